@@ -1,0 +1,82 @@
+//! Option groups shared by several commands.
+
+use clap::{Args, ValueEnum};
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable tables.
+    #[default]
+    Table,
+    /// JSON: a stable contract for other programs (fields listed in the README).
+    Json,
+}
+
+/// Options every command accepts, before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Database URL: postgres://user@host:5432/db or sqlite:///path/file.db
+    /// [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Output format
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// Do not read the .env file in the current directory
+    #[arg(long, global = true)]
+    pub no_dotenv: bool,
+}
+
+/// The schedule fields `add` and `update` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ScheduleFields {
+    /// Schedule name (not unique); generated from task, parameters and cron when omitted
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]
+    #[arg(long = "tz", value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// Positional task arguments as a JSON array, e.g. '[1, "a"]'
+    #[arg(long, value_name = "JSON-ARRAY")]
+    pub args: Option<String>,
+
+    /// Keyword arguments as a JSON object, e.g. '{"period_type": "daily"}'
+    #[arg(long, value_name = "JSON-OBJECT")]
+    pub kwargs: Option<String>,
+
+    /// One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string
+    #[arg(long = "param", short = 'p', value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+
+    /// Category label
+    #[arg(long)]
+    pub category: Option<String>,
+
+    /// Tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// Overlap policy: allow, skip or queue
+    #[arg(long, value_name = "POLICY")]
+    pub policy: Option<String>,
+
+    /// Celery queue to route the task to
+    #[arg(long)]
+    pub queue: Option<String>,
+
+    /// Message priority, 0 (most urgent on Redis) to 9
+    #[arg(long, allow_negative_numbers = true)]
+    pub priority: Option<i64>,
+
+    /// Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub expires: Option<String>,
+
+    /// Free-text description
+    #[arg(long)]
+    pub description: Option<String>,
+}

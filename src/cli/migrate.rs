@@ -1,0 +1,22 @@
+//! `stockura migrate`.
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Ctx;
+use super::output::Output;
+use crate::store::{OpenMode, ScheduleStore};
+
+/// Arguments of `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {}
+
+/// Applies pending migrations; idempotent.
+pub async fn run(ctx: &Ctx, _args: MigrateArgs) -> Result<Output> {
+    let store = ctx.open(OpenMode::ConnectOnly).await?;
+    let report = store.migrate().await?;
+    Ok(Output::Migrated {
+        report,
+        url: ctx.settings.database.value.url.to_string(),
+    })
+}

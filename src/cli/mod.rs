@@ -1,0 +1,89 @@
+//! The command line: clap types, one module per leaf command, rendering in [`output`].
+//! Commands parse, call the domain and the store, and return an [`output::Output`]; they never
+//! write SQL and never print directly.
+
+pub mod args;
+pub mod migrate;
+pub mod output;
+pub mod schedule;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::config::{Inputs, Settings};
+use crate::store::{AnyStore, OpenMode};
+use args::{GlobalArgs, OutputFormat};
+
+/// Administer Celery periodic tasks: schedules in Postgres or an embedded SQLite database.
+#[derive(Debug, Parser)]
+#[command(
+    name = "stockura",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Without DATABASE_URL, stockura uses an embedded SQLite database \
+    ($STOCKURA_HOME/stockura.db, else ~/.local/share/stockura/stockura.db), created on first use."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, list, change and preview schedules
+    #[command(subcommand)]
+    Schedule(Box<schedule::ScheduleCommand>),
+    /// Apply pending database migrations (Postgres; SQLite migrates itself)
+    Migrate(migrate::MigrateArgs),
+}
+
+/// What every command gets: resolved settings, the output format, and whether a person is
+/// at a terminal.
+#[derive(Debug)]
+pub struct Ctx {
+    /// Settings resolved once.
+    pub settings: Settings,
+    /// `--output`.
+    pub format: OutputFormat,
+    /// Whether stdin and stderr are terminals (prompts allowed).
+    pub interactive: bool,
+}
+
+impl Ctx {
+    /// Opens the configured database, checking that its schema is current.
+    pub async fn store(&self) -> Result<AnyStore> {
+        self.open(OpenMode::RequireCurrent).await
+    }
+
+    async fn open(&self, mode: OpenMode) -> Result<AnyStore> {
+        Ok(AnyStore::open(&self.settings.database.value, mode).await?)
+    }
+}
+
+/// Resolves settings, runs the command and prints its result.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let inputs = Inputs::gather(cli.global.database_url.clone(), cli.global.no_dotenv, &cwd)?;
+    let settings = Settings::resolve(&inputs)?;
+    let ctx = Ctx {
+        settings,
+        format: cli.global.output,
+        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+    };
+    let out = match cli.command {
+        Command::Schedule(cmd) => schedule::run(&ctx, *cmd).await?,
+        Command::Migrate(args) => migrate::run(&ctx, args).await?,
+    };
+    output::emit(&out, ctx.format)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,391 @@
+//! Every table and every JSON document stockura prints, and the error report.
+//!
+//! Commands return an [`Output`]; [`emit`] renders it on stdout. The JSON forms are a stable
+//! contract (the README lists the fields): add fields, never rename or remove them.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::{Value, json};
+
+use super::args::OutputFormat;
+use crate::domain::Schedule;
+use crate::error::{self, ErrorKind};
+use crate::store::MigrationReport;
+
+/// A schedule as printed: the stored fields plus the effective zone and the next run.
+#[derive(Debug, Clone)]
+pub struct ScheduleView {
+    /// The row.
+    pub schedule: Schedule,
+    /// The zone its cron is evaluated in.
+    pub timezone: Tz,
+    /// Whether the zone is the default (`CELERY_TIMEZONE`) rather than the schedule's own.
+    pub default_timezone: bool,
+    /// The next fire time; `None` when disabled or never again.
+    pub next_run_at: Option<DateTime<Tz>>,
+}
+
+impl ScheduleView {
+    /// Computes the view at `now`.
+    pub fn new(schedule: &Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
+        Self {
+            schedule: schedule.clone(),
+            timezone: schedule.effective_timezone(default_tz),
+            default_timezone: schedule.timezone.is_none(),
+            next_run_at: schedule.next_run_after(now, default_tz),
+        }
+    }
+
+    /// The documented JSON object.
+    pub fn to_json(&self) -> Value {
+        let s = &self.schedule;
+        json!({
+            "id": s.id,
+            "name": s.name,
+            "task_name": s.task_name,
+            "cron_expression": s.cron_expression,
+            "timezone": self.timezone.name(),
+            "enabled": s.enabled,
+            "args": s.args,
+            "kwargs": s.kwargs,
+            "description": s.description,
+            "category": s.category,
+            "tags": s.tags,
+            "execution_policy": s.execution_policy.as_str(),
+            "auto_generated_name": s.auto_generated_name,
+            "options": s.options.to_json(),
+            "last_run_at": s.last_run_at.map(utc_text),
+            "total_run_count": s.total_run_count,
+            "next_run_at": self.next_run_at.map(|t| zoned_text(&t)),
+            "created_at": utc_text(s.created_at),
+            "updated_at": utc_text(s.updated_at),
+        })
+    }
+}
+
+/// What a command produced.
+#[derive(Debug)]
+pub enum Output {
+    /// `schedule add`.
+    Created(ScheduleView),
+    /// `schedule update`.
+    Updated(ScheduleView),
+    /// `schedule list`.
+    List(Vec<ScheduleView>),
+    /// `schedule show`.
+    Show {
+        /// The schedule.
+        schedule: ScheduleView,
+        /// Its next fire times.
+        upcoming: Vec<DateTime<Tz>>,
+    },
+    /// `schedule delete`: what was deleted.
+    Deleted(Vec<ScheduleView>),
+    /// `schedule enable` / `disable`: the schedules afterwards.
+    Toggled {
+        /// Whether they were enabled.
+        enabled: bool,
+        /// The schedules.
+        schedules: Vec<ScheduleView>,
+    },
+    /// `schedule next`.
+    Next {
+        /// Fire times in their zone.
+        times: Vec<DateTime<Tz>>,
+    },
+    /// `migrate`.
+    Migrated {
+        /// What was done.
+        report: MigrationReport,
+        /// The database, redacted.
+        url: String,
+    },
+}
+
+/// An instant in UTC with microseconds: `2026-11-22T11:20:52.123456Z`.
+pub fn utc_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// An instant in a zone with its offset: `2026-03-08T03:00:00-04:00`.
+pub fn zoned_text(t: &DateTime<Tz>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Renders the output on stdout.
+pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
+    let text = match format {
+        OutputFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&to_json(out)).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        OutputFormat::Table => to_text(out),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A closed pipe (`stockura schedule list | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// The JSON document of an output.
+pub fn to_json(out: &Output) -> Value {
+    let many =
+        |views: &[ScheduleView]| Value::Array(views.iter().map(ScheduleView::to_json).collect());
+    match out {
+        Output::Created(v) | Output::Updated(v) => v.to_json(),
+        Output::List(views) | Output::Deleted(views) => many(views),
+        Output::Toggled { schedules, .. } => many(schedules),
+        Output::Show { schedule, upcoming } => {
+            let mut doc = schedule.to_json();
+            doc["upcoming"] = upcoming.iter().map(zoned_text).collect();
+            doc
+        }
+        Output::Next { times } => times.iter().map(zoned_text).collect(),
+        Output::Migrated { report, .. } => json!({
+            "backend": report.backend.to_string(),
+            "applied": report.applied,
+            "version": report.version,
+            "adopted_rows": report.adopted_rows,
+        }),
+    }
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    if std::io::stdout().is_terminal() {
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        table.load_preset(presets::NOTHING);
+    }
+    table
+}
+
+fn local(t: &DateTime<Tz>) -> String {
+    t.format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+fn short_id(v: &ScheduleView) -> String {
+    v.schedule.id.simple().to_string()[..8].to_string()
+}
+
+fn list_table(views: &[ScheduleView]) -> String {
+    let mut table = new_table();
+    table.set_header(vec![
+        "ID", "NAME", "TASK", "CRON", "TIMEZONE", "ENABLED", "POLICY", "CATEGORY", "TAGS",
+        "NEXT RUN", "LAST RUN",
+    ]);
+    for v in views {
+        let s = &v.schedule;
+        table.add_row(vec![
+            short_id(v),
+            s.name.clone(),
+            s.task_name.clone(),
+            s.cron_expression.clone(),
+            v.timezone.name().to_string(),
+            if s.enabled { "yes" } else { "no" }.to_string(),
+            s.execution_policy.to_string(),
+            s.category.clone().unwrap_or_default(),
+            s.tags.join(","),
+            v.next_run_at
+                .as_ref()
+                .map(local)
+                .unwrap_or_else(|| "-".into()),
+            s.last_run_at
+                .map(|t| local(&t.with_timezone(&v.timezone)))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    format!("{table}\n")
+}
+
+fn detail_table(v: &ScheduleView) -> Table {
+    let s = &v.schedule;
+    let mut table = new_table();
+    let zone = if v.default_timezone {
+        format!("{} (default)", v.timezone.name())
+    } else {
+        v.timezone.name().to_string()
+    };
+    let name = if s.auto_generated_name {
+        format!("{} (generated)", s.name)
+    } else {
+        s.name.clone()
+    };
+    let kwargs = serde_json::to_string_pretty(&s.kwargs).unwrap_or_default();
+    let rows: Vec<(&str, String)> = vec![
+        ("id", s.id.to_string()),
+        ("name", name),
+        ("task", s.task_name.clone()),
+        ("cron", s.cron_expression.clone()),
+        ("timezone", zone),
+        ("enabled", if s.enabled { "yes" } else { "no" }.into()),
+        ("policy", s.execution_policy.to_string()),
+        ("category", s.category.clone().unwrap_or_else(|| "-".into())),
+        (
+            "tags",
+            if s.tags.is_empty() {
+                "-".into()
+            } else {
+                s.tags.join(", ")
+            },
+        ),
+        ("args", Value::Array(s.args.clone()).to_string()),
+        ("kwargs", kwargs),
+        ("options", s.options.to_json().to_string()),
+        (
+            "description",
+            s.description.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "next run",
+            v.next_run_at
+                .as_ref()
+                .map(local)
+                .unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "last run",
+            s.last_run_at
+                .map(|t| local(&t.with_timezone(&v.timezone)))
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("total runs", s.total_run_count.to_string()),
+        ("created", utc_text(s.created_at)),
+        ("updated", utc_text(s.updated_at)),
+    ];
+    for (k, value) in rows {
+        table.add_row(vec![k.to_string(), value]);
+    }
+    table
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The human form of an output.
+pub fn to_text(out: &Output) -> String {
+    match out {
+        Output::Created(v) => format!(
+            "Created schedule '{}' ({}).\n{}\n",
+            v.schedule.name,
+            v.schedule.id,
+            detail_table(v)
+        ),
+        Output::Updated(v) => format!(
+            "Updated schedule '{}' ({}).\n{}\n",
+            v.schedule.name,
+            v.schedule.id,
+            detail_table(v)
+        ),
+        Output::List(views) if views.is_empty() => "No schedules match.\n".into(),
+        Output::List(views) => list_table(views),
+        Output::Show { schedule, upcoming } => {
+            let mut text = format!("{}\n", detail_table(schedule));
+            if upcoming.is_empty() {
+                text.push_str("No upcoming runs.\n");
+            } else {
+                text.push_str(&format!("Next {}:\n", plural(upcoming.len(), "run")));
+                for t in upcoming {
+                    text.push_str(&format!(
+                        "  {}  ({})\n",
+                        local(t),
+                        utc_text(t.with_timezone(&Utc))
+                    ));
+                }
+            }
+            text
+        }
+        Output::Deleted(views) => format!(
+            "Deleted {}.\n{}",
+            plural(views.len(), "schedule"),
+            list_table(views)
+        ),
+        Output::Toggled { enabled, schedules } => format!(
+            "{} {}.\n{}",
+            if *enabled { "Enabled" } else { "Disabled" },
+            plural(schedules.len(), "schedule"),
+            list_table(schedules)
+        ),
+        Output::Next { times } if times.is_empty() => {
+            "No fire times: the expression never fires again.\n".into()
+        }
+        Output::Next { times } => times
+            .iter()
+            .map(|t| format!("{}  ({})\n", zoned_text(t), utc_text(t.with_timezone(&Utc))))
+            .collect(),
+        Output::Migrated { report, url } => {
+            let mut text = String::new();
+            if let Some(rows) = report.adopted_rows {
+                text.push_str(&format!(
+                    "Adopted the existing celery_beat_schedules table ({} kept).\n",
+                    plural(rows as usize, "row")
+                ));
+            }
+            for label in &report.applied {
+                text.push_str(&format!("Applied {label}\n"));
+            }
+            if report.applied.is_empty() {
+                text.push_str(&format!(
+                    "{url} is up to date (schema version {}).\n",
+                    report.version
+                ));
+            } else {
+                text.push_str(&format!(
+                    "{url} is now at schema version {}.\n",
+                    report.version
+                ));
+            }
+            text
+        }
+    }
+}
+
+/// Prints an error on stderr: `error:`, `caused by:` lines and `hint:`, or one JSON object
+/// with `--output json`. Returns the exit code.
+pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
+    let (kind, hint) = error::classify(err);
+    let message = err.to_string();
+    // Drivers often repeat their inner error in their own message: print each text once.
+    let mut causes: Vec<String> = Vec::new();
+    for cause in err.chain().skip(1).map(|c| c.to_string()) {
+        if !message.contains(&cause) && !causes.iter().any(|c| c.contains(&cause)) {
+            causes.push(cause);
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = match format {
+        OutputFormat::Json => {
+            let doc = json!({"error": {
+                "kind": kind.name(), "code": kind.code(), "message": message, "causes": causes, "hint": hint,
+            }});
+            writeln!(stderr, "{doc}")
+        }
+        OutputFormat::Table => {
+            let mut text = format!("error: {message}\n");
+            for cause in &causes {
+                text.push_str(&format!("caused by: {cause}\n"));
+            }
+            if let Some(hint) = &hint {
+                text.push_str(&format!("hint: {hint}\n"));
+            }
+            stderr.write_all(text.as_bytes())
+        }
+    };
+    kind
+}

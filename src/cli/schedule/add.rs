@@ -1,0 +1,57 @@
+//! `stockura schedule add`.
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+
+use super::super::Ctx;
+use super::super::args::ScheduleFields;
+use super::super::output::{Output, ScheduleView};
+use crate::domain::ScheduleInput;
+use crate::store::ScheduleStore;
+
+/// Arguments of `schedule add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg
+    #[arg(long = "task", short = 't', value_name = "TASK")]
+    pub task: String,
+
+    /// 5-field cron expression or macro, e.g. '0 9 * * mon-fri' or @daily
+    #[arg(long, short = 'c', value_name = "EXPR")]
+    pub cron: String,
+
+    #[command(flatten)]
+    pub fields: ScheduleFields,
+
+    /// Create it disabled
+    #[arg(long)]
+    pub disabled: bool,
+}
+
+/// Validates everything, then inserts one row.
+pub async fn run(ctx: &Ctx, args: AddArgs) -> Result<Output> {
+    let parsed = args.fields.parse()?;
+    let input = ScheduleInput {
+        task_name: args.task,
+        cron_expression: args.cron,
+        name: args.fields.name,
+        timezone: args.fields.timezone,
+        args: parsed.args,
+        kwargs: parsed.kwargs,
+        params: parsed.params,
+        category: args.fields.category,
+        tags: args.fields.tags,
+        policy: parsed.policy,
+        queue: args.fields.queue,
+        priority: args.fields.priority,
+        expires: parsed.expires,
+        description: args.fields.description,
+        enabled: !args.disabled,
+    };
+    let new = input.validate(&[])?;
+    let store = ctx.store().await?;
+    let created = store.create_schedule(&new).await?;
+    let view = ScheduleView::new(&created, ctx.settings.timezone.value, Utc::now());
+    Ok(Output::Created(view))
+}

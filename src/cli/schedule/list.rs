@@ -1,0 +1,62 @@
+//! `stockura schedule list`.
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+
+use super::super::Ctx;
+use super::super::output::{Output, ScheduleView};
+use crate::store::{ScheduleFilter, ScheduleStore};
+
+/// Arguments of `schedule list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this task (full name, or its last dotted segment)
+    #[arg(long, short = 't')]
+    pub task: Option<String>,
+
+    /// Only this category
+    #[arg(long)]
+    pub category: Option<String>,
+
+    /// Only schedules with this tag (repeat: all of them)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// Only enabled schedules
+    #[arg(long, conflicts_with = "disabled")]
+    pub enabled: bool,
+
+    /// Only disabled schedules
+    #[arg(long)]
+    pub disabled: bool,
+
+    /// Case-insensitive text in name, task, description or category
+    #[arg(long, short = 's', value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// Lists matching schedules, ordered by name, with their next run.
+pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
+    let filter = ScheduleFilter {
+        task: args.task,
+        category: args.category,
+        tags: args.tags,
+        enabled: match (args.enabled, args.disabled) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        search: args.search.filter(|s| !s.is_empty()),
+    };
+    let store = ctx.store().await?;
+    let now = Utc::now();
+    let tz = ctx.settings.timezone.value;
+    let views = store
+        .list_schedules(&filter)
+        .await?
+        .iter()
+        .map(|s| ScheduleView::new(s, tz, now))
+        .collect();
+    Ok(Output::List(views))
+}

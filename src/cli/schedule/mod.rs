@@ -1,0 +1,123 @@
+//! `stockura schedule …`.
+
+mod add;
+mod delete;
+mod list;
+mod next;
+mod show;
+mod toggle;
+mod update;
+
+use anyhow::Result;
+use clap::Subcommand;
+use serde_json::Number;
+
+use super::Ctx;
+use super::args::ScheduleFields;
+use super::output::Output;
+use crate::domain::{DomainError, params};
+use crate::error::CliError;
+
+/// Schedule subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Create a schedule
+    Add(add::AddArgs),
+    /// List schedules with their next run
+    #[command(visible_alias = "ls")]
+    List(list::ListArgs),
+    /// Show every field of a schedule and its next 5 runs
+    Show(show::ShowArgs),
+    /// Change some fields of a schedule (only what is given changes)
+    Update(update::UpdateArgs),
+    /// Delete schedules (asks on a terminal; --yes otherwise)
+    #[command(visible_alias = "rm")]
+    Delete(delete::DeleteArgs),
+    /// Enable schedules
+    Enable(toggle::ToggleArgs),
+    /// Disable schedules
+    Disable(toggle::ToggleArgs),
+    /// Preview fire times of a schedule or of a cron expression
+    Next(next::NextArgs),
+}
+
+/// Runs a schedule subcommand.
+pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> Result<Output> {
+    match cmd {
+        ScheduleCommand::Add(args) => add::run(ctx, args).await,
+        ScheduleCommand::List(args) => list::run(ctx, args).await,
+        ScheduleCommand::Show(args) => show::run(ctx, args).await,
+        ScheduleCommand::Update(args) => update::run(ctx, args).await,
+        ScheduleCommand::Delete(args) => delete::run(ctx, args).await,
+        ScheduleCommand::Enable(args) => toggle::run(ctx, args, true).await,
+        ScheduleCommand::Disable(args) => toggle::run(ctx, args, false).await,
+        ScheduleCommand::Next(args) => next::run(ctx, args).await,
+    }
+}
+
+/// The parsed forms of the flags `add` and `update` share.
+struct ParsedFields {
+    args: Option<Vec<serde_json::Value>>,
+    kwargs: Option<serde_json::Map<String, serde_json::Value>>,
+    params: Vec<(String, serde_json::Value)>,
+    policy: Option<crate::domain::ExecutionPolicy>,
+    expires: Option<Number>,
+}
+
+impl ScheduleFields {
+    /// Parses the JSON, `--param`, policy and expires flags; the first bad one is reported.
+    fn parse(&self) -> Result<ParsedFields, DomainError> {
+        Ok(ParsedFields {
+            args: self.args.as_deref().map(params::parse_args).transpose()?,
+            kwargs: self
+                .kwargs
+                .as_deref()
+                .map(params::parse_kwargs)
+                .transpose()?,
+            params: self
+                .params
+                .iter()
+                .map(|p| params::parse_param(p))
+                .collect::<Result<_, _>>()?,
+            policy: self.policy.as_deref().map(str::parse).transpose()?,
+            expires: self.expires.as_deref().map(parse_expires).transpose()?,
+        })
+    }
+}
+
+fn parse_expires(text: &str) -> Result<Number, DomainError> {
+    text.trim().parse::<Number>().map_err(|_| {
+        DomainError::new(
+            format!("--expires '{text}' is not a number of seconds"),
+            "give seconds as a number, e.g. --expires 300",
+        )
+    })
+}
+
+/// Fails with a usage error when a destructive command may not go ahead: no terminal to ask
+/// on and no `--yes`; on a terminal, asks.
+fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !ctx.interactive {
+        return Err(CliError::usage(
+            "refusing to delete without confirmation: no terminal to ask on",
+            "pass --yes to confirm non-interactively",
+        )
+        .into());
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError {
+            message: "cancelled; nothing was deleted".into(),
+            kind: crate::error::ErrorKind::Interrupted,
+            hint: None,
+        }
+        .into())
+    }
+}

@@ -1,0 +1,83 @@
+//! `stockura schedule next`: the contract of `shared/reference/cron-semantics.md`.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::super::Ctx;
+use super::super::output::Output;
+use crate::domain::cron::{Cron, parse_timezone};
+use crate::domain::reference::ScheduleRef;
+use crate::error::CliError;
+use crate::store;
+
+/// The most fire times one call returns.
+pub const MAX_COUNT: usize = 10_000;
+
+/// Arguments of `schedule next`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["reference", "cron"]))]
+pub struct NextArgs {
+    /// A stored schedule: id, unique id prefix or exact name
+    #[arg(value_name = "REF")]
+    pub reference: Option<String>,
+
+    /// A cron expression to preview instead of a stored schedule
+    #[arg(long, short = 'c', value_name = "EXPR", conflicts_with = "reference")]
+    pub cron: Option<String>,
+
+    /// IANA timezone [default: the schedule's zone, else CELERY_TIMEZONE, else UTC]
+    #[arg(long = "tz", value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// Start instant (RFC 3339); results are strictly after it [default: now]
+    #[arg(long, value_name = "RFC3339")]
+    pub after: Option<String>,
+
+    /// How many fire times
+    #[arg(short = 'n', long = "count", default_value_t = 5, value_name = "N")]
+    pub count: usize,
+}
+
+/// Computes the next fire times; needs no database for `--cron`.
+pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
+    let after = match &args.after {
+        Some(text) => DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc)).map_err(|e| {
+            CliError::invalid(
+                format!("--after '{text}' is not an RFC 3339 instant ({e})"),
+                "give a date, time and offset, e.g. 2026-03-08T00:00:00Z or 2026-03-08T09:00:00+09:00",
+            )
+        })?,
+        None => Utc::now(),
+    };
+    if args.count > MAX_COUNT {
+        return Err(CliError::invalid(
+            format!("-n {} is more than {MAX_COUNT}", args.count),
+            format!("ask for at most {MAX_COUNT} fire times"),
+        )
+        .into());
+    }
+    let override_tz = args.timezone.as_deref().map(parse_timezone).transpose()?;
+    let (cron, tz) = match (&args.cron, &args.reference) {
+        (Some(expr), _) => (
+            Cron::parse(expr)?,
+            override_tz.unwrap_or(ctx.settings.timezone.value),
+        ),
+        (None, Some(reference)) => {
+            let store = ctx.store().await?;
+            let schedule = store::resolve(&store, &ScheduleRef::parse(reference)).await?;
+            let tz = override_tz
+                .unwrap_or_else(|| schedule.effective_timezone(ctx.settings.timezone.value));
+            (schedule.cron()?, tz)
+        }
+        (None, None) => {
+            return Err(CliError::usage(
+                "give a schedule REF or --cron EXPR",
+                "e.g. stockura schedule next --cron '*/15 * * * *'",
+            )
+            .into());
+        }
+    };
+    let times = cron.upcoming(after, tz).take(args.count).collect();
+    Ok(Output::Next { times })
+}

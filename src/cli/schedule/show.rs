@@ -1,0 +1,40 @@
+//! `stockura schedule show`.
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+
+use super::super::Ctx;
+use super::super::output::{Output, ScheduleView};
+use crate::domain::reference::ScheduleRef;
+use crate::store;
+
+/// How many fire times `show` previews.
+pub const PREVIEW: usize = 5;
+
+/// Arguments of `schedule show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Schedule id, unique id prefix (4+ hex digits) or exact name
+    #[arg(value_name = "REF")]
+    pub reference: String,
+}
+
+/// One schedule, every field, and its next runs.
+pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
+    let store = ctx.store().await?;
+    let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
+    let tz = ctx.settings.timezone.value;
+    let now = Utc::now();
+    let upcoming = match schedule.cron() {
+        Ok(cron) => cron
+            .upcoming(now, schedule.effective_timezone(tz))
+            .take(PREVIEW)
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(Output::Show {
+        schedule: ScheduleView::new(&schedule, tz, now),
+        upcoming,
+    })
+}

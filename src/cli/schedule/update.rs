@@ -1,0 +1,111 @@
+//! `stockura schedule update`.
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+
+use super::super::Ctx;
+use super::super::args::ScheduleFields;
+use super::super::output::{Output, ScheduleView};
+use crate::domain::SchedulePatch;
+use crate::domain::reference::ScheduleRef;
+use crate::error::CliError;
+use crate::store::{self, ScheduleStore};
+
+/// Arguments of `schedule update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Schedule id, unique id prefix (4+ hex digits) or exact name
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// New Celery task name
+    #[arg(long = "task", short = 't', value_name = "TASK")]
+    pub task: Option<String>,
+
+    /// New cron expression
+    #[arg(long, short = 'c', value_name = "EXPR")]
+    pub cron: Option<String>,
+
+    #[command(flatten)]
+    pub fields: ScheduleFields,
+
+    /// Add a tag (repeatable)
+    #[arg(long = "add-tag", value_name = "TAG")]
+    pub add_tags: Vec<String>,
+
+    /// Remove a tag (repeatable)
+    #[arg(long = "remove-tag", value_name = "TAG")]
+    pub remove_tags: Vec<String>,
+
+    /// Remove the description
+    #[arg(long, conflicts_with = "description")]
+    pub clear_description: bool,
+
+    /// Remove the category
+    #[arg(long, conflicts_with = "category")]
+    pub clear_category: bool,
+
+    /// Use CELERY_TIMEZONE again instead of the schedule's own zone
+    #[arg(long, conflicts_with = "timezone")]
+    pub clear_timezone: bool,
+
+    /// Enable the schedule
+    #[arg(long, conflicts_with = "disabled")]
+    pub enabled: bool,
+
+    /// Disable the schedule
+    #[arg(long)]
+    pub disabled: bool,
+}
+
+/// Reads the schedule, applies the patch, and writes it back unless it changed meanwhile.
+pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
+    let parsed = args.fields.parse()?;
+    let clear = |flag: bool, value: Option<String>| if flag { Some(None) } else { value.map(Some) };
+    let patch = SchedulePatch {
+        task_name: args.task,
+        cron_expression: args.cron,
+        name: args.fields.name,
+        timezone: clear(args.clear_timezone, args.fields.timezone),
+        args: parsed.args,
+        kwargs: parsed.kwargs,
+        params: parsed.params,
+        description: clear(args.clear_description, args.fields.description),
+        category: clear(args.clear_category, args.fields.category),
+        tags: if args.fields.tags.is_empty() {
+            None
+        } else {
+            Some(args.fields.tags)
+        },
+        add_tags: args.add_tags,
+        remove_tags: args.remove_tags,
+        policy: parsed.policy,
+        queue: args.fields.queue,
+        priority: args.fields.priority,
+        expires: parsed.expires,
+        enabled: match (args.enabled, args.disabled) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+    };
+    if patch.is_empty() {
+        return Err(CliError::usage(
+            "nothing to update: no field was given",
+            "pass at least one field, e.g. --cron '0 9 * * *' or --param period_type=weekly",
+        )
+        .into());
+    }
+    let store = ctx.store().await?;
+    let current = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
+    let (next, name) = patch.apply(&current, &[])?;
+    let updated = store
+        .update_schedule(&next, &name, current.updated_at)
+        .await?;
+    Ok(Output::Updated(ScheduleView::new(
+        &updated,
+        ctx.settings.timezone.value,
+        Utc::now(),
+    )))
+}

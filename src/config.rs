@@ -1,0 +1,623 @@
+//! Settings, resolved once per process.
+//!
+//! Precedence: command-line flag > environment variable > `.env` file in the current directory
+//! (never overriding the environment; `--no-dotenv` skips it) > default. Every value remembers
+//! where it came from, so diagnostics can say so. URLs are wrapped in [`Redacted`], whose
+//! `Display` and `Debug` never show a password.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+
+use crate::error::{Classify, ErrorKind};
+
+/// Environment variable names. They are shared with the Python application: never rename.
+pub mod vars {
+    /// Database URL: `postgres://…` or `sqlite://…`.
+    pub const DATABASE_URL: &str = "DATABASE_URL";
+    /// Data directory for the embedded SQLite database.
+    pub const STOCKURA_HOME: &str = "STOCKURA_HOME";
+    /// Timezone of schedules that do not name one.
+    pub const CELERY_TIMEZONE: &str = "CELERY_TIMEZONE";
+    /// Redis used for change events.
+    pub const REDIS_URL: &str = "REDIS_URL";
+    /// The Celery broker.
+    pub const CELERY_BROKER_URL: &str = "CELERY_BROKER_URL";
+    /// The Celery result backend.
+    pub const CELERY_RESULT_BACKEND: &str = "CELERY_RESULT_BACKEND";
+    /// Whether change events are published on Redis.
+    pub const CELERY_BEAT_REDIS_SYNC_ENABLED: &str = "CELERY_BEAT_REDIS_SYNC_ENABLED";
+    /// Minimum seconds between two full reloads of the scheduler.
+    pub const CELERY_BEAT_MIN_SYNC_INTERVAL: &str = "CELERY_BEAT_MIN_SYNC_INTERVAL";
+    /// The pub/sub channel of change events.
+    pub const CELERY_BEAT_REDIS_CHANNEL: &str = "CELERY_BEAT_REDIS_CHANNEL";
+}
+
+/// The default change-event channel.
+pub const DEFAULT_REDIS_CHANNEL: &str = "celery_beat_schedule_updates";
+/// The default minimum interval between full reloads, in seconds.
+pub const DEFAULT_MIN_SYNC_INTERVAL: f64 = 5.0;
+/// The file name of the embedded database inside the data directory.
+pub const EMBEDDED_DB_FILE: &str = "stockura.db";
+
+/// A configuration value that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    /// What is wrong, naming the setting and where it came from.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl Classify for ConfigError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+    fn hint(&self) -> Option<String> {
+        Some(self.hint.clone())
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// The process environment.
+    Environment,
+    /// The `.env` file in the current directory.
+    DotEnv,
+    /// The built-in default.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Flag => "flag",
+            Self::Environment => "environment",
+            Self::DotEnv => ".env",
+            Self::Default => "default",
+        })
+    }
+}
+
+/// A resolved value and its origin.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// A URL that may carry a password. `Display` and `Debug` replace the password with `***`;
+/// only [`Redacted::expose`] gives the real text, for handing to a driver.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Redacted(String);
+
+impl Redacted {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The full URL, password included. Never print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redacted({})", redact(&self.0))
+    }
+}
+
+/// Replaces the password of a URL (`scheme://user:password@host`) and any `password=` query
+/// parameter with `***`. Text that is not a URL is returned unchanged.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let (head, rest) = url.split_at(scheme_end + 3);
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => {
+            let (userinfo, host) = authority.split_at(at);
+            match userinfo.find(':') {
+                Some(colon) => format!("{}:***{host}", &userinfo[..colon]),
+                None => authority.to_string(),
+            }
+        }
+        None => authority.to_string(),
+    };
+    let tail = match tail.find('?') {
+        Some(q) => {
+            let (path, query) = tail.split_at(q + 1);
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{path}{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{head}{authority}{tail}")
+}
+
+/// Which database engine a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL: migrated explicitly with `stockura migrate`.
+    Postgres,
+    /// SQLite: created and migrated automatically.
+    Sqlite,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        })
+    }
+}
+
+/// The database to use.
+#[derive(Debug, Clone)]
+pub struct DatabaseTarget {
+    /// The URL handed to the driver.
+    pub url: Redacted,
+    /// The engine, chosen by the URL scheme.
+    pub backend: Backend,
+    /// For the embedded default: the directory to create before opening.
+    pub create_dir: Option<PathBuf>,
+}
+
+/// Everything the commands need to know about their environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The database.
+    pub database: Setting<DatabaseTarget>,
+    /// `STOCKURA_HOME`, when set.
+    pub home: Setting<Option<PathBuf>>,
+    /// `CELERY_TIMEZONE`: the zone of schedules that do not name one.
+    pub timezone: Setting<Tz>,
+    /// `REDIS_URL`.
+    pub redis_url: Setting<Option<Redacted>>,
+    /// `CELERY_BROKER_URL`.
+    pub broker_url: Setting<Option<Redacted>>,
+    /// `CELERY_RESULT_BACKEND`.
+    pub result_backend: Setting<Option<Redacted>>,
+    /// `CELERY_BEAT_REDIS_SYNC_ENABLED` (default true).
+    pub sync_enabled: Setting<bool>,
+    /// `CELERY_BEAT_MIN_SYNC_INTERVAL`, seconds (default 5).
+    pub min_sync_interval: Setting<f64>,
+    /// `CELERY_BEAT_REDIS_CHANNEL` (default `celery_beat_schedule_updates`).
+    pub redis_channel: Setting<String>,
+}
+
+/// The raw material settings are resolved from. Tests build it by hand.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `--database-url`.
+    pub database_url_flag: Option<String>,
+    /// The process environment.
+    pub env: HashMap<String, String>,
+    /// The `.env` file's variables (empty with `--no-dotenv` or when there is no file).
+    pub dotenv: HashMap<String, String>,
+}
+
+impl Inputs {
+    /// Reads the process environment and, unless `skip_dotenv`, the `.env` file in `dir`.
+    pub fn gather(
+        database_url_flag: Option<String>,
+        skip_dotenv: bool,
+        dir: &Path,
+    ) -> Result<Self, ConfigError> {
+        let env = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let dotenv = if skip_dotenv {
+            HashMap::new()
+        } else {
+            read_dotenv(&dir.join(".env"))?
+        };
+        Ok(Self {
+            database_url_flag,
+            env,
+            dotenv,
+        })
+    }
+
+    /// A variable from the environment, else from `.env`. Empty values count as unset.
+    fn lookup(&self, name: &str) -> Option<(String, Source)> {
+        let non_empty = |v: &String| !v.trim().is_empty();
+        if let Some(v) = self.env.get(name).filter(|v| non_empty(v)) {
+            return Some((v.trim().to_string(), Source::Environment));
+        }
+        self.dotenv
+            .get(name)
+            .filter(|v| non_empty(v))
+            .map(|v| (v.trim().to_string(), Source::DotEnv))
+    }
+}
+
+fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let iter = match dotenvy::from_path_iter(path) {
+        Ok(iter) => iter,
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(HashMap::new());
+        }
+        Err(e) => return Err(dotenv_error(path, &e)),
+    };
+    iter.map(|item| item.map_err(|e| dotenv_error(path, &e)))
+        .collect()
+}
+
+fn dotenv_error(path: &Path, e: &dotenvy::Error) -> ConfigError {
+    ConfigError {
+        message: format!("cannot read {}: {e}", path.display()),
+        hint: "fix the line (KEY=value per line), or pass --no-dotenv to ignore the file".into(),
+    }
+}
+
+impl Settings {
+    /// Resolves every setting, validating each value.
+    pub fn resolve(inputs: &Inputs) -> Result<Self, ConfigError> {
+        let home = match inputs.lookup(vars::STOCKURA_HOME) {
+            Some((v, source)) => Setting {
+                value: Some(PathBuf::from(v)),
+                source,
+            },
+            None => Setting {
+                value: None,
+                source: Source::Default,
+            },
+        };
+        let database = resolve_database(inputs, home.value.as_deref())?;
+        let timezone = match inputs.lookup(vars::CELERY_TIMEZONE) {
+            Some((name, source)) => {
+                let tz = crate::domain::cron::parse_timezone(&name).map_err(|e| ConfigError {
+                    message: format!("{} (from {source}): {}", vars::CELERY_TIMEZONE, e.message),
+                    hint: e.hint,
+                })?;
+                Setting { value: tz, source }
+            }
+            None => Setting {
+                value: Tz::UTC,
+                source: Source::Default,
+            },
+        };
+        let redis_url = optional_url(
+            inputs,
+            vars::REDIS_URL,
+            &["redis", "rediss", "unix", "redis+unix"],
+        )?;
+        let broker_url = optional_url(inputs, vars::CELERY_BROKER_URL, &[])?;
+        let result_backend = optional_url(inputs, vars::CELERY_RESULT_BACKEND, &[])?;
+        let sync_enabled = match inputs.lookup(vars::CELERY_BEAT_REDIS_SYNC_ENABLED) {
+            Some((raw, source)) => Setting {
+                value: parse_bool(&raw).ok_or_else(|| ConfigError {
+                    message: format!(
+                        "{}='{raw}' (from {source}) is not a boolean",
+                        vars::CELERY_BEAT_REDIS_SYNC_ENABLED
+                    ),
+                    hint: "use true or false (also accepted: 1/0, yes/no, on/off)".into(),
+                })?,
+                source,
+            },
+            None => Setting {
+                value: true,
+                source: Source::Default,
+            },
+        };
+        let min_sync_interval = match inputs.lookup(vars::CELERY_BEAT_MIN_SYNC_INTERVAL) {
+            Some((raw, source)) => match raw.parse::<f64>() {
+                Ok(v) if v.is_finite() && v > 0.0 => Setting { value: v, source },
+                _ => {
+                    return Err(ConfigError {
+                        message: format!(
+                            "{}='{raw}' (from {source}) is not a positive number of seconds",
+                            vars::CELERY_BEAT_MIN_SYNC_INTERVAL
+                        ),
+                        hint: format!(
+                            "set it to a number of seconds greater than 0, such as {DEFAULT_MIN_SYNC_INTERVAL}"
+                        ),
+                    });
+                }
+            },
+            None => Setting {
+                value: DEFAULT_MIN_SYNC_INTERVAL,
+                source: Source::Default,
+            },
+        };
+        let redis_channel = match inputs.lookup(vars::CELERY_BEAT_REDIS_CHANNEL) {
+            Some((v, source)) => Setting { value: v, source },
+            None => Setting {
+                value: DEFAULT_REDIS_CHANNEL.to_string(),
+                source: Source::Default,
+            },
+        };
+        Ok(Self {
+            database,
+            home,
+            timezone,
+            redis_url,
+            broker_url,
+            result_backend,
+            sync_enabled,
+            min_sync_interval,
+            redis_channel,
+        })
+    }
+}
+
+fn resolve_database(
+    inputs: &Inputs,
+    home: Option<&Path>,
+) -> Result<Setting<DatabaseTarget>, ConfigError> {
+    let given = match inputs
+        .database_url_flag
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(flag) => Some((flag.to_string(), Source::Flag)),
+        None => inputs.lookup(vars::DATABASE_URL),
+    };
+    if let Some((url, source)) = given {
+        let backend = backend_of(&url).ok_or_else(|| ConfigError {
+            message: format!(
+                "{}='{}' (from {source}) is not a supported database URL",
+                vars::DATABASE_URL,
+                redact(&url)
+            ),
+            hint: "use postgres://user@host:5432/dbname or sqlite:///path/to/stockura.db \
+                   (or unset it for the embedded default)"
+                .into(),
+        })?;
+        let target = DatabaseTarget {
+            url: Redacted::new(url),
+            backend,
+            create_dir: None,
+        };
+        return Ok(Setting {
+            value: target,
+            source,
+        });
+    }
+    let dir = match home {
+        Some(home) => home.to_path_buf(),
+        None => default_data_dir(&inputs.env).ok_or_else(|| ConfigError {
+            message: "cannot find a data directory for the embedded database: neither \
+                      STOCKURA_HOME, XDG_DATA_HOME nor HOME is set"
+                .into(),
+            hint: "set STOCKURA_HOME to a writable directory, or DATABASE_URL".into(),
+        })?,
+    };
+    let path = dir.join(EMBEDDED_DB_FILE);
+    let target = DatabaseTarget {
+        url: Redacted::new(format!("sqlite://{}", path.display())),
+        backend: Backend::Sqlite,
+        create_dir: Some(dir),
+    };
+    Ok(Setting {
+        value: target,
+        source: Source::Default,
+    })
+}
+
+/// `$XDG_DATA_HOME/stockura`, else `$HOME/.local/share/stockura`.
+fn default_data_dir(env: &HashMap<String, String>) -> Option<PathBuf> {
+    let set = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    set("XDG_DATA_HOME")
+        .or_else(|| set("HOME").map(|h| h.join(".local").join("share")))
+        .map(|d| d.join("stockura"))
+}
+
+fn backend_of(url: &str) -> Option<Backend> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        Some(Backend::Postgres)
+    } else if lower.starts_with("sqlite:") {
+        Some(Backend::Sqlite)
+    } else {
+        None
+    }
+}
+
+fn optional_url(
+    inputs: &Inputs,
+    name: &str,
+    schemes: &[&str],
+) -> Result<Setting<Option<Redacted>>, ConfigError> {
+    let Some((url, source)) = inputs.lookup(name) else {
+        return Ok(Setting {
+            value: None,
+            source: Source::Default,
+        });
+    };
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    let ok = match &scheme {
+        Some(s) if !s.is_empty() => schemes.is_empty() || schemes.contains(&s.as_str()),
+        _ => false,
+    };
+    if !ok {
+        let expected = if schemes.is_empty() {
+            "a URL of the form scheme://host[:port][/path]".to_string()
+        } else {
+            format!(
+                "a URL starting with {}",
+                schemes
+                    .iter()
+                    .map(|s| format!("{s}://"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(ConfigError {
+            message: format!(
+                "{name}='{}' (from {source}) is not a valid URL",
+                redact(&url)
+            ),
+            hint: format!("set {name} to {expected}, e.g. redis://127.0.0.1:6379/0"),
+        });
+    }
+    Ok(Setting {
+        value: Some(Redacted::new(url)),
+        source,
+    })
+}
+
+fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(env: &[(&str, &str)], dotenv: &[(&str, &str)]) -> Inputs {
+        let map = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        Inputs {
+            database_url_flag: None,
+            env: map(env),
+            dotenv: map(dotenv),
+        }
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://u:secret@db:5432/x"),
+            "postgres://u:***@db:5432/x"
+        );
+        assert_eq!(redact("redis://:secret@h/0"), "redis://:***@h/0");
+        assert_eq!(redact("redis://h:6379/0"), "redis://h:6379/0");
+        assert_eq!(
+            redact("postgres://u@h/x?sslmode=require&password=pw"),
+            "postgres://u@h/x?sslmode=require&password=***"
+        );
+        assert_eq!(redact("postgres://u:p@ss@h/x"), "postgres://u:***@h/x");
+        assert_eq!(
+            format!("{:?}", Redacted::new("amqp://g:pw@h//")),
+            "Redacted(amqp://g:***@h//)"
+        );
+        assert_eq!(redact("not a url"), "not a url");
+    }
+
+    #[test]
+    fn precedence_flag_env_dotenv_default() {
+        let mut i = inputs(
+            &[("DATABASE_URL", "postgres://env/x")],
+            &[("DATABASE_URL", "sqlite://dot.db")],
+        );
+        i.database_url_flag = Some("postgres://flag/x".into());
+        let s = Settings::resolve(&i).unwrap();
+        assert_eq!(s.database.source, Source::Flag);
+        assert_eq!(s.database.value.url.expose(), "postgres://flag/x");
+        i.database_url_flag = None;
+        let s = Settings::resolve(&i).unwrap();
+        assert_eq!(
+            (s.database.source, s.database.value.backend),
+            (Source::Environment, Backend::Postgres)
+        );
+        i.env.clear();
+        let s = Settings::resolve(&i).unwrap();
+        assert_eq!(
+            (s.database.source, s.database.value.backend),
+            (Source::DotEnv, Backend::Sqlite)
+        );
+    }
+
+    #[test]
+    fn embedded_default_lives_in_home_then_xdg() {
+        let s = Settings::resolve(&inputs(
+            &[("STOCKURA_HOME", "/data/st"), ("HOME", "/home/u")],
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(
+            s.database.value.url.expose(),
+            "sqlite:///data/st/stockura.db"
+        );
+        assert_eq!(s.database.source, Source::Default);
+        let s = Settings::resolve(&inputs(&[("HOME", "/home/u")], &[])).unwrap();
+        assert_eq!(
+            s.database.value.url.expose(),
+            "sqlite:///home/u/.local/share/stockura/stockura.db"
+        );
+        let s = Settings::resolve(&inputs(
+            &[("XDG_DATA_HOME", "/x"), ("HOME", "/home/u")],
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(
+            s.database.value.url.expose(),
+            "sqlite:///x/stockura/stockura.db"
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::resolve(&inputs(&[("HOME", "/h")], &[])).unwrap();
+        assert_eq!(s.timezone.value, Tz::UTC);
+        assert!(s.sync_enabled.value);
+        assert_eq!(s.redis_channel.value, "celery_beat_schedule_updates");
+        assert_eq!(s.min_sync_interval.value, 5.0);
+        assert!(s.redis_url.value.is_none());
+    }
+
+    #[test]
+    fn rejects_bad_values_naming_the_variable_and_source() {
+        let bad = [
+            ("CELERY_TIMEZONE", "Mars/Olympus"),
+            ("DATABASE_URL", "mysql://u:topsecret@h/x"),
+            ("REDIS_URL", "http://u:topsecret@h"),
+            ("CELERY_BEAT_REDIS_SYNC_ENABLED", "maybe"),
+            ("CELERY_BEAT_MIN_SYNC_INTERVAL", "-3"),
+            ("CELERY_BEAT_MIN_SYNC_INTERVAL", "abc"),
+            ("CELERY_BROKER_URL", "nonsense"),
+        ];
+        for (k, v) in bad {
+            let err = Settings::resolve(&inputs(&[("HOME", "/h")], &[(k, v)])).unwrap_err();
+            assert!(err.message.contains(k), "{}", err.message);
+            assert!(err.message.contains("(from .env)"), "{}", err.message);
+            assert!(!err.message.contains("topsecret"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let s = Settings::resolve(&inputs(
+            &[("HOME", "/h"), ("REDIS_URL", "")],
+            &[("REDIS_URL", "redis://h/1")],
+        ))
+        .unwrap();
+        assert_eq!(s.redis_url.source, Source::DotEnv);
+    }
+}

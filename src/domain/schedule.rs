@@ -1,0 +1,746 @@
+//! The schedule: a Celery task, a cron expression in a timezone, its parameters and options.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Map, Number, Value};
+use uuid::Uuid;
+
+use super::cron::{self, Cron};
+use super::{DomainError, naming, params};
+
+/// Column limits of `celery_beat_schedules`.
+pub mod limits {
+    /// `name VARCHAR(255)`.
+    pub const NAME: usize = 255;
+    /// `task_name VARCHAR(255)`.
+    pub const TASK_NAME: usize = 255;
+    /// `cron_expression VARCHAR(100)`.
+    pub const CRON: usize = 100;
+    /// `timezone VARCHAR(64)`.
+    pub const TIMEZONE: usize = 64;
+    /// `category VARCHAR(50)`.
+    pub const CATEGORY: usize = 50;
+    /// One tag.
+    pub const TAG: usize = 100;
+    /// `execution_policy VARCHAR(20)`.
+    pub const POLICY: usize = 20;
+}
+
+/// What the scheduler does when a slot is due while the previous run still runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExecutionPolicy {
+    /// Always dispatch.
+    #[default]
+    Allow,
+    /// Skip the slot.
+    Skip,
+    /// Hold one pending run until the previous one finishes.
+    Queue,
+}
+
+impl ExecutionPolicy {
+    /// The database and JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allow => "allow",
+            Self::Skip => "skip",
+            Self::Queue => "queue",
+        }
+    }
+}
+
+impl fmt::Display for ExecutionPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ExecutionPolicy {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "allow" => Ok(Self::Allow),
+            "skip" => Ok(Self::Skip),
+            "queue" => Ok(Self::Queue),
+            _ => Err(DomainError::new(
+                format!("unknown execution policy '{s}'"),
+                "use one of: allow (always run), skip (skip while the previous run runs), queue (run once it finishes)",
+            )),
+        }
+    }
+}
+
+/// Delivery options stored in the `options` column. Keys this version does not know (written by
+/// the Python application, say) are kept untouched in `extra`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeliveryOptions {
+    /// The Celery queue (routing key); the default queue when absent.
+    pub queue: Option<String>,
+    /// Message priority 0-9 (0 is the most urgent on Redis).
+    pub priority: Option<u8>,
+    /// Seconds after the scheduled instant after which the run is pointless.
+    pub expires: Option<Number>,
+    /// Any other key, kept as is.
+    pub extra: Map<String, Value>,
+}
+
+impl DeliveryOptions {
+    /// Reads the column; malformed known keys are kept in `extra` rather than lost.
+    pub fn from_json(value: Value) -> Self {
+        let Value::Object(map) = value else {
+            return Self::default();
+        };
+        let mut out = Self::default();
+        for (k, v) in map {
+            match (k.as_str(), &v) {
+                ("queue", Value::String(q)) if !q.is_empty() => out.queue = Some(q.clone()),
+                ("priority", Value::Number(n)) if n.as_u64().is_some_and(|p| p <= 9) => {
+                    out.priority = n.as_u64().and_then(|p| u8::try_from(p).ok());
+                }
+                ("expires", Value::Number(n)) if n.as_f64().is_some_and(|e| e >= 0.0) => {
+                    out.expires = Some(n.clone())
+                }
+                _ => {
+                    out.extra.insert(k, v);
+                }
+            }
+        }
+        out
+    }
+
+    /// The column value.
+    pub fn to_json(&self) -> Value {
+        let mut map = self.extra.clone();
+        if let Some(q) = &self.queue {
+            map.insert("queue".into(), Value::String(q.clone()));
+        }
+        if let Some(p) = self.priority {
+            map.insert("priority".into(), Value::from(p));
+        }
+        if let Some(e) = &self.expires {
+            map.insert("expires".into(), Value::Number(e.clone()));
+        }
+        Value::Object(map)
+    }
+}
+
+/// A stored schedule (a row of `celery_beat_schedules`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Primary key.
+    pub id: Uuid,
+    /// Display name; not unique.
+    pub name: String,
+    /// The Celery task name, e.g. `app.tasks.fetch_listed_info_task_asyncpg`.
+    pub task_name: String,
+    /// 5-field cron or a macro.
+    pub cron_expression: String,
+    /// IANA zone; `None` means `CELERY_TIMEZONE`.
+    pub timezone: Option<String>,
+    /// Whether the scheduler fires it.
+    pub enabled: bool,
+    /// Positional task arguments.
+    pub args: Vec<Value>,
+    /// Keyword arguments: the task parameters.
+    pub kwargs: Map<String, Value>,
+    /// Free text.
+    pub description: Option<String>,
+    /// A grouping label.
+    pub category: Option<String>,
+    /// Labels.
+    pub tags: Vec<String>,
+    /// Overlap policy.
+    pub execution_policy: ExecutionPolicy,
+    /// Whether `name` was generated (and is regenerated when task, parameters or cron change).
+    pub auto_generated_name: bool,
+    /// Delivery options.
+    pub options: DeliveryOptions,
+    /// The last dispatched run.
+    pub last_run_at: Option<DateTime<Utc>>,
+    /// How many runs were dispatched.
+    pub total_run_count: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last modification time; also the optimistic-concurrency token.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Schedule {
+    /// The zone the cron expression is evaluated in.
+    pub fn effective_timezone(&self, default: Tz) -> Tz {
+        self.timezone
+            .as_deref()
+            .and_then(|name| cron::parse_timezone(name).ok())
+            .unwrap_or(default)
+    }
+
+    /// The parsed cron expression. Rows written by other programs may hold an invalid one.
+    pub fn cron(&self) -> Result<Cron, cron::CronError> {
+        Cron::parse(&self.cron_expression)
+    }
+
+    /// The next fire instant strictly after `after`, in the schedule's zone; `None` when
+    /// disabled, when the expression is invalid, or when it never fires again.
+    pub fn next_run_after(&self, after: DateTime<Utc>, default_tz: Tz) -> Option<DateTime<Tz>> {
+        if !self.enabled {
+            return None;
+        }
+        self.cron()
+            .ok()?
+            .next_after(after, self.effective_timezone(default_tz))
+    }
+}
+
+/// How a schedule's name is decided when it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameChoice {
+    /// Given by the user: written as is (names are not unique).
+    Explicit(String),
+    /// Generated: the store appends `_2`, `_3`, … when the base is taken by another schedule.
+    Auto(String),
+}
+
+impl NameChoice {
+    /// Whether the name was generated.
+    pub fn is_auto(&self) -> bool {
+        matches!(self, Self::Auto(_))
+    }
+}
+
+/// What `schedule add` was given, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleInput {
+    /// `--task`.
+    pub task_name: String,
+    /// `--cron`.
+    pub cron_expression: String,
+    /// `--name`.
+    pub name: Option<String>,
+    /// `--tz`.
+    pub timezone: Option<String>,
+    /// `--args`, parsed.
+    pub args: Option<Vec<Value>>,
+    /// `--kwargs`, parsed.
+    pub kwargs: Option<Map<String, Value>>,
+    /// `--param`, parsed, in order.
+    pub params: Vec<(String, Value)>,
+    /// `--category`.
+    pub category: Option<String>,
+    /// `--tag`.
+    pub tags: Vec<String>,
+    /// `--policy`.
+    pub policy: Option<ExecutionPolicy>,
+    /// `--queue`.
+    pub queue: Option<String>,
+    /// `--priority`.
+    pub priority: Option<i64>,
+    /// `--expires`.
+    pub expires: Option<Number>,
+    /// `--description`.
+    pub description: Option<String>,
+    /// `!--disabled`.
+    pub enabled: bool,
+}
+
+/// A validated schedule ready to insert; the store assigns id and timestamps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSchedule {
+    /// How to name it.
+    pub name: NameChoice,
+    /// See [`Schedule::task_name`].
+    pub task_name: String,
+    /// See [`Schedule::cron_expression`].
+    pub cron_expression: String,
+    /// See [`Schedule::timezone`].
+    pub timezone: Option<String>,
+    /// See [`Schedule::enabled`].
+    pub enabled: bool,
+    /// See [`Schedule::args`].
+    pub args: Vec<Value>,
+    /// See [`Schedule::kwargs`].
+    pub kwargs: Map<String, Value>,
+    /// See [`Schedule::description`].
+    pub description: Option<String>,
+    /// See [`Schedule::category`].
+    pub category: Option<String>,
+    /// See [`Schedule::tags`].
+    pub tags: Vec<String>,
+    /// See [`Schedule::execution_policy`].
+    pub execution_policy: ExecutionPolicy,
+    /// See [`Schedule::options`].
+    pub options: DeliveryOptions,
+}
+
+impl ScheduleInput {
+    /// Validates everything and decides the name. `param_info` is the parameter part of a
+    /// generated name (empty until task definitions say which parameters matter).
+    pub fn validate(self, param_info: &[String]) -> Result<NewSchedule, DomainError> {
+        let task_name = check_task_name(&self.task_name)?;
+        let cron = parse_cron(&self.cron_expression)?;
+        let timezone = self.timezone.as_deref().map(check_timezone).transpose()?;
+        let mut kwargs = self.kwargs.unwrap_or_default();
+        params::merge_params(&mut kwargs, &self.params);
+        let options = DeliveryOptions {
+            queue: self.queue.map(|q| check_queue(&q)).transpose()?,
+            priority: self.priority.map(check_priority).transpose()?,
+            expires: self.expires.map(check_expires).transpose()?,
+            extra: Map::new(),
+        };
+        let name = match self.name {
+            Some(name) => NameChoice::Explicit(check_name(&name)?),
+            None => NameChoice::Auto(naming::generate(&task_name, param_info, &cron)),
+        };
+        Ok(NewSchedule {
+            name,
+            task_name,
+            cron_expression: cron.source().to_string(),
+            timezone,
+            enabled: self.enabled,
+            args: self.args.unwrap_or_default(),
+            kwargs,
+            description: normalize_text(self.description),
+            category: self
+                .category
+                .map(|c| check_category(&c))
+                .transpose()?
+                .flatten(),
+            tags: check_tags(self.tags)?,
+            execution_policy: self.policy.unwrap_or_default(),
+            options,
+        })
+    }
+}
+
+/// `schedule update`: only what is `Some` (or non-empty) changes.
+#[derive(Debug, Clone, Default)]
+pub struct SchedulePatch {
+    /// `--task`.
+    pub task_name: Option<String>,
+    /// `--cron`.
+    pub cron_expression: Option<String>,
+    /// `--name` (makes the name explicit).
+    pub name: Option<String>,
+    /// `--tz` (`Some(None)`: `--clear-timezone`).
+    pub timezone: Option<Option<String>>,
+    /// `--args` (replaces).
+    pub args: Option<Vec<Value>>,
+    /// `--kwargs` (replaces).
+    pub kwargs: Option<Map<String, Value>>,
+    /// `--param` (merged into the resulting kwargs).
+    pub params: Vec<(String, Value)>,
+    /// `--description` (`Some(None)`: `--clear-description`).
+    pub description: Option<Option<String>>,
+    /// `--category` (`Some(None)`: `--clear-category`).
+    pub category: Option<Option<String>>,
+    /// `--tag` (replaces the whole list).
+    pub tags: Option<Vec<String>>,
+    /// `--add-tag`.
+    pub add_tags: Vec<String>,
+    /// `--remove-tag`.
+    pub remove_tags: Vec<String>,
+    /// `--policy`.
+    pub policy: Option<ExecutionPolicy>,
+    /// `--queue`.
+    pub queue: Option<String>,
+    /// `--priority`.
+    pub priority: Option<i64>,
+    /// `--expires`.
+    pub expires: Option<Number>,
+    /// `--enabled` / `--disabled`.
+    pub enabled: Option<bool>,
+}
+
+impl SchedulePatch {
+    /// Whether the patch changes nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.task_name.is_none()
+            && self.cron_expression.is_none()
+            && self.name.is_none()
+            && self.timezone.is_none()
+            && self.args.is_none()
+            && self.kwargs.is_none()
+            && self.params.is_empty()
+            && self.description.is_none()
+            && self.category.is_none()
+            && self.tags.is_none()
+            && self.add_tags.is_empty()
+            && self.remove_tags.is_empty()
+            && self.policy.is_none()
+            && self.queue.is_none()
+            && self.priority.is_none()
+            && self.expires.is_none()
+            && self.enabled.is_none()
+    }
+
+    /// Applies the patch to `current`, validating the result. Returns the new state and how
+    /// its name is decided: a generated name is regenerated when task, parameters or cron change.
+    pub fn apply(
+        &self,
+        current: &Schedule,
+        param_info: &[String],
+    ) -> Result<(Schedule, NameChoice), DomainError> {
+        let mut next = current.clone();
+        if let Some(task) = &self.task_name {
+            next.task_name = check_task_name(task)?;
+        }
+        if let Some(expr) = &self.cron_expression {
+            next.cron_expression = parse_cron(expr)?.source().to_string();
+        }
+        if let Some(tz) = &self.timezone {
+            next.timezone = tz.as_deref().map(check_timezone).transpose()?;
+        }
+        if let Some(args) = &self.args {
+            next.args = args.clone();
+        }
+        if let Some(kwargs) = &self.kwargs {
+            next.kwargs = kwargs.clone();
+        }
+        params::merge_params(&mut next.kwargs, &self.params);
+        if let Some(description) = &self.description {
+            next.description = normalize_text(description.clone());
+        }
+        if let Some(category) = &self.category {
+            next.category = category
+                .as_deref()
+                .map(check_category)
+                .transpose()?
+                .flatten();
+        }
+        if let Some(tags) = &self.tags {
+            next.tags = tags.clone();
+        }
+        next.tags.extend(self.add_tags.iter().cloned());
+        let mut tags = check_tags(next.tags)?;
+        let removed = check_tags(self.remove_tags.clone())?;
+        tags.retain(|t| !removed.contains(t));
+        next.tags = tags;
+        if let Some(policy) = self.policy {
+            next.execution_policy = policy;
+        }
+        if let Some(queue) = &self.queue {
+            next.options.queue = Some(check_queue(queue)?);
+        }
+        if let Some(priority) = self.priority {
+            next.options.priority = Some(check_priority(priority)?);
+        }
+        if let Some(expires) = &self.expires {
+            next.options.expires = Some(check_expires(expires.clone())?);
+        }
+        if let Some(enabled) = self.enabled {
+            next.enabled = enabled;
+        }
+        let name = if let Some(name) = &self.name {
+            NameChoice::Explicit(check_name(name)?)
+        } else if current.auto_generated_name
+            && (next.task_name != current.task_name
+                || next.kwargs != current.kwargs
+                || next.cron_expression != current.cron_expression)
+        {
+            NameChoice::Auto(naming::generate(
+                &next.task_name,
+                param_info,
+                &parse_cron(&next.cron_expression)?,
+            ))
+        } else if current.auto_generated_name {
+            NameChoice::Auto(current.name.clone())
+        } else {
+            NameChoice::Explicit(current.name.clone())
+        };
+        next.auto_generated_name = name.is_auto();
+        next.name = match &name {
+            NameChoice::Explicit(n) | NameChoice::Auto(n) => n.clone(),
+        };
+        Ok((next, name))
+    }
+}
+
+fn parse_cron(expr: &str) -> Result<Cron, DomainError> {
+    if expr.trim().chars().count() > limits::CRON {
+        return Err(DomainError::new(
+            format!(
+                "the cron expression is longer than {} characters",
+                limits::CRON
+            ),
+            "shorten it; lists such as 0,5,10,… can often be written as */5",
+        ));
+    }
+    Cron::parse(expr).map_err(|e| DomainError::new(e.message, e.hint))
+}
+
+fn check_timezone(name: &str) -> Result<String, DomainError> {
+    let tz = cron::parse_timezone(name).map_err(|e| DomainError::new(e.message, e.hint))?;
+    Ok(tz.name().to_string())
+}
+
+fn check_task_name(task: &str) -> Result<String, DomainError> {
+    let task = task.trim();
+    if task.is_empty() || task.chars().any(char::is_whitespace) {
+        return Err(DomainError::new(
+            format!("invalid task name '{task}': it must be non-empty and contain no spaces"),
+            "use the Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg",
+        ));
+    }
+    check_len("task name", task, limits::TASK_NAME)?;
+    Ok(task.to_string())
+}
+
+fn check_name(name: &str) -> Result<String, DomainError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(DomainError::new(
+            "the schedule name is empty",
+            "give a name, or omit --name to generate one",
+        ));
+    }
+    check_len("name", name, limits::NAME)?;
+    Ok(name.to_string())
+}
+
+fn check_category(category: &str) -> Result<Option<String>, DomainError> {
+    let category = category.trim();
+    if category.is_empty() {
+        return Ok(None);
+    }
+    check_len("category", category, limits::CATEGORY)?;
+    Ok(Some(category.to_string()))
+}
+
+fn check_queue(queue: &str) -> Result<String, DomainError> {
+    let queue = queue.trim();
+    if queue.is_empty() || queue.chars().any(char::is_whitespace) {
+        return Err(DomainError::new(
+            format!("invalid queue name '{queue}'"),
+            "use a Celery queue name without spaces, e.g. --queue celery",
+        ));
+    }
+    Ok(queue.to_string())
+}
+
+fn check_priority(priority: i64) -> Result<u8, DomainError> {
+    u8::try_from(priority)
+        .ok()
+        .filter(|p| *p <= 9)
+        .ok_or_else(|| {
+            DomainError::new(
+                format!("priority {priority} is out of range"),
+                "use a priority from 0 (most urgent on Redis) to 9",
+            )
+        })
+}
+
+fn check_expires(expires: Number) -> Result<Number, DomainError> {
+    match expires.as_f64() {
+        Some(e) if e.is_finite() && e >= 0.0 => Ok(expires),
+        _ => Err(DomainError::new(
+            format!("expires {expires} is negative"),
+            "give the number of seconds after the scheduled time after which a run is pointless, e.g. --expires 300",
+        )),
+    }
+}
+
+fn check_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    for tag in tags {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.chars().any(|c| c.is_whitespace() || c == ',') {
+            return Err(DomainError::new(
+                format!("invalid tag '{tag}': tags are non-empty and contain no spaces or commas"),
+                "repeat --tag for several tags, e.g. --tag nightly --tag market-data",
+            ));
+        }
+        check_len("tag", tag, limits::TAG)?;
+        if !out.iter().any(|t| t == tag) {
+            out.push(tag.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn check_len(what: &str, value: &str, max: usize) -> Result<(), DomainError> {
+    let len = value.chars().count();
+    if len > max {
+        return Err(DomainError::new(
+            format!("the {what} is {len} characters long; at most {max} are allowed"),
+            format!("shorten the {what}"),
+        ));
+    }
+    Ok(())
+}
+
+fn normalize_text(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input() -> ScheduleInput {
+        ScheduleInput {
+            task_name: "app.tasks.fetch_listed_info_task_asyncpg".into(),
+            cron_expression: "0 0 * * *".into(),
+            enabled: true,
+            ..Default::default()
+        }
+    }
+
+    fn stored(new: NewSchedule) -> Schedule {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (name, auto) = match new.name {
+            NameChoice::Explicit(n) => (n, false),
+            NameChoice::Auto(n) => (n, true),
+        };
+        Schedule {
+            id: Uuid::nil(),
+            name,
+            task_name: new.task_name,
+            cron_expression: new.cron_expression,
+            timezone: new.timezone,
+            enabled: new.enabled,
+            args: new.args,
+            kwargs: new.kwargs,
+            description: new.description,
+            category: new.category,
+            tags: new.tags,
+            execution_policy: new.execution_policy,
+            auto_generated_name: auto,
+            options: new.options,
+            last_run_at: None,
+            total_run_count: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn add_generates_a_name_and_merges_params() {
+        let mut i = input();
+        i.kwargs =
+            Some(params::parse_kwargs(r#"{"period_type": "daily", "market": "prime"}"#).unwrap());
+        i.params = vec![params::parse_param("period_type=weekly").unwrap()];
+        let new = i.validate(&[]).unwrap();
+        assert_eq!(new.name, NameChoice::Auto("fetch_listed_info_daily".into()));
+        assert_eq!(
+            Value::Object(new.kwargs),
+            json!({"period_type": "weekly", "market": "prime"})
+        );
+    }
+
+    #[test]
+    fn add_rejects_bad_values() {
+        type Mutation = Box<dyn Fn(&mut ScheduleInput)>;
+        let cases: Vec<(Mutation, &str)> = vec![
+            (
+                Box::new(|i| i.cron_expression = "61 * * * *".into()),
+                "minute",
+            ),
+            (
+                Box::new(|i| i.timezone = Some("Mars/Base".into())),
+                "Mars/Base",
+            ),
+            (Box::new(|i| i.priority = Some(10)), "priority 10"),
+            (Box::new(|i| i.priority = Some(-1)), "priority -1"),
+            (Box::new(|i| i.expires = Some(Number::from(-5))), "negative"),
+            (Box::new(|i| i.task_name = "has space".into()), "task name"),
+            (Box::new(|i| i.name = Some("  ".into())), "empty"),
+            (Box::new(|i| i.tags = vec!["a b".into()]), "tag"),
+            (Box::new(|i| i.category = Some("c".repeat(51))), "category"),
+        ];
+        for (mutate, needle) in cases {
+            let mut i = input();
+            mutate(&mut i);
+            let err = i.validate(&[]).unwrap_err();
+            assert!(err.message.contains(needle), "{needle}: {}", err.message);
+            assert!(!err.hint.is_empty());
+        }
+    }
+
+    #[test]
+    fn policy_parses_and_rejects() {
+        assert_eq!(
+            "Queue".parse::<ExecutionPolicy>().unwrap(),
+            ExecutionPolicy::Queue
+        );
+        assert!(
+            "sometimes"
+                .parse::<ExecutionPolicy>()
+                .unwrap_err()
+                .hint
+                .contains("allow")
+        );
+    }
+
+    #[test]
+    fn update_regenerates_auto_names_only_when_identity_changes() {
+        let current = stored(input().validate(&[]).unwrap());
+        let patch = SchedulePatch {
+            cron_expression: Some("0 * * * *".into()),
+            ..Default::default()
+        };
+        let (next, name) = patch.apply(&current, &[]).unwrap();
+        assert_eq!(name, NameChoice::Auto("fetch_listed_info_hourly".into()));
+        assert!(next.auto_generated_name);
+        let patch = SchedulePatch {
+            description: Some(Some("x".into())),
+            ..Default::default()
+        };
+        assert_eq!(
+            patch.apply(&current, &[]).unwrap().1,
+            NameChoice::Auto(current.name.clone())
+        );
+        let patch = SchedulePatch {
+            name: Some("mine".into()),
+            cron_expression: Some("@hourly".into()),
+            ..Default::default()
+        };
+        let (next, name) = patch.apply(&current, &[]).unwrap();
+        assert_eq!(name, NameChoice::Explicit("mine".into()));
+        assert!(!next.auto_generated_name);
+        let patch = SchedulePatch {
+            cron_expression: Some("@daily".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            patch.apply(&next, &[]).unwrap().1,
+            NameChoice::Explicit("mine".into())
+        );
+    }
+
+    #[test]
+    fn update_tags_and_clears() {
+        let mut i = input();
+        i.tags = vec!["a".into(), "b".into()];
+        i.category = Some("reports".into());
+        i.description = Some("d".into());
+        let current = stored(i.validate(&[]).unwrap());
+        let patch = SchedulePatch {
+            add_tags: vec!["c".into(), "a".into()],
+            remove_tags: vec!["b".into()],
+            category: Some(None),
+            description: Some(None),
+            ..Default::default()
+        };
+        let (next, _) = patch.apply(&current, &[]).unwrap();
+        assert_eq!(next.tags, vec!["a", "c"]);
+        assert_eq!((next.category, next.description), (None, None));
+        assert!(SchedulePatch::default().is_empty());
+    }
+
+    #[test]
+    fn options_keep_unknown_keys() {
+        let raw =
+            json!({"queue": "q", "priority": 3, "expires": 30, "exchange": "x", "priority_bad": 1});
+        let opts = DeliveryOptions::from_json(raw.clone());
+        assert_eq!((opts.queue.as_deref(), opts.priority), (Some("q"), Some(3)));
+        assert_eq!(opts.to_json(), raw);
+        let odd = DeliveryOptions::from_json(json!({"priority": 42}));
+        assert_eq!(odd.priority, None);
+        assert_eq!(odd.to_json(), json!({"priority": 42}));
+    }
+}

@@ -1,0 +1,142 @@
+//! Schema migrations: numbered SQL files per backend, embedded in the binary, recorded in
+//! `stockura_migrations`. The same number means the same change on both backends.
+
+use crate::config::{Backend, Redacted};
+
+use super::StoreError;
+
+/// One embedded migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Its number; applied in increasing order.
+    pub version: i64,
+    /// What it does.
+    pub description: &'static str,
+    /// The SQL, run in one transaction.
+    pub sql: &'static str,
+}
+
+impl Migration {
+    /// `0001 celery_beat_schedules`.
+    pub fn label(&self) -> String {
+        format!("{:04} {}", self.version, self.description)
+    }
+}
+
+/// Postgres migrations.
+pub const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    description: "celery_beat_schedules",
+    sql: include_str!("../../migrations/postgres/0001_celery_beat_schedules.sql"),
+}];
+
+/// SQLite migrations.
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    description: "celery_beat_schedules",
+    sql: include_str!("../../migrations/sqlite/0001_celery_beat_schedules.sql"),
+}];
+
+/// What `stockura migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// The engine.
+    pub backend: Backend,
+    /// Labels of the migrations applied now, in order (empty: already current).
+    pub applied: Vec<String>,
+    /// The schema version afterwards.
+    pub version: i64,
+    /// When an existing `celery_beat_schedules` table was adopted: how many rows it kept.
+    pub adopted_rows: Option<i64>,
+}
+
+impl MigrationReport {
+    /// An empty report.
+    pub fn new(backend: Backend) -> Self {
+        Self {
+            backend,
+            applied: Vec::new(),
+            version: 0,
+            adopted_rows: None,
+        }
+    }
+}
+
+/// The newest version in a list.
+pub fn latest(migrations: &[Migration]) -> i64 {
+    migrations.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The migrations not yet applied, in order.
+pub fn pending<'a>(
+    migrations: &'a [Migration],
+    applied: &[i64],
+) -> impl Iterator<Item = &'a Migration> {
+    migrations
+        .iter()
+        .filter(move |m| !applied.contains(&m.version))
+}
+
+/// Fails when the database has a version this binary does not know.
+pub fn check_not_newer(
+    url: &Redacted,
+    migrations: &[Migration],
+    applied: &[i64],
+) -> Result<(), StoreError> {
+    let known = latest(migrations);
+    match applied.iter().copied().max() {
+        Some(found) if found > known => Err(StoreError::TooNew {
+            url: url.clone(),
+            found,
+            known,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Fails unless every known migration is applied (and none unknown).
+pub fn check(url: &Redacted, migrations: &[Migration], applied: &[i64]) -> Result<(), StoreError> {
+    check_not_newer(url, migrations, applied)?;
+    let pending: Vec<String> = pending(migrations, applied).map(Migration::label).collect();
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::NotMigrated {
+            url: url.clone(),
+            pending,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_numbers() {
+        let numbers = |ms: &[Migration]| {
+            ms.iter()
+                .map(|m| (m.version, m.description))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(numbers(POSTGRES), numbers(SQLITE));
+        assert!(POSTGRES.windows(2).all(|w| w[0].version < w[1].version));
+    }
+
+    #[test]
+    fn pending_and_too_new() {
+        let url = Redacted::new("postgres://u:pw@h/db");
+        let err = check(&url, POSTGRES, &[]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("1 migration(s) pending (0001 celery_beat_schedules)"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("pw"));
+        assert!(check(&url, POSTGRES, &[1]).is_ok());
+        assert!(matches!(
+            check(&url, POSTGRES, &[1, 99]),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+}

@@ -1,0 +1,391 @@
+//! Storage: one trait, two backends (Postgres and the embedded SQLite), chosen once by URL.
+//!
+//! Every write that touches several rows runs in one transaction. Functions return domain
+//! types; SQL never leaves this module.
+
+pub mod migrate;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+use std::future::Future;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use uuid::Uuid;
+
+use crate::config::{Backend, DatabaseTarget, Redacted};
+use crate::domain::reference::ScheduleRef;
+use crate::domain::{NameChoice, NewSchedule, Schedule};
+use crate::error::{Classify, ErrorKind};
+
+pub use migrate::MigrationReport;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// A schedule that a REF matched, listed when the REF is ambiguous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its task.
+    pub task_name: String,
+}
+
+/// Failures of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The server cannot be reached or refused the connection.
+    #[error("cannot connect to the {backend} database at {url}")]
+    Unreachable {
+        /// Which engine.
+        backend: Backend,
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The Postgres schema is missing or behind this binary.
+    #[error("the database at {url} is not migrated: {} migration(s) pending ({})", pending.len(), pending.join(", "))]
+    NotMigrated {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// Descriptions of the pending migrations.
+        pending: Vec<String>,
+    },
+    /// The schema was migrated by a newer stockura.
+    #[error(
+        "the database at {url} has schema version {found}, newer than this stockura knows ({known})"
+    )]
+    TooNew {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// The newest applied version.
+        found: i64,
+        /// The newest version this binary has.
+        known: i64,
+    },
+    /// Nothing matched a REF.
+    #[error("no schedule matches '{reference}'")]
+    NotFound {
+        /// The REF as given.
+        reference: String,
+    },
+    /// A REF matched several schedules.
+    #[error("'{reference}' matches {} schedules:{}", candidates.len(), format_candidates(candidates))]
+    Ambiguous {
+        /// The REF as given.
+        reference: String,
+        /// What it matched.
+        candidates: Vec<Candidate>,
+    },
+    /// The row changed since it was read.
+    #[error(
+        "schedule '{name}' ({id}) was changed by someone else after it was read; nothing was written"
+    )]
+    Conflict {
+        /// Its id.
+        id: Uuid,
+        /// Its name when read.
+        name: String,
+    },
+    /// A row holds a value this version cannot read.
+    #[error("schedule {id} has an unreadable {column}: {problem}")]
+    Corrupt {
+        /// The row.
+        id: String,
+        /// The column.
+        column: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The embedded database's directory cannot be created.
+    #[error("cannot create the data directory {path}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Any other database error.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+}
+
+fn format_candidates(candidates: &[Candidate]) -> String {
+    candidates
+        .iter()
+        .map(|c| format!("\n  {}  {}  ({})", c.id, c.name, c.task_name))
+        .collect()
+}
+
+impl Classify for StoreError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unreachable { .. }
+            | Self::NotMigrated { .. }
+            | Self::TooNew { .. }
+            | Self::DataDir { .. } => ErrorKind::Unavailable,
+            Self::NotFound { .. } | Self::Ambiguous { .. } => ErrorKind::NotFound,
+            Self::Conflict { .. } => ErrorKind::Conflict,
+            Self::Corrupt { .. } | Self::Database(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            Self::Unreachable { .. } => {
+                "check that the server is running and that DATABASE_URL (or --database-url) is right".into()
+            }
+            Self::NotMigrated { .. } => "run `stockura migrate` with the same DATABASE_URL, then try again".into(),
+            Self::TooNew { .. } => "upgrade stockura to the version that migrated this database".into(),
+            Self::NotFound { .. } => "run `stockura schedule list` to see ids and names".into(),
+            Self::Ambiguous { .. } => "refer to one schedule by its id or a unique id prefix (at least 4 hex digits)".into(),
+            Self::Conflict { .. } => "run the command again: it will apply to the current state".into(),
+            Self::Corrupt { .. } => "fix the row with SQL, or delete it with `stockura schedule delete`".into(),
+            Self::DataDir { .. } => "set STOCKURA_HOME to a writable directory".into(),
+            Self::Database(_) => return None,
+        })
+    }
+}
+
+/// Filters of `schedule list`; every given filter must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleFilter {
+    /// Full task name, or its last dotted segment.
+    pub task: Option<String>,
+    /// Exact category.
+    pub category: Option<String>,
+    /// Schedules carrying all these tags.
+    pub tags: Vec<String>,
+    /// Only enabled (`Some(true)`) or disabled (`Some(false)`) schedules.
+    pub enabled: Option<bool>,
+    /// Case-insensitive substring of name, task, description or category.
+    pub search: Option<String>,
+}
+
+/// The operations every backend provides.
+pub trait ScheduleStore: Send + Sync {
+    /// Which engine this is.
+    fn backend(&self) -> Backend;
+
+    /// Inserts a schedule; a generated name gets the first free `_N` suffix.
+    fn create_schedule(
+        &self,
+        new: &NewSchedule,
+    ) -> impl Future<Output = Result<Schedule, StoreError>> + Send;
+
+    /// One schedule by id.
+    fn get_schedule(
+        &self,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Option<Schedule>, StoreError>> + Send;
+
+    /// Every schedule a REF could mean (by id, id prefix or exact name).
+    fn find_candidates(
+        &self,
+        reference: &ScheduleRef,
+    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// Schedules matching the filter, ordered by name.
+    fn list_schedules(
+        &self,
+        filter: &ScheduleFilter,
+    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// Writes `next` over the row if it still has `expected_updated_at`; else [`StoreError::Conflict`].
+    fn update_schedule(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Schedule, StoreError>> + Send;
+
+    /// Deletes these schedules in one transaction; returns how many rows went.
+    fn delete_schedules(
+        &self,
+        ids: &[Uuid],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Enables or disables these schedules in one transaction; returns them afterwards.
+    fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        enabled: bool,
+    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// Applies pending migrations.
+    fn migrate(&self) -> impl Future<Output = Result<MigrationReport, StoreError>> + Send;
+}
+
+/// The one schedule a REF names, or NotFound / Ambiguous.
+pub async fn resolve<S: ScheduleStore>(
+    store: &S,
+    reference: &ScheduleRef,
+) -> Result<Schedule, StoreError> {
+    let mut found = store.find_candidates(reference).await?;
+    match found.len() {
+        0 => Err(StoreError::NotFound {
+            reference: reference.display(),
+        }),
+        1 => Ok(found.remove(0)),
+        _ => Err(StoreError::Ambiguous {
+            reference: reference.display(),
+            candidates: found
+                .into_iter()
+                .map(|s| Candidate {
+                    id: s.id,
+                    name: s.name,
+                    task_name: s.task_name,
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Resolves several REFs, failing on the first that does not name exactly one schedule.
+/// Duplicates collapse; order is kept.
+pub async fn resolve_all<S: ScheduleStore>(
+    store: &S,
+    refs: &[String],
+) -> Result<Vec<Schedule>, StoreError> {
+    let mut out: Vec<Schedule> = Vec::with_capacity(refs.len());
+    for r in refs {
+        let schedule = resolve(store, &ScheduleRef::parse(r)).await?;
+        if !out.iter().any(|s| s.id == schedule.id) {
+            out.push(schedule);
+        }
+    }
+    Ok(out)
+}
+
+/// Either backend, chosen once from the URL.
+#[derive(Debug, Clone)]
+pub enum AnyStore {
+    /// PostgreSQL.
+    Postgres(PgStore),
+    /// The embedded SQLite database.
+    Sqlite(SqliteStore),
+}
+
+/// Whether opening checks that the schema is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Fail with [`StoreError::NotMigrated`] when Postgres migrations are pending; SQLite
+    /// migrates itself.
+    RequireCurrent,
+    /// Only connect: the caller is about to migrate.
+    ConnectOnly,
+}
+
+impl AnyStore {
+    /// Connects to the target; the embedded SQLite database is created and migrated on first use.
+    pub async fn open(target: &DatabaseTarget, mode: OpenMode) -> Result<Self, StoreError> {
+        match target.backend {
+            Backend::Postgres => {
+                let store = PgStore::connect(&target.url).await?;
+                if mode == OpenMode::RequireCurrent {
+                    store.check_current().await?;
+                }
+                Ok(Self::Postgres(store))
+            }
+            Backend::Sqlite => {
+                if let Some(dir) = &target.create_dir {
+                    std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                let store = SqliteStore::connect(&target.url).await?;
+                if mode == OpenMode::RequireCurrent {
+                    store.migrate().await?;
+                }
+                Ok(Self::Sqlite(store))
+            }
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            AnyStore::Postgres($store) => $call.await,
+            AnyStore::Sqlite($store) => $call.await,
+        }
+    };
+}
+
+impl ScheduleStore for AnyStore {
+    fn backend(&self) -> Backend {
+        match self {
+            Self::Postgres(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+    async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
+        delegate!(self, s => s.create_schedule(new))
+    }
+    async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
+        delegate!(self, s => s.get_schedule(id))
+    }
+    async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
+        delegate!(self, s => s.find_candidates(reference))
+    }
+    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
+        delegate!(self, s => s.list_schedules(filter))
+    }
+    async fn update_schedule(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        delegate!(self, s => s.update_schedule(next, name, expected_updated_at))
+    }
+    async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
+        delegate!(self, s => s.delete_schedules(ids))
+    }
+    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+        delegate!(self, s => s.set_enabled(ids, enabled))
+    }
+    async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        delegate!(self, s => s.migrate())
+    }
+}
+
+/// The time a write stamps: now at microsecond precision (what Postgres keeps), and always
+/// after `previous` so that `updated_at` works as a version.
+pub(crate) fn write_time(previous: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    let now = Utc::now().trunc_subsecs(6);
+    match previous {
+        Some(p) if now <= p => p + chrono::Duration::microseconds(1),
+        _ => now,
+    }
+}
+
+/// The row a [`NewSchedule`] becomes, with a fresh id.
+pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Schedule {
+    Schedule {
+        id: Uuid::new_v4(),
+        name,
+        task_name: new.task_name.clone(),
+        cron_expression: new.cron_expression.clone(),
+        timezone: new.timezone.clone(),
+        enabled: new.enabled,
+        args: new.args.clone(),
+        kwargs: new.kwargs.clone(),
+        description: new.description.clone(),
+        category: new.category.clone(),
+        tags: new.tags.clone(),
+        execution_policy: new.execution_policy,
+        auto_generated_name: new.name.is_auto(),
+        options: new.options.clone(),
+        last_run_at: None,
+        total_run_count: 0,
+        created_at: now,
+        updated_at: now,
+    }
+}

@@ -1,0 +1,332 @@
+//! The Postgres backend: the production store, shared with the Python application.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, Connection, PgConnection, Postgres, Row};
+use uuid::Uuid;
+
+use super::migrate::{self, MigrationReport};
+use super::sql::{self, Bind, Dialect, Where, decode};
+use super::{ScheduleFilter, ScheduleStore, StoreError, new_row, write_time};
+use crate::config::{Backend, Redacted};
+use crate::domain::reference::ScheduleRef;
+use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+
+/// How long connecting may take before the database counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A pool of connections to one Postgres database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    url: Redacted,
+}
+
+type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
+
+impl PgStore {
+    /// Connects, failing with [`StoreError::Unreachable`] within [`CONNECT_TIMEOUT`].
+    pub async fn connect(url: &Redacted) -> Result<Self, StoreError> {
+        let unreachable = |source| StoreError::Unreachable {
+            backend: Backend::Postgres,
+            url: url.clone(),
+            source,
+        };
+        let options = PgConnectOptions::from_str(url.expose())
+            .map_err(unreachable)?
+            .application_name("stockura");
+        // One direct connection first: a refused or failing connection is reported at once
+        // with the server's reason, instead of being retried until a pool timeout.
+        let first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| unreachable(sqlx::Error::PoolTimedOut))?
+            .map_err(unreachable)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_lazy_with(options);
+        first.close().await.map_err(unreachable)?;
+        Ok(Self {
+            pool,
+            url: url.clone(),
+        })
+    }
+
+    /// The connection pool, for tests and later layers that need raw access.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Fails unless every migration this binary knows has been applied.
+    pub async fn check_current(&self) -> Result<(), StoreError> {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT to_regclass('stockura_migrations')::text")
+                .fetch_one(&self.pool)
+                .await?;
+        let applied: Vec<i64> = if exists.is_some() {
+            sqlx::query_scalar("SELECT version FROM stockura_migrations")
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        migrate::check(&self.url, migrate::POSTGRES, &applied)
+    }
+}
+
+fn bind_all<'q>(mut q: PgQuery<'q>, binds: &'q [Bind]) -> PgQuery<'q> {
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t.as_str()),
+            Bind::Bool(v) => q.bind(*v),
+            Bind::Id(id) => q.bind(*id),
+        };
+    }
+    q
+}
+
+/// Binds $1..$14: the columns a user edits.
+fn bind_editable<'q>(q: PgQuery<'q>, s: &'q Schedule) -> PgQuery<'q> {
+    q.bind(s.id)
+        .bind(s.name.as_str())
+        .bind(s.task_name.as_str())
+        .bind(s.cron_expression.as_str())
+        .bind(s.timezone.as_deref())
+        .bind(s.enabled)
+        .bind(Json(Value::Array(s.args.clone())))
+        .bind(Json(Value::Object(s.kwargs.clone())))
+        .bind(s.description.as_deref())
+        .bind(s.category.as_deref())
+        .bind(Json(Value::from(s.tags.clone())))
+        .bind(s.execution_policy.as_str())
+        .bind(s.auto_generated_name)
+        .bind(Json(s.options.to_json()))
+}
+
+fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
+    let id: Uuid = row.try_get("id")?;
+    let key = id.to_string();
+    let json = |column: &str| -> Result<Value, StoreError> {
+        Ok(row
+            .try_get::<Option<Json<Value>>, _>(column)?
+            .map(|j| j.0)
+            .unwrap_or(Value::Null))
+    };
+    let policy: String = row.try_get("execution_policy")?;
+    Ok(Schedule {
+        id,
+        name: row.try_get("name")?,
+        task_name: row.try_get("task_name")?,
+        cron_expression: row.try_get("cron_expression")?,
+        timezone: row.try_get("timezone")?,
+        enabled: row.try_get("enabled")?,
+        args: decode::args(&key, json("args")?)?,
+        kwargs: decode::kwargs(&key, json("kwargs")?)?,
+        description: row.try_get("description")?,
+        category: row.try_get("category")?,
+        tags: decode::tags(&key, json("tags")?)?,
+        execution_policy: decode::policy(&key, &policy)?,
+        auto_generated_name: row.try_get("auto_generated_name")?,
+        options: DeliveryOptions::from_json(json("options")?),
+        last_run_at: row.try_get("last_run_at")?,
+        total_run_count: row.try_get("total_run_count")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn select(clause: &Where, suffix: &str) -> String {
+    format!(
+        "SELECT {} FROM celery_beat_schedules{}{suffix}",
+        sql::COLUMNS,
+        clause.sql()
+    )
+}
+
+/// Resolves a generated name to the first free `_N` variant, inside the write's transaction.
+/// An advisory lock on the base name serializes concurrent writers choosing the same one.
+async fn free_name(
+    tx: &mut sqlx::PgConnection,
+    choice: &NameChoice,
+    except: Option<Uuid>,
+) -> Result<String, StoreError> {
+    match choice {
+        NameChoice::Explicit(name) => Ok(name.clone()),
+        NameChoice::Auto(base) => {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(format!("stockura:name:{base}"))
+                .execute(&mut *tx)
+                .await?;
+            let w = Where::name_family(Dialect::Postgres, base, except);
+            let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
+            let taken: Vec<String> = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            Ok(naming::first_free(base, taken.iter().map(String::as_str)))
+        }
+    }
+}
+
+impl ScheduleStore for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let now = write_time(None);
+        let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
+        let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
+        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &schedule)
+            .bind(schedule.last_run_at)
+            .bind(schedule.total_run_count)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        let created = decode_row(&row)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
+        let w = Where::ids(Dialect::Postgres, &[id]);
+        let row = bind_all(sqlx::query(AssertSqlSafe(select(&w, ""))), &w.binds)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(decode_row).transpose()
+    }
+
+    async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
+        let w = Where::reference(Dialect::Postgres, reference);
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
+        let w = Where::filter(Dialect::Postgres, filter);
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn update_schedule(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut row_state = next.clone();
+        row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
+        row_state.auto_generated_name = name.is_auto();
+        let text = format!("{} RETURNING {}", sql::UPDATE, sql::COLUMNS);
+        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &row_state)
+            .bind(write_time(Some(expected_updated_at)))
+            .bind(expected_updated_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::Conflict {
+                id: next.id,
+                name: next.name.clone(),
+            });
+        };
+        let updated = decode_row(&row)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin().await?;
+        let w = Where::ids(Dialect::Postgres, ids);
+        let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
+        let done = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let w = Where::ids(Dialect::Postgres, ids).and("enabled <> {}", Bind::Bool(enabled));
+        let n = w.binds.len();
+        let text = format!(
+            "UPDATE celery_beat_schedules SET enabled = ${}, updated_at = GREATEST(${}, updated_at + interval '1 microsecond'){}",
+            n + 1,
+            n + 2,
+            w.sql()
+        );
+        bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+            .bind(enabled)
+            .bind(write_time(None))
+            .execute(&mut *tx)
+            .await?;
+        let w = Where::ids(Dialect::Postgres, ids);
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One migrator at a time, across every host.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('stockura:migrate'))")
+            .execute(&mut *tx)
+            .await?;
+        let adopting: Option<String> =
+            sqlx::query_scalar("SELECT to_regclass('celery_beat_schedules')::text")
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS stockura_migrations (version BIGINT PRIMARY KEY, \
+             description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM stockura_migrations")
+            .fetch_all(&mut *tx)
+            .await?;
+        migrate::check_not_newer(&self.url, migrate::POSTGRES, &applied)?;
+        let mut report = MigrationReport::new(Backend::Postgres);
+        for m in migrate::pending(migrate::POSTGRES, &applied) {
+            if m.version == 1 && adopting.is_some() {
+                let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM celery_beat_schedules")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                report.adopted_rows = Some(rows);
+            }
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO stockura_migrations (version, description) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.description)
+                .execute(&mut *tx)
+                .await?;
+            report.applied.push(m.label());
+        }
+        tx.commit().await?;
+        report.version = migrate::latest(migrate::POSTGRES);
+        Ok(report)
+    }
+}

@@ -1,0 +1,294 @@
+//! SQL text shared by both backends: the column list and the dynamic WHERE clauses, written
+//! once with the dialect differences (placeholders, JSON containment, ILIKE) in one place.
+
+use uuid::Uuid;
+
+use super::ScheduleFilter;
+use crate::domain::reference::ScheduleRef;
+
+/// The columns of `celery_beat_schedules`, in the order the row decoders read them.
+pub const COLUMNS: &str = "id, name, task_name, cron_expression, timezone, enabled, args, kwargs, \
+    description, category, tags, execution_policy, auto_generated_name, options, last_run_at, \
+    total_run_count, created_at, updated_at";
+
+/// Inserts a row; binds follow [`COLUMNS`] order.
+pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, \
+    timezone, enabled, args, kwargs, description, category, tags, execution_policy, \
+    auto_generated_name, options, last_run_at, total_run_count, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+
+/// Overwrites the user-editable columns of a row if it still has the expected `updated_at`
+/// ($16). Run bookkeeping (`last_run_at`, `total_run_count`) is left alone. $1..$14 bind as
+/// for INSERT; $15 is the new `updated_at`.
+pub const UPDATE: &str = "UPDATE celery_beat_schedules SET name = $2, task_name = $3, \
+    cron_expression = $4, timezone = $5, enabled = $6, args = $7, kwargs = $8, description = $9, \
+    category = $10, tags = $11, execution_policy = $12, auto_generated_name = $13, options = $14, \
+    updated_at = $15 WHERE id = $1 AND updated_at = $16";
+
+/// The order of every listing.
+pub const ORDER: &str = " ORDER BY name, created_at, id";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+/// A value to bind, in placeholder order.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    Bool(bool),
+    Id(Uuid),
+}
+
+/// A WHERE clause under construction.
+pub struct Where {
+    dialect: Dialect,
+    clauses: Vec<String>,
+    pub binds: Vec<Bind>,
+}
+
+impl Where {
+    pub fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            clauses: Vec::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Adds a bind value and returns its placeholder.
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    fn like(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Postgres => "ILIKE",
+            Dialect::Sqlite => "LIKE",
+        }
+    }
+
+    /// `" WHERE a AND b"`, or nothing.
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The clauses of `schedule list`.
+    pub fn filter(dialect: Dialect, f: &ScheduleFilter) -> Self {
+        let mut w = Self::new(dialect);
+        if let Some(task) = &f.task {
+            let exact = w.bind(Bind::Text(task.clone()));
+            let suffix = w.bind(Bind::Text(format!("%.{}", escape_like(task))));
+            w.clauses.push(format!(
+                "(task_name = {exact} OR task_name LIKE {suffix} ESCAPE '\\')"
+            ));
+        }
+        if let Some(category) = &f.category {
+            let p = w.bind(Bind::Text(category.clone()));
+            w.clauses.push(format!("category = {p}"));
+        }
+        if !f.tags.is_empty() {
+            match dialect {
+                Dialect::Postgres => {
+                    let p = w.bind(Bind::Text(
+                        serde_json::Value::from(f.tags.clone()).to_string(),
+                    ));
+                    w.clauses.push(format!("tags @> {p}::jsonb"));
+                }
+                Dialect::Sqlite => {
+                    for tag in &f.tags {
+                        let p = w.bind(Bind::Text(tag.clone()));
+                        w.clauses.push(format!(
+                            "EXISTS (SELECT 1 FROM json_each(celery_beat_schedules.tags) AS t WHERE t.value = {p})"
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(enabled) = f.enabled {
+            let p = w.bind(Bind::Bool(enabled));
+            w.clauses.push(format!("enabled = {p}"));
+        }
+        if let Some(search) = &f.search {
+            let p = w.bind(Bind::Text(format!("%{}%", escape_like(search))));
+            let like = w.like();
+            w.clauses.push(format!(
+                "(name {like} {p} ESCAPE '\\' OR task_name {like} {p} ESCAPE '\\' \
+                 OR COALESCE(description, '') {like} {p} ESCAPE '\\' OR COALESCE(category, '') {like} {p} ESCAPE '\\')"
+            ));
+        }
+        w
+    }
+
+    /// The clauses that find what a REF could mean.
+    pub fn reference(dialect: Dialect, r: &ScheduleRef) -> Self {
+        let mut w = Self::new(dialect);
+        let id_text = match dialect {
+            Dialect::Postgres => "replace(id::text, '-', '')",
+            Dialect::Sqlite => "replace(lower(id), '-', '')",
+        };
+        match r {
+            ScheduleRef::Id(id) => {
+                let p = w.bind(Bind::Id(*id));
+                w.clauses.push(format!("id = {p}"));
+            }
+            ScheduleRef::PrefixOrName { prefix, name } => {
+                let p = w.bind(Bind::Text(format!("{}%", prefix.replace('-', ""))));
+                let n = w.bind(Bind::Text(name.clone()));
+                w.clauses
+                    .push(format!("({id_text} LIKE {p} OR name = {n})"));
+            }
+            ScheduleRef::Name(name) => {
+                let n = w.bind(Bind::Text(name.clone()));
+                w.clauses.push(format!("name = {n}"));
+            }
+        }
+        w
+    }
+
+    /// `id IN (…)` for a set of ids.
+    pub fn ids(dialect: Dialect, ids: &[Uuid]) -> Self {
+        let mut w = Self::new(dialect);
+        let list: Vec<String> = ids.iter().map(|id| w.bind(Bind::Id(*id))).collect();
+        w.clauses.push(format!("id IN ({})", list.join(", ")));
+        w
+    }
+
+    /// Adds `extra` with one more bind, e.g. `("enabled <> {}", Bind::Bool(true))`.
+    pub fn and(mut self, template: &str, value: Bind) -> Self {
+        let p = self.bind(value);
+        self.clauses.push(template.replace("{}", &p));
+        self
+    }
+
+    /// Names that a generated `base` name could collide with: `base` and `base_…`.
+    pub fn name_family(dialect: Dialect, base: &str, except: Option<Uuid>) -> Self {
+        let mut w = Self::new(dialect);
+        let exact = w.bind(Bind::Text(base.to_string()));
+        let family = w.bind(Bind::Text(format!("{}\\_%", escape_like(base))));
+        w.clauses.push(format!(
+            "(name = {exact} OR name LIKE {family} ESCAPE '\\')"
+        ));
+        match except {
+            Some(id) => w.and("id <> {}", Bind::Id(id)),
+            None => w,
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_sql_per_dialect() {
+        let f = ScheduleFilter {
+            task: Some("fetch".into()),
+            tags: vec!["a".into(), "b".into()],
+            enabled: Some(true),
+            search: Some("50%".into()),
+            ..Default::default()
+        };
+        let pg = Where::filter(Dialect::Postgres, &f);
+        assert!(pg.sql().contains("tags @> $3::jsonb"), "{}", pg.sql());
+        assert!(pg.sql().contains("name ILIKE $5"), "{}", pg.sql());
+        assert_eq!(pg.binds.len(), 5);
+        let lite = Where::filter(Dialect::Sqlite, &f);
+        assert!(lite.sql().contains("t.value = $4"), "{}", lite.sql());
+        assert_eq!(lite.binds.len(), 6);
+        assert!(matches!(&lite.binds[5], Bind::Text(t) if t == "%50\\%%"));
+        assert_eq!(Where::new(Dialect::Sqlite).sql(), "");
+    }
+
+    #[test]
+    fn like_escaping() {
+        assert_eq!(escape_like("a_b%c\\"), "a\\_b\\%c\\\\");
+    }
+}
+
+/// Column decoding shared by both backends: JSON shapes and enums that another writer (the
+/// Python application, psql) could have left malformed.
+pub mod decode {
+    use serde_json::{Map, Value};
+
+    use crate::domain::ExecutionPolicy;
+    use crate::store::StoreError;
+
+    fn corrupt(id: &str, column: &'static str, problem: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            id: id.to_string(),
+            column,
+            problem: problem.into(),
+        }
+    }
+
+    pub fn args(id: &str, v: Value) -> Result<Vec<Value>, StoreError> {
+        match v {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(items) => Ok(items),
+            other => Err(corrupt(
+                id,
+                "args",
+                format!("expected a JSON array, found {other}"),
+            )),
+        }
+    }
+
+    pub fn kwargs(id: &str, v: Value) -> Result<Map<String, Value>, StoreError> {
+        match v {
+            Value::Null => Ok(Map::new()),
+            Value::Object(map) => Ok(map),
+            other => Err(corrupt(
+                id,
+                "kwargs",
+                format!("expected a JSON object, found {other}"),
+            )),
+        }
+    }
+
+    pub fn tags(id: &str, v: Value) -> Result<Vec<String>, StoreError> {
+        match v {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(items) => Ok(items
+                .into_iter()
+                .map(|t| match t {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                })
+                .collect()),
+            other => Err(corrupt(
+                id,
+                "tags",
+                format!("expected a JSON array of strings, found {other}"),
+            )),
+        }
+    }
+
+    pub fn policy(id: &str, s: &str) -> Result<ExecutionPolicy, StoreError> {
+        s.parse()
+            .map_err(|_| corrupt(id, "execution_policy", format!("unknown policy '{s}'")))
+    }
+
+    pub fn json_text(id: &str, column: &'static str, text: &str) -> Result<Value, StoreError> {
+        serde_json::from_str(text).map_err(|e| corrupt(id, column, e.to_string()))
+    }
+}

@@ -1,0 +1,358 @@
+//! The embedded SQLite backend: zero setup, created and migrated on first use.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use serde_json::Value;
+use sqlx::query::Query;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow,
+};
+use sqlx::{AssertSqlSafe, Row, Sqlite};
+use uuid::Uuid;
+
+use super::migrate::{self, MigrationReport};
+use super::sql::{self, Bind, Dialect, Where, decode};
+use super::{ScheduleFilter, ScheduleStore, StoreError, new_row, write_time};
+use crate::config::{Backend, Redacted};
+use crate::domain::reference::ScheduleRef;
+use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+
+/// How long a writer waits for another process's lock before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A pool of connections to one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    url: Redacted,
+}
+
+type LiteQuery<'q> = Query<'q, Sqlite, SqliteArguments>;
+
+/// Timestamps are stored as RFC 3339 UTC with microseconds: text order is time order.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads a stored timestamp; also accepts SQLite's `CURRENT_TIMESTAMP` form (taken as UTC).
+pub fn parse_time(id: &str, column: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|n| n.and_utc())
+        })
+        .map_err(|e| StoreError::Corrupt {
+            id: id.to_string(),
+            column,
+            problem: format!("'{text}': {e}"),
+        })
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file.
+    pub async fn connect(url: &Redacted) -> Result<Self, StoreError> {
+        let unreachable = |source| StoreError::Unreachable {
+            backend: Backend::Sqlite,
+            url: url.clone(),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str(url.expose())
+            .map_err(unreachable)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(unreachable)?;
+        Ok(Self {
+            pool,
+            url: url.clone(),
+        })
+    }
+
+    /// The connection pool, for tests and later layers that need raw access.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn applied(&self, conn: &mut sqlx::SqliteConnection) -> Result<Vec<i64>, StoreError> {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stockura_migrations'",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if exists == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(
+            sqlx::query_scalar("SELECT version FROM stockura_migrations")
+                .fetch_all(&mut *conn)
+                .await?,
+        )
+    }
+}
+
+fn bind_all<'q>(mut q: LiteQuery<'q>, binds: &'q [Bind]) -> LiteQuery<'q> {
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t.as_str()),
+            Bind::Bool(v) => q.bind(*v),
+            Bind::Id(id) => q.bind(id.to_string()),
+        };
+    }
+    q
+}
+
+/// Binds $1..$14: the columns a user edits.
+fn bind_editable<'q>(q: LiteQuery<'q>, s: &'q Schedule) -> LiteQuery<'q> {
+    q.bind(s.id.to_string())
+        .bind(s.name.as_str())
+        .bind(s.task_name.as_str())
+        .bind(s.cron_expression.as_str())
+        .bind(s.timezone.as_deref())
+        .bind(s.enabled)
+        .bind(Value::Array(s.args.clone()).to_string())
+        .bind(Value::Object(s.kwargs.clone()).to_string())
+        .bind(s.description.as_deref())
+        .bind(s.category.as_deref())
+        .bind(Value::from(s.tags.clone()).to_string())
+        .bind(s.execution_policy.as_str())
+        .bind(s.auto_generated_name)
+        .bind(s.options.to_json().to_string())
+}
+
+fn decode_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
+    let key: String = row.try_get("id")?;
+    let id = Uuid::parse_str(&key).map_err(|e| StoreError::Corrupt {
+        id: key.clone(),
+        column: "id",
+        problem: e.to_string(),
+    })?;
+    let json = |column: &'static str| -> Result<Value, StoreError> {
+        match row.try_get::<Option<String>, _>(column)? {
+            Some(text) => decode::json_text(&key, column, &text),
+            None => Ok(Value::Null),
+        }
+    };
+    let time = |column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|t| parse_time(&key, column, &t))
+            .transpose()
+    };
+    let required_time = |column: &'static str| -> Result<DateTime<Utc>, StoreError> {
+        time(column)?.ok_or_else(|| StoreError::Corrupt {
+            id: key.clone(),
+            column,
+            problem: "NULL".into(),
+        })
+    };
+    let policy: String = row.try_get("execution_policy")?;
+    Ok(Schedule {
+        id,
+        name: row.try_get("name")?,
+        task_name: row.try_get("task_name")?,
+        cron_expression: row.try_get("cron_expression")?,
+        timezone: row.try_get("timezone")?,
+        enabled: row.try_get("enabled")?,
+        args: decode::args(&key, json("args")?)?,
+        kwargs: decode::kwargs(&key, json("kwargs")?)?,
+        description: row.try_get("description")?,
+        category: row.try_get("category")?,
+        tags: decode::tags(&key, json("tags")?)?,
+        execution_policy: decode::policy(&key, &policy)?,
+        auto_generated_name: row.try_get("auto_generated_name")?,
+        options: DeliveryOptions::from_json(json("options")?),
+        last_run_at: time("last_run_at")?,
+        total_run_count: row.try_get("total_run_count")?,
+        created_at: required_time("created_at")?,
+        updated_at: required_time("updated_at")?,
+    })
+}
+
+fn select(clause: &Where, suffix: &str) -> String {
+    format!(
+        "SELECT {} FROM celery_beat_schedules{}{suffix}",
+        sql::COLUMNS,
+        clause.sql()
+    )
+}
+
+/// Resolves a generated name inside the write's transaction (`BEGIN IMMEDIATE` already
+/// serializes writers).
+async fn free_name(
+    tx: &mut sqlx::SqliteConnection,
+    choice: &NameChoice,
+    except: Option<Uuid>,
+) -> Result<String, StoreError> {
+    match choice {
+        NameChoice::Explicit(name) => Ok(name.clone()),
+        NameChoice::Auto(base) => {
+            let w = Where::name_family(Dialect::Sqlite, base, except);
+            let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
+            let taken: Vec<String> = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            Ok(naming::first_free(base, taken.iter().map(String::as_str)))
+        }
+    }
+}
+
+impl ScheduleStore for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = write_time(None);
+        let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
+        let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
+        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &schedule)
+            .bind(schedule.last_run_at.map(format_time))
+            .bind(schedule.total_run_count)
+            .bind(format_time(now))
+            .bind(format_time(now))
+            .fetch_one(&mut *tx)
+            .await?;
+        let created = decode_row(&row)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
+        let w = Where::ids(Dialect::Sqlite, &[id]);
+        let row = bind_all(sqlx::query(AssertSqlSafe(select(&w, ""))), &w.binds)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(decode_row).transpose()
+    }
+
+    async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
+        let w = Where::reference(Dialect::Sqlite, reference);
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
+        let w = Where::filter(Dialect::Sqlite, filter);
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn update_schedule(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut row_state = next.clone();
+        row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
+        row_state.auto_generated_name = name.is_auto();
+        let text = format!("{} RETURNING {}", sql::UPDATE, sql::COLUMNS);
+        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &row_state)
+            .bind(format_time(write_time(Some(expected_updated_at))))
+            .bind(format_time(expected_updated_at))
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::Conflict {
+                id: next.id,
+                name: next.name.clone(),
+            });
+        };
+        let updated = decode_row(&row)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let w = Where::ids(Dialect::Sqlite, ids);
+        let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
+        let done = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let w = Where::ids(Dialect::Sqlite, ids);
+        let current = bind_all(sqlx::query(AssertSqlSafe(select(&w, ""))), &w.binds)
+            .fetch_all(&mut *tx)
+            .await?;
+        for schedule in current.iter().map(decode_row) {
+            let schedule = schedule?;
+            if schedule.enabled == enabled {
+                continue;
+            }
+            sqlx::query(
+                "UPDATE celery_beat_schedules SET enabled = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(enabled)
+            .bind(format_time(write_time(Some(schedule.updated_at))))
+            .bind(schedule.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        let mut report = MigrationReport::new(Backend::Sqlite);
+        report.version = migrate::latest(migrate::SQLITE);
+        // Fast path: a read, no write lock, when the schema is current (every command opens here).
+        let mut conn = self.pool.acquire().await?;
+        let applied = self.applied(&mut conn).await?;
+        migrate::check_not_newer(&self.url, migrate::SQLITE, &applied)?;
+        if migrate::pending(migrate::SQLITE, &applied).next().is_none() {
+            return Ok(report);
+        }
+        drop(conn);
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS stockura_migrations (version INTEGER PRIMARY KEY, \
+             description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let applied = self.applied(&mut tx).await?;
+        for m in migrate::pending(migrate::SQLITE, &applied) {
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO stockura_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.description)
+                .bind(format_time(Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            report.applied.push(m.label());
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}

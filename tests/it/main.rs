@@ -1,0 +1,9 @@
+//! The integration suite: one binary, real SQLite and Postgres, the real CLI.
+
+mod support;
+
+mod adoption;
+mod cli_errors;
+mod cli_schedule;
+mod config;
+mod store_contract;

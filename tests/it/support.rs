@@ -1,0 +1,217 @@
+//! Shared test harness: a fresh, isolated database per test on either backend, and the real
+//! binary with a cleared environment.
+//!
+//! Postgres: `STOCKURA_TEST_PG_URL` (an admin URL on a server where the test may create
+//! databases; default `postgres://postgres@127.0.0.1:5432/postgres`). Each test creates its own
+//! `stockura_test_<uuid>` database and drops it when done.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use sqlx::Connection;
+use stockura::config::{Backend, DatabaseTarget, Redacted};
+use stockura::store::{AnyStore, OpenMode, ScheduleStore};
+use tempfile::TempDir;
+
+/// The admin URL of the test Postgres server.
+pub fn pg_admin_url() -> String {
+    std::env::var("STOCKURA_TEST_PG_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let prefix = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    format!("{prefix}/{name}{query}")
+}
+
+/// One test's database, removed on drop.
+pub struct TestDb {
+    /// The URL to hand to stockura.
+    pub url: String,
+    /// Which engine.
+    pub backend: Backend,
+    /// A scratch directory: HOME, STOCKURA_HOME and the working directory of the binary.
+    pub dir: TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// A fresh SQLite file in a temp dir.
+    pub async fn sqlite() -> Self {
+        let dir = TempDir::new().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self {
+            url,
+            backend: Backend::Sqlite,
+            dir,
+            pg_name: None,
+        }
+    }
+
+    /// A fresh, empty (unmigrated) Postgres database.
+    pub async fn postgres_empty() -> Self {
+        let name = format!("stockura_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = pg_admin_url();
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test Postgres server at {admin}: {e} (set STOCKURA_TEST_PG_URL or run scripts/test.sh)"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let _ = conn.close().await;
+        let dir = TempDir::new().expect("temp dir");
+        Self {
+            url: with_database(&admin, &name),
+            backend: Backend::Postgres,
+            dir,
+            pg_name: Some(name),
+        }
+    }
+
+    /// A fresh, migrated Postgres database.
+    pub async fn postgres() -> Self {
+        let db = Self::postgres_empty().await;
+        db.open(OpenMode::ConnectOnly)
+            .await
+            .migrate()
+            .await
+            .expect("migrate");
+        db
+    }
+
+    /// The store, schema current.
+    pub async fn store(&self) -> AnyStore {
+        self.open(OpenMode::RequireCurrent).await
+    }
+
+    async fn open(&self, mode: OpenMode) -> AnyStore {
+        let target = DatabaseTarget {
+            url: Redacted::new(self.url.clone()),
+            backend: self.backend,
+            create_dir: None,
+        };
+        AnyStore::open(&target, mode)
+            .await
+            .expect("open test database")
+    }
+
+    /// The binary with a cleared environment: only this database, a private HOME, and the
+    /// scratch directory as working directory (so no stray `.env` is read).
+    pub fn cmd(&self) -> Command {
+        let mut cmd = bare_cmd(self.dir.path());
+        cmd.env("DATABASE_URL", &self.url);
+        cmd
+    }
+
+    /// Runs `args` and returns stdout parsed as JSON; panics unless the exit code is 0.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self
+            .cmd()
+            .args(args)
+            .args(["--output", "json"])
+            .output()
+            .expect("run stockura");
+        assert!(
+            out.status.success(),
+            "stockura {args:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout of {args:?} is not JSON ({e}):\n{}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Every schedule, as JSON, for before/after comparisons.
+    pub fn snapshot(&self) -> Value {
+        let mut list = self.json(&["schedule", "list"]);
+        // next_run_at moves with the clock; everything else must be identical.
+        for s in list.as_array_mut().into_iter().flatten() {
+            s.as_object_mut().map(|o| o.remove("next_run_at"));
+        }
+        list
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
+        // Drop may run inside a test's runtime: use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The binary with nothing but HOME and the working directory set.
+pub fn bare_cmd(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("stockura").expect("binary");
+    cmd.env_clear().env("HOME", dir).current_dir(dir);
+    cmd
+}
+
+/// Runs the same async test body against both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::TestDb::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::TestDb::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+#[test]
+fn database_names_are_replaced() {
+    assert_eq!(
+        with_database("postgres://u@h:5432/postgres", "x"),
+        "postgres://u@h:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u@h/postgres?sslmode=disable", "x"),
+        "postgres://u@h/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+}
