@@ -125,7 +125,7 @@ fn main() {
             let sql = format!("{INSERT}{}", chunk.join(", "))
                 .replace("false", "0")
                 .replace("true", "1");
-            sqlx::query(sqlx::AssertSqlSafe(sql))
+            sqlx::query(&(sql))
                 .execute(&mut *tx)
                 .await
                 .expect("seed sqlite");
@@ -150,7 +150,7 @@ fn main() {
         let mut conn = sqlx::PgConnection::connect(&admin)
             .await
             .expect("postgres admin");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        sqlx::query(&(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
             .expect("create db");
@@ -170,7 +170,7 @@ fn main() {
         let mut tx = conn.begin().await.expect("tx");
         for chunk in seed_sql(n, "now()").chunks(500) {
             let sql = format!("{INSERT}{}", chunk.join(", "));
-            sqlx::query(sqlx::AssertSqlSafe(sql))
+            sqlx::query(&(sql))
                 .execute(&mut *tx)
                 .await
                 .expect("seed postgres");
@@ -180,11 +180,9 @@ fn main() {
     report("postgres", time_list(&pg_url, dir.path()));
     rt.block_on(async {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await;
+            let _ = sqlx::query(&(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut conn)
+                .await;
         }
     });
 }

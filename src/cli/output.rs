@@ -162,9 +162,18 @@ pub fn to_json(out: &Output) -> Value {
 fn new_table() -> Table {
     let mut table = Table::new();
     if std::io::stdout().is_terminal() {
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
+        table.load_preset(presets::UTF8_FULL_CONDENSED);
+        // Fit the terminal, unless it reports no usable width (some pseudo-terminals say 0).
+        match table.width() {
+            Some(width) if width >= 40 => {
+                table
+                    .set_width(width)
+                    .set_content_arrangement(ContentArrangement::Dynamic);
+            }
+            _ => {
+                table.force_no_tty();
+            }
+        }
     } else {
         table.load_preset(presets::NOTHING);
     }

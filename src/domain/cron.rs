@@ -291,6 +291,12 @@ impl Cron {
         ]
     }
 
+    /// Whether the expression can never fire, whatever the start and zone (a day that the
+    /// selected months do not have, such as `0 0 30 2 *`).
+    pub fn never_fires(&self) -> bool {
+        self.never
+    }
+
     /// Whether this is a *wildcard* job: its minute or hour field starts with `*`
     /// (`@hourly` included). Wildcard jobs follow elapsed time across DST changes; all
     /// other jobs are *fixed-time* jobs.

@@ -467,7 +467,17 @@ fn parse_cron(expr: &str) -> Result<Cron, DomainError> {
             "shorten it; lists such as 0,5,10,… can often be written as */5",
         ));
     }
-    Cron::parse(expr).map_err(|e| DomainError::new(e.message, e.hint))
+    let cron = Cron::parse(expr).map_err(|e| DomainError::new(e.message, e.hint))?;
+    if cron.never_fires() {
+        return Err(DomainError::new(
+            format!(
+                "the cron expression '{}' never fires: no selected month has that day",
+                cron.source()
+            ),
+            "check the day-of-month and month fields; use L for the last day of a month",
+        ));
+    }
+    Ok(cron)
 }
 
 fn check_timezone(name: &str) -> Result<String, DomainError> {
@@ -639,6 +649,10 @@ mod tests {
             (
                 Box::new(|i| i.cron_expression = "61 * * * *".into()),
                 "minute",
+            ),
+            (
+                Box::new(|i| i.cron_expression = "0 0 30 2 *".into()),
+                "never fires",
             ),
             (
                 Box::new(|i| i.timezone = Some("Mars/Base".into())),

@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 use sqlx::types::Json;
-use sqlx::{AssertSqlSafe, Connection, PgConnection, Postgres, Row};
+use sqlx::{Connection, PgConnection, Postgres, Row};
 use uuid::Uuid;
 
 use super::migrate::{self, MigrationReport};
@@ -165,7 +165,7 @@ async fn free_name(
                 .await?;
             let w = Where::name_family(Dialect::Postgres, base, except);
             let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
-            let taken: Vec<String> = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+            let taken: Vec<String> = bind_all(sqlx::query(&(text)), &w.binds)
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
@@ -186,7 +186,7 @@ impl ScheduleStore for PgStore {
         let now = write_time(None);
         let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
         let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &schedule)
+        let row = bind_editable(sqlx::query(&(text)), &schedule)
             .bind(schedule.last_run_at)
             .bind(schedule.total_run_count)
             .bind(now)
@@ -200,7 +200,7 @@ impl ScheduleStore for PgStore {
 
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
         let w = Where::ids(Dialect::Postgres, &[id]);
-        let row = bind_all(sqlx::query(AssertSqlSafe(select(&w, ""))), &w.binds)
+        let row = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(decode_row).transpose()
@@ -208,7 +208,7 @@ impl ScheduleStore for PgStore {
 
     async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
         let w = Where::reference(Dialect::Postgres, reference);
-        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -216,7 +216,7 @@ impl ScheduleStore for PgStore {
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
         let w = Where::filter(Dialect::Postgres, filter);
-        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -233,7 +233,7 @@ impl ScheduleStore for PgStore {
         row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
         row_state.auto_generated_name = name.is_auto();
         let text = format!("{} RETURNING {}", sql::UPDATE, sql::COLUMNS);
-        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &row_state)
+        let row = bind_editable(sqlx::query(&(text)), &row_state)
             .bind(write_time(Some(expected_updated_at)))
             .bind(expected_updated_at)
             .fetch_optional(&mut *tx)
@@ -256,7 +256,7 @@ impl ScheduleStore for PgStore {
         let mut tx = self.pool.begin().await?;
         let w = Where::ids(Dialect::Postgres, ids);
         let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
-        let done = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+        let done = bind_all(sqlx::query(&(text)), &w.binds)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -276,13 +276,13 @@ impl ScheduleStore for PgStore {
             n + 2,
             w.sql()
         );
-        bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+        bind_all(sqlx::query(&(text)), &w.binds)
             .bind(enabled)
             .bind(write_time(None))
             .execute(&mut *tx)
             .await?;
         let w = Where::ids(Dialect::Postgres, ids);
-        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -317,7 +317,7 @@ impl ScheduleStore for PgStore {
                     .await?;
                 report.adopted_rows = Some(rows);
             }
-            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::Executor::execute(&mut *tx, m.sql).await?;
             sqlx::query("INSERT INTO stockura_migrations (version, description) VALUES ($1, $2)")
                 .bind(m.version)
                 .bind(m.description)

@@ -10,7 +10,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow,
 };
-use sqlx::{AssertSqlSafe, Row, Sqlite};
+use sqlx::{Row, Sqlite};
 use uuid::Uuid;
 
 use super::migrate::{self, MigrationReport};
@@ -30,7 +30,7 @@ pub struct SqliteStore {
     url: Redacted,
 }
 
-type LiteQuery<'q> = Query<'q, Sqlite, SqliteArguments>;
+type LiteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
 /// Timestamps are stored as RFC 3339 UTC with microseconds: text order is time order.
 pub fn format_time(t: DateTime<Utc>) -> String {
@@ -195,7 +195,7 @@ async fn free_name(
         NameChoice::Auto(base) => {
             let w = Where::name_family(Dialect::Sqlite, base, except);
             let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
-            let taken: Vec<String> = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+            let taken: Vec<String> = bind_all(sqlx::query(&(text)), &w.binds)
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
@@ -216,7 +216,7 @@ impl ScheduleStore for SqliteStore {
         let now = write_time(None);
         let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
         let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &schedule)
+        let row = bind_editable(sqlx::query(&(text)), &schedule)
             .bind(schedule.last_run_at.map(format_time))
             .bind(schedule.total_run_count)
             .bind(format_time(now))
@@ -230,7 +230,7 @@ impl ScheduleStore for SqliteStore {
 
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
         let w = Where::ids(Dialect::Sqlite, &[id]);
-        let row = bind_all(sqlx::query(AssertSqlSafe(select(&w, ""))), &w.binds)
+        let row = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(decode_row).transpose()
@@ -238,7 +238,7 @@ impl ScheduleStore for SqliteStore {
 
     async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
         let w = Where::reference(Dialect::Sqlite, reference);
-        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -246,7 +246,7 @@ impl ScheduleStore for SqliteStore {
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
         let w = Where::filter(Dialect::Sqlite, filter);
-        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -263,7 +263,7 @@ impl ScheduleStore for SqliteStore {
         row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
         row_state.auto_generated_name = name.is_auto();
         let text = format!("{} RETURNING {}", sql::UPDATE, sql::COLUMNS);
-        let row = bind_editable(sqlx::query(AssertSqlSafe(text)), &row_state)
+        let row = bind_editable(sqlx::query(&(text)), &row_state)
             .bind(format_time(write_time(Some(expected_updated_at))))
             .bind(format_time(expected_updated_at))
             .fetch_optional(&mut *tx)
@@ -286,7 +286,7 @@ impl ScheduleStore for SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let w = Where::ids(Dialect::Sqlite, ids);
         let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
-        let done = bind_all(sqlx::query(AssertSqlSafe(text)), &w.binds)
+        let done = bind_all(sqlx::query(&(text)), &w.binds)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -299,7 +299,7 @@ impl ScheduleStore for SqliteStore {
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let w = Where::ids(Dialect::Sqlite, ids);
-        let current = bind_all(sqlx::query(AssertSqlSafe(select(&w, ""))), &w.binds)
+        let current = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
             .fetch_all(&mut *tx)
             .await?;
         for schedule in current.iter().map(decode_row) {
@@ -316,7 +316,7 @@ impl ScheduleStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        let rows = bind_all(sqlx::query(AssertSqlSafe(select(&w, sql::ORDER))), &w.binds)
+        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -343,7 +343,7 @@ impl ScheduleStore for SqliteStore {
         .await?;
         let applied = self.applied(&mut tx).await?;
         for m in migrate::pending(migrate::SQLITE, &applied) {
-            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::Executor::execute(&mut *tx, m.sql).await?;
             sqlx::query("INSERT INTO stockura_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)
                 .bind(m.description)

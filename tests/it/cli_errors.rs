@@ -78,6 +78,7 @@ async fn invalid_add_and_update_input_writes_nothing(db: TestDb) {
         (vec!["--cron", "* * * *"], vec!["hint:"]),
         (vec!["--cron", "0 0 1 * * 2026"], vec!["hint:"]),
         (vec!["--cron", "0 0 * * mon-"], vec!["day-of-week", "hint:"]),
+        (vec!["--cron", "0 0 31 2 *"], vec!["never fires", "hint:"]),
         (vec!["--tz", "Mars/Olympus"], vec!["Mars/Olympus", "hint:"]),
         (
             vec!["--args", "{\"a\": 1}"],

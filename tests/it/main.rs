@@ -7,3 +7,4 @@ mod cli_errors;
 mod cli_schedule;
 mod config;
 mod store_contract;
+mod terminal;

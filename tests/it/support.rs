@@ -67,7 +67,7 @@ impl TestDb {
         let mut conn = sqlx::PgConnection::connect(&admin)
             .await
             .unwrap_or_else(|e| panic!("cannot reach the test Postgres server at {admin}: {e} (set STOCKURA_TEST_PG_URL or run scripts/test.sh)"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        sqlx::query(&(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
             .expect("create database");
@@ -163,9 +163,7 @@ impl Drop for TestDb {
             rt.block_on(async {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut conn)
-                        .await;
+                    let _ = sqlx::query(&(sql)).execute(&mut conn).await;
                 }
             });
         })
