@@ -157,3 +157,78 @@ fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(ErrorKind,
         .or_else(|| pick::<crate::domain::cron::CronError>(cause))
         .or_else(|| pick::<crate::store::StoreError>(cause))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Backend, Redacted};
+    use crate::store::StoreError;
+    use anyhow::Context;
+
+    fn code(err: impl std::error::Error + Send + Sync + 'static) -> u8 {
+        let wrapped = Err::<(), _>(err)
+            .context("while doing something")
+            .unwrap_err();
+        classify(&wrapped).0.code()
+    }
+
+    #[test]
+    fn typed_errors_decide_the_exit_code_through_context() {
+        let id = uuid::Uuid::nil();
+        assert_eq!(
+            code(StoreError::Conflict {
+                id,
+                name: "n".into()
+            }),
+            exit::CONFLICT
+        );
+        assert_eq!(
+            code(StoreError::NotFound {
+                reference: "x".into()
+            }),
+            exit::NOT_FOUND
+        );
+        assert_eq!(
+            code(StoreError::Ambiguous {
+                reference: "x".into(),
+                candidates: vec![]
+            }),
+            exit::NOT_FOUND
+        );
+        let url = Redacted::new("postgres://u:pw@h/db");
+        assert_eq!(
+            code(StoreError::NotMigrated {
+                url: url.clone(),
+                pending: vec![]
+            }),
+            exit::UNAVAILABLE
+        );
+        assert_eq!(
+            code(StoreError::TooNew {
+                url: url.clone(),
+                found: 2,
+                known: 1
+            }),
+            exit::UNAVAILABLE
+        );
+        let unreachable = StoreError::Unreachable {
+            backend: Backend::Postgres,
+            url,
+            source: sqlx::Error::PoolTimedOut,
+        };
+        assert!(
+            unreachable.to_string().contains("u:***@h") && !unreachable.to_string().contains("pw")
+        );
+        assert_eq!(code(unreachable), exit::UNAVAILABLE);
+        assert_eq!(
+            code(StoreError::Database(sqlx::Error::RowNotFound)),
+            exit::INTERNAL
+        );
+        assert_eq!(
+            code(crate::domain::DomainError::new("m", "h")),
+            exit::INVALID_INPUT
+        );
+        assert_eq!(code(CliError::usage("m", "h")), exit::USAGE);
+        assert_eq!(code(std::io::Error::other("plain")), exit::INTERNAL);
+    }
+}

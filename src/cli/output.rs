@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::args::OutputFormat;
 use crate::domain::Schedule;
+use crate::domain::schedule::NextRuns;
 use crate::error::{self, ErrorKind};
 use crate::store::MigrationReport;
 
@@ -31,11 +32,24 @@ pub struct ScheduleView {
 impl ScheduleView {
     /// Computes the view at `now`.
     pub fn new(schedule: &Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
+        Self::with(&mut NextRuns::default(), schedule, default_tz, now)
+    }
+
+    /// Views of many schedules, sharing parsed expressions.
+    pub fn many(schedules: &[Schedule], default_tz: Tz, now: DateTime<Utc>) -> Vec<Self> {
+        let mut next = NextRuns::default();
+        schedules
+            .iter()
+            .map(|s| Self::with(&mut next, s, default_tz, now))
+            .collect()
+    }
+
+    fn with(next: &mut NextRuns, schedule: &Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
         Self {
             schedule: schedule.clone(),
-            timezone: schedule.effective_timezone(default_tz),
+            timezone: next.zone(schedule, default_tz),
             default_timezone: schedule.timezone.is_none(),
-            next_run_at: schedule.next_run_after(now, default_tz),
+            next_run_at: next.next_run(schedule, now, default_tz),
         }
     }
 

@@ -194,6 +194,46 @@ impl Schedule {
     }
 }
 
+/// Next fire times for many schedules, parsing each distinct cron expression and zone once
+/// (parsing costs about 10 µs, evaluating well under 1 µs).
+#[derive(Debug, Default)]
+pub struct NextRuns {
+    crons: std::collections::HashMap<String, Option<Cron>>,
+    zones: std::collections::HashMap<String, Option<Tz>>,
+}
+
+impl NextRuns {
+    /// The next fire instant of `schedule` strictly after `after`; see [`Schedule::next_run_after`].
+    pub fn next_run(
+        &mut self,
+        schedule: &Schedule,
+        after: DateTime<Utc>,
+        default_tz: Tz,
+    ) -> Option<DateTime<Tz>> {
+        if !schedule.enabled {
+            return None;
+        }
+        let tz = self.zone(schedule, default_tz);
+        let cron = self
+            .crons
+            .entry(schedule.cron_expression.clone())
+            .or_insert_with(|| Cron::parse(&schedule.cron_expression).ok())
+            .as_ref()?;
+        cron.next_after(after, tz)
+    }
+
+    /// The schedule's effective zone; see [`Schedule::effective_timezone`].
+    pub fn zone(&mut self, schedule: &Schedule, default_tz: Tz) -> Tz {
+        let Some(name) = &schedule.timezone else {
+            return default_tz;
+        };
+        self.zones
+            .entry(name.clone())
+            .or_insert_with(|| cron::parse_timezone(name).ok())
+            .unwrap_or(default_tz)
+    }
+}
+
 /// How a schedule's name is decided when it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameChoice {

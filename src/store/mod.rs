@@ -137,6 +137,10 @@ impl Classify for StoreError {
 
     fn hint(&self) -> Option<String> {
         Some(match self {
+            Self::Unreachable { backend: Backend::Sqlite, .. } => {
+                "check that the directory exists and is writable, and that DATABASE_URL (or --database-url) is right"
+                    .into()
+            }
             Self::Unreachable { .. } => {
                 "check that the server is running and that DATABASE_URL (or --database-url) is right".into()
             }

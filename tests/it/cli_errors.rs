@@ -321,6 +321,23 @@ async fn unreachable_database_fails_fast_without_the_password() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2secret"));
 }
 
+#[test]
+fn unusable_sqlite_path_is_unavailable() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = bare_cmd(dir.path())
+        .env("DATABASE_URL", "sqlite:///nonexistent-stockura-dir/x.db")
+        .args(["schedule", "list"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(UNAVAILABLE), "{stderr}");
+    assert!(
+        stderr.contains("sqlite:///nonexistent-stockura-dir/x.db")
+            && stderr.contains("directory exists"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test]
 async fn unmigrated_postgres_names_stockura_migrate() {
     let db = TestDb::postgres_empty().await;

@@ -363,9 +363,20 @@ async fn table_output_is_readable(db: TestDb) {
     );
 }
 
+async fn migrate_reports_and_is_idempotent(db: TestDb) {
+    let first = db.json(&["migrate"]);
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["backend"], db.backend.to_string());
+    let second = db.json(&["migrate"]);
+    assert_eq!(second["applied"], json!([]));
+    let out = db.cmd().args(["migrate"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("up to date (schema version 1)"));
+}
+
 both_backends!(
     add_prints_the_documented_json,
     list_show_update_enable_disable_delete,
     next_follows_the_cron_contract,
     table_output_is_readable,
+    migrate_reports_and_is_idempotent,
 );

@@ -43,12 +43,7 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> Result<Output> {
     store.delete_schedules(&ids).await?;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    Ok(Output::Deleted(
-        targets
-            .iter()
-            .map(|s| ScheduleView::new(s, tz, now))
-            .collect(),
-    ))
+    Ok(Output::Deleted(ScheduleView::many(&targets, tz, now)))
 }
 
 fn short_id(id: uuid::Uuid) -> String {

@@ -52,11 +52,6 @@ pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
     let store = ctx.store().await?;
     let now = Utc::now();
     let tz = ctx.settings.timezone.value;
-    let views = store
-        .list_schedules(&filter)
-        .await?
-        .iter()
-        .map(|s| ScheduleView::new(s, tz, now))
-        .collect();
-    Ok(Output::List(views))
+    let schedules = store.list_schedules(&filter).await?;
+    Ok(Output::List(ScheduleView::many(&schedules, tz, now)))
 }

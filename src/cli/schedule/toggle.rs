@@ -24,10 +24,7 @@ pub async fn run(ctx: &Ctx, args: ToggleArgs, enabled: bool) -> Result<Output> {
     let after = store.set_enabled(&ids, enabled).await?;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    let views = after
-        .iter()
-        .map(|s| ScheduleView::new(s, tz, now))
-        .collect();
+    let views = ScheduleView::many(&after, tz, now);
     Ok(Output::Toggled {
         enabled,
         schedules: views,
