@@ -33,6 +33,8 @@ pub mod vars {
     pub const CELERY_BEAT_MIN_SYNC_INTERVAL: &str = "CELERY_BEAT_MIN_SYNC_INTERVAL";
     /// The pub/sub channel of change events.
     pub const CELERY_BEAT_REDIS_CHANNEL: &str = "CELERY_BEAT_REDIS_CHANNEL";
+    /// Refuse schedules of tasks that have no definition.
+    pub const STOCKURA_REQUIRE_TASK_DEFINITIONS: &str = "STOCKURA_REQUIRE_TASK_DEFINITIONS";
 }
 
 /// The default change-event channel.
@@ -209,6 +211,8 @@ pub struct Settings {
     pub min_sync_interval: Setting<f64>,
     /// `CELERY_BEAT_REDIS_CHANNEL` (default `celery_beat_schedule_updates`).
     pub redis_channel: Setting<String>,
+    /// `STOCKURA_REQUIRE_TASK_DEFINITIONS` (default false).
+    pub require_task_definitions: Setting<bool>,
 }
 
 /// The raw material settings are resolved from. Tests build it by hand.
@@ -310,22 +314,9 @@ impl Settings {
         )?;
         let broker_url = optional_url(inputs, vars::CELERY_BROKER_URL, &[])?;
         let result_backend = optional_url(inputs, vars::CELERY_RESULT_BACKEND, &[])?;
-        let sync_enabled = match inputs.lookup(vars::CELERY_BEAT_REDIS_SYNC_ENABLED) {
-            Some((raw, source)) => Setting {
-                value: parse_bool(&raw).ok_or_else(|| ConfigError {
-                    message: format!(
-                        "{}='{raw}' (from {source}) is not a boolean",
-                        vars::CELERY_BEAT_REDIS_SYNC_ENABLED
-                    ),
-                    hint: "use true or false (also accepted: 1/0, yes/no, on/off)".into(),
-                })?,
-                source,
-            },
-            None => Setting {
-                value: true,
-                source: Source::Default,
-            },
-        };
+        let sync_enabled = bool_setting(inputs, vars::CELERY_BEAT_REDIS_SYNC_ENABLED, true)?;
+        let require_task_definitions =
+            bool_setting(inputs, vars::STOCKURA_REQUIRE_TASK_DEFINITIONS, false)?;
         let min_sync_interval = match inputs.lookup(vars::CELERY_BEAT_MIN_SYNC_INTERVAL) {
             Some((raw, source)) => match raw.parse::<f64>() {
                 Ok(v) if v.is_finite() && v > 0.0 => Setting { value: v, source },
@@ -363,6 +354,7 @@ impl Settings {
             sync_enabled,
             min_sync_interval,
             redis_channel,
+            require_task_definitions,
         })
     }
 }
@@ -482,6 +474,22 @@ fn optional_url(
         value: Some(Redacted::new(url)),
         source,
     })
+}
+
+fn bool_setting(inputs: &Inputs, name: &str, default: bool) -> Result<Setting<bool>, ConfigError> {
+    match inputs.lookup(name) {
+        Some((raw, source)) => Ok(Setting {
+            value: parse_bool(&raw).ok_or_else(|| ConfigError {
+                message: format!("{name}='{raw}' (from {source}) is not a boolean"),
+                hint: "use true or false (also accepted: 1/0, yes/no, on/off)".into(),
+            })?,
+            source,
+        }),
+        None => Ok(Setting {
+            value: default,
+            source: Source::Default,
+        }),
+    }
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {

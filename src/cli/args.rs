@@ -79,4 +79,8 @@ pub struct ScheduleFields {
     /// Free-text description
     #[arg(long)]
     pub description: Option<String>,
+
+    /// Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]
+    #[arg(long)]
+    pub require_definition: bool,
 }

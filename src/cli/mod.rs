@@ -6,6 +6,7 @@ pub mod args;
 pub mod migrate;
 pub mod output;
 pub mod schedule;
+pub mod task;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -43,6 +44,9 @@ pub enum Command {
     /// Create, list, change and preview schedules
     #[command(subcommand)]
     Schedule(Box<schedule::ScheduleCommand>),
+    /// Define tasks: a JSON Schema that every schedule's parameters must match
+    #[command(subcommand)]
+    Task(Box<task::TaskCommand>),
     /// Apply pending database migrations (Postgres; SQLite migrates itself)
     Migrate(migrate::MigrateArgs),
 }
@@ -82,8 +86,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     };
     let out = match cli.command {
         Command::Schedule(cmd) => schedule::run(&ctx, *cmd).await?,
+        Command::Task(cmd) => task::run(&ctx, *cmd).await?,
         Command::Migrate(args) => migrate::run(&ctx, args).await?,
     };
     output::emit(&out, ctx.format)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(out.exit_code())
 }

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::args::OutputFormat;
 use crate::domain::Schedule;
 use crate::domain::schedule::NextRuns;
+use crate::domain::task::{TaskDefinition, Violation};
 use crate::error::{self, ErrorKind};
 use crate::store::MigrationReport;
 
@@ -110,6 +111,35 @@ pub enum Output {
         /// Fire times in their zone.
         times: Vec<DateTime<Tz>>,
     },
+    /// `task define`.
+    TaskDefined {
+        /// The definition as stored.
+        task: TaskView,
+        /// Created (else replaced).
+        created: bool,
+        /// Schedules that no longer match (only with `--force`).
+        invalid_schedules: usize,
+    },
+    /// `task list`.
+    TaskList(Vec<TaskView>),
+    /// `task show`.
+    TaskShow {
+        /// The definition.
+        task: TaskView,
+        /// Its schedules.
+        schedules: Vec<ScheduleView>,
+    },
+    /// `task delete`: what was deleted.
+    TaskDeleted(TaskView),
+    /// `task validate`.
+    Validation {
+        /// The task.
+        task_name: String,
+        /// Whether the task has a schema at all.
+        has_schema: bool,
+        /// Every violation; empty when valid.
+        violations: Vec<Violation>,
+    },
     /// `migrate`.
     Migrated {
         /// What was done.
@@ -117,6 +147,44 @@ pub enum Output {
         /// The database, redacted.
         url: String,
     },
+}
+
+impl Output {
+    /// The process exit code: 3 for parameters that failed `task validate`, else 0.
+    pub fn exit_code(&self) -> std::process::ExitCode {
+        match self {
+            Self::Validation { violations, .. } if !violations.is_empty() => {
+                ErrorKind::InvalidInput.exit_code()
+            }
+            _ => std::process::ExitCode::SUCCESS,
+        }
+    }
+}
+
+/// A task definition as printed.
+#[derive(Debug, Clone)]
+pub struct TaskView {
+    /// The definition.
+    pub task: TaskDefinition,
+    /// How many schedules use the task.
+    pub schedule_count: i64,
+}
+
+impl TaskView {
+    /// The documented JSON object.
+    pub fn to_json(&self) -> Value {
+        let t = &self.task;
+        json!({
+            "id": t.id,
+            "task_name": t.task_name,
+            "category": t.category,
+            "description": t.description,
+            "parameter_schema": t.parameter_schema,
+            "schedule_count": self.schedule_count,
+            "created_at": utc_text(t.created_at),
+            "updated_at": utc_text(t.updated_at),
+        })
+    }
 }
 
 /// An instant in UTC with microseconds: `2026-11-22T11:20:52.123456Z`.
@@ -164,6 +232,32 @@ pub fn to_json(out: &Output) -> Value {
             doc
         }
         Output::Next { times } => times.iter().map(zoned_text).collect(),
+        Output::TaskDefined {
+            task,
+            created,
+            invalid_schedules,
+        } => {
+            let mut doc = task.to_json();
+            doc["action"] = json!(if *created { "created" } else { "replaced" });
+            doc["invalid_schedules"] = json!(invalid_schedules);
+            doc
+        }
+        Output::TaskList(tasks) => tasks.iter().map(TaskView::to_json).collect(),
+        Output::TaskShow { task, schedules } => {
+            let mut doc = task.to_json();
+            doc["schedules"] = schedules.iter().map(ScheduleView::to_json).collect();
+            doc
+        }
+        Output::TaskDeleted(task) => task.to_json(),
+        Output::Validation {
+            task_name,
+            violations,
+            ..
+        } => json!({
+            "task_name": task_name,
+            "valid": violations.is_empty(),
+            "violations": violations.iter().map(|v| json!({"path": v.path, "message": v.message, "keyword": v.keyword})).collect::<Vec<_>>(),
+        }),
         Output::Migrated { report, .. } => json!({
             "backend": report.backend.to_string(),
             "applied": report.applied,
@@ -293,6 +387,38 @@ fn detail_table(v: &ScheduleView) -> Table {
     table
 }
 
+fn task_table(t: &TaskView) -> Table {
+    let mut table = new_table();
+    let task = &t.task;
+    let rows: Vec<(&str, String)> = vec![
+        ("task", task.task_name.clone()),
+        (
+            "category",
+            task.category.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "description",
+            task.description.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "schema",
+            if task.parameter_schema.is_some() {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
+        ),
+        ("schedules", t.schedule_count.to_string()),
+        ("created", utc_text(task.created_at)),
+        ("updated", utc_text(task.updated_at)),
+    ];
+    for (k, v) in rows {
+        table.add_row(vec![k.to_string(), v]);
+    }
+    table
+}
+
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -352,6 +478,97 @@ pub fn to_text(out: &Output) -> String {
             .iter()
             .map(|t| format!("{}  ({})\n", zoned_text(t), utc_text(t.with_timezone(&Utc))))
             .collect(),
+        Output::TaskDefined {
+            task,
+            created,
+            invalid_schedules,
+        } => {
+            let mut text = format!(
+                "{} the definition of task {}.\n{}\n",
+                if *created { "Created" } else { "Replaced" },
+                task.task.task_name,
+                task_table(task)
+            );
+            if *invalid_schedules > 0 {
+                text.push_str(&format!(
+                    "Note: {} no longer match the schema (--force); they fail validation when next updated.\n",
+                    plural(*invalid_schedules, "schedule")
+                ));
+            }
+            text
+        }
+        Output::TaskList(tasks) if tasks.is_empty() => "No task definitions.\n".into(),
+        Output::TaskList(tasks) => {
+            let mut table = new_table();
+            table.set_header(vec![
+                "TASK",
+                "CATEGORY",
+                "DESCRIPTION",
+                "SCHEMA",
+                "SCHEDULES",
+            ]);
+            for t in tasks {
+                table.add_row(vec![
+                    t.task.task_name.clone(),
+                    t.task.category.clone().unwrap_or_default(),
+                    t.task.description.clone().unwrap_or_default(),
+                    if t.task.parameter_schema.is_some() {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_string(),
+                    t.schedule_count.to_string(),
+                ]);
+            }
+            format!("{table}\n")
+        }
+        Output::TaskShow { task, schedules } => {
+            let mut text = format!("{}\n", task_table(task));
+            match &task.task.parameter_schema {
+                Some(schema) => {
+                    text.push_str("Parameter schema:\n");
+                    text.push_str(&serde_json::to_string_pretty(schema).unwrap_or_default());
+                    text.push('\n');
+                }
+                None => text.push_str("No parameter schema: any kwargs are accepted.\n"),
+            }
+            if schedules.is_empty() {
+                text.push_str("No schedules use this task.\n");
+            } else {
+                text.push_str(&format!(
+                    "{}:\n{}",
+                    plural(schedules.len(), "schedule"),
+                    list_table(schedules)
+                ));
+            }
+            text
+        }
+        Output::TaskDeleted(task) => {
+            format!("Deleted the definition of task {}.\n", task.task.task_name)
+        }
+        Output::Validation {
+            task_name,
+            has_schema,
+            violations,
+        } => {
+            if !has_schema {
+                format!(
+                    "valid: task {task_name} has no parameter schema, so any kwargs are accepted\n"
+                )
+            } else if violations.is_empty() {
+                format!("valid: the parameters match the schema of task {task_name}\n")
+            } else {
+                let mut text = format!(
+                    "invalid: {} against the schema of task {task_name}:\n",
+                    plural(violations.len(), "problem")
+                );
+                for v in violations {
+                    text.push_str(&format!("  {v}\n"));
+                }
+                text
+            }
+        }
         Output::Migrated { report, url } => {
             let mut text = String::new();
             if let Some(rows) = report.adopted_rows {

@@ -5,6 +5,7 @@ pub mod naming;
 pub mod params;
 pub mod reference;
 pub mod schedule;
+pub mod task;
 
 pub use schedule::{
     DeliveryOptions, ExecutionPolicy, NameChoice, NewSchedule, Schedule, ScheduleInput,

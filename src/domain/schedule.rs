@@ -9,6 +9,7 @@ use serde_json::{Map, Number, Value};
 use uuid::Uuid;
 
 use super::cron::{self, Cron};
+use super::task::DefinitionCheck;
 use super::{DomainError, naming, params};
 
 /// Column limits of `celery_beat_schedules`.
@@ -351,6 +352,22 @@ impl ScheduleInput {
             execution_policy: self.policy.unwrap_or_default(),
             options,
         })
+    }
+}
+
+impl NewSchedule {
+    /// Takes what the task's definition contributes: its category when the schedule names
+    /// none, and the parameter part of a generated name.
+    pub fn adopt_definition(&mut self, check: &DefinitionCheck) -> Result<(), DomainError> {
+        if self.category.is_none() {
+            self.category.clone_from(&check.category);
+        }
+        if self.name.is_auto() {
+            let cron = parse_cron(&self.cron_expression)?;
+            self.name =
+                NameChoice::Auto(naming::generate(&self.task_name, &check.param_info, &cron));
+        }
+        Ok(())
     }
 }
 

@@ -24,18 +24,32 @@ impl Migration {
 }
 
 /// Postgres migrations.
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    description: "celery_beat_schedules",
-    sql: include_str!("../../migrations/postgres/0001_celery_beat_schedules.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "celery_beat_schedules",
+        sql: include_str!("../../migrations/postgres/0001_celery_beat_schedules.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "task_definitions",
+        sql: include_str!("../../migrations/postgres/0002_task_definitions.sql"),
+    },
+];
 
 /// SQLite migrations.
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    description: "celery_beat_schedules",
-    sql: include_str!("../../migrations/sqlite/0001_celery_beat_schedules.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "celery_beat_schedules",
+        sql: include_str!("../../migrations/sqlite/0001_celery_beat_schedules.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "task_definitions",
+        sql: include_str!("../../migrations/sqlite/0002_task_definitions.sql"),
+    },
+];
 
 /// What `stockura migrate` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,12 +142,17 @@ mod tests {
         let url = Redacted::new("postgres://u:pw@h/db");
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
-            err.to_string()
-                .contains("1 migration(s) pending (0001 celery_beat_schedules)"),
+            err.to_string().contains(
+                "2 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions)"
+            ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2]).is_ok());
+        assert!(matches!(
+            check(&url, POSTGRES, &[1]),
+            Err(StoreError::NotMigrated { .. })
+        ));
         assert!(matches!(
             check(&url, POSTGRES, &[1, 99]),
             Err(StoreError::TooNew { found: 99, .. })

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::config::{Backend, DatabaseTarget, Redacted};
 use crate::domain::reference::ScheduleRef;
+use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{NameChoice, NewSchedule, Schedule};
 use crate::error::{Classify, ErrorKind};
 
@@ -81,6 +82,20 @@ pub enum StoreError {
         /// What it matched.
         candidates: Vec<Candidate>,
     },
+    /// No task definition matches a TASK argument.
+    #[error("no task definition matches '{reference}'")]
+    TaskNotFound {
+        /// The TASK as given.
+        reference: String,
+    },
+    /// A short TASK name matches several definitions.
+    #[error("'{reference}' matches {} task definitions: {}", names.len(), names.join(", "))]
+    TaskAmbiguous {
+        /// The TASK as given.
+        reference: String,
+        /// The full task names it matched.
+        names: Vec<String>,
+    },
     /// The row changed since it was read.
     #[error(
         "schedule '{name}' ({id}) was changed by someone else after it was read; nothing was written"
@@ -129,7 +144,10 @@ impl Classify for StoreError {
             | Self::NotMigrated { .. }
             | Self::TooNew { .. }
             | Self::DataDir { .. } => ErrorKind::Unavailable,
-            Self::NotFound { .. } | Self::Ambiguous { .. } => ErrorKind::NotFound,
+            Self::NotFound { .. }
+            | Self::Ambiguous { .. }
+            | Self::TaskNotFound { .. }
+            | Self::TaskAmbiguous { .. } => ErrorKind::NotFound,
             Self::Conflict { .. } => ErrorKind::Conflict,
             Self::Corrupt { .. } | Self::Database(_) => ErrorKind::Internal,
         }
@@ -148,6 +166,10 @@ impl Classify for StoreError {
             Self::TooNew { .. } => "upgrade stockura to the version that migrated this database".into(),
             Self::NotFound { .. } => "run `stockura schedule list` to see ids and names".into(),
             Self::Ambiguous { .. } => "refer to one schedule by its id or a unique id prefix (at least 4 hex digits)".into(),
+            Self::TaskNotFound { .. } => {
+                "run `stockura task list` to see the defined tasks, or define it with `stockura task define`".into()
+            }
+            Self::TaskAmbiguous { .. } => "give the full task name".into(),
             Self::Conflict { .. } => "run the command again: it will apply to the current state".into(),
             Self::Corrupt { .. } => "fix the row with SQL, or delete it with `stockura schedule delete`".into(),
             Self::DataDir { .. } => "set STOCKURA_HOME to a writable directory".into(),
@@ -161,6 +183,8 @@ impl Classify for StoreError {
 pub struct ScheduleFilter {
     /// Full task name, or its last dotted segment.
     pub task: Option<String>,
+    /// Exactly this task name.
+    pub task_name: Option<String>,
     /// Exact category.
     pub category: Option<String>,
     /// Schedules carrying all these tags.
@@ -223,6 +247,68 @@ pub trait ScheduleStore: Send + Sync {
 
     /// Applies pending migrations.
     fn migrate(&self) -> impl Future<Output = Result<MigrationReport, StoreError>> + Send;
+}
+
+/// A task definition and how many schedules use its task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSummary {
+    /// The definition.
+    pub task: TaskDefinition,
+    /// Schedules whose `task_name` is the definition's.
+    pub schedule_count: i64,
+}
+
+/// Task definitions, on every backend.
+pub trait TaskStore: Send + Sync {
+    /// Creates or replaces the definition of `new.task_name`; `true` when it was created.
+    fn upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> impl Future<Output = Result<(TaskDefinition, bool), StoreError>> + Send;
+
+    /// The definition of exactly this task name.
+    fn get_task(
+        &self,
+        task_name: &str,
+    ) -> impl Future<Output = Result<Option<TaskDefinition>, StoreError>> + Send;
+
+    /// Definitions whose task name is `reference` or ends with `.reference`.
+    fn find_tasks(
+        &self,
+        reference: &str,
+    ) -> impl Future<Output = Result<Vec<TaskDefinition>, StoreError>> + Send;
+
+    /// All definitions (of one category), ordered by task name, with their schedule counts.
+    fn list_tasks(
+        &self,
+        category: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<TaskSummary>, StoreError>> + Send;
+
+    /// Deletes the definition; `false` when there was none.
+    fn delete_task(&self, task_name: &str)
+    -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// The one definition a TASK argument names: the exact task name, else the one task whose
+/// last dotted segment it is.
+pub async fn resolve_task<S: TaskStore>(
+    store: &S,
+    reference: &str,
+) -> Result<TaskDefinition, StoreError> {
+    let found = store.find_tasks(reference).await?;
+    if let Some(exact) = found.iter().find(|t| t.task_name == reference) {
+        return Ok(exact.clone());
+    }
+    match found.len() {
+        0 => Err(StoreError::TaskNotFound {
+            reference: reference.to_string(),
+        }),
+        1 => Ok(found.into_iter().next().expect("one element")),
+        _ => Err(StoreError::TaskAmbiguous {
+            reference: reference.to_string(),
+            names: found.into_iter().map(|t| t.task_name).collect(),
+        }),
+    }
 }
 
 /// The one schedule a REF names, or NotFound / Ambiguous.
@@ -313,6 +399,51 @@ impl AnyStore {
     }
 }
 
+/// The [`TaskStore`] methods that are the same SQL on every backend, written once over the
+/// backend's `tasks_where(clause, binds)` and `pool`.
+macro_rules! task_queries {
+    () => {
+        async fn get_task(&self, task_name: &str) -> Result<Option<TaskDefinition>, StoreError> {
+            let found = self
+                .tasks_where(
+                    " WHERE t.task_name = $1",
+                    &[Bind::Text(task_name.to_string())],
+                )
+                .await?;
+            Ok(found.into_iter().next().map(|s| s.task))
+        }
+
+        async fn find_tasks(&self, reference: &str) -> Result<Vec<TaskDefinition>, StoreError> {
+            let (clause, binds) = sql::task_reference(reference);
+            Ok(self
+                .tasks_where(&clause, &binds)
+                .await?
+                .into_iter()
+                .map(|s| s.task)
+                .collect())
+        }
+
+        async fn list_tasks(&self, category: Option<&str>) -> Result<Vec<TaskSummary>, StoreError> {
+            match category {
+                Some(c) => {
+                    self.tasks_where(" WHERE t.category = $1", &[Bind::Text(c.to_string())])
+                        .await
+                }
+                None => self.tasks_where("", &[]).await,
+            }
+        }
+
+        async fn delete_task(&self, task_name: &str) -> Result<bool, StoreError> {
+            let done = sqlx::query("DELETE FROM task_definitions WHERE task_name = $1")
+                .bind(task_name)
+                .execute(&self.pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        }
+    };
+}
+pub(crate) use task_queries;
+
 macro_rules! delegate {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
@@ -320,6 +451,27 @@ macro_rules! delegate {
             AnyStore::Sqlite($store) => $call.await,
         }
     };
+}
+
+impl TaskStore for AnyStore {
+    async fn upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> Result<(TaskDefinition, bool), StoreError> {
+        delegate!(self, s => s.upsert_task(new))
+    }
+    async fn get_task(&self, task_name: &str) -> Result<Option<TaskDefinition>, StoreError> {
+        delegate!(self, s => s.get_task(task_name))
+    }
+    async fn find_tasks(&self, reference: &str) -> Result<Vec<TaskDefinition>, StoreError> {
+        delegate!(self, s => s.find_tasks(reference))
+    }
+    async fn list_tasks(&self, category: Option<&str>) -> Result<Vec<TaskSummary>, StoreError> {
+        delegate!(self, s => s.list_tasks(category))
+    }
+    async fn delete_task(&self, task_name: &str) -> Result<bool, StoreError> {
+        delegate!(self, s => s.delete_task(task_name))
+    }
 }
 
 impl ScheduleStore for AnyStore {

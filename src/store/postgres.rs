@@ -13,9 +13,13 @@ use uuid::Uuid;
 
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
-use super::{ScheduleFilter, ScheduleStore, StoreError, new_row, write_time};
+use super::{
+    ScheduleFilter, ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_queries,
+    write_time,
+};
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
+use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
 
 /// How long connecting may take before the database counts as unreachable.
@@ -329,4 +333,67 @@ impl ScheduleStore for PgStore {
         report.version = migrate::latest(migrate::POSTGRES);
         Ok(report)
     }
+}
+
+fn decode_task(row: &PgRow) -> Result<TaskSummary, StoreError> {
+    Ok(TaskSummary {
+        task: TaskDefinition {
+            id: row.try_get("id")?,
+            task_name: row.try_get("task_name")?,
+            category: row.try_get("category")?,
+            description: row.try_get("description")?,
+            parameter_schema: row
+                .try_get::<Option<Json<Value>>, _>("parameter_schema")?
+                .map(|j| j.0),
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        },
+        schedule_count: row.try_get("schedule_count")?,
+    })
+}
+
+impl PgStore {
+    async fn tasks_where(
+        &self,
+        clause: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<TaskSummary>, StoreError> {
+        let text = format!(
+            "SELECT {} FROM task_definitions t{clause} ORDER BY t.task_name",
+            sql::TASK_COLUMNS
+        );
+        let rows = bind_all(sqlx::query(&text), binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_task).collect()
+    }
+}
+
+impl TaskStore for PgStore {
+    async fn upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> Result<(TaskDefinition, bool), StoreError> {
+        let id = Uuid::new_v4();
+        let mut tx = self.pool.begin().await?;
+        let stored: Uuid = sqlx::query_scalar(sql::UPSERT_TASK)
+            .bind(id)
+            .bind(new.task_name.as_str())
+            .bind(new.category.as_deref())
+            .bind(new.description.as_deref())
+            .bind(new.parameter_schema.clone().map(Json))
+            .bind(write_time(None))
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let task = self
+            .get_task(&new.task_name)
+            .await?
+            .ok_or(StoreError::TaskNotFound {
+                reference: new.task_name.clone(),
+            })?;
+        Ok((task, stored == id))
+    }
+
+    task_queries!();
 }

@@ -25,6 +25,30 @@ pub const UPDATE: &str = "UPDATE celery_beat_schedules SET name = $2, task_name 
     category = $10, tags = $11, execution_policy = $12, auto_generated_name = $13, options = $14, \
     updated_at = $15 WHERE id = $1 AND updated_at = $16";
 
+/// The columns of `task_definitions`, with the number of schedules of each task.
+pub const TASK_COLUMNS: &str = "t.id, t.task_name, t.category, t.description, t.parameter_schema, \
+    t.created_at, t.updated_at, \
+    (SELECT count(*) FROM celery_beat_schedules s WHERE s.task_name = t.task_name) AS schedule_count";
+
+/// Creates or replaces a definition; binds id, task_name, category, description,
+/// parameter_schema, now. The id of the returned row tells whether it was created.
+pub const UPSERT_TASK: &str = "INSERT INTO task_definitions (id, task_name, category, description, \
+    parameter_schema, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+    ON CONFLICT (task_name) DO UPDATE SET category = excluded.category, \
+    description = excluded.description, parameter_schema = excluded.parameter_schema, \
+    updated_at = excluded.updated_at RETURNING id";
+
+/// The clauses that find the definitions a TASK argument could mean.
+pub fn task_reference(reference: &str) -> (String, Vec<Bind>) {
+    (
+        " WHERE t.task_name = $1 OR t.task_name LIKE $2 ESCAPE '\\'".to_string(),
+        vec![
+            Bind::Text(reference.to_string()),
+            Bind::Text(format!("%.{}", escape_like(reference))),
+        ],
+    )
+}
+
 /// The order of every listing.
 pub const ORDER: &str = " ORDER BY name, created_at, id";
 
@@ -89,6 +113,10 @@ impl Where {
             w.clauses.push(format!(
                 "(task_name = {exact} OR task_name LIKE {suffix} ESCAPE '\\')"
             ));
+        }
+        if let Some(task_name) = &f.task_name {
+            let p = w.bind(Bind::Text(task_name.clone()));
+            w.clauses.push(format!("task_name = {p}"));
         }
         if let Some(category) = &f.category {
             let p = w.bind(Bind::Text(category.clone()));

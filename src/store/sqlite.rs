@@ -15,9 +15,13 @@ use uuid::Uuid;
 
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
-use super::{ScheduleFilter, ScheduleStore, StoreError, new_row, write_time};
+use super::{
+    ScheduleFilter, ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_queries,
+    write_time,
+};
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
+use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
 
 /// How long a writer waits for another process's lock before failing.
@@ -355,4 +359,77 @@ impl ScheduleStore for SqliteStore {
         tx.commit().await?;
         Ok(report)
     }
+}
+
+fn decode_task(row: &SqliteRow) -> Result<TaskSummary, StoreError> {
+    let key: String = row.try_get("id")?;
+    let id = Uuid::parse_str(&key).map_err(|e| StoreError::Corrupt {
+        id: key.clone(),
+        column: "id",
+        problem: e.to_string(),
+    })?;
+    let schema = row
+        .try_get::<Option<String>, _>("parameter_schema")?
+        .map(|text| decode::json_text(&key, "parameter_schema", &text))
+        .transpose()?;
+    let created: String = row.try_get("created_at")?;
+    let updated: String = row.try_get("updated_at")?;
+    Ok(TaskSummary {
+        task: TaskDefinition {
+            id,
+            task_name: row.try_get("task_name")?,
+            category: row.try_get("category")?,
+            description: row.try_get("description")?,
+            parameter_schema: schema,
+            created_at: parse_time(&key, "created_at", &created)?,
+            updated_at: parse_time(&key, "updated_at", &updated)?,
+        },
+        schedule_count: row.try_get("schedule_count")?,
+    })
+}
+
+impl SqliteStore {
+    async fn tasks_where(
+        &self,
+        clause: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<TaskSummary>, StoreError> {
+        let text = format!(
+            "SELECT {} FROM task_definitions t{clause} ORDER BY t.task_name",
+            sql::TASK_COLUMNS
+        );
+        let rows = bind_all(sqlx::query(&text), binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_task).collect()
+    }
+}
+
+impl TaskStore for SqliteStore {
+    async fn upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> Result<(TaskDefinition, bool), StoreError> {
+        let id = Uuid::new_v4();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let stored: String = sqlx::query_scalar(sql::UPSERT_TASK)
+            .bind(id.to_string())
+            .bind(new.task_name.as_str())
+            .bind(new.category.as_deref())
+            .bind(new.description.as_deref())
+            .bind(new.parameter_schema.as_ref().map(Value::to_string))
+            .bind(format_time(write_time(None)))
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let task = self
+            .get_task(&new.task_name)
+            .await?
+            .ok_or(StoreError::TaskNotFound {
+                reference: new.task_name.clone(),
+            })?;
+        Ok((task, stored == id.to_string()))
+    }
+
+    task_queries!();
 }

@@ -7,4 +7,5 @@ mod cli_errors;
 mod cli_schedule;
 mod config;
 mod store_contract;
+mod tasks;
 mod terminal;

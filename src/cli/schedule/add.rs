@@ -8,7 +8,8 @@ use super::super::Ctx;
 use super::super::args::ScheduleFields;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::ScheduleInput;
-use crate::store::ScheduleStore;
+use crate::domain::task;
+use crate::store::{ScheduleStore, TaskStore};
 
 /// Arguments of `schedule add`.
 #[derive(Debug, Args)]
@@ -49,8 +50,12 @@ pub async fn run(ctx: &Ctx, args: AddArgs) -> Result<Output> {
         description: args.fields.description,
         enabled: !args.disabled,
     };
-    let new = input.validate(&[])?;
+    let require = args.fields.require_definition || ctx.settings.require_task_definitions.value;
+    let mut new = input.validate(&[])?;
     let store = ctx.store().await?;
+    let definition = store.get_task(&new.task_name).await?;
+    let check = task::check_schedule(definition.as_ref(), require, &new.task_name, &new.kwargs)?;
+    new.adopt_definition(&check)?;
     let created = store.create_schedule(&new).await?;
     let view = ScheduleView::new(&created, ctx.settings.timezone.value, Utc::now());
     Ok(Output::Created(view))

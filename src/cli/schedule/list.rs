@@ -40,6 +40,7 @@ pub struct ListArgs {
 pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
     let filter = ScheduleFilter {
         task: args.task,
+        task_name: None,
         category: args.category,
         tags: args.tags,
         enabled: match (args.enabled, args.disabled) {

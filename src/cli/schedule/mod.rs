@@ -96,7 +96,7 @@ fn parse_expires(text: &str) -> Result<Number, DomainError> {
 
 /// Fails with a usage error when a destructive command may not go ahead: no terminal to ask
 /// on and no `--yes`; on a terminal, asks.
-fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<()> {
+pub(crate) fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<()> {
     if yes {
         return Ok(());
     }

@@ -9,8 +9,9 @@ use super::super::args::ScheduleFields;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::SchedulePatch;
 use crate::domain::reference::ScheduleRef;
+use crate::domain::task;
 use crate::error::CliError;
-use crate::store::{self, ScheduleStore};
+use crate::store::{self, ScheduleStore, TaskStore};
 
 /// Arguments of `schedule update`.
 #[derive(Debug, Args)]
@@ -99,7 +100,20 @@ pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
     }
     let store = ctx.store().await?;
     let current = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
-    let (next, name) = patch.apply(&current, &[])?;
+    // First without the definition, to learn the resulting task and kwargs; then with it.
+    let (draft, _) = patch.apply(&current, &[])?;
+    let definition = store.get_task(&draft.task_name).await?;
+    let require = args.fields.require_definition || ctx.settings.require_task_definitions.value;
+    let check = task::check_schedule(
+        definition.as_ref(),
+        require,
+        &draft.task_name,
+        &draft.kwargs,
+    )?;
+    let (mut next, name) = patch.apply(&current, &check.param_info)?;
+    if next.task_name != current.task_name && patch.category.is_none() && next.category.is_none() {
+        next.category = check.category;
+    }
     let updated = store
         .update_schedule(&next, &name, current.updated_at)
         .await?;

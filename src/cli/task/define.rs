@@ -1,0 +1,86 @@
+//! `stockura task define`.
+
+use anyhow::Result;
+use clap::Args;
+
+use super::super::Ctx;
+use super::super::output::{Output, TaskView};
+use super::read_json_arg;
+use crate::domain::DomainError;
+use crate::domain::task::{self, Violation};
+use crate::store::{ScheduleFilter, ScheduleStore, TaskStore};
+
+/// Arguments of `task define`.
+#[derive(Debug, Args)]
+pub struct DefineArgs {
+    /// Full Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg
+    #[arg(value_name = "TASK")]
+    pub task: String,
+
+    /// JSON Schema of the kwargs: a file, '-' for standard input, or inline JSON
+    #[arg(long, value_name = "FILE|-|JSON")]
+    pub schema: Option<String>,
+
+    /// Default category of the task's schedules
+    #[arg(long)]
+    pub category: Option<String>,
+
+    /// Free-text description
+    #[arg(long)]
+    pub description: Option<String>,
+
+    /// Replace the schema even though existing schedules of the task would break it
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Validates the schema, checks every existing schedule of the task against it, then writes.
+pub async fn run(ctx: &Ctx, args: DefineArgs) -> Result<Output> {
+    let schema = args
+        .schema
+        .as_deref()
+        .map(|s| read_json_arg("--schema", s))
+        .transpose()?;
+    let (new, compiled) =
+        task::validate_definition(&args.task, schema, args.category, args.description)?;
+    let store = ctx.store().await?;
+    let filter = ScheduleFilter {
+        task_name: Some(new.task_name.clone()),
+        ..Default::default()
+    };
+    let schedules = store.list_schedules(&filter).await?;
+    let mut broken: Vec<(String, Violation)> = Vec::new();
+    if let Some(compiled) = &compiled {
+        for s in &schedules {
+            if let Some(first) = compiled.violations(&s.kwargs).into_iter().next() {
+                broken.push((format!("{} {}", s.id, s.name), first));
+            }
+        }
+    }
+    if !broken.is_empty() && !args.force {
+        let lines: String = broken
+            .iter()
+            .map(|(who, v)| format!("\n  {who}: {v}"))
+            .collect();
+        return Err(DomainError::new(
+            format!(
+                "the new schema would make {} of the {} schedules of {} invalid; nothing was written:{lines}",
+                broken.len(),
+                schedules.len(),
+                new.task_name
+            ),
+            "fix those schedules first (`stockura schedule update REF --param …`), or pass --force to replace the schema anyway",
+        )
+        .into());
+    }
+    let (definition, created) = store.upsert_task(&new).await?;
+    let view = TaskView {
+        task: definition,
+        schedule_count: schedules.len() as i64,
+    };
+    Ok(Output::TaskDefined {
+        task: view,
+        created,
+        invalid_schedules: broken.len(),
+    })
+}
