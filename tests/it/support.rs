@@ -36,6 +36,19 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{prefix}/{name}{query}")
 }
 
+/// Labels of every migration, as `migrate` reports them.
+pub fn all_migrations() -> serde_json::Value {
+    stockura::store::migrate::POSTGRES
+        .iter()
+        .map(|m| m.label())
+        .collect()
+}
+
+/// The schema version after all migrations.
+pub fn latest_version() -> i64 {
+    stockura::store::migrate::latest(stockura::store::migrate::POSTGRES)
+}
+
 /// One test's database, removed on drop.
 pub struct TestDb {
     /// The URL to hand to stockura.
