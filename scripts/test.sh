@@ -24,6 +24,8 @@
 #   Packages are installed with apt-get (through sudo when not root).
 #
 # Environment variables honoured:
+#   DATABASE_URL, REDIS_URL   used like the two below when those are unset
+#                             (a DATABASE_URL that is not postgres:// is ignored)
 #   STOCKURA_TEST_PG_URL      PostgreSQL URL to use as is (no server is
 #                             probed or started), e.g.
 #                             postgres://postgres@127.0.0.1:5432/postgres
@@ -141,7 +143,7 @@ tmp_root() {
 # Replace the password of a URL (user:password@ or ?password=) with ***.
 redact_url() {
     printf '%s\n' "$1" | sed -E \
-        -e 's#^([A-Za-z][A-Za-z0-9+.-]*://[^:/?@]*):[^/?]*@#\1:***@#' \
+        -e 's#^([A-Za-z][A-Za-z0-9+.-]*://[^:@/]*):.*@#\1:***@#' \
         -e 's#([?&]password=)[^&]*#\1***#'
 }
 
@@ -321,6 +323,10 @@ start_postgres() {
 }
 
 resolve_postgres() {
+    # A Postgres DATABASE_URL given for the tests is used like STOCKURA_TEST_PG_URL.
+    if [[ -z ${STOCKURA_TEST_PG_URL:-} && ${DATABASE_URL:-} =~ ^postgres(ql)?(\+[a-z0-9]+)?:// ]]; then
+        STOCKURA_TEST_PG_URL="postgres://${DATABASE_URL#*://}"
+    fi
     if [[ -n ${STOCKURA_TEST_PG_URL:-} ]]; then
         export STOCKURA_TEST_PG_URL
         log "postgres: using provided STOCKURA_TEST_PG_URL=$(redact_url "$STOCKURA_TEST_PG_URL")"
@@ -382,6 +388,9 @@ start_redis() {
 }
 
 resolve_redis() {
+    if [[ -z ${STOCKURA_TEST_REDIS_URL:-} && -n ${REDIS_URL:-} ]]; then
+        STOCKURA_TEST_REDIS_URL=$REDIS_URL
+    fi
     if [[ -n ${STOCKURA_TEST_REDIS_URL:-} ]]; then
         export STOCKURA_TEST_REDIS_URL
         log "redis: using provided STOCKURA_TEST_REDIS_URL=$(redact_url "$STOCKURA_TEST_REDIS_URL")"

@@ -45,7 +45,7 @@ pub const DEFAULT_MIN_SYNC_INTERVAL: f64 = 5.0;
 pub const EMBEDDED_DB_FILE: &str = "stockura.db";
 
 /// A configuration value that is missing or malformed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct ConfigError {
     /// What is wrong, naming the setting and where it came from.
@@ -125,40 +125,64 @@ impl fmt::Debug for Redacted {
     }
 }
 
-/// Replaces the password of a URL (`scheme://user:password@host`) and any `password=` query
-/// parameter with `***`. Text that is not a URL is returned unchanged.
+/// Replaces the password of a URL (`scheme://user:password@host`), any `password=` query
+/// parameter, and `password=` words of a key/value connection string with `***`.
+///
+/// The user-info part is taken to end at the *last* `@`, so passwords holding an unencoded
+/// `/`, `?`, `#` or `@` are masked too; when in doubt, more is masked rather than less.
 pub fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
+        return redact_pairs(url);
     };
     let (head, rest) = url.split_at(scheme_end + 3);
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rfind('@') {
+    let rest = match rest.rfind('@') {
         Some(at) => {
-            let (userinfo, host) = authority.split_at(at);
+            let (userinfo, host) = rest.split_at(at);
             match userinfo.find(':') {
                 Some(colon) => format!("{}:***{host}", &userinfo[..colon]),
-                None => authority.to_string(),
+                None => rest.to_string(),
             }
         }
-        None => authority.to_string(),
+        None => rest.to_string(),
     };
-    let tail = match tail.find('?') {
-        Some(q) => {
-            let (path, query) = tail.split_at(q + 1);
-            let query: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                    _ => pair.to_string(),
-                })
-                .collect();
-            format!("{path}{}", query.join("&"))
+    format!("{head}{}", redact_pairs(&rest))
+}
+
+/// Masks the value of every `password=` pair, whether separated by `&` (query strings) or
+/// spaces (libpq key/value strings).
+fn redact_pairs(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find("password=") {
+        let start = pos + found;
+        let boundary =
+            start == 0 || matches!(text.as_bytes()[start - 1], b'?' | b'&' | b' ' | b';');
+        let value_start = start + "password=".len();
+        if !boundary {
+            out.push_str(&text[pos..value_start]);
+            pos = value_start;
+            continue;
         }
-        None => tail.to_string(),
-    };
-    format!("{head}{authority}{tail}")
+        let value_end = text[value_start..]
+            .find(['&', ' ', ';'])
+            .map_or(text.len(), |e| value_start + e);
+        out.push_str(&text[pos..value_start]);
+        out.push_str("***");
+        pos = value_end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// The scheme of a URL-like value, for messages that must not repeat the value itself.
+fn describe_value(value: &str) -> String {
+    match value.split_once("://") {
+        Some((scheme, _)) if !scheme.is_empty() && scheme.len() <= 32 => {
+            format!("scheme '{scheme}'")
+        }
+        _ => "not of the form scheme://…".to_string(),
+    }
 }
 
 /// Which database engine a URL selects.
@@ -194,7 +218,9 @@ pub struct DatabaseTarget {
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The database.
-    pub database: Setting<DatabaseTarget>,
+    /// Checked only when a command needs it, so that a broken `DATABASE_URL` does not stop
+    /// commands that need no database (`schedule next --cron`).
+    pub database: Result<Setting<DatabaseTarget>, ConfigError>,
     /// `STOCKURA_HOME`, when set.
     pub home: Setting<Option<PathBuf>>,
     /// `CELERY_TIMEZONE`: the zone of schedules that do not name one.
@@ -215,8 +241,9 @@ pub struct Settings {
     pub require_task_definitions: Setting<bool>,
 }
 
-/// The raw material settings are resolved from. Tests build it by hand.
-#[derive(Debug, Clone, Default)]
+/// The raw material settings are resolved from. Tests build it by hand. Its `Debug` shows
+/// variable names only: values may be secrets.
+#[derive(Clone, Default)]
 pub struct Inputs {
     /// `--database-url`.
     pub database_url_flag: Option<String>,
@@ -224,6 +251,23 @@ pub struct Inputs {
     pub env: HashMap<String, String>,
     /// The `.env` file's variables (empty with `--no-dotenv` or when there is no file).
     pub dotenv: HashMap<String, String>,
+}
+
+impl fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut env: Vec<&String> = self.env.keys().collect();
+        env.sort();
+        let mut dotenv: Vec<&String> = self.dotenv.keys().collect();
+        dotenv.sort();
+        f.debug_struct("Inputs")
+            .field(
+                "database_url_flag",
+                &self.database_url_flag.as_deref().map(redact),
+            )
+            .field("env", &env)
+            .field("dotenv", &dotenv)
+            .finish()
+    }
 }
 
 impl Inputs {
@@ -250,33 +294,55 @@ impl Inputs {
 
     /// A variable from the environment, else from `.env`. Empty values count as unset.
     fn lookup(&self, name: &str) -> Option<(String, Source)> {
-        let non_empty = |v: &String| !v.trim().is_empty();
-        if let Some(v) = self.env.get(name).filter(|v| non_empty(v)) {
-            return Some((v.trim().to_string(), Source::Environment));
-        }
-        self.dotenv
-            .get(name)
-            .filter(|v| non_empty(v))
-            .map(|v| (v.trim().to_string(), Source::DotEnv))
+        // A variable set in the environment wins, even when empty (then it means "unset").
+        let (value, source) = match self.env.get(name) {
+            Some(v) => (v, Source::Environment),
+            None => (self.dotenv.get(name)?, Source::DotEnv),
+        };
+        let value = value.trim();
+        (!value.is_empty()).then(|| (value.to_string(), source))
     }
 }
 
 fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
-    let iter = match dotenvy::from_path_iter(path) {
-        Ok(iter) => iter,
-        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(HashMap::new());
+    let content = match std::fs::read_to_string(path) {
+        Ok(content) => content,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) => {
+            return Err(ConfigError {
+                message: format!("cannot read {}: {e}", path.display()),
+                hint: "make the file readable, or pass --no-dotenv to ignore it".into(),
+            });
         }
-        Err(e) => return Err(dotenv_error(path, &e)),
     };
-    iter.map(|item| item.map_err(|e| dotenv_error(path, &e)))
+    dotenvy::from_read_iter(content.as_bytes())
+        .map(|item| item.map_err(|e| dotenv_error(path, &content, &e)))
         .collect()
 }
 
-fn dotenv_error(path: &Path, e: &dotenvy::Error) -> ConfigError {
+/// Names the line and variable of a malformed `.env`, never its value (it may be a password).
+fn dotenv_error(path: &Path, content: &str, e: &dotenvy::Error) -> ConfigError {
+    let location = match e {
+        dotenvy::Error::LineParse(line, _) => {
+            let first = line.lines().next().unwrap_or_default();
+            let number = content
+                .lines()
+                .position(|l| l == first)
+                .map_or(String::new(), |n| format!(" at line {}", n + 1));
+            let key = first
+                .split('=')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches("export ")
+                .trim();
+            format!("{number} ({key}=…)")
+        }
+        _ => String::new(),
+    };
     ConfigError {
-        message: format!("cannot read {}: {e}", path.display()),
-        hint: "fix the line (KEY=value per line), or pass --no-dotenv to ignore the file".into(),
+        message: format!("cannot parse {}{location}: the value is malformed (an unterminated quote?)", path.display()),
+        hint: "fix the line (KEY=value per line, quotes closed), or pass --no-dotenv to ignore the file".into(),
     }
 }
 
@@ -293,7 +359,7 @@ impl Settings {
                 source: Source::Default,
             },
         };
-        let database = resolve_database(inputs, home.value.as_deref())?;
+        let database = resolve_database(inputs, home.value.as_deref());
         let timezone = match inputs.lookup(vars::CELERY_TIMEZONE) {
             Some((name, source)) => {
                 let tz = crate::domain::cron::parse_timezone(&name).map_err(|e| ConfigError {
@@ -373,18 +439,14 @@ fn resolve_database(
         None => inputs.lookup(vars::DATABASE_URL),
     };
     if let Some((url, source)) = given {
-        let backend = backend_of(&url).ok_or_else(|| ConfigError {
-            message: format!(
-                "{}='{}' (from {source}) is not a supported database URL",
-                vars::DATABASE_URL,
-                redact(&url)
-            ),
-            hint: "use postgres://user@host:5432/dbname or sqlite:///path/to/stockura.db \
-                   (or unset it for the embedded default)"
+        let (normalized, backend) = normalize_database_url(&url).map_err(|why| ConfigError {
+            message: format!("{} (from {source}) is not a usable database URL: {why}", vars::DATABASE_URL),
+            hint: "use postgres://user:password@host:5432/dbname (the Python spelling postgresql+asyncpg:// works \
+                   too) or sqlite:///path/to/stockura.db, or unset it for the embedded default"
                 .into(),
         })?;
         let target = DatabaseTarget {
-            url: Redacted::new(url),
+            url: Redacted::new(normalized),
             backend,
             create_dir: None,
         };
@@ -422,14 +484,30 @@ fn default_data_dir(env: &HashMap<String, String>) -> Option<PathBuf> {
         .map(|d| d.join("stockura"))
 }
 
-fn backend_of(url: &str) -> Option<Backend> {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-        Some(Backend::Postgres)
-    } else if lower.starts_with("sqlite:") {
-        Some(Backend::Sqlite)
-    } else {
-        None
+/// The driver URL and engine of a database URL. Accepts the spellings the Python application
+/// uses (`postgresql+asyncpg://`, `sqlite+aiosqlite:///`) by dropping the driver part.
+fn normalize_database_url(url: &str) -> Result<(String, Backend), String> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => match url.split_once(':') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("sqlite") => {
+                ("sqlite".to_string(), rest)
+            }
+            _ => return Err(describe_value(url)),
+        },
+    };
+    match scheme.split('+').next().unwrap_or_default() {
+        "postgres" | "postgresql" => Ok((format!("postgres://{rest}"), Backend::Postgres)),
+        "sqlite" => {
+            if rest.is_empty() || rest.starts_with(":memory:") || rest.contains("mode=memory") {
+                return Err(
+                    "an in-memory SQLite database keeps nothing from one command to the next"
+                        .into(),
+                );
+            }
+            Ok((format!("sqlite://{rest}"), Backend::Sqlite))
+        }
+        _ => Err(format!("unsupported {}", describe_value(url))),
     }
 }
 
@@ -464,8 +542,8 @@ fn optional_url(
         };
         return Err(ConfigError {
             message: format!(
-                "{name}='{}' (from {source}) is not a valid URL",
-                redact(&url)
+                "{name} (from {source}) is not a valid URL ({})",
+                describe_value(&url)
             ),
             hint: format!("set {name} to {expected}, e.g. redis://127.0.0.1:6379/0"),
         });
@@ -538,6 +616,10 @@ mod tests {
         assert_eq!(redact("not a url"), "not a url");
     }
 
+    fn db(s: &Settings) -> &Setting<DatabaseTarget> {
+        s.database.as_ref().expect("database setting")
+    }
+
     #[test]
     fn precedence_flag_env_dotenv_default() {
         let mut i = inputs(
@@ -546,19 +628,67 @@ mod tests {
         );
         i.database_url_flag = Some("postgres://flag/x".into());
         let s = Settings::resolve(&i).unwrap();
-        assert_eq!(s.database.source, Source::Flag);
-        assert_eq!(s.database.value.url.expose(), "postgres://flag/x");
+        assert_eq!(db(&s).source, Source::Flag);
+        assert_eq!(db(&s).value.url.expose(), "postgres://flag/x");
         i.database_url_flag = None;
         let s = Settings::resolve(&i).unwrap();
         assert_eq!(
-            (s.database.source, s.database.value.backend),
+            (db(&s).source, db(&s).value.backend),
             (Source::Environment, Backend::Postgres)
         );
         i.env.clear();
         let s = Settings::resolve(&i).unwrap();
         assert_eq!(
-            (s.database.source, s.database.value.backend),
+            (db(&s).source, db(&s).value.backend),
             (Source::DotEnv, Backend::Sqlite)
+        );
+    }
+
+    #[test]
+    fn python_spellings_of_database_urls() {
+        for (given, want, backend) in [
+            (
+                "postgresql+asyncpg://app:pw@db/app",
+                "postgres://app:pw@db/app",
+                Backend::Postgres,
+            ),
+            (
+                "POSTGRESQL://db/app",
+                "postgres://db/app",
+                Backend::Postgres,
+            ),
+            (
+                "sqlite+aiosqlite:///data/x.db",
+                "sqlite:///data/x.db",
+                Backend::Sqlite,
+            ),
+            (
+                "SQLITE:///data/x.db",
+                "sqlite:///data/x.db",
+                Backend::Sqlite,
+            ),
+            ("sqlite:rel.db", "sqlite://rel.db", Backend::Sqlite),
+        ] {
+            assert_eq!(
+                normalize_database_url(given).unwrap(),
+                (want.to_string(), backend),
+                "{given}"
+            );
+        }
+        assert!(
+            normalize_database_url("sqlite::memory:")
+                .unwrap_err()
+                .contains("in-memory")
+        );
+        assert!(
+            normalize_database_url("mysql://u:pw@h/x")
+                .unwrap_err()
+                .contains("scheme 'mysql'")
+        );
+        assert!(
+            !normalize_database_url("host=db password=pw")
+                .unwrap_err()
+                .contains("pw")
         );
     }
 
@@ -569,14 +699,11 @@ mod tests {
             &[],
         ))
         .unwrap();
-        assert_eq!(
-            s.database.value.url.expose(),
-            "sqlite:///data/st/stockura.db"
-        );
-        assert_eq!(s.database.source, Source::Default);
+        assert_eq!(db(&s).value.url.expose(), "sqlite:///data/st/stockura.db");
+        assert_eq!(db(&s).source, Source::Default);
         let s = Settings::resolve(&inputs(&[("HOME", "/home/u")], &[])).unwrap();
         assert_eq!(
-            s.database.value.url.expose(),
+            db(&s).value.url.expose(),
             "sqlite:///home/u/.local/share/stockura/stockura.db"
         );
         let s = Settings::resolve(&inputs(
@@ -585,7 +712,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            s.database.value.url.expose(),
+            db(&s).value.url.expose(),
             "sqlite:///x/stockura/stockura.db"
         );
     }
@@ -604,12 +731,12 @@ mod tests {
     fn rejects_bad_values_naming_the_variable_and_source() {
         let bad = [
             ("CELERY_TIMEZONE", "Mars/Olympus"),
-            ("DATABASE_URL", "mysql://u:topsecret@h/x"),
             ("REDIS_URL", "http://u:topsecret@h"),
             ("CELERY_BEAT_REDIS_SYNC_ENABLED", "maybe"),
             ("CELERY_BEAT_MIN_SYNC_INTERVAL", "-3"),
             ("CELERY_BEAT_MIN_SYNC_INTERVAL", "abc"),
             ("CELERY_BROKER_URL", "nonsense"),
+            ("CELERY_BROKER_URL", "amqp:guest:topsecret@h"),
         ];
         for (k, v) in bad {
             let err = Settings::resolve(&inputs(&[("HOME", "/h")], &[(k, v)])).unwrap_err();
@@ -617,15 +744,79 @@ mod tests {
             assert!(err.message.contains("(from .env)"), "{}", err.message);
             assert!(!err.message.contains("topsecret"), "{}", err.message);
         }
+        // A bad database URL fails only the commands that need the database.
+        for v in [
+            "mysql://u:topsecret@h/x",
+            "host=db user=app password=topsecret dbname=app",
+        ] {
+            let s = Settings::resolve(&inputs(&[("HOME", "/h")], &[("DATABASE_URL", v)])).unwrap();
+            let err = s.database.unwrap_err();
+            assert!(
+                err.message.contains("DATABASE_URL (from .env)"),
+                "{}",
+                err.message
+            );
+            assert!(!err.message.contains("topsecret"), "{}", err.message);
+        }
     }
 
     #[test]
-    fn empty_values_count_as_unset() {
+    fn the_environment_wins_even_when_empty() {
         let s = Settings::resolve(&inputs(
             &[("HOME", "/h"), ("REDIS_URL", "")],
             &[("REDIS_URL", "redis://h/1")],
         ))
         .unwrap();
+        assert!(s.redis_url.value.is_none());
+        let s = Settings::resolve(&inputs(&[("HOME", "/h")], &[("REDIS_URL", "")])).unwrap();
+        assert!(s.redis_url.value.is_none());
+        let s =
+            Settings::resolve(&inputs(&[("HOME", "/h")], &[("REDIS_URL", "redis://h/1")])).unwrap();
         assert_eq!(s.redis_url.source, Source::DotEnv);
+    }
+
+    #[test]
+    fn redaction_survives_odd_passwords() {
+        for (url, secret) in [
+            ("postgres://app:pa/ss@127.0.0.1:1/db", "pa/ss"),
+            ("postgres://app:p#ss@h/db", "p#ss"),
+            ("postgres://app:p?ss@h/db", "p?ss"),
+            ("postgres://app:p@ss@h/db", "p@ss"),
+            ("redis://:s3cr3t@h:6379/0", "s3cr3t"),
+            ("host=db user=app password=S3cretPw dbname=app", "S3cretPw"),
+            (
+                "postgres://h/db?sslmode=require&password=S3cretPw",
+                "S3cretPw",
+            ),
+        ] {
+            let shown = redact(url);
+            assert!(!shown.contains(secret), "{url} -> {shown}");
+            assert!(shown.contains("***"), "{url} -> {shown}");
+        }
+        assert_eq!(
+            redact("postgres://app@h/db?sslmode=require"),
+            "postgres://app@h/db?sslmode=require"
+        );
+        assert_eq!(redact("mypassword=x"), "mypassword=x");
+    }
+
+    #[test]
+    fn dotenv_errors_never_show_values() {
+        let dir = std::env::temp_dir().join(format!("stockura-dotenv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(".env");
+        std::fs::write(
+            &file,
+            "A=1\nDATABASE_URL=\"postgres://app:Hunter2Secret@db/app\n",
+        )
+        .unwrap();
+        let err = read_dotenv(&file).unwrap_err();
+        assert!(!err.message.contains("Hunter2Secret"), "{}", err.message);
+        assert!(
+            err.message.contains("line 2") && err.message.contains("DATABASE_URL=…"),
+            "{}",
+            err.message
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

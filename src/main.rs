@@ -3,19 +3,24 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use stockura::cli::output::report_error;
+use stockura::cli::output::{report_error, report_usage_error};
 use stockura::error::exit;
 
 fn main() -> ExitCode {
     let cli = match stockura::Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::from(exit::OK);
+        }
+        Err(e) if wants_json(std::env::args()) => {
+            report_usage_error(&e.kind().to_string(), &e.to_string());
+            return ExitCode::from(exit::USAGE);
+        }
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            });
+            return ExitCode::from(exit::USAGE);
         }
     };
     let format = cli.global.output;
@@ -33,4 +38,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => report_error(&err, format).exit_code(),
     }
+}
+
+/// Whether the command line asked for JSON output, read without clap (which just failed).
+fn wants_json(args: impl Iterator<Item = String>) -> bool {
+    let args: Vec<String> = args.collect();
+    args.iter().enumerate().any(|(i, a)| match a.as_str() {
+        "-o" | "--output" => args.get(i + 1).is_some_and(|v| v == "json"),
+        other => matches!(other, "--output=json" | "-ojson" | "-o=json"),
+    })
 }

@@ -69,11 +69,11 @@ pub struct ScheduleFields {
     pub queue: Option<String>,
 
     /// Message priority, 0 (most urgent on Redis) to 9
-    #[arg(long, allow_negative_numbers = true)]
-    pub priority: Option<i64>,
+    #[arg(long, allow_hyphen_values = true, value_name = "0-9")]
+    pub priority: Option<String>,
 
     /// Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)
-    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true)]
     pub expires: Option<String>,
 
     /// Free-text description

@@ -15,8 +15,11 @@ pub struct MigrateArgs {}
 pub async fn run(ctx: &Ctx, _args: MigrateArgs) -> Result<Output> {
     let store = ctx.open(OpenMode::ConnectOnly).await?;
     let report = store.migrate().await?;
-    Ok(Output::Migrated {
-        report,
-        url: ctx.settings.database.value.url.to_string(),
-    })
+    let url = ctx
+        .settings
+        .database
+        .as_ref()
+        .map(|d| d.value.url.to_string())
+        .unwrap_or_default();
+    Ok(Output::Migrated { report, url })
 }

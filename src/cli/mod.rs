@@ -70,7 +70,8 @@ impl Ctx {
     }
 
     async fn open(&self, mode: OpenMode) -> Result<AnyStore> {
-        Ok(AnyStore::open(&self.settings.database.value, mode).await?)
+        let database = self.settings.database.as_ref().map_err(Clone::clone)?;
+        Ok(AnyStore::open(&database.value, mode).await?)
     }
 }
 

@@ -22,12 +22,14 @@ use crate::store::MigrationReport;
 pub struct ScheduleView {
     /// The row.
     pub schedule: Schedule,
-    /// The zone its cron is evaluated in.
-    pub timezone: Tz,
+    /// The zone its cron is evaluated in; `None` when the stored zone is unknown.
+    pub timezone: Option<Tz>,
     /// Whether the zone is the default (`CELERY_TIMEZONE`) rather than the schedule's own.
     pub default_timezone: bool,
-    /// The next fire time; `None` when disabled or never again.
+    /// The next fire time; `None` when disabled, broken, or never again.
     pub next_run_at: Option<DateTime<Tz>>,
+    /// What keeps the row from running as stored (see [`Schedule::problems`]).
+    pub problems: Vec<String>,
 }
 
 impl ScheduleView {
@@ -46,11 +48,29 @@ impl ScheduleView {
     }
 
     fn with(next: &mut NextRuns, schedule: &Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
+        let problems = if schedule.unreadable.is_empty()
+            && next.zone(schedule, default_tz).is_some()
+            && next.is_valid(schedule)
+        {
+            Vec::new()
+        } else {
+            schedule.problems()
+        };
         Self {
             schedule: schedule.clone(),
             timezone: next.zone(schedule, default_tz),
             default_timezone: schedule.timezone.is_none(),
             next_run_at: next.next_run(schedule, now, default_tz),
+            problems,
+        }
+    }
+
+    /// The effective zone's name, or the stored (unknown) one.
+    pub fn timezone_name(&self) -> String {
+        match (&self.timezone, &self.schedule.timezone) {
+            (Some(tz), _) => tz.name().to_string(),
+            (None, Some(stored)) => stored.clone(),
+            (None, None) => String::new(),
         }
     }
 
@@ -62,7 +82,7 @@ impl ScheduleView {
             "name": s.name,
             "task_name": s.task_name,
             "cron_expression": s.cron_expression,
-            "timezone": self.timezone.name(),
+            "timezone": self.timezone_name(),
             "enabled": s.enabled,
             "args": s.args,
             "kwargs": s.kwargs,
@@ -77,6 +97,7 @@ impl ScheduleView {
             "next_run_at": self.next_run_at.map(|t| zoned_text(&t)),
             "created_at": utc_text(s.created_at),
             "updated_at": utc_text(s.updated_at),
+            "problems": self.problems,
         })
     }
 }
@@ -288,6 +309,11 @@ fn new_table() -> Table {
     table
 }
 
+/// A UTC instant in a schedule's zone (UTC when the zone is unknown).
+fn local_in(t: DateTime<Utc>, tz: Option<Tz>) -> String {
+    local(&t.with_timezone(&tz.unwrap_or(Tz::UTC)))
+}
+
 fn local(t: &DateTime<Tz>) -> String {
     t.format("%Y-%m-%d %H:%M %Z").to_string()
 }
@@ -309,7 +335,7 @@ fn list_table(views: &[ScheduleView]) -> String {
             s.name.clone(),
             s.task_name.clone(),
             s.cron_expression.clone(),
-            v.timezone.name().to_string(),
+            v.timezone_name(),
             if s.enabled { "yes" } else { "no" }.to_string(),
             s.execution_policy.to_string(),
             s.category.clone().unwrap_or_default(),
@@ -319,7 +345,7 @@ fn list_table(views: &[ScheduleView]) -> String {
                 .map(local)
                 .unwrap_or_else(|| "-".into()),
             s.last_run_at
-                .map(|t| local(&t.with_timezone(&v.timezone)))
+                .map(|t| local_in(t, v.timezone))
                 .unwrap_or_else(|| "-".into()),
         ]);
     }
@@ -329,10 +355,10 @@ fn list_table(views: &[ScheduleView]) -> String {
 fn detail_table(v: &ScheduleView) -> Table {
     let s = &v.schedule;
     let mut table = new_table();
-    let zone = if v.default_timezone {
-        format!("{} (default)", v.timezone.name())
-    } else {
-        v.timezone.name().to_string()
+    let zone = match (v.timezone.is_some(), v.default_timezone) {
+        (true, true) => format!("{} (default)", v.timezone_name()),
+        (true, false) => v.timezone_name(),
+        (false, _) => format!("{} (unknown zone)", v.timezone_name()),
     };
     let name = if s.auto_generated_name {
         format!("{} (generated)", s.name)
@@ -374,13 +400,17 @@ fn detail_table(v: &ScheduleView) -> Table {
         (
             "last run",
             s.last_run_at
-                .map(|t| local(&t.with_timezone(&v.timezone)))
+                .map(|t| local_in(t, v.timezone))
                 .unwrap_or_else(|| "-".into()),
         ),
         ("total runs", s.total_run_count.to_string()),
         ("created", utc_text(s.created_at)),
         ("updated", utc_text(s.updated_at)),
     ];
+    let mut rows = rows;
+    if !v.problems.is_empty() {
+        rows.push(("problems", v.problems.join("\n")));
+    }
     for (k, value) in rows {
         table.add_row(vec![k.to_string(), value]);
     }
@@ -594,6 +624,21 @@ pub fn to_text(out: &Output) -> String {
             text
         }
     }
+}
+
+/// Prints a command-line usage error (from clap) as the JSON error object on stderr.
+pub fn report_usage_error(detail: &str, message: &str) {
+    let body = message.split("\n\nUsage:").next().unwrap_or_default();
+    let first = body
+        .trim_start_matches("error: ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let doc = json!({"error": {
+        "kind": ErrorKind::Usage.name(), "code": ErrorKind::Usage.code(), "message": first,
+        "causes": [detail], "hint": "run the command with --help to see its arguments",
+    }});
+    eprintln!("{doc}");
 }
 
 /// Prints an error on stderr: `error:`, `caused by:` lines and `hint:`, or one JSON object

@@ -30,6 +30,17 @@ pub fn sanitize(value: &str) -> String {
 /// A readable frequency for common cron shapes, `custom` for anything else.
 pub fn frequency(cron: &Cron) -> String {
     let [minute, hour, dom, month, dow] = cron.fields();
+    // Steps that select one value or all values read as the plain field: */1 is *, a minute
+    // step of 60 or more is 0, an hour step of 24 or more is 0.
+    let simplify = |field: &str, size: u32| -> String {
+        match field.strip_prefix("*/").and_then(|n| n.parse::<u32>().ok()) {
+            Some(1) => "*".into(),
+            Some(n) if n >= size => "0".into(),
+            _ => field.to_string(),
+        }
+    };
+    let (minute, hour) = (simplify(minute, 60), simplify(hour, 24));
+    let (minute, hour) = (minute.as_str(), hour.as_str());
     let num = |s: &str| s.parse::<u32>().ok();
     let step = |s: &str| s.strip_prefix("*/").and_then(|n| n.parse::<u32>().ok());
     let weekdays = matches!(dow, "1-5" | "mon-fri");
@@ -91,13 +102,29 @@ pub fn frequency(cron: &Cron) -> String {
     }
 }
 
+/// The longest generated base name: room is left for a `_NNNNNNN` suffix within the 255
+/// characters of the `name` column.
+pub const MAX_BASE: usize = 240;
+
 /// The generated base name; the store appends `_2`, `_3`, … when it is taken.
 pub fn generate(task_name: &str, param_info: &[String], cron: &Cron) -> String {
-    let mut parts = vec![task_short(task_name)];
+    let mut task = task_short(task_name);
+    if task.is_empty() {
+        task = "task".into();
+    }
+    let mut parts = vec![task];
     parts.extend(param_info.iter().map(|p| sanitize(p)));
     parts.push(frequency(cron));
     parts.retain(|p| !p.is_empty());
-    parts.join("_")
+    let name = parts.join("_");
+    if name.len() <= MAX_BASE {
+        return name;
+    }
+    // Too long: keep the frequency whole, shorten the rest (all ASCII after sanitizing).
+    let tail = format!("_{}", frequency(cron));
+    let head = &name[..name.len() - tail.len()];
+    let cut = MAX_BASE.saturating_sub(tail.len()).min(head.len());
+    format!("{}{tail}", head[..cut].trim_end_matches('_'))
 }
 
 /// The first of `base`, `base_2`, `base_3`, … that is not in `taken`.
@@ -178,6 +205,25 @@ mod tests {
         assert_eq!(
             generate("app.tasks.fetch_listed_info_task_asyncpg", &info, &cron),
             "fetch_listed_info_weekly_prime_market_weekly"
+        );
+    }
+
+    #[test]
+    fn degenerate_steps_and_long_or_foreign_names() {
+        assert_eq!(freq("*/1 * * * *"), "every_minute");
+        assert_eq!(freq("*/60 * * * *"), "hourly");
+        assert_eq!(freq("0 */1 * * *"), "hourly");
+        assert_eq!(freq("0 */24 * * *"), "daily");
+        let cron = Cron::parse("*/15 * * * *").unwrap();
+        let long = format!("app.tasks.{}", "x".repeat(300));
+        let name = generate(&long, &[], &cron);
+        assert!(
+            name.len() <= MAX_BASE && name.ends_with("_every_15_minutes"),
+            "{name}"
+        );
+        assert_eq!(
+            generate("app.tasks.日本", &[], &cron),
+            "task_every_15_minutes"
         );
     }
 

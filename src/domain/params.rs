@@ -70,6 +70,82 @@ pub fn merge_params(kwargs: &mut Map<String, Value>, params: &[(String, Value)])
     }
 }
 
+/// The most digits an integer parameter may have (Postgres `numeric` keeps them exactly).
+pub const MAX_INTEGER_DIGITS: usize = 1000;
+
+/// Checks that a JSON value can be stored and sent as is by every backend and by Celery: no
+/// NUL character in any string or key (Postgres refuses them), integers of at most
+/// [`MAX_INTEGER_DIGITS`] digits, and other numbers within the range of a double.
+pub fn check_storable(what: &str, value: &Value) -> Result<(), DomainError> {
+    fn walk(path: &mut String, value: &Value) -> Result<(), (String, &'static str)> {
+        match value {
+            Value::String(s) if s.contains('\0') => Err((path.clone(), "contains a NUL character")),
+            Value::Number(n) => {
+                let text = n.to_string();
+                let integer = text
+                    .trim_start_matches('-')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit());
+                let ok = if integer {
+                    text.trim_start_matches('-').len() <= MAX_INTEGER_DIGITS
+                } else {
+                    n.as_f64().is_some_and(f64::is_finite)
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err((path.clone(), "is a number too large to store"))
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    walk(path, item)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k.contains('\0') {
+                        return Err((path.clone(), "has a key with a NUL character"));
+                    }
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    walk(path, v)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(&mut String::new(), value).map_err(|(path, problem)| {
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!(" at {path}")
+        };
+        DomainError::new(
+            format!("{what}{at} {problem}"),
+            "remove the NUL character, or pass very large numbers as strings",
+        )
+    })
+}
+
+/// Checks that a text field has no NUL character (Postgres refuses them).
+pub fn check_text(what: &str, text: &str) -> Result<(), DomainError> {
+    if text.contains('\0') {
+        return Err(DomainError::new(
+            format!("the {what} contains a NUL character"),
+            format!("remove it from the {what}"),
+        ));
+    }
+    Ok(())
+}
+
 fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -164,6 +240,28 @@ mod tests {
                 .message
                 .contains("not valid JSON")
         );
+    }
+
+    #[test]
+    fn storable_values() {
+        assert!(check_storable("kwargs", &json!({"a": [1, "x", {"b": null}]})).is_ok());
+        let nul: Value = serde_json::from_str(r#"{"a": {"b": "x\u0000y"}}"#).unwrap();
+        assert_eq!(
+            check_storable("kwargs", &nul).unwrap_err().message,
+            "kwargs at /a/b contains a NUL character"
+        );
+        let huge: Value = serde_json::from_str(r#"[1e999999999]"#).unwrap();
+        assert!(
+            check_storable("args", &huge)
+                .unwrap_err()
+                .message
+                .contains("args at /0 is a number too large")
+        );
+        let big: Value = serde_json::from_str(&format!("[{}]", "9".repeat(500))).unwrap();
+        assert!(check_storable("args", &big).is_ok());
+        let too_big: Value = serde_json::from_str(&format!("[{}]", "9".repeat(1001))).unwrap();
+        assert!(check_storable("args", &too_big).is_err());
+        assert!(check_text("name", "a\0b").is_err());
     }
 
     #[test]

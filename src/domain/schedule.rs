@@ -167,15 +167,28 @@ pub struct Schedule {
     pub created_at: DateTime<Utc>,
     /// Last modification time; also the optimistic-concurrency token.
     pub updated_at: DateTime<Utc>,
+    /// Columns the store could not read (written by another program); empty normally.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A column of a row that another program wrote and stockura cannot read. The row is still
+/// listed, shown, enabled, disabled and deleted; an update must replace that column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The column.
+    pub column: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
 }
 
 impl Schedule {
-    /// The zone the cron expression is evaluated in.
-    pub fn effective_timezone(&self, default: Tz) -> Tz {
-        self.timezone
-            .as_deref()
-            .and_then(|name| cron::parse_timezone(name).ok())
-            .unwrap_or(default)
+    /// The zone the cron expression is evaluated in: the schedule's own, else `default`.
+    /// `None` when the stored zone is not a known IANA name: such a schedule cannot run.
+    pub fn effective_timezone(&self, default: Tz) -> Option<Tz> {
+        match self.timezone.as_deref() {
+            Some(name) => cron::parse_timezone(name).ok(),
+            None => Some(default),
+        }
     }
 
     /// The parsed cron expression. Rows written by other programs may hold an invalid one.
@@ -184,14 +197,30 @@ impl Schedule {
     }
 
     /// The next fire instant strictly after `after`, in the schedule's zone; `None` when
-    /// disabled, when the expression is invalid, or when it never fires again.
+    /// disabled, when the expression or zone is invalid, or when it never fires again.
     pub fn next_run_after(&self, after: DateTime<Utc>, default_tz: Tz) -> Option<DateTime<Tz>> {
-        if !self.enabled {
-            return None;
+        NextRuns::default().next_run(self, after, default_tz)
+    }
+
+    /// Everything that keeps this row from running as stored: unreadable columns, an unknown
+    /// zone, an invalid cron expression. Empty for every row stockura itself wrote.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .unreadable
+            .iter()
+            .map(|u| format!("{}: {}", u.column, u.problem))
+            .collect();
+        if let Some(name) = &self.timezone
+            && cron::parse_timezone(name).is_err()
+        {
+            out.push(format!(
+                "timezone: '{name}' is not a known IANA zone, so the schedule cannot run"
+            ));
         }
-        self.cron()
-            .ok()?
-            .next_after(after, self.effective_timezone(default_tz))
+        if let Err(e) = self.cron() {
+            out.push(format!("cron_expression: {}", e.message));
+        }
+        out
     }
 }
 
@@ -214,7 +243,7 @@ impl NextRuns {
         if !schedule.enabled {
             return None;
         }
-        let tz = self.zone(schedule, default_tz);
+        let tz = self.zone(schedule, default_tz)?;
         let cron = self
             .crons
             .entry(schedule.cron_expression.clone())
@@ -223,15 +252,23 @@ impl NextRuns {
         cron.next_after(after, tz)
     }
 
+    /// Whether the schedule's cron expression parses.
+    pub fn is_valid(&mut self, schedule: &Schedule) -> bool {
+        self.crons
+            .entry(schedule.cron_expression.clone())
+            .or_insert_with(|| Cron::parse(&schedule.cron_expression).ok())
+            .is_some()
+    }
+
     /// The schedule's effective zone; see [`Schedule::effective_timezone`].
-    pub fn zone(&mut self, schedule: &Schedule, default_tz: Tz) -> Tz {
+    pub fn zone(&mut self, schedule: &Schedule, default_tz: Tz) -> Option<Tz> {
         let Some(name) = &schedule.timezone else {
-            return default_tz;
+            return Some(default_tz);
         };
-        self.zones
+        *self
+            .zones
             .entry(name.clone())
             .or_insert_with(|| cron::parse_timezone(name).ok())
-            .unwrap_or(default_tz)
     }
 }
 
@@ -242,12 +279,21 @@ pub enum NameChoice {
     Explicit(String),
     /// Generated: the store appends `_2`, `_3`, … when the base is taken by another schedule.
     Auto(String),
+    /// A generated name that stays as it is (nothing it derives from changed).
+    KeepAuto(String),
 }
 
 impl NameChoice {
     /// Whether the name was generated.
     pub fn is_auto(&self) -> bool {
-        matches!(self, Self::Auto(_))
+        matches!(self, Self::Auto(_) | Self::KeepAuto(_))
+    }
+
+    /// The name, or the base of a name still to be made unique.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Explicit(n) | Self::Auto(n) | Self::KeepAuto(n) => n,
+        }
     }
 }
 
@@ -277,7 +323,7 @@ pub struct ScheduleInput {
     /// `--queue`.
     pub queue: Option<String>,
     /// `--priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<String>,
     /// `--expires`.
     pub expires: Option<Number>,
     /// `--description`.
@@ -324,9 +370,11 @@ impl ScheduleInput {
         let timezone = self.timezone.as_deref().map(check_timezone).transpose()?;
         let mut kwargs = self.kwargs.unwrap_or_default();
         params::merge_params(&mut kwargs, &self.params);
+        let args = self.args.unwrap_or_default();
+        check_parameters(&args, &kwargs)?;
         let options = DeliveryOptions {
             queue: self.queue.map(|q| check_queue(&q)).transpose()?,
-            priority: self.priority.map(check_priority).transpose()?,
+            priority: self.priority.as_deref().map(check_priority).transpose()?,
             expires: self.expires.map(check_expires).transpose()?,
             extra: Map::new(),
         };
@@ -340,9 +388,9 @@ impl ScheduleInput {
             cron_expression: cron.source().to_string(),
             timezone,
             enabled: self.enabled,
-            args: self.args.unwrap_or_default(),
+            args,
             kwargs,
-            description: normalize_text(self.description),
+            description: normalize_text("description", self.description)?,
             category: self
                 .category
                 .map(|c| check_category(&c))
@@ -403,11 +451,13 @@ pub struct SchedulePatch {
     /// `--queue`.
     pub queue: Option<String>,
     /// `--priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<String>,
     /// `--expires`.
     pub expires: Option<Number>,
     /// `--enabled` / `--disabled`.
     pub enabled: Option<bool>,
+    /// `--clear-options`: drop every delivery option before applying the given ones.
+    pub clear_options: bool,
 }
 
 impl SchedulePatch {
@@ -430,6 +480,19 @@ impl SchedulePatch {
             && self.priority.is_none()
             && self.expires.is_none()
             && self.enabled.is_none()
+            && !self.clear_options
+    }
+
+    /// Whether the patch writes a whole new value for `column`.
+    fn replaces(&self, column: &str) -> bool {
+        match column {
+            "args" => self.args.is_some(),
+            "kwargs" => self.kwargs.is_some(),
+            "tags" => self.tags.is_some(),
+            "options" => self.clear_options,
+            "execution_policy" => self.policy.is_some(),
+            _ => false,
+        }
     }
 
     /// Applies the patch to `current`, validating the result. Returns the new state and how
@@ -439,7 +502,29 @@ impl SchedulePatch {
         current: &Schedule,
         param_info: &[String],
     ) -> Result<(Schedule, NameChoice), DomainError> {
+        // A column another program left unreadable must be replaced, never written back empty.
+        let kept: Vec<String> = current
+            .unreadable
+            .iter()
+            .filter(|u| !self.replaces(u.column))
+            .map(|u| format!("\n  {}: {}", u.column, u.problem))
+            .collect();
+        if !kept.is_empty() {
+            return Err(DomainError::new(
+                format!(
+                    "schedule '{}' has columns stockura cannot read (written by another program); nothing was written:{}",
+                    current.name,
+                    kept.concat()
+                ),
+                "replace them in the same update (--args '[…]', --kwargs '{…}', --tag …, --policy …, --clear-options), \
+                 or fix the row with SQL",
+            ));
+        }
         let mut next = current.clone();
+        next.unreadable.clear();
+        if self.clear_options {
+            next.options = DeliveryOptions::default();
+        }
         if let Some(task) = &self.task_name {
             next.task_name = check_task_name(task)?;
         }
@@ -456,8 +541,9 @@ impl SchedulePatch {
             next.kwargs = kwargs.clone();
         }
         params::merge_params(&mut next.kwargs, &self.params);
+        check_parameters(&next.args, &next.kwargs)?;
         if let Some(description) = &self.description {
-            next.description = normalize_text(description.clone());
+            next.description = normalize_text("description", description.clone())?;
         }
         if let Some(category) = &self.category {
             next.category = category
@@ -480,7 +566,7 @@ impl SchedulePatch {
         if let Some(queue) = &self.queue {
             next.options.queue = Some(check_queue(queue)?);
         }
-        if let Some(priority) = self.priority {
+        if let Some(priority) = &self.priority {
             next.options.priority = Some(check_priority(priority)?);
         }
         if let Some(expires) = &self.expires {
@@ -502,14 +588,12 @@ impl SchedulePatch {
                 &parse_cron(&next.cron_expression)?,
             ))
         } else if current.auto_generated_name {
-            NameChoice::Auto(current.name.clone())
+            NameChoice::KeepAuto(current.name.clone())
         } else {
             NameChoice::Explicit(current.name.clone())
         };
         next.auto_generated_name = name.is_auto();
-        next.name = match &name {
-            NameChoice::Explicit(n) | NameChoice::Auto(n) => n.clone(),
-        };
+        next.name = name.text().to_string();
         Ok((next, name))
     }
 }
@@ -544,6 +628,7 @@ fn check_timezone(name: &str) -> Result<String, DomainError> {
 
 fn check_task_name(task: &str) -> Result<String, DomainError> {
     let task = task.trim();
+    params::check_text("task name", task)?;
     if task.is_empty() || task.chars().any(char::is_whitespace) {
         return Err(DomainError::new(
             format!("invalid task name '{task}': it must be non-empty and contain no spaces"),
@@ -556,6 +641,7 @@ fn check_task_name(task: &str) -> Result<String, DomainError> {
 
 fn check_name(name: &str) -> Result<String, DomainError> {
     let name = name.trim();
+    params::check_text("name", name)?;
     if name.is_empty() {
         return Err(DomainError::new(
             "the schedule name is empty",
@@ -568,6 +654,7 @@ fn check_name(name: &str) -> Result<String, DomainError> {
 
 fn check_category(category: &str) -> Result<Option<String>, DomainError> {
     let category = category.trim();
+    params::check_text("category", category)?;
     if category.is_empty() {
         return Ok(None);
     }
@@ -577,6 +664,7 @@ fn check_category(category: &str) -> Result<Option<String>, DomainError> {
 
 fn check_queue(queue: &str) -> Result<String, DomainError> {
     let queue = queue.trim();
+    params::check_text("queue", queue)?;
     if queue.is_empty() || queue.chars().any(char::is_whitespace) {
         return Err(DomainError::new(
             format!("invalid queue name '{queue}'"),
@@ -586,24 +674,44 @@ fn check_queue(queue: &str) -> Result<String, DomainError> {
     Ok(queue.to_string())
 }
 
-fn check_priority(priority: i64) -> Result<u8, DomainError> {
-    u8::try_from(priority)
+fn check_priority(priority: &str) -> Result<u8, DomainError> {
+    let priority = priority.trim();
+    priority
+        .parse::<u8>()
         .ok()
         .filter(|p| *p <= 9)
         .ok_or_else(|| {
             DomainError::new(
-                format!("priority {priority} is out of range"),
+                format!(
+                    "priority {priority} is out of range: it must be a whole number from 0 to 9"
+                ),
                 "use a priority from 0 (most urgent on Redis) to 9",
             )
         })
 }
 
 fn check_expires(expires: Number) -> Result<Number, DomainError> {
+    let hint = "give the number of seconds after the scheduled time after which a run is pointless, e.g. --expires 300";
     match expires.as_f64() {
-        Some(e) if e.is_finite() && e >= 0.0 => Ok(expires),
-        _ => Err(DomainError::new(
+        Some(e) if e.is_finite() && e > 0.0 => {
+            // Store whole seconds as an integer whatever the spelling (1e3, 300.0).
+            if e.fract() == 0.0 && e <= 1e15 {
+                Ok(Number::from(e as u64))
+            } else {
+                Ok(Number::from_f64(e).unwrap_or(expires))
+            }
+        }
+        Some(e) if e.is_finite() && e < 0.0 => Err(DomainError::new(
             format!("expires {expires} is negative"),
-            "give the number of seconds after the scheduled time after which a run is pointless, e.g. --expires 300",
+            hint,
+        )),
+        Some(0.0) => Err(DomainError::new(
+            "expires 0 would make every run expire before it starts".to_string(),
+            hint,
+        )),
+        _ => Err(DomainError::new(
+            format!("expires {expires} is not a finite number of seconds"),
+            hint,
         )),
     }
 }
@@ -612,6 +720,7 @@ fn check_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
         let tag = tag.trim();
+        params::check_text("tag", tag)?;
         if tag.is_empty() || tag.chars().any(|c| c.is_whitespace() || c == ',') {
             return Err(DomainError::new(
                 format!("invalid tag '{tag}': tags are non-empty and contain no spaces or commas"),
@@ -637,8 +746,18 @@ fn check_len(what: &str, value: &str, max: usize) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn normalize_text(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+fn normalize_text(what: &str, text: Option<String>) -> Result<Option<String>, DomainError> {
+    let text = text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if let Some(t) = &text {
+        params::check_text(what, t)?;
+    }
+    Ok(text)
+}
+
+/// Checks the parameters as they will be written.
+fn check_parameters(args: &[Value], kwargs: &Map<String, Value>) -> Result<(), DomainError> {
+    params::check_storable("args", &Value::Array(args.to_vec()))?;
+    params::check_storable("kwargs", &Value::Object(kwargs.clone()))
 }
 
 #[cfg(test)]
@@ -661,7 +780,7 @@ mod tests {
             .with_timezone(&Utc);
         let (name, auto) = match new.name {
             NameChoice::Explicit(n) => (n, false),
-            NameChoice::Auto(n) => (n, true),
+            NameChoice::Auto(n) | NameChoice::KeepAuto(n) => (n, true),
         };
         Schedule {
             id: Uuid::nil(),
@@ -682,6 +801,7 @@ mod tests {
             total_run_count: 0,
             created_at: now,
             updated_at: now,
+            unreadable: Vec::new(),
         }
     }
 
@@ -715,8 +835,8 @@ mod tests {
                 Box::new(|i| i.timezone = Some("Mars/Base".into())),
                 "Mars/Base",
             ),
-            (Box::new(|i| i.priority = Some(10)), "priority 10"),
-            (Box::new(|i| i.priority = Some(-1)), "priority -1"),
+            (Box::new(|i| i.priority = Some("10".into())), "priority 10"),
+            (Box::new(|i| i.priority = Some("-1".into())), "priority -1"),
             (Box::new(|i| i.expires = Some(Number::from(-5))), "negative"),
             (Box::new(|i| i.task_name = "has space".into()), "task name"),
             (Box::new(|i| i.name = Some("  ".into())), "empty"),
@@ -763,7 +883,8 @@ mod tests {
         };
         assert_eq!(
             patch.apply(&current, &[]).unwrap().1,
-            NameChoice::Auto(current.name.clone())
+            NameChoice::KeepAuto(current.name.clone()),
+            "a generated name stays as it is when nothing it derives from changes"
         );
         let patch = SchedulePatch {
             name: Some("mine".into()),

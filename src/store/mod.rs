@@ -68,6 +68,17 @@ pub enum StoreError {
         /// The newest version this binary has.
         known: i64,
     },
+    /// The database URL cannot be parsed.
+    #[error("the {backend} database URL {url} cannot be parsed")]
+    InvalidUrl {
+        /// Which engine.
+        backend: Backend,
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// The driver's complaint.
+        #[source]
+        source: sqlx::Error,
+    },
     /// Nothing matched a REF.
     #[error("no schedule matches '{reference}'")]
     NotFound {
@@ -149,6 +160,8 @@ impl Classify for StoreError {
             | Self::TaskNotFound { .. }
             | Self::TaskAmbiguous { .. } => ErrorKind::NotFound,
             Self::Conflict { .. } => ErrorKind::Conflict,
+            Self::InvalidUrl { .. } => ErrorKind::InvalidInput,
+            Self::Database(e) if rejected_value(e) => ErrorKind::InvalidInput,
             Self::Corrupt { .. } | Self::Database(_) => ErrorKind::Internal,
         }
     }
@@ -173,9 +186,26 @@ impl Classify for StoreError {
             Self::Conflict { .. } => "run the command again: it will apply to the current state".into(),
             Self::Corrupt { .. } => "fix the row with SQL, or delete it with `stockura schedule delete`".into(),
             Self::DataDir { .. } => "set STOCKURA_HOME to a writable directory".into(),
+            Self::InvalidUrl { .. } => "check the URL; special characters in a password must be percent-encoded \
+                                       (for example / as %2F, @ as %40, # as %23)"
+                .into(),
+            Self::Database(e) if rejected_value(e) => {
+                "the database refused a value (too long, or a character or number it cannot store); nothing was written"
+                    .into()
+            }
             Self::Database(_) => return None,
         })
     }
+}
+
+/// Whether the database refused a value rather than failed: a Postgres data exception or
+/// integrity violation (SQLSTATE classes 22 and 23), or a SQLite constraint.
+fn rejected_value(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    let code = db.code().unwrap_or_default();
+    code.starts_with("22") || code.starts_with("23") || db.message().contains("constraint failed")
 }
 
 /// Filters of `schedule list`; every given filter must hold.
@@ -414,7 +444,7 @@ macro_rules! task_queries {
         }
 
         async fn find_tasks(&self, reference: &str) -> Result<Vec<TaskDefinition>, StoreError> {
-            let (clause, binds) = sql::task_reference(reference);
+            let (clause, binds) = sql::task_reference(Self::DIALECT, reference);
             Ok(self
                 .tasks_where(&clause, &binds)
                 .await?
@@ -543,5 +573,6 @@ pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Sc
         total_run_count: 0,
         created_at: now,
         updated_at: now,
+        unreadable: Vec::new(),
     }
 }

@@ -43,7 +43,11 @@ impl PgStore {
             source,
         };
         let options = PgConnectOptions::from_str(url.expose())
-            .map_err(unreachable)?
+            .map_err(|source| StoreError::InvalidUrl {
+                backend: Backend::Postgres,
+                url: url.clone(),
+                source,
+            })?
             .application_name("stockura");
         // One direct connection first: a refused or failing connection is reported at once
         // with the server's reason, instead of being retried until a pool timeout.
@@ -115,7 +119,6 @@ fn bind_editable<'q>(q: PgQuery<'q>, s: &'q Schedule) -> PgQuery<'q> {
 
 fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
     let id: Uuid = row.try_get("id")?;
-    let key = id.to_string();
     let json = |column: &str| -> Result<Value, StoreError> {
         Ok(row
             .try_get::<Option<Json<Value>>, _>(column)?
@@ -123,6 +126,7 @@ fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
             .unwrap_or(Value::Null))
     };
     let policy: String = row.try_get("execution_policy")?;
+    let mut bad = Vec::new();
     Ok(Schedule {
         id,
         name: row.try_get("name")?,
@@ -130,18 +134,19 @@ fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
         cron_expression: row.try_get("cron_expression")?,
         timezone: row.try_get("timezone")?,
         enabled: row.try_get("enabled")?,
-        args: decode::args(&key, json("args")?)?,
-        kwargs: decode::kwargs(&key, json("kwargs")?)?,
+        args: decode::args(json("args")?, &mut bad),
+        kwargs: decode::kwargs(json("kwargs")?, &mut bad),
         description: row.try_get("description")?,
         category: row.try_get("category")?,
-        tags: decode::tags(&key, json("tags")?)?,
-        execution_policy: decode::policy(&key, &policy)?,
+        tags: decode::tags(json("tags")?, &mut bad),
+        execution_policy: decode::policy(&policy, &mut bad),
         auto_generated_name: row.try_get("auto_generated_name")?,
-        options: DeliveryOptions::from_json(json("options")?),
+        options: DeliveryOptions::from_json(decode::options(json("options")?, &mut bad)),
         last_run_at: row.try_get("last_run_at")?,
         total_run_count: row.try_get("total_run_count")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        unreadable: bad,
     })
 }
 
@@ -161,7 +166,7 @@ async fn free_name(
     except: Option<Uuid>,
 ) -> Result<String, StoreError> {
     match choice {
-        NameChoice::Explicit(name) => Ok(name.clone()),
+        NameChoice::Explicit(name) | NameChoice::KeepAuto(name) => Ok(name.clone()),
         NameChoice::Auto(base) => {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                 .bind(format!("stockura:name:{base}"))
@@ -236,16 +241,29 @@ impl ScheduleStore for PgStore {
         let mut row_state = next.clone();
         row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
         row_state.auto_generated_name = name.is_auto();
-        let text = format!("{} RETURNING {}", sql::UPDATE, sql::COLUMNS);
+        let text = sql::update(Dialect::Postgres);
         let row = bind_editable(sqlx::query(&(text)), &row_state)
             .bind(write_time(Some(expected_updated_at)))
             .bind(expected_updated_at)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
-            return Err(StoreError::Conflict {
-                id: next.id,
-                name: next.name.clone(),
+            // Deleted meanwhile (not found), or changed meanwhile (conflict).
+            let w = Where::ids(Dialect::Postgres, &[next.id]);
+            let still = bind_all(
+                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
+                &w.binds,
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match still {
+                Some(_) => StoreError::Conflict {
+                    id: next.id,
+                    name: next.name.clone(),
+                },
+                None => StoreError::NotFound {
+                    reference: next.id.to_string(),
+                },
             });
         };
         let updated = decode_row(&row)?;
@@ -353,6 +371,8 @@ fn decode_task(row: &PgRow) -> Result<TaskSummary, StoreError> {
 }
 
 impl PgStore {
+    const DIALECT: Dialect = Dialect::Postgres;
+
     async fn tasks_where(
         &self,
         clause: &str,

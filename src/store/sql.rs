@@ -20,10 +20,24 @@ pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name
 /// Overwrites the user-editable columns of a row if it still has the expected `updated_at`
 /// ($16). Run bookkeeping (`last_run_at`, `total_run_count`) is left alone. $1..$14 bind as
 /// for INSERT; $15 is the new `updated_at`.
-pub const UPDATE: &str = "UPDATE celery_beat_schedules SET name = $2, task_name = $3, \
-    cron_expression = $4, timezone = $5, enabled = $6, args = $7, kwargs = $8, description = $9, \
-    category = $10, tags = $11, execution_policy = $12, auto_generated_name = $13, options = $14, \
-    updated_at = $15 WHERE id = $1 AND updated_at = $16";
+///
+/// SQLite stores timestamps as text: stockura writes exactly 27 characters
+/// (`2026-01-01T00:00:00.000000Z`), and a row written by another program in another form
+/// (`2026-01-01 00:00:00`) is compared by its instant instead.
+pub fn update(dialect: Dialect) -> String {
+    let version = match dialect {
+        Dialect::Postgres => "updated_at = $16",
+        Dialect::Sqlite => {
+            "(updated_at = $16 OR (length(updated_at) <> 27 AND julianday(updated_at) = julianday($16)))"
+        }
+    };
+    format!(
+        "UPDATE celery_beat_schedules SET name = $2, task_name = $3, cron_expression = $4, timezone = $5, \
+         enabled = $6, args = $7, kwargs = $8, description = $9, category = $10, tags = $11, \
+         execution_policy = $12, auto_generated_name = $13, options = $14, updated_at = $15 \
+         WHERE id = $1 AND {version} RETURNING {COLUMNS}"
+    )
+}
 
 /// The columns of `task_definitions`, with the number of schedules of each task.
 pub const TASK_COLUMNS: &str = "t.id, t.task_name, t.category, t.description, t.parameter_schema, \
@@ -38,15 +52,27 @@ pub const UPSERT_TASK: &str = "INSERT INTO task_definitions (id, task_name, cate
     description = excluded.description, parameter_schema = excluded.parameter_schema, \
     updated_at = excluded.updated_at RETURNING id";
 
-/// The clauses that find the definitions a TASK argument could mean.
-pub fn task_reference(reference: &str) -> (String, Vec<Bind>) {
+/// The clauses that find the definitions a TASK argument could mean: the exact name, or a
+/// name ending with `.TASK` (case-sensitive on both backends).
+pub fn task_reference(dialect: Dialect, reference: &str) -> (String, Vec<Bind>) {
     (
-        " WHERE t.task_name = $1 OR t.task_name LIKE $2 ESCAPE '\\'".to_string(),
+        format!(
+            " WHERE t.task_name = $1 OR {} = $2",
+            suffix_of(dialect, "t.task_name", "$2")
+        ),
         vec![
             Bind::Text(reference.to_string()),
-            Bind::Text(format!("%.{}", escape_like(reference))),
+            Bind::Text(format!(".{reference}")),
         ],
     )
+}
+
+/// The last `length(param)` characters of `column`.
+fn suffix_of(dialect: Dialect, column: &str, param: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!("right({column}, char_length({param}))"),
+        Dialect::Sqlite => format!("substr({column}, -length({param}))"),
+    }
 }
 
 /// The order of every listing.
@@ -108,10 +134,12 @@ impl Where {
     pub fn filter(dialect: Dialect, f: &ScheduleFilter) -> Self {
         let mut w = Self::new(dialect);
         if let Some(task) = &f.task {
+            // Case-sensitive on both backends (SQLite's LIKE ignores ASCII case).
             let exact = w.bind(Bind::Text(task.clone()));
-            let suffix = w.bind(Bind::Text(format!("%.{}", escape_like(task))));
+            let suffix = w.bind(Bind::Text(format!(".{task}")));
             w.clauses.push(format!(
-                "(task_name = {exact} OR task_name LIKE {suffix} ESCAPE '\\')"
+                "(task_name = {exact} OR {} = {suffix})",
+                suffix_of(dialect, "task_name", &suffix)
             ));
         }
         if let Some(task_name) = &f.task_name {
@@ -254,69 +282,114 @@ mod tests {
 }
 
 /// Column decoding shared by both backends: JSON shapes and enums that another writer (the
-/// Python application, psql) could have left malformed.
+/// Python application, psql) could have left malformed. A malformed column does not fail the
+/// row: it is recorded in `bad` and read as empty, so the row can still be listed, shown and
+/// deleted, and an update must replace that column (see `domain::schedule::Unreadable`).
 pub mod decode {
     use serde_json::{Map, Value};
 
     use crate::domain::ExecutionPolicy;
-    use crate::store::StoreError;
+    use crate::domain::schedule::Unreadable;
 
-    fn corrupt(id: &str, column: &'static str, problem: impl Into<String>) -> StoreError {
-        StoreError::Corrupt {
-            id: id.to_string(),
-            column,
-            problem: problem.into(),
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
         }
     }
 
-    pub fn args(id: &str, v: Value) -> Result<Vec<Value>, StoreError> {
+    fn note(bad: &mut Vec<Unreadable>, column: &'static str, problem: String) {
+        bad.push(Unreadable { column, problem });
+    }
+
+    pub fn args(v: Value, bad: &mut Vec<Unreadable>) -> Vec<Value> {
         match v {
-            Value::Null => Ok(Vec::new()),
-            Value::Array(items) => Ok(items),
-            other => Err(corrupt(
-                id,
-                "args",
-                format!("expected a JSON array, found {other}"),
-            )),
+            Value::Null => Vec::new(),
+            Value::Array(items) => items,
+            other => {
+                note(
+                    bad,
+                    "args",
+                    format!("expected a JSON array, found {}", kind(&other)),
+                );
+                Vec::new()
+            }
         }
     }
 
-    pub fn kwargs(id: &str, v: Value) -> Result<Map<String, Value>, StoreError> {
+    pub fn kwargs(v: Value, bad: &mut Vec<Unreadable>) -> Map<String, Value> {
         match v {
-            Value::Null => Ok(Map::new()),
-            Value::Object(map) => Ok(map),
-            other => Err(corrupt(
-                id,
-                "kwargs",
-                format!("expected a JSON object, found {other}"),
-            )),
+            Value::Null => Map::new(),
+            Value::Object(map) => map,
+            other => {
+                note(
+                    bad,
+                    "kwargs",
+                    format!("expected a JSON object, found {}", kind(&other)),
+                );
+                Map::new()
+            }
         }
     }
 
-    pub fn tags(id: &str, v: Value) -> Result<Vec<String>, StoreError> {
+    pub fn tags(v: Value, bad: &mut Vec<Unreadable>) -> Vec<String> {
         match v {
-            Value::Null => Ok(Vec::new()),
-            Value::Array(items) => Ok(items
+            Value::Null => Vec::new(),
+            Value::Array(items) => items
                 .into_iter()
                 .map(|t| match t {
                     Value::String(s) => s,
                     other => other.to_string(),
                 })
-                .collect()),
-            other => Err(corrupt(
-                id,
-                "tags",
-                format!("expected a JSON array of strings, found {other}"),
-            )),
+                .collect(),
+            other => {
+                note(
+                    bad,
+                    "tags",
+                    format!("expected a JSON array of strings, found {}", kind(&other)),
+                );
+                Vec::new()
+            }
         }
     }
 
-    pub fn policy(id: &str, s: &str) -> Result<ExecutionPolicy, StoreError> {
-        s.parse()
-            .map_err(|_| corrupt(id, "execution_policy", format!("unknown policy '{s}'")))
+    pub fn options(v: Value, bad: &mut Vec<Unreadable>) -> Value {
+        match v {
+            Value::Null | Value::Object(_) => v,
+            other => {
+                note(
+                    bad,
+                    "options",
+                    format!("expected a JSON object, found {}", kind(&other)),
+                );
+                Value::Null
+            }
+        }
     }
 
-    pub fn json_text(id: &str, column: &'static str, text: &str) -> Result<Value, StoreError> {
-        serde_json::from_str(text).map_err(|e| corrupt(id, column, e.to_string()))
+    pub fn policy(s: &str, bad: &mut Vec<Unreadable>) -> ExecutionPolicy {
+        s.parse().unwrap_or_else(|_| {
+            note(bad, "execution_policy", format!("unknown policy '{s}'"));
+            ExecutionPolicy::default()
+        })
+    }
+
+    pub fn json_text(
+        column: &'static str,
+        text: Option<String>,
+        bad: &mut Vec<Unreadable>,
+    ) -> Value {
+        match text.map(|t| serde_json::from_str(&t)) {
+            None => Value::Null,
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                note(bad, column, format!("not valid JSON: {e}"));
+                Value::Null
+            }
+        }
     }
 }

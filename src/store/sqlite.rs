@@ -64,7 +64,11 @@ impl SqliteStore {
             source,
         };
         let options = SqliteConnectOptions::from_str(url.expose())
-            .map_err(unreachable)?
+            .map_err(|source| StoreError::InvalidUrl {
+                backend: Backend::Sqlite,
+                url: url.clone(),
+                source,
+            })?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(BUSY_TIMEOUT)
@@ -138,12 +142,20 @@ fn decode_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
         column: "id",
         problem: e.to_string(),
     })?;
-    let json = |column: &'static str| -> Result<Value, StoreError> {
-        match row.try_get::<Option<String>, _>(column)? {
-            Some(text) => decode::json_text(&key, column, &text),
-            None => Ok(Value::Null),
-        }
+    let mut bad = Vec::new();
+    let mut json = |column: &'static str| -> Result<Value, StoreError> {
+        Ok(decode::json_text(
+            column,
+            row.try_get::<Option<String>, _>(column)?,
+            &mut bad,
+        ))
     };
+    let (args, kwargs, tags, options) = (
+        json("args")?,
+        json("kwargs")?,
+        json("tags")?,
+        json("options")?,
+    );
     let time = |column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
         row.try_get::<Option<String>, _>(column)?
             .map(|t| parse_time(&key, column, &t))
@@ -164,18 +176,19 @@ fn decode_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
         cron_expression: row.try_get("cron_expression")?,
         timezone: row.try_get("timezone")?,
         enabled: row.try_get("enabled")?,
-        args: decode::args(&key, json("args")?)?,
-        kwargs: decode::kwargs(&key, json("kwargs")?)?,
+        args: decode::args(args, &mut bad),
+        kwargs: decode::kwargs(kwargs, &mut bad),
         description: row.try_get("description")?,
         category: row.try_get("category")?,
-        tags: decode::tags(&key, json("tags")?)?,
-        execution_policy: decode::policy(&key, &policy)?,
+        tags: decode::tags(tags, &mut bad),
+        execution_policy: decode::policy(&policy, &mut bad),
         auto_generated_name: row.try_get("auto_generated_name")?,
-        options: DeliveryOptions::from_json(json("options")?),
+        options: DeliveryOptions::from_json(decode::options(options, &mut bad)),
         last_run_at: time("last_run_at")?,
         total_run_count: row.try_get("total_run_count")?,
         created_at: required_time("created_at")?,
         updated_at: required_time("updated_at")?,
+        unreadable: bad,
     })
 }
 
@@ -195,7 +208,7 @@ async fn free_name(
     except: Option<Uuid>,
 ) -> Result<String, StoreError> {
     match choice {
-        NameChoice::Explicit(name) => Ok(name.clone()),
+        NameChoice::Explicit(name) | NameChoice::KeepAuto(name) => Ok(name.clone()),
         NameChoice::Auto(base) => {
             let w = Where::name_family(Dialect::Sqlite, base, except);
             let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
@@ -266,16 +279,29 @@ impl ScheduleStore for SqliteStore {
         let mut row_state = next.clone();
         row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
         row_state.auto_generated_name = name.is_auto();
-        let text = format!("{} RETURNING {}", sql::UPDATE, sql::COLUMNS);
+        let text = sql::update(Dialect::Sqlite);
         let row = bind_editable(sqlx::query(&(text)), &row_state)
             .bind(format_time(write_time(Some(expected_updated_at))))
             .bind(format_time(expected_updated_at))
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
-            return Err(StoreError::Conflict {
-                id: next.id,
-                name: next.name.clone(),
+            // Deleted meanwhile (not found), or changed meanwhile (conflict).
+            let w = Where::ids(Dialect::Sqlite, &[next.id]);
+            let still = bind_all(
+                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
+                &w.binds,
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match still {
+                Some(_) => StoreError::Conflict {
+                    id: next.id,
+                    name: next.name.clone(),
+                },
+                None => StoreError::NotFound {
+                    reference: next.id.to_string(),
+                },
             });
         };
         let updated = decode_row(&row)?;
@@ -347,6 +373,9 @@ impl ScheduleStore for SqliteStore {
         .await?;
         let applied = self.applied(&mut tx).await?;
         for m in migrate::pending(migrate::SQLITE, &applied) {
+            if m.version == 1 {
+                report.adopted_rows = adopt_legacy_table(&mut tx, m.sql).await?;
+            }
             sqlx::Executor::execute(&mut *tx, m.sql).await?;
             sqlx::query("INSERT INTO stockura_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)
@@ -368,10 +397,18 @@ fn decode_task(row: &SqliteRow) -> Result<TaskSummary, StoreError> {
         column: "id",
         problem: e.to_string(),
     })?;
-    let schema = row
-        .try_get::<Option<String>, _>("parameter_schema")?
-        .map(|text| decode::json_text(&key, "parameter_schema", &text))
-        .transpose()?;
+    let text: Option<String> = row.try_get("parameter_schema")?;
+    let schema = match text.map(|t| serde_json::from_str::<Value>(&t)) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            return Err(StoreError::Corrupt {
+                id: key,
+                column: "parameter_schema",
+                problem: e.to_string(),
+            });
+        }
+    };
     let created: String = row.try_get("created_at")?;
     let updated: String = row.try_get("updated_at")?;
     Ok(TaskSummary {
@@ -389,6 +426,8 @@ fn decode_task(row: &SqliteRow) -> Result<TaskSummary, StoreError> {
 }
 
 impl SqliteStore {
+    const DIALECT: Dialect = Dialect::Sqlite;
+
     async fn tasks_where(
         &self,
         clause: &str,
@@ -432,4 +471,95 @@ impl TaskStore for SqliteStore {
     }
 
     task_queries!();
+}
+
+/// Adopts a `celery_beat_schedules` table that another program created with the older shape
+/// (`id, name (unique), task_name, cron_expression, enabled, args, kwargs, description,
+/// created_at, updated_at`). SQLite cannot drop a unique constraint in place, so the table is
+/// rebuilt: renamed, created anew by `create_sql`, every row copied (ids normalised to the
+/// hyphenated lower-case form, NULLs replaced by the defaults), the old table dropped. Returns
+/// the number of rows kept, or `None` when there was nothing to adopt. Runs inside the
+/// migration's transaction.
+async fn adopt_legacy_table(
+    tx: &mut sqlx::SqliteConnection,
+    create_sql: &str,
+) -> Result<Option<i64>, StoreError> {
+    let columns: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('celery_beat_schedules')")
+            .fetch_all(&mut *tx)
+            .await?;
+    if columns.is_empty() || columns.iter().any(|c| c == "execution_policy") {
+        return Ok(None);
+    }
+    const LEGACY: &str = "stockura_legacy_celery_beat_schedules";
+    sqlx::Executor::execute(
+        &mut *tx,
+        format!("ALTER TABLE celery_beat_schedules RENAME TO {LEGACY}").as_str(),
+    )
+    .await?;
+    sqlx::Executor::execute(&mut *tx, create_sql).await?;
+    let now = format!("'{}'", format_time(Utc::now()));
+    let has = |c: &str| columns.iter().any(|x| x == c);
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    let mut copy = |target: &str, source: String| {
+        targets.push(target.to_string());
+        sources.push(source);
+    };
+    copy(
+        "id",
+        "CASE WHEN length(id) = 32 THEN lower(substr(id, 1, 8) || '-' || substr(id, 9, 4) || '-' || \
+         substr(id, 13, 4) || '-' || substr(id, 17, 4) || '-' || substr(id, 21)) ELSE lower(id) END"
+            .into(),
+    );
+    for c in ["name", "task_name", "cron_expression"] {
+        copy(c, c.to_string());
+    }
+    let defaults = [
+        ("enabled", "1"),
+        ("args", "'[]'"),
+        ("kwargs", "'{}'"),
+        ("tags", "'[]'"),
+        ("options", "'{}'"),
+    ];
+    for (c, default) in defaults {
+        if has(c) {
+            copy(c, format!("COALESCE({c}, {default})"));
+        }
+    }
+    for c in [
+        "timezone",
+        "description",
+        "category",
+        "execution_policy",
+        "auto_generated_name",
+        "last_run_at",
+        "total_run_count",
+    ] {
+        if has(c) {
+            copy(c, c.to_string());
+        }
+    }
+    let created = if has("created_at") {
+        format!("COALESCE(created_at, {now})")
+    } else {
+        now.clone()
+    };
+    let updated = if has("updated_at") {
+        format!("COALESCE(updated_at, {created})")
+    } else {
+        created.clone()
+    };
+    copy("created_at", created);
+    copy("updated_at", updated);
+    let insert = format!(
+        "INSERT INTO celery_beat_schedules ({}) SELECT {} FROM {LEGACY}",
+        targets.join(", "),
+        sources.join(", ")
+    );
+    let done = sqlx::Executor::execute(&mut *tx, insert.as_str()).await?;
+    sqlx::Executor::execute(&mut *tx, format!("DROP TABLE {LEGACY}").as_str()).await?;
+    Ok(Some(
+        i64::try_from(done.rows_affected()).unwrap_or(i64::MAX),
+    ))
 }

@@ -6,6 +6,7 @@ mod adoption;
 mod cli_errors;
 mod cli_schedule;
 mod config;
+mod robustness;
 mod store_contract;
 mod tasks;
 mod terminal;

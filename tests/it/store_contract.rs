@@ -44,7 +44,7 @@ async fn round_trip_keeps_every_field(db: TestDb) {
     i.tags = vec!["nightly".into(), "jp".into()];
     i.policy = Some(ExecutionPolicy::Queue);
     i.queue = Some("reports".into());
-    i.priority = Some(7);
+    i.priority = Some("7".into());
     i.expires = Some(serde_json::Number::from(300));
     i.enabled = false;
     let created = store

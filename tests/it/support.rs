@@ -186,7 +186,12 @@ impl Drop for TestDb {
 
 /// The binary with nothing but HOME and the working directory set.
 pub fn bare_cmd(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stockura").expect("binary");
+    Command::from_std(std_cmd(dir))
+}
+
+/// The same as a plain `std::process::Command`, for tests that spawn several at once.
+pub fn std_cmd(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stockura"));
     cmd.env_clear().env("HOME", dir).current_dir(dir);
     cmd
 }

@@ -66,8 +66,22 @@ pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
         (None, Some(reference)) => {
             let store = ctx.store().await?;
             let schedule = store::resolve(&store, &ScheduleRef::parse(reference)).await?;
-            let tz = override_tz
-                .unwrap_or_else(|| schedule.effective_timezone(ctx.settings.timezone.value));
+            let tz = match override_tz
+                .or_else(|| schedule.effective_timezone(ctx.settings.timezone.value))
+            {
+                Some(tz) => tz,
+                None => {
+                    return Err(CliError::invalid(
+                        format!(
+                            "schedule '{}' has an unknown timezone '{}'",
+                            schedule.name,
+                            schedule.timezone.as_deref().unwrap_or_default()
+                        ),
+                        format!("fix it with `stockura schedule update {} --tz ZONE`, or preview with --tz", schedule.id),
+                    )
+                    .into());
+                }
+            };
             (schedule.cron()?, tz)
         }
         (None, None) => {

@@ -26,12 +26,11 @@ pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    let upcoming = match schedule.cron() {
-        Ok(cron) => cron
-            .upcoming(now, schedule.effective_timezone(tz))
-            .take(PREVIEW)
-            .collect(),
-        Err(_) => Vec::new(),
+    let upcoming = match (schedule.cron(), schedule.effective_timezone(tz)) {
+        (Ok(cron), Some(zone)) if schedule.enabled => {
+            cron.upcoming(now, zone).take(PREVIEW).collect()
+        }
+        _ => Vec::new(),
     };
     Ok(Output::Show {
         schedule: ScheduleView::new(&schedule, tz, now),

@@ -51,6 +51,10 @@ pub struct UpdateArgs {
     #[arg(long, conflicts_with = "timezone")]
     pub clear_timezone: bool,
 
+    /// Remove every delivery option (queue, priority, expires) before applying the given ones
+    #[arg(long)]
+    pub clear_options: bool,
+
     /// Enable the schedule
     #[arg(long, conflicts_with = "disabled")]
     pub enabled: bool,
@@ -90,6 +94,7 @@ pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
             (_, true) => Some(false),
             _ => None,
         },
+        clear_options: args.clear_options,
     };
     if patch.is_empty() {
         return Err(CliError::usage(
