@@ -12,8 +12,8 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Options every command accepts, before or after the subcommand.
-#[derive(Debug, Clone, Args)]
+/// Options every command accepts, before or after the subcommand. Its `Debug` redacts the URL.
+#[derive(Clone, Args)]
 pub struct GlobalArgs {
     /// Database URL: postgres://user@host:5432/db or sqlite:///path/file.db
     /// [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]
@@ -83,4 +83,17 @@ pub struct ScheduleFields {
     /// Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]
     #[arg(long)]
     pub require_definition: bool,
+}
+
+impl std::fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlobalArgs")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::config::redact),
+            )
+            .field("output", &self.output)
+            .field("no_dotenv", &self.no_dotenv)
+            .finish()
+    }
 }

@@ -6,6 +6,7 @@ mod adoption;
 mod cli_errors;
 mod cli_schedule;
 mod config;
+mod cron_contract;
 mod robustness;
 mod store_contract;
 mod tasks;

@@ -19,7 +19,7 @@ pub struct AddArgs {
     pub task: String,
 
     /// 5-field cron expression or macro, e.g. '0 9 * * mon-fri' or @daily
-    #[arg(long, short = 'c', value_name = "EXPR")]
+    #[arg(long, short = 'c', value_name = "EXPR", allow_hyphen_values = true)]
     pub cron: String,
 
     #[command(flatten)]

@@ -23,7 +23,13 @@ pub struct NextArgs {
     pub reference: Option<String>,
 
     /// A cron expression to preview instead of a stored schedule
-    #[arg(long, short = 'c', value_name = "EXPR", conflicts_with = "reference")]
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "EXPR",
+        allow_hyphen_values = true,
+        conflicts_with = "reference"
+    )]
     pub cron: Option<String>,
 
     /// IANA timezone [default: the schedule's zone, else CELERY_TIMEZONE, else UTC]

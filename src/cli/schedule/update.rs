@@ -25,7 +25,7 @@ pub struct UpdateArgs {
     pub task: Option<String>,
 
     /// New cron expression
-    #[arg(long, short = 'c', value_name = "EXPR")]
+    #[arg(long, short = 'c', value_name = "EXPR", allow_hyphen_values = true)]
     pub cron: Option<String>,
 
     #[command(flatten)]
