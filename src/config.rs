@@ -35,6 +35,10 @@ pub mod vars {
     pub const CELERY_BEAT_REDIS_CHANNEL: &str = "CELERY_BEAT_REDIS_CHANNEL";
     /// Refuse schedules of tasks that have no definition.
     pub const STOCKURA_REQUIRE_TASK_DEFINITIONS: &str = "STOCKURA_REQUIRE_TASK_DEFINITIONS";
+    /// The Celery queue of tasks whose schedule names none.
+    pub const CELERY_DEFAULT_QUEUE: &str = "CELERY_DEFAULT_QUEUE";
+    /// Seconds to wait for Redis when publishing change events.
+    pub const STOCKURA_REDIS_TIMEOUT: &str = "STOCKURA_REDIS_TIMEOUT";
 }
 
 /// The default change-event channel.
@@ -239,6 +243,10 @@ pub struct Settings {
     pub redis_channel: Setting<String>,
     /// `STOCKURA_REQUIRE_TASK_DEFINITIONS` (default false).
     pub require_task_definitions: Setting<bool>,
+    /// `CELERY_DEFAULT_QUEUE` (default `celery`).
+    pub default_queue: Setting<String>,
+    /// `STOCKURA_REDIS_TIMEOUT`: the wait for Redis when publishing (default 2 s).
+    pub redis_timeout: Setting<std::time::Duration>,
 }
 
 /// The raw material settings are resolved from. Tests build it by hand. Its `Debug` shows
@@ -347,8 +355,21 @@ fn dotenv_error(path: &Path, content: &str, e: &dotenvy::Error) -> ConfigError {
 }
 
 impl Settings {
-    /// Resolves every setting, validating each value.
+    /// Resolves every setting, failing on the first invalid value (the database URL is only
+    /// checked when a command needs it).
     pub fn resolve(inputs: &Inputs) -> Result<Self, ConfigError> {
+        let (settings, mut problems) = Self::resolve_lenient(inputs);
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(problems.remove(0))
+        }
+    }
+
+    /// Resolves every setting, using the default for each invalid value and returning every
+    /// problem: `stockura diagnose` reports them all instead of stopping at the first.
+    pub fn resolve_lenient(inputs: &Inputs) -> (Self, Vec<ConfigError>) {
+        let mut problems = Vec::new();
         let home = match inputs.lookup(vars::STOCKURA_HOME) {
             Some((v, source)) => Setting {
                 value: Some(PathBuf::from(v)),
@@ -360,48 +381,37 @@ impl Settings {
             },
         };
         let database = resolve_database(inputs, home.value.as_deref());
-        let timezone = match inputs.lookup(vars::CELERY_TIMEZONE) {
-            Some((name, source)) => {
-                let tz = crate::domain::cron::parse_timezone(&name).map_err(|e| ConfigError {
-                    message: format!("{} (from {source}): {}", vars::CELERY_TIMEZONE, e.message),
-                    hint: e.hint,
-                })?;
-                Setting { value: tz, source }
-            }
-            None => Setting {
-                value: Tz::UTC,
-                source: Source::Default,
-            },
-        };
-        let redis_url = optional_url(
+        let timezone = keep_tz(inputs, &mut problems);
+        let redis_url = keep_url(
             inputs,
             vars::REDIS_URL,
             &["redis", "rediss", "unix", "redis+unix"],
-        )?;
-        let broker_url = optional_url(inputs, vars::CELERY_BROKER_URL, &[])?;
-        let result_backend = optional_url(inputs, vars::CELERY_RESULT_BACKEND, &[])?;
-        let sync_enabled = bool_setting(inputs, vars::CELERY_BEAT_REDIS_SYNC_ENABLED, true)?;
-        let require_task_definitions =
-            bool_setting(inputs, vars::STOCKURA_REQUIRE_TASK_DEFINITIONS, false)?;
-        let min_sync_interval = match inputs.lookup(vars::CELERY_BEAT_MIN_SYNC_INTERVAL) {
-            Some((raw, source)) => match raw.parse::<f64>() {
-                Ok(v) if v.is_finite() && v > 0.0 => Setting { value: v, source },
-                _ => {
-                    return Err(ConfigError {
-                        message: format!(
-                            "{}='{raw}' (from {source}) is not a positive number of seconds",
-                            vars::CELERY_BEAT_MIN_SYNC_INTERVAL
-                        ),
-                        hint: format!(
-                            "set it to a number of seconds greater than 0, such as {DEFAULT_MIN_SYNC_INTERVAL}"
-                        ),
-                    });
-                }
-            },
-            None => Setting {
-                value: DEFAULT_MIN_SYNC_INTERVAL,
-                source: Source::Default,
-            },
+            &mut problems,
+        );
+        let broker_url = keep_url(inputs, vars::CELERY_BROKER_URL, &[], &mut problems);
+        let result_backend = keep_url(inputs, vars::CELERY_RESULT_BACKEND, &[], &mut problems);
+        let sync_enabled = keep_bool(
+            inputs,
+            vars::CELERY_BEAT_REDIS_SYNC_ENABLED,
+            true,
+            &mut problems,
+        );
+        let require_task_definitions = keep_bool(
+            inputs,
+            vars::STOCKURA_REQUIRE_TASK_DEFINITIONS,
+            false,
+            &mut problems,
+        );
+        let redis_timeout = seconds(inputs, vars::STOCKURA_REDIS_TIMEOUT, 2.0, &mut problems);
+        let min_sync_interval = seconds(
+            inputs,
+            vars::CELERY_BEAT_MIN_SYNC_INTERVAL,
+            DEFAULT_MIN_SYNC_INTERVAL,
+            &mut problems,
+        );
+        let min_sync_interval = Setting {
+            value: min_sync_interval.value.as_secs_f64(),
+            source: min_sync_interval.source,
         };
         let redis_channel = match inputs.lookup(vars::CELERY_BEAT_REDIS_CHANNEL) {
             Some((v, source)) => Setting { value: v, source },
@@ -410,7 +420,14 @@ impl Settings {
                 source: Source::Default,
             },
         };
-        Ok(Self {
+        let default_queue = match inputs.lookup(vars::CELERY_DEFAULT_QUEUE) {
+            Some((v, source)) => Setting { value: v, source },
+            None => Setting {
+                value: "celery".to_string(),
+                source: Source::Default,
+            },
+        };
+        let settings = Self {
             database,
             home,
             timezone,
@@ -421,7 +438,93 @@ impl Settings {
             min_sync_interval,
             redis_channel,
             require_task_definitions,
-        })
+            redis_timeout,
+            default_queue,
+        };
+        (settings, problems)
+    }
+}
+
+fn keep_url(
+    inputs: &Inputs,
+    name: &str,
+    schemes: &[&str],
+    problems: &mut Vec<ConfigError>,
+) -> Setting<Option<Redacted>> {
+    optional_url(inputs, name, schemes).unwrap_or_else(|e| {
+        problems.push(e);
+        Setting {
+            value: None,
+            source: Source::Default,
+        }
+    })
+}
+
+fn keep_tz(inputs: &Inputs, problems: &mut Vec<ConfigError>) -> Setting<Tz> {
+    let default = Setting {
+        value: Tz::UTC,
+        source: Source::Default,
+    };
+    let Some((name, source)) = inputs.lookup(vars::CELERY_TIMEZONE) else {
+        return default;
+    };
+    match crate::domain::cron::parse_timezone(&name) {
+        Ok(tz) => Setting { value: tz, source },
+        Err(e) => {
+            problems.push(ConfigError {
+                message: format!("{} (from {source}): {}", vars::CELERY_TIMEZONE, e.message),
+                hint: e.hint,
+            });
+            default
+        }
+    }
+}
+
+fn keep_bool(
+    inputs: &Inputs,
+    name: &str,
+    default: bool,
+    problems: &mut Vec<ConfigError>,
+) -> Setting<bool> {
+    bool_setting(inputs, name, default).unwrap_or_else(|e| {
+        problems.push(e);
+        Setting {
+            value: default,
+            source: Source::Default,
+        }
+    })
+}
+
+/// A positive number of seconds (at most an hour).
+fn seconds(
+    inputs: &Inputs,
+    name: &str,
+    default: f64,
+    problems: &mut Vec<ConfigError>,
+) -> Setting<std::time::Duration> {
+    let fallback = Setting {
+        value: std::time::Duration::from_secs_f64(default),
+        source: Source::Default,
+    };
+    let Some((raw, source)) = inputs.lookup(name) else {
+        return fallback;
+    };
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Setting {
+            value: std::time::Duration::from_secs_f64(v),
+            source,
+        },
+        _ => {
+            problems.push(ConfigError {
+                message: format!(
+                    "{name}='{raw}' (from {source}) is not a positive number of seconds"
+                ),
+                hint: format!(
+                    "set it to a number of seconds greater than 0 (at most 3600), such as {default}"
+                ),
+            });
+            fallback
+        }
     }
 }
 

@@ -156,6 +156,7 @@ fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(ErrorKind,
         .or_else(|| pick::<crate::domain::DomainError>(cause))
         .or_else(|| pick::<crate::domain::cron::CronError>(cause))
         .or_else(|| pick::<crate::store::StoreError>(cause))
+        .or_else(|| pick::<crate::sync::SyncError>(cause))
 }
 
 #[cfg(test)]

@@ -10,5 +10,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod store;
+pub mod sync;
 
 pub use cli::{Cli, run};

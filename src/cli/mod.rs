@@ -3,9 +3,11 @@
 //! write SQL and never print directly.
 
 pub mod args;
+pub mod diagnose;
 pub mod migrate;
 pub mod output;
 pub mod schedule;
+pub mod sync;
 pub mod task;
 
 use std::io::IsTerminal;
@@ -15,7 +17,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::config::{Inputs, Settings};
-use crate::store::{AnyStore, OpenMode};
+use crate::store::{AnyStore, OpenMode, ScheduleStore};
+use crate::sync::{ChangeEvent, Publisher};
 use args::{GlobalArgs, OutputFormat};
 
 /// Administer Celery periodic tasks: schedules in Postgres or an embedded SQLite database.
@@ -47,6 +50,11 @@ pub enum Command {
     /// Define tasks: a JSON Schema that every schedule's parameters must match
     #[command(subcommand)]
     Task(Box<task::TaskCommand>),
+    /// Watch the change events that tell running schedulers about changes
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
+    /// Check configuration, database, Redis, change events and broker (exit 7 on failure)
+    Diagnose(diagnose::DiagnoseArgs),
     /// Apply pending database migrations (Postgres; SQLite migrates itself)
     Migrate(migrate::MigrateArgs),
 }
@@ -64,6 +72,38 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Publishes change events for a committed write, when sync is enabled and a Redis URL is
+    /// set. Never fails the command: a failure prints one warning on stderr.
+    pub async fn publish(&self, store: &AnyStore, mut events: Vec<ChangeEvent>) {
+        if events.is_empty() || !self.settings.sync_enabled.value {
+            return;
+        }
+        let Some(url) = &self.settings.redis_url.value else {
+            return;
+        };
+        let version = store.change_version().await.ok().map(|v| v.version);
+        for event in &mut events {
+            event.version = version;
+        }
+        let channel = &self.settings.redis_channel.value;
+        let timeout = self.settings.redis_timeout.value;
+        let result = async {
+            let mut publisher = Publisher::connect(url, timeout).await?;
+            publisher.publish(channel, &events).await
+        }
+        .await;
+        if let Err(err) = result {
+            let cause = std::error::Error::source(&err)
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            eprintln!(
+                "warning: the change is saved, but {} change event(s) could not be published on {channel}: {err}{cause}; \
+                 running schedulers pick the change up at their next poll",
+                events.len()
+            );
+        }
+    }
+
     /// Opens the configured database, checking that its schema is current.
     pub async fn store(&self) -> Result<AnyStore> {
         self.open(OpenMode::RequireCurrent).await
@@ -79,7 +119,14 @@ impl Ctx {
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let inputs = Inputs::gather(cli.global.database_url.clone(), cli.global.no_dotenv, &cwd)?;
-    let settings = Settings::resolve(&inputs)?;
+    // Settings are resolved leniently so that `diagnose` can report every problem; any other
+    // command stops at the first.
+    let (settings, problems) = Settings::resolve_lenient(&inputs);
+    if !matches!(cli.command, Command::Diagnose(_))
+        && let Some(first) = problems.first()
+    {
+        return Err(first.clone().into());
+    }
     let ctx = Ctx {
         settings,
         format: cli.global.output,
@@ -88,6 +135,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let out = match cli.command {
         Command::Schedule(cmd) => schedule::run(&ctx, *cmd).await?,
         Command::Task(cmd) => task::run(&ctx, *cmd).await?,
+        Command::Sync(cmd) => sync::run(&ctx, cmd).await?,
+        Command::Diagnose(args) => diagnose::run(&ctx, args, &problems).await?,
         Command::Migrate(args) => migrate::run(&ctx, args).await?,
     };
     output::emit(&out, ctx.format)?;

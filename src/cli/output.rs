@@ -16,6 +16,7 @@ use crate::domain::schedule::NextRuns;
 use crate::domain::task::{TaskDefinition, Violation};
 use crate::error::{self, ErrorKind};
 use crate::store::MigrationReport;
+use crate::sync::diagnose::{Report, Status};
 
 /// A schedule as printed: the stored fields plus the effective zone and the next run.
 #[derive(Debug, Clone)]
@@ -161,6 +162,18 @@ pub enum Output {
         /// Every violation; empty when valid.
         violations: Vec<Violation>,
     },
+    /// `sync monitor`, after its events were printed as they came.
+    Monitored {
+        /// How many arrived.
+        events: usize,
+    },
+    /// `diagnose`.
+    Diagnosis {
+        /// The checks.
+        report: Report,
+        /// `--strict`: warnings fail too.
+        strict: bool,
+    },
     /// `migrate`.
     Migrated {
         /// What was done.
@@ -176,6 +189,9 @@ impl Output {
         match self {
             Self::Validation { violations, .. } if !violations.is_empty() => {
                 ErrorKind::InvalidInput.exit_code()
+            }
+            Self::Diagnosis { report, strict } if !report.passes(*strict) => {
+                ErrorKind::CheckFailed.exit_code()
             }
             _ => std::process::ExitCode::SUCCESS,
         }
@@ -218,8 +234,53 @@ pub fn zoned_text(t: &DateTime<Tz>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// A change event as `sync monitor` received it.
+#[derive(Debug, Clone)]
+pub struct ReceivedEvent {
+    /// `redis` or `postgres`.
+    pub source: &'static str,
+    /// The channel it came on.
+    pub channel: String,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// The parsed message (a string when it was not JSON).
+    pub event: Value,
+}
+
+/// Prints one received event at once: a JSON line, or a human line.
+pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<()> {
+    let line = match format {
+        OutputFormat::Json => json!({
+            "source": e.source, "channel": e.channel, "received_at": utc_text(e.received_at), "event": e.event,
+        })
+        .to_string(),
+        OutputFormat::Table => {
+            let field = |k: &str| e.event.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            let kind = match e.source {
+                "postgres" => "version_bumped".to_string(),
+                _ => e.event.get("event_type").and_then(Value::as_str).unwrap_or("unknown").to_string(),
+            };
+            let subject = match (field("name"), field("task_name"), field("schedule_id")) {
+                (name, task, id) if !name.is_empty() => format!("{name} ({}) {task}", id.get(..8).unwrap_or(&id)),
+                (_, task, _) if !task.is_empty() => task,
+                _ => String::new(),
+            };
+            let version = e.event.get("version").map(|v| format!(" v{v}")).unwrap_or_default();
+            let raw = if e.event.is_string() { format!(" {}", e.event) } else { String::new() };
+            format!("{}  {:<8}  {kind:<24} {subject}{version}{raw}", e.received_at.format("%H:%M:%S%.3f"), e.source)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
 /// Renders the output on stdout.
 pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
+    if let Output::Monitored { .. } = out {
+        // Its events were printed as they arrived.
+        return Ok(());
+    }
     let text = match format {
         OutputFormat::Json => {
             let mut text = serde_json::to_string_pretty(&to_json(out)).unwrap_or_default();
@@ -270,6 +331,14 @@ pub fn to_json(out: &Output) -> Value {
             doc
         }
         Output::TaskDeleted(task) => task.to_json(),
+        Output::Monitored { events } => json!({"events": events}),
+        Output::Diagnosis { report, strict } => json!({
+            "ok": report.passes(*strict),
+            "checks": report.checks.iter().map(|c| json!({
+                "name": c.name, "status": c.status.as_str(), "summary": c.summary, "details": c.details,
+                "hint": c.hint, "duration_ms": c.duration_ms,
+            })).collect::<Vec<_>>(),
+        }),
         Output::Validation {
             task_name,
             violations,
@@ -449,6 +518,57 @@ fn task_table(t: &TaskView) -> Table {
     table
 }
 
+fn diagnosis_text(report: &Report, strict: bool) -> String {
+    let mark = |s: Status| match s {
+        Status::Ok => "✓ ok  ",
+        Status::Warn => "! warn",
+        Status::Fail => "✗ FAIL",
+        Status::Skip => "- skip",
+    };
+    let mut table = new_table();
+    for c in &report.checks {
+        table.add_row(vec![
+            mark(c.status).to_string(),
+            c.name.to_string(),
+            c.summary.clone(),
+            format!("{} ms", c.duration_ms),
+        ]);
+    }
+    let mut text = format!("{table}\n");
+    for c in report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Warn | Status::Fail))
+    {
+        text.push_str(&format!(
+            "\n{} {}: {}\n",
+            mark(c.status).trim(),
+            c.name,
+            c.summary
+        ));
+        for d in &c.details {
+            text.push_str(&format!("    {d}\n"));
+        }
+        if let Some(h) = &c.hint {
+            text.push_str(&format!("  hint: {h}\n"));
+        }
+    }
+    let verdict = if report.passes(strict) {
+        "all checks passed"
+    } else {
+        "diagnose failed"
+    };
+    text.push_str(&format!(
+        "\n{verdict}{}\n",
+        if strict {
+            " (strict: warnings count)"
+        } else {
+            ""
+        }
+    ));
+    text
+}
+
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -574,6 +694,8 @@ pub fn to_text(out: &Output) -> String {
             }
             text
         }
+        Output::Monitored { .. } => String::new(),
+        Output::Diagnosis { report, strict } => diagnosis_text(report, *strict),
         Output::TaskDeleted(task) => {
             format!("Deleted the definition of task {}.\n", task.task.task_name)
         }

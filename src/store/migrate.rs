@@ -35,6 +35,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "task_definitions",
         sql: include_str!("../../migrations/postgres/0002_task_definitions.sql"),
     },
+    Migration {
+        version: 3,
+        description: "schedule_version",
+        sql: include_str!("../../migrations/postgres/0003_schedule_version.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -48,6 +53,11 @@ pub const SQLITE: &[Migration] = &[
         version: 2,
         description: "task_definitions",
         sql: include_str!("../../migrations/sqlite/0002_task_definitions.sql"),
+    },
+    Migration {
+        version: 3,
+        description: "schedule_version",
+        sql: include_str!("../../migrations/sqlite/0003_schedule_version.sql"),
     },
 ];
 
@@ -143,12 +153,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "2 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions)"
+                "3 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version)"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

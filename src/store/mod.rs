@@ -225,6 +225,33 @@ pub struct ScheduleFilter {
     pub search: Option<String>,
 }
 
+/// The durable change marker: bumped by database triggers with every change to schedules
+/// (run bookkeeping excluded) or task definitions, whoever made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeVersion {
+    /// Increases with every change.
+    pub version: i64,
+    /// When it last changed.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// What `stockura diagnose` reports about a database. Works on an unmigrated one too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseStatus {
+    /// The engine.
+    pub backend: Backend,
+    /// The server's version string.
+    pub server_version: String,
+    /// Labels of the migrations not applied yet.
+    pub pending: Vec<String>,
+    /// Enabled schedules (0 when the table does not exist yet).
+    pub enabled: i64,
+    /// Disabled schedules.
+    pub disabled: i64,
+    /// The change marker, once migration 0003 is applied.
+    pub version: Option<ChangeVersion>,
+}
+
 /// The operations every backend provides.
 pub trait ScheduleStore: Send + Sync {
     /// Which engine this is.
@@ -277,6 +304,13 @@ pub trait ScheduleStore: Send + Sync {
 
     /// Applies pending migrations.
     fn migrate(&self) -> impl Future<Output = Result<MigrationReport, StoreError>> + Send;
+
+    /// The durable change marker.
+    fn change_version(&self) -> impl Future<Output = Result<ChangeVersion, StoreError>> + Send;
+
+    /// Server version, migrations, schedule counts and change marker; never fails on an
+    /// unmigrated database.
+    fn status(&self) -> impl Future<Output = Result<DatabaseStatus, StoreError>> + Send;
 }
 
 /// A task definition and how many schedules use its task.
@@ -539,6 +573,12 @@ impl ScheduleStore for AnyStore {
     }
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {
         delegate!(self, s => s.migrate())
+    }
+    async fn change_version(&self) -> Result<ChangeVersion, StoreError> {
+        delegate!(self, s => s.change_version())
+    }
+    async fn status(&self) -> Result<DatabaseStatus, StoreError> {
+        delegate!(self, s => s.status())
     }
 }
 

@@ -14,13 +14,16 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ScheduleFilter, ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_queries,
-    write_time,
+    ChangeVersion, DatabaseStatus, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
+    TaskSummary, new_row, task_queries, write_time,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+
+/// The NOTIFY channel of the version trigger.
+pub const CHANGES_CHANNEL: &str = "stockura_schedule_changes";
 
 /// How long connecting may take before the database counts as unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,6 +67,14 @@ impl PgStore {
             pool,
             url: url.clone(),
         })
+    }
+
+    /// A connection that LISTENs for `NOTIFY stockura_schedule_changes` (payload: the new
+    /// change version), sent by the version trigger with every change.
+    pub async fn listen_changes(&self) -> Result<sqlx::postgres::PgListener, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        Ok(listener)
     }
 
     /// The connection pool, for tests and later layers that need raw access.
@@ -309,6 +320,64 @@ impl ScheduleStore for PgStore {
             .await?;
         tx.commit().await?;
         rows.iter().map(decode_row).collect()
+    }
+
+    async fn change_version(&self) -> Result<ChangeVersion, StoreError> {
+        let (version, changed_at): (i64, DateTime<Utc>) =
+            sqlx::query_as("SELECT version, changed_at FROM stockura_schedule_version")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(ChangeVersion {
+            version,
+            changed_at,
+        })
+    }
+
+    async fn status(&self) -> Result<DatabaseStatus, StoreError> {
+        let server_version: String = sqlx::query_scalar("SHOW server_version")
+            .fetch_one(&self.pool)
+            .await?;
+        let has = |table: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                let found: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
+                    .bind(table)
+                    .fetch_one(&pool)
+                    .await?;
+                Ok::<bool, StoreError>(found.is_some())
+            }
+        };
+        let applied: Vec<i64> = if has("stockura_migrations").await? {
+            sqlx::query_scalar("SELECT version FROM stockura_migrations")
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let (enabled, disabled) = if has("celery_beat_schedules").await? {
+            sqlx::query_as(
+                "SELECT count(*) FILTER (WHERE enabled), count(*) FILTER (WHERE NOT enabled) FROM celery_beat_schedules",
+            )
+            .fetch_one(&self.pool)
+            .await?
+        } else {
+            (0, 0)
+        };
+        let version = if has("stockura_schedule_version").await? {
+            Some(self.change_version().await?)
+        } else {
+            None
+        };
+        Ok(DatabaseStatus {
+            backend: Backend::Postgres,
+            server_version: format!("PostgreSQL {server_version}"),
+            pending: migrate::pending(migrate::POSTGRES, &applied)
+                .map(migrate::Migration::label)
+                .collect(),
+            enabled,
+            disabled,
+            version,
+        })
     }
 
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {

@@ -16,8 +16,8 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ScheduleFilter, ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_queries,
-    write_time,
+    ChangeVersion, DatabaseStatus, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
+    TaskSummary, new_row, task_queries, write_time,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
@@ -351,6 +351,61 @@ impl ScheduleStore for SqliteStore {
             .await?;
         tx.commit().await?;
         rows.iter().map(decode_row).collect()
+    }
+
+    async fn change_version(&self) -> Result<ChangeVersion, StoreError> {
+        let (version, changed_at): (i64, String) =
+            sqlx::query_as("SELECT version, changed_at FROM stockura_schedule_version")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(ChangeVersion {
+            version,
+            changed_at: parse_time("stockura_schedule_version", "changed_at", &changed_at)?,
+        })
+    }
+
+    async fn status(&self) -> Result<DatabaseStatus, StoreError> {
+        let server_version: String = sqlx::query_scalar("SELECT sqlite_version()")
+            .fetch_one(&self.pool)
+            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let applied = self.applied(&mut conn).await?;
+        let has = |table: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+                )
+                .bind(table)
+                .fetch_one(&pool)
+                .await?;
+                Ok::<bool, StoreError>(n > 0)
+            }
+        };
+        let (enabled, disabled) = if has("celery_beat_schedules").await? {
+            sqlx::query_as(
+                "SELECT COALESCE(sum(enabled = 1), 0), COALESCE(sum(enabled = 0), 0) FROM celery_beat_schedules",
+            )
+            .fetch_one(&self.pool)
+            .await?
+        } else {
+            (0, 0)
+        };
+        let version = if has("stockura_schedule_version").await? {
+            Some(self.change_version().await?)
+        } else {
+            None
+        };
+        Ok(DatabaseStatus {
+            backend: Backend::Sqlite,
+            server_version: format!("SQLite {server_version}"),
+            pending: migrate::pending(migrate::SQLITE, &applied)
+                .map(migrate::Migration::label)
+                .collect(),
+            enabled,
+            disabled,
+            version,
+        })
     }
 
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {

@@ -9,5 +9,6 @@ mod config;
 mod cron_contract;
 mod robustness;
 mod store_contract;
+mod sync;
 mod tasks;
 mod terminal;

@@ -36,6 +36,67 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{prefix}/{name}{query}")
 }
 
+/// The URL of the test Redis server.
+pub fn redis_url() -> String {
+    std::env::var("STOCKURA_TEST_REDIS_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "redis://127.0.0.1:6379".into())
+}
+
+/// A channel name no other test uses.
+pub fn unique_channel() -> String {
+    format!("stockura_test_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Collects the messages published on a channel, subscribed before it returns.
+pub struct Subscriber {
+    messages: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Subscriber {
+    /// Subscribes to `channel` on the test Redis.
+    pub async fn start(channel: &str) -> Self {
+        use futures_util::StreamExt;
+        let client = redis::Client::open(redis_url()).expect("redis url");
+        let mut pubsub = client
+            .get_async_pubsub()
+            .await
+            .expect("test Redis reachable (run scripts/test.sh)");
+        pubsub.subscribe(channel).await.expect("subscribe");
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = messages.clone();
+        let task = tokio::spawn(async move {
+            let mut stream = pubsub.into_on_message();
+            while let Some(msg) = stream.next().await {
+                let payload: String = msg.get_payload().unwrap_or_default();
+                let value =
+                    serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload));
+                sink.lock().expect("lock").push(value);
+            }
+        });
+        Self { messages, task }
+    }
+
+    /// Waits (at most 10 s, a hang guard) until `n` messages arrived, then returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
+        for _ in 0..1000 {
+            if self.messages.lock().expect("lock").len() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.messages.lock().expect("lock").clone()
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Labels of every migration, as `migrate` reports them.
 pub fn all_migrations() -> serde_json::Value {
     stockura::store::migrate::POSTGRES

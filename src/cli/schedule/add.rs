@@ -10,6 +10,7 @@ use super::super::output::{Output, ScheduleView};
 use crate::domain::ScheduleInput;
 use crate::domain::task;
 use crate::store::{ScheduleStore, TaskStore};
+use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule add`.
 #[derive(Debug, Args)]
@@ -57,6 +58,14 @@ pub async fn run(ctx: &Ctx, args: AddArgs) -> Result<Output> {
     let check = task::check_schedule(definition.as_ref(), require, &new.task_name, &new.kwargs)?;
     new.adopt_definition(&check)?;
     let created = store.create_schedule(&new).await?;
+    let event = ChangeEvent::schedule(
+        EventKind::ScheduleCreated,
+        created.id,
+        &created.name,
+        &created.task_name,
+        Utc::now(),
+    );
+    ctx.publish(&store, vec![event]).await;
     let view = ScheduleView::new(&created, ctx.settings.timezone.value, Utc::now());
     Ok(Output::Created(view))
 }

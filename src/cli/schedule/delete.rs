@@ -8,6 +8,7 @@ use super::super::Ctx;
 use super::super::output::{Output, ScheduleView};
 use super::confirm;
 use crate::store::{self, ScheduleStore};
+use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule delete`.
 #[derive(Debug, Args)]
@@ -41,6 +42,14 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> Result<Output> {
     )?;
     let ids: Vec<_> = targets.iter().map(|s| s.id).collect();
     store.delete_schedules(&ids).await?;
+    let now = Utc::now();
+    let events = targets
+        .iter()
+        .map(|s| {
+            ChangeEvent::schedule(EventKind::ScheduleDeleted, s.id, &s.name, &s.task_name, now)
+        })
+        .collect();
+    ctx.publish(&store, events).await;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
     Ok(Output::Deleted(ScheduleView::many(&targets, tz, now)))

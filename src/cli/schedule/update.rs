@@ -12,6 +12,7 @@ use crate::domain::reference::ScheduleRef;
 use crate::domain::task;
 use crate::error::CliError;
 use crate::store::{self, ScheduleStore, TaskStore};
+use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule update`.
 #[derive(Debug, Args)]
@@ -122,6 +123,14 @@ pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
     let updated = store
         .update_schedule(&next, &name, current.updated_at)
         .await?;
+    let event = ChangeEvent::schedule(
+        EventKind::ScheduleUpdated,
+        updated.id,
+        &updated.name,
+        &updated.task_name,
+        Utc::now(),
+    );
+    ctx.publish(&store, vec![event]).await;
     Ok(Output::Updated(ScheduleView::new(
         &updated,
         ctx.settings.timezone.value,

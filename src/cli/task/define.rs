@@ -9,6 +9,7 @@ use super::read_json_arg;
 use crate::domain::DomainError;
 use crate::domain::task::{self, Violation};
 use crate::store::{ScheduleFilter, ScheduleStore, TaskStore};
+use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `task define`.
 #[derive(Debug, Args)]
@@ -74,6 +75,12 @@ pub async fn run(ctx: &Ctx, args: DefineArgs) -> Result<Output> {
         .into());
     }
     let (definition, created) = store.upsert_task(&new).await?;
+    let event = ChangeEvent::task(
+        EventKind::TaskDefinitionUpdated,
+        &definition.task_name,
+        chrono::Utc::now(),
+    );
+    ctx.publish(&store, vec![event]).await;
     let view = TaskView {
         task: definition,
         schedule_count: schedules.len() as i64,

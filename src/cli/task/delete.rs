@@ -8,6 +8,7 @@ use super::super::output::{Output, TaskView};
 use super::super::schedule::confirm;
 use crate::error::{CliError, ErrorKind};
 use crate::store::{self, ScheduleFilter, ScheduleStore, TaskStore};
+use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `task delete`.
 #[derive(Debug, Args)]
@@ -51,6 +52,12 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> Result<Output> {
         ),
     )?;
     store.delete_task(&task.task_name).await?;
+    let event = ChangeEvent::task(
+        EventKind::TaskDefinitionDeleted,
+        &task.task_name,
+        chrono::Utc::now(),
+    );
+    ctx.publish(&store, vec![event]).await;
     Ok(Output::TaskDeleted(TaskView {
         task,
         schedule_count: count,

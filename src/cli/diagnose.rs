@@ -1,0 +1,314 @@
+//! `stockura diagnose`: independent checks of the configuration, the database, Redis, the
+//! change-event channel and the broker, for operators and CI jobs.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Ctx;
+use super::output::Output;
+use crate::config::{ConfigError, Redacted, Setting, Settings};
+use crate::store::{AnyStore, OpenMode, ScheduleStore};
+use crate::sync::diagnose::{self, CHECKS, Check, Report, Status};
+
+/// Arguments of `diagnose`.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Seconds each network step may take
+    #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]
+    pub timeout: f64,
+
+    /// Fail on warnings too
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Run only these checks
+    #[arg(long = "check", value_name = "NAME", value_parser = CHECKS, num_args = 1..)]
+    pub checks: Vec<String>,
+}
+
+/// Runs the selected checks; the exit code is 7 when one fails (or warns, with `--strict`).
+pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Result<Output> {
+    let timeout = if args.timeout.is_finite() && args.timeout > 0.0 {
+        Duration::from_secs_f64(args.timeout.min(600.0))
+    } else {
+        Duration::from_secs(3)
+    };
+    let wanted = |name: &str| args.checks.is_empty() || args.checks.iter().any(|c| c == name);
+    let s = &ctx.settings;
+    let mut report = Report::default();
+    if wanted("config") {
+        report.checks.push(check_config(s, problems));
+    }
+    if wanted("database") {
+        report.checks.push(check_database(ctx, timeout).await);
+    }
+    if wanted("redis") {
+        report
+            .checks
+            .push(diagnose::check_redis(sync_url(s), timeout).await);
+    }
+    if wanted("pubsub") {
+        report
+            .checks
+            .push(diagnose::check_pubsub(sync_url(s), &s.redis_channel.value, timeout).await);
+    }
+    if wanted("broker") {
+        report.checks.push(
+            diagnose::check_broker(s.broker_url.value.as_ref(), &s.default_queue.value, timeout)
+                .await,
+        );
+    }
+    if wanted("scheduler") {
+        report.checks.push(Check::new(
+            "scheduler",
+            Status::Skip,
+            "no scheduler heartbeat exists yet (run-beat is not part of this version)",
+        ));
+    }
+    Ok(Output::Diagnosis {
+        report,
+        strict: args.strict,
+    })
+}
+
+/// The Redis of change events, when sync is on.
+fn sync_url(s: &Settings) -> Option<&Redacted> {
+    s.redis_url.value.as_ref().filter(|_| s.sync_enabled.value)
+}
+
+fn line<T: std::fmt::Display>(name: &str, setting: &Setting<T>) -> String {
+    format!("{name} = {} ({})", setting.value, setting.source)
+}
+
+fn optional(name: &str, setting: &Setting<Option<Redacted>>) -> String {
+    match &setting.value {
+        Some(url) => format!("{name} = {url} ({})", setting.source),
+        None => format!("{name} is not set"),
+    }
+}
+
+fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
+    let start = Instant::now();
+    let mut warnings: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+    let mut details = Vec::new();
+    match &s.database {
+        Ok(db) => details.push(format!("DATABASE_URL = {} ({})", db.value.url, db.source)),
+        Err(e) => warnings.push(e.message.clone()),
+    }
+    if let Some(home) = &s.home.value {
+        details.push(format!(
+            "STOCKURA_HOME = {} ({})",
+            home.display(),
+            s.home.source
+        ));
+    }
+    details.push(format!(
+        "CELERY_TIMEZONE = {} ({})",
+        s.timezone.value.name(),
+        s.timezone.source
+    ));
+    details.push(optional("REDIS_URL", &s.redis_url));
+    details.push(optional("CELERY_BROKER_URL", &s.broker_url));
+    details.push(optional("CELERY_RESULT_BACKEND", &s.result_backend));
+    details.push(line("CELERY_BEAT_REDIS_SYNC_ENABLED", &s.sync_enabled));
+    details.push(line("CELERY_BEAT_MIN_SYNC_INTERVAL", &s.min_sync_interval));
+    details.push(line("CELERY_BEAT_REDIS_CHANNEL", &s.redis_channel));
+    details.push(line("CELERY_DEFAULT_QUEUE", &s.default_queue));
+    details.push(line(
+        "STOCKURA_REQUIRE_TASK_DEFINITIONS",
+        &s.require_task_definitions,
+    ));
+    details.push(format!(
+        "STOCKURA_REDIS_TIMEOUT = {} s ({})",
+        s.redis_timeout.value.as_secs_f64(),
+        s.redis_timeout.source
+    ));
+    if s.sync_enabled.value && s.redis_url.value.is_none() {
+        warnings.push(
+            "CELERY_BEAT_REDIS_SYNC_ENABLED is true but REDIS_URL is not set: no change event is published, \
+             schedulers see changes only at their next poll"
+                .into(),
+        );
+    }
+    if let (Some(sync), Some(broker)) = (&s.redis_url.value, &s.broker_url.value)
+        && let (Some(a), Some(b)) = (
+            redis_location(sync.expose()),
+            redis_location(broker.expose()),
+        )
+        && a != b
+    {
+        warnings.push(format!(
+            "the change-event Redis ({sync}) and the broker ({broker}) are different servers or databases; \
+             make sure the scheduler uses the same REDIS_URL"
+        ));
+    }
+    let mut check = if warnings.is_empty() {
+        Check::new(
+            "config",
+            Status::Ok,
+            format!("{} settings resolved", details.len()),
+        )
+    } else {
+        let mut c = Check::new("config", Status::Warn, warnings[0].clone())
+            .hint("fix the variables named above (in the environment or .env)");
+        if warnings.len() > 1 {
+            c.summary = format!("{} (and {} more)", warnings[0], warnings.len() - 1);
+        }
+        c
+    };
+    for w in &warnings {
+        check.details.push(format!("warning: {w}"));
+    }
+    check.details.extend(details);
+    check.timed(start)
+}
+
+/// `host:port` and db number of a Redis URL.
+fn redis_location(url: &str) -> Option<(String, i64)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "redis" | "rediss") {
+        return None;
+    }
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let hostport = if hostport.contains(':') {
+        hostport.to_string()
+    } else {
+        format!("{hostport}:6379")
+    };
+    let db = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .parse::<i64>()
+        .unwrap_or(0);
+    Some((hostport.to_ascii_lowercase(), db))
+}
+
+async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
+    let start = Instant::now();
+    let target = match &ctx.settings.database {
+        Ok(t) => t,
+        Err(e) => {
+            return Check::new("database", Status::Fail, e.message.clone())
+                .hint(e.hint.clone())
+                .timed(start);
+        }
+    };
+    let url = &target.value.url;
+    let opened = tokio::time::timeout(
+        timeout,
+        AnyStore::open(&target.value, OpenMode::ConnectOnly),
+    )
+    .await;
+    let store = match opened {
+        Ok(Ok(store)) => store,
+        Ok(Err(e)) => {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            let hint = crate::error::Classify::hint(&e).unwrap_or_default();
+            return Check::new("database", Status::Fail, format!("{e}{cause}"))
+                .hint(hint)
+                .timed(start);
+        }
+        Err(_) => {
+            return Check::new(
+                "database",
+                Status::Fail,
+                format!(
+                    "the database at {url} did not answer within {} ms",
+                    timeout.as_millis()
+                ),
+            )
+            .hint("check that the server is running and that DATABASE_URL is right")
+            .timed(start);
+        }
+    };
+    let status = match tokio::time::timeout(timeout, store.status()).await {
+        Ok(Ok(status)) => status,
+        Ok(Err(e)) => return Check::new("database", Status::Fail, e.to_string()).timed(start),
+        Err(_) => {
+            return Check::new(
+                "database",
+                Status::Fail,
+                "the database did not answer in time",
+            )
+            .timed(start);
+        }
+    };
+    let mut details = vec![
+        format!("url: {url}"),
+        format!("server: {}", status.server_version),
+        format!(
+            "schedules: {} enabled, {} disabled",
+            status.enabled, status.disabled
+        ),
+    ];
+    match status.version {
+        Some(v) => details.push(format!(
+            "change version: {} (changed {})",
+            v.version,
+            v.changed_at.to_rfc3339()
+        )),
+        None => details.push("change version: not yet (migration 0003 pending)".into()),
+    }
+    let mut check = if status.pending.is_empty() {
+        Check::new(
+            "database",
+            Status::Ok,
+            format!(
+                "{} at {url}: {} enabled and {} disabled schedules",
+                status.server_version, status.enabled, status.disabled
+            ),
+        )
+    } else {
+        details.push(format!("pending migrations: {}", status.pending.join(", ")));
+        match status.backend {
+            crate::config::Backend::Postgres => Check::new(
+                "database",
+                Status::Fail,
+                format!(
+                    "the database at {url} is not migrated: {} migration(s) pending",
+                    status.pending.len()
+                ),
+            )
+            .hint("run `stockura migrate` with the same DATABASE_URL"),
+            crate::config::Backend::Sqlite => Check::new(
+                "database",
+                Status::Ok,
+                format!(
+                    "{} at {url}: {} migration(s) will be applied on first use",
+                    status.server_version,
+                    status.pending.len()
+                ),
+            ),
+        }
+    };
+    check.details = details;
+    check.timed(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redis_location;
+
+    #[test]
+    fn redis_locations_compare_server_and_db() {
+        assert_eq!(
+            redis_location("redis://h:6379/0"),
+            Some(("h:6379".into(), 0))
+        );
+        assert_eq!(
+            redis_location("redis://:pw@H/2"),
+            Some(("h:6379".into(), 2))
+        );
+        assert_eq!(
+            redis_location("rediss://u:p@h:6380"),
+            Some(("h:6380".into(), 0))
+        );
+        assert_eq!(redis_location("amqp://h//"), None);
+    }
+}

@@ -1,0 +1,383 @@
+//! Diagnostics as data: each check has a status, a one-line summary, details, a hint and its
+//! duration. The Redis-side checks live here; the CLI adds the configuration and database
+//! checks and renders the [`Report`].
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::redis_conn::{self, SyncError};
+use crate::config::Redacted;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Nothing to do here (not configured).
+    Skip,
+    /// Fine.
+    Ok,
+    /// Works, but something will bite.
+    Warn,
+    /// Broken.
+    Fail,
+}
+
+impl Status {
+    /// `ok`, `warn`, `fail` or `skip`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+            Self::Skip => "skip",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// `config`, `database`, `redis`, `pubsub`, `broker` or `scheduler`.
+    pub name: &'static str,
+    /// The outcome.
+    pub status: Status,
+    /// One line.
+    pub summary: String,
+    /// Supporting facts, one per line (URLs redacted).
+    pub details: Vec<String>,
+    /// How to fix a warning or failure.
+    pub hint: Option<String>,
+    /// How long the check took.
+    pub duration_ms: u64,
+}
+
+impl Check {
+    /// A check with no details yet.
+    pub fn new(name: &'static str, status: Status, summary: impl Into<String>) -> Self {
+        Self {
+            name,
+            status,
+            summary: summary.into(),
+            details: Vec::new(),
+            hint: None,
+            duration_ms: 0,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the duration from a start instant.
+    pub fn timed(mut self, start: Instant) -> Self {
+        self.duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    fn failed(name: &'static str, err: &SyncError, hint: &str) -> Self {
+        let cause = std::error::Error::source(err)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        Self::new(name, Status::Fail, format!("{err}{cause}")).hint(hint)
+    }
+}
+
+/// Every check of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// In the order they ran.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// Whether the run passes: no failure, and no warning either when `strict`.
+    pub fn passes(&self, strict: bool) -> bool {
+        self.checks.iter().all(|c| match c.status {
+            Status::Fail => false,
+            Status::Warn => !strict,
+            Status::Ok | Status::Skip => true,
+        })
+    }
+}
+
+/// The names `--check` accepts, in the order checks run.
+pub const CHECKS: [&str; 6] = [
+    "config",
+    "database",
+    "redis",
+    "pubsub",
+    "broker",
+    "scheduler",
+];
+
+/// Connects, measures a PING round trip, reads version and role, and warns when the
+/// eviction policy could drop keys.
+pub async fn check_redis(url: Option<&Redacted>, timeout: Duration) -> Check {
+    let start = Instant::now();
+    let Some(url) = url else {
+        return Check::new("redis", Status::Skip, "REDIS_URL is not set").timed(start);
+    };
+    let hint = "check that Redis runs and that REDIS_URL points at it (host, port, db, password)";
+    let mut conn = match redis_conn::connect(url, timeout).await {
+        Ok(c) => c,
+        Err(e) => return Check::failed("redis", &e, hint).timed(start),
+    };
+    let ping_start = Instant::now();
+    if let Err(e) = redis::cmd("PING").query_async::<String>(&mut conn).await {
+        return Check::failed("redis", &redis_conn::command_error(url, timeout, e), hint)
+            .timed(start);
+    }
+    let rtt = ping_start.elapsed();
+    let info: String = redis::cmd("INFO")
+        .query_async(&mut conn)
+        .await
+        .unwrap_or_default();
+    let field = |key: &str| {
+        info.lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!("{key}:"))
+                    .map(str::trim)
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    let policy: Option<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory-policy")
+        .query_async::<Vec<String>>(&mut conn)
+        .await
+        .ok()
+        .and_then(|v| v.get(1).cloned());
+    let mut check = Check::new(
+        "redis",
+        Status::Ok,
+        format!(
+            "Redis {} ({}) at {url}, round trip {:.1} ms",
+            field("redis_version"),
+            field("role"),
+            rtt.as_secs_f64() * 1000.0
+        ),
+    );
+    check.details.push(format!("url: {url}"));
+    check.details.push(format!(
+        "version: {}, role: {}",
+        field("redis_version"),
+        field("role")
+    ));
+    match policy.as_deref() {
+        Some("noeviction") => check.details.push("maxmemory-policy: noeviction".into()),
+        Some(p) => {
+            check.status = Status::Warn;
+            check.summary = format!("Redis at {url} may evict keys (maxmemory-policy {p})");
+            check.details.push(format!("maxmemory-policy: {p}: under memory pressure Redis deletes keys, locks and state included"));
+            check.hint =
+                Some("set maxmemory-policy noeviction on the Redis that stockura uses".into());
+        }
+        None => check
+            .details
+            .push("maxmemory-policy: unknown (CONFIG GET is not allowed)".into()),
+    }
+    check.timed(start)
+}
+
+/// Subscribes to the channel, publishes a `diagnostic_ping` on it, measures the round trip,
+/// and warns when nobody else (no scheduler) is subscribed.
+pub async fn check_pubsub(url: Option<&Redacted>, channel: &str, timeout: Duration) -> Check {
+    let start = Instant::now();
+    let Some(url) = url else {
+        return Check::new("pubsub", Status::Skip, "REDIS_URL is not set").timed(start);
+    };
+    let hint = "check that Redis runs and that REDIS_URL points at it";
+    let subscriber = match redis_conn::subscribe(url, channel, timeout).await {
+        Ok(s) => s,
+        Err(e) => return Check::failed("pubsub", &e, hint).timed(start),
+    };
+    let mut messages = subscriber.into_on_message();
+    let mut publisher = match redis_conn::Publisher::connect(url, timeout).await {
+        Ok(p) => p,
+        Err(e) => return Check::failed("pubsub", &e, hint).timed(start),
+    };
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let ping = serde_json::json!({
+        "event_type": super::EventKind::DiagnosticPing.as_str(),
+        "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false),
+        "nonce": nonce,
+        "source": super::events::SOURCE,
+    })
+    .to_string();
+    let sent = Instant::now();
+    if let Err(e) = publisher.publish_raw(channel, &ping).await {
+        return Check::failed("pubsub", &e, hint).timed(start);
+    }
+    let arrived = tokio::time::timeout(timeout, async {
+        while let Some(msg) = messages.next().await {
+            if msg
+                .get_payload::<String>()
+                .is_ok_and(|p| p.contains(&nonce))
+            {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    if !arrived {
+        return Check::new(
+            "pubsub",
+            Status::Fail,
+            format!(
+                "a message published on {channel} did not come back within {} ms",
+                timeout.as_millis()
+            ),
+        )
+        .hint("check the Redis server (a proxy that drops pub/sub?)")
+        .timed(start);
+    }
+    let rtt = sent.elapsed();
+    let mut conn = match redis_conn::connect(url, timeout).await {
+        Ok(c) => c,
+        Err(e) => return Check::failed("pubsub", &e, hint).timed(start),
+    };
+    let counts: Vec<(String, i64)> = redis::cmd("PUBSUB")
+        .arg("NUMSUB")
+        .arg(channel)
+        .query_async(&mut conn)
+        .await
+        .unwrap_or_default();
+    // Our own subscription is one of them.
+    let others = counts.first().map_or(0, |(_, n)| n - 1).max(0);
+    let mut check = if others == 0 {
+        Check::new("pubsub", Status::Warn, format!("no scheduler is listening on {channel} at {url}")).hint(
+            "start the scheduler with the same REDIS_URL (host and db) and CELERY_BEAT_REDIS_CHANNEL; in Docker, \
+             pass both variables to the scheduler's container",
+        )
+    } else {
+        Check::new(
+            "pubsub",
+            Status::Ok,
+            format!(
+                "{others} subscriber(s) on {channel}, round trip {:.1} ms",
+                rtt.as_secs_f64() * 1000.0
+            ),
+        )
+    };
+    check.details.push(format!("channel: {channel} at {url}"));
+    check
+        .details
+        .push(format!("round trip: {:.1} ms", rtt.as_secs_f64() * 1000.0));
+    check
+        .details
+        .push(format!("other subscribers (PUBSUB NUMSUB): {others}"));
+    check.timed(start)
+}
+
+/// Checks that the Celery broker answers; on Redis, reports the default queue's length.
+pub async fn check_broker(url: Option<&Redacted>, queue: &str, timeout: Duration) -> Check {
+    let start = Instant::now();
+    let Some(url) = url else {
+        return Check::new("broker", Status::Skip, "CELERY_BROKER_URL is not set").timed(start);
+    };
+    let scheme = url
+        .expose()
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let hint = "check that the broker runs and that CELERY_BROKER_URL points at it";
+    match scheme.as_str() {
+        "redis" | "rediss" => {
+            let mut conn = match redis_conn::connect(url, timeout).await {
+                Ok(c) => c,
+                Err(e) => return Check::failed("broker", &e, hint).timed(start),
+            };
+            match conn.llen::<_, i64>(queue).await {
+                Ok(n) => {
+                    let mut c = Check::new(
+                        "broker",
+                        Status::Ok,
+                        format!("Redis broker at {url}: {n} message(s) waiting in {queue}"),
+                    );
+                    c.details.push(format!("queue {queue}: {n}"));
+                    c.timed(start)
+                }
+                Err(e) => {
+                    Check::failed("broker", &redis_conn::command_error(url, timeout, e), hint)
+                        .timed(start)
+                }
+            }
+        }
+        "amqp" | "amqps" | "pyamqp" => match amqp_handshake(url, timeout).await {
+            Ok(()) => {
+                let mut c = Check::new(
+                    "broker",
+                    Status::Ok,
+                    format!("AMQP broker at {url} answers"),
+                );
+                c.details
+                    .push("queue length: only reported for Redis brokers".into());
+                c.timed(start)
+            }
+            Err(why) => Check::new(
+                "broker",
+                Status::Fail,
+                format!("cannot reach the AMQP broker at {url}: {why}"),
+            )
+            .hint(hint)
+            .timed(start),
+        },
+        other => Check::new(
+            "broker",
+            Status::Warn,
+            format!("broker scheme '{other}' is not checked"),
+        )
+        .hint("stockura dispatches to Redis brokers (redis://, rediss://)")
+        .timed(start),
+    }
+}
+
+/// Opens a TCP connection and sends the AMQP 0-9-1 protocol header; a broker answers with a
+/// method frame (`Connection.Start`).
+async fn amqp_handshake(url: &Redacted, timeout: Duration) -> Result<(), String> {
+    let rest = url.expose().split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (
+            h.to_string(),
+            p.parse::<u16>().map_err(|_| format!("bad port '{p}'"))?,
+        ),
+        None => (hostport.to_string(), 5672),
+    };
+    let host = if host.is_empty() {
+        "localhost".to_string()
+    } else {
+        host
+    };
+    let attempt = async {
+        let mut stream = tokio::net::TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| e.to_string())?;
+        stream
+            .write_all(b"AMQP\x00\x00\x09\x01")
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut frame = [0u8; 1];
+        stream
+            .read_exact(&mut frame)
+            .await
+            .map_err(|e| e.to_string())?;
+        if frame[0] == 1 {
+            Ok(())
+        } else {
+            Err("the server did not answer the AMQP protocol header".to_string())
+        }
+    };
+    tokio::time::timeout(timeout, attempt)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {} ms", timeout.as_millis())))
+}
