@@ -146,7 +146,8 @@ pub fn check_text(what: &str, text: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn json_kind(v: &Value) -> &'static str {
+/// "a string", "an object", …: a JSON value's kind, for messages.
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -508,6 +508,31 @@ macro_rules! task_queries {
 }
 pub(crate) use task_queries;
 
+/// The inherent `tasks_where` helper of a backend: one listing query for every task lookup.
+macro_rules! task_lookup {
+    ($store:ty, $dialect:expr) => {
+        impl $store {
+            const DIALECT: Dialect = $dialect;
+
+            async fn tasks_where(
+                &self,
+                clause: &str,
+                binds: &[Bind],
+            ) -> Result<Vec<TaskSummary>, StoreError> {
+                let text = format!(
+                    "SELECT {} FROM task_definitions t{clause} ORDER BY t.task_name",
+                    sql::TASK_COLUMNS
+                );
+                let rows = bind_all(sqlx::query(&text), binds)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(decode_task).collect()
+            }
+        }
+    };
+}
+pub(crate) use task_lookup;
+
 macro_rules! delegate {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {

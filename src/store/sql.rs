@@ -291,16 +291,7 @@ pub mod decode {
     use crate::domain::ExecutionPolicy;
     use crate::domain::schedule::Unreadable;
 
-    fn kind(v: &Value) -> &'static str {
-        match v {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        }
-    }
+    use crate::domain::params::json_kind as kind;
 
     fn note(bad: &mut Vec<Unreadable>, column: &'static str, problem: String) {
         bad.push(Unreadable { column, problem });

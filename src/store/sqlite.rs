@@ -17,7 +17,7 @@ use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
     ChangeVersion, DatabaseStatus, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
-    TaskSummary, new_row, task_queries, write_time,
+    TaskSummary, new_row, task_lookup, task_queries, write_time,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
@@ -480,24 +480,7 @@ fn decode_task(row: &SqliteRow) -> Result<TaskSummary, StoreError> {
     })
 }
 
-impl SqliteStore {
-    const DIALECT: Dialect = Dialect::Sqlite;
-
-    async fn tasks_where(
-        &self,
-        clause: &str,
-        binds: &[Bind],
-    ) -> Result<Vec<TaskSummary>, StoreError> {
-        let text = format!(
-            "SELECT {} FROM task_definitions t{clause} ORDER BY t.task_name",
-            sql::TASK_COLUMNS
-        );
-        let rows = bind_all(sqlx::query(&text), binds)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(decode_task).collect()
-    }
-}
+task_lookup!(SqliteStore, Dialect::Sqlite);
 
 impl TaskStore for SqliteStore {
     async fn upsert_task(

@@ -2,36 +2,9 @@
 //! review found, pinned down on both backends.
 
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 use crate::both_backends;
 use crate::support::{TestDb, bare_cmd};
-
-fn run(db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let out = db.cmd().args(args).output().expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
-
-/// Runs raw SQL against the test database, as another program would.
-async fn sql(db: &TestDb, statement: &str) {
-    match db.backend {
-        stockura::config::Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(statement).execute(&mut c).await.unwrap();
-        }
-        stockura::config::Backend::Sqlite => {
-            let options: sqlx::sqlite::SqliteConnectOptions = db.url.parse().unwrap();
-            let mut c = sqlx::SqliteConnection::connect_with(&options.create_if_missing(true))
-                .await
-                .unwrap();
-            sqlx::raw_sql(statement).execute(&mut c).await.unwrap();
-        }
-    }
-}
 
 async fn rows_written_by_other_programs_stay_manageable(db: TestDb) {
     db.json(&["schedule", "list"]); // creates the SQLite schema
@@ -45,8 +18,7 @@ async fn rows_written_by_other_programs_stay_manageable(db: TestDb) {
         "0b7e6a52-4f0c-4a0e-9d44-6f1f0a000002",
         "0b7e6a52-4f0c-4a0e-9d44-6f1f0a000003",
     ];
-    sql(
-        &db,
+    db.exec(
         &format!(
             "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, timezone, kwargs, created_at, updated_at) VALUES
              ('{}', 'py_string_kwargs', 'app.tasks.x', '0 9 * * *', NULL, {kwargs_as_string}, {ts}, {ts}),
@@ -110,16 +82,13 @@ async fn rows_written_by_other_programs_stay_manageable(db: TestDb) {
     // An update must replace the unreadable column; writing it back empty is refused.
     if postgres {
         let before = db.snapshot();
-        let (code, _, err) = run(
-            &db,
-            &[
-                "schedule",
-                "update",
-                "py_string_kwargs",
-                "--description",
-                "x",
-            ],
-        );
+        let (code, _, err) = db.run(&[
+            "schedule",
+            "update",
+            "py_string_kwargs",
+            "--description",
+            "x",
+        ]);
         assert_eq!(code, 3, "{err}");
         assert!(
             err.contains("cannot read") && err.contains("--kwargs"),
@@ -143,20 +112,17 @@ async fn rows_written_by_other_programs_stay_manageable(db: TestDb) {
     assert!(moved["next_run_at"].as_str().unwrap().ends_with("+09:00"));
     db.json(&["schedule", "disable", "py_bad_cron"]);
     db.json(&["schedule", "delete", "py_bad_cron", "--yes"]);
-    let (code, _, err) = run(
-        &db,
-        &[
-            "schedule",
-            "next",
-            "0b7e6a52-4f0c-4a0e-9d44-6f1f0a000002",
-            "--tz",
-            "UTC",
-            "-n",
-            "1",
-            "-o",
-            "json",
-        ],
-    );
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "next",
+        "0b7e6a52-4f0c-4a0e-9d44-6f1f0a000002",
+        "--tz",
+        "UTC",
+        "-n",
+        "1",
+        "-o",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -225,7 +191,7 @@ async fn values_the_database_would_refuse_are_invalid_input(db: TestDb) {
             "@daily",
         ];
         full.extend(args.iter().copied());
-        let (code, _, err) = run(&db, &full);
+        let (code, _, err) = db.run(&full);
         assert_eq!(code, 3, "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
     }
@@ -298,7 +264,7 @@ async fn task_filters_are_case_sensitive_on_both_backends(db: TestDb) {
 }
 
 async fn usage_errors_follow_output_json(db: TestDb) {
-    let (code, _, err) = run(&db, &["schedule", "add", "--task", "x", "-o", "json"]);
+    let (code, _, err) = db.run(&["schedule", "add", "--task", "x", "-o", "json"]);
     assert_eq!(code, 2);
     let doc: Value = serde_json::from_str(err.trim()).expect("one JSON object");
     assert_eq!(doc["error"]["kind"], "usage");
@@ -306,7 +272,7 @@ async fn usage_errors_follow_output_json(db: TestDb) {
         doc["error"]["message"].as_str().unwrap().contains("--cron"),
         "{doc}"
     );
-    let (code, _, err) = run(&db, &["schedule", "add", "--task", "x"]);
+    let (code, _, err) = db.run(&["schedule", "add", "--task", "x"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error:"), "{err}");
 }
@@ -323,8 +289,7 @@ both_backends!(
 async fn sqlite_rows_with_foreign_timestamps_can_be_updated() {
     let db = TestDb::sqlite().await;
     db.json(&["schedule", "list"]);
-    sql(
-        &db,
+    db.exec(
         "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, created_at, updated_at)
          VALUES ('0b7e6a52-4f0c-4a0e-9d44-6f1f0a000009', 'ext', 'app.tasks.x', '@daily', '2025-01-01 09:00:00', '2025-01-01 09:00:00')",
     )
@@ -338,8 +303,7 @@ async fn sqlite_rows_with_foreign_timestamps_can_be_updated() {
 #[tokio::test]
 async fn a_python_created_sqlite_table_is_adopted() {
     let db = TestDb::sqlite().await;
-    sql(
-        &db,
+    db.exec(
         "CREATE TABLE celery_beat_schedules (id CHAR(32) PRIMARY KEY, name VARCHAR(255) NOT NULL UNIQUE,
             task_name VARCHAR(255) NOT NULL, cron_expression VARCHAR(100) NOT NULL, enabled BOOLEAN,
             args JSON, kwargs JSON, description TEXT, created_at DATETIME, updated_at DATETIME);

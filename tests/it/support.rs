@@ -212,6 +212,44 @@ impl TestDb {
         })
     }
 
+    /// Runs `args`; returns the exit code, stdout and stderr, whatever the outcome.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd().args(args).output().expect("run stockura");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    /// Runs raw SQL against the test database, as another program (psql, the Python
+    /// application) would. Creates the SQLite file when it does not exist yet.
+    pub async fn exec(&self, statement: &str) {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("connect");
+                sqlx::raw_sql(statement)
+                    .execute(&mut c)
+                    .await
+                    .expect("execute");
+            }
+            Backend::Sqlite => {
+                let options: sqlx::sqlite::SqliteConnectOptions =
+                    self.url.parse().expect("sqlite url");
+                let mut c = sqlx::SqliteConnection::connect_with(&options.create_if_missing(true))
+                    .await
+                    .expect("connect");
+                sqlx::raw_sql(statement)
+                    .execute(&mut c)
+                    .await
+                    .expect("execute");
+            }
+        }
+    }
+
     /// Every schedule, as JSON, for before/after comparisons.
     pub fn snapshot(&self) -> Value {
         let mut list = self.json(&["schedule", "list"]);

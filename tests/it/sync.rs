@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 use crate::both_backends;
 use crate::support::{Subscriber, TestDb, bare_cmd, redis_url, unique_channel};
@@ -227,7 +226,7 @@ async fn triggers_bump_the_version_for_any_writer(db: TestDb) {
     ];
     let mut last = v0;
     for statement in statements {
-        exec(&db, statement).await;
+        db.exec(statement).await;
         let v = store.change_version().await.unwrap();
         assert!(
             v.version > last,
@@ -238,28 +237,15 @@ async fn triggers_bump_the_version_for_any_writer(db: TestDb) {
         last = v.version;
     }
     // Run bookkeeping is not a change.
-    exec(&db, "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, created_at, updated_at) \
+    db.exec( "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, created_at, updated_at) \
          VALUES ('0b7e6a52-4f0c-4a0e-9d44-6f1f0a000003', 'b', 'app.tasks.x', '@daily', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')").await;
     let before = store.change_version().await.unwrap().version;
-    exec(&db, "UPDATE celery_beat_schedules SET last_run_at = '2026-01-02T00:00:00.000000Z', total_run_count = total_run_count + 1").await;
+    db.exec( "UPDATE celery_beat_schedules SET last_run_at = '2026-01-02T00:00:00.000000Z', total_run_count = total_run_count + 1").await;
     assert_eq!(
         store.change_version().await.unwrap().version,
         before,
         "bookkeeping bumped the version"
     );
-}
-
-async fn exec(db: &TestDb, statement: &str) {
-    match db.backend {
-        stockura::config::Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(statement).execute(&mut c).await.unwrap();
-        }
-        stockura::config::Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(statement).execute(&mut c).await.unwrap();
-        }
-    }
 }
 
 async fn sync_monitor_prints_events_and_stops(db: TestDb) {

@@ -11,15 +11,6 @@ const EXAMPLE: &str = concat!(
     "/examples/fetch_listed_info.schema.json"
 );
 
-fn run(db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let out = db.cmd().args(args).output().expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
-
 fn define_example(db: &TestDb) -> Value {
     db.json(&[
         "task",
@@ -131,7 +122,7 @@ async fn invalid_schemas_are_rejected_with_their_path(db: TestDb) {
         ("/nonexistent/schema.json", "cannot read --schema file"),
     ];
     for (schema, needle) in cases {
-        let (code, out, err) = run(&db, &["task", "define", TASK, "--schema", schema]);
+        let (code, out, err) = db.run(&["task", "define", TASK, "--schema", schema]);
         assert_eq!(code, 3, "{schema}: {err}");
         assert!(out.is_empty());
         assert!(
@@ -145,23 +136,20 @@ async fn invalid_schemas_are_rejected_with_their_path(db: TestDb) {
 async fn schedules_are_validated_reporting_every_violation(db: TestDb) {
     define_example(&db);
     let before = db.snapshot();
-    let (code, _, err) = run(
-        &db,
-        &[
-            "schedule",
-            "add",
-            "--task",
-            TASK,
-            "--cron",
-            "@daily",
-            "--param",
-            "period_type=dayly",
-            "--param",
-            r#"codes=["72"]"#,
-            "--param",
-            "extra=1",
-        ],
-    );
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        TASK,
+        "--cron",
+        "@daily",
+        "--param",
+        "period_type=dayly",
+        "--param",
+        r#"codes=["72"]"#,
+        "--param",
+        "extra=1",
+    ]);
     assert_eq!(code, 3, "{err}");
     for line in [
         r#"/period_type: "dayly" is not one of "daily", "weekly", "monthly", "custom" (enum)"#,
@@ -171,21 +159,18 @@ async fn schedules_are_validated_reporting_every_violation(db: TestDb) {
     ] {
         assert!(err.contains(line), "missing {line:?} in:\n{err}");
     }
-    let (code, _, err) = run(
-        &db,
-        &[
-            "schedule",
-            "add",
-            "--task",
-            TASK,
-            "--cron",
-            "@daily",
-            "--param",
-            "period_type=custom",
-            "--param",
-            "from_date=2026-02-30",
-        ],
-    );
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        TASK,
+        "--cron",
+        "@daily",
+        "--param",
+        "period_type=custom",
+        "--param",
+        "from_date=2026-02-30",
+    ]);
     assert_eq!(code, 3);
     assert!(
         err.contains(r#"/from_date: "2026-02-30" is not a "date" (format)"#)
@@ -230,16 +215,13 @@ async fn schedules_are_validated_reporting_every_violation(db: TestDb) {
 
     // update validates the resulting kwargs and writes nothing when they are invalid.
     let before = db.snapshot();
-    let (code, _, err) = run(
-        &db,
-        &[
-            "schedule",
-            "update",
-            "fetch_listed_info_weekly_weekly",
-            "--param",
-            "market=moon",
-        ],
-    );
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "update",
+        "fetch_listed_info_weekly_weekly",
+        "--param",
+        "market=moon",
+    ]);
     assert_eq!(code, 3);
     assert!(err.contains("/market") && err.contains("(enum)"), "{err}");
     assert_eq!(db.snapshot(), before);
@@ -280,18 +262,15 @@ async fn names_from_required_parameters(db: TestDb) {
 }
 
 async fn require_definition_by_flag_and_environment(db: TestDb) {
-    let (code, _, err) = run(
-        &db,
-        &[
-            "schedule",
-            "add",
-            "--task",
-            "app.tasks.undefined",
-            "--cron",
-            "@daily",
-            "--require-definition",
-        ],
-    );
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.undefined",
+        "--cron",
+        "@daily",
+        "--require-definition",
+    ]);
     assert_eq!(code, 3);
     assert!(
         err.contains("has no definition")
@@ -371,7 +350,7 @@ async fn changing_a_schema_checks_existing_schedules(db: TestDb) {
         "market=prime",
     ]);
     let stricter = r#"{"type": "object", "properties": {"period_type": {"enum": ["weekly"]}}, "required": ["period_type", "market"]}"#;
-    let (code, _, err) = run(&db, &["task", "define", TASK, "--schema", stricter]);
+    let (code, _, err) = db.run(&["task", "define", TASK, "--schema", stricter]);
     assert_eq!(code, 3, "{err}");
     assert!(
         err.contains("1 of the 2 schedules")
@@ -415,7 +394,7 @@ async fn show_validate_and_short_names(db: TestDb) {
         show["schedules"][0]["kwargs"],
         json!({"period_type": "daily"})
     );
-    let text = run(&db, &["task", "show", TASK]).1;
+    let text = db.run(&["task", "show", TASK]).1;
     assert!(
         text.contains("Parameter schema:")
             && text.contains("\"x-name-params\"")
@@ -428,18 +407,15 @@ async fn show_validate_and_short_names(db: TestDb) {
         valid,
         json!({"task_name": TASK, "valid": true, "violations": []})
     );
-    let (code, out, _) = run(
-        &db,
-        &[
-            "task",
-            "validate",
-            TASK,
-            "--kwargs",
-            r#"{"period_type": "x", "y": 1}"#,
-            "-o",
-            "json",
-        ],
-    );
+    let (code, out, _) = db.run(&[
+        "task",
+        "validate",
+        TASK,
+        "--kwargs",
+        r#"{"period_type": "x", "y": 1}"#,
+        "-o",
+        "json",
+    ]);
     assert_eq!(code, 3);
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["valid"], false);
@@ -458,26 +434,20 @@ async fn show_validate_and_short_names(db: TestDb) {
         r#"{"period_type": "custom", "from_date": "2026-01-01", "to_date": "2026-01-31"}"#,
     )
     .unwrap();
-    let (code, out, _) = run(
-        &db,
-        &[
-            "task",
-            "validate",
-            "fetch_listed_info_task_asyncpg",
-            "--kwargs",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (code, out, _) = db.run(&[
+        "task",
+        "validate",
+        "fetch_listed_info_task_asyncpg",
+        "--kwargs",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("valid:"), "{out}");
 
-    let (code, _, err) = run(
-        &db,
-        &["task", "validate", "app.tasks.nope", "--param", "a=1"],
-    );
+    let (code, _, err) = db.run(&["task", "validate", "app.tasks.nope", "--param", "a=1"]);
     assert_eq!(code, 4, "{err}");
     db.json(&["task", "define", "other.fetch_listed_info_task_asyncpg"]);
-    let (code, _, err) = run(&db, &["task", "show", "fetch_listed_info_task_asyncpg"]);
+    let (code, _, err) = db.run(&["task", "show", "fetch_listed_info_task_asyncpg"]);
     assert_eq!(code, 4);
     assert!(err.contains("matches 2 task definitions"), "{err}");
     // The full name is never ambiguous.
@@ -497,13 +467,13 @@ async fn delete_refuses_while_used_and_confirms(db: TestDb) {
         "--param",
         "period_type=daily",
     ]);
-    let (code, _, err) = run(&db, &["task", "delete", TASK, "--yes"]);
+    let (code, _, err) = db.run(&["task", "delete", TASK, "--yes"]);
     assert_eq!(code, 5, "{err}");
     assert!(
         err.contains("1 schedule(s) use task") && err.contains("--force"),
         "{err}"
     );
-    let (code, _, err) = run(&db, &["task", "delete", "app.tasks.unused"]);
+    let (code, _, err) = db.run(&["task", "delete", "app.tasks.unused"]);
     assert_eq!(code, 2, "no terminal and no --yes: {err}");
     assert_eq!(tasks(&db).as_array().unwrap().len(), 2, "nothing deleted");
     db.json(&["task", "delete", "app.tasks.unused", "--yes"]);
