@@ -4,6 +4,7 @@ pub mod cron;
 pub mod naming;
 pub mod params;
 pub mod reference;
+pub mod run;
 pub mod schedule;
 pub mod task;
 

@@ -40,6 +40,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "schedule_version",
         sql: include_str!("../../migrations/postgres/0003_schedule_version.sql"),
     },
+    Migration {
+        version: 4,
+        description: "schedule_runs",
+        sql: include_str!("../../migrations/postgres/0004_schedule_runs.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -58,6 +63,11 @@ pub const SQLITE: &[Migration] = &[
         version: 3,
         description: "schedule_version",
         sql: include_str!("../../migrations/sqlite/0003_schedule_version.sql"),
+    },
+    Migration {
+        version: 4,
+        description: "schedule_runs",
+        sql: include_str!("../../migrations/sqlite/0004_schedule_runs.sql"),
     },
 ];
 
@@ -153,12 +163,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "3 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version)"
+                "4 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

@@ -14,11 +14,12 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, DatabaseStatus, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
+    ChangeVersion, DatabaseStatus, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
     TaskSummary, new_row, task_lookup, task_queries, write_time,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
+use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
 
@@ -105,6 +106,7 @@ fn bind_all<'q>(mut q: PgQuery<'q>, binds: &'q [Bind]) -> PgQuery<'q> {
             Bind::Text(t) => q.bind(t.as_str()),
             Bind::Bool(v) => q.bind(*v),
             Bind::Id(id) => q.bind(*id),
+            Bind::Time(t) => q.bind(*t),
         };
     }
     q
@@ -468,4 +470,120 @@ impl TaskStore for PgStore {
     }
 
     task_queries!();
+}
+
+fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
+    let mut bad = Vec::new();
+    let json = |column: &str| -> Result<Value, StoreError> {
+        Ok(row.try_get::<Option<Json<Value>>, _>(column)?.map(|j| j.0).unwrap_or(Value::Null))
+    };
+    let trigger: String = row.try_get("trigger")?;
+    let status: String = row.try_get("status")?;
+    let id: i64 = row.try_get("id")?;
+    let corrupt = |column: &'static str, e: crate::domain::DomainError| StoreError::Corrupt {
+        id: format!("schedule_runs {id}"),
+        column,
+        problem: e.message,
+    };
+    Ok(Run {
+        id,
+        run: NewRun {
+            schedule_id: row.try_get("schedule_id")?,
+            schedule_name: row.try_get("schedule_name")?,
+            task_name: row.try_get("task_name")?,
+            celery_task_id: row.try_get("celery_task_id")?,
+            scheduled_for: row.try_get("scheduled_for")?,
+            dispatched_at: row.try_get("dispatched_at")?,
+            trigger: trigger.parse().map_err(|e| corrupt("trigger", e))?,
+            status: status.parse().map_err(|e| corrupt("status", e))?,
+            detail: row.try_get("detail")?,
+            args: decode::args(json("args")?, &mut bad),
+            kwargs: decode::kwargs(json("kwargs")?, &mut bad),
+        },
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl RunStore for PgStore {
+    async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
+        if runs.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement per batch: arrays bound as parameters, unnested server-side.
+        let now = write_time(None);
+        let col = |f: &dyn Fn(&NewRun) -> Option<String>| runs.iter().map(f).collect::<Vec<Option<String>>>();
+        let rows = sqlx::query(
+            "INSERT INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, scheduled_for, \
+             dispatched_at, trigger, status, detail, args, kwargs, created_at) \
+             SELECT sid, sname, tname, tid, sfor, dat, trg, st, det, a::jsonb, k::jsonb, $12 \
+             FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], \
+                         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
+                  AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k) \
+             ON CONFLICT (schedule_id, scheduled_for) WHERE trigger IN ('schedule', 'catchup') DO NOTHING \
+             RETURNING id, schedule_id, scheduled_for, trigger",
+        )
+        .bind(runs.iter().map(|r| r.schedule_id).collect::<Vec<_>>())
+        .bind(col(&|r| Some(r.schedule_name.clone())))
+        .bind(col(&|r| Some(r.task_name.clone())))
+        .bind(runs.iter().map(|r| r.celery_task_id).collect::<Vec<_>>())
+        .bind(runs.iter().map(|r| r.scheduled_for).collect::<Vec<_>>())
+        .bind(runs.iter().map(|r| r.dispatched_at).collect::<Vec<_>>())
+        .bind(col(&|r| Some(r.trigger.as_str().to_string())))
+        .bind(col(&|r| Some(r.status.as_str().to_string())))
+        .bind(col(&|r| r.detail.clone()))
+        .bind(col(&|r| Some(Value::Array(r.args.clone()).to_string())))
+        .bind(col(&|r| Some(Value::Object(r.kwargs.clone()).to_string())))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        let inserted = rows
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("schedule_id")?, r.try_get("scheduled_for")?, r.try_get("trigger")?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(super::align_claims(runs, inserted))
+    }
+
+    async fn mark_runs(&self, ids: &[i64], status: RunStatus, detail: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE schedule_runs SET status = $1, detail = $2 WHERE id = ANY($3)")
+            .bind(status.as_str())
+            .bind(detail)
+            .bind(ids)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_dispatch(&self, ran: &[(Uuid, DateTime<Utc>)]) -> Result<(), StoreError> {
+        if ran.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE celery_beat_schedules s SET last_run_at = GREATEST(s.last_run_at, v.at), \
+             total_run_count = s.total_run_count + v.n \
+             FROM (SELECT id, max(at) AS at, count(*) AS n FROM UNNEST($1::uuid[], $2::timestamptz[]) AS u(id, at) GROUP BY id) v \
+             WHERE s.id = v.id",
+        )
+        .bind(ran.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(ran.iter().map(|(_, at)| *at).collect::<Vec<_>>())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
+        let w = Where::runs(Dialect::Postgres, filter);
+        let text = format!(
+            "SELECT {} FROM schedule_runs{} ORDER BY scheduled_for DESC, id DESC LIMIT {}",
+            sql::RUN_COLUMNS,
+            w.sql(),
+            filter.limit.max(0)
+        );
+        let rows = bind_all(sqlx::query(&text), &w.binds).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_run).collect()
+    }
+
+    async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1").bind(cutoff).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
 }

@@ -75,6 +75,35 @@ fn suffix_of(dialect: Dialect, column: &str, param: &str) -> String {
     }
 }
 
+/// The columns of `schedule_runs`, in the order the row decoders read them.
+pub const RUN_COLUMNS: &str = "id, schedule_id, schedule_name, task_name, celery_task_id, scheduled_for, \
+    dispatched_at, trigger, status, detail, args, kwargs, created_at";
+
+impl Where {
+    /// The clauses of `stockura history`.
+    pub fn runs(dialect: Dialect, f: &crate::domain::run::RunFilter) -> Self {
+        let mut w = Self::new(dialect);
+        if let Some(id) = f.schedule_id {
+            let p = w.bind(Bind::Id(id));
+            w.clauses.push(format!("schedule_id = {p}"));
+        }
+        if let Some(status) = f.status {
+            let p = w.bind(Bind::Text(status.as_str().to_string()));
+            w.clauses.push(format!("status = {p}"));
+        }
+        if let Some(task) = &f.task {
+            let exact = w.bind(Bind::Text(task.clone()));
+            let suffix = w.bind(Bind::Text(format!(".{task}")));
+            w.clauses.push(format!("(task_name = {exact} OR {} = {suffix})", suffix_of(dialect, "task_name", &suffix)));
+        }
+        if let Some(since) = f.since {
+            let p = w.bind(Bind::Time(since));
+            w.clauses.push(format!("scheduled_for >= {p}"));
+        }
+        w
+    }
+}
+
 /// The order of every listing.
 pub const ORDER: &str = " ORDER BY name, created_at, id";
 
@@ -90,6 +119,7 @@ pub enum Bind {
     Text(String),
     Bool(bool),
     Id(Uuid),
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 /// A WHERE clause under construction.

@@ -16,11 +16,12 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, DatabaseStatus, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
+    ChangeVersion, DatabaseStatus, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
     TaskSummary, new_row, task_lookup, task_queries, write_time,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::reference::ScheduleRef;
+use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
 
@@ -112,6 +113,7 @@ fn bind_all<'q>(mut q: LiteQuery<'q>, binds: &'q [Bind]) -> LiteQuery<'q> {
             Bind::Text(t) => q.bind(t.as_str()),
             Bind::Bool(v) => q.bind(*v),
             Bind::Id(id) => q.bind(id.to_string()),
+            Bind::Time(t) => q.bind(format_time(*t)),
         };
     }
     q
@@ -600,4 +602,152 @@ async fn adopt_legacy_table(
     Ok(Some(
         i64::try_from(done.rows_affected()).unwrap_or(i64::MAX),
     ))
+}
+
+fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let key = format!("schedule_runs {id}");
+    let mut bad = Vec::new();
+    let uuid = |column: &'static str| -> Result<Option<Uuid>, StoreError> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|t| Uuid::parse_str(&t).map_err(|e| StoreError::Corrupt { id: key.clone(), column, problem: e.to_string() }))
+            .transpose()
+    };
+    let time = |column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        row.try_get::<Option<String>, _>(column)?.map(|t| parse_time(&key, column, &t)).transpose()
+    };
+    let trigger: String = row.try_get("trigger")?;
+    let status: String = row.try_get("status")?;
+    let corrupt = |column: &'static str, e: crate::domain::DomainError| StoreError::Corrupt { id: key.clone(), column, problem: e.message };
+    let args = decode::json_text("args", row.try_get("args")?, &mut bad);
+    let kwargs = decode::json_text("kwargs", row.try_get("kwargs")?, &mut bad);
+    Ok(Run {
+        id,
+        run: NewRun {
+            schedule_id: uuid("schedule_id")?,
+            schedule_name: row.try_get("schedule_name")?,
+            task_name: row.try_get("task_name")?,
+            celery_task_id: uuid("celery_task_id")?,
+            scheduled_for: time("scheduled_for")?.unwrap_or_default(),
+            dispatched_at: time("dispatched_at")?,
+            trigger: trigger.parse().map_err(|e| corrupt("trigger", e))?,
+            status: status.parse().map_err(|e| corrupt("status", e))?,
+            detail: row.try_get("detail")?,
+            args: decode::args(args, &mut bad),
+            kwargs: decode::kwargs(kwargs, &mut bad),
+        },
+        created_at: time("created_at")?.unwrap_or_default(),
+    })
+}
+
+/// Rows per INSERT: 12 parameters each, well under SQLite's limit of 32,766.
+const RUN_CHUNK: usize = 2_000;
+
+impl RunStore for SqliteStore {
+    async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
+        if runs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = format_time(write_time(None));
+        let mut inserted = Vec::with_capacity(runs.len());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for chunk in runs.chunks(RUN_CHUNK) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 12;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12
+                    )
+                })
+                .collect();
+            // OR IGNORE: a slot already claimed (the partial unique index) is skipped.
+            let text = format!(
+                "INSERT OR IGNORE INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, \
+                 scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at) VALUES {} \
+                 RETURNING id, schedule_id, scheduled_for, trigger",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(&text);
+            for r in chunk {
+                q = q
+                    .bind(r.schedule_id.map(|id| id.to_string()))
+                    .bind(r.schedule_name.as_str())
+                    .bind(r.task_name.as_str())
+                    .bind(r.celery_task_id.map(|id| id.to_string()))
+                    .bind(format_time(r.scheduled_for))
+                    .bind(r.dispatched_at.map(format_time))
+                    .bind(r.trigger.as_str())
+                    .bind(r.status.as_str())
+                    .bind(r.detail.as_deref())
+                    .bind(Value::Array(r.args.clone()).to_string())
+                    .bind(Value::Object(r.kwargs.clone()).to_string())
+                    .bind(now.as_str());
+            }
+            for row in q.fetch_all(&mut *tx).await? {
+                let id: i64 = row.try_get("id")?;
+                let key = format!("schedule_runs {id}");
+                let schedule: Option<String> = row.try_get("schedule_id")?;
+                let schedule = schedule
+                    .map(|s| Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt { id: key.clone(), column: "schedule_id", problem: e.to_string() }))
+                    .transpose()?;
+                let slot: String = row.try_get("scheduled_for")?;
+                inserted.push((id, schedule, parse_time(&key, "scheduled_for", &slot)?, row.try_get("trigger")?));
+            }
+        }
+        tx.commit().await?;
+        Ok(super::align_claims(runs, inserted))
+    }
+
+    async fn mark_runs(&self, ids: &[i64], status: RunStatus, detail: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for id in ids {
+            sqlx::query("UPDATE schedule_runs SET status = $1, detail = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(detail)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_dispatch(&self, ran: &[(Uuid, DateTime<Utc>)]) -> Result<(), StoreError> {
+        if ran.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (id, at) in ran {
+            // Text order is time order for stockura's timestamps; max() keeps the later one.
+            sqlx::query(
+                "UPDATE celery_beat_schedules SET last_run_at = CASE WHEN last_run_at IS NULL OR last_run_at < $1 \
+                 THEN $1 ELSE last_run_at END, total_run_count = total_run_count + 1 WHERE id = $2",
+            )
+            .bind(format_time(*at))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
+        let w = Where::runs(Dialect::Sqlite, filter);
+        let text = format!(
+            "SELECT {} FROM schedule_runs{} ORDER BY scheduled_for DESC, id DESC LIMIT {}",
+            sql::RUN_COLUMNS,
+            w.sql(),
+            filter.limit.max(0)
+        );
+        let rows = bind_all(sqlx::query(&text), &w.binds).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_run).collect()
+    }
+
+    async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1").bind(format_time(cutoff)).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
 }

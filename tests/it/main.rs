@@ -8,6 +8,7 @@ mod cli_schedule;
 mod config;
 mod cron_contract;
 mod robustness;
+mod runs;
 mod store_contract;
 mod sync;
 mod tasks;

@@ -1,0 +1,188 @@
+//! Runs: what the scheduler did with each slot (`schedule_runs`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::DomainError;
+
+/// What caused a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Trigger {
+    /// A cron slot, on time.
+    Schedule,
+    /// The most recent slot missed while no scheduler ran.
+    Catchup,
+    /// `stockura schedule trigger`.
+    Manual,
+}
+
+/// What happened to a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RunStatus {
+    /// Sent to the broker.
+    Dispatched,
+    /// Its slot passed while no scheduler ran, and it was not caught up.
+    Missed,
+    /// Not sent: invalid parameters, or the broker refused.
+    Failed,
+    /// `run-beat --dry-run`: recorded, not sent.
+    DryRun,
+    /// Not sent: the previous run was still running (policy `skip`).
+    Skipped,
+    /// Held until the previous run finishes (policy `queue`).
+    Deferred,
+}
+
+macro_rules! spelled {
+    ($ty:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $ty {
+            /// The database and JSON spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $ty {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    $($text => Ok(Self::$variant),)*
+                    _ => Err(DomainError::new(
+                        format!("unknown {} '{s}'", stringify!($ty).to_ascii_lowercase()),
+                        format!("use one of: {}", [$($text),*].join(", ")),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+spelled!(Trigger { Schedule => "schedule", Catchup => "catchup", Manual => "manual" });
+spelled!(RunStatus {
+    Dispatched => "dispatched",
+    Missed => "missed",
+    Failed => "failed",
+    DryRun => "dry_run",
+    Skipped => "skipped",
+    Deferred => "deferred",
+});
+
+/// A run to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRun {
+    /// The schedule (absent once deleted).
+    pub schedule_id: Option<Uuid>,
+    /// The schedule's name at the time.
+    pub schedule_name: String,
+    /// The Celery task.
+    pub task_name: String,
+    /// The Celery task id sent (none for missed slots).
+    pub celery_task_id: Option<Uuid>,
+    /// The cron instant (the trigger time for manual runs).
+    pub scheduled_for: DateTime<Utc>,
+    /// When it was sent.
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// Why it ran.
+    pub trigger: Trigger,
+    /// What happened.
+    pub status: RunStatus,
+    /// Reason or error text.
+    pub detail: Option<String>,
+    /// Positional arguments as sent.
+    pub args: Vec<Value>,
+    /// Keyword arguments as sent.
+    pub kwargs: Map<String, Value>,
+}
+
+/// A recorded run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Row id.
+    pub id: i64,
+    /// The recorded fields.
+    pub run: NewRun,
+    /// When the row was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Filters of `stockura history`; every given filter must hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFilter {
+    /// One schedule.
+    pub schedule_id: Option<Uuid>,
+    /// One status.
+    pub status: Option<RunStatus>,
+    /// Full task name, or its last dotted segment.
+    pub task: Option<String>,
+    /// Slots at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+impl Default for RunFilter {
+    fn default() -> Self {
+        Self { schedule_id: None, status: None, task: None, since: None, limit: 50 }
+    }
+}
+
+/// Parses `--since`: an RFC 3339 instant, or a duration back from `now` such as `90s`, `15m`,
+/// `2h`, `7d`, `1w`.
+pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, DomainError> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let err = || {
+        DomainError::new(
+            format!("--since '{text}' is neither a duration nor an RFC 3339 instant"),
+            "use a duration such as 30m, 6h, 2d, 1w, or an instant such as 2026-03-08T00:00:00Z",
+        )
+    };
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| err())?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(err()),
+    };
+    let back = chrono::Duration::try_seconds(n.checked_mul(seconds).ok_or_else(err)?).ok_or_else(err)?;
+    now.checked_sub_signed(back).ok_or_else(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_round_trip() {
+        for s in ["dispatched", "missed", "failed", "dry_run", "skipped", "deferred"] {
+            assert_eq!(s.parse::<RunStatus>().unwrap().as_str(), s);
+        }
+        assert_eq!("CATCHUP".parse::<Trigger>().unwrap(), Trigger::Catchup);
+        assert!("sometimes".parse::<RunStatus>().unwrap_err().hint.contains("dry_run"));
+    }
+
+    #[test]
+    fn since_takes_durations_and_instants() {
+        let now = DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(parse_since("1d", now).unwrap().to_rfc3339(), "2026-01-01T00:00:00+00:00");
+        assert_eq!(parse_since("90m", now).unwrap().to_rfc3339(), "2026-01-01T22:30:00+00:00");
+        assert_eq!(parse_since("2026-01-01T12:00:00+02:00", now).unwrap().to_rfc3339(), "2026-01-01T10:00:00+00:00");
+        for bad in ["", "5", "5x", "m5", "99999999999999999w"] {
+            assert!(parse_since(bad, now).is_err(), "{bad}");
+        }
+    }
+}
