@@ -5,6 +5,7 @@
 //! [`store`] talks to databases. [`config`] resolves settings once; [`error`] maps failures
 //! to exit codes.
 
+pub mod beat;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -1,0 +1,5 @@
+//! The scheduler (`stockura run-beat`): the plan of due schedules, Celery message building and
+//! dispatch, change feeds, and the loop.
+
+pub mod clock;
+pub mod plan;

@@ -1,0 +1,367 @@
+//! The scheduler's plan: every enabled schedule with its parsed cron, zone and next fire
+//! instant, ordered by that instant. Pure logic: time comes in as arguments.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use crate::domain::Schedule;
+use crate::domain::cron::{self, Cron};
+use crate::domain::run::Trigger;
+
+/// The most missed-slot rows recorded per schedule per start.
+pub const MAX_MISSED_ROWS: usize = 1000;
+
+/// How far back missed slots are counted.
+pub const MISSED_LOOKBACK_DAYS: i64 = 31;
+
+/// One planned schedule.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The schedule as loaded.
+    pub schedule: Schedule,
+    /// Its parsed cron.
+    pub cron: Cron,
+    /// Its zone.
+    pub tz: Tz,
+    /// Its next fire instant.
+    pub next: DateTime<Utc>,
+}
+
+/// A slot to act on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    /// The schedule.
+    pub schedule: Schedule,
+    /// The cron instant.
+    pub slot: DateTime<Utc>,
+    /// Why.
+    pub trigger: Trigger,
+}
+
+/// A slot that passed without a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missed {
+    /// The schedule.
+    pub schedule: Schedule,
+    /// The cron instant.
+    pub slot: DateTime<Utc>,
+    /// Set on the last row of a schedule's batch: how many slots were missed in all.
+    pub detail: Option<String>,
+}
+
+/// Why a schedule is not in the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unplanned {
+    /// Disabled.
+    Disabled,
+    /// Its cron or zone cannot be used; the text says why.
+    Invalid(String),
+    /// Its expression never fires again.
+    Never,
+}
+
+/// Every enabled, valid schedule, by next fire instant.
+#[derive(Debug, Default)]
+pub struct Plan {
+    entries: HashMap<Uuid, Entry>,
+    queue: BTreeSet<(DateTime<Utc>, Uuid)>,
+}
+
+impl Plan {
+    /// How many schedules are planned.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is planned.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The planned entry of a schedule.
+    pub fn get(&self, id: Uuid) -> Option<&Entry> {
+        self.entries.get(&id)
+    }
+
+    /// The earliest next fire instant.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.queue.first().map(|(at, _)| *at)
+    }
+
+    /// Ids of every planned schedule.
+    pub fn ids(&self) -> Vec<Uuid> {
+        self.entries.keys().copied().collect()
+    }
+
+    /// Adds or replaces a schedule. Its next instant is kept when nothing that decides it
+    /// changed (so a reload never skips a slot that is due but not yet sent); otherwise it is
+    /// the first fire instant strictly after `after`.
+    pub fn upsert(&mut self, schedule: Schedule, default_tz: Tz, after: DateTime<Utc>) -> Result<(), Unplanned> {
+        let previous = self.remove(schedule.id);
+        if !schedule.enabled {
+            return Err(Unplanned::Disabled);
+        }
+        let tz = match &schedule.timezone {
+            Some(name) => cron::parse_timezone(name).map_err(|e| Unplanned::Invalid(e.message))?,
+            None => default_tz,
+        };
+        let parsed = Cron::parse(&schedule.cron_expression).map_err(|e| Unplanned::Invalid(e.message))?;
+        let keep = previous.filter(|p| p.cron.source() == parsed.source() && p.tz == tz).map(|p| p.next);
+        let next = match keep {
+            Some(next) => next,
+            None => parsed.next_after(after, tz).ok_or(Unplanned::Never)?.with_timezone(&Utc),
+        };
+        self.queue.insert((next, schedule.id));
+        self.entries.insert(schedule.id, Entry { schedule, cron: parsed, tz, next });
+        Ok(())
+    }
+
+    /// Removes a schedule; returns its entry.
+    pub fn remove(&mut self, id: Uuid) -> Option<Entry> {
+        let entry = self.entries.remove(&id)?;
+        self.queue.remove(&(entry.next, id));
+        Some(entry)
+    }
+
+    /// Takes every schedule due at `now`. A schedule that fell behind by several slots (the
+    /// loop was paused) runs its latest slot once; the earlier ones come back as missed.
+    /// Each taken schedule advances to its first instant after the slot it runs.
+    pub fn take_due(&mut self, now: DateTime<Utc>) -> (Vec<Due>, Vec<Missed>) {
+        let mut due = Vec::new();
+        let mut missed = Vec::new();
+        while let Some(&(at, id)) = self.queue.first() {
+            if at > now {
+                break;
+            }
+            self.queue.pop_first();
+            let Some(entry) = self.entries.get_mut(&id) else { continue };
+            let mut slot = at;
+            let mut skipped = Vec::new();
+            while let Some(next) = entry.cron.next_after(slot, entry.tz).map(|t| t.with_timezone(&Utc)) {
+                if next > now {
+                    break;
+                }
+                skipped.push(slot);
+                slot = next;
+                if skipped.len() > MAX_MISSED_ROWS * 10 {
+                    break;
+                }
+            }
+            missed.extend(skipped.into_iter().map(|s| Missed { schedule: entry.schedule.clone(), slot: s, detail: None }));
+            due.push(Due { schedule: entry.schedule.clone(), slot, trigger: Trigger::Schedule });
+            match entry.cron.next_after(slot, entry.tz) {
+                Some(next) => {
+                    entry.next = next.with_timezone(&Utc);
+                    self.queue.insert((entry.next, id));
+                }
+                None => {
+                    self.entries.remove(&id);
+                }
+            }
+        }
+        (due, missed)
+    }
+}
+
+/// What a start (or a recovery from a database outage) owes a schedule: slots that passed
+/// since its `last_run_at`. The most recent one runs as a catch-up when it lies within
+/// `window` of `now` (a zero window disables catch-up); every other one is recorded as
+/// missed: at most [`MAX_MISSED_ROWS`], the latest ones, the total in the last row's detail.
+/// A schedule that never ran owes nothing.
+pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<Due>, Vec<Missed>) {
+    let Some(last) = entry.schedule.last_run_at else { return (None, Vec::new()) };
+    let floor = now - Duration::days(MISSED_LOOKBACK_DAYS);
+    let start = last.max(floor);
+    let mut recent: std::collections::VecDeque<DateTime<Utc>> = std::collections::VecDeque::new();
+    let mut total = 0usize;
+    let mut cursor = start;
+    while let Some(slot) = entry.cron.next_after(cursor, entry.tz).map(|t| t.with_timezone(&Utc)) {
+        if slot > now {
+            break;
+        }
+        total += 1;
+        recent.push_back(slot);
+        if recent.len() > MAX_MISSED_ROWS + 1 {
+            recent.pop_front();
+        }
+        cursor = slot;
+    }
+    let Some(latest) = recent.back().copied() else { return (None, Vec::new()) };
+    let catchup = (window > Duration::zero() && now - latest <= window).then(|| {
+        recent.pop_back();
+        total -= 1;
+        Due { schedule: entry.schedule.clone(), slot: latest, trigger: Trigger::Catchup }
+    });
+    while recent.len() > MAX_MISSED_ROWS {
+        recent.pop_front();
+    }
+    let mut missed: Vec<Missed> =
+        recent.into_iter().map(|slot| Missed { schedule: entry.schedule.clone(), slot, detail: None }).collect();
+    if let Some(last_row) = missed.last_mut() {
+        let since = if last < floor {
+            format!("more than {total} slots missed since {} (counted over the last {MISSED_LOOKBACK_DAYS} days)", last.to_rfc3339())
+        } else {
+            format!("{total} slot(s) missed since the last run at {}", last.to_rfc3339())
+        };
+        let shown = if total > MAX_MISSED_ROWS { format!("; the latest {MAX_MISSED_ROWS} are recorded") } else { String::new() };
+        last_row.detail = Some(format!("{since}{shown}"));
+    }
+    (catchup, missed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{NameChoice, ScheduleInput};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn schedule(cron: &str, tz: Option<&str>) -> Schedule {
+        let input = ScheduleInput {
+            task_name: "app.tasks.t".into(),
+            cron_expression: cron.into(),
+            timezone: tz.map(Into::into),
+            enabled: true,
+            ..Default::default()
+        };
+        let new = input.validate(&[]).unwrap();
+        let name = match new.name {
+            NameChoice::Explicit(n) | NameChoice::Auto(n) | NameChoice::KeepAuto(n) => n,
+        };
+        Schedule {
+            id: Uuid::new_v4(),
+            name,
+            task_name: new.task_name,
+            cron_expression: new.cron_expression,
+            timezone: new.timezone,
+            enabled: true,
+            args: vec![],
+            kwargs: Default::default(),
+            description: None,
+            category: None,
+            tags: vec![],
+            execution_policy: Default::default(),
+            auto_generated_name: true,
+            options: Default::default(),
+            last_run_at: None,
+            total_run_count: 0,
+            created_at: at("2026-01-01T00:00:00Z"),
+            updated_at: at("2026-01-01T00:00:00Z"),
+            unreadable: vec![],
+        }
+    }
+
+    #[test]
+    fn schedules_come_due_in_order_and_advance() {
+        let mut plan = Plan::default();
+        let start = at("2026-01-01T00:00:30Z");
+        let every_minute = schedule("* * * * *", None);
+        let hourly = schedule("0 * * * *", None);
+        plan.upsert(every_minute.clone(), Tz::UTC, start).unwrap();
+        plan.upsert(hourly.clone(), Tz::UTC, start).unwrap();
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T00:01:00Z")));
+        let (due, missed) = plan.take_due(at("2026-01-01T00:01:00Z"));
+        assert_eq!((due.len(), missed.len()), (1, 0));
+        assert_eq!(due[0].schedule.id, every_minute.id);
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T00:02:00Z")));
+        let (due, _) = plan.take_due(at("2026-01-01T01:00:00Z"));
+        let ids: Vec<Uuid> = due.iter().map(|d| d.schedule.id).collect();
+        assert!(ids.contains(&hourly.id) && ids.contains(&every_minute.id));
+    }
+
+    #[test]
+    fn a_paused_loop_runs_the_latest_slot_once() {
+        let mut plan = Plan::default();
+        plan.upsert(schedule("* * * * *", None), Tz::UTC, at("2026-01-01T00:00:30Z")).unwrap();
+        let (due, missed) = plan.take_due(at("2026-01-01T00:03:10Z"));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].slot, at("2026-01-01T00:03:00Z"));
+        assert_eq!(missed.iter().map(|m| m.slot).collect::<Vec<_>>(), [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]);
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T00:04:00Z")));
+    }
+
+    #[test]
+    fn updates_keep_a_pending_slot_unless_the_timing_changed() {
+        let mut plan = Plan::default();
+        let mut s = schedule("* * * * *", None);
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z")).unwrap();
+        // Reloaded just after its slot passed: the slot stays due.
+        s.description = Some("edited".into());
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:01:00.5Z")).unwrap();
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T00:01:00Z")));
+        // A new cron replans from the given instant.
+        s.cron_expression = "0 * * * *".into();
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:01:00.5Z")).unwrap();
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T01:00:00Z")));
+        s.enabled = false;
+        assert_eq!(plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:02:00Z")), Err(Unplanned::Disabled));
+        assert!(plan.is_empty());
+        s.enabled = true;
+        s.timezone = Some("Mars/Base".into());
+        assert!(matches!(plan.upsert(s, Tz::UTC, at("2026-01-01T00:02:00Z")), Err(Unplanned::Invalid(_))));
+    }
+
+    #[test]
+    fn daylight_saving_days_follow_the_cron_rules() {
+        // New York, 2026-03-08: 02:30 does not exist; the fixed-time job fires at 03:00 EDT.
+        let mut plan = Plan::default();
+        plan.upsert(schedule("30 2 * * *", Some("America/New_York")), Tz::UTC, at("2026-03-07T12:00:00Z")).unwrap();
+        assert_eq!(plan.next_due(), Some(at("2026-03-08T07:00:00Z")));
+        let (due, _) = plan.take_due(at("2026-03-08T07:00:00Z"));
+        assert_eq!(due.len(), 1);
+        assert_eq!(plan.next_due(), Some(at("2026-03-09T06:30:00Z")));
+        // Fall back: a wildcard job fires on both passes of 01:00.
+        let mut plan = Plan::default();
+        plan.upsert(schedule("0 * * * *", Some("America/New_York")), Tz::UTC, at("2026-11-01T04:30:00Z")).unwrap();
+        let mut fired = Vec::new();
+        let mut now = at("2026-11-01T04:30:00Z");
+        while fired.len() < 3 {
+            now = plan.next_due().unwrap();
+            fired.extend(plan.take_due(now).0.into_iter().map(|d| d.slot));
+        }
+        assert_eq!(fired, [at("2026-11-01T05:00:00Z"), at("2026-11-01T06:00:00Z"), at("2026-11-01T07:00:00Z")]);
+        assert!(now <= at("2026-11-01T07:00:00Z"));
+    }
+
+    #[test]
+    fn catch_up_runs_the_latest_missed_slot_and_records_the_others() {
+        let mut s = schedule("* * * * *", None);
+        s.last_run_at = Some(at("2026-01-01T00:00:00Z"));
+        let mut plan = Plan::default();
+        let now = at("2026-01-01T00:03:30Z");
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        let entry = plan.get(s.id).unwrap();
+        let (catchup, missed) = catch_up(entry, now, Duration::hours(1));
+        assert_eq!(catchup.unwrap().slot, at("2026-01-01T00:03:00Z"));
+        assert_eq!(missed.iter().map(|m| m.slot).collect::<Vec<_>>(), [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]);
+        assert_eq!(missed[1].detail.as_deref(), Some("2 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00"));
+        // Outside the window, or with catch-up disabled: nothing runs, everything is missed.
+        let (none, all) = catch_up(entry, now, Duration::seconds(10));
+        assert!(none.is_none());
+        assert_eq!(all.len(), 3);
+        assert!(catch_up(entry, now, Duration::zero()).0.is_none());
+        // Never run: nothing owed.
+        let fresh = schedule("* * * * *", None);
+        plan.upsert(fresh.clone(), Tz::UTC, now).unwrap();
+        assert_eq!(catch_up(plan.get(fresh.id).unwrap(), now, Duration::hours(1)), (None, vec![]));
+    }
+
+    #[test]
+    fn long_outages_record_at_most_a_thousand_rows() {
+        let mut s = schedule("* * * * *", None);
+        s.last_run_at = Some(at("2026-01-01T00:00:00Z"));
+        let mut plan = Plan::default();
+        let now = at("2026-01-02T00:00:30Z");
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        let (catchup, missed) = catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1));
+        assert_eq!(catchup.unwrap().slot, at("2026-01-02T00:00:00Z"));
+        assert_eq!(missed.len(), MAX_MISSED_ROWS);
+        assert_eq!(missed.last().unwrap().slot, at("2026-01-01T23:59:00Z"));
+        assert!(missed.last().unwrap().detail.as_deref().unwrap().starts_with("1439 slot(s) missed"), "{:?}", missed.last());
+    }
+}
