@@ -50,12 +50,18 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock standing at `start`.
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self { now: Mutex::new(start), moved: watch::channel(start).0 }
+        Self {
+            now: Mutex::new(start),
+            moved: watch::channel(start).0,
+        }
     }
 
     /// Moves to `at` (never backwards), waking every sleeper whose instant has come.
     pub fn set(&self, at: DateTime<Utc>) {
-        let mut now = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if at > *now {
             *now = at;
             self.moved.send_replace(at);
@@ -71,7 +77,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

@@ -2,4 +2,8 @@
 //! dispatch, change feeds, and the loop.
 
 pub mod clock;
+pub mod dispatch;
+pub mod feed;
+pub mod message;
 pub mod plan;
+pub mod runner;

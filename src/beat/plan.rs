@@ -99,7 +99,12 @@ impl Plan {
     /// Adds or replaces a schedule. Its next instant is kept when nothing that decides it
     /// changed (so a reload never skips a slot that is due but not yet sent); otherwise it is
     /// the first fire instant strictly after `after`.
-    pub fn upsert(&mut self, schedule: Schedule, default_tz: Tz, after: DateTime<Utc>) -> Result<(), Unplanned> {
+    pub fn upsert(
+        &mut self,
+        schedule: Schedule,
+        default_tz: Tz,
+        after: DateTime<Utc>,
+    ) -> Result<(), Unplanned> {
         let previous = self.remove(schedule.id);
         if !schedule.enabled {
             return Err(Unplanned::Disabled);
@@ -108,14 +113,28 @@ impl Plan {
             Some(name) => cron::parse_timezone(name).map_err(|e| Unplanned::Invalid(e.message))?,
             None => default_tz,
         };
-        let parsed = Cron::parse(&schedule.cron_expression).map_err(|e| Unplanned::Invalid(e.message))?;
-        let keep = previous.filter(|p| p.cron.source() == parsed.source() && p.tz == tz).map(|p| p.next);
+        let parsed =
+            Cron::parse(&schedule.cron_expression).map_err(|e| Unplanned::Invalid(e.message))?;
+        let keep = previous
+            .filter(|p| p.cron.source() == parsed.source() && p.tz == tz)
+            .map(|p| p.next);
         let next = match keep {
             Some(next) => next,
-            None => parsed.next_after(after, tz).ok_or(Unplanned::Never)?.with_timezone(&Utc),
+            None => parsed
+                .next_after(after, tz)
+                .ok_or(Unplanned::Never)?
+                .with_timezone(&Utc),
         };
         self.queue.insert((next, schedule.id));
-        self.entries.insert(schedule.id, Entry { schedule, cron: parsed, tz, next });
+        self.entries.insert(
+            schedule.id,
+            Entry {
+                schedule,
+                cron: parsed,
+                tz,
+                next,
+            },
+        );
         Ok(())
     }
 
@@ -137,10 +156,16 @@ impl Plan {
                 break;
             }
             self.queue.pop_first();
-            let Some(entry) = self.entries.get_mut(&id) else { continue };
+            let Some(entry) = self.entries.get_mut(&id) else {
+                continue;
+            };
             let mut slot = at;
             let mut skipped = Vec::new();
-            while let Some(next) = entry.cron.next_after(slot, entry.tz).map(|t| t.with_timezone(&Utc)) {
+            while let Some(next) = entry
+                .cron
+                .next_after(slot, entry.tz)
+                .map(|t| t.with_timezone(&Utc))
+            {
                 if next > now {
                     break;
                 }
@@ -150,8 +175,16 @@ impl Plan {
                     break;
                 }
             }
-            missed.extend(skipped.into_iter().map(|s| Missed { schedule: entry.schedule.clone(), slot: s, detail: None }));
-            due.push(Due { schedule: entry.schedule.clone(), slot, trigger: Trigger::Schedule });
+            missed.extend(skipped.into_iter().map(|s| Missed {
+                schedule: entry.schedule.clone(),
+                slot: s,
+                detail: None,
+            }));
+            due.push(Due {
+                schedule: entry.schedule.clone(),
+                slot,
+                trigger: Trigger::Schedule,
+            });
             match entry.cron.next_after(slot, entry.tz) {
                 Some(next) => {
                     entry.next = next.with_timezone(&Utc);
@@ -172,13 +205,19 @@ impl Plan {
 /// missed: at most [`MAX_MISSED_ROWS`], the latest ones, the total in the last row's detail.
 /// A schedule that never ran owes nothing.
 pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<Due>, Vec<Missed>) {
-    let Some(last) = entry.schedule.last_run_at else { return (None, Vec::new()) };
+    let Some(last) = entry.schedule.last_run_at else {
+        return (None, Vec::new());
+    };
     let floor = now - Duration::days(MISSED_LOOKBACK_DAYS);
     let start = last.max(floor);
     let mut recent: std::collections::VecDeque<DateTime<Utc>> = std::collections::VecDeque::new();
     let mut total = 0usize;
     let mut cursor = start;
-    while let Some(slot) = entry.cron.next_after(cursor, entry.tz).map(|t| t.with_timezone(&Utc)) {
+    while let Some(slot) = entry
+        .cron
+        .next_after(cursor, entry.tz)
+        .map(|t| t.with_timezone(&Utc))
+    {
         if slot > now {
             break;
         }
@@ -189,24 +228,46 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
         }
         cursor = slot;
     }
-    let Some(latest) = recent.back().copied() else { return (None, Vec::new()) };
+    let Some(latest) = recent.back().copied() else {
+        return (None, Vec::new());
+    };
     let catchup = (window > Duration::zero() && now - latest <= window).then(|| {
         recent.pop_back();
         total -= 1;
-        Due { schedule: entry.schedule.clone(), slot: latest, trigger: Trigger::Catchup }
+        Due {
+            schedule: entry.schedule.clone(),
+            slot: latest,
+            trigger: Trigger::Catchup,
+        }
     });
     while recent.len() > MAX_MISSED_ROWS {
         recent.pop_front();
     }
-    let mut missed: Vec<Missed> =
-        recent.into_iter().map(|slot| Missed { schedule: entry.schedule.clone(), slot, detail: None }).collect();
+    let mut missed: Vec<Missed> = recent
+        .into_iter()
+        .map(|slot| Missed {
+            schedule: entry.schedule.clone(),
+            slot,
+            detail: None,
+        })
+        .collect();
     if let Some(last_row) = missed.last_mut() {
         let since = if last < floor {
-            format!("more than {total} slots missed since {} (counted over the last {MISSED_LOOKBACK_DAYS} days)", last.to_rfc3339())
+            format!(
+                "more than {total} slots missed since {} (counted over the last {MISSED_LOOKBACK_DAYS} days)",
+                last.to_rfc3339()
+            )
         } else {
-            format!("{total} slot(s) missed since the last run at {}", last.to_rfc3339())
+            format!(
+                "{total} slot(s) missed since the last run at {}",
+                last.to_rfc3339()
+            )
         };
-        let shown = if total > MAX_MISSED_ROWS { format!("; the latest {MAX_MISSED_ROWS} are recorded") } else { String::new() };
+        let shown = if total > MAX_MISSED_ROWS {
+            format!("; the latest {MAX_MISSED_ROWS} are recorded")
+        } else {
+            String::new()
+        };
         last_row.detail = Some(format!("{since}{shown}"));
     }
     (catchup, missed)
@@ -218,7 +279,9 @@ mod tests {
     use crate::domain::{NameChoice, ScheduleInput};
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn schedule(cron: &str, tz: Option<&str>) -> Schedule {
@@ -277,11 +340,19 @@ mod tests {
     #[test]
     fn a_paused_loop_runs_the_latest_slot_once() {
         let mut plan = Plan::default();
-        plan.upsert(schedule("* * * * *", None), Tz::UTC, at("2026-01-01T00:00:30Z")).unwrap();
+        plan.upsert(
+            schedule("* * * * *", None),
+            Tz::UTC,
+            at("2026-01-01T00:00:30Z"),
+        )
+        .unwrap();
         let (due, missed) = plan.take_due(at("2026-01-01T00:03:10Z"));
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].slot, at("2026-01-01T00:03:00Z"));
-        assert_eq!(missed.iter().map(|m| m.slot).collect::<Vec<_>>(), [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]);
+        assert_eq!(
+            missed.iter().map(|m| m.slot).collect::<Vec<_>>(),
+            [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]
+        );
         assert_eq!(plan.next_due(), Some(at("2026-01-01T00:04:00Z")));
     }
 
@@ -289,42 +360,68 @@ mod tests {
     fn updates_keep_a_pending_slot_unless_the_timing_changed() {
         let mut plan = Plan::default();
         let mut s = schedule("* * * * *", None);
-        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z")).unwrap();
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z"))
+            .unwrap();
         // Reloaded just after its slot passed: the slot stays due.
         s.description = Some("edited".into());
-        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:01:00.5Z")).unwrap();
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:01:00.5Z"))
+            .unwrap();
         assert_eq!(plan.next_due(), Some(at("2026-01-01T00:01:00Z")));
         // A new cron replans from the given instant.
         s.cron_expression = "0 * * * *".into();
-        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:01:00.5Z")).unwrap();
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:01:00.5Z"))
+            .unwrap();
         assert_eq!(plan.next_due(), Some(at("2026-01-01T01:00:00Z")));
         s.enabled = false;
-        assert_eq!(plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:02:00Z")), Err(Unplanned::Disabled));
+        assert_eq!(
+            plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:02:00Z")),
+            Err(Unplanned::Disabled)
+        );
         assert!(plan.is_empty());
         s.enabled = true;
         s.timezone = Some("Mars/Base".into());
-        assert!(matches!(plan.upsert(s, Tz::UTC, at("2026-01-01T00:02:00Z")), Err(Unplanned::Invalid(_))));
+        assert!(matches!(
+            plan.upsert(s, Tz::UTC, at("2026-01-01T00:02:00Z")),
+            Err(Unplanned::Invalid(_))
+        ));
     }
 
     #[test]
     fn daylight_saving_days_follow_the_cron_rules() {
         // New York, 2026-03-08: 02:30 does not exist; the fixed-time job fires at 03:00 EDT.
         let mut plan = Plan::default();
-        plan.upsert(schedule("30 2 * * *", Some("America/New_York")), Tz::UTC, at("2026-03-07T12:00:00Z")).unwrap();
+        plan.upsert(
+            schedule("30 2 * * *", Some("America/New_York")),
+            Tz::UTC,
+            at("2026-03-07T12:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(plan.next_due(), Some(at("2026-03-08T07:00:00Z")));
         let (due, _) = plan.take_due(at("2026-03-08T07:00:00Z"));
         assert_eq!(due.len(), 1);
         assert_eq!(plan.next_due(), Some(at("2026-03-09T06:30:00Z")));
         // Fall back: a wildcard job fires on both passes of 01:00.
         let mut plan = Plan::default();
-        plan.upsert(schedule("0 * * * *", Some("America/New_York")), Tz::UTC, at("2026-11-01T04:30:00Z")).unwrap();
+        plan.upsert(
+            schedule("0 * * * *", Some("America/New_York")),
+            Tz::UTC,
+            at("2026-11-01T04:30:00Z"),
+        )
+        .unwrap();
         let mut fired = Vec::new();
         let mut now = at("2026-11-01T04:30:00Z");
         while fired.len() < 3 {
             now = plan.next_due().unwrap();
             fired.extend(plan.take_due(now).0.into_iter().map(|d| d.slot));
         }
-        assert_eq!(fired, [at("2026-11-01T05:00:00Z"), at("2026-11-01T06:00:00Z"), at("2026-11-01T07:00:00Z")]);
+        assert_eq!(
+            fired,
+            [
+                at("2026-11-01T05:00:00Z"),
+                at("2026-11-01T06:00:00Z"),
+                at("2026-11-01T07:00:00Z")
+            ]
+        );
         assert!(now <= at("2026-11-01T07:00:00Z"));
     }
 
@@ -338,8 +435,14 @@ mod tests {
         let entry = plan.get(s.id).unwrap();
         let (catchup, missed) = catch_up(entry, now, Duration::hours(1));
         assert_eq!(catchup.unwrap().slot, at("2026-01-01T00:03:00Z"));
-        assert_eq!(missed.iter().map(|m| m.slot).collect::<Vec<_>>(), [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]);
-        assert_eq!(missed[1].detail.as_deref(), Some("2 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00"));
+        assert_eq!(
+            missed.iter().map(|m| m.slot).collect::<Vec<_>>(),
+            [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]
+        );
+        assert_eq!(
+            missed[1].detail.as_deref(),
+            Some("2 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00")
+        );
         // Outside the window, or with catch-up disabled: nothing runs, everything is missed.
         let (none, all) = catch_up(entry, now, Duration::seconds(10));
         assert!(none.is_none());
@@ -348,7 +451,10 @@ mod tests {
         // Never run: nothing owed.
         let fresh = schedule("* * * * *", None);
         plan.upsert(fresh.clone(), Tz::UTC, now).unwrap();
-        assert_eq!(catch_up(plan.get(fresh.id).unwrap(), now, Duration::hours(1)), (None, vec![]));
+        assert_eq!(
+            catch_up(plan.get(fresh.id).unwrap(), now, Duration::hours(1)),
+            (None, vec![])
+        );
     }
 
     #[test]
@@ -362,6 +468,16 @@ mod tests {
         assert_eq!(catchup.unwrap().slot, at("2026-01-02T00:00:00Z"));
         assert_eq!(missed.len(), MAX_MISSED_ROWS);
         assert_eq!(missed.last().unwrap().slot, at("2026-01-01T23:59:00Z"));
-        assert!(missed.last().unwrap().detail.as_deref().unwrap().starts_with("1439 slot(s) missed"), "{:?}", missed.last());
+        assert!(
+            missed
+                .last()
+                .unwrap()
+                .detail
+                .as_deref()
+                .unwrap()
+                .starts_with("1439 slot(s) missed"),
+            "{:?}",
+            missed.last()
+        );
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod args;
 pub mod diagnose;
+pub mod history;
 pub mod migrate;
 pub mod output;
+pub mod run_beat;
 pub mod schedule;
 pub mod sync;
 pub mod task;
@@ -53,6 +55,10 @@ pub enum Command {
     /// Watch the change events that tell running schedulers about changes
     #[command(subcommand)]
     Sync(sync::SyncCommand),
+    /// Run the scheduler: send due schedules to the Celery broker
+    RunBeat(run_beat::RunBeatArgs),
+    /// What ran, newest first, with the Celery results
+    History(history::HistoryArgs),
     /// Check configuration, database, Redis, change events and broker (exit 7 on failure)
     Diagnose(diagnose::DiagnoseArgs),
     /// Apply pending database migrations (Postgres; SQLite migrates itself)
@@ -137,6 +143,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Task(cmd) => task::run(&ctx, *cmd).await?,
         Command::Sync(cmd) => sync::run(&ctx, cmd).await?,
         Command::Diagnose(args) => diagnose::run(&ctx, args, &problems).await?,
+        Command::RunBeat(args) => run_beat::run(&ctx, args).await?,
+        Command::History(args) => history::run(&ctx, args).await?,
         Command::Migrate(args) => migrate::run(&ctx, args).await?,
     };
     output::emit(&out, ctx.format)?;

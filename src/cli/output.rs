@@ -167,6 +167,19 @@ pub enum Output {
         /// How many arrived.
         events: usize,
     },
+    /// `run-beat`, after it stopped.
+    BeatStopped(crate::beat::runner::Stats),
+    /// `schedule trigger`.
+    Triggered {
+        /// The schedule.
+        schedule: Schedule,
+        /// The Celery task id sent.
+        task_id: uuid::Uuid,
+        /// Its result, with `--wait`.
+        result: Option<crate::sync::results::TaskResult>,
+    },
+    /// `history`.
+    History(Vec<HistoryRow>),
     /// `diagnose`.
     Diagnosis {
         /// The checks.
@@ -332,6 +345,21 @@ pub fn to_json(out: &Output) -> Value {
         }
         Output::TaskDeleted(task) => task.to_json(),
         Output::Monitored { events } => json!({"events": events}),
+        Output::BeatStopped(stats) => json!({
+            "batches": stats.batches, "dispatched": stats.dispatched, "failed": stats.failed, "missed": stats.missed,
+            "dry_run": stats.dry_run, "full_reloads": stats.full_reloads, "targeted_reloads": stats.targeted_reloads,
+        }),
+        Output::Triggered {
+            schedule,
+            task_id,
+            result,
+        } => json!({
+            "schedule_id": schedule.id, "name": schedule.name, "task_name": schedule.task_name,
+            "celery_task_id": task_id, "status": "dispatched",
+            "result_status": result.as_ref().map(|r| r.status.clone()),
+            "result": result.as_ref().map(|r| r.result.clone()),
+        }),
+        Output::History(rows) => rows.iter().map(HistoryRow::to_json).collect(),
         Output::Diagnosis { report, strict } => json!({
             "ok": report.passes(*strict),
             "checks": report.checks.iter().map(|c| json!({
@@ -518,6 +546,98 @@ fn task_table(t: &TaskView) -> Table {
     table
 }
 
+/// A run with its Celery result.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    /// The recorded run.
+    pub run: crate::domain::run::Run,
+    /// Its result, when it was sent and a result backend is configured.
+    pub result: Option<crate::sync::results::TaskResult>,
+}
+
+impl HistoryRow {
+    /// Seconds from dispatch to the worker's `date_done`.
+    pub fn runtime_seconds(&self) -> Option<f64> {
+        let done = self.result.as_ref()?.date_done?;
+        let sent = self.run.run.dispatched_at?;
+        Some((done - sent).num_microseconds()? as f64 / 1e6)
+    }
+
+    /// The documented JSON object: the table's columns plus the result.
+    pub fn to_json(&self) -> Value {
+        let r = &self.run.run;
+        json!({
+            "id": self.run.id,
+            "schedule_id": r.schedule_id,
+            "schedule_name": r.schedule_name,
+            "task_name": r.task_name,
+            "celery_task_id": r.celery_task_id,
+            "scheduled_for": utc_text(r.scheduled_for),
+            "dispatched_at": r.dispatched_at.map(utc_text),
+            "trigger": r.trigger.as_str(),
+            "status": r.status.as_str(),
+            "detail": r.detail,
+            "args": r.args,
+            "kwargs": r.kwargs,
+            "created_at": utc_text(self.run.created_at),
+            "result_status": self.result.as_ref().map(|x| x.status.clone()),
+            "result": self.result.as_ref().map(|x| x.result.clone()),
+            "runtime_seconds": self.runtime_seconds(),
+        })
+    }
+}
+
+fn history_table(rows: &[HistoryRow]) -> String {
+    let mut table = new_table();
+    table.set_header(vec![
+        "SLOT (UTC)",
+        "SCHEDULE",
+        "TASK",
+        "TRIGGER",
+        "STATUS",
+        "RESULT",
+        "RUNTIME",
+        "TASK ID",
+        "DETAIL",
+    ]);
+    for row in rows {
+        let r = &row.run.run;
+        let result = match &row.result {
+            Some(x) if x.status == "FAILURE" => {
+                let exc = x
+                    .result
+                    .get("exc_type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("error");
+                let msg = x
+                    .result
+                    .get("exc_message")
+                    .map(|m| m.to_string())
+                    .unwrap_or_default();
+                format!("FAILURE {exc} {msg}")
+            }
+            Some(x) => x.status.clone(),
+            None => "-".into(),
+        };
+        table.add_row(vec![
+            r.scheduled_for.format("%Y-%m-%d %H:%M:%S").to_string(),
+            r.schedule_name.clone(),
+            r.task_name.clone(),
+            r.trigger.to_string(),
+            r.status.to_string(),
+            result,
+            row.runtime_seconds()
+                .map(|s| format!("{s:.2}s"))
+                .unwrap_or_else(|| "-".into()),
+            r.celery_task_id
+                .map(|id| id.simple().to_string()[..8].to_string())
+                .unwrap_or_else(|| "-".into()),
+            r.detail.clone().unwrap_or_default(),
+        ]);
+    }
+    format!("{table}\n")
+}
+
 fn diagnosis_text(report: &Report, strict: bool) -> String {
     let mark = |s: Status| match s {
         Status::Ok => "✓ ok  ",
@@ -694,7 +814,23 @@ pub fn to_text(out: &Output) -> String {
             }
             text
         }
-        Output::Monitored { .. } => String::new(),
+        Output::Monitored { .. } | Output::BeatStopped(_) => String::new(),
+        Output::Triggered {
+            schedule,
+            task_id,
+            result,
+        } => {
+            let mut text = format!(
+                "Sent '{}' ({}) as task {task_id}.\n",
+                schedule.name, schedule.task_name
+            );
+            if let Some(r) = result {
+                text.push_str(&format!("Result: {} {}\n", r.status, r.result));
+            }
+            text
+        }
+        Output::History(rows) if rows.is_empty() => "No runs match.\n".into(),
+        Output::History(rows) => history_table(rows),
         Output::Diagnosis { report, strict } => diagnosis_text(report, *strict),
         Output::TaskDeleted(task) => {
             format!("Deleted the definition of task {}.\n", task.task.task_name)

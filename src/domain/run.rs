@@ -130,7 +130,13 @@ pub struct RunFilter {
 
 impl Default for RunFilter {
     fn default() -> Self {
-        Self { schedule_id: None, status: None, task: None, since: None, limit: 50 }
+        Self {
+            schedule_id: None,
+            status: None,
+            task: None,
+            since: None,
+            limit: 50,
+        }
     }
 }
 
@@ -158,7 +164,8 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Doma
         "w" => 604_800,
         _ => return Err(err()),
     };
-    let back = chrono::Duration::try_seconds(n.checked_mul(seconds).ok_or_else(err)?).ok_or_else(err)?;
+    let back =
+        chrono::Duration::try_seconds(n.checked_mul(seconds).ok_or_else(err)?).ok_or_else(err)?;
     now.checked_sub_signed(back).ok_or_else(err)
 }
 
@@ -168,19 +175,45 @@ mod tests {
 
     #[test]
     fn spellings_round_trip() {
-        for s in ["dispatched", "missed", "failed", "dry_run", "skipped", "deferred"] {
+        for s in [
+            "dispatched",
+            "missed",
+            "failed",
+            "dry_run",
+            "skipped",
+            "deferred",
+        ] {
             assert_eq!(s.parse::<RunStatus>().unwrap().as_str(), s);
         }
         assert_eq!("CATCHUP".parse::<Trigger>().unwrap(), Trigger::Catchup);
-        assert!("sometimes".parse::<RunStatus>().unwrap_err().hint.contains("dry_run"));
+        assert!(
+            "sometimes"
+                .parse::<RunStatus>()
+                .unwrap_err()
+                .hint
+                .contains("dry_run")
+        );
     }
 
     #[test]
     fn since_takes_durations_and_instants() {
-        let now = DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(parse_since("1d", now).unwrap().to_rfc3339(), "2026-01-01T00:00:00+00:00");
-        assert_eq!(parse_since("90m", now).unwrap().to_rfc3339(), "2026-01-01T22:30:00+00:00");
-        assert_eq!(parse_since("2026-01-01T12:00:00+02:00", now).unwrap().to_rfc3339(), "2026-01-01T10:00:00+00:00");
+        let now = DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            parse_since("1d", now).unwrap().to_rfc3339(),
+            "2026-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_since("90m", now).unwrap().to_rfc3339(),
+            "2026-01-01T22:30:00+00:00"
+        );
+        assert_eq!(
+            parse_since("2026-01-01T12:00:00+02:00", now)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-01-01T10:00:00+00:00"
+        );
         for bad in ["", "5", "5x", "m5", "99999999999999999w"] {
             assert!(parse_since(bad, now).is_err(), "{bad}");
         }

@@ -359,30 +359,62 @@ pub trait RunStore: Send + Sync {
     /// Inserts runs in one transaction. Scheduled and catch-up runs claim their slot: a slot
     /// another scheduler already recorded is not inserted. Returns, aligned with `runs`, the
     /// new row's id, or `None` where the slot was taken.
-    fn insert_runs(&self, runs: &[NewRun]) -> impl Future<Output = Result<Vec<Option<i64>>, StoreError>> + Send;
+    fn insert_runs(
+        &self,
+        runs: &[NewRun],
+    ) -> impl Future<Output = Result<Vec<Option<i64>>, StoreError>> + Send;
 
     /// Sets the status and detail of these runs (after a failed send, say).
-    fn mark_runs(&self, ids: &[i64], status: RunStatus, detail: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn mark_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        detail: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Run bookkeeping in one statement: `last_run_at` (never moved back) and
     /// `total_run_count` of each schedule that ran. Not a change: the version is not bumped.
-    fn record_dispatch(&self, ran: &[(Uuid, DateTime<Utc>)]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn record_dispatch(
+        &self,
+        ran: &[(Uuid, DateTime<Utc>)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Runs matching the filter, newest slot first.
-    fn list_runs(&self, filter: &RunFilter) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
+    fn list_runs(
+        &self,
+        filter: &RunFilter,
+    ) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
 
     /// Deletes runs whose slot is before `cutoff`; returns how many.
-    fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    fn delete_runs_before(
+        &self,
+        cutoff: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 /// Aligns the rows an insert returned with the runs that were asked for.
-pub(crate) fn align_claims(runs: &[NewRun], inserted: Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>) -> Vec<Option<i64>> {
-    let mut by_slot: std::collections::HashMap<(Option<Uuid>, DateTime<Utc>, String), Vec<i64>> = std::collections::HashMap::new();
+pub(crate) fn align_claims(
+    runs: &[NewRun],
+    inserted: Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>,
+) -> Vec<Option<i64>> {
+    let mut by_slot: std::collections::HashMap<(Option<Uuid>, DateTime<Utc>, String), Vec<i64>> =
+        std::collections::HashMap::new();
     for (id, schedule, slot, trigger) in inserted {
-        by_slot.entry((schedule, slot, trigger)).or_default().push(id);
+        by_slot
+            .entry((schedule, slot, trigger))
+            .or_default()
+            .push(id);
     }
     runs.iter()
-        .map(|r| by_slot.get_mut(&(r.schedule_id, r.scheduled_for, r.trigger.as_str().to_string())).and_then(Vec::pop))
+        .map(|r| {
+            by_slot
+                .get_mut(&(
+                    r.schedule_id,
+                    r.scheduled_for,
+                    r.trigger.as_str().to_string(),
+                ))
+                .and_then(Vec::pop)
+        })
         .collect()
 }
 
@@ -579,7 +611,12 @@ impl RunStore for AnyStore {
     async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
         delegate!(self, s => s.insert_runs(runs))
     }
-    async fn mark_runs(&self, ids: &[i64], status: RunStatus, detail: &str) -> Result<(), StoreError> {
+    async fn mark_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.mark_runs(ids, status, detail))
     }
     async fn record_dispatch(&self, ran: &[(Uuid, DateTime<Utc>)]) -> Result<(), StoreError> {

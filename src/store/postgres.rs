@@ -475,7 +475,10 @@ impl TaskStore for PgStore {
 fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
     let mut bad = Vec::new();
     let json = |column: &str| -> Result<Value, StoreError> {
-        Ok(row.try_get::<Option<Json<Value>>, _>(column)?.map(|j| j.0).unwrap_or(Value::Null))
+        Ok(row
+            .try_get::<Option<Json<Value>>, _>(column)?
+            .map(|j| j.0)
+            .unwrap_or(Value::Null))
     };
     let trigger: String = row.try_get("trigger")?;
     let status: String = row.try_get("status")?;
@@ -511,7 +514,9 @@ impl RunStore for PgStore {
         }
         // One statement per batch: arrays bound as parameters, unnested server-side.
         let now = write_time(None);
-        let col = |f: &dyn Fn(&NewRun) -> Option<String>| runs.iter().map(f).collect::<Vec<Option<String>>>();
+        let col = |f: &dyn Fn(&NewRun) -> Option<String>| {
+            runs.iter().map(f).collect::<Vec<Option<String>>>()
+        };
         let rows = sqlx::query(
             "INSERT INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, scheduled_for, \
              dispatched_at, trigger, status, detail, args, kwargs, created_at) \
@@ -538,12 +543,24 @@ impl RunStore for PgStore {
         .await?;
         let inserted = rows
             .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("schedule_id")?, r.try_get("scheduled_for")?, r.try_get("trigger")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("schedule_id")?,
+                    r.try_get("scheduled_for")?,
+                    r.try_get("trigger")?,
+                ))
+            })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(super::align_claims(runs, inserted))
     }
 
-    async fn mark_runs(&self, ids: &[i64], status: RunStatus, detail: &str) -> Result<(), StoreError> {
+    async fn mark_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE schedule_runs SET status = $1, detail = $2 WHERE id = ANY($3)")
             .bind(status.as_str())
             .bind(detail)
@@ -578,12 +595,17 @@ impl RunStore for PgStore {
             w.sql(),
             filter.limit.max(0)
         );
-        let rows = bind_all(sqlx::query(&text), &w.binds).fetch_all(&self.pool).await?;
+        let rows = bind_all(sqlx::query(&text), &w.binds)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(decode_run).collect()
     }
 
     async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1").bind(cutoff).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 }

@@ -94,7 +94,10 @@ impl Where {
         if let Some(task) = &f.task {
             let exact = w.bind(Bind::Text(task.clone()));
             let suffix = w.bind(Bind::Text(format!(".{task}")));
-            w.clauses.push(format!("(task_name = {exact} OR {} = {suffix})", suffix_of(dialect, "task_name", &suffix)));
+            w.clauses.push(format!(
+                "(task_name = {exact} OR {} = {suffix})",
+                suffix_of(dialect, "task_name", &suffix)
+            ));
         }
         if let Some(since) = f.since {
             let p = w.bind(Bind::Time(since));

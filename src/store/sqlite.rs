@@ -610,15 +610,27 @@ fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
     let mut bad = Vec::new();
     let uuid = |column: &'static str| -> Result<Option<Uuid>, StoreError> {
         row.try_get::<Option<String>, _>(column)?
-            .map(|t| Uuid::parse_str(&t).map_err(|e| StoreError::Corrupt { id: key.clone(), column, problem: e.to_string() }))
+            .map(|t| {
+                Uuid::parse_str(&t).map_err(|e| StoreError::Corrupt {
+                    id: key.clone(),
+                    column,
+                    problem: e.to_string(),
+                })
+            })
             .transpose()
     };
     let time = |column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
-        row.try_get::<Option<String>, _>(column)?.map(|t| parse_time(&key, column, &t)).transpose()
+        row.try_get::<Option<String>, _>(column)?
+            .map(|t| parse_time(&key, column, &t))
+            .transpose()
     };
     let trigger: String = row.try_get("trigger")?;
     let status: String = row.try_get("status")?;
-    let corrupt = |column: &'static str, e: crate::domain::DomainError| StoreError::Corrupt { id: key.clone(), column, problem: e.message };
+    let corrupt = |column: &'static str, e: crate::domain::DomainError| StoreError::Corrupt {
+        id: key.clone(),
+        column,
+        problem: e.message,
+    };
     let args = decode::json_text("args", row.try_get("args")?, &mut bad);
     let kwargs = decode::json_text("kwargs", row.try_get("kwargs")?, &mut bad);
     Ok(Run {
@@ -657,7 +669,18 @@ impl RunStore for SqliteStore {
                     let b = i * 12;
                     format!(
                         "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7,
+                        b + 8,
+                        b + 9,
+                        b + 10,
+                        b + 11,
+                        b + 12
                     )
                 })
                 .collect();
@@ -689,17 +712,33 @@ impl RunStore for SqliteStore {
                 let key = format!("schedule_runs {id}");
                 let schedule: Option<String> = row.try_get("schedule_id")?;
                 let schedule = schedule
-                    .map(|s| Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt { id: key.clone(), column: "schedule_id", problem: e.to_string() }))
+                    .map(|s| {
+                        Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt {
+                            id: key.clone(),
+                            column: "schedule_id",
+                            problem: e.to_string(),
+                        })
+                    })
                     .transpose()?;
                 let slot: String = row.try_get("scheduled_for")?;
-                inserted.push((id, schedule, parse_time(&key, "scheduled_for", &slot)?, row.try_get("trigger")?));
+                inserted.push((
+                    id,
+                    schedule,
+                    parse_time(&key, "scheduled_for", &slot)?,
+                    row.try_get("trigger")?,
+                ));
             }
         }
         tx.commit().await?;
         Ok(super::align_claims(runs, inserted))
     }
 
-    async fn mark_runs(&self, ids: &[i64], status: RunStatus, detail: &str) -> Result<(), StoreError> {
+    async fn mark_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for id in ids {
             sqlx::query("UPDATE schedule_runs SET status = $1, detail = $2 WHERE id = $3")
@@ -741,13 +780,17 @@ impl RunStore for SqliteStore {
             w.sql(),
             filter.limit.max(0)
         );
-        let rows = bind_all(sqlx::query(&text), &w.binds).fetch_all(&self.pool).await?;
+        let rows = bind_all(sqlx::query(&text), &w.binds)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(decode_run).collect()
     }
 
     async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1").bind(format_time(cutoff)).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1")
+            .bind(format_time(cutoff))
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 }

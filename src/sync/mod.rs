@@ -5,6 +5,7 @@
 pub mod diagnose;
 pub mod events;
 pub mod redis_conn;
+pub mod results;
 
 pub use events::{ChangeEvent, EventKind};
 pub use redis_conn::{Publisher, SyncError};

@@ -10,7 +10,9 @@ use crate::both_backends;
 use crate::support::TestDb;
 
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 async fn schedule(db: &TestDb, name: &str, task: &str) -> Schedule {
@@ -21,7 +23,11 @@ async fn schedule(db: &TestDb, name: &str, task: &str) -> Schedule {
         enabled: true,
         ..Default::default()
     };
-    db.store().await.create_schedule(&input.validate(&[]).unwrap()).await.unwrap()
+    db.store()
+        .await
+        .create_schedule(&input.validate(&[]).unwrap())
+        .await
+        .unwrap()
 }
 
 fn run(s: &Schedule, slot: DateTime<Utc>, trigger: Trigger, status: RunStatus) -> NewRun {
@@ -44,26 +50,53 @@ async fn a_slot_is_claimed_once(db: TestDb) {
     let store = db.store().await;
     let a = schedule(&db, "a", "app.tasks.a").await;
     let t0 = at("2026-01-01T00:00:00Z");
-    let first = store.insert_runs(&[run(&a, t0, Trigger::Schedule, RunStatus::Dispatched)]).await.unwrap();
+    let first = store
+        .insert_runs(&[run(&a, t0, Trigger::Schedule, RunStatus::Dispatched)])
+        .await
+        .unwrap();
     assert!(first[0].is_some());
     // A second scheduler claiming the same slot (even as catch-up) gets nothing.
     let again = store
-        .insert_runs(&[run(&a, t0, Trigger::Catchup, RunStatus::Dispatched), run(&a, t0 + Duration::minutes(1), Trigger::Schedule, RunStatus::Dispatched)])
+        .insert_runs(&[
+            run(&a, t0, Trigger::Catchup, RunStatus::Dispatched),
+            run(
+                &a,
+                t0 + Duration::minutes(1),
+                Trigger::Schedule,
+                RunStatus::Dispatched,
+            ),
+        ])
         .await
         .unwrap();
     assert_eq!(again[0], None);
     assert!(again[1].is_some());
     // Manual runs never conflict.
     let manual = store
-        .insert_runs(&[run(&a, t0, Trigger::Manual, RunStatus::Dispatched), run(&a, t0, Trigger::Manual, RunStatus::Dispatched)])
+        .insert_runs(&[
+            run(&a, t0, Trigger::Manual, RunStatus::Dispatched),
+            run(&a, t0, Trigger::Manual, RunStatus::Dispatched),
+        ])
         .await
         .unwrap();
     assert!(manual.iter().all(Option::is_some));
-    let all = store.list_runs(&RunFilter { limit: 100, ..Default::default() }).await.unwrap();
+    let all = store
+        .list_runs(&RunFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(all.len(), 4);
     let newest = &all[0];
-    assert_eq!(newest.run.scheduled_for, t0 + Duration::minutes(1), "newest slot first");
-    assert_eq!(newest.run.kwargs["n"].to_string(), "123456789012345678901234567890");
+    assert_eq!(
+        newest.run.scheduled_for,
+        t0 + Duration::minutes(1),
+        "newest slot first"
+    );
+    assert_eq!(
+        newest.run.kwargs["n"].to_string(),
+        "123456789012345678901234567890"
+    );
     assert_eq!(newest.run.args, vec![json!(1), json!("日本")]);
 }
 
@@ -71,7 +104,16 @@ async fn batches_are_one_statement_and_large(db: TestDb) {
     let store = db.store().await;
     let a = schedule(&db, "a", "app.tasks.a").await;
     let t0 = at("2026-01-01T00:00:00Z");
-    let runs: Vec<NewRun> = (0..5000).map(|i| run(&a, t0 + Duration::minutes(i), Trigger::Schedule, RunStatus::Dispatched)).collect();
+    let runs: Vec<NewRun> = (0..5000)
+        .map(|i| {
+            run(
+                &a,
+                t0 + Duration::minutes(i),
+                Trigger::Schedule,
+                RunStatus::Dispatched,
+            )
+        })
+        .collect();
     let ids = store.insert_runs(&runs).await.unwrap();
     assert!(ids.iter().all(Option::is_some));
     let mut unique: Vec<i64> = ids.into_iter().flatten().collect();
@@ -79,7 +121,14 @@ async fn batches_are_one_statement_and_large(db: TestDb) {
     unique.dedup();
     assert_eq!(unique.len(), 5000);
     // Replaying the batch claims nothing.
-    assert!(store.insert_runs(&runs).await.unwrap().iter().all(Option::is_none));
+    assert!(
+        store
+            .insert_runs(&runs)
+            .await
+            .unwrap()
+            .iter()
+            .all(Option::is_none)
+    );
 }
 
 async fn marking_bookkeeping_filters_and_retention(db: TestDb) {
@@ -90,40 +139,117 @@ async fn marking_bookkeeping_filters_and_retention(db: TestDb) {
     let ids = store
         .insert_runs(&[
             run(&a, t0, Trigger::Schedule, RunStatus::Dispatched),
-            run(&a, t0 + Duration::minutes(1), Trigger::Schedule, RunStatus::Dispatched),
-            run(&b, t0 + Duration::minutes(2), Trigger::Schedule, RunStatus::Missed),
+            run(
+                &a,
+                t0 + Duration::minutes(1),
+                Trigger::Schedule,
+                RunStatus::Dispatched,
+            ),
+            run(
+                &b,
+                t0 + Duration::minutes(2),
+                Trigger::Schedule,
+                RunStatus::Missed,
+            ),
         ])
         .await
         .unwrap();
-    store.mark_runs(&[ids[1].unwrap()], RunStatus::Failed, "broker refused").await.unwrap();
-    let failed = store.list_runs(&RunFilter { status: Some(RunStatus::Failed), ..Default::default() }).await.unwrap();
-    assert_eq!((failed.len(), failed[0].run.detail.as_deref()), (1, Some("broker refused")));
-    let by_task = store.list_runs(&RunFilter { task: Some("fetch_task".into()), ..Default::default() }).await.unwrap();
+    store
+        .mark_runs(&[ids[1].unwrap()], RunStatus::Failed, "broker refused")
+        .await
+        .unwrap();
+    let failed = store
+        .list_runs(&RunFilter {
+            status: Some(RunStatus::Failed),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (failed.len(), failed[0].run.detail.as_deref()),
+        (1, Some("broker refused"))
+    );
+    let by_task = store
+        .list_runs(&RunFilter {
+            task: Some("fetch_task".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(by_task.len(), 2);
-    let by_schedule = store.list_runs(&RunFilter { schedule_id: Some(b.id), ..Default::default() }).await.unwrap();
+    let by_schedule = store
+        .list_runs(&RunFilter {
+            schedule_id: Some(b.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(by_schedule.len(), 1);
-    let since = store.list_runs(&RunFilter { since: Some(t0 + Duration::minutes(1)), ..Default::default() }).await.unwrap();
+    let since = store
+        .list_runs(&RunFilter {
+            since: Some(t0 + Duration::minutes(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(since.len(), 2);
-    let limited = store.list_runs(&RunFilter { limit: 1, ..Default::default() }).await.unwrap();
+    let limited = store
+        .list_runs(&RunFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(limited.len(), 1);
 
     // Bookkeeping: count per run, last_run_at never moves back, and it is not a "change".
     let version = store.change_version().await.unwrap().version;
-    store.record_dispatch(&[(a.id, t0 + Duration::minutes(1)), (a.id, t0)]).await.unwrap();
+    store
+        .record_dispatch(&[(a.id, t0 + Duration::minutes(1)), (a.id, t0)])
+        .await
+        .unwrap();
     store.record_dispatch(&[(a.id, t0)]).await.unwrap();
     let a2 = store.get_schedule(a.id).await.unwrap().unwrap();
-    assert_eq!((a2.last_run_at, a2.total_run_count), (Some(t0 + Duration::minutes(1)), 3));
+    assert_eq!(
+        (a2.last_run_at, a2.total_run_count),
+        (Some(t0 + Duration::minutes(1)), 3)
+    );
     assert_eq!(a2.updated_at, a.updated_at, "bookkeeping is not an edit");
     assert_eq!(store.change_version().await.unwrap().version, version);
 
     // Deleting a schedule keeps its history, detached.
     store.delete_schedules(&[b.id]).await.unwrap();
-    let orphan = store.list_runs(&RunFilter { status: Some(RunStatus::Missed), ..Default::default() }).await.unwrap();
-    assert_eq!((orphan[0].run.schedule_id, orphan[0].run.schedule_name.as_str()), (None, "b"));
+    let orphan = store
+        .list_runs(&RunFilter {
+            status: Some(RunStatus::Missed),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            orphan[0].run.schedule_id,
+            orphan[0].run.schedule_name.as_str()
+        ),
+        (None, "b")
+    );
 
     // Retention.
-    assert_eq!(store.delete_runs_before(t0 + Duration::minutes(1)).await.unwrap(), 1);
-    assert_eq!(store.list_runs(&RunFilter::default()).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .delete_runs_before(t0 + Duration::minutes(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.list_runs(&RunFilter::default()).await.unwrap().len(),
+        2
+    );
 }
 
-both_backends!(a_slot_is_claimed_once, batches_are_one_statement_and_large, marking_bookkeeping_filters_and_retention);
+both_backends!(
+    a_slot_is_claimed_once,
+    batches_are_one_statement_and_large,
+    marking_bookkeeping_filters_and_retention
+);

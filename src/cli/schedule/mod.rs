@@ -6,6 +6,7 @@ mod list;
 mod next;
 mod show;
 mod toggle;
+mod trigger;
 mod update;
 
 use anyhow::Result;
@@ -39,6 +40,8 @@ pub enum ScheduleCommand {
     Disable(toggle::ToggleArgs),
     /// Preview fire times of a schedule or of a cron expression
     Next(next::NextArgs),
+    /// Send one run now (optionally wait for its result)
+    Trigger(trigger::TriggerArgs),
 }
 
 /// Runs a schedule subcommand.
@@ -52,6 +55,7 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> Result<Output> {
         ScheduleCommand::Enable(args) => toggle::run(ctx, args, true).await,
         ScheduleCommand::Disable(args) => toggle::run(ctx, args, false).await,
         ScheduleCommand::Next(args) => next::run(ctx, args).await,
+        ScheduleCommand::Trigger(args) => trigger::run(ctx, args).await,
     }
 }
 

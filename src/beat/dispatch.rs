@@ -1,0 +1,324 @@
+//! Dispatch: turn due slots into history rows and Celery messages. Each batch is one database
+//! insert (the rows claim their slots), one pipelined round trip to the broker for the claimed
+//! ones, and one bookkeeping update.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use redis::aio::MultiplexedConnection;
+use uuid::Uuid;
+
+use super::message::{BrokerLayout, TaskMessage, slot_task_id};
+use super::plan::{Due, Missed};
+use crate::config::Redacted;
+use crate::domain::run::{NewRun, RunStatus, Trigger};
+use crate::domain::task::{ParameterSchema, violations_error};
+use crate::store::{RunStore, StoreError, TaskStore};
+use crate::sync::redis_conn::{self, SyncError};
+
+/// How messages are built and where they go.
+#[derive(Debug, Clone)]
+pub struct DispatchOptions {
+    /// Record and log, send nothing.
+    pub dry_run: bool,
+    /// The queue of schedules that name none.
+    pub default_queue: String,
+    /// The broker's key layout.
+    pub layout: BrokerLayout,
+    /// The `origin` header: `stockura@<host>`.
+    pub origin: String,
+}
+
+/// The Redis broker: one multiplexed connection, re-opened after a failure.
+pub struct Broker {
+    url: Redacted,
+    timeout: Duration,
+    conn: Option<MultiplexedConnection>,
+}
+
+impl Broker {
+    /// A broker at `url`; connects on first use.
+    pub fn new(url: Redacted, timeout: Duration) -> Self {
+        Self {
+            url,
+            timeout,
+            conn: None,
+        }
+    }
+
+    /// Connects now (to fail fast at start).
+    pub async fn connect(&mut self) -> Result<(), SyncError> {
+        self.conn = Some(redis_conn::connect(&self.url, self.timeout).await?);
+        Ok(())
+    }
+
+    /// LPUSHes every message in one pipelined round trip.
+    pub async fn push(&mut self, items: &[(Vec<u8>, String)]) -> Result<(), SyncError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        if self.conn.is_none() {
+            self.connect().await?;
+        }
+        let mut pipe = redis::pipe();
+        for (key, envelope) in items {
+            pipe.cmd("LPUSH")
+                .arg(key.as_slice())
+                .arg(envelope.as_str())
+                .ignore();
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        let result: Result<(), redis::RedisError> = pipe.query_async(conn).await;
+        result.map_err(|e| {
+            self.conn = None;
+            redis_conn::command_error(&self.url, self.timeout, e)
+        })
+    }
+}
+
+/// Compiled parameter schemas by task name, reloaded when definitions change.
+#[derive(Debug, Default, Clone)]
+pub struct Definitions {
+    schemas: HashMap<String, Arc<ParameterSchema>>,
+}
+
+impl Definitions {
+    /// Loads and compiles every definition's schema; an unusable stored schema is skipped.
+    pub async fn load<S: TaskStore>(store: &S) -> Result<Self, StoreError> {
+        let mut schemas = HashMap::new();
+        for t in store.list_tasks(None).await? {
+            if let Some(schema) = &t.task.parameter_schema {
+                match ParameterSchema::compile(schema) {
+                    Ok(compiled) => {
+                        schemas.insert(t.task.task_name.clone(), Arc::new(compiled));
+                    }
+                    Err(e) => {
+                        tracing::warn!(task = %t.task.task_name, error = %e.message, "unusable parameter schema; not validating")
+                    }
+                }
+            }
+        }
+        Ok(Self { schemas })
+    }
+
+    /// The violations of a schedule's kwargs, as one text; `None` when valid or undefined.
+    pub fn check(
+        &self,
+        task_name: &str,
+        kwargs: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<String> {
+        let schema = self.schemas.get(task_name)?;
+        let violations = schema.violations(kwargs);
+        (!violations.is_empty()).then(|| violations_error(task_name, &violations).message)
+    }
+}
+
+/// What one batch did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outcome {
+    /// Messages sent.
+    pub dispatched: usize,
+    /// Runs recorded `dry_run`.
+    pub dry_run: usize,
+    /// Runs recorded `failed` (invalid parameters or a broker error).
+    pub failed: usize,
+    /// Slots another scheduler had already claimed.
+    pub already_claimed: usize,
+    /// Missed slots recorded.
+    pub missed: usize,
+    /// Celery task ids sent, by schedule.
+    pub sent: Vec<(Uuid, Uuid)>,
+    /// Rows and bookkeeping that could not be written (database unavailable): retried later.
+    pub backlog: Backlog,
+}
+
+/// History the database could not take yet.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Backlog {
+    /// Rows to insert.
+    pub runs: Vec<NewRun>,
+    /// Bookkeeping to apply.
+    pub ran: Vec<(Uuid, DateTime<Utc>)>,
+}
+
+impl Backlog {
+    /// Whether nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty() && self.ran.is_empty()
+    }
+
+    /// Writes what is pending; keeps it on failure.
+    pub async fn flush<S: RunStore>(&mut self, store: &S) -> Result<(), StoreError> {
+        if !self.runs.is_empty() {
+            store.insert_runs(&self.runs).await?;
+            self.runs.clear();
+        }
+        if !self.ran.is_empty() {
+            store.record_dispatch(&self.ran).await?;
+            self.ran.clear();
+        }
+        Ok(())
+    }
+}
+
+/// The message of a due slot.
+pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskMessage {
+    let s = &due.schedule;
+    let expires = s
+        .options
+        .expires
+        .as_ref()
+        .and_then(serde_json::Number::as_f64)
+        .and_then(|secs| chrono::Duration::try_milliseconds((secs * 1000.0) as i64))
+        .map(|d| due.slot + d);
+    TaskMessage {
+        task_name: s.task_name.clone(),
+        task_id,
+        args: s.args.clone(),
+        kwargs: s.kwargs.clone(),
+        queue: s
+            .options
+            .queue
+            .clone()
+            .unwrap_or_else(|| options.default_queue.clone()),
+        priority: s.options.priority,
+        eta: None,
+        expires,
+        origin: options.origin.clone(),
+        beat: due.trigger != Trigger::Manual,
+    }
+}
+
+/// Records, claims and sends one batch. A database failure does not stop dispatch (the
+/// history goes to the backlog); a broker failure marks the batch's runs `failed`.
+pub async fn dispatch<S: RunStore>(
+    store: &S,
+    broker: Option<&mut Broker>,
+    definitions: &Definitions,
+    options: &DispatchOptions,
+    due: &[Due],
+    missed: &[Missed],
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut rows: Vec<NewRun> = Vec::with_capacity(due.len() + missed.len());
+    let mut messages: Vec<Option<TaskMessage>> = Vec::with_capacity(due.len());
+    for d in due {
+        let s = &d.schedule;
+        let task_id = match d.trigger {
+            Trigger::Manual => Uuid::new_v4(),
+            Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
+        };
+        let invalid = definitions.check(&s.task_name, &s.kwargs);
+        let status = match (&invalid, options.dry_run) {
+            (Some(_), _) => RunStatus::Failed,
+            (None, true) => RunStatus::DryRun,
+            (None, false) => RunStatus::Dispatched,
+        };
+        messages.push((status == RunStatus::Dispatched).then(|| message_for(d, task_id, options)));
+        rows.push(NewRun {
+            schedule_id: Some(s.id),
+            schedule_name: s.name.clone(),
+            task_name: s.task_name.clone(),
+            celery_task_id: Some(task_id),
+            scheduled_for: d.slot,
+            dispatched_at: (status == RunStatus::Dispatched).then_some(now),
+            trigger: d.trigger,
+            status,
+            detail: invalid,
+            args: s.args.clone(),
+            kwargs: s.kwargs.clone(),
+        });
+    }
+    for m in missed {
+        rows.push(NewRun {
+            schedule_id: Some(m.schedule.id),
+            schedule_name: m.schedule.name.clone(),
+            task_name: m.schedule.task_name.clone(),
+            celery_task_id: None,
+            scheduled_for: m.slot,
+            dispatched_at: None,
+            trigger: Trigger::Schedule,
+            status: RunStatus::Missed,
+            detail: m.detail.clone(),
+            args: m.schedule.args.clone(),
+            kwargs: m.schedule.kwargs.clone(),
+        });
+    }
+    outcome.missed = missed.len();
+    // Claim first: only slots this insert wins are sent.
+    let claims: Vec<Option<i64>> = match store.insert_runs(&rows).await {
+        Ok(claims) => claims,
+        Err(e) => {
+            tracing::warn!(error = %e, rows = rows.len(), "database unavailable: dispatching without claims, history kept for later");
+            outcome.backlog.runs.clone_from(&rows);
+            vec![Some(-1); rows.len()]
+        }
+    };
+    let mut batch = Vec::new();
+    let mut batch_ids = Vec::new();
+    let mut ran = Vec::new();
+    for ((d, (row, claim)), message) in due.iter().zip(rows.iter().zip(&claims)).zip(messages) {
+        match (claim, row.status) {
+            (None, _) => outcome.already_claimed += 1,
+            (Some(_), RunStatus::Failed) => {
+                outcome.failed += 1;
+                tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, "parameters do not match the task's schema; not sent");
+            }
+            (Some(_), RunStatus::DryRun) => {
+                outcome.dry_run += 1;
+                tracing::info!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, trigger = %d.trigger, "dry run: would send");
+            }
+            (Some(id), _) => {
+                if let Some(m) = message {
+                    batch.push((
+                        options.layout.list_key(&m.queue, m.priority),
+                        m.envelope(Uuid::new_v4()),
+                    ));
+                    batch_ids.push(*id);
+                    outcome.sent.push((d.schedule.id, m.task_id));
+                    ran.push((d.schedule.id, d.slot));
+                }
+            }
+        }
+    }
+    if let Some(broker) = broker
+        && let Err(e) = broker.push(&batch).await
+    {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        let detail = format!("the broker refused the batch: {e}{cause}");
+        tracing::error!(error = %detail, messages = batch.len(), "dispatch failed");
+        let ids: Vec<i64> = batch_ids.iter().copied().filter(|id| *id >= 0).collect();
+        if let Err(e) = store.mark_runs(&ids, RunStatus::Failed, &detail).await {
+            tracing::warn!(error = %e, "could not record the failed runs");
+        }
+        outcome.failed += batch.len();
+        outcome.sent.clear();
+        return outcome;
+    }
+    outcome.dispatched = batch.len();
+    if !ran.is_empty()
+        && let Err(e) = store.record_dispatch(&ran).await
+    {
+        tracing::warn!(error = %e, "database unavailable: run bookkeeping kept for later");
+        outcome.backlog.ran = ran;
+    }
+    outcome
+}
+
+/// `stockura@<host>`, the `origin` header.
+pub fn origin() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("stockura@{host}")
+}
