@@ -222,7 +222,7 @@ where
 
     /// Applies a burst of changes: targeted reloads for a few schedules, a full reload for
     /// many, for definitions, for resyncs and for version moves no event explains.
-    async fn apply(&mut self, changes: Vec<Change>) {
+    pub async fn apply(&mut self, changes: Vec<Change>) {
         let mut ids: HashSet<Uuid> = HashSet::new();
         let mut full = false;
         let mut definitions = false;
@@ -291,7 +291,8 @@ where
         }
     }
 
-    async fn poll_version(&mut self) {
+    /// Polls the durable change version; reloads when it moved without an event.
+    pub async fn poll_version(&mut self) {
         match self.store.change_version().await {
             Ok(v) => {
                 self.database_recovered().await;
@@ -358,7 +359,8 @@ where
         outcome
     }
 
-    async fn retention(&mut self) {
+    /// Deletes history older than the retention, at most once a day.
+    pub async fn retention(&mut self) {
         let Some(keep) = self.config.retention else {
             return;
         };

@@ -3,6 +3,7 @@
 mod support;
 
 mod adoption;
+mod beat;
 mod cli_errors;
 mod cli_schedule;
 mod config;

@@ -1,0 +1,426 @@
+//! The scheduler in-process, driven by a manual clock, against both databases and a real
+//! Redis broker (each test on its own key prefix).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+use stockura::beat::clock::ManualClock;
+use stockura::beat::dispatch::{Broker, DispatchOptions};
+use stockura::beat::feed::Change;
+use stockura::beat::message::{BrokerLayout, slot_task_id};
+use stockura::beat::runner::{Beat, BeatConfig};
+use stockura::config::Redacted;
+use stockura::domain::run::{RunFilter, RunStatus, Trigger};
+use stockura::store::{AnyStore, RunStore};
+
+use crate::both_backends;
+use crate::support::{TestDb, redis_url};
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Rig {
+    db: TestDb,
+    clock: Arc<ManualClock>,
+    prefix: String,
+}
+
+impl Rig {
+    async fn new(db: TestDb, start: &str) -> Self {
+        db.json(&["schedule", "list"]);
+        let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+        Self {
+            db,
+            clock: Arc::new(ManualClock::new(at(start))),
+            prefix,
+        }
+    }
+
+    async fn beat(&self, dry_run: bool) -> Beat<AnyStore, ManualClock> {
+        let config = BeatConfig {
+            once: false,
+            catchup_window: Duration::hours(1),
+            sync_interval: std::time::Duration::from_secs(5),
+            min_sync_interval: std::time::Duration::ZERO,
+            retention: Some(Duration::days(30)),
+            default_tz: Tz::UTC,
+            dispatch: DispatchOptions {
+                dry_run,
+                default_queue: "celery".into(),
+                layout: BrokerLayout {
+                    global_keyprefix: self.prefix.clone(),
+                },
+                origin: "stockura@test".into(),
+            },
+        };
+        let broker = (!dry_run).then(|| {
+            Broker::new(
+                Redacted::new(format!("{}/0", redis_url())),
+                std::time::Duration::from_secs(2),
+            )
+        });
+        let mut beat = Beat::new(self.db.store().await, self.clock.clone(), config, broker);
+        beat.start().await.unwrap();
+        beat
+    }
+
+    fn add(&self, args: &[&str]) -> Value {
+        let mut full = vec!["schedule", "add"];
+        full.extend_from_slice(args);
+        self.db.json(&full)
+    }
+
+    /// The messages on a broker list, oldest first.
+    async fn messages(&self, queue: &str) -> Vec<Value> {
+        let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let key = format!("{}{queue}", self.prefix);
+        let items: Vec<String> = redis::cmd("LRANGE")
+            .arg(&key)
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        items
+            .iter()
+            .rev()
+            .map(|i| serde_json::from_str(i).unwrap())
+            .collect()
+    }
+
+    async fn runs(&self) -> Vec<stockura::domain::run::Run> {
+        let mut runs = self
+            .db
+            .store()
+            .await
+            .list_runs(&RunFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        runs.reverse();
+        runs
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        // Remove the broker lists this test made (its own prefix only).
+        let prefix = self.prefix.clone();
+        let _ = std::thread::spawn(move || {
+            let Ok(client) = redis::Client::open(format!("{}/0", redis_url())) else {
+                return;
+            };
+            let Ok(mut conn) = client.get_connection() else {
+                return;
+            };
+            let keys: Vec<Vec<u8>> = redis::cmd("KEYS")
+                .arg(format!("{prefix}*"))
+                .query(&mut conn)
+                .unwrap_or_default();
+            for k in keys {
+                let _: Result<(), _> = redis::cmd("DEL").arg(k).query(&mut conn);
+            }
+        })
+        .join();
+    }
+}
+
+async fn slots_fire_in_order_and_changes_apply_between_instants(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    let a = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+        "--kwargs",
+        r#"{"n": 123456789012345678901234567890, "s": "日本"}"#,
+    ]);
+    let b = rig.add(&[
+        "--task",
+        "app.tasks.b",
+        "--cron",
+        "*/2 * * * *",
+        "--name",
+        "b",
+        "--queue",
+        "reports",
+        "--priority",
+        "7",
+    ]);
+    let mut beat = rig.beat(false).await;
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:01:00Z")));
+    // Nothing is due before its instant.
+    assert_eq!(beat.tick().await.dispatched, 0);
+
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 1);
+    let sent = rig.messages("celery").await;
+    assert_eq!(sent.len(), 1);
+    let a_id = uuid::Uuid::parse_str(a["id"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        sent[0]["headers"]["id"],
+        json!(slot_task_id(a_id, at("2030-01-01T00:01:00Z")))
+    );
+    assert_eq!(sent[0]["headers"]["celery_beat_task"], true);
+    assert_eq!(sent[0]["headers"]["task"], "app.tasks.a");
+
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 2);
+    // b went to its own queue, on the priority list of 7 (bucket 6).
+    let reports = {
+        let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let key = [rig.prefix.as_bytes(), b"reports\x06\x166"].concat();
+        let n: i64 = redis::cmd("LLEN")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(reports, 1);
+
+    // An update arriving between two instants takes effect at the next one.
+    rig.db
+        .json(&["schedule", "update", "a", "--cron", "0 * * * *"]);
+    beat.apply(vec![Change::Schedule(a_id)]).await;
+    rig.clock.set(at("2030-01-01T00:03:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 0, "a now fires hourly");
+    // A delete, and a disable.
+    rig.db.json(&["schedule", "disable", "b"]);
+    beat.apply(vec![Change::Schedule(
+        uuid::Uuid::parse_str(b["id"].as_str().unwrap()).unwrap(),
+    )])
+    .await;
+    rig.clock.set(at("2030-01-01T00:04:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 0, "b is disabled");
+    rig.db.json(&["schedule", "delete", "a", "--yes"]);
+    beat.apply(vec![Change::Schedule(a_id)]).await;
+    rig.clock.set(at("2030-01-01T01:00:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 0, "a is deleted");
+    assert!(beat.plan().is_empty());
+
+    let runs = rig.runs().await;
+    let summary: Vec<(String, String)> = runs
+        .iter()
+        .map(|r| {
+            (
+                r.run.schedule_name.clone(),
+                r.run.scheduled_for.format("%H:%M").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("a".into(), "00:01".into()),
+            ("a".into(), "00:02".into()),
+            ("b".into(), "00:02".into())
+        ]
+    );
+    assert_eq!(
+        runs[0].run.kwargs["n"].to_string(),
+        "123456789012345678901234567890",
+        "args and kwargs as sent"
+    );
+    assert_eq!(
+        runs[0].run.schedule_id, None,
+        "deleted schedules keep their history, detached"
+    );
+}
+
+async fn catch_up_after_downtime_runs_once_and_records_missed_slots(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:03:20Z").await;
+    let s = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+    ]);
+    rig.db.exec(&format!(
+        "UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z' WHERE id = '{}'",
+        s["id"].as_str().unwrap()
+    ))
+    .await;
+    let beat = rig.beat(false).await;
+    assert_eq!(beat.stats().dispatched, 1);
+    let runs = rig.runs().await;
+    let rows: Vec<(String, String, String)> = runs
+        .iter()
+        .map(|r| {
+            (
+                r.run.scheduled_for.format("%H:%M").to_string(),
+                r.run.trigger.to_string(),
+                r.run.status.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("00:01".into(), "schedule".into(), "missed".into()),
+            ("00:02".into(), "schedule".into(), "missed".into()),
+            ("00:03".into(), "catchup".into(), "dispatched".into())
+        ]
+    );
+    assert!(
+        runs[1]
+            .run
+            .detail
+            .as_deref()
+            .unwrap()
+            .starts_with("2 slot(s) missed")
+    );
+    assert_eq!(rig.messages("celery").await.len(), 1);
+    // Bookkeeping moved: a restart owes nothing more.
+    let again = rig.beat(false).await;
+    assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
+    let shown = rig.db.json(&["schedule", "show", "a"]);
+    assert_eq!(
+        (
+            shown["last_run_at"].clone(),
+            shown["total_run_count"].clone()
+        ),
+        (json!("2030-01-01T00:03:00Z"), json!(1))
+    );
+}
+
+async fn a_slot_is_sent_once_even_by_two_schedulers(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add(&["--task", "app.tasks.a", "--cron", "* * * * *"]);
+    let mut one = rig.beat(false).await;
+    let mut two = rig.beat(false).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let (x, y) = (one.tick().await, two.tick().await);
+    assert_eq!(
+        (
+            x.dispatched + y.dispatched,
+            x.already_claimed + y.already_claimed
+        ),
+        (1, 1)
+    );
+    assert_eq!(rig.messages("celery").await.len(), 1);
+}
+
+async fn parameters_are_revalidated_at_dispatch(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.db.json(&[
+        "task",
+        "define",
+        "app.tasks.a",
+        "--schema",
+        r#"{"type": "object", "properties": {"p": {"enum": ["x", "y"]}}}"#,
+    ]);
+    rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--param",
+        "p=x",
+    ]);
+    let mut beat = rig.beat(false).await;
+    rig.db.json(&[
+        "task",
+        "define",
+        "app.tasks.a",
+        "--force",
+        "--schema",
+        r#"{"type": "object", "properties": {"p": {"enum": ["y"]}}}"#,
+    ]);
+    beat.apply(vec![Change::Task("app.tasks.a".into())]).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.failed), (0, 1));
+    let runs = rig.runs().await;
+    assert_eq!(runs[0].run.status, RunStatus::Failed);
+    assert!(
+        runs[0].run.detail.as_deref().unwrap().contains("/p"),
+        "{:?}",
+        runs[0].run.detail
+    );
+    assert!(rig.messages("celery").await.is_empty());
+}
+
+async fn changes_without_events_are_found_by_the_version_poll(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    let s = rig.add(&["--task", "app.tasks.a", "--cron", "0 * * * *"]);
+    let mut beat = rig.beat(true).await;
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T01:00:00Z")));
+    // The Python application edits the row; no event is published.
+    rig.db
+        .exec(&format!(
+            "UPDATE celery_beat_schedules SET cron_expression = '* * * * *' WHERE id = '{}'",
+            s["id"].as_str().unwrap()
+        ))
+        .await;
+    beat.poll_version().await;
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:01:00Z")));
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!(
+        (outcome.dry_run, outcome.dispatched),
+        (1, 0),
+        "a dry run records and sends nothing"
+    );
+    assert_eq!(rig.runs().await[0].run.status, RunStatus::DryRun);
+    assert!(rig.messages("celery").await.is_empty());
+}
+
+async fn dst_days_fire_as_cron_does(db: TestDb) {
+    let rig = Rig::new(db, "2026-03-08T05:00:00Z").await;
+    rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "30 2 * * *",
+        "--tz",
+        "America/New_York",
+    ]);
+    let mut beat = rig.beat(true).await;
+    // 02:30 does not exist in New York that day: the run comes at 03:00 EDT.
+    assert_eq!(beat.plan().next_due(), Some(at("2026-03-08T07:00:00Z")));
+    rig.clock.set(at("2026-03-08T07:00:00Z"));
+    assert_eq!(beat.tick().await.dry_run, 1);
+    assert_eq!(beat.plan().next_due(), Some(at("2026-03-09T06:30:00Z")));
+}
+
+async fn old_history_is_deleted(db: TestDb) {
+    let rig = Rig::new(db, "2030-03-01T00:00:30Z").await;
+    rig.add(&["--task", "app.tasks.a", "--cron", "* * * * *"]);
+    let mut beat = rig.beat(true).await;
+    rig.clock.set(at("2030-03-01T00:01:00Z"));
+    beat.tick().await;
+    rig.db.exec(
+        "INSERT INTO schedule_runs (schedule_name, task_name, scheduled_for, trigger, status, created_at)
+         VALUES ('old', 'app.tasks.a', '2030-01-01T00:00:00.000000Z', 'manual', 'dispatched', '2030-01-01T00:00:00.000000Z')",
+    )
+    .await;
+    assert_eq!(rig.runs().await.len(), 2);
+    beat.retention().await;
+    let left = rig.runs().await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].run.trigger, Trigger::Schedule);
+}
+
+both_backends!(
+    slots_fire_in_order_and_changes_apply_between_instants,
+    catch_up_after_downtime_runs_once_and_records_missed_slots,
+    a_slot_is_sent_once_even_by_two_schedulers,
+    parameters_are_revalidated_at_dispatch,
+    changes_without_events_are_found_by_the_version_poll,
+    dst_days_fire_as_cron_does,
+    old_history_is_deleted,
+);
