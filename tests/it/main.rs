@@ -4,6 +4,7 @@ mod support;
 
 mod adoption;
 mod beat;
+mod beat_process;
 mod cli_errors;
 mod cli_schedule;
 mod config;

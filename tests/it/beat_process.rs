@@ -1,0 +1,115 @@
+//! `stockura run-beat` as a process: ready event, live pickup of a change made through the
+//! CLI, graceful stop on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{TestDb, redis_url, std_cmd, unique_channel};
+
+/// Waits (hang guard: 30 s) for a JSON log line matching `pred`.
+fn wait_for(
+    lines: &mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    what: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                seen.push(line.clone());
+                if let Ok(v) = serde_json::from_str::<Value>(&line)
+                    && pred(&v)
+                {
+                    return v;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    panic!("no log line for {what}; log so far:\n{}", seen.join("\n"));
+}
+
+async fn live(db: TestDb) {
+    let channel = unique_channel();
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    db.json(&["schedule", "list"]);
+    let mut child = std_cmd(db.dir.path())
+        .env("DATABASE_URL", &db.url)
+        .env("REDIS_URL", redis_url())
+        .env("CELERY_BEAT_REDIS_CHANNEL", &channel)
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+        .args([
+            "run-beat",
+            "-v",
+            "--log-format",
+            "json",
+            "--broker-key-prefix",
+            &prefix,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let ready = wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    assert_eq!(ready["schedules"], 0);
+
+    // A change through the CLI reaches the running scheduler without a restart.
+    let out = db
+        .cmd()
+        .env("REDIS_URL", redis_url())
+        .env("CELERY_BEAT_REDIS_CHANNEL", &channel)
+        .args([
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.live",
+            "--cron",
+            "* * * * *",
+            "--name",
+            "live-one",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_for(&rx, &mut seen, "the reload of live-one", |v| {
+        v["message"] == "schedule reloaded" && v["schedule"] == "live-one"
+    });
+
+    // SIGTERM: a graceful stop, exit 0.
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for(&rx, &mut seen, "the stop", |v| {
+        v["message"] == "scheduler stopped"
+    });
+    let code = child.wait().unwrap();
+    assert_eq!(code.code(), Some(0), "log:\n{}", seen.join("\n"));
+    let _ = reader.join();
+    assert!(
+        !seen.join("\n").contains("app.tasks.live\",\"args"),
+        "task arguments are never logged"
+    );
+}
+
+crate::both_backends!(live);
