@@ -9,6 +9,7 @@ mod cli_errors;
 mod cli_schedule;
 mod config;
 mod cron_contract;
+mod history;
 mod robustness;
 mod runs;
 mod store_contract;

@@ -1,0 +1,159 @@
+//! `stockura history`: filters, and the join with the result backend (keys written here the
+//! way a Celery worker writes them; the Celery interop tests use a real worker).
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::support::{TestDb, redis_url};
+
+async fn history_joins_celery_results(db: TestDb) {
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+    ]);
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.b",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "b",
+    ]);
+    // Three minutes of downtime for a, one catch-up run; b never ran (owes nothing).
+    let three_minutes_ago =
+        (chrono::Utc::now() - chrono::Duration::minutes(3)).format("%Y-%m-%dT%H:%M:%S.000000Z");
+    db.exec(&format!(
+        "UPDATE celery_beat_schedules SET last_run_at = '{three_minutes_ago}' WHERE name = 'a'"
+    ))
+    .await;
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let out = db
+        .cmd()
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+        .args(["run-beat", "--once", "--broker-key-prefix", &prefix])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = db.json(&["history"]);
+    let dispatched: Vec<&Value> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "dispatched")
+        .collect();
+    assert_eq!(dispatched.len(), 1);
+    let run = dispatched[0];
+    assert_eq!(
+        (run["trigger"].clone(), run["schedule_name"].clone()),
+        (json!("catchup"), json!("a"))
+    );
+    let task_id = run["celery_task_id"].as_str().unwrap().to_string();
+
+    // Without a result backend: no result fields filled.
+    assert_eq!(run["result_status"], Value::Null);
+    // A worker's result, as Celery stores it (SETEX on the backend db).
+    let backend = format!("{}/1", redis_url());
+    let client = redis::Client::open(backend.clone()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let dispatched_at =
+        chrono::DateTime::parse_from_rfc3339(run["dispatched_at"].as_str().unwrap()).unwrap();
+    let done = (dispatched_at + chrono::Duration::milliseconds(1500)).to_rfc3339();
+    let meta = json!({"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom"], "exc_module": "builtins"},
+                      "traceback": "Traceback ...", "children": [], "date_done": done, "task_id": task_id});
+    let _: () = redis::cmd("SETEX")
+        .arg(format!("celery-task-meta-{task_id}"))
+        .arg(60)
+        .arg(meta.to_string())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let joined = db
+        .cmd()
+        .env("CELERY_RESULT_BACKEND", &backend)
+        .args(["history", "--status", "dispatched", "-o", "json"])
+        .output()
+        .unwrap();
+    let joined: Value = serde_json::from_slice(&joined.stdout).unwrap();
+    assert_eq!(joined[0]["result_status"], "FAILURE");
+    assert_eq!(joined[0]["result"]["exc_type"], "ValueError");
+    assert!(
+        (joined[0]["runtime_seconds"].as_f64().unwrap() - 1.5).abs() < 0.01,
+        "{}",
+        joined[0]
+    );
+    let text = db
+        .cmd()
+        .env("CELERY_RESULT_BACKEND", &backend)
+        .args(["history"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("FAILURE ValueError") && text.contains("catchup") && text.contains("missed"),
+        "{text}"
+    );
+
+    // Filters.
+    assert_eq!(db.json(&["history", "b"]), json!([]));
+    assert_eq!(
+        db.json(&["history", "a", "--status", "missed"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        db.json(&["history", "--task", "a", "--limit", "1"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        db.json(&["history", "--since", "1s"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        db.json(&["history", "--since", "1h"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let (code, _, err) = db.run(&["history", "--status", "sometimes"]);
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = db.run(&["history", "--since", "yesterday"]);
+    assert_eq!(code, 3, "{err}");
+    let _: () = redis::cmd("DEL")
+        .arg(format!("celery-task-meta-{task_id}"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut broker = redis::Client::open(format!("{}/0", redis_url()))
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(format!("{prefix}celery"))
+        .query_async(&mut broker)
+        .await
+        .unwrap();
+}
+
+both_backends!(history_joins_celery_results);
