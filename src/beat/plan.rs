@@ -14,7 +14,7 @@ use crate::domain::run::Trigger;
 /// The most missed-slot rows recorded per schedule per start.
 pub const MAX_MISSED_ROWS: usize = 1000;
 
-/// How far back missed slots are counted.
+/// How far back missed slots are counted (further when the catch-up window is longer).
 pub const MISSED_LOOKBACK_DAYS: i64 = 31;
 
 /// One planned schedule.
@@ -208,7 +208,8 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     let Some(last) = entry.schedule.last_run_at else {
         return (None, Vec::new());
     };
-    let floor = now - Duration::days(MISSED_LOOKBACK_DAYS);
+    // Count back far enough to see the catch-up window, and at least MISSED_LOOKBACK_DAYS.
+    let floor = now - Duration::days(MISSED_LOOKBACK_DAYS).max(window + Duration::days(1));
     let start = last.max(floor);
     let mut recent: std::collections::VecDeque<DateTime<Utc>> = std::collections::VecDeque::new();
     let mut total = 0usize;
@@ -254,8 +255,9 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     if let Some(last_row) = missed.last_mut() {
         let since = if last < floor {
             format!(
-                "more than {total} slots missed since {} (counted over the last {MISSED_LOOKBACK_DAYS} days)",
-                last.to_rfc3339()
+                "more than {total} slots missed since {} (counted since {})",
+                last.to_rfc3339(),
+                floor.to_rfc3339()
             )
         } else {
             format!(

@@ -328,6 +328,8 @@ where
                 .runs
                 .extend(outcome.backlog.runs.iter().cloned());
             self.backlog.ran.extend(outcome.backlog.ran.iter().copied());
+            // Recovery (seen by the next poll) writes the backlog before anything else.
+            self.database_down = true;
         }
         outcome
     }

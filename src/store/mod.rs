@@ -397,23 +397,23 @@ pub(crate) fn align_claims(
     runs: &[NewRun],
     inserted: Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>,
 ) -> Vec<Option<i64>> {
+    // The databases keep microseconds: compare at that precision.
     let mut by_slot: std::collections::HashMap<(Option<Uuid>, DateTime<Utc>, String), Vec<i64>> =
         std::collections::HashMap::new();
     for (id, schedule, slot, trigger) in inserted {
         by_slot
-            .entry((schedule, slot, trigger))
+            .entry((schedule, slot.trunc_subsecs(6), trigger))
             .or_default()
             .push(id);
     }
     runs.iter()
         .map(|r| {
-            by_slot
-                .get_mut(&(
-                    r.schedule_id,
-                    r.scheduled_for,
-                    r.trigger.as_str().to_string(),
-                ))
-                .and_then(Vec::pop)
+            let key = (
+                r.schedule_id,
+                r.scheduled_for.trunc_subsecs(6),
+                r.trigger.as_str().to_string(),
+            );
+            by_slot.get_mut(&key).and_then(Vec::pop)
         })
         .collect()
 }

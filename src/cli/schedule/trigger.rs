@@ -60,7 +60,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     let definitions = Definitions::load(&store).await?;
     let options = dispatch_options(ctx, false, args.broker_key_prefix.as_deref());
-    let now = Utc::now();
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let due = [Due {
         schedule: schedule.clone(),
         slot: now,
