@@ -209,6 +209,14 @@ async fn slots_fire_in_order_and_changes_apply_between_instants(db: TestDb) {
     rig.clock.set(at("2030-01-01T01:00:00Z"));
     assert_eq!(beat.tick().await.dispatched, 0, "a is deleted");
     assert!(beat.plan().is_empty());
+    // Enabled again: b resumes at its next slot.
+    rig.db.json(&["schedule", "enable", "b"]);
+    beat.apply(vec![Change::Schedule(
+        uuid::Uuid::parse_str(b["id"].as_str().unwrap()).unwrap(),
+    )])
+    .await;
+    rig.clock.set(at("2030-01-01T01:02:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 1, "b is enabled again");
 
     let runs = rig.runs().await;
     let mut summary: Vec<(String, String)> = runs
@@ -227,7 +235,8 @@ async fn slots_fire_in_order_and_changes_apply_between_instants(db: TestDb) {
         [
             ("a".into(), "00:01".into()),
             ("a".into(), "00:02".into()),
-            ("b".into(), "00:02".into())
+            ("b".into(), "00:02".into()),
+            ("b".into(), "01:02".into())
         ]
     );
     assert_eq!(
