@@ -37,6 +37,8 @@ pub mod vars {
     pub const STOCKURA_REQUIRE_TASK_DEFINITIONS: &str = "STOCKURA_REQUIRE_TASK_DEFINITIONS";
     /// The Celery queue of tasks whose schedule names none.
     pub const CELERY_DEFAULT_QUEUE: &str = "CELERY_DEFAULT_QUEUE";
+    /// The broker's `global_keyprefix` (Celery's `broker_transport_options`).
+    pub const STOCKURA_BROKER_KEY_PREFIX: &str = "STOCKURA_BROKER_KEY_PREFIX";
     /// Seconds to wait for Redis when publishing change events.
     pub const STOCKURA_REDIS_TIMEOUT: &str = "STOCKURA_REDIS_TIMEOUT";
 }
@@ -243,6 +245,8 @@ pub struct Settings {
     pub redis_channel: Setting<String>,
     /// `STOCKURA_REQUIRE_TASK_DEFINITIONS` (default false).
     pub require_task_definitions: Setting<bool>,
+    /// `STOCKURA_BROKER_KEY_PREFIX` (default none).
+    pub broker_key_prefix: Setting<String>,
     /// `CELERY_DEFAULT_QUEUE` (default `celery`).
     pub default_queue: Setting<String>,
     /// `STOCKURA_REDIS_TIMEOUT`: the wait for Redis when publishing (default 2 s).
@@ -427,6 +431,13 @@ impl Settings {
                 source: Source::Default,
             },
         };
+        let broker_key_prefix = match inputs.lookup(vars::STOCKURA_BROKER_KEY_PREFIX) {
+            Some((v, source)) => Setting { value: v, source },
+            None => Setting {
+                value: String::new(),
+                source: Source::Default,
+            },
+        };
         let settings = Self {
             database,
             home,
@@ -440,6 +451,7 @@ impl Settings {
             require_task_definitions,
             redis_timeout,
             default_queue,
+            broker_key_prefix,
         };
         (settings, problems)
     }

@@ -62,21 +62,40 @@ impl Broker {
         if self.conn.is_none() {
             self.connect().await?;
         }
+        // MULTI/EXEC: a batch lands whole or not at all, so a retry cannot duplicate part of it.
         let mut pipe = redis::pipe();
+        pipe.atomic();
         for (key, envelope) in items {
             pipe.cmd("LPUSH")
                 .arg(key.as_slice())
                 .arg(envelope.as_str())
                 .ignore();
         }
-        let Some(conn) = self.conn.as_mut() else {
-            return Ok(());
-        };
-        let result: Result<(), redis::RedisError> = pipe.query_async(conn).await;
-        result.map_err(|e| {
-            self.conn = None;
-            redis_conn::command_error(&self.url, self.timeout, e)
-        })
+        let mut last = None;
+        // A connection broken since the last batch (a broker restart) is re-opened once.
+        for attempt in 0..2 {
+            if self.conn.is_none() {
+                self.conn = Some(redis_conn::connect(&self.url, self.timeout).await?);
+            }
+            let Some(conn) = self.conn.as_mut() else {
+                break;
+            };
+            let result: Result<(), redis::RedisError> = pipe.query_async(conn).await;
+            match result {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    self.conn = None;
+                    if attempt == 0 {
+                        tracing::warn!(broker = %self.url, error = %e, "broker connection lost; reconnecting");
+                    }
+                    last = Some(redis_conn::command_error(&self.url, self.timeout, e));
+                }
+            }
+        }
+        Err(last.unwrap_or(SyncError::Timeout {
+            url: self.url.clone(),
+            timeout: self.timeout,
+        }))
     }
 }
 
@@ -132,6 +151,8 @@ pub struct Outcome {
     pub missed: usize,
     /// Celery task ids sent, by schedule.
     pub sent: Vec<(Uuid, Uuid)>,
+    /// Slots that ran (sent), by schedule.
+    pub ran: Vec<(Uuid, DateTime<Utc>)>,
     /// Rows and bookkeeping that could not be written (database unavailable): retried later.
     pub backlog: Backlog,
 }
@@ -254,7 +275,10 @@ pub async fn dispatch<S: RunStore>(
     let claims: Vec<Option<i64>> = match store.insert_runs(&rows).await {
         Ok(claims) => claims,
         Err(e) => {
-            tracing::warn!(error = %e, rows = rows.len(), "database unavailable: dispatching without claims, history kept for later");
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            tracing::warn!(error = %format!("{e}{cause}"), rows = rows.len(), "database unavailable: dispatching without claims, history kept for later");
             outcome.backlog.runs.clone_from(&rows);
             vec![Some(-1); rows.len()]
         }
@@ -303,6 +327,7 @@ pub async fn dispatch<S: RunStore>(
         return outcome;
     }
     outcome.dispatched = batch.len();
+    outcome.ran.clone_from(&ran);
     if !ran.is_empty()
         && let Err(e) = store.record_dispatch(&ran).await
     {

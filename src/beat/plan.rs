@@ -138,6 +138,16 @@ impl Plan {
         Ok(())
     }
 
+    /// Notes that a schedule ran `slot`, so a later catch-up (after a database outage) starts
+    /// from there even before the stored `last_run_at` is read again.
+    pub fn ran(&mut self, id: Uuid, slot: DateTime<Utc>) {
+        if let Some(entry) = self.entries.get_mut(&id)
+            && entry.schedule.last_run_at.is_none_or(|last| last < slot)
+        {
+            entry.schedule.last_run_at = Some(slot);
+        }
+    }
+
     /// Removes a schedule; returns its entry.
     pub fn remove(&mut self, id: Uuid) -> Option<Entry> {
         let entry = self.entries.remove(&id)?;

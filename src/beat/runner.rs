@@ -66,7 +66,6 @@ pub struct Beat<S, C> {
     plan: Plan,
     definitions: Definitions,
     seen_version: i64,
-    events_since_seen: i64,
     last_full_reload: Option<Instant>,
     reload_pending: bool,
     database_down: bool,
@@ -90,7 +89,6 @@ where
             plan: Plan::default(),
             definitions: Definitions::default(),
             seen_version: 0,
-            events_since_seen: 0,
             last_full_reload: None,
             reload_pending: false,
             database_down: false,
@@ -172,7 +170,6 @@ where
         }
         self.definitions = definitions;
         self.seen_version = version;
-        self.events_since_seen = 0;
         self.last_full_reload = Some(Instant::now());
         self.reload_pending = false;
         self.stats.full_reloads += 1;
@@ -194,8 +191,6 @@ where
             if let Err(e) = self.full_reload().await {
                 self.database_failed(&e);
                 self.reload_pending = true;
-            } else {
-                self.database_recovered().await;
             }
         } else {
             self.reload_pending = true;
@@ -210,14 +205,22 @@ where
     }
 
     async fn database_recovered(&mut self) {
-        if self.database_down {
-            self.database_down = false;
-            tracing::info!("database available again");
-            if let Err(e) = self.backlog.flush(&self.store).await {
-                tracing::warn!(error = %e, "could not write the kept history yet");
-            }
-            self.catch_up().await;
+        if !self.database_down {
+            return;
         }
+        // The history kept during the outage first (so catch-up sees what ran), then a reload
+        // (so last_run_at is current), then what the outage owes. Retried at every poll.
+        if let Err(e) = self.backlog.flush(&self.store).await {
+            tracing::warn!(error = %e, runs = self.backlog.runs.len(), "could not write the kept history yet; retrying");
+            return;
+        }
+        if let Err(e) = self.full_reload().await {
+            tracing::warn!(error = %e, "could not reload after the outage yet; retrying");
+            return;
+        }
+        self.database_down = false;
+        tracing::info!("database available again");
+        self.catch_up().await;
     }
 
     /// Applies a burst of changes: targeted reloads for a few schedules, a full reload for
@@ -231,26 +234,18 @@ where
             match change {
                 Change::Schedule(id) => {
                     ids.insert(id);
-                    self.events_since_seen += 1;
                 }
-                Change::Task(_) => {
-                    definitions = true;
-                    self.events_since_seen += 1;
-                }
+                Change::Task(_) => definitions = true,
                 Change::Version(v) => versions.push(v),
                 Change::Resync => full = true,
             }
         }
-        for v in versions {
-            if v > self.seen_version {
-                if v - self.seen_version <= self.events_since_seen {
-                    // Every bump so far came with an event already applied.
-                    self.events_since_seen -= v - self.seen_version;
-                    self.seen_version = v;
-                } else {
-                    full = true;
-                }
-            }
+        // Events say which schedules changed, but not which version bumps they account for
+        // (a NOTIFY can arrive before or after its event, a bulk statement bumps once for many
+        // rows, another program writes without events): any move of the version beyond what
+        // was loaded means a full reload, rate-limited by the minimum sync interval.
+        if versions.iter().any(|v| *v > self.seen_version) {
+            full = true;
         }
         if full || ids.len() > TARGETED_RELOAD_MAX {
             self.request_full_reload().await;
@@ -323,6 +318,9 @@ where
         self.stats.failed += outcome.failed;
         self.stats.missed += outcome.missed;
         self.stats.dry_run += outcome.dry_run;
+        for (id, slot) in &outcome.ran {
+            self.plan.ran(*id, *slot);
+        }
         if !outcome.backlog.is_empty() {
             self.backlog
                 .runs

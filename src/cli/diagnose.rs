@@ -55,16 +55,23 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
             .push(diagnose::check_pubsub(sync_url(s), &s.redis_channel.value, timeout).await);
     }
     if wanted("broker") {
-        report.checks.push(
-            diagnose::check_broker(s.broker_url.value.as_ref(), &s.default_queue.value, timeout)
-                .await,
-        );
+        let layout = crate::beat::message::BrokerLayout {
+            global_keyprefix: s.broker_key_prefix.value.clone(),
+        };
+        let queue = &s.default_queue.value;
+        let keys: Vec<Vec<u8>> = [None, Some(3), Some(6), Some(9)]
+            .into_iter()
+            .map(|p| layout.list_key(queue, p))
+            .collect();
+        report
+            .checks
+            .push(diagnose::check_broker(s.broker_url.value.as_ref(), queue, &keys, timeout).await);
     }
     if wanted("scheduler") {
         report.checks.push(Check::new(
             "scheduler",
             Status::Skip,
-            "no scheduler heartbeat exists yet (run-beat is not part of this version)",
+            "run-beat does not write heartbeats yet (that comes with high availability)",
         ));
     }
     Ok(Output::Diagnosis {
@@ -116,6 +123,9 @@ fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
     details.push(line("CELERY_BEAT_MIN_SYNC_INTERVAL", &s.min_sync_interval));
     details.push(line("CELERY_BEAT_REDIS_CHANNEL", &s.redis_channel));
     details.push(line("CELERY_DEFAULT_QUEUE", &s.default_queue));
+    if !s.broker_key_prefix.value.is_empty() {
+        details.push(line("STOCKURA_BROKER_KEY_PREFIX", &s.broker_key_prefix));
+    }
     details.push(line(
         "STOCKURA_REQUIRE_TASK_DEFINITIONS",
         &s.require_task_definitions,

@@ -149,16 +149,27 @@ pub async fn broker_for(ctx: &Ctx, dry_run: bool) -> Result<Option<Broker>> {
         Redacted::new(url.expose()),
         ctx.settings.redis_timeout.value.max(Duration::from_secs(2)),
     );
-    broker.connect().await?;
+    broker.connect().await.map_err(|e| {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        CliError {
+            message: format!("cannot reach the broker: {e}{cause}"),
+            kind: crate::error::ErrorKind::Unavailable,
+            hint: Some(
+                "check that the broker's Redis runs and that CELERY_BROKER_URL points at it".into(),
+            ),
+        }
+    })?;
     Ok(Some(broker))
 }
 
 /// The dispatch options from settings and flags.
 pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> DispatchOptions {
-    let global_keyprefix = prefix
-        .map(str::to_string)
-        .or_else(|| std::env::var("STOCKURA_BROKER_KEY_PREFIX").ok())
-        .unwrap_or_default();
+    let global_keyprefix = prefix.map_or_else(
+        || ctx.settings.broker_key_prefix.value.clone(),
+        str::to_string,
+    );
     DispatchOptions {
         dry_run,
         default_queue: ctx.settings.default_queue.value.clone(),
@@ -170,6 +181,10 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
 /// Runs the scheduler until stopped.
 pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
     init_logs(&args);
+    // Signals first: a SIGTERM during start-up (loading, catch-up) stops after it, gracefully.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (tx, rx) = mpsc::channel::<Change>(4096);
+    let signals = tokio::spawn(handle_signals(install_signals()?, stop_tx, tx.clone()));
     let catchup_window = parse_duration("--catchup-window", &args.catchup_window)?;
     if !(args.sync_interval.is_finite() && args.sync_interval > 0.0) {
         return Err(CliError::invalid(
@@ -190,7 +205,6 @@ pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
         default_tz: ctx.settings.timezone.value,
         dispatch: dispatch_options(ctx, args.dry_run, args.broker_key_prefix.as_deref()),
     };
-    let (tx, rx) = mpsc::channel::<Change>(4096);
     let mut feeds = Vec::new();
     if !args.once {
         if let (true, Some(url)) = (
@@ -210,9 +224,12 @@ pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
     }
     let mut beat = Beat::new(store, Arc::new(SystemClock), config, broker);
     beat.start().await?;
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let signals = tokio::spawn(handle_signals(stop_tx, tx));
-    let stats = beat.run(rx, stop_rx).await;
+    let stats = if *stop_rx.borrow() {
+        tracing::info!("stopped during start-up");
+        beat.stats().clone()
+    } else {
+        beat.run(rx, stop_rx).await
+    };
     signals.abort();
     for f in feeds {
         f.abort();
@@ -220,17 +237,31 @@ pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
     Ok(Output::BeatStopped(stats))
 }
 
+/// The signal streams, registered at once (before any slow start-up work).
 #[cfg(unix)]
-async fn handle_signals(stop: watch::Sender<bool>, changes: mpsc::Sender<Change>) {
+type Signals = (
+    tokio::signal::unix::Signal,
+    tokio::signal::unix::Signal,
+    tokio::signal::unix::Signal,
+);
+
+#[cfg(unix)]
+fn install_signals() -> Result<Signals> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::warn!("cannot install signal handlers");
-        return;
-    };
+    Ok((
+        signal(SignalKind::terminate())?,
+        signal(SignalKind::interrupt())?,
+        signal(SignalKind::hangup())?,
+    ))
+}
+
+#[cfg(unix)]
+async fn handle_signals(
+    signals: Signals,
+    stop: watch::Sender<bool>,
+    changes: mpsc::Sender<Change>,
+) {
+    let (mut term, mut int, mut hup) = signals;
     let mut stopping = false;
     loop {
         tokio::select! {
@@ -253,7 +284,19 @@ async fn handle_signals(stop: watch::Sender<bool>, changes: mpsc::Sender<Change>
 }
 
 #[cfg(not(unix))]
-async fn handle_signals(stop: watch::Sender<bool>, _changes: mpsc::Sender<Change>) {
+type Signals = ();
+
+#[cfg(not(unix))]
+fn install_signals() -> Result<Signals> {
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn handle_signals(
+    _signals: Signals,
+    stop: watch::Sender<bool>,
+    _changes: mpsc::Sender<Change>,
+) {
     let _ = tokio::signal::ctrl_c().await;
     let _ = stop.send(true);
 }

@@ -45,6 +45,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "schedule_runs",
         sql: include_str!("../../migrations/postgres/0004_schedule_runs.sql"),
     },
+    Migration {
+        version: 5,
+        description: "dry_runs_claim_nothing",
+        sql: include_str!("../../migrations/postgres/0005_dry_runs_claim_nothing.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -68,6 +73,11 @@ pub const SQLITE: &[Migration] = &[
         version: 4,
         description: "schedule_runs",
         sql: include_str!("../../migrations/sqlite/0004_schedule_runs.sql"),
+    },
+    Migration {
+        version: 5,
+        description: "dry_runs_claim_nothing",
+        sql: include_str!("../../migrations/sqlite/0005_dry_runs_claim_nothing.sql"),
     },
 ];
 
@@ -163,12 +173,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "4 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "5 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

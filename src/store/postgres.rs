@@ -524,7 +524,9 @@ impl RunStore for PgStore {
              FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], \
                          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
                   AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k) \
-             ON CONFLICT (schedule_id, scheduled_for) WHERE trigger IN ('schedule', 'catchup') DO NOTHING \
+             WHERE sid IS NULL OR EXISTS (SELECT 1 FROM celery_beat_schedules s WHERE s.id = sid) \
+             ON CONFLICT (schedule_id, scheduled_for) WHERE trigger IN ('schedule', 'catchup') AND status <> 'dry_run' \
+             DO NOTHING \
              RETURNING id, schedule_id, scheduled_for, trigger",
         )
         .bind(runs.iter().map(|r| r.schedule_id).collect::<Vec<_>>())
@@ -561,12 +563,15 @@ impl RunStore for PgStore {
         status: RunStatus,
         detail: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE schedule_runs SET status = $1, detail = $2 WHERE id = ANY($3)")
-            .bind(status.as_str())
-            .bind(detail)
-            .bind(ids)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE schedule_runs SET status = $1, detail = $2, \
+             dispatched_at = CASE WHEN $1 = 'dispatched' THEN dispatched_at END WHERE id = ANY($3)",
+        )
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -663,7 +663,28 @@ impl RunStore for SqliteStore {
         let now = format_time(write_time(None));
         let mut inserted = Vec::with_capacity(runs.len());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for chunk in runs.chunks(RUN_CHUNK) {
+        // A schedule deleted since the scheduler loaded it gets no row (and so no send).
+        let ids: Vec<String> = runs
+            .iter()
+            .filter_map(|r| r.schedule_id)
+            .map(|id| id.to_string())
+            .collect();
+        let existing: std::collections::HashSet<String> = sqlx::query_scalar(
+            "SELECT value FROM json_each($1) WHERE value IN (SELECT id FROM celery_beat_schedules)",
+        )
+        .bind(Value::from(ids).to_string())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        let kept: Vec<&NewRun> = runs
+            .iter()
+            .filter(|r| {
+                r.schedule_id
+                    .is_none_or(|id| existing.contains(&id.to_string()))
+            })
+            .collect();
+        for chunk in kept.chunks(RUN_CHUNK) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
                     let b = i * 12;
@@ -741,12 +762,15 @@ impl RunStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for id in ids {
-            sqlx::query("UPDATE schedule_runs SET status = $1, detail = $2 WHERE id = $3")
-                .bind(status.as_str())
-                .bind(detail)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE schedule_runs SET status = $1, detail = $2, \
+                 dispatched_at = CASE WHEN $1 = 'dispatched' THEN dispatched_at END WHERE id = $3",
+            )
+            .bind(status.as_str())
+            .bind(detail)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

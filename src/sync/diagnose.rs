@@ -5,7 +5,6 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use redis::AsyncCommands;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::redis_conn::{self, SyncError};
@@ -276,8 +275,14 @@ pub async fn check_pubsub(url: Option<&Redacted>, channel: &str, timeout: Durati
     check.timed(start)
 }
 
-/// Checks that the Celery broker answers; on Redis, reports the default queue's length.
-pub async fn check_broker(url: Option<&Redacted>, queue: &str, timeout: Duration) -> Check {
+/// Checks that the Celery broker answers; on Redis, reports the default queue's length: the
+/// sum of its lists `keys` (one per priority bucket, prefix applied).
+pub async fn check_broker(
+    url: Option<&Redacted>,
+    queue: &str,
+    keys: &[Vec<u8>],
+    timeout: Duration,
+) -> Check {
     let start = Instant::now();
     let Some(url) = url else {
         return Check::new("broker", Status::Skip, "CELERY_BROKER_URL is not set").timed(start);
@@ -295,14 +300,20 @@ pub async fn check_broker(url: Option<&Redacted>, queue: &str, timeout: Duration
                 Ok(c) => c,
                 Err(e) => return Check::failed("broker", &e, hint).timed(start),
             };
-            match conn.llen::<_, i64>(queue).await {
-                Ok(n) => {
+            let mut pipe = redis::pipe();
+            for key in keys {
+                pipe.cmd("LLEN").arg(key.as_slice());
+            }
+            match pipe.query_async::<Vec<i64>>(&mut conn).await {
+                Ok(lengths) => {
+                    let n: i64 = lengths.iter().sum();
                     let mut c = Check::new(
                         "broker",
                         Status::Ok,
                         format!("Redis broker at {url}: {n} message(s) waiting in {queue}"),
                     );
-                    c.details.push(format!("queue {queue}: {n}"));
+                    c.details
+                        .push(format!("queue {queue}: {n} (all priority lists)"));
                     c.timed(start)
                 }
                 Err(e) => {

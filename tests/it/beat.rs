@@ -434,6 +434,9 @@ both_backends!(
     changes_without_events_are_found_by_the_version_poll,
     dst_days_fire_as_cron_does,
     old_history_is_deleted,
+    a_plain_sql_change_after_a_cli_write_is_loaded,
+    a_dry_run_beside_a_live_beat_claims_nothing,
+    a_schedule_deleted_before_its_slot_does_not_spoil_the_batch,
 );
 
 #[tokio::test]
@@ -488,4 +491,193 @@ async fn a_database_outage_keeps_dispatching_and_writes_the_history_later() {
         1
     );
     assert_eq!(rig.messages("celery").await.len(), 1);
+}
+
+async fn a_plain_sql_change_after_a_cli_write_is_loaded(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    let a = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+    ]);
+    let c = rig.add(&[
+        "--task",
+        "app.tasks.c",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "c",
+    ]);
+    let mut beat = rig.beat(true).await;
+    // A CLI write: its NOTIFY (version) and its Redis event arrive, in either order.
+    rig.db
+        .json(&["schedule", "update", "a", "--description", "edited"]);
+    let v = rig.db.store().await;
+    let version = stockura::store::ScheduleStore::change_version(&v)
+        .await
+        .unwrap()
+        .version;
+    beat.apply(vec![Change::Version(version)]).await;
+    beat.apply(vec![Change::Schedule(
+        uuid::Uuid::parse_str(a["id"].as_str().unwrap()).unwrap(),
+    )])
+    .await;
+    // Then the Python application edits c with SQL: no event, only a version bump.
+    rig.db
+        .exec(&format!(
+            "UPDATE celery_beat_schedules SET cron_expression = '0 0 1 1 *' WHERE id = '{}'",
+            c["id"].as_str().unwrap()
+        ))
+        .await;
+    beat.poll_version().await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!(outcome.dry_run, 1, "c now fires yearly; only a is due");
+}
+
+async fn a_dry_run_beside_a_live_beat_claims_nothing(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add(&["--task", "app.tasks.a", "--cron", "* * * * *"]);
+    let mut dry = rig.beat(true).await;
+    let mut live = rig.beat(false).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(dry.tick().await.dry_run, 1);
+    let outcome = live.tick().await;
+    assert_eq!(
+        (outcome.dispatched, outcome.already_claimed),
+        (1, 0),
+        "the dry run took the slot"
+    );
+    assert_eq!(rig.messages("celery").await.len(), 1);
+}
+
+async fn a_schedule_deleted_before_its_slot_does_not_spoil_the_batch(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add(&[
+        "--task",
+        "app.tasks.x",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "x",
+    ]);
+    rig.add(&[
+        "--task",
+        "app.tasks.y",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "y",
+    ]);
+    let mut beat = rig.beat(false).await;
+    // Deleted after the beat loaded it, before its event arrived.
+    rig.db.json(&["schedule", "delete", "x", "--yes"]);
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!(outcome.dispatched, 1);
+    assert!(outcome.backlog.is_empty(), "no database error");
+    let sent = rig.messages("celery").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["headers"]["task"], "app.tasks.y");
+    let runs = rig.runs().await;
+    assert_eq!(
+        runs.iter()
+            .map(|r| r.run.schedule_name.as_str())
+            .collect::<Vec<_>>(),
+        ["y"]
+    );
+}
+
+#[tokio::test]
+async fn a_broker_restart_does_not_lose_the_next_slot() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::TempDir::new().unwrap();
+    let start = || {
+        std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (installed by scripts/test.sh)")
+    };
+    let url = format!("redis://127.0.0.1:{port}/0");
+    let wait_up = || async {
+        for _ in 0..200 {
+            if redis::Client::open(url.as_str())
+                .unwrap()
+                .get_multiplexed_async_connection()
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("throwaway redis-server did not start");
+    };
+    let mut server = start();
+    wait_up().await;
+    let db = TestDb::sqlite().await;
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+    ]);
+    let clock = Arc::new(ManualClock::new(at("2030-01-01T00:00:30Z")));
+    let config = BeatConfig {
+        once: false,
+        catchup_window: Duration::hours(1),
+        sync_interval: std::time::Duration::from_secs(5),
+        min_sync_interval: std::time::Duration::ZERO,
+        retention: None,
+        default_tz: Tz::UTC,
+        dispatch: DispatchOptions {
+            dry_run: false,
+            default_queue: "celery".into(),
+            layout: BrokerLayout::default(),
+            origin: "stockura@test".into(),
+        },
+    };
+    let mut broker = Broker::new(
+        Redacted::new(url.clone()),
+        std::time::Duration::from_secs(2),
+    );
+    broker.connect().await.unwrap();
+    let mut beat = Beat::new(db.store().await, clock.clone(), config, Some(broker));
+    beat.start().await.unwrap();
+    clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 1);
+    // The broker restarts between two slots: the beat's connection is now dead.
+    let _ = server.kill();
+    let _ = server.wait();
+    server = start();
+    wait_up().await;
+    clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = beat.tick().await;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        (outcome.dispatched, outcome.failed),
+        (1, 0),
+        "the beat reconnected and sent the slot"
+    );
 }

@@ -112,4 +112,88 @@ async fn live(db: TestDb) {
     );
 }
 
-crate::both_backends!(live);
+/// Task arguments never reach the logs, even at trace level, and a stop right after `ready`
+/// (or during start-up) is graceful.
+async fn quiet_and_stoppable(db: TestDb) {
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.secretive",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "secretive",
+        "--param",
+        "token=s3ntinel-value",
+    ]);
+    let minutes_ago =
+        (chrono::Utc::now() - chrono::Duration::minutes(2)).format("%Y-%m-%dT%H:%M:%S.000000Z");
+    db.exec(&format!(
+        "UPDATE celery_beat_schedules SET last_run_at = '{minutes_ago}'"
+    ))
+    .await;
+    for round in 0..3 {
+        let mut child = std_cmd(db.dir.path())
+            .env("DATABASE_URL", &db.url)
+            .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+            .env("STOCKURA_LOG", "trace")
+            .args([
+                "run-beat",
+                "--log-format",
+                "json",
+                "--broker-key-prefix",
+                &prefix,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        if round == 0 {
+            wait_for(&rx, &mut seen, "the catch-up", |v| {
+                v["message"] == "slots passed while no scheduler ran"
+            });
+        }
+        wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+        // SIGTERM at once.
+        std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let code = child.wait().unwrap();
+        let _ = reader.join();
+        seen.extend(rx.try_iter());
+        let log = seen.join("\n");
+        assert_eq!(code.code(), Some(0), "round {round}:\n{log}");
+        assert!(
+            !log.contains("s3ntinel-value"),
+            "task arguments were logged:\n{log}"
+        );
+    }
+    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let sent: i64 = redis::cmd("LLEN")
+        .arg(format!("{prefix}celery"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1, "the catch-up was sent once");
+    let _: () = redis::cmd("DEL")
+        .arg(format!("{prefix}celery"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}
+
+crate::both_backends!(live, quiet_and_stoppable);
