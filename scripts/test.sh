@@ -406,6 +406,10 @@ resolve_redis() {
 resolve_python
 resolve_postgres
 resolve_redis
+# Two tests start throwaway redis-servers of their own (an evicting policy, a broker restart).
+if ! have redis-server; then
+    apt_install redis-server
+fi
 
 runner=${STOCKURA_TEST_RUNNER:-cargo test}
 # Run the tests in the background, in their own process group, so that
