@@ -34,23 +34,25 @@ fn wait_for(
     panic!("no log line for {what}; log so far:\n{}", seen.join("\n"));
 }
 
-async fn live(db: TestDb) {
-    let channel = unique_channel();
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
-    db.json(&["schedule", "list"]);
-    let mut child = std_cmd(db.dir.path())
-        .env("DATABASE_URL", &db.url)
-        .env("REDIS_URL", redis_url())
-        .env("CELERY_BEAT_REDIS_CHANNEL", &channel)
-        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
-        .args([
-            "run-beat",
-            "-v",
-            "--log-format",
-            "json",
-            "--broker-key-prefix",
-            &prefix,
-        ])
+/// A `run-beat` process with `extra_env`, its stderr lines streamed to a channel.
+fn spawn_beat(
+    db: &TestDb,
+    extra_env: &[(&str, String)],
+    args: &[&str],
+) -> (
+    std::process::Child,
+    mpsc::Receiver<String>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut cmd = std_cmd(db.dir.path());
+    cmd.env("DATABASE_URL", &db.url)
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()));
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .arg("run-beat")
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -64,6 +66,21 @@ async fn live(db: TestDb) {
             }
         }
     });
+    (child, rx, reader)
+}
+
+async fn live(db: TestDb) {
+    let channel = unique_channel();
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    db.json(&["schedule", "list"]);
+    let (mut child, rx, reader) = spawn_beat(
+        &db,
+        &[
+            ("REDIS_URL", redis_url()),
+            ("CELERY_BEAT_REDIS_CHANNEL", channel.clone()),
+        ],
+        &["-v", "--log-format", "json", "--broker-key-prefix", &prefix],
+    );
     let mut seen = Vec::new();
     let ready = wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
     assert_eq!(ready["schedules"], 0);
@@ -135,30 +152,11 @@ async fn quiet_and_stoppable(db: TestDb) {
     ))
     .await;
     for round in 0..3 {
-        let mut child = std_cmd(db.dir.path())
-            .env("DATABASE_URL", &db.url)
-            .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
-            .env("STOCKURA_LOG", "trace")
-            .args([
-                "run-beat",
-                "--log-format",
-                "json",
-                "--broker-key-prefix",
-                &prefix,
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (mut child, rx, reader) = spawn_beat(
+            &db,
+            &[("STOCKURA_LOG", "trace".into())],
+            &["--log-format", "json", "--broker-key-prefix", &prefix],
+        );
         let mut seen = Vec::new();
         if round == 0 {
             wait_for(&rx, &mut seen, "the catch-up", |v| {
