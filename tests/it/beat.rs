@@ -42,6 +42,11 @@ impl Rig {
     }
 
     async fn beat(&self, dry_run: bool) -> Beat<AnyStore, ManualClock> {
+        self.beat_on(dry_run, &format!("{}/0", redis_url())).await
+    }
+
+    /// A beat sending to the broker at `broker_url` (none when `dry_run`).
+    async fn beat_on(&self, dry_run: bool, broker_url: &str) -> Beat<AnyStore, ManualClock> {
         let config = BeatConfig {
             once: false,
             catchup_window: Duration::hours(1),
@@ -58,12 +63,8 @@ impl Rig {
                 origin: "stockura@test".into(),
             },
         };
-        let broker = (!dry_run).then(|| {
-            Broker::new(
-                Redacted::new(format!("{}/0", redis_url())),
-                std::time::Duration::from_secs(2),
-            )
-        });
+        let broker = (!dry_run)
+            .then(|| Broker::new(Redacted::new(broker_url), std::time::Duration::from_secs(2)));
         let mut beat = Beat::new(self.db.store().await, self.clock.clone(), config, broker);
         beat.start().await.unwrap();
         beat
@@ -593,88 +594,16 @@ async fn a_schedule_deleted_before_its_slot_does_not_spoil_the_batch(db: TestDb)
 
 #[tokio::test]
 async fn a_broker_restart_does_not_lose_the_next_slot() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = tempfile::TempDir::new().unwrap();
-    let start = || {
-        std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .current_dir(dir.path())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server (installed by scripts/test.sh)")
-    };
-    let url = format!("redis://127.0.0.1:{port}/0");
-    let wait_up = || async {
-        for _ in 0..200 {
-            if redis::Client::open(url.as_str())
-                .unwrap()
-                .get_multiplexed_async_connection()
-                .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        panic!("throwaway redis-server did not start");
-    };
-    let mut server = start();
-    wait_up().await;
-    let db = TestDb::sqlite().await;
-    db.json(&[
-        "schedule",
-        "add",
-        "--task",
-        "app.tasks.a",
-        "--cron",
-        "* * * * *",
-    ]);
-    let clock = Arc::new(ManualClock::new(at("2030-01-01T00:00:30Z")));
-    let config = BeatConfig {
-        once: false,
-        catchup_window: Duration::hours(1),
-        sync_interval: std::time::Duration::from_secs(5),
-        min_sync_interval: std::time::Duration::ZERO,
-        retention: None,
-        default_tz: Tz::UTC,
-        dispatch: DispatchOptions {
-            dry_run: false,
-            default_queue: "celery".into(),
-            layout: BrokerLayout::default(),
-            origin: "stockura@test".into(),
-        },
-    };
-    let mut broker = Broker::new(
-        Redacted::new(url.clone()),
-        std::time::Duration::from_secs(2),
-    );
-    broker.connect().await.unwrap();
-    let mut beat = Beat::new(db.store().await, clock.clone(), config, Some(broker));
-    beat.start().await.unwrap();
-    clock.set(at("2030-01-01T00:01:00Z"));
+    let mut server = crate::support::ThrowawayRedis::start(&[]).await;
+    let rig = Rig::new(TestDb::sqlite().await, "2030-01-01T00:00:30Z").await;
+    rig.add(&["--task", "app.tasks.a", "--cron", "* * * * *"]);
+    let mut beat = rig.beat_on(false, &server.url()).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
     assert_eq!(beat.tick().await.dispatched, 1);
     // The broker restarts between two slots: the beat's connection is now dead.
-    let _ = server.kill();
-    let _ = server.wait();
-    server = start();
-    wait_up().await;
-    clock.set(at("2030-01-01T00:02:00Z"));
+    server.restart().await;
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
     let outcome = beat.tick().await;
-    let _ = server.kill();
-    let _ = server.wait();
     assert_eq!(
         (outcome.dispatched, outcome.failed),
         (1, 0),

@@ -97,6 +97,88 @@ impl Drop for Subscriber {
     }
 }
 
+/// A redis-server of a test's own, on a free loopback port, stopped on drop.
+pub struct ThrowawayRedis {
+    port: u16,
+    extra: Vec<String>,
+    dir: TempDir,
+    child: Option<std::process::Child>,
+}
+
+impl ThrowawayRedis {
+    /// Starts one with these extra arguments and waits (hang guard: 5 s) until it answers.
+    pub async fn start(extra: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut server = Self {
+            port,
+            extra: extra.iter().map(|a| a.to_string()).collect(),
+            dir: TempDir::new().expect("temp dir"),
+            child: None,
+        };
+        server.launch().await;
+        server
+    }
+
+    /// Its URL (db 0).
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Stops it and starts it again on the same port: every client connection breaks.
+    pub async fn restart(&mut self) {
+        self.stop();
+        self.launch().await;
+    }
+
+    async fn launch(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .args(&self.extra)
+            .current_dir(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (installed by scripts/test.sh)");
+        self.child = Some(child);
+        let client = redis::Client::open(self.url()).expect("url");
+        for _ in 0..200 {
+            if client.get_multiplexed_async_connection().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!(
+            "the throwaway redis-server on port {} did not start",
+            self.port
+        );
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for ThrowawayRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// Labels of every migration, as `migrate` reports them.
 pub fn all_migrations() -> serde_json::Value {
     stockura::store::migrate::POSTGRES

@@ -534,44 +534,14 @@ async fn diagnose_fails_on_an_unmigrated_database() {
 #[tokio::test]
 async fn diagnose_warns_when_redis_may_evict_keys() {
     // A throwaway Redis with an evicting policy, on a free loopback port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let server =
+        crate::support::ThrowawayRedis::start(&["--maxmemory-policy", "allkeys-lru"]).await;
     let dir = tempfile::TempDir::new().unwrap();
-    let mut server = std::process::Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--maxmemory-policy",
-            "allkeys-lru",
-        ])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("redis-server (installed by scripts/test.sh)");
-    let url = format!("redis://127.0.0.1:{port}/0");
-    let mut doc = Value::Null;
-    for _ in 0..200 {
-        let (_, d, _) = diagnose(
-            bare_cmd(dir.path()).env("REDIS_URL", &url),
-            &["--check", "redis"],
-        );
-        doc = d;
-        if status(&doc, "redis")["status"] != "fail" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let _ = server.kill();
-    let _ = server.wait();
+    let (_, doc, _) = diagnose(
+        bare_cmd(dir.path()).env("REDIS_URL", server.url()),
+        &["--check", "redis"],
+    );
+    drop(server);
     let redis = status(&doc, "redis");
     assert_eq!(redis["status"], "warn", "{doc:#}");
     assert!(
