@@ -475,6 +475,45 @@ fn write_py_json_map(out: &mut String, map: &Map<String, Value>) {
     out.push('}');
 }
 
+/// Python's `json.dumps(value, sort_keys=True)` with the default separators (`", "`, `": "`)
+/// and `ensure_ascii`: the text the worker-side task locks hash (see `beat::policy`).
+pub fn python_json_dumps_sorted(value: &Value) -> String {
+    let mut out = String::with_capacity(64);
+    write_py_json_sorted(&mut out, value);
+    out
+}
+
+fn write_py_json_sorted(out: &mut String, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py_json_sorted(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            // Python sorts str keys by code point, which is UTF-8 byte order.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py_json_str(out, k);
+                out.push_str(": ");
+                write_py_json_sorted(out, v);
+            }
+            out.push('}');
+        }
+        other => write_py_json(out, other),
+    }
+}
+
 /// Integers keep their digits; floats are respelled as Python writes them (the same double, so
 /// the worker decodes the same value). Literals that overflow a double keep their text: Python
 /// would write `Infinity`, which is not JSON; both decode to `inf`.

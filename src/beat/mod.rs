@@ -6,4 +6,5 @@ pub mod dispatch;
 pub mod feed;
 pub mod message;
 pub mod plan;
+pub mod policy;
 pub mod runner;

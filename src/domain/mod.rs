@@ -1,8 +1,10 @@
 //! Pure logic: no I/O, no clock reads. Time and identifiers arrive as arguments.
 
 pub mod cron;
+pub mod instance;
 pub mod naming;
 pub mod params;
+pub mod policy;
 pub mod reference;
 pub mod run;
 pub mod schedule;

@@ -50,6 +50,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "dry_runs_claim_nothing",
         sql: include_str!("../../migrations/postgres/0005_dry_runs_claim_nothing.sql"),
     },
+    Migration {
+        version: 6,
+        description: "beat_instances",
+        sql: include_str!("../../migrations/postgres/0006_beat_instances.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -78,6 +83,11 @@ pub const SQLITE: &[Migration] = &[
         version: 5,
         description: "dry_runs_claim_nothing",
         sql: include_str!("../../migrations/sqlite/0005_dry_runs_claim_nothing.sql"),
+    },
+    Migration {
+        version: 6,
+        description: "beat_instances",
+        sql: include_str!("../../migrations/sqlite/0006_beat_instances.sql"),
     },
 ];
 

@@ -14,6 +14,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 use crate::config::{Backend, DatabaseTarget, Redacted};
+use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -390,6 +391,52 @@ pub trait RunStore: Send + Sync {
         &self,
         cutoff: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The last dispatched run (by send time) of each of these schedules that has one.
+    fn latest_dispatched(
+        &self,
+        schedule_ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<LastDispatch>, StoreError>> + Send;
+
+    /// Every run held by the `queue` policy (`deferred`) whose schedule still exists, oldest
+    /// slot first.
+    fn deferred_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
+
+    /// Turns a `deferred` run into `dispatched` (with its send time and detail), only if it is
+    /// still deferred: the claim of a held run. Returns whether this call won it.
+    fn promote_deferred(
+        &self,
+        id: i64,
+        dispatched_at: DateTime<Utc>,
+        detail: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// A schedule's last dispatched Celery task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastDispatch {
+    /// The schedule.
+    pub schedule_id: Uuid,
+    /// The Celery task id sent.
+    pub celery_task_id: Uuid,
+    /// When it was sent.
+    pub dispatched_at: DateTime<Utc>,
+}
+
+/// Heartbeats of running schedulers in the database (`stockura_beat_instances`), used when
+/// there is no Redis.
+pub trait InstanceStore: Send + Sync {
+    /// Writes this instance's heartbeat (insert or replace); drops rows expired for an hour.
+    fn put_instance(
+        &self,
+        instance: &BeatInstance,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every recorded instance, live or not.
+    fn list_instances(&self) -> impl Future<Output = Result<Vec<BeatInstance>, StoreError>> + Send;
+
+    /// Removes an instance's heartbeat (on a graceful stop).
+    fn delete_instance(&self, id: Uuid) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Aligns the rows an insert returned with the runs that were asked for.
@@ -627,6 +674,32 @@ impl RunStore for AnyStore {
     }
     async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
         delegate!(self, s => s.delete_runs_before(cutoff))
+    }
+    async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
+        delegate!(self, s => s.latest_dispatched(ids))
+    }
+    async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
+        delegate!(self, s => s.deferred_runs())
+    }
+    async fn promote_deferred(
+        &self,
+        id: i64,
+        dispatched_at: DateTime<Utc>,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.promote_deferred(id, dispatched_at, detail))
+    }
+}
+
+impl InstanceStore for AnyStore {
+    async fn put_instance(&self, instance: &BeatInstance) -> Result<(), StoreError> {
+        delegate!(self, s => s.put_instance(instance))
+    }
+    async fn list_instances(&self) -> Result<Vec<BeatInstance>, StoreError> {
+        delegate!(self, s => s.list_instances())
+    }
+    async fn delete_instance(&self, id: Uuid) -> Result<(), StoreError> {
+        delegate!(self, s => s.delete_instance(id))
     }
 }
 

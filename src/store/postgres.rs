@@ -14,10 +14,12 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, DatabaseStatus, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
-    TaskSummary, new_row, task_lookup, task_queries, write_time,
+    ChangeVersion, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
+    ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_lookup, task_queries,
+    write_time,
 };
 use crate::config::{Backend, Redacted};
+use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -612,5 +614,212 @@ impl RunStore for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT DISTINCT ON (schedule_id) schedule_id, celery_task_id, dispatched_at \
+             FROM schedule_runs WHERE schedule_id = ANY($1) AND status = 'dispatched' \
+             AND celery_task_id IS NOT NULL AND dispatched_at IS NOT NULL \
+             ORDER BY schedule_id, dispatched_at DESC",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(schedule_id, celery_task_id, dispatched_at)| LastDispatch {
+                    schedule_id,
+                    celery_task_id,
+                    dispatched_at,
+                },
+            )
+            .collect())
+    }
+
+    async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
+        let text = format!(
+            "SELECT {} FROM schedule_runs WHERE status = 'deferred' AND schedule_id IS NOT NULL \
+             ORDER BY scheduled_for, id",
+            sql::RUN_COLUMNS
+        );
+        let rows = sqlx::query(&text).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_run).collect()
+    }
+
+    async fn promote_deferred(
+        &self,
+        id: i64,
+        dispatched_at: DateTime<Utc>,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE schedule_runs SET status = 'dispatched', dispatched_at = $2, detail = $3 \
+             WHERE id = $1 AND status = 'deferred'",
+        )
+        .bind(id)
+        .bind(dispatched_at)
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl InstanceStore for PgStore {
+    async fn put_instance(&self, i: &BeatInstance) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM stockura_beat_instances WHERE expires_at < $1")
+            .bind(i.heartbeat_at - chrono::Duration::hours(1))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stockura_beat_instances (instance_id, host, pid, version, started_at, role, \
+             leadership, schedules, last_tick_at, lag_ms, change_version, heartbeat_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (instance_id) DO UPDATE SET role = EXCLUDED.role, \
+             leadership = EXCLUDED.leadership, schedules = EXCLUDED.schedules, \
+             last_tick_at = EXCLUDED.last_tick_at, lag_ms = EXCLUDED.lag_ms, \
+             change_version = EXCLUDED.change_version, heartbeat_at = EXCLUDED.heartbeat_at, \
+             expires_at = EXCLUDED.expires_at",
+        )
+        .bind(i.instance_id)
+        .bind(i.host.as_str())
+        .bind(i64::from(i.pid))
+        .bind(i.version.as_str())
+        .bind(i.started_at)
+        .bind(i.role.as_str())
+        .bind(i.leadership.as_str())
+        .bind(i64::try_from(i.schedules).unwrap_or(i64::MAX))
+        .bind(i.last_tick_at)
+        .bind(i.lag_ms)
+        .bind(i.change_version)
+        .bind(i.heartbeat_at)
+        .bind(i.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_instances(&self) -> Result<Vec<BeatInstance>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT instance_id, host, pid, version, started_at, role, leadership, schedules, \
+             last_tick_at, lag_ms, change_version, heartbeat_at, expires_at FROM stockura_beat_instances",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: Uuid = row.try_get("instance_id")?;
+                let role: String = row.try_get("role")?;
+                Ok(BeatInstance {
+                    instance_id: id,
+                    host: row.try_get("host")?,
+                    pid: u32::try_from(row.try_get::<i64, _>("pid")?).unwrap_or(0),
+                    version: row.try_get("version")?,
+                    started_at: row.try_get("started_at")?,
+                    role: role.parse().map_err(|e: crate::domain::DomainError| {
+                        StoreError::Corrupt {
+                            id: format!("stockura_beat_instances {id}"),
+                            column: "role",
+                            problem: e.message,
+                        }
+                    })?,
+                    leadership: row.try_get("leadership")?,
+                    schedules: u64::try_from(row.try_get::<i64, _>("schedules")?).unwrap_or(0),
+                    last_tick_at: row.try_get("last_tick_at")?,
+                    lag_ms: row.try_get("lag_ms")?,
+                    change_version: row.try_get("change_version")?,
+                    heartbeat_at: row.try_get("heartbeat_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_instance(&self, id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM stockura_beat_instances WHERE instance_id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// A session-level advisory lock on its own connection (not the pool's): held while the
+/// connection lives, released by the server the moment the session ends, however it ends.
+pub struct AdvisoryLock {
+    conn: PgConnection,
+    key: i64,
+    held: bool,
+}
+
+impl std::fmt::Debug for AdvisoryLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdvisoryLock")
+            .field("key", &self.key)
+            .field("held", &self.held)
+            .finish()
+    }
+}
+
+impl AdvisoryLock {
+    /// Takes the lock if it is free; `Ok(true)` while this session holds it. Once held, the
+    /// call only checks that the session is still alive (a lost session has lost the lock).
+    pub async fn try_acquire(&mut self) -> Result<bool, StoreError> {
+        if self.held {
+            sqlx::query("SELECT 1").execute(&mut self.conn).await?;
+            return Ok(true);
+        }
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(self.key)
+            .fetch_one(&mut self.conn)
+            .await?;
+        self.held = got;
+        Ok(got)
+    }
+
+    /// Releases the lock and closes the session.
+    pub async fn release(mut self) -> Result<(), StoreError> {
+        if self.held {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(self.key)
+                .execute(&mut self.conn)
+                .await?;
+        }
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+impl PgStore {
+    /// A dedicated session for the advisory lock `key` (not yet taken).
+    pub async fn advisory_lock(&self, key: i64) -> Result<AdvisoryLock, StoreError> {
+        let options = PgConnectOptions::from_str(self.url.expose())
+            .map_err(|source| StoreError::InvalidUrl {
+                backend: Backend::Postgres,
+                url: self.url.clone(),
+                source,
+            })?
+            .application_name("stockura-beat-leader");
+        let unreachable = |source| StoreError::Unreachable {
+            backend: Backend::Postgres,
+            url: self.url.clone(),
+            source,
+        };
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| unreachable(sqlx::Error::PoolTimedOut))?
+            .map_err(unreachable)?;
+        Ok(AdvisoryLock {
+            conn,
+            key,
+            held: false,
+        })
     }
 }

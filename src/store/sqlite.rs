@@ -16,10 +16,12 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, DatabaseStatus, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore,
-    TaskSummary, new_row, task_lookup, task_queries, write_time,
+    ChangeVersion, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
+    ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_lookup, task_queries,
+    write_time,
 };
 use crate::config::{Backend, Redacted};
+use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -83,6 +85,12 @@ impl SqliteStore {
             pool,
             url: url.clone(),
         })
+    }
+
+    /// The database file (for the scheduler's leadership lock file beside it).
+    pub fn file_path(&self) -> Option<std::path::PathBuf> {
+        let options = SqliteConnectOptions::from_str(self.url.expose()).ok()?;
+        Some(options.get_filename().to_path_buf())
     }
 
     /// The connection pool, for tests and later layers that need raw access.
@@ -816,5 +824,162 @@ impl RunStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        // Times are stored as fixed-width RFC 3339 UTC text: max() is the latest.
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT r.schedule_id, r.celery_task_id, r.dispatched_at FROM schedule_runs r \
+             JOIN (SELECT schedule_id, max(dispatched_at) AS at FROM schedule_runs \
+                   WHERE status = 'dispatched' AND celery_task_id IS NOT NULL \
+                   AND schedule_id IN (SELECT value FROM json_each($1)) GROUP BY schedule_id) m \
+               ON r.schedule_id = m.schedule_id AND r.dispatched_at = m.at \
+             WHERE r.status = 'dispatched' AND r.celery_task_id IS NOT NULL",
+        )
+        .bind(Value::from(ids).to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<LastDispatch> = Vec::with_capacity(rows.len());
+        for (schedule, task, at) in rows {
+            let key = format!("schedule_runs of {schedule}");
+            let parse = |column: &'static str, text: &str| {
+                Uuid::parse_str(text).map_err(|e| StoreError::Corrupt {
+                    id: key.clone(),
+                    column,
+                    problem: e.to_string(),
+                })
+            };
+            let last = LastDispatch {
+                schedule_id: parse("schedule_id", &schedule)?,
+                celery_task_id: parse("celery_task_id", &task)?,
+                dispatched_at: parse_time(&key, "dispatched_at", &at)?,
+            };
+            // Two runs sent in the same microsecond: keep one.
+            if !out.iter().any(|o| o.schedule_id == last.schedule_id) {
+                out.push(last);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
+        let text = format!(
+            "SELECT {} FROM schedule_runs WHERE status = 'deferred' AND schedule_id IS NOT NULL \
+             ORDER BY scheduled_for, id",
+            sql::RUN_COLUMNS
+        );
+        let rows = sqlx::query(&text).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_run).collect()
+    }
+
+    async fn promote_deferred(
+        &self,
+        id: i64,
+        dispatched_at: DateTime<Utc>,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE schedule_runs SET status = 'dispatched', dispatched_at = $2, detail = $3 \
+             WHERE id = $1 AND status = 'deferred'",
+        )
+        .bind(id)
+        .bind(format_time(dispatched_at))
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl InstanceStore for SqliteStore {
+    async fn put_instance(&self, i: &BeatInstance) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM stockura_beat_instances WHERE expires_at < $1")
+            .bind(format_time(i.heartbeat_at - chrono::Duration::hours(1)))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stockura_beat_instances (instance_id, host, pid, version, started_at, role, \
+             leadership, schedules, last_tick_at, lag_ms, change_version, heartbeat_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (instance_id) DO UPDATE SET role = excluded.role, \
+             leadership = excluded.leadership, schedules = excluded.schedules, \
+             last_tick_at = excluded.last_tick_at, lag_ms = excluded.lag_ms, \
+             change_version = excluded.change_version, heartbeat_at = excluded.heartbeat_at, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(i.instance_id.to_string())
+        .bind(i.host.as_str())
+        .bind(i64::from(i.pid))
+        .bind(i.version.as_str())
+        .bind(format_time(i.started_at))
+        .bind(i.role.as_str())
+        .bind(i.leadership.as_str())
+        .bind(i64::try_from(i.schedules).unwrap_or(i64::MAX))
+        .bind(i.last_tick_at.map(format_time))
+        .bind(i.lag_ms)
+        .bind(i.change_version)
+        .bind(format_time(i.heartbeat_at))
+        .bind(format_time(i.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_instances(&self) -> Result<Vec<BeatInstance>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT instance_id, host, pid, version, started_at, role, leadership, schedules, \
+             last_tick_at, lag_ms, change_version, heartbeat_at, expires_at FROM stockura_beat_instances",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let text: String = row.try_get("instance_id")?;
+                let key = format!("stockura_beat_instances {text}");
+                let corrupt = |column: &'static str, problem: String| StoreError::Corrupt {
+                    id: key.clone(),
+                    column,
+                    problem,
+                };
+                let time = |column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
+                    row.try_get::<Option<String>, _>(column)?
+                        .map(|t| parse_time(&key, column, &t))
+                        .transpose()
+                };
+                let role: String = row.try_get("role")?;
+                Ok(BeatInstance {
+                    instance_id: Uuid::parse_str(&text)
+                        .map_err(|e| corrupt("instance_id", e.to_string()))?,
+                    host: row.try_get("host")?,
+                    pid: u32::try_from(row.try_get::<i64, _>("pid")?).unwrap_or(0),
+                    version: row.try_get("version")?,
+                    started_at: time("started_at")?.unwrap_or_default(),
+                    role: role
+                        .parse()
+                        .map_err(|e: crate::domain::DomainError| corrupt("role", e.message))?,
+                    leadership: row.try_get("leadership")?,
+                    schedules: u64::try_from(row.try_get::<i64, _>("schedules")?).unwrap_or(0),
+                    last_tick_at: time("last_tick_at")?,
+                    lag_ms: row.try_get("lag_ms")?,
+                    change_version: row.try_get("change_version")?,
+                    heartbeat_at: time("heartbeat_at")?.unwrap_or_default(),
+                    expires_at: time("expires_at")?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_instance(&self, id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM stockura_beat_instances WHERE instance_id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

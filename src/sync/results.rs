@@ -27,7 +27,8 @@ impl TaskResult {
         matches!(self.status.as_str(), "SUCCESS" | "FAILURE" | "REVOKED")
     }
 
-    fn pending() -> Self {
+    /// The state of a task the backend has no key for.
+    pub fn pending() -> Self {
         Self {
             status: "PENDING".into(),
             result: Value::Null,
@@ -35,7 +36,8 @@ impl TaskResult {
         }
     }
 
-    fn parse(text: &str) -> Self {
+    /// Reads a stored result document; unreadable text counts as `PENDING`.
+    pub fn parse(text: &str) -> Self {
         let Ok(doc) = serde_json::from_str::<Value>(text) else {
             return Self::pending();
         };
