@@ -41,7 +41,12 @@ pub mod vars {
     pub const STOCKURA_BROKER_KEY_PREFIX: &str = "STOCKURA_BROKER_KEY_PREFIX";
     /// Seconds to wait for Redis when publishing change events.
     pub const STOCKURA_REDIS_TIMEOUT: &str = "STOCKURA_REDIS_TIMEOUT";
+    /// The Redis key namespace of the schedulers' leadership and heartbeats.
+    pub const STOCKURA_BEAT_NAMESPACE: &str = "STOCKURA_BEAT_NAMESPACE";
 }
+
+/// The default namespace of the leadership key and heartbeats (`stockura:beat:leader`, …).
+pub const DEFAULT_BEAT_NAMESPACE: &str = "stockura:beat";
 
 /// The default change-event channel.
 pub const DEFAULT_REDIS_CHANNEL: &str = "celery_beat_schedule_updates";
@@ -251,6 +256,8 @@ pub struct Settings {
     pub default_queue: Setting<String>,
     /// `STOCKURA_REDIS_TIMEOUT`: the wait for Redis when publishing (default 2 s).
     pub redis_timeout: Setting<std::time::Duration>,
+    /// `STOCKURA_BEAT_NAMESPACE` (default `stockura:beat`).
+    pub beat_namespace: Setting<String>,
 }
 
 /// The raw material settings are resolved from. Tests build it by hand. Its `Debug` shows
@@ -438,7 +445,15 @@ impl Settings {
                 source: Source::Default,
             },
         };
+        let beat_namespace = match inputs.lookup(vars::STOCKURA_BEAT_NAMESPACE) {
+            Some((v, source)) => Setting { value: v, source },
+            None => Setting {
+                value: DEFAULT_BEAT_NAMESPACE.to_string(),
+                source: Source::Default,
+            },
+        };
         let settings = Self {
+            beat_namespace,
             database,
             home,
             timezone,

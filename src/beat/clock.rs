@@ -94,3 +94,66 @@ impl Clock for ManualClock {
         })
     }
 }
+
+/// A wall clock that runs `speed` times faster than real time from `epoch` on (where it agrees
+/// with real time). Processes given the same epoch and speed agree on the time, so a test can
+/// run several schedulers through many minute boundaries in seconds while their leases and
+/// heartbeats keep real time. Only for tests (`STOCKURA_TEST_CLOCK`).
+#[derive(Debug, Clone, Copy)]
+pub struct ScaledClock {
+    epoch: DateTime<Utc>,
+    speed: f64,
+}
+
+impl ScaledClock {
+    /// Parses `SPEED@EPOCH` (e.g. `15@2026-01-01T00:00:00Z`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let (speed, epoch) = text.split_once('@')?;
+        let speed: f64 = speed.trim().parse().ok()?;
+        let epoch = DateTime::parse_from_rfc3339(epoch.trim())
+            .ok()?
+            .with_timezone(&Utc);
+        (speed.is_finite() && speed > 0.0).then_some(Self { epoch, speed })
+    }
+
+    fn scale(&self, real: chrono::Duration) -> chrono::Duration {
+        let us = real.num_microseconds().unwrap_or(i64::MAX) as f64 * self.speed;
+        chrono::Duration::microseconds(us as i64)
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.epoch + self.scale(Utc::now() - self.epoch)
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            loop {
+                let Ok(left) = (at - self.now()).to_std() else {
+                    return;
+                };
+                if left.is_zero() {
+                    return;
+                }
+                tokio::time::sleep(left.div_f64(self.speed)).await;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scaled_clock_runs_faster_from_its_epoch() {
+        let epoch = Utc::now() - chrono::Duration::seconds(10);
+        let clock = ScaledClock::parse(&format!("6@{}", epoch.to_rfc3339())).unwrap();
+        let ahead = clock.now() - Utc::now();
+        // Ten real seconds since the epoch are a minute on this clock: 50 s ahead.
+        assert!((49..=51).contains(&ahead.num_seconds()), "{ahead}");
+        assert!(ScaledClock::parse("0@2026-01-01T00:00:00Z").is_none());
+        assert!(ScaledClock::parse("fast").is_none());
+    }
+}

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::message::{BrokerLayout, TaskMessage, slot_task_id};
 use super::plan::{Due, Missed};
 use crate::config::Redacted;
+use crate::domain::policy::Decision;
 use crate::domain::run::{NewRun, RunStatus, Trigger};
 use crate::domain::task::{ParameterSchema, violations_error};
 use crate::store::{RunStore, StoreError, TaskStore};
@@ -147,6 +148,10 @@ pub struct Outcome {
     pub failed: usize,
     /// Slots another scheduler had already claimed.
     pub already_claimed: usize,
+    /// Runs recorded `skipped` (execution policy).
+    pub skipped: usize,
+    /// Runs recorded `deferred`, to hold: (row id, index into the batch's due slots).
+    pub deferred: Vec<(i64, usize)>,
     /// Missed slots recorded.
     pub missed: usize,
     /// Celery task ids sent, by schedule.
@@ -214,43 +219,56 @@ pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskM
     }
 }
 
-/// Records, claims and sends one batch. A database failure does not stop dispatch (the
-/// history goes to the backlog); a broker failure marks the batch's runs `failed`.
+/// Records, claims and sends one batch. `decisions` (aligned with `due`, or empty for "send
+/// all") are the execution policies' verdicts: skipped and deferred slots are recorded (and
+/// claimed) but not sent. A database failure does not stop dispatch (the history goes to the
+/// backlog); a broker failure marks the batch's runs `failed`.
+#[allow(clippy::too_many_arguments)]
 pub async fn dispatch<S: RunStore>(
     store: &S,
     broker: Option<&mut Broker>,
     definitions: &Definitions,
     options: &DispatchOptions,
     due: &[Due],
+    decisions: &[Decision],
     missed: &[Missed],
     now: DateTime<Utc>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let mut rows: Vec<NewRun> = Vec::with_capacity(due.len() + missed.len());
     let mut messages: Vec<Option<TaskMessage>> = Vec::with_capacity(due.len());
-    for d in due {
+    for (n, d) in due.iter().enumerate() {
         let s = &d.schedule;
         let task_id = match d.trigger {
             Trigger::Manual => Uuid::new_v4(),
             Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
         };
         let invalid = definitions.check(&s.task_name, &s.kwargs);
-        let status = match (&invalid, options.dry_run) {
-            (Some(_), _) => RunStatus::Failed,
-            (None, true) => RunStatus::DryRun,
-            (None, false) => RunStatus::Dispatched,
+        let decision = decisions.get(n).unwrap_or(&Decision::Send);
+        let (status, detail) = match (invalid, decision, options.dry_run) {
+            (Some(why), _, _) => (RunStatus::Failed, Some(why)),
+            (None, Decision::Send, true) => (RunStatus::DryRun, None),
+            (None, Decision::Skip(why), true) => {
+                (RunStatus::DryRun, Some(format!("would skip: {why}")))
+            }
+            (None, Decision::Defer(why), true) => {
+                (RunStatus::DryRun, Some(format!("would queue: {why}")))
+            }
+            (None, Decision::Send, false) => (RunStatus::Dispatched, None),
+            (None, Decision::Skip(why), false) => (RunStatus::Skipped, Some(why.clone())),
+            (None, Decision::Defer(why), false) => (RunStatus::Deferred, Some(why.clone())),
         };
         messages.push((status == RunStatus::Dispatched).then(|| message_for(d, task_id, options)));
         rows.push(NewRun {
             schedule_id: Some(s.id),
             schedule_name: s.name.clone(),
             task_name: s.task_name.clone(),
-            celery_task_id: Some(task_id),
+            celery_task_id: (status != RunStatus::Skipped).then_some(task_id),
             scheduled_for: d.slot,
             dispatched_at: (status == RunStatus::Dispatched).then_some(now),
             trigger: d.trigger,
             status,
-            detail: invalid,
+            detail,
             args: s.args.clone(),
             kwargs: s.kwargs.clone(),
         });
@@ -279,6 +297,17 @@ pub async fn dispatch<S: RunStore>(
                 .map(|c| format!(": {c}"))
                 .unwrap_or_default();
             tracing::warn!(error = %format!("{e}{cause}"), rows = rows.len(), "database unavailable: dispatching without claims, history kept for later");
+            // A run cannot be held without its row (the claim a later send needs).
+            for row in &mut rows {
+                if row.status == RunStatus::Deferred {
+                    row.status = RunStatus::Skipped;
+                    row.celery_task_id = None;
+                    row.detail = Some(format!(
+                        "{}; not queued: the database was unavailable",
+                        row.detail.as_deref().unwrap_or_default()
+                    ));
+                }
+            }
             outcome.backlog.runs.clone_from(&rows);
             vec![Some(-1); rows.len()]
         }
@@ -286,9 +315,22 @@ pub async fn dispatch<S: RunStore>(
     let mut batch = Vec::new();
     let mut batch_ids = Vec::new();
     let mut ran = Vec::new();
-    for ((d, (row, claim)), message) in due.iter().zip(rows.iter().zip(&claims)).zip(messages) {
+    for (n, ((d, (row, claim)), message)) in due
+        .iter()
+        .zip(rows.iter().zip(&claims))
+        .zip(messages)
+        .enumerate()
+    {
         match (claim, row.status) {
             (None, _) => outcome.already_claimed += 1,
+            (Some(_), RunStatus::Skipped) => {
+                outcome.skipped += 1;
+                tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "skipped");
+            }
+            (Some(id), RunStatus::Deferred) => {
+                outcome.deferred.push((*id, n));
+                tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "queued until the previous run finishes");
+            }
             (Some(_), RunStatus::Failed) => {
                 outcome.failed += 1;
                 tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, "parameters do not match the task's schema; not sent");
@@ -339,11 +381,15 @@ pub async fn dispatch<S: RunStore>(
 
 /// `stockura@<host>`, the `origin` header.
 pub fn origin() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+    format!("stockura@{}", hostname())
+}
+
+/// This machine's host name.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into());
-    format!("stockura@{host}")
+        .unwrap_or_else(|| "localhost".into())
 }

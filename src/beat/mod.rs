@@ -4,6 +4,8 @@
 pub mod clock;
 pub mod dispatch;
 pub mod feed;
+pub mod heartbeat;
+pub mod leader;
 pub mod message;
 pub mod plan;
 pub mod policy;

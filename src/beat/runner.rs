@@ -1,7 +1,7 @@
 //! The loop: load, catch up, then sleep until the next slot or a change, whichever comes
 //! first. Never busy-polls; the next instant is recomputed from the clock after every tick.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,8 +13,14 @@ use uuid::Uuid;
 use super::clock::Clock;
 use super::dispatch::{self, Backlog, Broker, Definitions, DispatchOptions, Outcome};
 use super::feed::Change;
+use super::heartbeat::Snapshot;
+use super::leader::Lease;
+use super::message::BrokerLayout;
 use super::plan::{self, Due, Missed, Plan, Unplanned};
-use crate::store::{RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
+use super::policy::{self as checks, CheckItem, Checker};
+use crate::domain::policy::{self, Decision};
+use crate::domain::run::{RunStatus, Trigger};
+use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
 
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;
@@ -55,6 +61,25 @@ pub struct Stats {
     pub full_reloads: usize,
     /// Schedules reloaded one by one.
     pub targeted_reloads: usize,
+    /// Slots skipped by an execution policy.
+    pub skipped: usize,
+    /// Slots held by the `queue` policy.
+    pub deferred: usize,
+    /// Held runs sent once their previous run finished.
+    pub deferred_sent: usize,
+    /// Times this scheduler became the leader after standing by.
+    pub takeovers: usize,
+}
+
+/// A run the `queue` policy holds until the schedule's previous run finishes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// Its `deferred` history row.
+    pub run_id: i64,
+    /// The slot, with the schedule as recorded (arguments as they will be sent).
+    pub due: Due,
+    /// The Celery task id it will be sent with.
+    pub task_id: Uuid,
 }
 
 /// The scheduler: a store, a clock, an optional broker, and the plan.
@@ -72,6 +97,14 @@ pub struct Beat<S, C> {
     backlog: Backlog,
     stats: Stats,
     last_retention: Option<DateTime<Utc>>,
+    lease: Option<watch::Receiver<Lease>>,
+    leading: bool,
+    checker: Option<Checker>,
+    held: HashMap<Uuid, Held>,
+    last_sent: HashMap<Uuid, LastDispatch>,
+    snapshot: Option<watch::Sender<Snapshot>>,
+    last_batch: Option<(DateTime<Utc>, i64)>,
+    check_failing: bool,
 }
 
 impl<S, C> Beat<S, C>
@@ -95,6 +128,59 @@ where
             backlog: Backlog::default(),
             stats: Stats::default(),
             last_retention: None,
+            lease: None,
+            leading: true,
+            checker: None,
+            held: HashMap::new(),
+            last_sent: HashMap::new(),
+            snapshot: None,
+            last_batch: None,
+            check_failing: false,
+        }
+    }
+
+    /// Dispatches only while `lease` is valid (without one, always).
+    pub fn with_leadership(mut self, lease: watch::Receiver<Lease>) -> Self {
+        self.lease = Some(lease);
+        self.leading = false;
+        self
+    }
+
+    /// Applies the execution policies with these running checks (without, `skip` and `queue`
+    /// behave as `allow`: nothing can tell that a run is still running).
+    pub fn with_checker(mut self, checker: Checker) -> Self {
+        self.checker = Some(checker);
+        self
+    }
+
+    /// Reports the loop's state for heartbeats.
+    pub fn with_snapshot(mut self, snapshot: watch::Sender<Snapshot>) -> Self {
+        self.snapshot = Some(snapshot);
+        self
+    }
+
+    /// Whether this scheduler currently dispatches.
+    pub fn is_leader(&self) -> bool {
+        self.leading
+    }
+
+    /// The runs held by the `queue` policy, by schedule.
+    pub fn held(&self) -> &HashMap<Uuid, Held> {
+        &self.held
+    }
+
+    fn lease_valid(&self) -> bool {
+        self.lease.as_ref().is_none_or(|l| l.borrow().valid())
+    }
+
+    fn report(&self) {
+        if let Some(tx) = &self.snapshot {
+            tx.send_replace(Snapshot {
+                schedules: self.plan.len() as u64,
+                last_tick_at: self.last_batch.map(|(t, _)| t),
+                lag_ms: self.last_batch.map(|(_, l)| l),
+                change_version: self.seen_version,
+            });
         }
     }
 
@@ -112,8 +198,282 @@ where
     /// owes (catch-up and missed rows). Fails when the database cannot be read at all.
     pub async fn start(&mut self) -> Result<(), StoreError> {
         self.full_reload().await?;
-        self.catch_up().await;
+        self.leading = self.lease_valid();
+        if self.leading {
+            self.load_held().await;
+            self.catch_up().await;
+        }
+        self.report();
         Ok(())
+    }
+
+    /// Follows the lease: a standby that became the leader starts from the schedules'
+    /// `last_run_at` (fresh plan, held runs, catch-up), so a slot that fell due during the
+    /// failover runs once; a leader that lost it stops dispatching.
+    pub async fn follow_lease(&mut self) {
+        let valid = self.lease_valid();
+        if valid && !self.leading {
+            self.leading = true;
+            self.stats.takeovers += 1;
+            self.plan = Plan::default();
+            if let Err(e) = self.full_reload().await {
+                self.database_failed(&e);
+                self.reload_pending = true;
+            }
+            self.load_held().await;
+            self.catch_up().await;
+            tracing::info!(
+                schedules = self.plan.len(),
+                held = self.held.len(),
+                "leading: dispatching from here on"
+            );
+        } else if !valid && self.leading {
+            self.stand_down();
+        }
+        self.report();
+    }
+
+    fn stand_down(&mut self) {
+        self.leading = false;
+        // The next leader loads the held runs from their history rows.
+        self.held.clear();
+        tracing::warn!("not the leader: dispatching stops");
+    }
+
+    /// Loads the runs held by the `queue` policy (rows `deferred`), e.g. after a takeover.
+    async fn load_held(&mut self) {
+        let runs = match self.store.deferred_runs().await {
+            Ok(runs) => runs,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the queued runs; they are picked up at the next takeover");
+                return;
+            }
+        };
+        self.held.clear();
+        for r in runs {
+            let (Some(id), Some(task_id)) = (r.run.schedule_id, r.run.celery_task_id) else {
+                continue;
+            };
+            let Some(entry) = self.plan.get(id) else {
+                continue;
+            };
+            let mut schedule = entry.schedule.clone();
+            schedule.args = r.run.args.clone();
+            schedule.kwargs = r.run.kwargs.clone();
+            self.held.entry(id).or_insert(Held {
+                run_id: r.id,
+                due: Due {
+                    schedule,
+                    slot: r.run.scheduled_for,
+                    trigger: r.run.trigger,
+                },
+                task_id,
+            });
+        }
+        if !self.held.is_empty() {
+            tracing::info!(held = self.held.len(), "queued runs taken over");
+        }
+    }
+
+    /// The running checks of these schedules, aligned; `None` where the check could not be
+    /// made (the run then goes ahead: a policy never blocks a schedule on an outage).
+    async fn running(
+        &mut self,
+        items: &[(Uuid, &str, &serde_json::Map<String, serde_json::Value>)],
+        now: DateTime<Utc>,
+    ) -> Vec<Option<policy::Running>> {
+        let Some(checker) = self.checker.as_mut() else {
+            return vec![None; items.len()];
+        };
+        let ids: Vec<Uuid> = items.iter().map(|(id, _, _)| *id).collect();
+        let known: HashMap<Uuid, LastDispatch> = if checker.checks_results() {
+            match self.store.latest_dispatched(&ids).await {
+                Ok(rows) => rows.into_iter().map(|l| (l.schedule_id, l)).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the last runs; checking what this scheduler sent");
+                    HashMap::new()
+                }
+            }
+        } else {
+            HashMap::new()
+        };
+        let check: Vec<CheckItem<'_>> = items
+            .iter()
+            .map(|(id, task, kwargs)| CheckItem {
+                task_name: task,
+                kwargs,
+                last: checks::merge_last(
+                    known.get(id).copied(),
+                    self.last_sent.get(id).copied(),
+                ),
+            })
+            .collect();
+        match checker.check(&check, now).await {
+            Ok(found) => {
+                if self.check_failing {
+                    tracing::info!("execution policy checks work again");
+                    self.check_failing = false;
+                }
+                found
+            }
+            Err(e) => {
+                if !self.check_failing {
+                    tracing::warn!(error = %e, "cannot check for running tasks; dispatching as allow until it works again");
+                    self.check_failing = true;
+                }
+                vec![None; items.len()]
+            }
+        }
+    }
+
+    /// The policies' verdicts for a batch (manual runs always go).
+    async fn decide(&mut self, due: &[Due], now: DateTime<Utc>) -> Vec<Decision> {
+        let mut decisions = vec![Decision::Send; due.len()];
+        let picked: Vec<usize> = due
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                d.trigger != Trigger::Manual && policy::needs_check(d.schedule.execution_policy)
+            })
+            .map(|(n, _)| n)
+            .collect();
+        if picked.is_empty() {
+            return decisions;
+        }
+        let items: Vec<(Uuid, &str, &serde_json::Map<String, serde_json::Value>)> = picked
+            .iter()
+            .map(|&n| {
+                let s = &due[n].schedule;
+                (s.id, s.task_name.as_str(), &s.kwargs)
+            })
+            .collect();
+        let found = self.running(&items, now).await;
+        for (&n, running) in picked.iter().zip(&found) {
+            let s = &due[n].schedule;
+            decisions[n] = policy::decide(
+                s.execution_policy,
+                running.as_ref(),
+                self.held.contains_key(&s.id),
+            );
+        }
+        decisions
+    }
+
+    /// Sends the held runs whose previous run has finished (called every second while runs
+    /// are held). A held run is claimed by turning its row from `deferred` to `dispatched`:
+    /// only the scheduler that wins that update sends it. Returns how many were sent.
+    pub async fn flush_held(&mut self) -> usize {
+        if self.held.is_empty() || !self.lease_valid() {
+            return 0;
+        }
+        let now = self.clock.now();
+        // Runs whose schedule was deleted or disabled meanwhile are dropped.
+        let gone: Vec<Uuid> = self
+            .held
+            .keys()
+            .filter(|id| self.plan.get(**id).is_none())
+            .copied()
+            .collect();
+        if !gone.is_empty() {
+            let ids: Vec<i64> = gone
+                .iter()
+                .filter_map(|id| self.held.get(id).map(|h| h.run_id))
+                .collect();
+            match self
+                .store
+                .mark_runs(
+                    &ids,
+                    RunStatus::Skipped,
+                    "the schedule was deleted or disabled while its run was queued",
+                )
+                .await
+            {
+                Ok(()) => {
+                    for id in gone {
+                        self.held.remove(&id);
+                    }
+                }
+                Err(e) => self.database_failed(&e),
+            }
+        }
+        let mut held: Vec<Held> = self.held.values().cloned().collect();
+        held.sort_by_key(|h| (h.due.slot, h.run_id));
+        let items: Vec<(Uuid, &str, &serde_json::Map<String, serde_json::Value>)> = held
+            .iter()
+            .map(|h| {
+                (
+                    h.due.schedule.id,
+                    h.due.schedule.task_name.as_str(),
+                    &h.due.schedule.kwargs,
+                )
+            })
+            .collect();
+        let running = self.running(&items, now).await;
+        drop(items);
+        let mut batch = Vec::new();
+        let mut sent = Vec::new();
+        for (h, running) in held.into_iter().zip(running) {
+            if running.is_some() {
+                continue;
+            }
+            let detail = policy::deferred_detail(h.due.slot, now);
+            match self.store.promote_deferred(h.run_id, now, &detail).await {
+                Ok(true) => {
+                    let m = dispatch::message_for(&h.due, h.task_id, &self.config.dispatch);
+                    let layout: &BrokerLayout = &self.config.dispatch.layout;
+                    batch.push((
+                        layout.list_key(&m.queue, m.priority),
+                        m.envelope(Uuid::new_v4()),
+                    ));
+                    sent.push(h);
+                }
+                Ok(false) => {
+                    // Another scheduler sent it (or it was marked meanwhile).
+                    self.held.remove(&h.due.schedule.id);
+                }
+                Err(e) => {
+                    self.database_failed(&e);
+                    break;
+                }
+            }
+        }
+        if sent.is_empty() {
+            return 0;
+        }
+        if let Some(broker) = self.broker.as_mut()
+            && let Err(e) = broker.push(&batch).await
+        {
+            let detail = format!("the broker refused the queued run: {e}");
+            tracing::error!(error = %detail, messages = batch.len(), "dispatch failed");
+            let ids: Vec<i64> = sent.iter().map(|h| h.run_id).collect();
+            if let Err(e) = self.store.mark_runs(&ids, RunStatus::Failed, &detail).await {
+                tracing::warn!(error = %e, "could not record the failed runs");
+            }
+            for h in &sent {
+                self.held.remove(&h.due.schedule.id);
+            }
+            self.stats.failed += sent.len();
+            return 0;
+        }
+        let ran: Vec<(Uuid, DateTime<Utc>)> =
+            sent.iter().map(|h| (h.due.schedule.id, h.due.slot)).collect();
+        for h in &sent {
+            self.held.remove(&h.due.schedule.id);
+            self.last_sent.insert(
+                h.due.schedule.id,
+                checks::sent_now(h.due.schedule.id, h.task_id, now),
+            );
+            self.plan.ran(h.due.schedule.id, h.due.slot);
+            tracing::info!(schedule = %h.due.schedule.name, slot = %h.due.slot, delay_ms = (now - h.due.slot).num_milliseconds(), "queued run sent: the previous run finished");
+        }
+        if let Err(e) = self.store.record_dispatch(&ran).await {
+            tracing::warn!(error = %e, "database unavailable: run bookkeeping kept for later");
+            self.backlog.ran.extend(ran);
+            self.database_down = true;
+        }
+        self.stats.deferred_sent += sent.len();
+        self.stats.dispatched += sent.len();
+        sent.len()
     }
 
     async fn catch_up(&mut self) {
@@ -220,7 +580,9 @@ where
         }
         self.database_down = false;
         tracing::info!("database available again");
-        self.catch_up().await;
+        if self.leading {
+            self.catch_up().await;
+        }
     }
 
     /// Applies a burst of changes: targeted reloads for a few schedules, a full reload for
@@ -303,16 +665,35 @@ where
     }
 
     async fn dispatch(&mut self, due: &[Due], missed: &[Missed], now: DateTime<Utc>) -> Outcome {
+        let decisions = self.decide(due, now).await;
         let outcome = dispatch::dispatch(
             &self.store,
             self.broker.as_mut(),
             &self.definitions,
             &self.config.dispatch,
             due,
+            &decisions,
             missed,
             now,
         )
         .await;
+        for (id, task_id) in &outcome.sent {
+            self.last_sent
+                .insert(*id, checks::sent_now(*id, *task_id, now));
+        }
+        for (run_id, n) in &outcome.deferred {
+            let d = &due[*n];
+            self.held.insert(
+                d.schedule.id,
+                Held {
+                    run_id: *run_id,
+                    due: d.clone(),
+                    task_id: super::message::slot_task_id(d.schedule.id, d.slot),
+                },
+            );
+        }
+        self.stats.skipped += outcome.skipped;
+        self.stats.deferred += outcome.deferred.len();
         self.stats.batches += 1;
         self.stats.dispatched += outcome.dispatched;
         self.stats.failed += outcome.failed;
@@ -334,6 +715,15 @@ where
 
     /// Dispatches everything due at the clock's now.
     pub async fn tick(&mut self) -> Outcome {
+        // A leader whose lease ran out (it could not renew, or the process was paused) stops
+        // before anything else is claimed.
+        if !self.lease_valid() {
+            if self.leading {
+                self.stand_down();
+                self.report();
+            }
+            return Outcome::default();
+        }
         let now = self.clock.now();
         let (due, missed) = self.plan.take_due(now);
         if due.is_empty() && missed.is_empty() {
@@ -351,11 +741,15 @@ where
             failed = outcome.failed,
             dry_run = outcome.dry_run,
             missed = outcome.missed,
+            skipped = outcome.skipped,
+            deferred = outcome.deferred.len(),
             already_claimed = outcome.already_claimed,
             lag_ms,
             took_ms = started.elapsed().as_millis() as u64,
             "batch"
         );
+        self.last_batch = Some((now, lag_ms));
+        self.report();
         outcome
     }
 
@@ -364,6 +758,9 @@ where
         let Some(keep) = self.config.retention else {
             return;
         };
+        if !self.leading {
+            return;
+        }
         let now = self.clock.now();
         if self
             .last_retention
@@ -397,15 +794,19 @@ where
             event = "ready",
             schedules = self.plan.len(),
             version = self.seen_version,
+            role = if self.leading { "leader" } else { "standby" },
             "scheduler ready"
         );
         let mut poll = tokio::time::interval(self.config.sync_interval);
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         poll.tick().await;
+        let mut flush = tokio::time::interval(Duration::from_secs(1));
+        flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut lease = self.lease.clone();
         let mut feeds_open = true;
         loop {
             self.retention().await;
-            let next = self.plan.next_due();
+            let next = self.plan.next_due().filter(|_| self.leading);
             let clock = self.clock.clone();
             let sleep = async move {
                 match next {
@@ -424,6 +825,9 @@ where
                 () = sleep => {
                     self.tick().await;
                 }
+                () = lease_changed(&mut lease) => {
+                    self.follow_lease().await;
+                }
                 change = changes.recv(), if feeds_open => match change {
                     Some(first) => {
                         // Coalesce a burst into one reload.
@@ -435,8 +839,12 @@ where
                     }
                     None => feeds_open = false,
                 },
+                _ = flush.tick(), if self.leading && !self.held.is_empty() => {
+                    self.flush_held().await;
+                }
                 _ = poll.tick() => {
                     self.poll_version().await;
+                    self.report();
                 }
             }
         }
@@ -445,5 +853,19 @@ where
         }
         tracing::info!(dispatched = self.stats.dispatched, "scheduler stopped");
         self.stats
+    }
+}
+
+/// Resolves when the lease changes; never without a lease (or once its task has ended: the
+/// lease then runs out, and `tick` notices).
+async fn lease_changed(lease: &mut Option<watch::Receiver<Lease>>) {
+    match lease {
+        Some(rx) => {
+            if rx.changed().await.is_err() {
+                *lease = None;
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending().await,
     }
 }

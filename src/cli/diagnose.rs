@@ -68,11 +68,7 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
             .push(diagnose::check_broker(s.broker_url.value.as_ref(), queue, &keys, timeout).await);
     }
     if wanted("scheduler") {
-        report.checks.push(Check::new(
-            "scheduler",
-            Status::Skip,
-            "run-beat does not write heartbeats yet (that comes with high availability)",
-        ));
+        report.checks.push(check_scheduler(ctx, timeout).await);
     }
     Ok(Output::Diagnosis {
         report,
@@ -123,6 +119,7 @@ fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
     details.push(line("CELERY_BEAT_MIN_SYNC_INTERVAL", &s.min_sync_interval));
     details.push(line("CELERY_BEAT_REDIS_CHANNEL", &s.redis_channel));
     details.push(line("CELERY_DEFAULT_QUEUE", &s.default_queue));
+    details.push(line("STOCKURA_BEAT_NAMESPACE", &s.beat_namespace));
     if !s.broker_key_prefix.value.is_empty() {
         details.push(line("STOCKURA_BROKER_KEY_PREFIX", &s.broker_key_prefix));
     }
@@ -321,4 +318,134 @@ mod tests {
         );
         assert_eq!(redis_location("amqp://h//"), None);
     }
+}
+
+/// A leader is alive, its heartbeat is fresh, and it has seen the database's latest change.
+async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
+    let start = Instant::now();
+    let fail = |summary: String, hint: &str| {
+        Check::new("scheduler", Status::Fail, summary)
+            .hint(hint)
+            .timed(start)
+    };
+    let store = match tokio::time::timeout(timeout, ctx.store()).await {
+        Ok(Ok(store)) => store,
+        Ok(Err(e)) => {
+            return fail(
+                format!("cannot read the schedulers' state: {e:#}"),
+                "fix the database check first",
+            );
+        }
+        Err(_) => {
+            return fail(
+                format!("the database did not answer within {} ms", timeout.as_millis()),
+                "fix the database check first",
+            );
+        }
+    };
+    let view = match super::beat::read_status(ctx, &store, timeout).await {
+        Ok(view) => view,
+        Err(e) => {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            return fail(
+                format!("cannot read the schedulers' heartbeats: {e}{cause}"),
+                "check that Redis (REDIS_URL) or the database is reachable",
+            );
+        }
+    };
+    let mut details: Vec<String> = view
+        .group
+        .instances
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} on {} pid {}: heartbeat {:.1} s ago, {} schedules, change version {}",
+                i.instance_id,
+                if Some(i.instance_id) == view.group.leader { "leader" } else { "standby" },
+                i.host,
+                i.pid,
+                (view.now - i.heartbeat_at).num_milliseconds().max(0) as f64 / 1000.0,
+                i.schedules,
+                i.change_version
+            )
+        })
+        .collect();
+    details.push(format!(
+        "heartbeats read from {} (namespace {})",
+        view.source, ctx.settings.beat_namespace.value
+    ));
+    let hint_start = "start `stockura run-beat` with the same DATABASE_URL, REDIS_URL and STOCKURA_BEAT_NAMESPACE";
+    let Some(leader) = view
+        .group
+        .leader
+        .and_then(|id| view.group.instances.iter().find(|i| i.instance_id == id))
+    else {
+        let summary = if view.group.instances.is_empty() {
+            "no scheduler is running: nothing dispatches the schedules".to_string()
+        } else {
+            format!(
+                "{} scheduler(s) alive, but none is the leader: nothing dispatches the schedules",
+                view.group.instances.len()
+            )
+        };
+        let mut c = fail(summary, hint_start);
+        c.details = details;
+        return c;
+    };
+    let age = view.now - leader.heartbeat_at;
+    // Heartbeats come every third of their lifetime: two missed ones mean trouble.
+    let every = (leader.expires_at - leader.heartbeat_at) / 3;
+    let mut check = if age > every * 2 {
+        Check::new(
+            "scheduler",
+            Status::Warn,
+            format!(
+                "the leader's heartbeat is {:.1} s old (expected every {:.1} s)",
+                age.num_milliseconds() as f64 / 1000.0,
+                every.num_milliseconds() as f64 / 1000.0
+            ),
+        )
+        .hint("the leader may be overloaded or paused; look at its logs")
+    } else {
+        Check::new(
+            "scheduler",
+            Status::Ok,
+            format!(
+                "leader {} on {} pid {}, heartbeat {:.1} s ago, {} standby(s)",
+                leader.instance_id,
+                leader.host,
+                leader.pid,
+                age.num_milliseconds() as f64 / 1000.0,
+                view.group.instances.len() - 1
+            ),
+        )
+    };
+    if let (Some(db), Some(changed_at)) = (view.database_version, view.database_changed_at)
+        && db > leader.change_version
+    {
+        let since = view.now - changed_at;
+        let grace = crate::domain::instance::version_lag_grace(
+            chrono::Duration::seconds(5),
+            chrono::Duration::milliseconds(
+                (ctx.settings.min_sync_interval.value * 1000.0) as i64,
+            ),
+        );
+        let text = format!(
+            "the scheduler has not seen the latest changes: it runs version {}, the database has {db} (changed {:.1} s ago)",
+            leader.change_version,
+            since.num_milliseconds().max(0) as f64 / 1000.0
+        );
+        check = if since > grace {
+            Check::new("scheduler", Status::Fail, text).hint(
+                "check that the scheduler reaches the same database and hears change events (see the pubsub check); SIGHUP reloads it",
+            )
+        } else {
+            Check::new("scheduler", Status::Warn, format!("{text}; it should catch up within seconds"))
+                .hint("run diagnose again in a few seconds")
+        };
+    }
+    check.details = details;
+    check.timed(start)
 }

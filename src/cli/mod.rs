@@ -3,6 +3,7 @@
 //! write SQL and never print directly.
 
 pub mod args;
+pub mod beat;
 pub mod diagnose;
 pub mod history;
 pub mod migrate;
@@ -57,6 +58,9 @@ pub enum Command {
     Sync(sync::SyncCommand),
     /// Run the scheduler: send due schedules to the Celery broker
     RunBeat(run_beat::RunBeatArgs),
+    /// The running schedulers: leader, standbys, heartbeats
+    #[command(subcommand)]
+    Beat(beat::BeatCommand),
     /// What ran, newest first, with the Celery results
     History(history::HistoryArgs),
     /// Check configuration, database, Redis, change events and broker (exit 7 on failure)
@@ -144,6 +148,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sync(cmd) => sync::run(&ctx, cmd).await?,
         Command::Diagnose(args) => diagnose::run(&ctx, args, &problems).await?,
         Command::RunBeat(args) => run_beat::run(&ctx, args).await?,
+        Command::Beat(cmd) => beat::run(&ctx, cmd).await?,
         Command::History(args) => history::run(&ctx, args).await?,
         Command::Migrate(args) => migrate::run(&ctx, args).await?,
     };

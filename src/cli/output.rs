@@ -180,6 +180,8 @@ pub enum Output {
     },
     /// `history`.
     History(Vec<HistoryRow>),
+    /// `beat status`.
+    BeatStatus(BeatStatusView),
     /// `diagnose`.
     Diagnosis {
         /// The checks.
@@ -204,6 +206,9 @@ impl Output {
                 ErrorKind::InvalidInput.exit_code()
             }
             Self::Diagnosis { report, strict } if !report.passes(*strict) => {
+                ErrorKind::CheckFailed.exit_code()
+            }
+            Self::BeatStatus(view) if view.group.leader.is_none() => {
                 ErrorKind::CheckFailed.exit_code()
             }
             _ => std::process::ExitCode::SUCCESS,
@@ -348,6 +353,8 @@ pub fn to_json(out: &Output) -> Value {
         Output::BeatStopped(stats) => json!({
             "batches": stats.batches, "dispatched": stats.dispatched, "failed": stats.failed, "missed": stats.missed,
             "dry_run": stats.dry_run, "full_reloads": stats.full_reloads, "targeted_reloads": stats.targeted_reloads,
+            "skipped": stats.skipped, "deferred": stats.deferred, "deferred_sent": stats.deferred_sent,
+            "takeovers": stats.takeovers,
         }),
         Output::Triggered {
             schedule,
@@ -360,6 +367,7 @@ pub fn to_json(out: &Output) -> Value {
             "result": result.as_ref().map(|r| r.result.clone()),
         }),
         Output::History(rows) => rows.iter().map(HistoryRow::to_json).collect(),
+        Output::BeatStatus(view) => view.to_json(),
         Output::Diagnosis { report, strict } => json!({
             "ok": report.passes(*strict),
             "checks": report.checks.iter().map(|c| json!({
@@ -585,6 +593,109 @@ impl HistoryRow {
             "runtime_seconds": self.runtime_seconds(),
         })
     }
+}
+
+/// What `beat status` shows: the live schedulers, read from `source` at `now`.
+#[derive(Debug, Clone)]
+pub struct BeatStatusView {
+    /// The live instances and the leader.
+    pub group: crate::domain::instance::GroupStatus,
+    /// `redis` or `database`.
+    pub source: &'static str,
+    /// The database's change version, when it could be read.
+    pub database_version: Option<i64>,
+    /// When that version was set.
+    pub database_changed_at: Option<DateTime<Utc>>,
+    /// When the heartbeats were read.
+    pub now: DateTime<Utc>,
+}
+
+impl BeatStatusView {
+    /// The documented JSON object.
+    pub fn to_json(&self) -> Value {
+        let t = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        json!({
+            "leader": self.group.leader,
+            "healthy": self.group.leader.is_some(),
+            "source": self.source,
+            "database_version": self.database_version,
+            "database_changed_at": self.database_changed_at.map(t),
+            "instances": self.group.instances.iter().map(|i| json!({
+                "instance_id": i.instance_id,
+                "host": i.host,
+                "pid": i.pid,
+                "version": i.version,
+                "started_at": t(i.started_at),
+                "role": if Some(i.instance_id) == self.group.leader { "leader" } else { "standby" },
+                "reported_role": i.role.as_str(),
+                "leadership": i.leadership,
+                "schedules": i.schedules,
+                "last_tick_at": i.last_tick_at.map(t),
+                "lag_ms": i.lag_ms,
+                "change_version": i.change_version,
+                "heartbeat_at": t(i.heartbeat_at),
+                "heartbeat_age_ms": (self.now - i.heartbeat_at).num_milliseconds().max(0),
+                "expires_at": t(i.expires_at),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn beat_status_table(view: &BeatStatusView) -> String {
+    if view.group.instances.is_empty() {
+        return format!(
+            "No scheduler is running (no live heartbeat in {}).\n",
+            view.source
+        );
+    }
+    let mut table = new_table();
+    table.set_header(vec![
+        "INSTANCE",
+        "ROLE",
+        "HOST",
+        "PID",
+        "VERSION",
+        "STARTED (UTC)",
+        "HEARTBEAT",
+        "SCHEDULES",
+        "LAST TICK (UTC)",
+        "LAG",
+        "CHANGE VERSION",
+    ]);
+    for i in &view.group.instances {
+        let role = if Some(i.instance_id) == view.group.leader {
+            "leader"
+        } else {
+            "standby"
+        };
+        let seen = match view.database_version {
+            Some(db) if db > i.change_version => format!("{} (database: {db})", i.change_version),
+            _ => i.change_version.to_string(),
+        };
+        table.add_row(vec![
+            i.instance_id.to_string()[..8].to_string(),
+            role.to_string(),
+            i.host.clone(),
+            i.pid.to_string(),
+            i.version.clone(),
+            i.started_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            format!(
+                "{:.1}s ago",
+                (view.now - i.heartbeat_at).num_milliseconds().max(0) as f64 / 1000.0
+            ),
+            i.schedules.to_string(),
+            i.last_tick_at
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_else(|| "-".into()),
+            i.lag_ms.map(|l| format!("{l} ms")).unwrap_or_else(|| "-".into()),
+            seen,
+        ]);
+    }
+    let mut text = format!("{table}\n");
+    if view.group.leader.is_none() {
+        text.push_str("No leader is alive: nothing is being dispatched.\n");
+    }
+    text
 }
 
 fn history_table(rows: &[HistoryRow]) -> String {
@@ -831,6 +942,7 @@ pub fn to_text(out: &Output) -> String {
         }
         Output::History(rows) if rows.is_empty() => "No runs match.\n".into(),
         Output::History(rows) => history_table(rows),
+        Output::BeatStatus(view) => beat_status_table(view),
         Output::Diagnosis { report, strict } => diagnosis_text(report, *strict),
         Output::TaskDeleted(task) => {
             format!("Deleted the definition of task {}.\n", task.task.task_name)

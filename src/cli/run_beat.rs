@@ -10,7 +10,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::Ctx;
 use super::output::Output;
-use crate::beat::clock::SystemClock;
+use crate::beat::clock::{Clock, ScaledClock, SystemClock};
+use crate::beat::heartbeat::{self, Identity, Registry, Snapshot};
+use crate::beat::leader::{self, Leadership};
+use crate::beat::policy::Checker;
 use crate::beat::dispatch::{self, Broker, DispatchOptions};
 use crate::beat::feed::{self, Change};
 use crate::beat::message::BrokerLayout;
@@ -50,6 +53,16 @@ pub struct RunBeatArgs {
     /// Delete run history older than this many days, once a day (0 keeps everything)
     #[arg(long, default_value_t = 30, value_name = "DAYS")]
     pub history_retention: u32,
+
+    /// Leadership lease: a leader renews it every third of this, a killed leader is replaced
+    /// within about one lease (e.g. 10s, 1500ms)
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub lease: String,
+
+    /// A previous run without a final result counts as running for at most this long
+    /// (policies skip and queue)
+    #[arg(long, default_value = "3600s", value_name = "DURATION")]
+    pub running_timeout: String,
 
     /// The broker's global_keyprefix (Celery's broker_transport_options) [env: STOCKURA_BROKER_KEY_PREFIX]
     #[arg(long, value_name = "PREFIX")]
@@ -178,9 +191,123 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
     }
 }
 
+/// Parses a lease-like duration: `parse_duration`'s forms plus milliseconds (`1500ms`).
+pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError> {
+    let text = text.trim();
+    if let Some(ms) = text.strip_suffix("ms") {
+        return ms
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| {
+                CliError::invalid(
+                    format!("{flag} '{text}' is not a duration"),
+                    "use seconds or a unit: 10, 10s, 1500ms, 1m",
+                )
+            });
+    }
+    parse_duration(flag, text)?
+        .to_std()
+        .map_err(|_| CliError::invalid(format!("{flag} '{text}' is negative"), "e.g. 10s"))
+}
+
+/// The running checks of the execution policies: worker locks in `REDIS_URL` (else the
+/// broker's Redis), results in a Redis `CELERY_RESULT_BACKEND`.
+pub fn policy_checker(ctx: &Ctx, running_timeout: chrono::Duration) -> Checker {
+    let s = &ctx.settings;
+    let is_redis = |u: &Redacted| {
+        let scheme = u.expose().split("://").next().unwrap_or_default().to_ascii_lowercase();
+        matches!(scheme.as_str(), "redis" | "rediss" | "unix")
+    };
+    let locks = s
+        .redis_url
+        .value
+        .clone()
+        .or_else(|| s.broker_url.value.clone().filter(is_redis));
+    let results = s.result_backend.value.clone().filter(is_redis);
+    Checker::new(locks, results, running_timeout, s.redis_timeout.value)
+}
+
+/// How leadership and heartbeats work for this configuration: with `REDIS_URL`, a Redis key
+/// and Redis heartbeats; else an advisory lock (Postgres) or a lock file (SQLite), with
+/// heartbeats in the database.
+pub fn leadership_for(
+    ctx: &Ctx,
+    store: &AnyStore,
+    token: uuid::Uuid,
+    lease: Duration,
+) -> Result<(Leadership, Registry)> {
+    let namespace = ctx.settings.beat_namespace.value.clone();
+    let timeout = ctx.settings.redis_timeout.value;
+    let (backend, registry) = match (&ctx.settings.redis_url.value, store) {
+        (Some(url), _) => (
+            leader::Backend::Redis {
+                url: url.clone(),
+                key: leader::leader_key(&namespace),
+                conn: None,
+                held: false,
+            },
+            Registry::Redis {
+                url: url.clone(),
+                namespace,
+            },
+        ),
+        (None, AnyStore::Postgres(pg)) => (
+            leader::Backend::Postgres {
+                store: pg.clone(),
+                key: leader::advisory_key(&namespace),
+                lock: None,
+            },
+            Registry::Database(store.clone()),
+        ),
+        (None, AnyStore::Sqlite(lite)) => {
+            let Some(db) = lite.file_path() else {
+                return Err(CliError::invalid(
+                    "run-beat needs an SQLite database file for its leadership lock",
+                    "use a sqlite:// URL naming a file",
+                )
+                .into());
+            };
+            let mut path = db.into_os_string();
+            path.push(".beat-lock");
+            (
+                leader::Backend::File {
+                    path: path.into(),
+                    file: None,
+                },
+                Registry::Database(store.clone()),
+            )
+        }
+    };
+    Ok((
+        Leadership {
+            backend,
+            token,
+            lease,
+            timeout,
+        },
+        registry,
+    ))
+}
+
 /// Runs the scheduler until stopped.
 pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
     init_logs(&args);
+    match std::env::var("STOCKURA_TEST_CLOCK").ok().filter(|v| !v.is_empty()) {
+        Some(spec) => {
+            let clock = ScaledClock::parse(&spec).ok_or_else(|| {
+                CliError::invalid(
+                    "STOCKURA_TEST_CLOCK must be SPEED@RFC3339 (a test hook)",
+                    "unset it: it makes the scheduler's clock run faster",
+                )
+            })?;
+            tracing::warn!(clock = %spec, "STOCKURA_TEST_CLOCK: the scheduler's clock runs faster than real time");
+            run_with(ctx, args, Arc::new(clock)).await
+        }
+        None => run_with(ctx, args, Arc::new(SystemClock)).await,
+    }
+}
+
+async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Result<Output> {
     // Signals first: a SIGTERM during start-up (loading, catch-up) stops after it, gracefully.
     let (stop_tx, stop_rx) = watch::channel(false);
     let (tx, rx) = mpsc::channel::<Change>(4096);
@@ -190,6 +317,22 @@ pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
         return Err(CliError::invalid(
             "--sync-interval must be a positive number of seconds",
             "e.g. --sync-interval 5",
+        )
+        .into());
+    }
+    let lease = parse_short_duration("--lease", &args.lease)?;
+    if lease < Duration::from_millis(300) {
+        return Err(CliError::invalid(
+            format!("--lease {} is too short", args.lease),
+            "use at least 300ms; 10s is the default",
+        )
+        .into());
+    }
+    let running_timeout = parse_duration("--running-timeout", &args.running_timeout)?;
+    if running_timeout <= chrono::Duration::zero() {
+        return Err(CliError::invalid(
+            "--running-timeout must be positive",
+            "e.g. --running-timeout 1h",
         )
         .into());
     }
@@ -222,7 +365,42 @@ pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
             feeds.push(feed::spawn_postgres(pg.clone(), tx.clone()));
         }
     }
-    let mut beat = Beat::new(store, Arc::new(SystemClock), config, broker);
+    let checker = policy_checker(ctx, running_timeout);
+    let mut beat = Beat::new(store.clone(), clock, config, broker).with_checker(checker);
+    // Leadership and heartbeats: not for `--once` and `--dry-run`, which never compete with
+    // the live schedulers (their slots are claimed, or not claimed at all).
+    let (ha_stop_tx, ha_stop_rx) = watch::channel(false);
+    let mut ha_tasks = Vec::new();
+    if !args.once && !args.dry_run {
+        let instance_id = uuid::Uuid::new_v4();
+        let (leadership, registry) = leadership_for(ctx, &store, instance_id, lease)?;
+        tracing::info!(instance = %instance_id, via = %leadership.backend.describe(), heartbeats = %registry.describe(), lease_ms = lease.as_millis() as u64, "leadership");
+        let identity = Identity {
+            instance_id,
+            host: dispatch::hostname(),
+            pid: std::process::id(),
+            started_at: chrono::Utc::now(),
+            leadership: leadership.backend.kind().to_string(),
+        };
+        let (lease_rx, lease_task) = leadership.spawn(ha_stop_rx.clone());
+        // The first attempt decides whether start-up catches up (leader) or stands by.
+        let mut first = lease_rx.clone();
+        let _ = tokio::time::timeout(lease, first.wait_for(|l| l.attempts > 0)).await;
+        let (snap_tx, snap_rx) = watch::channel(Snapshot::default());
+        let every = (lease / 3).min(Duration::from_secs(5));
+        let heartbeats = heartbeat::spawn(
+            registry,
+            identity,
+            every,
+            lease_rx.clone(),
+            snap_rx,
+            ha_stop_rx,
+            ctx.settings.redis_timeout.value,
+        );
+        ha_tasks.push(lease_task);
+        ha_tasks.push(heartbeats);
+        beat = beat.with_leadership(lease_rx).with_snapshot(snap_tx);
+    }
     beat.start().await?;
     let stats = if *stop_rx.borrow() {
         tracing::info!("stopped during start-up");
@@ -230,6 +408,11 @@ pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
     } else {
         beat.run(rx, stop_rx).await
     };
+    // Only now give up the leadership and remove the heartbeat: the in-flight batch is done.
+    let _ = ha_stop_tx.send(true);
+    for task in ha_tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
     signals.abort();
     for f in feeds {
         f.abort();

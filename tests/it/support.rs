@@ -373,8 +373,20 @@ pub fn bare_cmd(dir: &Path) -> Command {
 /// The same as a plain `std::process::Command`, for tests that spawn several at once.
 pub fn std_cmd(dir: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stockura"));
-    cmd.env_clear().env("HOME", dir).current_dir(dir);
+    cmd.env_clear()
+        .env("HOME", dir)
+        .env("STOCKURA_BEAT_NAMESPACE", beat_namespace(dir))
+        .current_dir(dir);
     cmd
+}
+
+/// The schedulers' Redis namespace (leadership key, heartbeats) of the processes one test
+/// starts in `dir`: shared by them, private to the test.
+pub fn beat_namespace(dir: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    format!("stockura-test-beat:{:016x}", h.finish())
 }
 
 /// Runs the same async test body against both backends.

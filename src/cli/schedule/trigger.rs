@@ -73,6 +73,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         &options,
         &due,
         &[],
+        &[],
         now,
     )
     .await;

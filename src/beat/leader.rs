@@ -1,0 +1,402 @@
+//! Leadership: exactly one of the `run-beat` processes sharing a database dispatches.
+//!
+//! - Redis: the key `<namespace>:leader` (default `stockura:beat:leader`) is set with `NX` and
+//!   a lease holding this process's token, and renewed every third of the lease by a
+//!   compare-and-renew script. Standbys retry `SET NX` at the same pace.
+//! - Postgres without Redis: a session advisory lock on a dedicated connection.
+//! - SQLite: an exclusive lock on a file beside the database (one host).
+//!
+//! Every backend reports a lease: the leader may dispatch only until the instant its last
+//! successful renewal was *sent* plus the lease, less a safety margin, so a leader that cannot
+//! renew stops dispatching before its key can expire and another process take over. The slot
+//! claims (see `dispatch`) keep a slot to one message even when two processes believe they lead.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::config::Redacted;
+use crate::store::postgres::AdvisoryLock;
+use crate::store::{PgStore, StoreError};
+use crate::sync::redis_conn::{self, SyncError};
+
+/// Renews the key only while it still holds this owner's token.
+const RENEW: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
+     return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+
+/// Deletes the key only while it still holds this owner's token.
+const RELEASE: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
+     return redis.call('del', KEYS[1]) else return 0 end";
+
+/// The leadership key in a namespace.
+pub fn leader_key(namespace: &str) -> String {
+    format!("{namespace}:leader")
+}
+
+/// The advisory lock number of a namespace on Postgres: the first 8 bytes of the md5 of the
+/// leader key.
+pub fn advisory_key(namespace: &str) -> i64 {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(leader_key(namespace).as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// What the leadership task last established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Lease {
+    /// Until when this process may dispatch; `None` while it is a standby.
+    pub until: Option<Instant>,
+    /// How many attempts were made (0 before the first one finished).
+    pub attempts: u64,
+}
+
+impl Lease {
+    /// Whether this process may dispatch at `now`.
+    pub fn valid_at(&self, now: Instant) -> bool {
+        self.until.is_some_and(|u| now < u)
+    }
+
+    /// Whether this process may dispatch now.
+    pub fn valid(&self) -> bool {
+        self.valid_at(Instant::now())
+    }
+}
+
+/// How leadership is decided.
+pub enum Backend {
+    /// A Redis key with a lease.
+    Redis {
+        /// The Redis.
+        url: Redacted,
+        /// The key.
+        key: String,
+        /// Kept between attempts.
+        conn: Option<MultiplexedConnection>,
+        /// Whether the last attempt held the key.
+        held: bool,
+    },
+    /// A Postgres session advisory lock.
+    Postgres {
+        /// The database.
+        store: PgStore,
+        /// The lock number.
+        key: i64,
+        /// The session holding (or trying for) the lock.
+        lock: Option<AdvisoryLock>,
+    },
+    /// An exclusive lock on a file.
+    File {
+        /// The lock file.
+        path: PathBuf,
+        /// Open (and locked) while leading.
+        file: Option<std::fs::File>,
+    },
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe().as_str())
+    }
+}
+
+/// A failed attempt.
+#[derive(Debug, thiserror::Error)]
+pub enum LeaderError {
+    /// Redis failed.
+    #[error(transparent)]
+    Redis(#[from] SyncError),
+    /// Postgres failed.
+    #[error(transparent)]
+    Database(#[from] StoreError),
+    /// The lock file cannot be opened.
+    #[error("cannot open the leadership lock file {path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl Backend {
+    /// `redis`, `postgres` or `file`, as heartbeats report it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Redis { .. } => "redis",
+            Self::Postgres { .. } => "postgres",
+            Self::File { .. } => "file",
+        }
+    }
+
+    /// A line for the logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Redis { url, key, .. } => format!("Redis key {key} at {url}"),
+            Self::Postgres { key, .. } => format!("Postgres advisory lock {key}"),
+            Self::File { path, .. } => format!("lock file {}", path.display()),
+        }
+    }
+
+    /// Takes or keeps the leadership; `Ok(true)` while this process holds it.
+    async fn attempt(
+        &mut self,
+        token: &str,
+        lease: Duration,
+        timeout: Duration,
+    ) -> Result<bool, LeaderError> {
+        match self {
+            Self::Redis {
+                url,
+                key,
+                conn,
+                held,
+            } => {
+                if conn.is_none() {
+                    *conn = Some(redis_conn::connect(url, timeout).await?);
+                }
+                let c = conn.as_mut().expect("connected above");
+                let ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
+                let result: Result<bool, redis::RedisError> = if *held {
+                    redis::cmd("EVAL")
+                        .arg(RENEW)
+                        .arg(1)
+                        .arg(key.as_str())
+                        .arg(token)
+                        .arg(ms)
+                        .query_async::<i64>(c)
+                        .await
+                        .map(|n| n == 1)
+                } else {
+                    redis::cmd("SET")
+                        .arg(key.as_str())
+                        .arg(token)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(ms)
+                        .query_async::<Option<String>>(c)
+                        .await
+                        .map(|ok| ok.is_some())
+                };
+                match result {
+                    Ok(now_held) => {
+                        *held = now_held;
+                        Ok(now_held)
+                    }
+                    Err(e) => {
+                        *conn = None;
+                        Err(redis_conn::command_error(url, timeout, e).into())
+                    }
+                }
+            }
+            Self::Postgres { store, key, lock } => {
+                if lock.is_none() {
+                    *lock = Some(store.advisory_lock(*key).await?);
+                }
+                let l = lock.as_mut().expect("opened above");
+                match tokio::time::timeout(timeout, l.try_acquire()).await {
+                    Ok(Ok(held)) => Ok(held),
+                    Ok(Err(e)) => {
+                        *lock = None;
+                        Err(e.into())
+                    }
+                    Err(_) => {
+                        *lock = None;
+                        Err(StoreError::Database(sqlx::Error::PoolTimedOut).into())
+                    }
+                }
+            }
+            Self::File { path, file } => {
+                if file.is_some() {
+                    return Ok(true);
+                }
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .read(true)
+                    .write(true)
+                    .open(&*path)
+                    .map_err(|source| LeaderError::File {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                match f.try_lock() {
+                    Ok(()) => {
+                        use std::io::Write as _;
+                        let mut g = &f;
+                        let _ = g.set_len(0);
+                        let _ = writeln!(g, "{token} pid {}", std::process::id());
+                        *file = Some(f);
+                        Ok(true)
+                    }
+                    Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+                    Err(std::fs::TryLockError::Error(source)) => Err(LeaderError::File {
+                        path: path.display().to_string(),
+                        source,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Gives the leadership up, so that a standby takes over at its next attempt.
+    async fn release(&mut self, token: &str, timeout: Duration) {
+        match self {
+            Self::Redis { url, key, held, .. } => {
+                if !*held {
+                    return;
+                }
+                *held = false;
+                let released = async {
+                    let mut c = redis_conn::connect(url, timeout).await.ok()?;
+                    redis::cmd("EVAL")
+                        .arg(RELEASE)
+                        .arg(1)
+                        .arg(key.as_str())
+                        .arg(token)
+                        .query_async::<i64>(&mut c)
+                        .await
+                        .ok()
+                };
+                let _ = tokio::time::timeout(timeout, released).await;
+            }
+            Self::Postgres { lock, .. } => {
+                if let Some(l) = lock.take() {
+                    let _ = tokio::time::timeout(timeout, l.release()).await;
+                }
+            }
+            Self::File { file, .. } => {
+                if let Some(f) = file.take() {
+                    let _ = f.set_len(0);
+                    let _ = f.unlock();
+                }
+            }
+        }
+    }
+}
+
+/// The leadership of one process: its token, lease and backend.
+#[derive(Debug)]
+pub struct Leadership {
+    /// How leadership is decided.
+    pub backend: Backend,
+    /// This process's instance id, stored as the owner token.
+    pub token: Uuid,
+    /// The lease.
+    pub lease: Duration,
+    /// The wait for one attempt (at most a third of the lease).
+    pub timeout: Duration,
+}
+
+impl Leadership {
+    /// The safety margin: a leader stops dispatching this long before its lease can end.
+    pub fn margin(&self) -> Duration {
+        (self.lease / 10).max(Duration::from_millis(100))
+    }
+
+    /// Runs the leadership until `stop` turns true, then releases it. Publishes every attempt's
+    /// outcome on the returned channel.
+    pub fn spawn(
+        mut self,
+        mut stop: watch::Receiver<bool>,
+    ) -> (watch::Receiver<Lease>, tokio::task::JoinHandle<()>) {
+        let (tx, rx) = watch::channel(Lease::default());
+        let handle = tokio::spawn(async move {
+            let every = self.lease / 3;
+            let token = self.token.to_string();
+            let timeout = self.timeout.min(every);
+            let mut lease = Lease::default();
+            let mut failing = false;
+            loop {
+                let sent = Instant::now();
+                let outcome = self.backend.attempt(&token, self.lease, timeout).await;
+                lease.attempts += 1;
+                let was = lease.valid();
+                match outcome {
+                    Ok(true) => {
+                        lease.until = Some(sent + self.lease - self.margin());
+                        if failing {
+                            tracing::info!(via = %self.backend.describe(), "leadership backend reachable again");
+                            failing = false;
+                        }
+                    }
+                    Ok(false) => {
+                        lease.until = None;
+                        if failing {
+                            tracing::info!(via = %self.backend.describe(), "leadership backend reachable again");
+                            failing = false;
+                        }
+                    }
+                    Err(e) => {
+                        // Keep the lease until it runs out: a short blip does not interrupt a
+                        // leader, a long one stops it before anyone else can take over.
+                        if !failing {
+                            tracing::warn!(via = %self.backend.describe(), error = %e, "cannot reach the leadership backend; retrying");
+                            failing = true;
+                        }
+                        if !lease.valid() {
+                            lease.until = None;
+                        }
+                    }
+                }
+                let now = lease.valid();
+                if now && !was {
+                    tracing::info!(event = "leader", via = %self.backend.describe(), "became the leader");
+                } else if was && !now {
+                    tracing::warn!(event = "standby", "lost the leadership; standing by");
+                }
+                tx.send_replace(lease);
+                // Wake when the lease would run out too, to report it at once.
+                let wake = match lease.until {
+                    Some(u) => (sent + every).min(u),
+                    None => sent + every,
+                };
+                tokio::select! {
+                    _ = stop.changed() => {
+                        if *stop.borrow() {
+                            break;
+                        }
+                    }
+                    () = tokio::time::sleep_until(wake.into()) => {}
+                }
+                if *stop.borrow() {
+                    break;
+                }
+                // Expired while asleep (a paused process): say so before the next attempt.
+                if lease.until.is_some() && !lease.valid() {
+                    lease.until = None;
+                    tracing::warn!(event = "standby", "the lease ran out; standing by");
+                    tx.send_replace(lease);
+                }
+            }
+            self.backend.release(&token, timeout).await;
+            lease.until = None;
+            tx.send_replace(lease);
+        });
+        (rx, handle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_the_namespace() {
+        assert_eq!(leader_key("stockura:beat"), "stockura:beat:leader");
+        assert_eq!(advisory_key("a"), advisory_key("a"));
+        assert_ne!(advisory_key("a"), advisory_key("b"));
+        let now = Instant::now();
+        let lease = Lease {
+            until: Some(now + Duration::from_secs(1)),
+            attempts: 1,
+        };
+        assert!(lease.valid_at(now));
+        assert!(!lease.valid_at(now + Duration::from_secs(1)));
+        assert!(!Lease::default().valid_at(now));
+    }
+}
