@@ -152,7 +152,10 @@ fn to_hash(i: &BeatInstance) -> Vec<(&'static str, String)> {
         ("leadership", i.leadership.clone()),
         ("schedules", i.schedules.to_string()),
         ("last_tick_at", i.last_tick_at.map(t).unwrap_or_default()),
-        ("lag_ms", i.lag_ms.map(|v| v.to_string()).unwrap_or_default()),
+        (
+            "lag_ms",
+            i.lag_ms.map(|v| v.to_string()).unwrap_or_default(),
+        ),
         ("change_version", i.change_version.to_string()),
         ("heartbeat_at", t(i.heartbeat_at)),
         ("expires_at", t(i.expires_at)),

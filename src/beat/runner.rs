@@ -302,10 +302,7 @@ where
             .map(|(id, task, kwargs)| CheckItem {
                 task_name: task,
                 kwargs,
-                last: checks::merge_last(
-                    known.get(id).copied(),
-                    self.last_sent.get(id).copied(),
-                ),
+                last: checks::merge_last(known.get(id).copied(), self.last_sent.get(id).copied()),
             })
             .collect();
         match checker.check(&check, now).await {
@@ -413,8 +410,14 @@ where
         let mut batch = Vec::new();
         let mut sent = Vec::new();
         for (h, running) in held.into_iter().zip(running) {
-            if running.is_some() {
-                continue;
+            match running {
+                // The "previous run" is this very run: another scheduler has sent it.
+                Some(policy::Running::Unfinished { task_id, .. }) if task_id == h.task_id => {
+                    self.held.remove(&h.due.schedule.id);
+                    continue;
+                }
+                Some(_) => continue,
+                None => {}
             }
             let detail = policy::deferred_detail(h.due.slot, now);
             match self.store.promote_deferred(h.run_id, now, &detail).await {
@@ -455,8 +458,10 @@ where
             self.stats.failed += sent.len();
             return 0;
         }
-        let ran: Vec<(Uuid, DateTime<Utc>)> =
-            sent.iter().map(|h| (h.due.schedule.id, h.due.slot)).collect();
+        let ran: Vec<(Uuid, DateTime<Utc>)> = sent
+            .iter()
+            .map(|h| (h.due.schedule.id, h.due.slot))
+            .collect();
         for h in &sent {
             self.held.remove(&h.due.schedule.id);
             self.last_sent.insert(

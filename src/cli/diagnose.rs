@@ -338,7 +338,10 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
         }
         Err(_) => {
             return fail(
-                format!("the database did not answer within {} ms", timeout.as_millis()),
+                format!(
+                    "the database did not answer within {} ms",
+                    timeout.as_millis()
+                ),
                 "fix the database check first",
             );
         }
@@ -363,7 +366,11 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
             format!(
                 "{} {} on {} pid {}: heartbeat {:.1} s ago, {} schedules, change version {}",
                 i.instance_id,
-                if Some(i.instance_id) == view.group.leader { "leader" } else { "standby" },
+                if Some(i.instance_id) == view.group.leader {
+                    "leader"
+                } else {
+                    "standby"
+                },
                 i.host,
                 i.pid,
                 (view.now - i.heartbeat_at).num_milliseconds().max(0) as f64 / 1000.0,
@@ -428,9 +435,7 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
         let since = view.now - changed_at;
         let grace = crate::domain::instance::version_lag_grace(
             chrono::Duration::seconds(5),
-            chrono::Duration::milliseconds(
-                (ctx.settings.min_sync_interval.value * 1000.0) as i64,
-            ),
+            chrono::Duration::milliseconds((ctx.settings.min_sync_interval.value * 1000.0) as i64),
         );
         let text = format!(
             "the scheduler has not seen the latest changes: it runs version {}, the database has {db} (changed {:.1} s ago)",
@@ -442,8 +447,12 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
                 "check that the scheduler reaches the same database and hears change events (see the pubsub check); SIGHUP reloads it",
             )
         } else {
-            Check::new("scheduler", Status::Warn, format!("{text}; it should catch up within seconds"))
-                .hint("run diagnose again in a few seconds")
+            Check::new(
+                "scheduler",
+                Status::Warn,
+                format!("{text}; it should catch up within seconds"),
+            )
+            .hint("run diagnose again in a few seconds")
         };
     }
     check.details = details;

@@ -687,7 +687,9 @@ fn beat_status_table(view: &BeatStatusView) -> String {
             i.last_tick_at
                 .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
                 .unwrap_or_else(|| "-".into()),
-            i.lag_ms.map(|l| format!("{l} ms")).unwrap_or_else(|| "-".into()),
+            i.lag_ms
+                .map(|l| format!("{l} ms"))
+                .unwrap_or_else(|| "-".into()),
             seen,
         ]);
     }

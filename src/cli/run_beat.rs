@@ -11,12 +11,12 @@ use tokio::sync::{mpsc, watch};
 use super::Ctx;
 use super::output::Output;
 use crate::beat::clock::{Clock, ScaledClock, SystemClock};
-use crate::beat::heartbeat::{self, Identity, Registry, Snapshot};
-use crate::beat::leader::{self, Leadership};
-use crate::beat::policy::Checker;
 use crate::beat::dispatch::{self, Broker, DispatchOptions};
 use crate::beat::feed::{self, Change};
+use crate::beat::heartbeat::{self, Identity, Registry, Snapshot};
+use crate::beat::leader::{self, Leadership};
 use crate::beat::message::BrokerLayout;
+use crate::beat::policy::Checker;
 use crate::beat::runner::{Beat, BeatConfig};
 use crate::config::Redacted;
 use crate::error::CliError;
@@ -195,15 +195,12 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
 pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError> {
     let text = text.trim();
     if let Some(ms) = text.strip_suffix("ms") {
-        return ms
-            .parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| {
-                CliError::invalid(
-                    format!("{flag} '{text}' is not a duration"),
-                    "use seconds or a unit: 10, 10s, 1500ms, 1m",
-                )
-            });
+        return ms.parse::<u64>().map(Duration::from_millis).map_err(|_| {
+            CliError::invalid(
+                format!("{flag} '{text}' is not a duration"),
+                "use seconds or a unit: 10, 10s, 1500ms, 1m",
+            )
+        });
     }
     parse_duration(flag, text)?
         .to_std()
@@ -215,7 +212,12 @@ pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError
 pub fn policy_checker(ctx: &Ctx, running_timeout: chrono::Duration) -> Checker {
     let s = &ctx.settings;
     let is_redis = |u: &Redacted| {
-        let scheme = u.expose().split("://").next().unwrap_or_default().to_ascii_lowercase();
+        let scheme = u
+            .expose()
+            .split("://")
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         matches!(scheme.as_str(), "redis" | "rediss" | "unix")
     };
     let locks = s
@@ -292,7 +294,10 @@ pub fn leadership_for(
 /// Runs the scheduler until stopped.
 pub async fn run(ctx: &Ctx, args: RunBeatArgs) -> Result<Output> {
     init_logs(&args);
-    match std::env::var("STOCKURA_TEST_CLOCK").ok().filter(|v| !v.is_empty()) {
+    match std::env::var("STOCKURA_TEST_CLOCK")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
         Some(spec) => {
             let clock = ScaledClock::parse(&spec).ok_or_else(|| {
                 CliError::invalid(

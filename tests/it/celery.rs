@@ -240,6 +240,8 @@ pub struct WorkerOptions {
     pub queues: Vec<String>,
     /// The list, on the result backend's Redis, its tasks record into.
     pub record_key: String,
+    /// Tasks run at once: 1 runs the solo pool, more the threads pool.
+    pub concurrency: usize,
 }
 
 impl WorkerOptions {
@@ -252,6 +254,7 @@ impl WorkerOptions {
             key_prefix,
             queues: vec![queue],
             record_key,
+            concurrency: 1,
         }
     }
 }
@@ -278,38 +281,43 @@ impl Worker {
             &uuid::Uuid::new_v4().simple().to_string()[..12]
         );
         let mut cmd = Command::new(&python);
-        cmd.args([
-            "-m", "celery", "-A", "recorder", "worker", "-P", "solo", "-c", "1",
-        ])
-        .arg("-Q")
-        .arg(opts.queues.join(","))
-        .args([
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ])
-        .arg("-n")
-        .arg(&node)
-        .args(["--loglevel", "INFO"])
-        // Celery reads CELERY_* variables as command-line options: start from nothing.
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("LANG", "C.UTF-8")
-        .env("PYTHONPATH", celery_dir())
-        .env("PYTHONUNBUFFERED", "1")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env("PYTHONIOENCODING", "utf-8")
-        .env("STOCKURA_TEST_BROKER_URL", &opts.broker_url)
-        .env("STOCKURA_TEST_RESULT_BACKEND", &opts.result_backend)
-        .env("STOCKURA_TEST_KEY_PREFIX", &opts.key_prefix)
-        .env("STOCKURA_TEST_RECORD_KEY", &opts.record_key)
-        .env("STOCKURA_TEST_WATCH_STDIN", "1")
-        .current_dir(celery_dir())
-        // The worker exits when this pipe closes, i.e. when this process is gone.
-        .stdin(Stdio::piped())
-        .stdout(log)
-        .stderr(log_err);
+        let pool = if opts.concurrency > 1 {
+            "threads"
+        } else {
+            "solo"
+        };
+        cmd.args(["-m", "celery", "-A", "recorder", "worker", "-P", pool])
+            .arg("-c")
+            .arg(opts.concurrency.max(1).to_string())
+            .arg("-Q")
+            .arg(opts.queues.join(","))
+            .args([
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ])
+            .arg("-n")
+            .arg(&node)
+            .args(["--loglevel", "INFO"])
+            // Celery reads CELERY_* variables as command-line options: start from nothing.
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("LANG", "C.UTF-8")
+            .env("PYTHONPATH", celery_dir())
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("STOCKURA_TEST_BROKER_URL", &opts.broker_url)
+            .env("STOCKURA_TEST_RESULT_BACKEND", &opts.result_backend)
+            .env("STOCKURA_TEST_KEY_PREFIX", &opts.key_prefix)
+            .env("STOCKURA_TEST_RECORD_KEY", &opts.record_key)
+            .env("STOCKURA_TEST_WATCH_STDIN", "1")
+            .current_dir(celery_dir())
+            // The worker exits when this pipe closes, i.e. when this process is gone.
+            .stdin(Stdio::piped())
+            .stdout(log)
+            .stderr(log_err);
         let child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));

@@ -248,8 +248,135 @@ async fn marking_bookkeeping_filters_and_retention(db: TestDb) {
     );
 }
 
+/// The lookups of the execution policies: the last dispatched run of each schedule, the held
+/// (`deferred`) runs, and the claim of a held run.
+async fn policy_lookups(db: TestDb) {
+    let store = db.store().await;
+    let a = schedule(&db, "a", "app.tasks.a").await;
+    let b = schedule(&db, "b", "app.tasks.b").await;
+    let c = schedule(&db, "c", "app.tasks.c").await;
+    let t0 = at("2026-01-01T00:00:00Z");
+    let mut late = run(&a, t0, Trigger::Manual, RunStatus::Dispatched);
+    late.dispatched_at = Some(t0 + Duration::minutes(5));
+    let mut failed = run(
+        &a,
+        t0 + Duration::minutes(9),
+        Trigger::Schedule,
+        RunStatus::Failed,
+    );
+    failed.dispatched_at = None;
+    let mut held = run(
+        &b,
+        t0 + Duration::minutes(2),
+        Trigger::Schedule,
+        RunStatus::Deferred,
+    );
+    held.dispatched_at = None;
+    let rows = vec![
+        run(
+            &a,
+            t0 + Duration::minutes(1),
+            Trigger::Schedule,
+            RunStatus::Dispatched,
+        ),
+        late.clone(),
+        failed,
+        run(
+            &b,
+            t0 + Duration::minutes(1),
+            Trigger::Schedule,
+            RunStatus::Dispatched,
+        ),
+        held.clone(),
+    ];
+    let ids = store.insert_runs(&rows).await.unwrap();
+    // The last *sent* run wins (by send time, not slot); failed and deferred runs do not count.
+    let mut last = store.latest_dispatched(&[a.id, b.id, c.id]).await.unwrap();
+    last.sort_by_key(|l| l.schedule_id == b.id);
+    assert_eq!(last.len(), 2, "{last:?}");
+    assert_eq!(last[0].schedule_id, a.id);
+    assert_eq!(Some(last[0].celery_task_id), late.celery_task_id);
+    assert_eq!(Some(last[0].dispatched_at), late.dispatched_at);
+    assert_eq!(last[1].schedule_id, b.id);
+    assert_eq!(Some(last[1].celery_task_id), rows[3].celery_task_id);
+    assert!(store.latest_dispatched(&[]).await.unwrap().is_empty());
+    // The held run, and its claim: only one promotion wins.
+    let deferred = store.deferred_runs().await.unwrap();
+    assert_eq!(deferred.len(), 1);
+    assert_eq!(Some(deferred[0].id), ids[4]);
+    assert_eq!(deferred[0].run.kwargs, held.kwargs);
+    let sent = t0 + Duration::minutes(3);
+    assert!(
+        store
+            .promote_deferred(deferred[0].id, sent, "deferred: 60 s")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .promote_deferred(deferred[0].id, sent, "again")
+            .await
+            .unwrap()
+    );
+    assert!(store.deferred_runs().await.unwrap().is_empty());
+    let last = store.latest_dispatched(&[b.id]).await.unwrap();
+    assert_eq!(last[0].dispatched_at, sent);
+    assert_eq!(Some(last[0].celery_task_id), held.celery_task_id);
+    let promoted = store
+        .list_runs(&RunFilter {
+            schedule_id: Some(b.id),
+            status: Some(RunStatus::Dispatched),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(promoted[0].run.detail.as_deref(), Some("deferred: 60 s"));
+}
+
+/// Heartbeats in the database (`stockura_beat_instances`), used without Redis.
+async fn heartbeat_rows(db: TestDb) {
+    use stockura::domain::instance::{BeatInstance, Role};
+    use stockura::store::InstanceStore;
+    let store = db.store().await;
+    let t0 = at("2026-01-01T00:00:00.123456Z");
+    let mut beat = BeatInstance {
+        instance_id: uuid::Uuid::new_v4(),
+        host: "web-1".into(),
+        pid: 4242,
+        version: "0.1.0".into(),
+        started_at: t0,
+        role: Role::Standby,
+        leadership: "postgres".into(),
+        schedules: 12,
+        last_tick_at: None,
+        lag_ms: None,
+        change_version: 3,
+        heartbeat_at: t0,
+        expires_at: t0 + Duration::seconds(10),
+    };
+    store.put_instance(&beat).await.unwrap();
+    beat.role = Role::Leader;
+    beat.last_tick_at = Some(t0 + Duration::seconds(1));
+    beat.lag_ms = Some(4);
+    beat.heartbeat_at = t0 + Duration::seconds(3);
+    beat.expires_at = t0 + Duration::seconds(13);
+    store.put_instance(&beat).await.unwrap();
+    assert_eq!(store.list_instances().await.unwrap(), vec![beat.clone()]);
+    // A heartbeat expired for over an hour is pruned by the next writer.
+    let mut other = beat.clone();
+    other.instance_id = uuid::Uuid::new_v4();
+    other.heartbeat_at = t0 + Duration::hours(2);
+    other.expires_at = other.heartbeat_at + Duration::seconds(10);
+    store.put_instance(&other).await.unwrap();
+    assert_eq!(store.list_instances().await.unwrap(), vec![other.clone()]);
+    store.delete_instance(other.instance_id).await.unwrap();
+    assert!(store.list_instances().await.unwrap().is_empty());
+}
+
 both_backends!(
     a_slot_is_claimed_once,
     batches_are_one_statement_and_large,
-    marking_bookkeeping_filters_and_retention
+    marking_bookkeeping_filters_and_retention,
+    policy_lookups,
+    heartbeat_rows
 );

@@ -384,11 +384,25 @@ fn status<'a>(doc: &'a Value, name: &str) -> &'a Value {
 async fn diagnose_passes_when_everything_is_wired_and_reports_its_shape() {
     let db = TestDb::postgres().await;
     let channel = unique_channel();
-    let _scheduler = Subscriber::start(&channel).await; // someone listens on the channel
+    db.json(&["schedule", "list"]);
+    // A real scheduler: it listens on the channel and writes heartbeats.
+    let (mut beat, rx, reader) = crate::beat_process::spawn_beat(
+        &db,
+        &[
+            ("REDIS_URL", redis_url()),
+            ("CELERY_BEAT_REDIS_CHANNEL", channel.clone()),
+        ],
+        &["--log-format", "json"],
+    );
+    let mut seen = Vec::new();
+    crate::beat_process::wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
     let (code, doc, _) = diagnose(
-        synced(&db, &channel).env("CELERY_BROKER_URL", redis_url()),
+        synced(&db, &channel).env("CELERY_BROKER_URL", format!("{}/0", redis_url())),
         &[],
     );
+    let _ = beat.kill();
+    let _ = beat.wait();
+    let _ = reader.join();
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["ok"], true);
     let names: Vec<&str> = doc["checks"]
@@ -437,7 +451,15 @@ async fn diagnose_passes_when_everything_is_wired_and_reports_its_shape() {
     assert_eq!(status(&doc, "redis")["status"], "ok");
     assert_eq!(status(&doc, "pubsub")["status"], "ok", "{doc:#}");
     assert_eq!(status(&doc, "broker")["status"], "ok");
-    assert_eq!(status(&doc, "scheduler")["status"], "skip");
+    let scheduler = status(&doc, "scheduler");
+    assert_eq!(scheduler["status"], "ok", "{scheduler:#}");
+    assert!(
+        scheduler["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("leader "),
+        "{scheduler}"
+    );
     // --check runs a subset.
     let (_, only, _) = diagnose(&mut synced(&db, &channel), &["--check", "redis", "pubsub"]);
     assert_eq!(only["checks"].as_array().unwrap().len(), 2);
@@ -449,6 +471,21 @@ async fn diagnose_names_the_docker_failures() {
     // Nobody subscribed: a warning (exit 0), a failure with --strict.
     let channel = unique_channel();
     let (code, doc, _) = diagnose(&mut synced(&db, &channel), &[]);
+    // No scheduler runs at all: the scheduler check fails.
+    assert_eq!(code, 7);
+    let scheduler = status(&doc, "scheduler");
+    assert_eq!(scheduler["status"], "fail");
+    assert!(
+        scheduler["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no scheduler is running"),
+        "{scheduler}"
+    );
+    let (code, doc, _) = diagnose(
+        &mut synced(&db, &channel),
+        &["--check", "config", "database", "redis", "pubsub", "broker"],
+    );
     assert_eq!(code, 0);
     let pubsub = status(&doc, "pubsub");
     assert_eq!(pubsub["status"], "warn");
@@ -458,7 +495,12 @@ async fn diagnose_names_the_docker_failures() {
             .unwrap()
             .contains(&format!("no scheduler is listening on {channel}"))
     );
-    let (code, doc, _) = diagnose(&mut synced(&db, &channel), &["--strict"]);
+    let (code, doc, _) = diagnose(
+        &mut synced(&db, &channel),
+        &[
+            "--strict", "--check", "config", "database", "redis", "pubsub", "broker",
+        ],
+    );
     assert_eq!((code, doc["ok"].clone()), (7, json!(false)));
     // Redis stopped (nothing on the port): redis and pubsub fail, exit 7, no password shown.
     let (code, doc, stderr) = diagnose(
