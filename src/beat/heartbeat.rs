@@ -311,11 +311,9 @@ pub fn spawn(
                 expires_at: now + ttl,
             };
             match tokio::time::timeout(timeout, registry.put(&beat, timeout)).await {
-                Ok(Ok(())) => {
-                    if failing {
-                        tracing::info!(to = %registry.describe(), "heartbeats written again");
-                        failing = false;
-                    }
+                Ok(Ok(())) if failing => {
+                    tracing::info!(to = %registry.describe(), "heartbeats written again");
+                    failing = false;
                 }
                 Ok(Err(e)) if !failing => {
                     tracing::warn!(to = %registry.describe(), error = %e, "cannot write the heartbeat; retrying");

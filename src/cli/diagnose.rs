@@ -298,28 +298,6 @@ async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
     check.timed(start)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redis_location;
-
-    #[test]
-    fn redis_locations_compare_server_and_db() {
-        assert_eq!(
-            redis_location("redis://h:6379/0"),
-            Some(("h:6379".into(), 0))
-        );
-        assert_eq!(
-            redis_location("redis://:pw@H/2"),
-            Some(("h:6379".into(), 2))
-        );
-        assert_eq!(
-            redis_location("rediss://u:p@h:6380"),
-            Some(("h:6380".into(), 0))
-        );
-        assert_eq!(redis_location("amqp://h//"), None);
-    }
-}
-
 /// A leader is alive, its heartbeat is fresh, and it has seen the database's latest change.
 async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
     let start = Instant::now();
@@ -457,4 +435,26 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
     }
     check.details = details;
     check.timed(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redis_location;
+
+    #[test]
+    fn redis_locations_compare_server_and_db() {
+        assert_eq!(
+            redis_location("redis://h:6379/0"),
+            Some(("h:6379".into(), 0))
+        );
+        assert_eq!(
+            redis_location("redis://:pw@H/2"),
+            Some(("h:6379".into(), 2))
+        );
+        assert_eq!(
+            redis_location("rediss://u:p@h:6380"),
+            Some(("h:6380".into(), 0))
+        );
+        assert_eq!(redis_location("amqp://h//"), None);
+    }
 }
