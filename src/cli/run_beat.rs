@@ -376,6 +376,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     // the live schedulers (their slots are claimed, or not claimed at all).
     let (ha_stop_tx, ha_stop_rx) = watch::channel(false);
     let mut ha_tasks = Vec::new();
+    let mut heartbeats = None;
     if !args.once && !args.dry_run {
         let instance_id = uuid::Uuid::new_v4();
         let (leadership, registry) = leadership_for(ctx, &store, instance_id, lease)?;
@@ -393,20 +394,23 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         let _ = tokio::time::timeout(lease, first.wait_for(|l| l.attempts > 0)).await;
         let (snap_tx, snap_rx) = watch::channel(Snapshot::default());
         let every = (lease / 3).min(Duration::from_secs(5));
-        let heartbeats = heartbeat::spawn(
-            registry,
-            identity,
-            every,
-            lease_rx.clone(),
-            snap_rx,
-            ha_stop_rx,
-            ctx.settings.redis_timeout.value,
-        );
         ha_tasks.push(lease_task);
-        ha_tasks.push(heartbeats);
+        heartbeats = Some((registry, identity, every, lease_rx.clone(), snap_rx));
         beat = beat.with_leadership(lease_rx).with_snapshot(snap_tx);
     }
     beat.start().await?;
+    // Heartbeats from the first one on report the loaded plan.
+    if let Some((registry, identity, every, lease_rx, snap_rx)) = heartbeats {
+        ha_tasks.push(heartbeat::spawn(
+            registry,
+            identity,
+            every,
+            lease_rx,
+            snap_rx,
+            ha_stop_rx,
+            ctx.settings.redis_timeout.value,
+        ));
+    }
     let stats = if *stop_rx.borrow() {
         tracing::info!("stopped during start-up");
         beat.stats().clone()
