@@ -642,11 +642,7 @@ impl RunStore for PgStore {
     }
 
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
-        let text = format!(
-            "SELECT {} FROM schedule_runs WHERE status = 'deferred' AND schedule_id IS NOT NULL \
-             ORDER BY scheduled_for, id",
-            sql::RUN_COLUMNS
-        );
+        let text = sql::deferred_runs();
         let rows = sqlx::query(&text).fetch_all(&self.pool).await?;
         rows.iter().map(decode_run).collect()
     }
@@ -657,15 +653,12 @@ impl RunStore for PgStore {
         dispatched_at: DateTime<Utc>,
         detail: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE schedule_runs SET status = 'dispatched', dispatched_at = $2, detail = $3 \
-             WHERE id = $1 AND status = 'deferred'",
-        )
-        .bind(id)
-        .bind(dispatched_at)
-        .bind(detail)
-        .execute(&self.pool)
-        .await?;
+        let done = sqlx::query(sql::PROMOTE_DEFERRED)
+            .bind(id)
+            .bind(dispatched_at)
+            .bind(detail)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }
@@ -677,42 +670,30 @@ impl InstanceStore for PgStore {
             .bind(i.heartbeat_at - chrono::Duration::hours(1))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO stockura_beat_instances (instance_id, host, pid, version, started_at, role, \
-             leadership, schedules, last_tick_at, lag_ms, change_version, heartbeat_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (instance_id) DO UPDATE SET role = EXCLUDED.role, \
-             leadership = EXCLUDED.leadership, schedules = EXCLUDED.schedules, \
-             last_tick_at = EXCLUDED.last_tick_at, lag_ms = EXCLUDED.lag_ms, \
-             change_version = EXCLUDED.change_version, heartbeat_at = EXCLUDED.heartbeat_at, \
-             expires_at = EXCLUDED.expires_at",
-        )
-        .bind(i.instance_id)
-        .bind(i.host.as_str())
-        .bind(i64::from(i.pid))
-        .bind(i.version.as_str())
-        .bind(i.started_at)
-        .bind(i.role.as_str())
-        .bind(i.leadership.as_str())
-        .bind(i64::try_from(i.schedules).unwrap_or(i64::MAX))
-        .bind(i.last_tick_at)
-        .bind(i.lag_ms)
-        .bind(i.change_version)
-        .bind(i.heartbeat_at)
-        .bind(i.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(sql::PUT_INSTANCE)
+            .bind(i.instance_id)
+            .bind(i.host.as_str())
+            .bind(i64::from(i.pid))
+            .bind(i.version.as_str())
+            .bind(i.started_at)
+            .bind(i.role.as_str())
+            .bind(i.leadership.as_str())
+            .bind(i64::try_from(i.schedules).unwrap_or(i64::MAX))
+            .bind(i.last_tick_at)
+            .bind(i.lag_ms)
+            .bind(i.change_version)
+            .bind(i.heartbeat_at)
+            .bind(i.expires_at)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn list_instances(&self) -> Result<Vec<BeatInstance>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT instance_id, host, pid, version, started_at, role, leadership, schedules, \
-             last_tick_at, lag_ms, change_version, heartbeat_at, expires_at FROM stockura_beat_instances",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sql::LIST_INSTANCES)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 let id: Uuid = row.try_get("instance_id")?;

@@ -417,3 +417,28 @@ pub mod decode {
         }
     }
 }
+
+/// Claims a held run: `deferred` becomes `dispatched` only once ($1 id, $2 sent at, $3 detail).
+pub const PROMOTE_DEFERRED: &str = "UPDATE schedule_runs SET status = 'dispatched', dispatched_at = $2, \
+    detail = $3 WHERE id = $1 AND status = 'deferred'";
+
+/// Writes a scheduler's heartbeat ($1..$13 in column order).
+pub const PUT_INSTANCE: &str = "INSERT INTO stockura_beat_instances (instance_id, host, pid, version, \
+    started_at, role, leadership, schedules, last_tick_at, lag_ms, change_version, heartbeat_at, expires_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+    ON CONFLICT (instance_id) DO UPDATE SET role = excluded.role, leadership = excluded.leadership, \
+    schedules = excluded.schedules, last_tick_at = excluded.last_tick_at, lag_ms = excluded.lag_ms, \
+    change_version = excluded.change_version, heartbeat_at = excluded.heartbeat_at, \
+    expires_at = excluded.expires_at";
+
+/// Every heartbeat row.
+pub const LIST_INSTANCES: &str = "SELECT instance_id, host, pid, version, started_at, role, leadership, \
+    schedules, last_tick_at, lag_ms, change_version, heartbeat_at, expires_at FROM stockura_beat_instances";
+
+/// The runs held by the `queue` policy, oldest slot first.
+pub fn deferred_runs() -> String {
+    format!(
+        "SELECT {RUN_COLUMNS} FROM schedule_runs WHERE status = 'deferred' AND schedule_id IS NOT NULL \
+         ORDER BY scheduled_for, id"
+    )
+}

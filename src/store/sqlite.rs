@@ -867,11 +867,7 @@ impl RunStore for SqliteStore {
     }
 
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
-        let text = format!(
-            "SELECT {} FROM schedule_runs WHERE status = 'deferred' AND schedule_id IS NOT NULL \
-             ORDER BY scheduled_for, id",
-            sql::RUN_COLUMNS
-        );
+        let text = sql::deferred_runs();
         let rows = sqlx::query(&text).fetch_all(&self.pool).await?;
         rows.iter().map(decode_run).collect()
     }
@@ -882,15 +878,12 @@ impl RunStore for SqliteStore {
         dispatched_at: DateTime<Utc>,
         detail: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE schedule_runs SET status = 'dispatched', dispatched_at = $2, detail = $3 \
-             WHERE id = $1 AND status = 'deferred'",
-        )
-        .bind(id)
-        .bind(format_time(dispatched_at))
-        .bind(detail)
-        .execute(&self.pool)
-        .await?;
+        let done = sqlx::query(sql::PROMOTE_DEFERRED)
+            .bind(id)
+            .bind(format_time(dispatched_at))
+            .bind(detail)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }
@@ -902,42 +895,30 @@ impl InstanceStore for SqliteStore {
             .bind(format_time(i.heartbeat_at - chrono::Duration::hours(1)))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO stockura_beat_instances (instance_id, host, pid, version, started_at, role, \
-             leadership, schedules, last_tick_at, lag_ms, change_version, heartbeat_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (instance_id) DO UPDATE SET role = excluded.role, \
-             leadership = excluded.leadership, schedules = excluded.schedules, \
-             last_tick_at = excluded.last_tick_at, lag_ms = excluded.lag_ms, \
-             change_version = excluded.change_version, heartbeat_at = excluded.heartbeat_at, \
-             expires_at = excluded.expires_at",
-        )
-        .bind(i.instance_id.to_string())
-        .bind(i.host.as_str())
-        .bind(i64::from(i.pid))
-        .bind(i.version.as_str())
-        .bind(format_time(i.started_at))
-        .bind(i.role.as_str())
-        .bind(i.leadership.as_str())
-        .bind(i64::try_from(i.schedules).unwrap_or(i64::MAX))
-        .bind(i.last_tick_at.map(format_time))
-        .bind(i.lag_ms)
-        .bind(i.change_version)
-        .bind(format_time(i.heartbeat_at))
-        .bind(format_time(i.expires_at))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(sql::PUT_INSTANCE)
+            .bind(i.instance_id.to_string())
+            .bind(i.host.as_str())
+            .bind(i64::from(i.pid))
+            .bind(i.version.as_str())
+            .bind(format_time(i.started_at))
+            .bind(i.role.as_str())
+            .bind(i.leadership.as_str())
+            .bind(i64::try_from(i.schedules).unwrap_or(i64::MAX))
+            .bind(i.last_tick_at.map(format_time))
+            .bind(i.lag_ms)
+            .bind(i.change_version)
+            .bind(format_time(i.heartbeat_at))
+            .bind(format_time(i.expires_at))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn list_instances(&self) -> Result<Vec<BeatInstance>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT instance_id, host, pid, version, started_at, role, leadership, schedules, \
-             last_tick_at, lag_ms, change_version, heartbeat_at, expires_at FROM stockura_beat_instances",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sql::LIST_INSTANCES)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 let text: String = row.try_get("instance_id")?;

@@ -158,6 +158,13 @@ impl Rig {
     }
 }
 
+/// Each run's slot and status, oldest first.
+fn summary(runs: &[Run]) -> Vec<(DateTime<Utc>, RunStatus)> {
+    runs.iter()
+        .map(|r| (r.run.scheduled_for, r.run.status))
+        .collect()
+}
+
 fn slot(minute: u32) -> DateTime<Utc> {
     at(&format!("2030-01-01T00:{minute:02}:00Z"))
 }
@@ -207,10 +214,7 @@ async fn skip_skips_while_the_previous_run_runs(db: TestDb) {
         .await
         .unwrap();
     let runs = rig.runs().await;
-    let summary: Vec<(DateTime<Utc>, RunStatus)> = runs
-        .iter()
-        .map(|r| (r.run.scheduled_for, r.run.status))
-        .collect();
+    let summary = summary(&runs);
     assert_eq!(
         summary,
         vec![
@@ -281,10 +285,7 @@ async fn queue_runs_one_deferred_run_after_the_slow_one(db: TestDb) {
     assert_eq!(other.flush_held().await, 0);
     assert!(other.held().is_empty() && beat.held().is_empty());
     let runs = rig.runs().await;
-    let summary: Vec<(DateTime<Utc>, RunStatus)> = runs
-        .iter()
-        .map(|r| (r.run.scheduled_for, r.run.status))
-        .collect();
+    let summary = summary(&runs);
     assert_eq!(
         summary,
         vec![
