@@ -364,3 +364,27 @@ async fn status_and_diagnose_read_the_heartbeats() {
         "{check}"
     );
 }
+
+/// Bad leadership and policy flags are refused before anything starts.
+#[tokio::test]
+async fn bad_lease_and_running_timeout_are_refused() {
+    let db = TestDb::sqlite().await;
+    for (args, expected) in [
+        (vec!["--lease", "10x"], "--lease '10x' is not a duration"),
+        (vec!["--lease", "100ms"], "--lease 100ms is too short"),
+        (
+            vec!["--running-timeout", "soon"],
+            "--running-timeout 'soon' is not a duration",
+        ),
+        (
+            vec!["--running-timeout", "0"],
+            "--running-timeout must be positive",
+        ),
+    ] {
+        let mut full = vec!["run-beat", "--dry-run"];
+        full.extend(args);
+        let (code, _, stderr) = db.run(&full);
+        assert_eq!(code, 3, "{full:?}: {stderr}");
+        assert!(stderr.contains(expected), "{full:?}: {stderr}");
+    }
+}
