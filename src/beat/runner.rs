@@ -750,6 +750,8 @@ where
             deferred = outcome.deferred.len(),
             already_claimed = outcome.already_claimed,
             lag_ms,
+            claimed_ms = outcome.claimed_ms,
+            sent_ms = outcome.sent_ms,
             took_ms = started.elapsed().as_millis() as u64,
             "batch"
         );

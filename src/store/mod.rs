@@ -357,7 +357,8 @@ pub trait TaskStore: Send + Sync {
 
 /// The scheduler's records (`schedule_runs`) and bookkeeping, on every backend.
 pub trait RunStore: Send + Sync {
-    /// Inserts runs in one transaction. Scheduled and catch-up runs claim their slot: a slot
+    /// Inserts runs (one transaction; on Postgres a batch of thousands is two concurrent
+    /// statements, each row claiming on its own). Scheduled and catch-up runs claim their slot: a slot
     /// another scheduler already recorded is not inserted. Returns, aligned with `runs`, the
     /// new row's id, or `None` where the slot was taken.
     fn insert_runs(
@@ -421,6 +422,22 @@ pub struct LastDispatch {
     pub celery_task_id: Uuid,
     /// When it was sent.
     pub dispatched_at: DateTime<Utc>,
+}
+
+/// The latest send of each schedule among candidate rows (the few newest slots of each: a
+/// queued run is sent after its slot, a manual run at its own instant).
+pub(crate) fn latest_of(rows: impl IntoIterator<Item = LastDispatch>) -> Vec<LastDispatch> {
+    let mut best: std::collections::HashMap<Uuid, LastDispatch> = std::collections::HashMap::new();
+    for r in rows {
+        best.entry(r.schedule_id)
+            .and_modify(|b| {
+                if r.dispatched_at > b.dispatched_at {
+                    *b = r;
+                }
+            })
+            .or_insert(r);
+    }
+    best.into_values().collect()
 }
 
 /// Heartbeats of running schedulers in the database (`stockura_beat_instances`), used when

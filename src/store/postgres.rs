@@ -509,13 +509,19 @@ fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
     })
 }
 
-impl RunStore for PgStore {
-    async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
-        if runs.is_empty() {
-            return Ok(Vec::new());
-        }
-        // One statement per batch: arrays bound as parameters, unnested server-side.
-        let now = write_time(None);
+/// From this many runs on, a claim insert is split in two statements on two connections.
+const PARALLEL_CLAIMS_FROM: usize = 4_000;
+
+type Inserted = Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>;
+
+impl PgStore {
+    /// One INSERT of runs (arrays bound as parameters, unnested server-side); returns the rows
+    /// it inserted.
+    async fn insert_chunk(
+        &self,
+        runs: &[NewRun],
+        now: DateTime<Utc>,
+    ) -> Result<Inserted, StoreError> {
         let col = |f: &dyn Fn(&NewRun) -> Option<String>| {
             runs.iter().map(f).collect::<Vec<Option<String>>>()
         };
@@ -556,6 +562,32 @@ impl RunStore for PgStore {
                 ))
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(inserted)
+    }
+}
+
+impl RunStore for PgStore {
+    async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
+        if runs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = write_time(None);
+        // A large batch is claimed in two halves on two connections at once: the insert is
+        // the longest step of a dispatch, and the server works on both. Each row claims its
+        // own slot, so the halves need not share a transaction; if one fails, the batch is
+        // handled as a database outage (re-inserting the rows that were claimed is harmless).
+        let inserted = if runs.len() >= PARALLEL_CLAIMS_FROM {
+            let (a, b) = runs.split_at(runs.len() / 2);
+            let (mut a, b) = futures_util::future::try_join(
+                self.insert_chunk(a, now),
+                self.insert_chunk(b, now),
+            )
+            .await?;
+            a.extend(b);
+            a
+        } else {
+            self.insert_chunk(runs, now).await?
+        };
         Ok(super::align_claims(runs, inserted))
     }
 
@@ -621,24 +653,22 @@ impl RunStore for PgStore {
             return Ok(Vec::new());
         }
         let rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT DISTINCT ON (schedule_id) schedule_id, celery_task_id, dispatched_at \
-             FROM schedule_runs WHERE schedule_id = ANY($1) AND status = 'dispatched' \
-             AND celery_task_id IS NOT NULL AND dispatched_at IS NOT NULL \
-             ORDER BY schedule_id, dispatched_at DESC",
+            "SELECT l.schedule_id, l.celery_task_id, l.dispatched_at FROM UNNEST($1::uuid[]) AS u(id) \
+             CROSS JOIN LATERAL (SELECT schedule_id, celery_task_id, dispatched_at FROM schedule_runs r \
+                 WHERE r.schedule_id = u.id AND r.status = 'dispatched' \
+                 AND r.celery_task_id IS NOT NULL AND r.dispatched_at IS NOT NULL \
+                 ORDER BY r.scheduled_for DESC LIMIT 5) l",
         )
         .bind(ids)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(schedule_id, celery_task_id, dispatched_at)| LastDispatch {
-                    schedule_id,
-                    celery_task_id,
-                    dispatched_at,
-                },
-            )
-            .collect())
+        Ok(super::latest_of(rows.into_iter().map(
+            |(schedule_id, celery_task_id, dispatched_at)| LastDispatch {
+                schedule_id,
+                celery_task_id,
+                dispatched_at,
+            },
+        )))
     }
 
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {

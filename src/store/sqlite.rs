@@ -831,19 +831,17 @@ impl RunStore for SqliteStore {
             return Ok(Vec::new());
         }
         let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-        // Times are stored as fixed-width RFC 3339 UTC text: max() is the latest.
         let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT r.schedule_id, r.celery_task_id, r.dispatched_at FROM schedule_runs r \
-             JOIN (SELECT schedule_id, max(dispatched_at) AS at FROM schedule_runs \
-                   WHERE status = 'dispatched' AND celery_task_id IS NOT NULL \
-                   AND schedule_id IN (SELECT value FROM json_each($1)) GROUP BY schedule_id) m \
-               ON r.schedule_id = m.schedule_id AND r.dispatched_at = m.at \
-             WHERE r.status = 'dispatched' AND r.celery_task_id IS NOT NULL",
+            "SELECT r.schedule_id, r.celery_task_id, r.dispatched_at FROM json_each($1) AS j \
+             JOIN schedule_runs r ON r.id IN (SELECT x.id FROM schedule_runs x \
+                 WHERE x.schedule_id = j.value AND x.status = 'dispatched' \
+                 AND x.celery_task_id IS NOT NULL AND x.dispatched_at IS NOT NULL \
+                 ORDER BY x.scheduled_for DESC LIMIT 5)",
         )
         .bind(Value::from(ids).to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<LastDispatch> = Vec::with_capacity(rows.len());
+        let mut found = Vec::with_capacity(rows.len());
         for (schedule, task, at) in rows {
             let key = format!("schedule_runs of {schedule}");
             let parse = |column: &'static str, text: &str| {
@@ -853,17 +851,13 @@ impl RunStore for SqliteStore {
                     problem: e.to_string(),
                 })
             };
-            let last = LastDispatch {
+            found.push(LastDispatch {
                 schedule_id: parse("schedule_id", &schedule)?,
                 celery_task_id: parse("celery_task_id", &task)?,
                 dispatched_at: parse_time(&key, "dispatched_at", &at)?,
-            };
-            // Two runs sent in the same microsecond: keep one.
-            if !out.iter().any(|o| o.schedule_id == last.schedule_id) {
-                out.push(last);
-            }
+            });
         }
-        Ok(out)
+        Ok(super::latest_of(found))
     }
 
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
