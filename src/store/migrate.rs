@@ -55,6 +55,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "beat_instances",
         sql: include_str!("../../migrations/postgres/0006_beat_instances.sql"),
     },
+    Migration {
+        version: 7,
+        description: "runs_without_foreign_key",
+        sql: include_str!("../../migrations/postgres/0007_runs_without_foreign_key.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -88,6 +93,11 @@ pub const SQLITE: &[Migration] = &[
         version: 6,
         description: "beat_instances",
         sql: include_str!("../../migrations/sqlite/0006_beat_instances.sql"),
+    },
+    Migration {
+        version: 7,
+        description: "runs_without_foreign_key",
+        sql: include_str!("../../migrations/sqlite/0007_runs_without_foreign_key.sql"),
     },
 ];
 
@@ -183,12 +193,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "6 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "7 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })
