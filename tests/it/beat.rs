@@ -12,8 +12,8 @@ use stockura::beat::feed::Change;
 use stockura::beat::message::{BrokerLayout, slot_task_id};
 use stockura::beat::runner::{Beat, BeatConfig};
 use stockura::config::Redacted;
-use stockura::domain::run::{RunFilter, RunStatus, Trigger};
-use stockura::store::{AnyStore, RunStore};
+use stockura::domain::run::{RunStatus, Trigger};
+use stockura::store::AnyStore;
 
 use crate::both_backends;
 use crate::support::{TestDb, redis_url};
@@ -96,18 +96,7 @@ impl Rig {
     }
 
     async fn runs(&self) -> Vec<stockura::domain::run::Run> {
-        let mut runs = self
-            .db
-            .store()
-            .await
-            .list_runs(&RunFilter {
-                limit: 1000,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        runs.reverse();
-        runs
+        self.db.runs().await
     }
 }
 

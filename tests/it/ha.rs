@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use stockura::domain::run::{RunFilter, RunStatus};
-use stockura::store::RunStore;
+use stockura::domain::run::RunStatus;
 
 use crate::beat_process::{spawn_beat, wait_for};
 use crate::support::{TestDb, redis_url, unique_channel};
@@ -222,15 +221,7 @@ async fn failover(db: TestDb, env: Vec<(&'static str, String)>, pause: bool) {
     ids.dedup();
     assert_eq!(ids.len(), sent, "a slot was sent twice");
     // Every slot once, in an unbroken sequence per schedule, and none missed.
-    let runs = db
-        .store()
-        .await
-        .list_runs(&RunFilter {
-            limit: 10_000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let runs = db.runs().await;
     let missed: Vec<_> = runs
         .iter()
         .filter(|r| r.run.status != RunStatus::Dispatched)

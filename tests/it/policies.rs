@@ -15,8 +15,8 @@ use stockura::beat::message::{BrokerLayout, slot_task_id};
 use stockura::beat::policy::{Checker, lock_key};
 use stockura::beat::runner::{Beat, BeatConfig};
 use stockura::config::Redacted;
-use stockura::domain::run::{Run, RunFilter, RunStatus};
-use stockura::store::{AnyStore, RunStore};
+use stockura::domain::run::{Run, RunStatus};
+use stockura::store::AnyStore;
 
 use crate::celery::{Worker, WorkerOptions, recorded, result_status};
 use crate::support::TestDb;
@@ -107,18 +107,7 @@ impl Rig {
     }
 
     async fn runs(&self) -> Vec<Run> {
-        let mut runs = self
-            .db
-            .store()
-            .await
-            .list_runs(&RunFilter {
-                limit: 100,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        runs.reverse();
-        runs
+        self.db.runs().await
     }
 
     /// Ticks at `minute` past the hour (2030-01-01T00:MM:00Z).

@@ -248,6 +248,22 @@ impl TestDb {
         db
     }
 
+    /// Every recorded run (up to 10,000), oldest slot first.
+    pub async fn runs(&self) -> Vec<stockura::domain::run::Run> {
+        use stockura::store::RunStore;
+        let mut runs = self
+            .store()
+            .await
+            .list_runs(&stockura::domain::run::RunFilter {
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await
+            .expect("list runs");
+        runs.reverse();
+        runs
+    }
+
     /// The store, schema current.
     pub async fn store(&self) -> AnyStore {
         self.open(OpenMode::RequireCurrent).await
