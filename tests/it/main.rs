@@ -10,6 +10,7 @@ mod cli_errors;
 mod cli_schedule;
 mod config;
 mod cron_contract;
+mod docs;
 mod ha;
 mod history;
 mod interop;
