@@ -62,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -260,6 +261,23 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stockura;schedule;export' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Only this category')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only schedules with this tag (repeat: all of them)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The document format')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--with-tasks', '--with-tasks', [CompletionResultType]::ParameterName, 'Include the definitions of the exported schedules'' tasks')
+            [CompletionResult]::new('--no-dotenv', '--no-dotenv', [CompletionResultType]::ParameterName, 'Do not read the .env file in the current directory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stockura;schedule;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a schedule')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List schedules with their next run')
@@ -270,6 +288,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -298,6 +317,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;schedule;help;trigger' {
+            break
+        }
+        'stockura;schedule;help;export' {
             break
         }
         'stockura;schedule;help;help' {
@@ -625,6 +647,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)')
             break
         }
         'stockura;help;schedule;add' {
@@ -652,6 +675,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;help;schedule;trigger' {
+            break
+        }
+        'stockura;help;schedule;export' {
             break
         }
         'stockura;help;task' {

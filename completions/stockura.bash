@@ -109,6 +109,9 @@ _stockura() {
             stockura__subcmd__help__subcmd__schedule,enable)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__enable"
                 ;;
+            stockura__subcmd__help__subcmd__schedule,export)
+                cmd="stockura__subcmd__help__subcmd__schedule__subcmd__export"
+                ;;
             stockura__subcmd__help__subcmd__schedule,list)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__list"
                 ;;
@@ -154,6 +157,9 @@ _stockura() {
             stockura__subcmd__schedule,enable)
                 cmd="stockura__subcmd__schedule__subcmd__enable"
                 ;;
+            stockura__subcmd__schedule,export)
+                cmd="stockura__subcmd__schedule__subcmd__export"
+                ;;
             stockura__subcmd__schedule,help)
                 cmd="stockura__subcmd__schedule__subcmd__help"
                 ;;
@@ -189,6 +195,9 @@ _stockura() {
                 ;;
             stockura__subcmd__schedule__subcmd__help,enable)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__enable"
+                ;;
+            stockura__subcmd__schedule__subcmd__help,export)
+                cmd="stockura__subcmd__schedule__subcmd__help__subcmd__export"
                 ;;
             stockura__subcmd__schedule__subcmd__help,help)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__help"
@@ -593,7 +602,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule)
-            opts="add list show update delete enable disable next trigger"
+            opts="add list show update delete enable disable next trigger export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +658,20 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule__subcmd__enable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__schedule__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1005,7 +1028,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version add list ls show update delete rm enable disable next trigger help"
+            opts="-o -h -V --database-url --output --no-dotenv --help --version add list ls show update delete rm enable disable next trigger export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1202,8 +1225,54 @@ _stockura() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stockura__subcmd__schedule__subcmd__export)
+            opts="-t -o -h -V --task --category --tag --format --with-tasks --database-url --output --no-dotenv --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stockura__subcmd__schedule__subcmd__help)
-            opts="add list show update delete enable disable next trigger help"
+            opts="add list show update delete enable disable next trigger export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1259,6 +1328,20 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help__subcmd__enable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

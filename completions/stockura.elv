@@ -58,6 +58,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand disable 'Disable schedules'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
+            cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stockura;schedule;add'= {
@@ -244,6 +245,22 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stockura;schedule;export'= {
+            cand -t 'Only this task (full name, or its last dotted segment)'
+            cand --task 'Only this task (full name, or its last dotted segment)'
+            cand --category 'Only this category'
+            cand --tag 'Only schedules with this tag (repeat: all of them)'
+            cand --format 'The document format'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --with-tasks 'Include the definitions of the exported schedules'' tasks'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stockura;schedule;help'= {
             cand add 'Create a schedule'
             cand list 'List schedules with their next run'
@@ -254,6 +271,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand disable 'Disable schedules'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
+            cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stockura;schedule;help;add'= {
@@ -273,6 +291,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;schedule;help;next'= {
         }
         &'stockura;schedule;help;trigger'= {
+        }
+        &'stockura;schedule;help;export'= {
         }
         &'stockura;schedule;help;help'= {
         }
@@ -566,6 +586,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand disable 'Disable schedules'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
+            cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
         }
         &'stockura;help;schedule;add'= {
         }
@@ -584,6 +605,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;help;schedule;next'= {
         }
         &'stockura;help;schedule;trigger'= {
+        }
+        &'stockura;help;schedule;export'= {
         }
         &'stockura;help;task'= {
             cand define 'Create or replace a task definition with a JSON Schema for its kwargs'

@@ -11,6 +11,7 @@ mod cli_schedule;
 mod config;
 mod cron_contract;
 mod docs;
+mod export;
 mod ha;
 mod history;
 mod interop;
