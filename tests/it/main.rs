@@ -3,6 +3,7 @@
 mod support;
 
 mod adoption;
+mod batch;
 mod beat;
 mod beat_process;
 mod celery;
