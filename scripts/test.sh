@@ -410,6 +410,9 @@ resolve_redis
 if ! have redis-server; then
     apt_install redis-server
 fi
+# The completion and man page tests load the scripts in bash and zsh and render with man -l.
+have zsh || apt_install zsh
+have man || apt_install man-db
 
 runner=${STOCKURA_TEST_RUNNER:-cargo test}
 # Run the tests in the background, in their own process group, so that

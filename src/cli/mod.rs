@@ -5,6 +5,7 @@
 pub mod args;
 pub mod beat;
 pub mod diagnose;
+pub mod docs;
 pub mod history;
 pub mod migrate;
 pub mod output;
@@ -67,6 +68,10 @@ pub enum Command {
     Diagnose(diagnose::DiagnoseArgs),
     /// Apply pending database migrations (Postgres; SQLite migrates itself)
     Migrate(migrate::MigrateArgs),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(docs::CompletionsArgs),
+    /// Write the man pages, one per command
+    Man(docs::ManArgs),
 }
 
 /// What every command gets: resolved settings, the output format, and whether a person is
@@ -127,6 +132,12 @@ impl Ctx {
 
 /// Resolves settings, runs the command and prints its result.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    // Completions and man pages need neither settings nor a database.
+    match &cli.command {
+        Command::Completions(args) => return docs::completions(args).map(|()| ExitCode::SUCCESS),
+        Command::Man(args) => return docs::man(args).map(|()| ExitCode::SUCCESS),
+        _ => {}
+    }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let inputs = Inputs::gather(cli.global.database_url.clone(), cli.global.no_dotenv, &cwd)?;
     // Settings are resolved leniently so that `diagnose` can report every problem; any other
@@ -151,6 +162,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Beat(cmd) => beat::run(&ctx, cmd).await?,
         Command::History(args) => history::run(&ctx, args).await?,
         Command::Migrate(args) => migrate::run(&ctx, args).await?,
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled before the settings"),
     };
     output::emit(&out, ctx.format)?;
     Ok(out.exit_code())

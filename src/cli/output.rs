@@ -196,6 +196,8 @@ pub enum Output {
         /// The database, redacted.
         url: String,
     },
+    /// `schedule export`: the document, printed as is whatever the output format.
+    Document(String),
 }
 
 impl Output {
@@ -299,6 +301,9 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
         // Its events were printed as they arrived.
         return Ok(());
     }
+    if let Output::Document(text) = out {
+        return write_stdout(text);
+    }
     let text = match format {
         OutputFormat::Json => {
             let mut text = serde_json::to_string_pretty(&to_json(out)).unwrap_or_default();
@@ -307,6 +312,10 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
         }
         OutputFormat::Table => to_text(out),
     };
+    write_stdout(&text)
+}
+
+fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -350,6 +359,7 @@ pub fn to_json(out: &Output) -> Value {
         }
         Output::TaskDeleted(task) => task.to_json(),
         Output::Monitored { events } => json!({"events": events}),
+        Output::Document(text) => Value::String(text.clone()),
         Output::BeatStopped(stats) => json!({
             "batches": stats.batches, "dispatched": stats.dispatched, "failed": stats.failed, "missed": stats.missed,
             "dry_run": stats.dry_run, "full_reloads": stats.full_reloads, "targeted_reloads": stats.targeted_reloads,
@@ -928,6 +938,7 @@ pub fn to_text(out: &Output) -> String {
             text
         }
         Output::Monitored { .. } | Output::BeatStopped(_) => String::new(),
+        Output::Document(text) => text.clone(),
         Output::Triggered {
             schedule,
             task_id,

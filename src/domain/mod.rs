@@ -2,6 +2,7 @@
 
 pub mod cron;
 pub mod instance;
+pub mod manifest;
 pub mod naming;
 pub mod params;
 pub mod policy;

@@ -819,3 +819,49 @@ pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Sc
         unreadable: Vec::new(),
     }
 }
+
+/// One write of [`BatchStore::write_batch`].
+#[derive(Debug, Clone)]
+pub enum BatchWrite {
+    /// Insert a schedule (as [`ScheduleStore::create_schedule`]).
+    Create(NewSchedule),
+    /// Overwrite a schedule that still has `expected_updated_at` (as
+    /// [`ScheduleStore::update_schedule`]).
+    Update {
+        /// The row afterwards.
+        next: Schedule,
+        /// How to name it.
+        name: NameChoice,
+        /// The `updated_at` it was read with.
+        expected_updated_at: DateTime<Utc>,
+    },
+    /// Delete a schedule that still has `expected_updated_at`.
+    Delete {
+        /// The schedule.
+        id: Uuid,
+        /// Its name, for the error message.
+        name: String,
+        /// The `updated_at` it was read with.
+        expected_updated_at: DateTime<Utc>,
+    },
+}
+
+/// Several schedule writes as one transaction.
+pub trait BatchStore: Send + Sync {
+    /// Applies every write in order, all or nothing: a row changed or deleted since it was read
+    /// fails the whole batch with [`StoreError::Conflict`] or [`StoreError::NotFound`] and
+    /// nothing is written. Returns the rows written (`None` for a delete), in order.
+    fn write_batch(
+        &self,
+        writes: &[BatchWrite],
+    ) -> impl Future<Output = Result<Vec<Option<Schedule>>, StoreError>> + Send;
+}
+
+impl BatchStore for AnyStore {
+    async fn write_batch(
+        &self,
+        writes: &[BatchWrite],
+    ) -> Result<Vec<Option<Schedule>>, StoreError> {
+        delegate!(self, s => s.write_batch(writes))
+    }
+}

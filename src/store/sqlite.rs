@@ -958,3 +958,85 @@ impl InstanceStore for SqliteStore {
         Ok(())
     }
 }
+
+impl super::BatchStore for SqliteStore {
+    async fn write_batch(
+        &self,
+        writes: &[super::BatchWrite],
+    ) -> Result<Vec<Option<Schedule>>, StoreError> {
+        use super::BatchWrite;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut written = Vec::with_capacity(writes.len());
+        for write in writes {
+            let (id, name) = match write {
+                BatchWrite::Create(new) => {
+                    let now = write_time(None);
+                    let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
+                    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
+                    let row = bind_editable(sqlx::query(&(text)), &schedule)
+                        .bind(schedule.last_run_at.map(format_time))
+                        .bind(schedule.total_run_count)
+                        .bind(format_time(now))
+                        .bind(format_time(now))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    written.push(Some(decode_row(&row)?));
+                    continue;
+                }
+                BatchWrite::Update {
+                    next,
+                    name,
+                    expected_updated_at,
+                } => {
+                    let mut row_state = next.clone();
+                    row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
+                    row_state.auto_generated_name = name.is_auto();
+                    let text = sql::update(Dialect::Sqlite);
+                    let row = bind_editable(sqlx::query(&(text)), &row_state)
+                        .bind(format_time(write_time(Some(*expected_updated_at))))
+                        .bind(format_time(*expected_updated_at))
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(row) = row {
+                        written.push(Some(decode_row(&row)?));
+                        continue;
+                    }
+                    (next.id, next.name.clone())
+                }
+                BatchWrite::Delete {
+                    id,
+                    name,
+                    expected_updated_at,
+                } => {
+                    let w = Where::ids(Dialect::Sqlite, &[*id])
+                        .and("updated_at = {}", Bind::Time(*expected_updated_at));
+                    let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
+                    let done = bind_all(sqlx::query(&(text)), &w.binds)
+                        .execute(&mut *tx)
+                        .await?;
+                    if done.rows_affected() == 1 {
+                        written.push(None);
+                        continue;
+                    }
+                    (*id, name.clone())
+                }
+            };
+            // Deleted meanwhile (not found), or changed meanwhile (conflict): nothing is kept.
+            let w = Where::ids(Dialect::Sqlite, &[id]);
+            let still = bind_all(
+                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
+                &w.binds,
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match still {
+                Some(_) => StoreError::Conflict { id, name },
+                None => StoreError::NotFound {
+                    reference: id.to_string(),
+                },
+            });
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+}

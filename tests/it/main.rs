@@ -3,6 +3,7 @@
 mod support;
 
 mod adoption;
+mod batch;
 mod beat;
 mod beat_process;
 mod celery;
@@ -10,6 +11,8 @@ mod cli_errors;
 mod cli_schedule;
 mod config;
 mod cron_contract;
+mod docs;
+mod export;
 mod ha;
 mod history;
 mod interop;

@@ -2,6 +2,7 @@
 
 mod add;
 mod delete;
+mod export;
 mod list;
 mod next;
 mod show;
@@ -42,6 +43,8 @@ pub enum ScheduleCommand {
     Next(next::NextArgs),
     /// Send one run now (optionally wait for its result)
     Trigger(trigger::TriggerArgs),
+    /// Write the selected schedules as an editable document (YAML or JSON, keyed by name)
+    Export(export::ExportArgs),
 }
 
 /// Runs a schedule subcommand.
@@ -56,6 +59,7 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> Result<Output> {
         ScheduleCommand::Disable(args) => toggle::run(ctx, args, false).await,
         ScheduleCommand::Next(args) => next::run(ctx, args).await,
         ScheduleCommand::Trigger(args) => trigger::run(ctx, args).await,
+        ScheduleCommand::Export(args) => export::run(ctx, args).await,
     }
 }
 

@@ -1,0 +1,654 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[stockura] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'stockura'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'stockura'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand schedule 'Create, list, change and preview schedules'
+            cand task 'Define tasks: a JSON Schema that every schedule''s parameters must match'
+            cand sync 'Watch the change events that tell running schedulers about changes'
+            cand run-beat 'Run the scheduler: send due schedules to the Celery broker'
+            cand beat 'The running schedulers: leader, standbys, heartbeats'
+            cand history 'What ran, newest first, with the Celery results'
+            cand diagnose 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+            cand migrate 'Apply pending database migrations (Postgres; SQLite migrates itself)'
+            cand completions 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
+            cand man 'Write the man pages, one per command'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;schedule'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Create a schedule'
+            cand list 'List schedules with their next run'
+            cand ls 'List schedules with their next run'
+            cand show 'Show every field of a schedule and its next 5 runs'
+            cand update 'Change some fields of a schedule (only what is given changes)'
+            cand delete 'Delete schedules (asks on a terminal; --yes otherwise)'
+            cand rm 'Delete schedules (asks on a terminal; --yes otherwise)'
+            cand enable 'Enable schedules'
+            cand disable 'Disable schedules'
+            cand next 'Preview fire times of a schedule or of a cron expression'
+            cand trigger 'Send one run now (optionally wait for its result)'
+            cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;schedule;add'= {
+            cand -t 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg'
+            cand --task 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg'
+            cand -c '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily'
+            cand --cron '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily'
+            cand --name 'Schedule name (not unique); generated from task, parameters and cron when omitted'
+            cand --tz 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]'
+            cand --args 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'''
+            cand --kwargs 'Keyword arguments as a JSON object, e.g. ''{"period_type": "daily"}'''
+            cand -p 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string'
+            cand --param 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string'
+            cand --category 'Category label'
+            cand --tag 'Tag (repeatable)'
+            cand --policy 'Overlap policy: allow, skip or queue'
+            cand --queue 'Celery queue to route the task to'
+            cand --priority 'Message priority, 0 (most urgent on Redis) to 9'
+            cand --expires 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)'
+            cand --description 'Free-text description'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --require-definition 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
+            cand --disabled 'Create it disabled'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;list'= {
+            cand -t 'Only this task (full name, or its last dotted segment)'
+            cand --task 'Only this task (full name, or its last dotted segment)'
+            cand --category 'Only this category'
+            cand --tag 'Only schedules with this tag (repeat: all of them)'
+            cand -s 'Case-insensitive text in name, task, description or category'
+            cand --search 'Case-insensitive text in name, task, description or category'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --enabled 'Only enabled schedules'
+            cand --disabled 'Only disabled schedules'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;ls'= {
+            cand -t 'Only this task (full name, or its last dotted segment)'
+            cand --task 'Only this task (full name, or its last dotted segment)'
+            cand --category 'Only this category'
+            cand --tag 'Only schedules with this tag (repeat: all of them)'
+            cand -s 'Case-insensitive text in name, task, description or category'
+            cand --search 'Case-insensitive text in name, task, description or category'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --enabled 'Only enabled schedules'
+            cand --disabled 'Only disabled schedules'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;show'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;update'= {
+            cand -t 'New Celery task name'
+            cand --task 'New Celery task name'
+            cand -c 'New cron expression'
+            cand --cron 'New cron expression'
+            cand --name 'Schedule name (not unique); generated from task, parameters and cron when omitted'
+            cand --tz 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]'
+            cand --args 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'''
+            cand --kwargs 'Keyword arguments as a JSON object, e.g. ''{"period_type": "daily"}'''
+            cand -p 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string'
+            cand --param 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string'
+            cand --category 'Category label'
+            cand --tag 'Tag (repeatable)'
+            cand --policy 'Overlap policy: allow, skip or queue'
+            cand --queue 'Celery queue to route the task to'
+            cand --priority 'Message priority, 0 (most urgent on Redis) to 9'
+            cand --expires 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)'
+            cand --description 'Free-text description'
+            cand --add-tag 'Add a tag (repeatable)'
+            cand --remove-tag 'Remove a tag (repeatable)'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --require-definition 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
+            cand --clear-description 'Remove the description'
+            cand --clear-category 'Remove the category'
+            cand --clear-timezone 'Use CELERY_TIMEZONE again instead of the schedule''s own zone'
+            cand --clear-options 'Remove every delivery option (queue, priority, expires) before applying the given ones'
+            cand --enabled 'Enable the schedule'
+            cand --disabled 'Disable the schedule'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;delete'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;rm'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;enable'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;disable'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;next'= {
+            cand -c 'A cron expression to preview instead of a stored schedule'
+            cand --cron 'A cron expression to preview instead of a stored schedule'
+            cand --tz 'IANA timezone [default: the schedule''s zone, else CELERY_TIMEZONE, else UTC]'
+            cand --after 'Start instant (RFC 3339); results are strictly after it [default: now]'
+            cand -n 'How many fire times'
+            cand --count 'How many fire times'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;trigger'= {
+            cand --timeout 'Seconds to wait with --wait'
+            cand --broker-key-prefix 'The broker''s global_keyprefix [env: STOCKURA_BROKER_KEY_PREFIX]'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --wait 'Wait for the Celery result; exit 0 on SUCCESS, 7 on FAILURE, REVOKED or timeout'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;export'= {
+            cand -t 'Only this task (full name, or its last dotted segment)'
+            cand --task 'Only this task (full name, or its last dotted segment)'
+            cand --category 'Only this category'
+            cand --tag 'Only schedules with this tag (repeat: all of them)'
+            cand --format 'The document format'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --with-tasks 'Include the definitions of the exported schedules'' tasks'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;help'= {
+            cand add 'Create a schedule'
+            cand list 'List schedules with their next run'
+            cand show 'Show every field of a schedule and its next 5 runs'
+            cand update 'Change some fields of a schedule (only what is given changes)'
+            cand delete 'Delete schedules (asks on a terminal; --yes otherwise)'
+            cand enable 'Enable schedules'
+            cand disable 'Disable schedules'
+            cand next 'Preview fire times of a schedule or of a cron expression'
+            cand trigger 'Send one run now (optionally wait for its result)'
+            cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;schedule;help;add'= {
+        }
+        &'stockura;schedule;help;list'= {
+        }
+        &'stockura;schedule;help;show'= {
+        }
+        &'stockura;schedule;help;update'= {
+        }
+        &'stockura;schedule;help;delete'= {
+        }
+        &'stockura;schedule;help;enable'= {
+        }
+        &'stockura;schedule;help;disable'= {
+        }
+        &'stockura;schedule;help;next'= {
+        }
+        &'stockura;schedule;help;trigger'= {
+        }
+        &'stockura;schedule;help;export'= {
+        }
+        &'stockura;schedule;help;help'= {
+        }
+        &'stockura;task'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand define 'Create or replace a task definition with a JSON Schema for its kwargs'
+            cand list 'List task definitions with their number of schedules'
+            cand ls 'List task definitions with their number of schedules'
+            cand show 'Show a definition, its schema and its schedules'
+            cand delete 'Delete a task definition (its schedules stay)'
+            cand rm 'Delete a task definition (its schedules stay)'
+            cand validate 'Check parameters against a task''s schema (exit 0 valid, 3 invalid)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;task;define'= {
+            cand --schema 'JSON Schema of the kwargs: a file, ''-'' for standard input, or inline JSON'
+            cand --category 'Default category of the task''s schedules'
+            cand --description 'Free-text description'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --force 'Replace the schema even though existing schedules of the task would break it'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;list'= {
+            cand --category 'Only this category'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;ls'= {
+            cand --category 'Only this category'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;show'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;delete'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --force 'Delete the definition even though schedules use the task (they stay, unvalidated)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;rm'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --force 'Delete the definition even though schedules use the task (they stay, unvalidated)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;validate'= {
+            cand --kwargs 'The kwargs: inline JSON object, ''-'' for standard input, or a JSON file'
+            cand -p 'One keyword argument (merged into --kwargs), VALUE as JSON when valid JSON'
+            cand --param 'One keyword argument (merged into --kwargs), VALUE as JSON when valid JSON'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;task;help'= {
+            cand define 'Create or replace a task definition with a JSON Schema for its kwargs'
+            cand list 'List task definitions with their number of schedules'
+            cand show 'Show a definition, its schema and its schedules'
+            cand delete 'Delete a task definition (its schedules stay)'
+            cand validate 'Check parameters against a task''s schema (exit 0 valid, 3 invalid)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;task;help;define'= {
+        }
+        &'stockura;task;help;list'= {
+        }
+        &'stockura;task;help;show'= {
+        }
+        &'stockura;task;help;delete'= {
+        }
+        &'stockura;task;help;validate'= {
+        }
+        &'stockura;task;help;help'= {
+        }
+        &'stockura;sync'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand monitor 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;sync;monitor'= {
+            cand --count 'Exit 0 after this many events'
+            cand --timeout 'Give up after this many seconds: exit 7 if nothing (or fewer than --count) arrived'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;sync;help'= {
+            cand monitor 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;sync;help;monitor'= {
+        }
+        &'stockura;sync;help;help'= {
+        }
+        &'stockura;run-beat'= {
+            cand --catchup-window 'Run the latest slot missed during downtime when it is at most this old (0 disables)'
+            cand --sync-interval 'Seconds between polls of the durable change version (the safety net for lost events)'
+            cand --history-retention 'Delete run history older than this many days, once a day (0 keeps everything)'
+            cand --lease 'Leadership lease: a leader renews it every third of this, a killed leader is replaced within about one lease (e.g. 10s, 1500ms)'
+            cand --running-timeout 'A previous run without a final result counts as running for at most this long (policies skip and queue)'
+            cand --broker-key-prefix 'The broker''s global_keyprefix (Celery''s broker_transport_options) [env: STOCKURA_BROKER_KEY_PREFIX]'
+            cand --log-format 'Log format'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --dry-run 'Record and log what would be sent; send nothing (no broker needed)'
+            cand --once 'Process everything due now (catch-up included), then exit'
+            cand -v 'More logs (-v debug, -vv trace); STOCKURA_LOG sets a filter directly'
+            cand --verbose 'More logs (-v debug, -vv trace); STOCKURA_LOG sets a filter directly'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;beat'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'List the live schedulers (leader first); exit 7 when no leader is alive'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;beat;status'= {
+            cand --timeout 'Seconds to wait for Redis or the database'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;beat;help'= {
+            cand status 'List the live schedulers (leader first); exit 7 when no leader is alive'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;beat;help;status'= {
+        }
+        &'stockura;beat;help;help'= {
+        }
+        &'stockura;history'= {
+            cand --status 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred)'
+            cand -t 'Only this task (full name, or its last dotted segment)'
+            cand --task 'Only this task (full name, or its last dotted segment)'
+            cand --since 'Only slots since a duration ago (30m, 6h, 2d, 1w) or an RFC 3339 instant'
+            cand -n 'At most this many runs'
+            cand --limit 'At most this many runs'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;diagnose'= {
+            cand --timeout 'Seconds each network step may take'
+            cand --check 'Run only these checks'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --strict 'Fail on warnings too'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;migrate'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;completions'= {
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;man'= {
+            cand --out-dir 'Directory to write the pages into (created if missing): stockura.1, stockura-schedule-add.1, ...'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;help'= {
+            cand schedule 'Create, list, change and preview schedules'
+            cand task 'Define tasks: a JSON Schema that every schedule''s parameters must match'
+            cand sync 'Watch the change events that tell running schedulers about changes'
+            cand run-beat 'Run the scheduler: send due schedules to the Celery broker'
+            cand beat 'The running schedulers: leader, standbys, heartbeats'
+            cand history 'What ran, newest first, with the Celery results'
+            cand diagnose 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+            cand migrate 'Apply pending database migrations (Postgres; SQLite migrates itself)'
+            cand completions 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
+            cand man 'Write the man pages, one per command'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stockura;help;schedule'= {
+            cand add 'Create a schedule'
+            cand list 'List schedules with their next run'
+            cand show 'Show every field of a schedule and its next 5 runs'
+            cand update 'Change some fields of a schedule (only what is given changes)'
+            cand delete 'Delete schedules (asks on a terminal; --yes otherwise)'
+            cand enable 'Enable schedules'
+            cand disable 'Disable schedules'
+            cand next 'Preview fire times of a schedule or of a cron expression'
+            cand trigger 'Send one run now (optionally wait for its result)'
+            cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
+        }
+        &'stockura;help;schedule;add'= {
+        }
+        &'stockura;help;schedule;list'= {
+        }
+        &'stockura;help;schedule;show'= {
+        }
+        &'stockura;help;schedule;update'= {
+        }
+        &'stockura;help;schedule;delete'= {
+        }
+        &'stockura;help;schedule;enable'= {
+        }
+        &'stockura;help;schedule;disable'= {
+        }
+        &'stockura;help;schedule;next'= {
+        }
+        &'stockura;help;schedule;trigger'= {
+        }
+        &'stockura;help;schedule;export'= {
+        }
+        &'stockura;help;task'= {
+            cand define 'Create or replace a task definition with a JSON Schema for its kwargs'
+            cand list 'List task definitions with their number of schedules'
+            cand show 'Show a definition, its schema and its schedules'
+            cand delete 'Delete a task definition (its schedules stay)'
+            cand validate 'Check parameters against a task''s schema (exit 0 valid, 3 invalid)'
+        }
+        &'stockura;help;task;define'= {
+        }
+        &'stockura;help;task;list'= {
+        }
+        &'stockura;help;task;show'= {
+        }
+        &'stockura;help;task;delete'= {
+        }
+        &'stockura;help;task;validate'= {
+        }
+        &'stockura;help;sync'= {
+            cand monitor 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
+        }
+        &'stockura;help;sync;monitor'= {
+        }
+        &'stockura;help;run-beat'= {
+        }
+        &'stockura;help;beat'= {
+            cand status 'List the live schedulers (leader first); exit 7 when no leader is alive'
+        }
+        &'stockura;help;beat;status'= {
+        }
+        &'stockura;help;history'= {
+        }
+        &'stockura;help;diagnose'= {
+        }
+        &'stockura;help;migrate'= {
+        }
+        &'stockura;help;completions'= {
+        }
+        &'stockura;help;man'= {
+        }
+        &'stockura;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,408 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_stockura_global_optspecs
+    string join \n database-url= o/output= no-dotenv h/help V/version
+end
+
+function __fish_stockura_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_stockura_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_stockura_using_subcommand
+    set -l cmd (__fish_stockura_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c stockura -n "__fish_stockura_needs_command" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_needs_command" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_needs_command" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "schedule" -d 'Create, list, change and preview schedules'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "task" -d 'Define tasks: a JSON Schema that every schedule\'s parameters must match'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "sync" -d 'Watch the change events that tell running schedulers about changes'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "run-beat" -d 'Run the scheduler: send due schedules to the Celery broker'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "beat" -d 'The running schedulers: leader, standbys, heartbeats'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "history" -d 'What ran, newest first, with the Celery results'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "diagnose" -d 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "migrate" -d 'Apply pending database migrations (Postgres; SQLite migrates itself)'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "completions" -d 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "man" -d 'Write the man pages, one per command'
+complete -c stockura -n "__fish_stockura_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "add" -d 'Create a schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "list" -d 'List schedules with their next run'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "ls" -d 'List schedules with their next run'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "show" -d 'Show every field of a schedule and its next 5 runs'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "update" -d 'Change some fields of a schedule (only what is given changes)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "delete" -d 'Delete schedules (asks on a terminal; --yes otherwise)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "rm" -d 'Delete schedules (asks on a terminal; --yes otherwise)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "enable" -d 'Enable schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "disable" -d 'Disable schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "next" -d 'Preview fire times of a schedule or of a cron expression'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "trigger" -d 'Send one run now (optionally wait for its result)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "export" -d 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s t -l task -d 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s c -l cron -d '5-field cron expression or macro, e.g. \'0 9 * * mon-fri\' or @daily' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l name -d 'Schedule name (not unique); generated from task, parameters and cron when omitted' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l tz -d 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\'' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l kwargs -d 'Keyword arguments as a JSON object, e.g. \'{"period_type": "daily"}\'' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s p -l param -d 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l category -d 'Category label' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l tag -d 'Tag (repeatable)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l policy -d 'Overlap policy: allow, skip or queue' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l queue -d 'Celery queue to route the task to' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l priority -d 'Message priority, 0 (most urgent on Redis) to 9' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l expires -d 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l description -d 'Free-text description' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l disabled -d 'Create it disabled'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l category -d 'Only this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s s -l search -d 'Case-insensitive text in name, task, description or category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l enabled -d 'Only enabled schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l disabled -d 'Only disabled schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l category -d 'Only this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s s -l search -d 'Case-insensitive text in name, task, description or category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l enabled -d 'Only enabled schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l disabled -d 'Only disabled schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s t -l task -d 'New Celery task name' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s c -l cron -d 'New cron expression' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l name -d 'Schedule name (not unique); generated from task, parameters and cron when omitted' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l tz -d 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\'' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l kwargs -d 'Keyword arguments as a JSON object, e.g. \'{"period_type": "daily"}\'' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s p -l param -d 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l category -d 'Category label' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l tag -d 'Tag (repeatable)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l policy -d 'Overlap policy: allow, skip or queue' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l queue -d 'Celery queue to route the task to' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l priority -d 'Message priority, 0 (most urgent on Redis) to 9' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l expires -d 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l description -d 'Free-text description' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l add-tag -d 'Add a tag (repeatable)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l remove-tag -d 'Remove a tag (repeatable)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-description -d 'Remove the description'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-category -d 'Remove the category'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-timezone -d 'Use CELERY_TIMEZONE again instead of the schedule\'s own zone'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-options -d 'Remove every delivery option (queue, priority, expires) before applying the given ones'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l enabled -d 'Enable the schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l disabled -d 'Disable the schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s c -l cron -d 'A cron expression to preview instead of a stored schedule' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l tz -d 'IANA timezone [default: the schedule\'s zone, else CELERY_TIMEZONE, else UTC]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l after -d 'Start instant (RFC 3339); results are strictly after it [default: now]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s n -l count -d 'How many fire times' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l timeout -d 'Seconds to wait with --wait' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l broker-key-prefix -d 'The broker\'s global_keyprefix [env: STOCKURA_BROKER_KEY_PREFIX]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l wait -d 'Wait for the Celery result; exit 0 on SUCCESS, 7 on FAILURE, REVOKED or timeout'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l category -d 'Only this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l format -d 'The document format' -r -f -a "yaml\t'YAML'
+json\t'JSON'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l with-tasks -d 'Include the definitions of the exported schedules\' tasks'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "list" -d 'List schedules with their next run'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of a schedule and its next 5 runs'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change some fields of a schedule (only what is given changes)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete schedules (asks on a terminal; --yes otherwise)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "next" -d 'Preview fire times of a schedule or of a cron expression'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "trigger" -d 'Send one run now (optionally wait for its result)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "define" -d 'Create or replace a task definition with a JSON Schema for its kwargs'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "list" -d 'List task definitions with their number of schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "ls" -d 'List task definitions with their number of schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "show" -d 'Show a definition, its schema and its schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "delete" -d 'Delete a task definition (its schedules stay)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "rm" -d 'Delete a task definition (its schedules stay)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "validate" -d 'Check parameters against a task\'s schema (exit 0 valid, 3 invalid)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l schema -d 'JSON Schema of the kwargs: a file, \'-\' for standard input, or inline JSON' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l category -d 'Default category of the task\'s schedules' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l description -d 'Free-text description' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l force -d 'Replace the schema even though existing schedules of the task would break it'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l category -d 'Only this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l category -d 'Only this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l kwargs -d 'The kwargs: inline JSON object, \'-\' for standard input, or a JSON file' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s p -l param -d 'One keyword argument (merged into --kwargs), VALUE as JSON when valid JSON' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "define" -d 'Create or replace a task definition with a JSON Schema for its kwargs'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "list" -d 'List task definitions with their number of schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a definition, its schema and its schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a task definition (its schedules stay)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check parameters against a task\'s schema (exit 0 valid, 3 invalid)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -f -a "monitor" -d 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l count -d 'Exit 0 after this many events' -r
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l timeout -d 'Give up after this many seconds: exit 7 if nothing (or fewer than --count) arrived' -r
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "monitor" -d 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l catchup-window -d 'Run the latest slot missed during downtime when it is at most this old (0 disables)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l sync-interval -d 'Seconds between polls of the durable change version (the safety net for lost events)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l history-retention -d 'Delete run history older than this many days, once a day (0 keeps everything)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l lease -d 'Leadership lease: a leader renews it every third of this, a killed leader is replaced within about one lease (e.g. 10s, 1500ms)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l running-timeout -d 'A previous run without a final result counts as running for at most this long (policies skip and queue)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l broker-key-prefix -d 'The broker\'s global_keyprefix (Celery\'s broker_transport_options) [env: STOCKURA_BROKER_KEY_PREFIX]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l log-format -d 'Log format' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l dry-run -d 'Record and log what would be sent; send nothing (no broker needed)'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l once -d 'Process everything due now (catch-up included), then exit'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s v -l verbose -d 'More logs (-v debug, -vv trace); STOCKURA_LOG sets a filter directly'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -f -a "status" -d 'List the live schedulers (leader first); exit 7 when no leader is alive'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l timeout -d 'Seconds to wait for Redis or the database' -r
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from help" -f -a "status" -d 'List the live schedulers (leader first); exit 7 when no leader is alive'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand history" -l status -d 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -l since -d 'Only slots since a duration ago (30m, 6h, 2d, 1w) or an RFC 3339 instant' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit -d 'At most this many runs' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand history" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l timeout -d 'Seconds each network step may take' -r
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l check -d 'Run only these checks' -r -f -a "config\t''
+database\t''
+redis\t''
+pubsub\t''
+broker\t''
+scheduler\t''"
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l strict -d 'Fail on warnings too'
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand man" -l out-dir -d 'Directory to write the pages into (created if missing): stockura.1, stockura-schedule-add.1, ...' -r -F
+complete -c stockura -n "__fish_stockura_using_subcommand man" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
+complete -c stockura -n "__fish_stockura_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+complete -c stockura -n "__fish_stockura_using_subcommand man" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stockura -n "__fish_stockura_using_subcommand man" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "schedule" -d 'Create, list, change and preview schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "task" -d 'Define tasks: a JSON Schema that every schedule\'s parameters must match'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "sync" -d 'Watch the change events that tell running schedulers about changes'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "run-beat" -d 'Run the scheduler: send due schedules to the Celery broker'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "beat" -d 'The running schedulers: leader, standbys, heartbeats'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "history" -d 'What ran, newest first, with the Celery results'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "diagnose" -d 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "migrate" -d 'Apply pending database migrations (Postgres; SQLite migrates itself)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "completions" -d 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "man" -d 'Write the man pages, one per command'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose migrate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "add" -d 'Create a schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "list" -d 'List schedules with their next run'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "show" -d 'Show every field of a schedule and its next 5 runs'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "update" -d 'Change some fields of a schedule (only what is given changes)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "delete" -d 'Delete schedules (asks on a terminal; --yes otherwise)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "enable" -d 'Enable schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "disable" -d 'Disable schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "next" -d 'Preview fire times of a schedule or of a cron expression'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "trigger" -d 'Send one run now (optionally wait for its result)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "export" -d 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "define" -d 'Create or replace a task definition with a JSON Schema for its kwargs'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "list" -d 'List task definitions with their number of schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "show" -d 'Show a definition, its schema and its schedules'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "delete" -d 'Delete a task definition (its schedules stay)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "validate" -d 'Check parameters against a task\'s schema (exit 0 valid, 3 invalid)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "monitor" -d 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
+complete -c stockura -n "__fish_stockura_using_subcommand help; and __fish_seen_subcommand_from beat" -f -a "status" -d 'List the live schedulers (leader first); exit 7 when no leader is alive'
