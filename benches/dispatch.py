@@ -199,6 +199,9 @@ def log_events(path):
                 out.setdefault(fields.get("schedule"), t)
             elif fields.get("message") == "batch":
                 batches.append({k: fields.get(k) for k in ("dispatched", "missed", "lag_ms", "took_ms")})
+            elif fields.get("message") == "batch stages":
+                batches.append({k: fields.get(k) for k in (
+                    "rows", "messages", "build_ms", "claim_ms", "encode_ms", "push_ms", "bookkeeping_ms")})
     return out, batches
 
 
@@ -281,6 +284,63 @@ def run_stockura(args, backend, n, redis_port):
                 pass
 
 
+APP = """
+from celery import Celery
+from celery.schedules import crontab
+app = Celery("benchapp", broker=%(broker)r)
+app.conf.update(timezone="UTC", enable_utc=True, redbeat_redis_url=%(broker)r,
+                redbeat_key_prefix="bench_redbeat:",
+                beat_schedule={"bench_%%d" %% i: {"task": "bench.tasks.noop", "schedule": crontab(),
+                               "kwargs": {"i": i}} for i in range(1, %(n)d + 1)})
+"""
+
+
+def run_incumbent(args, which, n, redis_port):
+    """celery beat (PersistentScheduler) or RedBeat with the same N `* * * * *` entries."""
+    tmp = tempfile.mkdtemp(prefix="stockura-dispatch-%s-" % which)
+    broker = "redis://127.0.0.1:%d/0" % redis_port
+    with open(os.path.join(tmp, "benchapp.py"), "w") as f:
+        f.write(APP % {"broker": broker, "n": n})
+    cmd = [os.path.join(os.path.abspath(args.venv), "bin", "celery"), "-A", "benchapp", "beat", "-l", "warning",
+           "--schedule", os.path.join(tmp, "beat-schedule"), "--pidfile", ""]
+    if which == "redbeat":
+        cmd += ["-S", "redbeat.RedBeatScheduler", "--max-interval", "5"]
+    r = Resp(redis_port)
+    r.cmd("DEL", "celery")
+    beat = subprocess.Popen(cmd, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "HOME": tmp},
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "beat.log"), "w"))
+    rows, idle, prev = [], [], None
+    try:
+        for b in range(args.compare_boundaries):
+            boundary = (int(time.time()) // 60 + 1) * 60
+            if prev is not None:
+                while time.time() < boundary - 2:
+                    time.sleep(0.05)
+                idle.append((cpu_seconds(beat.pid) - prev[0]) / (time.time() - prev[1]) * 60)
+            while time.time() < boundary - 0.2:
+                time.sleep(0.01)
+            r.cmd("DEL", "celery")
+            first, p50, p99, last = watch(r, "celery", n, boundary + 58, boundary)
+            rate = None
+            if last is not None:
+                span = last - first if last > first else last
+                rate = n / span if span > 0 else None
+            rows.append(dict(first=first, p50=p50, p99=p99, last=last, rate=rate))
+            prev = None
+            if last is not None and time.time() < boundary + 50:
+                time.sleep(max(0.0, last + boundary + 5 - time.time()))
+                prev = (cpu_seconds(beat.pid), time.time())
+        rss = vm_hwm_mb(beat.pid)
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        try:
+            beat.wait(15)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+    return dict(backend=which, n=n, rows=rows, idle=idle, rss=rss, launch=[None] * 4,
+                sync_ms=[], batches=[], sync_seen="-")
+
+
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -300,15 +360,27 @@ def main():
     p.add_argument("--bin", default="target/release/stockura")
     p.add_argument("--pg-url", default=os.environ.get(
         "STOCKURA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--compare", action="store_true",
+                   help="also drive celery beat (PersistentScheduler) and RedBeat with the same N")
+    p.add_argument("--compare-only", action="store_true", help="only the incumbents")
+    p.add_argument("--compare-boundaries", type=int, default=3)
+    p.add_argument("--venv", default="target/bench-venv",
+                   help="virtualenv with celery[redis]==5.7.0 and celery-redbeat")
     p.add_argument("--json", help="also write the raw results to this file")
     args = p.parse_args()
     results = []
-    for backend in args.backend.split(","):
-        for n in [int(x) for x in args.n.split(",")]:
+    configs = [] if args.compare_only else [(b, n) for b in args.backend.split(",")
+                                            for n in [int(x) for x in args.n.split(",")]]
+    if args.compare or args.compare_only:
+        configs += [(w, n) for w in ("celery-beat", "redbeat") for n in [int(x) for x in args.n.split(",")]]
+    for backend, n in configs:
             redis, port = start_redis()
             try:
                 print("# %s N=%d load %s" % (backend, n, os.getloadavg()), file=sys.stderr)
-                res = run_stockura(args, backend, n, port)
+                if backend in ("celery-beat", "redbeat"):
+                    res = run_incumbent(args, backend, n, port)
+                else:
+                    res = run_stockura(args, backend, n, port)
                 res["load"] = os.getloadavg()
                 print(json.dumps(res), file=sys.stderr)
                 results.append(res)
@@ -324,14 +396,16 @@ def main():
     for res in results:
         rows = res["rows"]
         rate = med([x["rate"] for x in rows])
-        print("| stockura | %s | %s | %d | %s | %s | %s | %s | %s | %s | %.0f MB | %s | %s | %s (%s) |" % (
-            res["backend"], "{:,}".format(res["n"]), len(rows),
+        who = res["backend"] if res["backend"] in ("celery-beat", "redbeat") else "stockura"
+        print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %.0f MB | %s | %s | %s (%s) |" % (
+            who, "-" if who != "stockura" else res["backend"], "{:,}".format(res["n"]), len(rows),
             fmt(med([x["first"] for x in rows])), fmt(med([x["p50"] for x in rows])),
             fmt(med([x["p99"] for x in rows])), fmt(med([x["last"] for x in rows])),
             "{:,.0f}".format(rate) if rate else "-",
             fmt(med(res["idle"]), digits=3) if res["idle"] else "-", res["rss"],
-            fmt(res["launch"][0]), fmt(res["launch"][3]),
-            fmt(med(res["sync_ms"]), digits=1), res["sync_seen"]))
+            fmt(res["launch"][0]) if who == "stockura" else "-",
+            fmt(res["launch"][3]) if who == "stockura" else "-",
+            fmt(med(res["sync_ms"]), digits=1) if who == "stockura" else "-", res["sync_seen"]))
 
 
 if __name__ == "__main__":
