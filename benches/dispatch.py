@@ -19,8 +19,10 @@ Standard library only. For every backend x N it:
     50 %, 99 % and 100 % of N; the burst rate N / (last - first), or N / last when the whole
     batch lands at once (one MULTI/EXEC makes all N appear in one poll); the list is deleted
     after each boundary,
-  * reads the beat's utime+stime from /proc/<pid>/stat from 5 s after a burst to 2 s before the
-    next boundary (idle CPU, scaled to a minute) and VmHWM from /proc/<pid>/status (peak RSS),
+  * reads the beat's utime+stime from /proc/<pid>/stat between bursts, scaled to a minute: the
+    quiet figure from 5 s to 19.5 s after a boundary (heartbeats, leader lease, version polls),
+    and the minute from 5 s after a burst to 2 s before the next boundary, which includes the
+    reload caused by the sync-latency `schedule add`; VmHWM from /proc/<pid>/status (peak RSS),
   * sync latency: 20 s after each boundary, `stockura schedule add` of one more schedule; the
     latency is from the command returning to the beat's `schedule reloaded` log event for it
     (the beat's log timestamp, same host clock). run-beat applies no catch-up to a schedule
@@ -230,7 +232,7 @@ def run_stockura(args, backend, n, redis_port):
                                 stdout=subprocess.DEVNULL, stderr=log)
         launch = watch(r, "celery", n, t_launch + 60, t_launch)
         r.cmd("DEL", "celery")
-        rows, syncs, idle = [], [], []
+        rows, syncs, idle, idle_pure = [], [], [], []
         sync_names = []
         for b in range(args.boundaries):
             boundary = (int(time.time()) // 60 + 1) * 60
@@ -255,9 +257,13 @@ def run_stockura(args, backend, n, redis_port):
             prev_idle_start = None
             time.sleep(max(0.0, boundary + 5 - time.time()))
             prev_idle_start = (cpu_seconds(beat.pid), time.time())
-            if b < args.boundaries - 1 or True:
-                while time.time() < boundary + 20:
-                    time.sleep(0.05)
+            while time.time() < boundary + 19.5:
+                time.sleep(0.05)
+            c1, t1 = cpu_seconds(beat.pid), time.time()
+            idle_pure.append((c1 - prev_idle_start[0]) / (t1 - prev_idle_start[1]) * 60)
+            while time.time() < boundary + 20:
+                time.sleep(0.05)
+            if True:
                 name = "sync_%d" % b
                 subprocess.run([args.bin, "schedule", "add", "--task", "bench.tasks.sync", "--cron",
                                 "* * * * *", "--name", name, "--queue", "bench_sync"], env=env,
@@ -274,7 +280,7 @@ def run_stockura(args, backend, n, redis_port):
         log.close()
         reloads, batches = log_events(log_path)
         sync_ms = [(reloads[nm] - t) * 1000 for nm, t in syncs if nm in reloads]
-        return dict(backend=backend, n=n, rows=rows, idle=idle, rss=rss, launch=launch,
+        return dict(backend=backend, n=n, rows=rows, idle=idle, idle_pure=idle_pure, rss=rss, launch=launch,
                     sync_ms=sync_ms, batches=batches, sync_seen="%d/%d" % (len(sync_ms), len(syncs)))
     finally:
         if dbname:
@@ -391,7 +397,7 @@ def main():
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
     print("| scheduler | backend | N | boundaries | first s | median s | p99 s | last s | msg/s | "
-          "idle CPU-s/min | peak RSS | launch→first s | launch→last s | sync ms (median) |")
+          "idle CPU-s/min (quiet / with one add) | peak RSS | launch→first s | launch→last s | sync ms (median) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for res in results:
         rows = res["rows"]
@@ -402,7 +408,8 @@ def main():
             fmt(med([x["first"] for x in rows])), fmt(med([x["p50"] for x in rows])),
             fmt(med([x["p99"] for x in rows])), fmt(med([x["last"] for x in rows])),
             "{:,.0f}".format(rate) if rate else "-",
-            fmt(med(res["idle"]), digits=3) if res["idle"] else "-", res["rss"],
+            "%s / %s" % (fmt(med(res.get("idle_pure", [])), digits=3) if res.get("idle_pure") else "-",
+                         fmt(med(res["idle"]), digits=3) if res["idle"] else "-"), res["rss"],
             fmt(res["launch"][0]) if who == "stockura" else "-",
             fmt(res["launch"][3]) if who == "stockura" else "-",
             fmt(med(res["sync_ms"]), digits=1) if who == "stockura" else "-", res["sync_seen"]))
