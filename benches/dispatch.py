@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""Dispatch benchmark of `stockura run-beat` (issue 8).
+
+Run (from the repository root, after `cargo build --release`):
+
+    python3 benches/dispatch.py [--n 1000,10000] [--backend postgres,sqlite] [--boundaries 3]
+
+Standard library only. For every backend x N it:
+  * starts a throwaway `redis-server` on a free 127.0.0.1 port (no persistence),
+  * creates its own database (Postgres: a uniquely named database, dropped at the end, through
+    `psql`; SQLite: a file in a temporary directory), runs `stockura migrate` and seeds N
+    schedules `* * * * *` with one SQL `INSERT ... SELECT` (all `last_run_at` two minutes back,
+    so the start owes every schedule a catch-up run),
+  * launches `stockura run-beat` (own STOCKURA_BEAT_NAMESPACE, JSON logs at debug level) and
+    measures launch -> first / last catch-up message,
+  * observes the broker list `celery` from this separate process by polling `LLEN` every
+    0.5 ms over a dedicated connection (resolution: one poll, about 0.5-0.6 ms), across
+    `--boundaries` minute boundaries: seconds from the boundary until the count reaches 1,
+    50 %, 99 % and 100 % of N; the burst rate N / (last - first), or N / last when the whole
+    batch lands at once (one MULTI/EXEC makes all N appear in one poll); the list is deleted
+    after each boundary,
+  * reads the beat's utime+stime from /proc/<pid>/stat between bursts, scaled to a minute: the
+    quiet figure from 5 s to 19.5 s after a boundary (heartbeats, leader lease, version polls),
+    and the minute from 5 s after a burst to 2 s before the next boundary, which includes the
+    reload caused by the sync-latency `schedule add`; VmHWM from /proc/<pid>/status (peak RSS),
+  * sync latency: 20 s after each boundary, `stockura schedule add` of one more schedule; the
+    latency is from the command returning to the beat's `schedule reloaded` log event for it
+    (the beat's log timestamp, same host clock). run-beat applies no catch-up to a schedule
+    that arrives while it runs (the new schedule's first slot is the next minute), so the
+    change -> plan time is what is measured; the harness checks that the new schedule's message
+    is then sent at the next boundary.
+Prints a markdown table of medians.
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class Resp:
+    """A minimal RESP2 client: enough for LLEN, DEL, PING."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def cmd(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.sock.sendall(out)
+        return self._read()
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self.buf += self.sock.recv(65536)
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _read(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b":":
+            return int(rest)
+        if kind in (b"+",):
+            return rest.decode()
+        if kind == b"-":
+            raise RuntimeError(rest.decode())
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                self.buf += self.sock.recv(65536)
+            data, self.buf = self.buf[:n], self.buf[n + 2 :]
+            return data
+        if kind == b"*":
+            return [self._read() for _ in range(int(rest))]
+        raise RuntimeError("bad reply %r" % line)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_redis():
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            if Resp(port).cmd("PING") == "PONG":
+                return proc, port
+        except OSError:
+            time.sleep(0.02)
+    raise SystemExit("redis-server did not start")
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def vm_hwm_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def watch(r, key, n, deadline, start):
+    """Polls LLEN until n messages are there or the deadline passes; returns the seconds from
+    `start` at which the count reached 1, 50 %, 99 %, 100 % of n (None if never)."""
+    marks = [1, max(1, n // 2), max(1, (n * 99 + 99) // 100), n]
+    seen = [None] * 4
+    while time.time() < deadline:
+        count = r.cmd("LLEN", key)
+        now = time.time()
+        for i, m in enumerate(marks):
+            if seen[i] is None and count >= m:
+                seen[i] = now - start
+        if seen[3] is not None:
+            break
+        time.sleep(0.0005)
+    return seen
+
+
+def psql(admin, sql):
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def db_url_with(admin, name):
+    base = admin.split("?")[0]
+    scheme_end = base.find("://") + 3
+    cut = base.rfind("/")
+    if cut < scheme_end:
+        cut = len(base)
+    return base[:cut] + "/" + name
+
+
+def seed(backend, url, n, env, binary):
+    subprocess.run([binary, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    if backend == "postgres":
+        psql(url, "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, "
+                  "args, kwargs, last_run_at, created_at, updated_at) "
+                  "SELECT gen_random_uuid(), 'bench_' || g, 'bench.tasks.noop', '* * * * *', true, "
+                  "'[]', jsonb_build_object('i', g), date_trunc('minute', now()) - interval '2 minutes', "
+                  "now(), now() FROM generate_series(1, %d) g" % n)
+    else:
+        path = url[len("sqlite://"):]
+        con = sqlite3.connect(path)
+        stamp = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+        last = "strftime('%Y-%m-%dT%H:%M:00Z', 'now', '-2 minutes')"
+        con.execute(
+            "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %d) "
+            "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, args, "
+            "kwargs, last_run_at, created_at, updated_at) "
+            "SELECT lower(substr(h,1,8)||'-'||substr(h,9,4)||'-4'||substr(h,14,3)||'-a'||substr(h,18,3)||'-'||substr(h,21,12)), "
+            "'bench_' || i, 'bench.tasks.noop', '* * * * *', 1, '[]', json_object('i', i), %s, %s, %s "
+            "FROM (SELECT i, hex(randomblob(16)) AS h FROM g)" % (n, last, stamp, stamp))
+        con.commit()
+        con.close()
+
+
+def log_events(path):
+    """(name -> epoch seconds of the beat's `schedule reloaded` events, the `batch` events)."""
+    out, batches = {}, []
+    with open(path, errors="replace") as f:
+        for line in f:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            fields = ev.get("fields", ev)
+            if fields.get("message") == "schedule reloaded":
+                ts = ev.get("timestamp", "")
+                t = datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+                out.setdefault(fields.get("schedule"), t)
+            elif fields.get("message") == "batch":
+                batches.append({k: fields.get(k) for k in ("dispatched", "missed", "lag_ms", "took_ms")})
+            elif fields.get("message") == "batch stages":
+                batches.append({k: fields.get(k) for k in (
+                    "rows", "messages", "build_ms", "claim_ms", "encode_ms", "push_ms", "bookkeeping_ms")})
+    return out, batches
+
+
+def run_stockura(args, backend, n, redis_port):
+    tmp = tempfile.mkdtemp(prefix="stockura-dispatch-")
+    broker = "redis://127.0.0.1:%d/0" % redis_port
+    dbname = None
+    if backend == "postgres":
+        dbname = "stockura_dispatch_%s" % uuid.uuid4().hex
+        psql(args.pg_url, "CREATE DATABASE %s" % dbname)
+        url = db_url_with(args.pg_url, dbname)
+    else:
+        url = "sqlite://%s/bench.db" % tmp
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": tmp, "DATABASE_URL": url,
+           "CELERY_BROKER_URL": broker, "REDIS_URL": broker,
+           "STOCKURA_BEAT_NAMESPACE": "bench_%s" % uuid.uuid4().hex[:8],
+           "STOCKURA_LOG": "stockura=debug"}
+    r = Resp(redis_port)
+    try:
+        seed(backend, url, n, env, args.bin)
+        log_path = os.path.join(tmp, "beat.log")
+        log = open(log_path, "w")
+        r.cmd("DEL", "celery")
+        t_launch = time.time()
+        beat = subprocess.Popen([args.bin, "run-beat", "--log-format", "json"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=log)
+        launch = watch(r, "celery", n, t_launch + 60, t_launch)
+        r.cmd("DEL", "celery")
+        rows, syncs, idle, idle_pure = [], [], [], []
+        sync_names = []
+        for b in range(args.boundaries):
+            boundary = (int(time.time()) // 60 + 1) * 60
+            if b > 0 and prev_idle_start is not None:
+                while time.time() < boundary - 2:
+                    time.sleep(0.05)
+                c1, t1 = cpu_seconds(beat.pid), time.time()
+                idle.append((c1 - prev_idle_start[0]) / (t1 - prev_idle_start[1]) * 60)
+            while time.time() < boundary - 0.2:
+                time.sleep(0.01)
+            expect = n
+            seen = watch(r, "celery", expect, boundary + 55, boundary)
+            sync_sent = r.cmd("LLEN", "bench_sync")
+            r.cmd("DEL", "celery", "bench_sync")
+            first, p50, p99, last = seen
+            rate = None
+            if last is not None:
+                span = last - first if last > first else last
+                rate = expect / span if span > 0 else None
+            rows.append(dict(first=first, p50=p50, p99=p99, last=last, rate=rate,
+                             sync_sent=sync_sent, sync_expected=len(sync_names)))
+            prev_idle_start = None
+            time.sleep(max(0.0, boundary + 5 - time.time()))
+            prev_idle_start = (cpu_seconds(beat.pid), time.time())
+            while time.time() < boundary + 19.5:
+                time.sleep(0.05)
+            c1, t1 = cpu_seconds(beat.pid), time.time()
+            idle_pure.append((c1 - prev_idle_start[0]) / (t1 - prev_idle_start[1]) * 60)
+            while time.time() < boundary + 20:
+                time.sleep(0.05)
+            if True:
+                name = "sync_%d" % b
+                subprocess.run([args.bin, "schedule", "add", "--task", "bench.tasks.sync", "--cron",
+                                "* * * * *", "--name", name, "--queue", "bench_sync"], env=env,
+                               check=True, stdout=subprocess.DEVNULL)
+                syncs.append((name, time.time()))
+                sync_names.append(name)
+        time.sleep(1)
+        rss = vm_hwm_mb(beat.pid)
+        beat.send_signal(signal.SIGTERM)
+        try:
+            beat.wait(15)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+        log.close()
+        reloads, batches = log_events(log_path)
+        sync_ms = [(reloads[nm] - t) * 1000 for nm, t in syncs if nm in reloads]
+        return dict(backend=backend, n=n, rows=rows, idle=idle, idle_pure=idle_pure, rss=rss, launch=launch,
+                    sync_ms=sync_ms, batches=batches, sync_seen="%d/%d" % (len(sync_ms), len(syncs)))
+    finally:
+        if dbname:
+            try:
+                psql(args.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+            except subprocess.CalledProcessError:
+                pass
+
+
+APP = """
+from celery import Celery
+from celery.schedules import crontab
+app = Celery("benchapp", broker=%(broker)r)
+app.conf.update(timezone="UTC", enable_utc=True, redbeat_redis_url=%(broker)r,
+                redbeat_key_prefix="bench_redbeat:",
+                beat_schedule={"bench_%%d" %% i: {"task": "bench.tasks.noop", "schedule": crontab(),
+                               "kwargs": {"i": i}} for i in range(1, %(n)d + 1)})
+"""
+
+
+def run_incumbent(args, which, n, redis_port):
+    """celery beat (PersistentScheduler) or RedBeat with the same N `* * * * *` entries."""
+    tmp = tempfile.mkdtemp(prefix="stockura-dispatch-%s-" % which)
+    broker = "redis://127.0.0.1:%d/0" % redis_port
+    with open(os.path.join(tmp, "benchapp.py"), "w") as f:
+        f.write(APP % {"broker": broker, "n": n})
+    cmd = [os.path.join(os.path.abspath(args.venv), "bin", "celery"), "-A", "benchapp", "beat", "-l", "warning",
+           "--schedule", os.path.join(tmp, "beat-schedule"), "--pidfile", ""]
+    if which == "redbeat":
+        cmd += ["-S", "redbeat.RedBeatScheduler", "--max-interval", "5"]
+    r = Resp(redis_port)
+    r.cmd("DEL", "celery")
+    beat = subprocess.Popen(cmd, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "HOME": tmp},
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "beat.log"), "w"))
+    rows, idle, prev = [], [], None
+    try:
+        started = time.time()
+        for b in range(args.compare_boundaries):
+            # The first boundary at least 20 s after the launch: RedBeat first copies the N
+            # entries into Redis, and a boundary during that is not a fair measurement.
+            boundary = (int(max(time.time(), started + 20)) // 60 + 1) * 60
+            if prev is not None:
+                while time.time() < boundary - 2:
+                    time.sleep(0.05)
+                idle.append((cpu_seconds(beat.pid) - prev[0]) / (time.time() - prev[1]) * 60)
+            while time.time() < boundary - 0.2:
+                time.sleep(0.01)
+            r.cmd("DEL", "celery")
+            first, p50, p99, last = watch(r, "celery", n, boundary + 58, boundary)
+            rate = None
+            if last is not None:
+                span = last - first if last > first else last
+                rate = n / span if span > 0 else None
+            rows.append(dict(first=first, p50=p50, p99=p99, last=last, rate=rate))
+            prev = None
+            if last is not None and time.time() < boundary + 50:
+                time.sleep(max(0.0, last + boundary + 5 - time.time()))
+                prev = (cpu_seconds(beat.pid), time.time())
+        rss = vm_hwm_mb(beat.pid)
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        try:
+            beat.wait(15)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+    return dict(backend=which, n=n, rows=rows, idle=idle, rss=rss, launch=[None] * 4,
+                sync_ms=[], batches=[], sync_seen="-")
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, unit="", digits=3):
+    if v is None:
+        return "not within the minute"
+    return ("%." + str(digits) + "f%s") % (v, unit)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--n", default="1000,10000")
+    p.add_argument("--backend", default="postgres,sqlite")
+    p.add_argument("--boundaries", type=int, default=3)
+    p.add_argument("--bin", default="target/release/stockura")
+    p.add_argument("--pg-url", default=os.environ.get(
+        "STOCKURA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--compare", action="store_true",
+                   help="also drive celery beat (PersistentScheduler) and RedBeat with the same N")
+    p.add_argument("--compare-only", action="store_true", help="only the incumbents")
+    p.add_argument("--compare-boundaries", type=int, default=3)
+    p.add_argument("--incumbents", default="celery-beat,redbeat")
+    p.add_argument("--venv", default="target/bench-venv",
+                   help="virtualenv with celery[redis]==5.7.0 and celery-redbeat")
+    p.add_argument("--json", help="also write the raw results to this file")
+    args = p.parse_args()
+    results = []
+    configs = [] if args.compare_only else [(b, n) for b in args.backend.split(",")
+                                            for n in [int(x) for x in args.n.split(",")]]
+    if args.compare or args.compare_only:
+        configs += [(w, n) for w in args.incumbents.split(",") for n in [int(x) for x in args.n.split(",")]]
+    for backend, n in configs:
+            redis, port = start_redis()
+            try:
+                print("# %s N=%d load %s" % (backend, n, os.getloadavg()), file=sys.stderr)
+                if backend in ("celery-beat", "redbeat"):
+                    res = run_incumbent(args, backend, n, port)
+                else:
+                    res = run_stockura(args, backend, n, port)
+                res["load"] = os.getloadavg()
+                print(json.dumps(res), file=sys.stderr)
+                results.append(res)
+            finally:
+                redis.terminate()
+                redis.wait()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    print("| scheduler | backend | N | boundaries | first s | median s | p99 s | last s | msg/s | "
+          "idle CPU-s/min (quiet / with one add) | peak RSS | launch→first s | launch→last s | sync ms (median) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for res in results:
+        rows = res["rows"]
+        rate = med([x["rate"] for x in rows])
+        who = res["backend"] if res["backend"] in ("celery-beat", "redbeat") else "stockura"
+        print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %.0f MB | %s | %s | %s (%s) |" % (
+            who, "-" if who != "stockura" else res["backend"], "{:,}".format(res["n"]), len(rows),
+            fmt(med([x["first"] for x in rows])), fmt(med([x["p50"] for x in rows])),
+            fmt(med([x["p99"] for x in rows])), fmt(med([x["last"] for x in rows])),
+            "{:,.0f}".format(rate) if rate else "-",
+            "%s / %s" % (fmt(med(res.get("idle_pure", [])), digits=3) if res.get("idle_pure") else "-",
+                         fmt(med(res["idle"]), digits=3) if res["idle"] else "-"), res["rss"],
+            fmt(res["launch"][0]) if who == "stockura" else "-",
+            fmt(res["launch"][3]) if who == "stockura" else "-",
+            fmt(med(res["sync_ms"]), digits=1) if who == "stockura" else "-", res["sync_seen"]))
+
+
+if __name__ == "__main__":
+    main()
