@@ -97,3 +97,19 @@ impl std::fmt::Debug for GlobalArgs {
             .finish()
     }
 }
+
+/// Which schedules a command selects (`schedule list`, `schedule export`).
+#[derive(Debug, Clone, Args)]
+pub struct Selection {
+    /// Only this task (full name, or its last dotted segment)
+    #[arg(long, short = 't')]
+    pub task: Option<String>,
+
+    /// Only this category
+    #[arg(long)]
+    pub category: Option<String>,
+
+    /// Only schedules with this tag (repeat: all of them)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+}

@@ -175,6 +175,24 @@ fn select(clause: &Where, suffix: &str) -> String {
 
 /// Resolves a generated name to the first free `_N` variant, inside the write's transaction.
 /// An advisory lock on the base name serializes concurrent writers choosing the same one.
+/// Inserts a new schedule (with a free name) inside the caller's transaction.
+async fn insert_new(
+    tx: &mut sqlx::PgConnection,
+    new: &NewSchedule,
+) -> Result<Schedule, StoreError> {
+    let now = write_time(None);
+    let schedule = new_row(new, free_name(tx, &new.name, None).await?, now);
+    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
+    let row = bind_editable(sqlx::query(&(text)), &schedule)
+        .bind(schedule.last_run_at)
+        .bind(schedule.total_run_count)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    decode_row(&row)
+}
+
 async fn free_name(
     tx: &mut sqlx::PgConnection,
     choice: &NameChoice,
@@ -207,17 +225,7 @@ impl ScheduleStore for PgStore {
 
     async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let now = write_time(None);
-        let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
-        let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-        let row = bind_editable(sqlx::query(&(text)), &schedule)
-            .bind(schedule.last_run_at)
-            .bind(schedule.total_run_count)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-        let created = decode_row(&row)?;
+        let created = insert_new(&mut tx, new).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -846,17 +854,7 @@ impl super::BatchStore for PgStore {
         for write in writes {
             let (id, name) = match write {
                 BatchWrite::Create(new) => {
-                    let now = write_time(None);
-                    let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
-                    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-                    let row = bind_editable(sqlx::query(&(text)), &schedule)
-                        .bind(schedule.last_run_at)
-                        .bind(schedule.total_run_count)
-                        .bind(now)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    written.push(Some(decode_row(&row)?));
+                    written.push(Some(insert_new(&mut tx, new).await?));
                     continue;
                 }
                 BatchWrite::Update {

@@ -212,6 +212,24 @@ fn select(clause: &Where, suffix: &str) -> String {
 
 /// Resolves a generated name inside the write's transaction (`BEGIN IMMEDIATE` already
 /// serializes writers).
+/// Inserts a new schedule (with a free name) inside the caller's transaction.
+async fn insert_new(
+    tx: &mut sqlx::SqliteConnection,
+    new: &NewSchedule,
+) -> Result<Schedule, StoreError> {
+    let now = write_time(None);
+    let schedule = new_row(new, free_name(tx, &new.name, None).await?, now);
+    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
+    let row = bind_editable(sqlx::query(&(text)), &schedule)
+        .bind(schedule.last_run_at.map(format_time))
+        .bind(schedule.total_run_count)
+        .bind(format_time(now))
+        .bind(format_time(now))
+        .fetch_one(&mut *tx)
+        .await?;
+    decode_row(&row)
+}
+
 async fn free_name(
     tx: &mut sqlx::SqliteConnection,
     choice: &NameChoice,
@@ -240,17 +258,7 @@ impl ScheduleStore for SqliteStore {
 
     async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let now = write_time(None);
-        let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
-        let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-        let row = bind_editable(sqlx::query(&(text)), &schedule)
-            .bind(schedule.last_run_at.map(format_time))
-            .bind(schedule.total_run_count)
-            .bind(format_time(now))
-            .bind(format_time(now))
-            .fetch_one(&mut *tx)
-            .await?;
-        let created = decode_row(&row)?;
+        let created = insert_new(&mut tx, new).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -970,17 +978,7 @@ impl super::BatchStore for SqliteStore {
         for write in writes {
             let (id, name) = match write {
                 BatchWrite::Create(new) => {
-                    let now = write_time(None);
-                    let schedule = new_row(new, free_name(&mut tx, &new.name, None).await?, now);
-                    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-                    let row = bind_editable(sqlx::query(&(text)), &schedule)
-                        .bind(schedule.last_run_at.map(format_time))
-                        .bind(schedule.total_run_count)
-                        .bind(format_time(now))
-                        .bind(format_time(now))
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    written.push(Some(decode_row(&row)?));
+                    written.push(Some(insert_new(&mut tx, new).await?));
                     continue;
                 }
                 BatchWrite::Update {

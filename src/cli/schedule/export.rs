@@ -21,17 +21,8 @@ pub enum DocFormat {
 /// Arguments of `schedule export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Only this task (full name, or its last dotted segment)
-    #[arg(long, short = 't')]
-    pub task: Option<String>,
-
-    /// Only this category
-    #[arg(long)]
-    pub category: Option<String>,
-
-    /// Only schedules with this tag (repeat: all of them)
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub select: crate::cli::args::Selection,
 
     /// The document format
     #[arg(long, value_enum, default_value = "yaml")]
@@ -45,9 +36,9 @@ pub struct ExportArgs {
 /// Writes the document on stdout.
 pub async fn run(ctx: &Ctx, args: ExportArgs) -> Result<Output> {
     let filter = ScheduleFilter {
-        task: args.task,
-        category: args.category,
-        tags: args.tags,
+        task: args.select.task,
+        category: args.select.category,
+        tags: args.select.tags,
         ..ScheduleFilter::default()
     };
     let store = ctx.store().await?;

@@ -11,17 +11,8 @@ use crate::store::{ScheduleFilter, ScheduleStore};
 /// Arguments of `schedule list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only this task (full name, or its last dotted segment)
-    #[arg(long, short = 't')]
-    pub task: Option<String>,
-
-    /// Only this category
-    #[arg(long)]
-    pub category: Option<String>,
-
-    /// Only schedules with this tag (repeat: all of them)
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub select: crate::cli::args::Selection,
 
     /// Only enabled schedules
     #[arg(long, conflicts_with = "disabled")]
@@ -39,10 +30,10 @@ pub struct ListArgs {
 /// Lists matching schedules, ordered by name, with their next run.
 pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
     let filter = ScheduleFilter {
-        task: args.task,
+        task: args.select.task,
         task_name: None,
-        category: args.category,
-        tags: args.tags,
+        category: args.select.category,
+        tags: args.select.tags,
         enabled: match (args.enabled, args.disabled) {
             (true, _) => Some(true),
             (_, true) => Some(false),
