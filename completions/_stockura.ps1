@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('beat', 'beat', [CompletionResultType]::ParameterValue, 'The running schedulers: leader, standbys, heartbeats')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'What ran, newest first, with the Celery results')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check configuration, database, Redis, change events and broker (exit 7 on failure)')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the database match a schedule document (YAML or JSON): plan, confirm, write')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending database migrations (Postgres; SQLite migrates itself)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages, one per command')
@@ -589,6 +590,23 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stockura;apply' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The document (YAML, or JSON when it ends in .json); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The document (YAML, or JSON when it ends in .json); `-` reads stdin')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and write nothing')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Also delete schedules applied earlier from the same `source:` that the file no longer has')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal when the plan deletes)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal when the plan deletes)')
+            [CompletionResult]::new('--no-dotenv', '--no-dotenv', [CompletionResultType]::ParameterName, 'Do not read the .env file in the current directory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stockura;migrate' {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -631,6 +649,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('beat', 'beat', [CompletionResultType]::ParameterValue, 'The running schedulers: leader, standbys, heartbeats')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'What ran, newest first, with the Celery results')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check configuration, database, Redis, change events and broker (exit 7 on failure)')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the database match a schedule document (YAML or JSON): plan, confirm, write')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending database migrations (Postgres; SQLite migrates itself)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages, one per command')
@@ -724,6 +743,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;help;diagnose' {
+            break
+        }
+        'stockura;help;apply' {
             break
         }
         'stockura;help;migrate' {

@@ -16,6 +16,9 @@ _stockura() {
             ",$1")
                 cmd="stockura"
                 ;;
+            stockura,apply)
+                cmd="stockura__subcmd__apply"
+                ;;
             stockura,beat)
                 cmd="stockura__subcmd__beat"
                 ;;
@@ -60,6 +63,9 @@ _stockura() {
                 ;;
             stockura__subcmd__beat__subcmd__help,status)
                 cmd="stockura__subcmd__beat__subcmd__help__subcmd__status"
+                ;;
+            stockura__subcmd__help,apply)
+                cmd="stockura__subcmd__help__subcmd__apply"
                 ;;
             stockura__subcmd__help,beat)
                 cmd="stockura__subcmd__help__subcmd__beat"
@@ -278,12 +284,46 @@ _stockura() {
 
     case "${cmd}" in
         stockura)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version schedule task sync run-beat beat history diagnose migrate completions man help"
+            opts="-o -h -V --database-url --output --no-dotenv --help --version schedule task sync run-beat beat history diagnose apply migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__apply)
+            opts="-f -y -o -h -V --file --dry-run --prune --yes --database-url --output --no-dotenv --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -462,8 +502,22 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help)
-            opts="schedule task sync run-beat beat history diagnose migrate completions man help"
+            opts="schedule task sync run-beat beat history diagnose apply migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand beat 'The running schedulers: leader, standbys, heartbeats'
             cand history 'What ran, newest first, with the Celery results'
             cand diagnose 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+            cand apply 'Make the database match a schedule document (YAML or JSON): plan, confirm, write'
             cand migrate 'Apply pending database migrations (Postgres; SQLite migrates itself)'
             cand completions 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
             cand man 'Write the man pages, one per command'
@@ -532,6 +533,22 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stockura;apply'= {
+            cand -f 'The document (YAML, or JSON when it ends in .json); `-` reads stdin'
+            cand --file 'The document (YAML, or JSON when it ends in .json); `-` reads stdin'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --dry-run 'Print the plan and write nothing'
+            cand --prune 'Also delete schedules applied earlier from the same `source:` that the file no longer has'
+            cand -y 'Do not ask for confirmation (required without a terminal when the plan deletes)'
+            cand --yes 'Do not ask for confirmation (required without a terminal when the plan deletes)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stockura;migrate'= {
             cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
             cand -o 'Output format'
@@ -571,6 +588,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand beat 'The running schedulers: leader, standbys, heartbeats'
             cand history 'What ran, newest first, with the Celery results'
             cand diagnose 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+            cand apply 'Make the database match a schedule document (YAML or JSON): plan, confirm, write'
             cand migrate 'Apply pending database migrations (Postgres; SQLite migrates itself)'
             cand completions 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
             cand man 'Write the man pages, one per command'
@@ -640,6 +658,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;help;history'= {
         }
         &'stockura;help;diagnose'= {
+        }
+        &'stockura;help;apply'= {
         }
         &'stockura;help;migrate'= {
         }

@@ -13,8 +13,10 @@ pub struct MigrateArgs {}
 
 /// Applies pending migrations; idempotent.
 pub async fn run(ctx: &Ctx, _args: MigrateArgs) -> Result<Output> {
+    let progress = super::progress::Progress::spinner("applying migrations");
     let store = ctx.open(OpenMode::ConnectOnly).await?;
     let report = store.migrate().await?;
+    progress.finish();
     let url = ctx
         .settings
         .database

@@ -2,6 +2,7 @@
 //! Commands parse, call the domain and the store, and return an [`output::Output`]; they never
 //! write SQL and never print directly.
 
+pub mod apply;
 pub mod args;
 pub mod beat;
 pub mod diagnose;
@@ -9,6 +10,7 @@ pub mod docs;
 pub mod history;
 pub mod migrate;
 pub mod output;
+pub mod progress;
 pub mod run_beat;
 pub mod schedule;
 pub mod sync;
@@ -66,6 +68,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Check configuration, database, Redis, change events and broker (exit 7 on failure)
     Diagnose(diagnose::DiagnoseArgs),
+    /// Make the database match a schedule document (YAML or JSON): plan, confirm, write
+    Apply(apply::ApplyArgs),
     /// Apply pending database migrations (Postgres; SQLite migrates itself)
     Migrate(migrate::MigrateArgs),
     /// Print the shell completion script (bash, zsh, fish, elvish, powershell)
@@ -162,6 +166,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Beat(cmd) => beat::run(&ctx, cmd).await?,
         Command::History(args) => history::run(&ctx, args).await?,
         Command::Migrate(args) => migrate::run(&ctx, args).await?,
+        Command::Apply(args) => apply::run(&ctx, args).await?,
         Command::Completions(_) | Command::Man(_) => unreachable!("handled before the settings"),
     };
     output::emit(&out, ctx.format)?;

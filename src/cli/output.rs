@@ -198,6 +198,27 @@ pub enum Output {
     },
     /// `schedule export`: the document, printed as is whatever the output format.
     Document(String),
+    /// `apply`: the plan, and what was written.
+    Applied(ApplyView),
+}
+
+/// What `apply` planned and did.
+#[derive(Debug, Clone)]
+pub struct ApplyView {
+    /// The document's label (its path, or `stdin`).
+    pub file: String,
+    /// The plan.
+    pub plan: crate::domain::apply::Plan,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// Whether the plan was written.
+    pub applied: bool,
+    /// Whether the plan was already printed (before the confirmation).
+    pub plan_shown: bool,
+    /// The schedules written, in plan order (deletions left out).
+    pub written: Vec<Schedule>,
+    /// `CELERY_TIMEZONE`.
+    pub timezone: Tz,
 }
 
 impl Output {
@@ -360,6 +381,7 @@ pub fn to_json(out: &Output) -> Value {
         Output::TaskDeleted(task) => task.to_json(),
         Output::Monitored { events } => json!({"events": events}),
         Output::Document(text) => Value::String(text.clone()),
+        Output::Applied(view) => apply_json(view),
         Output::BeatStopped(stats) => json!({
             "batches": stats.batches, "dispatched": stats.dispatched, "failed": stats.failed, "missed": stats.missed,
             "dry_run": stats.dry_run, "full_reloads": stats.full_reloads, "targeted_reloads": stats.targeted_reloads,
@@ -939,6 +961,7 @@ pub fn to_text(out: &Output) -> String {
         }
         Output::Monitored { .. } | Output::BeatStopped(_) => String::new(),
         Output::Document(text) => text.clone(),
+        Output::Applied(view) => apply_text(view),
         Output::Triggered {
             schedule,
             task_id,
@@ -1056,4 +1079,164 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
         }
     };
     kind
+}
+
+fn apply_counts(view: &ApplyView) -> Value {
+    let (create, update, delete, tasks) = view.plan.counts();
+    json!({
+        "create": create,
+        "update": update,
+        "delete": delete,
+        "tasks": tasks,
+        "unchanged": view.plan.unchanged.len(),
+    })
+}
+
+fn change_json(c: &crate::domain::apply::FieldChange) -> Value {
+    json!({"field": c.field, "before": c.before, "after": c.after})
+}
+
+fn apply_json(view: &ApplyView) -> Value {
+    use crate::domain::apply::Step;
+    let written: std::collections::HashMap<&str, &Schedule> =
+        view.written.iter().map(|s| (s.name.as_str(), s)).collect();
+    let steps: Vec<Value> = view
+        .plan
+        .steps
+        .iter()
+        .map(|step| match step {
+            Step::DefineTask {
+                next,
+                exists,
+                changes,
+            } => json!({
+                "action": if *exists { "update_task" } else { "create_task" },
+                "task": next.task_name,
+                "changes": changes.iter().map(change_json).collect::<Vec<_>>(),
+            }),
+            Step::Create(new) => json!({
+                "action": "create",
+                "name": new.name.text(),
+                "id": written.get(new.name.text()).map(|s| s.id.to_string()),
+                "task": new.task_name,
+                "changes": [],
+            }),
+            Step::Update {
+                current, changes, ..
+            } => json!({
+                "action": "update",
+                "name": current.name,
+                "id": current.id.to_string(),
+                "task": current.task_name,
+                "changes": changes.iter().map(change_json).collect::<Vec<_>>(),
+            }),
+            Step::Delete(s) => json!({
+                "action": "delete",
+                "name": s.name,
+                "id": s.id.to_string(),
+                "task": s.task_name,
+                "changes": [],
+            }),
+        })
+        .collect();
+    json!({
+        "file": view.file,
+        "source": view.plan.source,
+        "dry_run": view.dry_run,
+        "applied": view.applied,
+        "steps": steps,
+        "unchanged": view.plan.unchanged,
+        "summary": apply_counts(view),
+    })
+}
+
+fn show_value(v: &Option<Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn apply_text(view: &ApplyView) -> String {
+    use crate::domain::apply::Step;
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let (create, update, delete, tasks) = view.plan.counts();
+    if !view.plan_shown {
+        let source = view
+            .plan
+            .source
+            .as_deref()
+            .map(|s| format!(" (source: {s})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "Plan for {}{source}:", view.file);
+        for step in &view.plan.steps {
+            let changes = match step {
+                Step::DefineTask {
+                    next,
+                    exists,
+                    changes,
+                } => {
+                    let verb = if *exists { "~ task  " } else { "+ task  " };
+                    let _ = writeln!(out, "  {verb}{}", next.task_name);
+                    changes
+                }
+                Step::Create(new) => {
+                    let _ = writeln!(
+                        out,
+                        "  + create  {}  ({}, {})",
+                        new.name.text(),
+                        new.task_name,
+                        new.cron_expression
+                    );
+                    continue;
+                }
+                Step::Update {
+                    current, changes, ..
+                } => {
+                    let _ = writeln!(out, "  ~ update  {}  ({})", current.name, current.id);
+                    changes
+                }
+                Step::Delete(s) => {
+                    let _ = writeln!(out, "  - delete  {}  ({}, not in the file)", s.name, s.id);
+                    continue;
+                }
+            };
+            for c in changes {
+                let _ = writeln!(
+                    out,
+                    "      {}: {} -> {}",
+                    c.field,
+                    show_value(&c.before),
+                    show_value(&c.after)
+                );
+            }
+        }
+        if !view.plan.unchanged.is_empty() {
+            let _ = writeln!(out, "  = {} unchanged", view.plan.unchanged.len());
+        }
+    }
+    if view.plan.is_empty() {
+        let _ = writeln!(out, "No changes: the database matches {}.", view.file);
+        return out;
+    }
+    let tasks = if tasks > 0 {
+        format!(", {tasks} task definition(s)")
+    } else {
+        String::new()
+    };
+    let summary = format!("{create} to create, {update} to update, {delete} to delete{tasks}");
+    if view.applied {
+        let tasks = tasks.replace("task definition(s)", "task definition(s) written");
+        let _ = writeln!(
+            out,
+            "Applied: {create} created, {update} updated, {delete} deleted{tasks}."
+        );
+    } else if view.dry_run {
+        let _ = writeln!(out, "Dry run: {summary}; nothing was written.");
+    } else {
+        let _ = writeln!(out, "{summary}.");
+    }
+    out
 }

@@ -1,5 +1,6 @@
 //! Pure logic: no I/O, no clock reads. Time and identifiers arrive as arguments.
 
+pub mod apply;
 pub mod cron;
 pub mod instance;
 pub mod manifest;

@@ -365,21 +365,97 @@ impl ScheduleInput {
     /// Validates everything and decides the name. `param_info` is the parameter part of a
     /// generated name (empty until task definitions say which parameters matter).
     pub fn validate(self, param_info: &[String]) -> Result<NewSchedule, DomainError> {
-        let task_name = check_task_name(&self.task_name)?;
-        let cron = parse_cron(&self.cron_expression)?;
-        let timezone = self.timezone.as_deref().map(check_timezone).transpose()?;
+        self.validate_each(param_info)
+            .map_err(|mut problems| problems.swap_remove(0).1)
+    }
+
+    /// Like [`Self::validate`], but checks every field and returns every problem, each with
+    /// the field it is about (`task`, `cron`, `timezone`, `args`, `kwargs`, `queue`, `priority`,
+    /// `expires`, `name`, `description`, `category`, `tags`). Never an empty list.
+    pub fn validate_each(
+        self,
+        param_info: &[String],
+    ) -> Result<NewSchedule, Vec<(&'static str, DomainError)>> {
+        let mut problems: Vec<(&'static str, DomainError)> = Vec::new();
+        let mut check = |field: &'static str, r: Result<(), DomainError>| {
+            if let Err(e) = r {
+                problems.push((field, e));
+            }
+        };
+        let task_name = check_task_name(&self.task_name);
+        let cron = parse_cron(&self.cron_expression);
+        let timezone = self.timezone.as_deref().map(check_timezone).transpose();
         let mut kwargs = self.kwargs.unwrap_or_default();
         params::merge_params(&mut kwargs, &self.params);
         let args = self.args.unwrap_or_default();
-        check_parameters(&args, &kwargs)?;
-        let options = DeliveryOptions {
-            queue: self.queue.map(|q| check_queue(&q)).transpose()?,
-            priority: self.priority.as_deref().map(check_priority).transpose()?,
-            expires: self.expires.map(check_expires).transpose()?,
-            extra: Map::new(),
+        check(
+            "args",
+            params::check_storable("args", &Value::Array(args.clone())),
+        );
+        check(
+            "kwargs",
+            params::check_storable("kwargs", &Value::Object(kwargs.clone())),
+        );
+        let queue = self.queue.map(|q| check_queue(&q)).transpose();
+        let priority = self.priority.as_deref().map(check_priority).transpose();
+        let expires = self.expires.map(check_expires).transpose();
+        let explicit = self.name.map(|n| check_name(&n)).transpose();
+        let description = normalize_text("description", self.description);
+        let category = self.category.map(|c| check_category(&c)).transpose();
+        let tags = check_tags(self.tags);
+        let mut take = |field: &'static str, e: DomainError| problems.push((field, e));
+        macro_rules! field {
+            ($name:literal, $value:expr) => {
+                match $value {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        take($name, e);
+                        None
+                    }
+                }
+            };
+        }
+        let task_name = field!("task", task_name);
+        let cron = field!("cron", cron);
+        let timezone = field!("timezone", timezone);
+        let queue = field!("queue", queue);
+        let priority = field!("priority", priority);
+        let expires = field!("expires", expires);
+        let explicit = field!("name", explicit);
+        let description = field!("description", description);
+        let category = field!("category", category);
+        let tags = field!("tags", tags);
+        let (
+            Some(task_name),
+            Some(cron),
+            Some(timezone),
+            Some(queue),
+            Some(priority),
+            Some(expires),
+            Some(explicit),
+            Some(description),
+            Some(category),
+            Some(tags),
+        ) = (
+            task_name,
+            cron,
+            timezone,
+            queue,
+            priority,
+            expires,
+            explicit,
+            description,
+            category,
+            tags,
+        )
+        else {
+            return Err(problems);
         };
-        let name = match self.name {
-            Some(name) => NameChoice::Explicit(check_name(&name)?),
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let name = match explicit {
+            Some(name) => NameChoice::Explicit(name),
             None => NameChoice::Auto(naming::generate(&task_name, param_info, &cron)),
         };
         Ok(NewSchedule {
@@ -390,15 +466,16 @@ impl ScheduleInput {
             enabled: self.enabled,
             args,
             kwargs,
-            description: normalize_text("description", self.description)?,
-            category: self
-                .category
-                .map(|c| check_category(&c))
-                .transpose()?
-                .flatten(),
-            tags: check_tags(self.tags)?,
+            description,
+            category: category.flatten(),
+            tags,
             execution_policy: self.policy.unwrap_or_default(),
-            options,
+            options: DeliveryOptions {
+                queue,
+                priority,
+                expires,
+                extra: Map::new(),
+            },
         })
     }
 }

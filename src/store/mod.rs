@@ -825,6 +825,8 @@ pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Sc
 pub enum BatchWrite {
     /// Insert a schedule (as [`ScheduleStore::create_schedule`]).
     Create(NewSchedule),
+    /// Create or replace a task definition (as [`TaskStore::upsert_task`]).
+    DefineTask(NewTaskDefinition),
     /// Overwrite a schedule that still has `expected_updated_at` (as
     /// [`ScheduleStore::update_schedule`]).
     Update {
@@ -850,7 +852,8 @@ pub enum BatchWrite {
 pub trait BatchStore: Send + Sync {
     /// Applies every write in order, all or nothing: a row changed or deleted since it was read
     /// fails the whole batch with [`StoreError::Conflict`] or [`StoreError::NotFound`] and
-    /// nothing is written. Returns the rows written (`None` for a delete), in order.
+    /// nothing is written. Returns the rows written (`None` for a delete or a task definition), in
+    /// order.
     fn write_batch(
         &self,
         writes: &[BatchWrite],

@@ -857,6 +857,19 @@ impl super::BatchStore for PgStore {
                     written.push(Some(insert_new(&mut tx, new).await?));
                     continue;
                 }
+                BatchWrite::DefineTask(new) => {
+                    sqlx::query_scalar::<_, Uuid>(sql::UPSERT_TASK)
+                        .bind(Uuid::new_v4())
+                        .bind(new.task_name.as_str())
+                        .bind(new.category.as_deref())
+                        .bind(new.description.as_deref())
+                        .bind(new.parameter_schema.clone().map(Json))
+                        .bind(write_time(None))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    written.push(None);
+                    continue;
+                }
                 BatchWrite::Update {
                     next,
                     name,

@@ -981,6 +981,19 @@ impl super::BatchStore for SqliteStore {
                     written.push(Some(insert_new(&mut tx, new).await?));
                     continue;
                 }
+                BatchWrite::DefineTask(new) => {
+                    sqlx::query_scalar::<_, String>(sql::UPSERT_TASK)
+                        .bind(Uuid::new_v4().to_string())
+                        .bind(new.task_name.as_str())
+                        .bind(new.category.as_deref())
+                        .bind(new.description.as_deref())
+                        .bind(new.parameter_schema.as_ref().map(Value::to_string))
+                        .bind(format_time(write_time(None)))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    written.push(None);
+                    continue;
+                }
                 BatchWrite::Update {
                     next,
                     name,

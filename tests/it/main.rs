@@ -3,6 +3,7 @@
 mod support;
 
 mod adoption;
+mod apply;
 mod batch;
 mod beat;
 mod beat_process;

@@ -41,6 +41,7 @@ pub async fn run(ctx: &Ctx, args: ExportArgs) -> Result<Output> {
         tags: args.select.tags,
         ..ScheduleFilter::default()
     };
+    let progress = crate::cli::progress::Progress::spinner("exporting schedules");
     let store = ctx.store().await?;
     let schedules = store.list_schedules(&filter).await?;
     let mut tasks = Vec::new();
@@ -54,6 +55,7 @@ pub async fn run(ctx: &Ctx, args: ExportArgs) -> Result<Output> {
             }
         }
     }
+    progress.set_message(format!("writing {} schedules", schedules.len()));
     let manifest = Manifest::from_store(&schedules, &tasks)?;
     let value = serde_json::to_value(&manifest).context("cannot encode the document")?;
     let text = match args.format {
@@ -66,6 +68,7 @@ pub async fn run(ctx: &Ctx, args: ExportArgs) -> Result<Output> {
             serde_norway::to_string(&to_yaml(value)).context("cannot encode YAML")?
         }
     };
+    progress.finish();
     Ok(Output::Document(text))
 }
 
