@@ -70,3 +70,26 @@ async fn tables_on_a_terminal_have_borders() {
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains('│') && screen.contains("boxed"), "{screen}");
 }
+
+#[tokio::test]
+async fn apply_shows_the_plan_and_asks_on_a_terminal() {
+    let db = TestDb::sqlite().await;
+    let file = db.dir.path().join("s.yaml");
+    std::fs::write(
+        &file,
+        "schedules:\n  asked:\n    task: app.tasks.t\n    cron: '@daily'\n",
+    )
+    .unwrap();
+    let args = format!("apply -f {}", file.display());
+    let (code, screen) = on_terminal(&db, &args, "n\n").unwrap();
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("+ create  asked"), "{screen}");
+    assert!(screen.contains("Apply these changes? [y/N]"), "{screen}");
+    assert!(screen.contains("nothing was written"), "{screen}");
+    assert_eq!(db.json(&["schedule", "list"]), serde_json::json!([]));
+
+    let (code, screen) = on_terminal(&db, &args, "y\n").unwrap();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Applied: 1 created"), "{screen}");
+    assert_eq!(db.json(&["schedule", "list"]).as_array().unwrap().len(), 1);
+}
