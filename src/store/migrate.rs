@@ -60,6 +60,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "runs_without_foreign_key",
         sql: include_str!("../../migrations/postgres/0007_runs_without_foreign_key.sql"),
     },
+    Migration {
+        version: 8,
+        description: "changed_ids_in_notify",
+        sql: include_str!("../../migrations/postgres/0008_changed_ids_in_notify.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -98,6 +103,11 @@ pub const SQLITE: &[Migration] = &[
         version: 7,
         description: "runs_without_foreign_key",
         sql: include_str!("../../migrations/sqlite/0007_runs_without_foreign_key.sql"),
+    },
+    Migration {
+        version: 8,
+        description: "changed_ids_in_notify",
+        sql: include_str!("../../migrations/sqlite/0008_changed_ids_in_notify.sql"),
     },
 ];
 
