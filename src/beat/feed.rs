@@ -19,8 +19,16 @@ pub enum Change {
     Schedule(Uuid),
     /// A task definition changed.
     Task(String),
-    /// The durable change version moved (Postgres NOTIFY).
+    /// The durable change version moved (Postgres NOTIFY) and anything may have changed.
     Version(i64),
+    /// The durable change version moved to `version` by one schedule statement that changed
+    /// exactly the schedules `ids` (Postgres NOTIFY, migration 0008).
+    Rows {
+        /// The version this statement produced.
+        version: i64,
+        /// The schedules it inserted, updated or deleted (possibly none).
+        ids: Vec<Uuid>,
+    },
     /// A feed reconnected: anything may have changed meanwhile.
     Resync,
 }
@@ -44,6 +52,34 @@ pub fn parse_event(payload: &str) -> Option<Change> {
                 .to_string(),
         )),
         _ => None,
+    }
+}
+
+/// Parses the version trigger's NOTIFY payload (see migration 0008): `V` (anything changed),
+/// `V:` (no row), `V:id,id` (those rows), `V:*` (too many rows to name). Anything unreadable
+/// is a [`Change::Resync`].
+pub fn parse_notify(payload: &str) -> Change {
+    let (version, rest) = match payload.split_once(':') {
+        Some((v, rest)) => (v, Some(rest)),
+        None => (payload, None),
+    };
+    let Ok(version) = version.parse::<i64>() else {
+        return Change::Resync;
+    };
+    match rest {
+        None | Some("*") => Change::Version(version),
+        Some("") => Change::Rows {
+            version,
+            ids: Vec::new(),
+        },
+        Some(list) => list
+            .split(',')
+            .map(Uuid::parse_str)
+            .collect::<Result<Vec<_>, _>>()
+            .map_or(Change::Version(version), |ids| Change::Rows {
+                version,
+                ids,
+            }),
     }
 }
 
@@ -124,10 +160,7 @@ pub fn spawn_postgres(store: PgStore, tx: mpsc::Sender<Change>) -> tokio::task::
                     loop {
                         match listener.recv().await {
                             Ok(note) => {
-                                let change = note
-                                    .payload()
-                                    .parse::<i64>()
-                                    .map_or(Change::Resync, Change::Version);
+                                let change = parse_notify(note.payload());
                                 if tx.send(change).await.is_err() {
                                     return;
                                 }
@@ -176,6 +209,24 @@ mod tests {
         );
         assert_eq!(parse_event(r#"{"event_type": "diagnostic_ping"}"#), None);
         assert_eq!(parse_event("not json"), None);
+        assert_eq!(parse_notify("7"), Change::Version(7));
+        assert_eq!(parse_notify("7:*"), Change::Version(7));
+        assert_eq!(
+            parse_notify("7:"),
+            Change::Rows {
+                version: 7,
+                ids: vec![]
+            }
+        );
+        assert_eq!(
+            parse_notify(&format!("8:{id},{id}")),
+            Change::Rows {
+                version: 8,
+                ids: vec![Uuid::parse_str(id).unwrap(); 2]
+            }
+        );
+        assert_eq!(parse_notify("8:bad"), Change::Version(8));
+        assert_eq!(parse_notify("x"), Change::Resync);
         assert_eq!(
             parse_event(r#"{"event_type": "schedule_created", "schedule_id": "nope"}"#),
             None

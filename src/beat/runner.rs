@@ -597,6 +597,7 @@ where
         let mut full = false;
         let mut definitions = false;
         let mut versions = Vec::new();
+        let mut rows: Vec<(i64, Vec<Uuid>)> = Vec::new();
         for change in changes {
             match change {
                 Change::Schedule(id) => {
@@ -604,20 +605,42 @@ where
                 }
                 Change::Task(_) => definitions = true,
                 Change::Version(v) => versions.push(v),
+                Change::Rows { version, ids } => rows.push((version, ids)),
                 Change::Resync => full = true,
             }
         }
-        // Events say which schedules changed, but not which version bumps they account for
-        // (a NOTIFY can arrive before or after its event, a bulk statement bumps once for many
-        // rows, another program writes without events): any move of the version beyond what
-        // was loaded means a full reload, rate-limited by the minimum sync interval.
-        if versions.iter().any(|v| *v > self.seen_version) {
+        // Why this never misses a change. Every statement that changes what runs bumps the
+        // durable version in its own transaction, under the lock of the single version row, so
+        // versions are committed, and NOTIFYs delivered, in version order, whoever writes (the
+        // Python application and psql included: the triggers do it, not the writers). A NOTIFY
+        // that names its rows (`Rows`) accounts for exactly one version. So the beat may advance
+        // `seen_version` from V to V+1 by reloading the rows of V+1 alone (read after that
+        // commit, so at least as new as V+1). Anything else — a version that does not name its
+        // rows (bulk statements, TRUNCATE, task definitions), a gap (a lost NOTIFY, or the poll
+        // finding a version whose NOTIFY is still in flight) — means a full reload, rate-limited
+        // by the minimum sync interval. Redis events only add targeted reloads; they never move
+        // `seen_version`.
+        rows.sort_by_key(|(v, _)| *v);
+        let mut next_seen = self.seen_version;
+        for (version, changed) in rows {
+            if version <= next_seen {
+                continue;
+            }
+            if version == next_seen + 1 {
+                ids.extend(changed);
+                next_seen = version;
+            } else {
+                full = true;
+            }
+        }
+        if versions.iter().any(|v| *v > next_seen) {
             full = true;
         }
         if full || ids.len() > TARGETED_RELOAD_MAX {
             self.request_full_reload().await;
             return;
         }
+        self.seen_version = next_seen;
         if definitions {
             match Definitions::load(&self.store).await {
                 Ok(d) => self.definitions = d,

@@ -121,7 +121,11 @@ async fn monitor(ctx: &Ctx, args: MonitorArgs) -> Result<Output> {
             },
             note = async { listener.as_mut()?.recv().await.ok() }, if listener.is_some() => match note {
                 Some(note) => {
-                    let event = note.payload().parse::<i64>().map(|v| serde_json::json!({"version": v})).unwrap_or(Value::String(note.payload().to_string()));
+                    let event = match crate::beat::feed::parse_notify(note.payload()) {
+                        crate::beat::feed::Change::Version(v) => serde_json::json!({"version": v}),
+                        crate::beat::feed::Change::Rows { version, ids } => serde_json::json!({"version": version, "schedule_ids": ids}),
+                        _ => Value::String(note.payload().to_string()),
+                    };
                     ReceivedEvent { source: "postgres", channel: note.channel().to_string(), received_at: Utc::now(), event }
                 }
                 None => return Err(CliError { message: "the Postgres LISTEN connection was lost".into(), kind: ErrorKind::Unavailable, hint: Some("check the database server".into()) }.into()),

@@ -60,6 +60,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "runs_without_foreign_key",
         sql: include_str!("../../migrations/postgres/0007_runs_without_foreign_key.sql"),
     },
+    Migration {
+        version: 8,
+        description: "changed_ids_in_notify",
+        sql: include_str!("../../migrations/postgres/0008_changed_ids_in_notify.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -98,6 +103,11 @@ pub const SQLITE: &[Migration] = &[
         version: 7,
         description: "runs_without_foreign_key",
         sql: include_str!("../../migrations/sqlite/0007_runs_without_foreign_key.sql"),
+    },
+    Migration {
+        version: 8,
+        description: "changed_ids_in_notify",
+        sql: include_str!("../../migrations/sqlite/0008_changed_ids_in_notify.sql"),
     },
 ];
 
@@ -193,12 +203,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "7 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "8 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

@@ -599,3 +599,108 @@ async fn a_broker_restart_does_not_lose_the_next_slot() {
         "the beat reconnected and sent the slot"
     );
 }
+
+/// Reads the version NOTIFYs of `n` statements as the Postgres feed turns them into changes.
+async fn notified(listener: &mut sqlx::postgres::PgListener, n: usize) -> Vec<Change> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let note = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv())
+            .await
+            .expect("a NOTIFY (hang guard)")
+            .unwrap();
+        out.push(stockura::beat::feed::parse_notify(note.payload()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn direct_sql_writes_reach_the_beat_through_notify_alone() {
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
+    let a = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+    ]);
+    let b = rig.add(&[
+        "--task",
+        "app.tasks.b",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "b",
+    ]);
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let mut beat = rig.beat(true).await;
+    let AnyStore::Postgres(pg) = rig.db.store().await else {
+        unreachable!()
+    };
+    let mut listener = pg.listen_changes().await.unwrap();
+    let full = beat.stats().full_reloads;
+
+    // One row by plain SQL, no Redis event: the NOTIFY names it; a targeted reload.
+    rig.db
+        .exec(&format!(
+            "UPDATE celery_beat_schedules SET cron_expression = '0 0 1 1 *' WHERE id = '{a}'"
+        ))
+        .await;
+    let changes = notified(&mut listener, 1).await;
+    assert!(
+        matches!(&changes[0], Change::Rows { ids, .. } if ids.len() == 1 && ids[0].to_string() == a),
+        "{changes:?}"
+    );
+    beat.apply(changes).await;
+    assert_eq!(beat.stats().full_reloads, full, "one row: no full reload");
+
+    // A burst: an insert, an update of b, a delete, a statement that changes nothing, all
+    // by SQL, applied as one burst.
+    rig.db
+        .exec(
+            "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, timezone, enabled, args, kwargs, options, tags)
+             SELECT gen_random_uuid(), 'c', 'app.tasks.c', '* * * * *', 'UTC', enabled, args, kwargs, options, tags
+             FROM celery_beat_schedules WHERE name = 'b'",
+        )
+        .await;
+    rig.db
+        .exec(&format!(
+            "UPDATE celery_beat_schedules SET enabled = false WHERE id = '{b}'"
+        ))
+        .await;
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET enabled = false WHERE name = 'nothing'")
+        .await;
+    let burst = notified(&mut listener, 3).await;
+    assert!(
+        burst.iter().all(|c| matches!(c, Change::Rows { .. })),
+        "{burst:?}"
+    );
+    beat.apply(burst).await;
+    assert_eq!(
+        beat.stats().full_reloads,
+        full,
+        "named rows: no full reload"
+    );
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!(
+        outcome.dry_run, 1,
+        "a fires yearly, b is disabled: only c is due"
+    );
+
+    // A gap (a NOTIFY this beat never heard) and a bulk statement both reload everything.
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET description = 'x' WHERE name = 'c'")
+        .await;
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET enabled = true")
+        .await;
+    let mut two = notified(&mut listener, 2).await;
+    two.remove(0);
+    beat.apply(two).await;
+    assert_eq!(beat.stats().full_reloads, full + 1, "a gap: a full reload");
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!(outcome.dry_run, 2, "b enabled again and c; a still yearly");
+}

@@ -352,9 +352,14 @@ async fn postgres_notifies_every_change_without_redis() {
         .unwrap();
     assert_eq!(note.channel(), "stockura_schedule_changes");
     use stockura::store::ScheduleStore;
+    // "V:id": the version this statement produced and the one schedule it changed.
+    let id = db.json(&["schedule", "list"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         note.payload(),
-        store.change_version().await.unwrap().version.to_string()
+        format!("{}:{id}", store.change_version().await.unwrap().version)
     );
 }
 
