@@ -68,10 +68,10 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;schedule;add' {
-            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg')
-            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg')
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily')
-            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)')
+            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Schedule name (not unique); generated from task, parameters and cron when omitted')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]')
             [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]''')

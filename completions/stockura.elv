@@ -63,10 +63,10 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stockura;schedule;add'= {
-            cand -t 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg'
-            cand --task 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg'
-            cand -c '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily'
-            cand --cron '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily'
+            cand -t 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)'
+            cand --task 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)'
+            cand -c '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)'
+            cand --cron '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)'
             cand --name 'Schedule name (not unique); generated from task, parameters and cron when omitted'
             cand --tz 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]'
             cand --args 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'''

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod cron;
+pub mod guided;
 pub mod instance;
 pub mod manifest;
 pub mod naming;

@@ -16,6 +16,7 @@ mod docs;
 mod export;
 mod ha;
 mod history;
+mod interactive;
 mod interop;
 mod policies;
 mod robustness;

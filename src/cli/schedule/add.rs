@@ -9,19 +9,22 @@ use super::super::args::ScheduleFields;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::ScheduleInput;
 use crate::domain::task;
+use crate::error::CliError;
 use crate::store::{ScheduleStore, TaskStore};
 use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg
+    /// Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal
+    /// when missing)
     #[arg(long = "task", short = 't', value_name = "TASK")]
-    pub task: String,
+    pub task: Option<String>,
 
-    /// 5-field cron expression or macro, e.g. '0 9 * * mon-fri' or @daily
+    /// 5-field cron expression or macro, e.g. '0 9 * * mon-fri' or @daily (asked on a
+    /// terminal when missing)
     #[arg(long, short = 'c', value_name = "EXPR", allow_hyphen_values = true)]
-    pub cron: String,
+    pub cron: Option<String>,
 
     #[command(flatten)]
     pub fields: ScheduleFields,
@@ -31,12 +34,36 @@ pub struct AddArgs {
     pub disabled: bool,
 }
 
-/// Validates everything, then inserts one row.
-pub async fn run(ctx: &Ctx, args: AddArgs) -> Result<Output> {
+/// Validates everything, then inserts one row. On a terminal, a missing `--task` or `--cron`
+/// starts the guided prompt; elsewhere it is a usage error.
+pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
+    if args.task.is_none() || args.cron.is_none() {
+        if !ctx.interactive {
+            let missing: Vec<&str> = [
+                args.task.is_none().then_some("--task <TASK>"),
+                args.cron.is_none().then_some("--cron <EXPR>"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            return Err(CliError::usage(
+                format!(
+                    "the following required arguments were not provided: {}",
+                    missing.join(" ")
+                ),
+                "give them as flags, or run `stockura schedule add` on a terminal to be asked",
+            )
+            .into());
+        }
+        // Flags already given are checked before any question is asked.
+        args.fields.parse()?;
+        let store = ctx.store().await?;
+        super::guided::fill(ctx, &store, &mut args).await?;
+    }
     let parsed = args.fields.parse()?;
     let input = ScheduleInput {
-        task_name: args.task,
-        cron_expression: args.cron,
+        task_name: args.task.unwrap_or_default(),
+        cron_expression: args.cron.unwrap_or_default(),
         name: args.fields.name,
         timezone: args.fields.timezone,
         args: parsed.args,

@@ -3,6 +3,7 @@
 mod add;
 mod delete;
 mod export;
+mod guided;
 mod list;
 mod next;
 mod show;
