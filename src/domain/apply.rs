@@ -743,20 +743,7 @@ fn desired(current: &Schedule, new: &NewSchedule, has_source: bool) -> (Schedule
 /// The field-level differences between a stored schedule and what it will be.
 pub fn schedule_changes(before: &Schedule, after: &Schedule) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut field = |name: &str, b: Option<Value>, a: Option<Value>| {
-        let same = match (&b, &a) {
-            (Some(b), Some(a)) => same_value(b, a),
-            (None, None) => true,
-            _ => false,
-        };
-        if !same {
-            out.push(FieldChange {
-                field: name.to_string(),
-                before: b,
-                after: a,
-            });
-        }
-    };
+    let mut field = |name: &str, b, a| push_change(&mut out, name, b, a);
     let text = |s: &Option<String>| s.clone().map(Value::String);
     field(
         "task",
@@ -827,20 +814,7 @@ pub fn schedule_changes(before: &Schedule, after: &Schedule) -> Vec<FieldChange>
 
 fn task_changes(before: &TaskDefinition, after: &NewTaskDefinition) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut field = |name: &str, b: Option<Value>, a: Option<Value>| {
-        let same = match (&b, &a) {
-            (Some(b), Some(a)) => same_value(b, a),
-            (None, None) => true,
-            _ => false,
-        };
-        if !same {
-            out.push(FieldChange {
-                field: name.to_string(),
-                before: b,
-                after: a,
-            });
-        }
-    };
+    let mut field = |name: &str, b, a| push_change(&mut out, name, b, a);
     let text = |s: &Option<String>| s.clone().map(Value::String);
     field("category", text(&before.category), text(&after.category));
     field(
@@ -854,6 +828,27 @@ fn task_changes(before: &TaskDefinition, after: &NewTaskDefinition) -> Vec<Field
         after.parameter_schema.clone(),
     );
     out
+}
+
+/// Records `name` as changed unless `before` and `after` are the same value.
+fn push_change(
+    out: &mut Vec<FieldChange>,
+    name: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) {
+    let same = match (&before, &after) {
+        (Some(b), Some(a)) => same_value(b, a),
+        (None, None) => true,
+        _ => false,
+    };
+    if !same {
+        out.push(FieldChange {
+            field: name.to_string(),
+            before,
+            after,
+        });
+    }
 }
 
 /// Per-key differences of two maps, as `prefix.key`; the whole map when the keys are many.

@@ -460,15 +460,7 @@ impl TaskStore for PgStore {
     ) -> Result<(TaskDefinition, bool), StoreError> {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
-        let stored: Uuid = sqlx::query_scalar(sql::UPSERT_TASK)
-            .bind(id)
-            .bind(new.task_name.as_str())
-            .bind(new.category.as_deref())
-            .bind(new.description.as_deref())
-            .bind(new.parameter_schema.clone().map(Json))
-            .bind(write_time(None))
-            .fetch_one(&mut *tx)
-            .await?;
+        let stored = upsert_task_in(&mut tx, new, id).await?;
         tx.commit().await?;
         let task = self
             .get_task(&new.task_name)
@@ -480,6 +472,23 @@ impl TaskStore for PgStore {
     }
 
     task_queries!();
+}
+
+/// Creates or replaces a task definition inside `tx`; returns the stored id (`id` when created).
+async fn upsert_task_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    new: &NewTaskDefinition,
+    id: Uuid,
+) -> Result<Uuid, StoreError> {
+    Ok(sqlx::query_scalar(sql::UPSERT_TASK)
+        .bind(id)
+        .bind(new.task_name.as_str())
+        .bind(new.category.as_deref())
+        .bind(new.description.as_deref())
+        .bind(new.parameter_schema.clone().map(Json))
+        .bind(write_time(None))
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
@@ -858,15 +867,7 @@ impl super::BatchStore for PgStore {
                     continue;
                 }
                 BatchWrite::DefineTask(new) => {
-                    sqlx::query_scalar::<_, Uuid>(sql::UPSERT_TASK)
-                        .bind(Uuid::new_v4())
-                        .bind(new.task_name.as_str())
-                        .bind(new.category.as_deref())
-                        .bind(new.description.as_deref())
-                        .bind(new.parameter_schema.clone().map(Json))
-                        .bind(write_time(None))
-                        .fetch_one(&mut *tx)
-                        .await?;
+                    upsert_task_in(&mut tx, new, Uuid::new_v4()).await?;
                     written.push(None);
                     continue;
                 }

@@ -507,15 +507,7 @@ impl TaskStore for SqliteStore {
     ) -> Result<(TaskDefinition, bool), StoreError> {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let stored: String = sqlx::query_scalar(sql::UPSERT_TASK)
-            .bind(id.to_string())
-            .bind(new.task_name.as_str())
-            .bind(new.category.as_deref())
-            .bind(new.description.as_deref())
-            .bind(new.parameter_schema.as_ref().map(Value::to_string))
-            .bind(format_time(write_time(None)))
-            .fetch_one(&mut *tx)
-            .await?;
+        let stored = upsert_task_in(&mut tx, new, id).await?;
         tx.commit().await?;
         let task = self
             .get_task(&new.task_name)
@@ -618,6 +610,23 @@ async fn adopt_legacy_table(
     Ok(Some(
         i64::try_from(done.rows_affected()).unwrap_or(i64::MAX),
     ))
+}
+
+/// Creates or replaces a task definition inside `tx`; returns the stored id (`id` when created).
+async fn upsert_task_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    new: &NewTaskDefinition,
+    id: Uuid,
+) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar(sql::UPSERT_TASK)
+        .bind(id.to_string())
+        .bind(new.task_name.as_str())
+        .bind(new.category.as_deref())
+        .bind(new.description.as_deref())
+        .bind(new.parameter_schema.as_ref().map(Value::to_string))
+        .bind(format_time(write_time(None)))
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
@@ -982,15 +991,7 @@ impl super::BatchStore for SqliteStore {
                     continue;
                 }
                 BatchWrite::DefineTask(new) => {
-                    sqlx::query_scalar::<_, String>(sql::UPSERT_TASK)
-                        .bind(Uuid::new_v4().to_string())
-                        .bind(new.task_name.as_str())
-                        .bind(new.category.as_deref())
-                        .bind(new.description.as_deref())
-                        .bind(new.parameter_schema.as_ref().map(Value::to_string))
-                        .bind(format_time(write_time(None)))
-                        .fetch_one(&mut *tx)
-                        .await?;
+                    upsert_task_in(&mut tx, new, Uuid::new_v4()).await?;
                     written.push(None);
                     continue;
                 }
