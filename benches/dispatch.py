@@ -203,7 +203,8 @@ def log_events(path):
                 batches.append({k: fields.get(k) for k in ("dispatched", "missed", "lag_ms", "took_ms")})
             elif fields.get("message") == "batch stages":
                 batches.append({k: fields.get(k) for k in (
-                    "rows", "messages", "build_ms", "claim_ms", "encode_ms", "push_ms", "bookkeeping_ms")})
+                    "rows", "messages", "chunks", "build_ms", "claim_ms", "push_ms", "first_sent_ms",
+                    "sent_ms", "bookkeeping_ms")})
     return out, batches
 
 

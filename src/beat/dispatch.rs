@@ -30,6 +30,8 @@ pub struct DispatchOptions {
     pub layout: BrokerLayout,
     /// The `origin` header: `stockura@<host>`.
     pub origin: String,
+    /// Rows per claim statement and broker round trip ([`CHUNK_ROWS`]; tests use a few).
+    pub chunk_rows: usize,
 }
 
 /// The Redis broker: one multiplexed connection, re-opened after a failure.
@@ -223,36 +225,59 @@ pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskM
     }
 }
 
-/// Records, claims and sends one batch. `decisions` (aligned with `due`, or empty for "send
-/// all") are the execution policies' verdicts: skipped and deferred slots are recorded (and
-/// claimed) but not sent. A database failure does not stop dispatch (the history goes to the
-/// backlog); a broker failure marks the batch's runs `failed`.
-#[allow(clippy::too_many_arguments)]
-pub async fn dispatch<S: RunStore>(
-    store: &S,
-    broker: Option<&mut Broker>,
-    definitions: &Definitions,
-    options: &DispatchOptions,
-    due: &[Due],
-    decisions: &[Decision],
-    missed: &[Missed],
+/// Rows per claim statement and messages per broker round trip. A large batch (the start of
+/// 100,000 overdue schedules owes 200,000 rows) goes in chunks: memory stays bounded by a chunk,
+/// the first messages leave after the first chunk's claim, and each chunk's push overlaps the
+/// next chunk's claim.
+pub const CHUNK_ROWS: usize = 5_000;
+
+/// An encoded message: the list key, the envelope, the Celery task id.
+type Encoded = (Vec<u8>, String, Uuid);
+
+/// One chunk, built, claimed and encoded.
+struct Prepared {
+    /// Index of the chunk's first row in the batch (due slots first, then missed ones).
+    start: usize,
+    rows: Vec<NewRun>,
+    claims: Result<Vec<Option<i64>>, StoreError>,
+    /// Aligned with `rows`: the message of each row to send.
+    envelopes: Vec<Option<Encoded>>,
+    build: Duration,
+    claim: Duration,
+}
+
+/// What a batch reads, shared by its chunks.
+struct Batch<'a, S> {
+    store: &'a S,
+    definitions: &'a Definitions,
+    options: &'a DispatchOptions,
+    due: &'a [Due],
+    decisions: &'a [Decision],
+    missed: &'a [Missed],
     now: DateTime<Utc>,
-) -> Outcome {
-    let started = std::time::Instant::now();
-    let ms =
-        |since: std::time::Instant| u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let mut outcome = Outcome::default();
-    let mut rows: Vec<NewRun> = Vec::with_capacity(due.len() + missed.len());
-    let mut messages: Vec<Option<TaskMessage>> = Vec::with_capacity(due.len());
-    for (n, d) in due.iter().enumerate() {
+}
+
+/// Where a batch's time goes, summed over its chunks.
+#[derive(Default)]
+struct Stages {
+    build: Duration,
+    claim: Duration,
+    push: Duration,
+    first_sent: Option<Duration>,
+}
+
+impl<S: RunStore> Batch<'_, S> {
+    /// The history row of due slot `n`, and whether its message is to be sent.
+    fn due_row(&self, n: usize) -> (NewRun, Option<TaskMessage>) {
+        let d = &self.due[n];
         let s = &d.schedule;
         let task_id = match d.trigger {
             Trigger::Manual => Uuid::new_v4(),
             Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
         };
-        let invalid = definitions.check(&s.task_name, &s.kwargs);
-        let decision = decisions.get(n).unwrap_or(&Decision::Send);
-        let (status, detail) = match (invalid, decision, options.dry_run) {
+        let invalid = self.definitions.check(&s.task_name, &s.kwargs);
+        let decision = self.decisions.get(n).unwrap_or(&Decision::Send);
+        let (status, detail) = match (invalid, decision, self.options.dry_run) {
             (Some(why), _, _) => (RunStatus::Failed, Some(why)),
             (None, Decision::Send, true) => (RunStatus::DryRun, None),
             (None, Decision::Skip(why), true) => {
@@ -265,23 +290,28 @@ pub async fn dispatch<S: RunStore>(
             (None, Decision::Skip(why), false) => (RunStatus::Skipped, Some(why.clone())),
             (None, Decision::Defer(why), false) => (RunStatus::Deferred, Some(why.clone())),
         };
-        messages.push((status == RunStatus::Dispatched).then(|| message_for(d, task_id, options)));
-        rows.push(NewRun {
+        let message =
+            (status == RunStatus::Dispatched).then(|| message_for(d, task_id, self.options));
+        let row = NewRun {
             schedule_id: Some(s.id),
             schedule_name: s.name.clone(),
             task_name: s.task_name.clone(),
             celery_task_id: (status != RunStatus::Skipped).then_some(task_id),
             scheduled_for: d.slot,
-            dispatched_at: (status == RunStatus::Dispatched).then_some(now),
+            dispatched_at: (status == RunStatus::Dispatched).then_some(self.now),
             trigger: d.trigger,
             status,
             detail,
             args: s.args.clone(),
             kwargs: s.kwargs.clone(),
-        });
+        };
+        (row, message)
     }
-    for m in missed {
-        rows.push(NewRun {
+
+    /// The history row of missed slot `n`.
+    fn missed_row(&self, n: usize) -> NewRun {
+        let m = &self.missed[n];
+        NewRun {
             schedule_id: Some(m.schedule.id),
             schedule_name: m.schedule.name.clone(),
             task_name: m.schedule.task_name.clone(),
@@ -293,133 +323,302 @@ pub async fn dispatch<S: RunStore>(
             detail: m.detail.clone(),
             args: m.schedule.args.clone(),
             kwargs: m.schedule.kwargs.clone(),
-        });
+        }
     }
-    outcome.missed = missed.len();
-    let built = started.elapsed();
-    // The envelopes are built on another thread while the database takes the claims (the two
-    // longest steps of a large batch); only the claimed ones are sent.
-    let layout = options.layout.clone();
-    let envelopes = tokio::task::spawn_blocking(move || {
-        messages
-            .into_iter()
-            .map(|m| {
-                m.map(|m| {
-                    (
-                        layout.list_key(&m.queue, m.priority),
-                        m.envelope(Uuid::new_v4()),
-                        m.task_id,
-                    )
+
+    /// Builds the rows of `range`, claims them, and meanwhile encodes their messages on
+    /// another thread (the two longest steps of a chunk).
+    async fn prepare(&self, range: std::ops::Range<usize>) -> Prepared {
+        let started = std::time::Instant::now();
+        let mut rows = Vec::with_capacity(range.len());
+        let mut messages = Vec::with_capacity(range.len());
+        for n in range.clone() {
+            if n < self.due.len() {
+                let (row, message) = self.due_row(n);
+                rows.push(row);
+                messages.push(message);
+            } else {
+                rows.push(self.missed_row(n - self.due.len()));
+                messages.push(None);
+            }
+        }
+        let build = started.elapsed();
+        let layout = self.options.layout.clone();
+        let encoding = tokio::task::spawn_blocking(move || {
+            let mut tags = DeliveryTags::new();
+            messages
+                .into_iter()
+                .map(|m| {
+                    m.map(|m| {
+                        (
+                            layout.list_key(&m.queue, m.priority),
+                            m.envelope(tags.next()),
+                            m.task_id,
+                        )
+                    })
                 })
-            })
-            .collect::<Vec<_>>()
-    });
-    // Claim first: only slots this insert wins are sent.
-    let claims: Vec<Option<i64>> = match store.insert_runs(&rows).await {
-        Ok(claims) => claims,
-        Err(e) => {
-            let cause = std::error::Error::source(&e)
-                .map(|c| format!(": {c}"))
-                .unwrap_or_default();
-            tracing::warn!(error = %format!("{e}{cause}"), rows = rows.len(), "database unavailable: dispatching without claims, history kept for later");
-            // A run cannot be held without its row (the claim a later send needs).
-            for row in &mut rows {
-                if row.status == RunStatus::Deferred {
-                    row.status = RunStatus::Skipped;
-                    row.celery_task_id = None;
-                    row.detail = Some(format!(
-                        "{}; not queued: the database was unavailable",
-                        row.detail.as_deref().unwrap_or_default()
-                    ));
+                .collect::<Vec<_>>()
+        });
+        // Claim first: only slots this insert wins are sent.
+        let claims = self.store.insert_runs(&rows).await;
+        let claim = started.elapsed() - build;
+        let envelopes = match encoding.await {
+            Ok(built) => built,
+            Err(e) => {
+                // Building cannot fail; a panic there is a bug: record it rather than lose the runs.
+                tracing::error!(error = %e, "building the messages failed");
+                vec![None; rows.len()]
+            }
+        };
+        Prepared {
+            start: range.start,
+            rows,
+            claims,
+            envelopes,
+            build,
+            claim,
+        }
+    }
+
+    /// Sorts a claimed chunk's rows into the outcome and pushes its messages. After a broker
+    /// failure, the following chunks are not pushed: their runs are recorded failed too.
+    async fn send(
+        &self,
+        prepared: Prepared,
+        broker: &mut Option<&mut Broker>,
+        failure: &mut Option<String>,
+        outcome: &mut Outcome,
+        stages: &mut Stages,
+        started: std::time::Instant,
+    ) {
+        let Prepared {
+            start,
+            mut rows,
+            claims,
+            envelopes,
+            build,
+            claim,
+        } = prepared;
+        stages.build += build;
+        stages.claim += claim;
+        let claims: Vec<Option<i64>> = match claims {
+            Ok(claims) => claims,
+            Err(e) => {
+                let cause = std::error::Error::source(&e)
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default();
+                tracing::warn!(error = %format!("{e}{cause}"), rows = rows.len(), "database unavailable: dispatching without claims, history kept for later");
+                // A run cannot be held without its row (the claim a later send needs).
+                for row in &mut rows {
+                    if row.status == RunStatus::Deferred {
+                        row.status = RunStatus::Skipped;
+                        row.celery_task_id = None;
+                        row.detail = Some(format!(
+                            "{}; not queued: the database was unavailable",
+                            row.detail.as_deref().unwrap_or_default()
+                        ));
+                    }
+                }
+                let claims = vec![Some(-1); rows.len()];
+                outcome.backlog.runs.extend(rows.iter().cloned());
+                claims
+            }
+        };
+        outcome.claimed_ms = millis(started.elapsed());
+        let mut batch = Vec::new();
+        let mut batch_ids = Vec::new();
+        let mut sent = Vec::new();
+        let mut ran = Vec::new();
+        for (i, ((row, claim), message)) in rows.iter().zip(&claims).zip(envelopes).enumerate() {
+            let n = start + i;
+            let Some(d) = self.due.get(n) else {
+                break;
+            };
+            match (claim, row.status) {
+                (None, _) => outcome.already_claimed += 1,
+                (Some(_), RunStatus::Skipped) => {
+                    outcome.skipped += 1;
+                    tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "skipped");
+                }
+                (Some(id), RunStatus::Deferred) => {
+                    outcome.deferred.push((*id, n));
+                    tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "queued until the previous run finishes");
+                }
+                (Some(_), RunStatus::Failed) => {
+                    outcome.failed += 1;
+                    tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, "parameters do not match the task's schema; not sent");
+                }
+                (Some(_), RunStatus::DryRun) => {
+                    outcome.dry_run += 1;
+                    tracing::info!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, trigger = %d.trigger, "dry run: would send");
+                }
+                (Some(id), _) => {
+                    if let Some((key, envelope, task_id)) = message {
+                        batch.push((key, envelope));
+                        batch_ids.push(*id);
+                        sent.push((d.schedule.id, task_id));
+                        ran.push((d.schedule.id, d.slot));
+                    }
                 }
             }
-            outcome.backlog.runs.clone_from(&rows);
-            vec![Some(-1); rows.len()]
         }
-    };
-    let claimed = started.elapsed();
-    let mut batch = Vec::new();
-    let mut batch_ids = Vec::new();
-    let mut ran = Vec::new();
-    outcome.claimed_ms = ms(started);
-    let envelopes = match envelopes.await {
-        Ok(built) => built,
-        Err(e) => {
-            // Building cannot fail; a panic there is a bug: record it rather than lose the runs.
-            tracing::error!(error = %e, "building the messages failed");
-            vec![None; due.len()]
+        drop(rows);
+        if batch.is_empty() {
+            return;
         }
-    };
-    for (n, ((d, (row, claim)), message)) in due
-        .iter()
-        .zip(rows.iter().zip(&claims))
-        .zip(envelopes)
-        .enumerate()
-    {
-        match (claim, row.status) {
-            (None, _) => outcome.already_claimed += 1,
-            (Some(_), RunStatus::Skipped) => {
-                outcome.skipped += 1;
-                tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "skipped");
+        let pushing = std::time::Instant::now();
+        let result = match (failure.as_ref(), broker.as_deref_mut()) {
+            (Some(earlier), _) => Err(earlier.clone()),
+            (None, Some(broker)) => broker.push(&batch).await.map_err(|e| {
+                let cause = std::error::Error::source(&e)
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default();
+                let detail = format!("the broker refused the batch: {e}{cause}");
+                tracing::error!(error = %detail, messages = batch.len(), "dispatch failed");
+                *failure = Some(detail.clone());
+                detail
+            }),
+            (None, None) => Ok(()),
+        };
+        stages.push += pushing.elapsed();
+        match result {
+            Ok(()) => {
+                stages.first_sent.get_or_insert(started.elapsed());
+                outcome.sent_ms = millis(started.elapsed());
+                outcome.dispatched += batch.len();
+                outcome.sent.extend(sent);
+                outcome.ran.extend(ran);
             }
-            (Some(id), RunStatus::Deferred) => {
-                outcome.deferred.push((*id, n));
-                tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "queued until the previous run finishes");
-            }
-            (Some(_), RunStatus::Failed) => {
-                outcome.failed += 1;
-                tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, "parameters do not match the task's schema; not sent");
-            }
-            (Some(_), RunStatus::DryRun) => {
-                outcome.dry_run += 1;
-                tracing::info!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, trigger = %d.trigger, "dry run: would send");
-            }
-            (Some(id), _) => {
-                if let Some((key, envelope, task_id)) = message {
-                    batch.push((key, envelope));
-                    batch_ids.push(*id);
-                    outcome.sent.push((d.schedule.id, task_id));
-                    ran.push((d.schedule.id, d.slot));
+            Err(detail) => {
+                let ids: Vec<i64> = batch_ids.iter().copied().filter(|id| *id >= 0).collect();
+                if let Err(e) = self.store.mark_runs(&ids, RunStatus::Failed, &detail).await {
+                    tracing::warn!(error = %e, "could not record the failed runs");
                 }
+                outcome.failed += batch.len();
             }
         }
     }
-    let encoded = started.elapsed();
-    if let Some(broker) = broker
-        && let Err(e) = broker.push(&batch).await
-    {
-        let cause = std::error::Error::source(&e)
-            .map(|c| format!(": {c}"))
-            .unwrap_or_default();
-        let detail = format!("the broker refused the batch: {e}{cause}");
-        tracing::error!(error = %detail, messages = batch.len(), "dispatch failed");
-        let ids: Vec<i64> = batch_ids.iter().copied().filter(|id| *id >= 0).collect();
-        if let Err(e) = store.mark_runs(&ids, RunStatus::Failed, &detail).await {
-            tracing::warn!(error = %e, "could not record the failed runs");
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Delivery tags for one thread's messages: a random v4 UUID per tag, drawn from the operating
+/// system once per [`DeliveryTags`] and stepped by a counter (a tag must be unique, not secret;
+/// one `getrandom` per message was a measurable share of encoding).
+pub struct DeliveryTags {
+    base: u128,
+    count: u128,
+}
+
+impl DeliveryTags {
+    /// A fresh random base.
+    pub fn new() -> Self {
+        Self {
+            base: Uuid::new_v4().as_u128(),
+            count: 0,
         }
-        outcome.failed += batch.len();
-        outcome.sent.clear();
-        return outcome;
     }
-    outcome.sent_ms = ms(started);
+
+    /// The next tag.
+    pub fn next(&mut self) -> Uuid {
+        // The counter goes above the version and variant bits' positions (bits 76-79 and
+        // 62-63), which `from_random_bytes` overwrites, so distinct counts stay distinct.
+        let bits = self.base ^ (self.count << 80);
+        self.count += 1;
+        uuid::Builder::from_random_bytes(bits.to_be_bytes()).into_uuid()
+    }
+}
+
+impl Default for DeliveryTags {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Records, claims and sends one batch, in chunks of `options.chunk_rows` rows. `decisions` (aligned
+/// with `due`, or empty for "send all") are the execution policies' verdicts: skipped and
+/// deferred slots are recorded (and claimed) but not sent. A database failure does not stop
+/// dispatch (the history goes to the backlog); a broker failure marks the runs `failed`.
+#[allow(clippy::too_many_arguments)]
+pub async fn dispatch<S: RunStore>(
+    store: &S,
+    mut broker: Option<&mut Broker>,
+    definitions: &Definitions,
+    options: &DispatchOptions,
+    due: &[Due],
+    decisions: &[Decision],
+    missed: &[Missed],
+    now: DateTime<Utc>,
+) -> Outcome {
+    let started = std::time::Instant::now();
+    let batch = Batch {
+        store,
+        definitions,
+        options,
+        due,
+        decisions,
+        missed,
+        now,
+    };
+    let mut outcome = Outcome {
+        missed: missed.len(),
+        ..Outcome::default()
+    };
+    let mut stages = Stages::default();
+    let mut failure = None;
+    let total = due.len() + missed.len();
+    let size = options.chunk_rows.max(1);
+    let mut ranges = (0..total)
+        .step_by(size)
+        .map(|from| from..(from + size).min(total));
+    let mut current = match ranges.next() {
+        Some(range) => Some(batch.prepare(range).await),
+        None => None,
+    };
+    let mut chunks = 0usize;
+    while let Some(prepared) = current.take() {
+        chunks += 1;
+        let next = ranges.next();
+        // The next chunk is claimed while this one is pushed.
+        let (following, ()) = futures_util::future::join(
+            async {
+                match next {
+                    Some(range) => Some(batch.prepare(range).await),
+                    None => None,
+                }
+            },
+            batch.send(
+                prepared,
+                &mut broker,
+                &mut failure,
+                &mut outcome,
+                &mut stages,
+                started,
+            ),
+        )
+        .await;
+        current = following;
+    }
     let pushed = started.elapsed();
-    outcome.dispatched = batch.len();
-    outcome.ran.clone_from(&ran);
-    if !ran.is_empty()
-        && let Err(e) = store.record_dispatch(&ran).await
+    if !outcome.ran.is_empty()
+        && let Err(e) = store.record_dispatch(&outcome.ran).await
     {
         tracing::warn!(error = %e, "database unavailable: run bookkeeping kept for later");
-        outcome.backlog.ran = ran;
+        outcome.backlog.ran.clone_from(&outcome.ran);
     }
     // Where a batch's time goes (the dispatch benchmark reads this at debug level).
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     tracing::debug!(
-        rows = rows.len(),
-        messages = batch.len(),
-        build_ms = ms(built),
-        claim_ms = ms(claimed - built),
-        encode_ms = ms(encoded - claimed),
-        push_ms = ms(pushed - encoded),
+        rows = total,
+        messages = outcome.dispatched,
+        chunks,
+        build_ms = ms(stages.build),
+        claim_ms = ms(stages.claim),
+        push_ms = ms(stages.push),
+        first_sent_ms = stages.first_sent.map(ms),
+        sent_ms = ms(pushed),
         bookkeeping_ms = ms(started.elapsed() - pushed),
         "batch stages"
     );

@@ -118,38 +118,51 @@ impl TaskMessage {
     /// it to track unacknowledged messages, and of two messages sharing one, one is lost on
     /// requeue. Push the text to [`BrokerLayout::list_key`]`(&self.queue, self.priority)`.
     pub fn envelope(&self, delivery_tag: Uuid) -> String {
-        let id = Value::String(self.task_id.to_string());
-        let body = base64::engine::general_purpose::STANDARD.encode(self.body());
-
-        let mut delivery_info = Map::new();
-        delivery_info.insert("exchange".into(), Value::String(String::new()));
-        delivery_info.insert("routing_key".into(), Value::String(self.queue.clone()));
-
-        let mut properties = Map::new();
-        properties.insert("correlation_id".into(), id.clone());
-        properties.insert("reply_to".into(), Value::String(String::new()));
-        properties.insert("delivery_mode".into(), Value::from(2u8));
-        properties.insert("delivery_info".into(), Value::Object(delivery_info));
-        properties.insert(
-            "priority".into(),
-            Value::from(priority_value(self.priority)),
+        // Written straight into one string, in the key order (and with the escaping) of
+        // serde_json's compact writer; `envelope_via_tree` in the tests is the reference.
+        let mut ids = Uuid::encode_buffer();
+        let id: &str = self.task_id.hyphenated().encode_lower(&mut ids);
+        let body = self.body();
+        let argsrepr = celery_argsrepr(&self.args);
+        let kwargsrepr = celery_kwargsrepr(&self.kwargs);
+        let mut out = String::with_capacity(
+            body.len() * 4 / 3 + argsrepr.len() + kwargsrepr.len() + self.task_name.len() + 900,
         );
-        properties.insert("body_encoding".into(), Value::String("base64".into()));
-        properties.insert(
-            "delivery_tag".into(),
-            Value::String(delivery_tag.to_string()),
+        out.push_str(r#"{"body":""#);
+        base64::engine::general_purpose::STANDARD.encode_string(body, &mut out);
+        out.push_str(r#"","content-encoding":"utf-8","content-type":"application/json","headers":{"lang":"py","task":"#);
+        write_json_str(&mut out, &self.task_name);
+        let _ = write!(out, r#","id":"{id}","shadow":null,"eta":"#);
+        write_json_stamp(&mut out, self.eta);
+        out.push_str(r#","expires":"#);
+        write_json_stamp(&mut out, self.expires);
+        let _ = write!(
+            out,
+            r#","group":null,"group_index":null,"retries":0,"timelimit":[null,null],"root_id":"{id}","parent_id":null,"argsrepr":"#
         );
-
-        let mut envelope = Map::new();
-        envelope.insert("body".into(), Value::String(body));
-        envelope.insert("content-encoding".into(), Value::String("utf-8".into()));
-        envelope.insert(
-            "content-type".into(),
-            Value::String("application/json".into()),
+        write_json_str(&mut out, &argsrepr);
+        out.push_str(r#","kwargsrepr":"#);
+        write_json_str(&mut out, &kwargsrepr);
+        out.push_str(r#","origin":"#);
+        write_json_str(&mut out, &self.origin);
+        out.push_str(
+            r#","ignore_result":false,"replaced_task_nesting":0,"stamped_headers":null,"stamps":{}"#,
         );
-        envelope.insert("headers".into(), Value::Object(self.headers(id)));
-        envelope.insert("properties".into(), Value::Object(properties));
-        Value::Object(envelope).to_string()
+        if self.beat {
+            out.push_str(r#","celery_beat_task":true"#);
+        }
+        let _ = write!(
+            out,
+            r#"}},"properties":{{"correlation_id":"{id}","reply_to":"","delivery_mode":2,"delivery_info":{{"exchange":"","routing_key":"#
+        );
+        write_json_str(&mut out, &self.queue);
+        let _ = write!(
+            out,
+            r#"}},"priority":{},"body_encoding":"base64","delivery_tag":"{}"}}}}"#,
+            priority_value(self.priority),
+            delivery_tag.hyphenated()
+        );
+        out
     }
 
     /// The decoded body: [args, kwargs, {"callbacks": null, "errbacks": null, "chain": null,
@@ -165,46 +178,6 @@ impl TaskMessage {
         write_py_json_map(&mut out, &self.kwargs);
         out.push_str(r#", {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]"#);
         out
-    }
-
-    /// The message headers, in the order Celery's `as_task_v2` writes them.
-    fn headers(&self, id: Value) -> Map<String, Value> {
-        let stamp = |t: Option<DateTime<Utc>>| {
-            t.map_or(Value::Null, |t| Value::String(python_isoformat(t)))
-        };
-        let mut h = Map::new();
-        h.insert("lang".into(), Value::String("py".into()));
-        h.insert("task".into(), Value::String(self.task_name.clone()));
-        h.insert("id".into(), id.clone());
-        h.insert("shadow".into(), Value::Null);
-        h.insert("eta".into(), stamp(self.eta));
-        h.insert("expires".into(), stamp(self.expires));
-        h.insert("group".into(), Value::Null);
-        h.insert("group_index".into(), Value::Null);
-        h.insert("retries".into(), Value::from(0u8));
-        h.insert(
-            "timelimit".into(),
-            Value::Array(vec![Value::Null, Value::Null]),
-        );
-        h.insert("root_id".into(), id);
-        h.insert("parent_id".into(), Value::Null);
-        h.insert(
-            "argsrepr".into(),
-            Value::String(celery_argsrepr(&self.args)),
-        );
-        h.insert(
-            "kwargsrepr".into(),
-            Value::String(celery_kwargsrepr(&self.kwargs)),
-        );
-        h.insert("origin".into(), Value::String(self.origin.clone()));
-        h.insert("ignore_result".into(), Value::Bool(false));
-        h.insert("replaced_task_nesting".into(), Value::from(0u8));
-        h.insert("stamped_headers".into(), Value::Null);
-        h.insert("stamps".into(), Value::Object(Map::new()));
-        if self.beat {
-            h.insert("celery_beat_task".into(), Value::Bool(true));
-        }
-        h
     }
 }
 
@@ -240,6 +213,43 @@ fn python_isoformat(t: DateTime<Utc>) -> String {
     }
     out.push_str("+00:00");
     out
+}
+
+/// A JSON string as serde_json's writer spells it: `"` and `\\` escaped, the control
+/// characters as `\b \t \n \f \r` or `\u00xx`, everything else (non-ASCII included) as is.
+fn write_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\u{8}' => "\\b",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\u{c}' => "\\f",
+            '\r' => "\\r",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push_str(escape);
+        }
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
+}
+
+/// `eta` / `expires` in the envelope: a Python isoformat string, or `null`.
+fn write_json_stamp(out: &mut String, t: Option<DateTime<Utc>>) {
+    match t {
+        Some(t) => write_json_str(out, &python_isoformat(t)),
+        None => out.push_str("null"),
+    }
 }
 
 /// Python's repr() of a JSON value as Celery would show args/kwargs (argsrepr/kwargsrepr): str
@@ -934,6 +944,77 @@ const NON_PRINTABLE: [(u32, u32); 700] = [
 
 #[cfg(test)]
 mod tests {
+
+    /// The envelope as a serde_json tree: the reference the direct writer must match.
+    fn envelope_via_tree(m: &TaskMessage, delivery_tag: Uuid) -> String {
+        let id = Value::String(m.task_id.to_string());
+        let body = base64::engine::general_purpose::STANDARD.encode(m.body());
+
+        let mut delivery_info = Map::new();
+        delivery_info.insert("exchange".into(), Value::String(String::new()));
+        delivery_info.insert("routing_key".into(), Value::String(m.queue.clone()));
+
+        let mut properties = Map::new();
+        properties.insert("correlation_id".into(), id.clone());
+        properties.insert("reply_to".into(), Value::String(String::new()));
+        properties.insert("delivery_mode".into(), Value::from(2u8));
+        properties.insert("delivery_info".into(), Value::Object(delivery_info));
+        properties.insert("priority".into(), Value::from(priority_value(m.priority)));
+        properties.insert("body_encoding".into(), Value::String("base64".into()));
+        properties.insert(
+            "delivery_tag".into(),
+            Value::String(delivery_tag.to_string()),
+        );
+
+        let mut envelope = Map::new();
+        envelope.insert("body".into(), Value::String(body));
+        envelope.insert("content-encoding".into(), Value::String("utf-8".into()));
+        envelope.insert(
+            "content-type".into(),
+            Value::String("application/json".into()),
+        );
+        envelope.insert("headers".into(), Value::Object(headers_via_tree(m, id)));
+        envelope.insert("properties".into(), Value::Object(properties));
+        Value::Object(envelope).to_string()
+    }
+
+    /// The message headers, in the order Celery's `as_task_v2` writes them.
+    fn headers_via_tree(m: &TaskMessage, id: Value) -> Map<String, Value> {
+        let stamp = |t: Option<DateTime<Utc>>| {
+            t.map_or(Value::Null, |t| Value::String(python_isoformat(t)))
+        };
+        let mut h = Map::new();
+        h.insert("lang".into(), Value::String("py".into()));
+        h.insert("task".into(), Value::String(m.task_name.clone()));
+        h.insert("id".into(), id.clone());
+        h.insert("shadow".into(), Value::Null);
+        h.insert("eta".into(), stamp(m.eta));
+        h.insert("expires".into(), stamp(m.expires));
+        h.insert("group".into(), Value::Null);
+        h.insert("group_index".into(), Value::Null);
+        h.insert("retries".into(), Value::from(0u8));
+        h.insert(
+            "timelimit".into(),
+            Value::Array(vec![Value::Null, Value::Null]),
+        );
+        h.insert("root_id".into(), id);
+        h.insert("parent_id".into(), Value::Null);
+        h.insert("argsrepr".into(), Value::String(celery_argsrepr(&m.args)));
+        h.insert(
+            "kwargsrepr".into(),
+            Value::String(celery_kwargsrepr(&m.kwargs)),
+        );
+        h.insert("origin".into(), Value::String(m.origin.clone()));
+        h.insert("ignore_result".into(), Value::Bool(false));
+        h.insert("replaced_task_nesting".into(), Value::from(0u8));
+        h.insert("stamped_headers".into(), Value::Null);
+        h.insert("stamps".into(), Value::Object(Map::new()));
+        if m.beat {
+            h.insert("celery_beat_task".into(), Value::Bool(true));
+        }
+        h
+    }
+
     use super::*;
     use chrono::TimeZone as _;
 
@@ -989,6 +1070,50 @@ mod tests {
             origin: "stockura@testhost".into(),
             beat: false,
         }
+    }
+
+    #[test]
+    fn the_direct_writer_matches_the_serde_json_tree() {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+        let awkward = "q\"uo\\te\u{1}\u{8}\t\n\u{c}\r\u{1f}\u{7f} é ✓ 𝄞 \u{2028}";
+        let mut cases = vec![
+            message("[]", "{}"),
+            message(
+                r#"[1, "two", null, [3.5e10]]"#,
+                r#"{"a": {"b": [true, false]}, "c": "x'y"}"#,
+            ),
+        ];
+        let mut odd = message(r#"["\u0000 tab\t"]"#, r#"{"é": "\n"}"#);
+        odd.task_name = awkward.into();
+        odd.queue = awkward.into();
+        odd.origin = format!("stockura@{awkward}");
+        odd.priority = Some(7);
+        odd.beat = true;
+        odd.eta = Some(at("2026-01-01T00:00:00.000001Z"));
+        odd.expires = Some(at("2026-01-01T00:01:00Z"));
+        cases.push(odd);
+        let mut long = message("[]", "{}");
+        long.args = vec![Value::String("x".repeat(5000))];
+        long.priority = Some(12);
+        long.task_id = Uuid::new_v4();
+        cases.push(long);
+        for m in &cases {
+            let tag = Uuid::new_v4();
+            assert_eq!(m.envelope(tag), envelope_via_tree(m, tag), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn delivery_tags_are_distinct_v4_uuids() {
+        let mut tags = crate::beat::dispatch::DeliveryTags::new();
+        let drawn: Vec<Uuid> = (0..10_000).map(|_| tags.next()).collect();
+        let distinct: std::collections::HashSet<Uuid> = drawn.iter().copied().collect();
+        assert_eq!(distinct.len(), drawn.len());
+        assert!(
+            drawn
+                .iter()
+                .all(|u| u.get_version_num() == 4 && u.get_variant() == uuid::Variant::RFC4122)
+        );
     }
 
     fn decoded_body(envelope: &str) -> String {

@@ -18,6 +18,7 @@ use super::leader::Lease;
 use super::message::BrokerLayout;
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
+use crate::domain::Schedule;
 use crate::domain::policy::{self, Decision};
 use crate::domain::run::{RunStatus, Trigger};
 use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
@@ -257,9 +258,10 @@ where
             let Some(entry) = self.plan.get(id) else {
                 continue;
             };
-            let mut schedule = entry.schedule.clone();
+            let mut schedule = Schedule::clone(&entry.schedule);
             schedule.args = r.run.args.clone();
             schedule.kwargs = r.run.kwargs.clone();
+            let schedule = Arc::new(schedule);
             self.held.entry(id).or_insert(Held {
                 run_id: r.id,
                 due: Due {
@@ -533,6 +535,7 @@ where
                 }
             }
         }
+        self.plan.forget_unused_crons();
         self.definitions = definitions;
         self.seen_version = version;
         self.last_full_reload = Some(Instant::now());

@@ -188,6 +188,7 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
         default_queue: ctx.settings.default_queue.value.clone(),
         layout: BrokerLayout { global_keyprefix },
         origin: dispatch::origin(),
+        chunk_rows: dispatch::CHUNK_ROWS,
     }
 }
 

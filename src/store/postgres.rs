@@ -248,10 +248,14 @@ impl ScheduleStore for PgStore {
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
         let w = Where::filter(Dialect::Postgres, filter);
-        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(decode_row).collect()
+        let text = select(&w, sql::ORDER);
+        // Decoded as the rows arrive: 100,000 raw rows and their schedules are never held at once.
+        let mut rows = bind_all(sqlx::query(&text), &w.binds).fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+            out.push(decode_row(&row)?);
+        }
+        Ok(out)
     }
 
     async fn update_schedule(
@@ -563,8 +567,8 @@ impl PgStore {
         .bind(col(&|r| Some(r.trigger.as_str().to_string())))
         .bind(col(&|r| Some(r.status.as_str().to_string())))
         .bind(col(&|r| r.detail.clone()))
-        .bind(col(&|r| Some(Value::Array(r.args.clone()).to_string())))
-        .bind(col(&|r| Some(Value::Object(r.kwargs.clone()).to_string())))
+        .bind(col(&|r| Some(sql::args_text(&r.args))))
+        .bind(col(&|r| Some(sql::kwargs_text(&r.kwargs))))
         .bind(now)
         .fetch_all(&self.pool)
         .await?;

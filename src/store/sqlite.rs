@@ -281,10 +281,14 @@ impl ScheduleStore for SqliteStore {
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
         let w = Where::filter(Dialect::Sqlite, filter);
-        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(decode_row).collect()
+        let text = select(&w, sql::ORDER);
+        // Decoded as the rows arrive: 100,000 raw rows and their schedules are never held at once.
+        let mut rows = bind_all(sqlx::query(&text), &w.binds).fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+            out.push(decode_row(&row)?);
+        }
+        Ok(out)
     }
 
     async fn update_schedule(
@@ -677,8 +681,35 @@ fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
     })
 }
 
-/// Rows per INSERT: 12 parameters each, well under SQLite's limit of 32,766.
-const RUN_CHUNK: usize = 2_000;
+/// Rows per INSERT (one JSON parameter each).
+const RUN_CHUNK: usize = 5_000;
+
+/// The rows of a claim insert as one JSON array of arrays, every field a JSON string (or
+/// null), so `->>` hands SQLite the exact text to store. One parameter instead of twelve per
+/// row: binding 24,000 parameters cost more than the inserts themselves.
+fn runs_json(runs: &[&NewRun], now: &str) -> String {
+    let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::String(s.to_string()));
+    let rows: Vec<Value> = runs
+        .iter()
+        .map(|r| {
+            Value::Array(vec![
+                text(r.schedule_id.map(|id| id.to_string()).as_deref()),
+                text(Some(&r.schedule_name)),
+                text(Some(&r.task_name)),
+                text(r.celery_task_id.map(|id| id.to_string()).as_deref()),
+                text(Some(&format_time(r.scheduled_for))),
+                text(r.dispatched_at.map(format_time).as_deref()),
+                text(Some(r.trigger.as_str())),
+                text(Some(r.status.as_str())),
+                text(r.detail.as_deref()),
+                text(Some(&super::sql::args_text(&r.args))),
+                text(Some(&super::sql::kwargs_text(&r.kwargs))),
+                text(Some(now)),
+            ])
+        })
+        .collect();
+    Value::Array(rows).to_string()
+}
 
 impl RunStore for SqliteStore {
     async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
@@ -688,72 +719,23 @@ impl RunStore for SqliteStore {
         let now = format_time(write_time(None));
         let mut inserted = Vec::with_capacity(runs.len());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // A schedule deleted since the scheduler loaded it gets no row (and so no send).
-        let ids: Vec<String> = runs
-            .iter()
-            .filter_map(|r| r.schedule_id)
-            .map(|id| id.to_string())
-            .collect();
-        let existing: std::collections::HashSet<String> = sqlx::query_scalar(
-            "SELECT value FROM json_each($1) WHERE value IN (SELECT id FROM celery_beat_schedules)",
-        )
-        .bind(Value::from(ids).to_string())
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
-        let kept: Vec<&NewRun> = runs
-            .iter()
-            .filter(|r| {
-                r.schedule_id
-                    .is_none_or(|id| existing.contains(&id.to_string()))
-            })
-            .collect();
-        for chunk in kept.chunks(RUN_CHUNK) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let b = i * 12;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7,
-                        b + 8,
-                        b + 9,
-                        b + 10,
-                        b + 11,
-                        b + 12
-                    )
-                })
-                .collect();
-            // OR IGNORE: a slot already claimed (the partial unique index) is skipped.
-            let text = format!(
+        let all: Vec<&NewRun> = runs.iter().collect();
+        for chunk in all.chunks(RUN_CHUNK) {
+            // OR IGNORE: a slot already claimed (the partial unique index) is skipped. A schedule
+            // deleted since the scheduler loaded it gets no row (and so no send).
+            let rows = sqlx::query(
                 "INSERT OR IGNORE INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, \
-                 scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at) VALUES {} \
+                 scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at) \
+                 SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, \
+                        r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11 \
+                 FROM json_each($1) AS r \
+                 WHERE r.value ->> 0 IS NULL OR r.value ->> 0 IN (SELECT id FROM celery_beat_schedules) \
                  RETURNING id, schedule_id, scheduled_for, trigger",
-                values.join(", ")
-            );
-            let mut q = sqlx::query(&text);
-            for r in chunk {
-                q = q
-                    .bind(r.schedule_id.map(|id| id.to_string()))
-                    .bind(r.schedule_name.as_str())
-                    .bind(r.task_name.as_str())
-                    .bind(r.celery_task_id.map(|id| id.to_string()))
-                    .bind(format_time(r.scheduled_for))
-                    .bind(r.dispatched_at.map(format_time))
-                    .bind(r.trigger.as_str())
-                    .bind(r.status.as_str())
-                    .bind(r.detail.as_deref())
-                    .bind(Value::Array(r.args.clone()).to_string())
-                    .bind(Value::Object(r.kwargs.clone()).to_string())
-                    .bind(now.as_str());
-            }
-            for row in q.fetch_all(&mut *tx).await? {
+            )
+            .bind(runs_json(chunk, &now))
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in rows {
                 let id: i64 = row.try_get("id")?;
                 let key = format!("schedule_runs {id}");
                 let schedule: Option<String> = row.try_get("schedule_id")?;
@@ -785,19 +767,19 @@ impl RunStore for SqliteStore {
         status: RunStatus,
         detail: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for id in ids {
-            sqlx::query(
-                "UPDATE schedule_runs SET status = $1, detail = $2, \
-                 dispatched_at = CASE WHEN $1 = 'dispatched' THEN dispatched_at END WHERE id = $3",
-            )
-            .bind(status.as_str())
-            .bind(detail)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        if ids.is_empty() {
+            return Ok(());
         }
-        tx.commit().await?;
+        sqlx::query(
+            "UPDATE schedule_runs SET status = $1, detail = $2, \
+             dispatched_at = CASE WHEN $1 = 'dispatched' THEN dispatched_at END \
+             WHERE id IN (SELECT value FROM json_each($3))",
+        )
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(Value::from(ids.to_vec()).to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -805,19 +787,21 @@ impl RunStore for SqliteStore {
         if ran.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (id, at) in ran {
-            // Text order is time order for stockura's timestamps; max() keeps the later one.
-            sqlx::query(
-                "UPDATE celery_beat_schedules SET last_run_at = CASE WHEN last_run_at IS NULL OR last_run_at < $1 \
-                 THEN $1 ELSE last_run_at END, total_run_count = total_run_count + 1 WHERE id = $2",
-            )
-            .bind(format_time(*at))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        let pairs: Vec<Value> = ran
+            .iter()
+            .map(|(id, at)| Value::from(vec![id.to_string(), format_time(*at)]))
+            .collect();
+        // Text order is time order for stockura's timestamps; max() keeps the later one.
+        sqlx::query(
+            "UPDATE celery_beat_schedules SET \
+             last_run_at = CASE WHEN last_run_at IS NULL OR last_run_at < v.at THEN v.at ELSE last_run_at END, \
+             total_run_count = total_run_count + v.n \
+             FROM (SELECT value ->> 0 AS id, max(value ->> 1) AS at, count(*) AS n FROM json_each($1) GROUP BY 1) AS v \
+             WHERE celery_beat_schedules.id = v.id",
+        )
+        .bind(Value::Array(pairs).to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -61,6 +61,8 @@ impl Rig {
                     global_keyprefix: self.prefix.clone(),
                 },
                 origin: "stockura@test".into(),
+                // Tiny chunks: every batch of these tests goes through the chunk pipeline.
+                chunk_rows: 2,
             },
         };
         let broker = (!dry_run)
@@ -416,7 +418,101 @@ async fn old_history_is_deleted(db: TestDb) {
     assert_eq!(left[0].run.trigger, Trigger::Schedule);
 }
 
+/// Every batch of this rig goes in chunks of 2 rows: a start owing 5 catch-up runs and 10 missed
+/// slots is 8 chunks, claimed and pushed in turn; each slot is still sent exactly once.
+async fn a_batch_in_many_chunks_sends_each_slot_once(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:03:20Z").await;
+    for n in 0..5 {
+        rig.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            &format!("s{n}"),
+        ]);
+    }
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+        .await;
+    let mut one = rig.beat(false).await;
+    assert_eq!((one.stats().dispatched, one.stats().missed), (5, 10));
+    let runs = rig.runs().await;
+    let count = |status: RunStatus, trigger: Trigger| {
+        runs.iter()
+            .filter(|r| r.run.status == status && r.run.trigger == trigger)
+            .count()
+    };
+    assert_eq!(count(RunStatus::Dispatched, Trigger::Catchup), 5);
+    assert_eq!(count(RunStatus::Missed, Trigger::Schedule), 10);
+    // A second scheduler starting now owes nothing: the bookkeeping of every chunk is in.
+    let mut two = rig.beat(false).await;
+    assert_eq!((two.stats().dispatched, two.stats().missed), (0, 0));
+    // Both tick the next slot: each of the 5 slots is claimed by one of them only.
+    rig.clock.set(at("2030-01-01T00:04:00Z"));
+    let (x, y) = (one.tick().await, two.tick().await);
+    assert_eq!(
+        (
+            x.dispatched + y.dispatched,
+            x.already_claimed + y.already_claimed
+        ),
+        (5, 5)
+    );
+    let sent = rig.messages("celery").await;
+    assert_eq!(sent.len(), 10);
+    let ids: std::collections::HashSet<&str> = sent
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap())
+        .collect();
+    let tags: std::collections::HashSet<&str> = sent
+        .iter()
+        .map(|m| m["properties"]["delivery_tag"].as_str().unwrap())
+        .collect();
+    assert_eq!((ids.len(), tags.len()), (10, 10));
+    let shown = rig.db.json(&["schedule", "show", "s4"]);
+    assert_eq!(shown["last_run_at"], json!("2030-01-01T00:04:00Z"));
+    assert_eq!(shown["total_run_count"], json!(2));
+}
+
+/// A broker that refuses the first chunk: that chunk and every later one are recorded failed,
+/// and nothing counts as dispatched.
+async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    for n in 0..5 {
+        rig.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            &format!("s{n}"),
+        ]);
+    }
+    // A port nothing listens on: the connection is refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut beat = rig
+        .beat_on(false, &format!("redis://127.0.0.1:{port}/0"))
+        .await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.failed), (0, 5));
+    assert!(outcome.sent.is_empty() && outcome.ran.is_empty());
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 5);
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Failed
+        && r.run.detail.as_deref().unwrap().contains("broker")));
+    // No bookkeeping for runs that were not sent.
+    let shown = rig.db.json(&["schedule", "show", "s0"]);
+    assert_eq!(shown["total_run_count"], json!(0));
+}
+
 both_backends!(
+    a_batch_in_many_chunks_sends_each_slot_once,
+    a_refusing_broker_fails_every_chunk_of_the_batch,
     slots_fire_in_order_and_changes_apply_between_instants,
     catch_up_after_downtime_runs_once_and_records_missed_slots,
     a_slot_is_sent_once_even_by_two_schedulers,

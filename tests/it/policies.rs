@@ -63,6 +63,7 @@ impl Rig {
                     global_keyprefix: o.key_prefix.clone(),
                 },
                 origin: "stockura@test".into(),
+                chunk_rows: stockura::beat::dispatch::CHUNK_ROWS,
             },
         };
         let broker = Broker::new(Redacted::new(o.broker_url.as_str()), Duration::from_secs(2));
