@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::message::{BrokerLayout, TaskMessage, slot_task_id};
 use super::plan::{Due, Missed};
 use crate::config::Redacted;
+use crate::domain::Schedule;
 use crate::domain::policy::Decision;
 use crate::domain::run::{NewRun, RunStatus, Trigger};
 use crate::domain::task::{ParameterSchema, violations_error};
@@ -162,6 +163,8 @@ pub struct Outcome {
     pub ran: Vec<(Uuid, DateTime<Utc>)>,
     /// Rows and bookkeeping that could not be written (database unavailable): retried later.
     pub backlog: Backlog,
+    /// Messages of the batch that were encoded ahead of its instant.
+    pub prebuilt: usize,
     /// Milliseconds from the start of the batch until the claims were in.
     pub claimed_ms: u64,
     /// Milliseconds from the start of the batch until the broker had every message.
@@ -234,6 +237,63 @@ pub const CHUNK_ROWS: usize = 5_000;
 /// An encoded message: the list key, the envelope, the Celery task id.
 type Encoded = (Vec<u8>, String, Uuid);
 
+/// The most messages encoded ahead of an instant: the first chunks, whose claims then have the
+/// machine to themselves (about 1.3 KB of memory per message held).
+pub const PREBUILD_MAX: usize = 2 * CHUNK_ROWS;
+
+/// Messages encoded ahead of the instant they are due at (see [`Prebuilt::build`]).
+#[derive(Debug, Default)]
+pub struct Prebuilt {
+    messages: HashMap<(Uuid, DateTime<Utc>), (Arc<Schedule>, Encoded)>,
+}
+
+impl Prebuilt {
+    /// Encodes the messages of these scheduled slots (CPU only: run it off the loop's thread).
+    pub fn build(due: &[Due], options: &DispatchOptions) -> Self {
+        let mut tags = DeliveryTags::new();
+        let messages = due
+            .iter()
+            .filter(|d| d.trigger == Trigger::Schedule)
+            .map(|d| {
+                let m = message_for(d, slot_task_id(d.schedule.id, d.slot), options);
+                let encoded = (
+                    options.layout.list_key(&m.queue, m.priority),
+                    m.envelope(tags.draw()),
+                    m.task_id,
+                );
+                ((d.schedule.id, d.slot), (d.schedule.clone(), encoded))
+            })
+            .collect();
+        Self { messages }
+    }
+
+    /// How many messages are held.
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Whether none are held.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// The message of a due slot, when it was built from this very schedule value (a schedule
+    /// reloaded since is a new value and is encoded afresh).
+    fn take(&mut self, d: &Due) -> Option<Encoded> {
+        if d.trigger != Trigger::Schedule {
+            return None;
+        }
+        let (schedule, encoded) = self.messages.remove(&(d.schedule.id, d.slot))?;
+        Arc::ptr_eq(&schedule, &d.schedule).then_some(encoded)
+    }
+}
+
+/// A message to send: still to encode, or encoded ahead.
+enum Pending {
+    Build(TaskMessage),
+    Ready(Encoded),
+}
+
 /// One chunk, built, claimed and encoded.
 struct Prepared {
     /// Index of the chunk's first row in the batch (due slots first, then missed ones).
@@ -255,6 +315,10 @@ struct Batch<'a, S> {
     decisions: &'a [Decision],
     missed: &'a [Missed],
     now: DateTime<Utc>,
+    /// The messages encoded ahead, taken as their rows are built.
+    prebuilt: std::sync::Mutex<Prebuilt>,
+    /// How many of them were used.
+    prebuilt_used: std::sync::atomic::AtomicUsize,
 }
 
 /// Where a batch's time goes, summed over its chunks.
@@ -268,7 +332,7 @@ struct Stages {
 
 impl<S: RunStore> Batch<'_, S> {
     /// The history row of due slot `n`, and whether its message is to be sent.
-    fn due_row(&self, n: usize) -> (NewRun, Option<TaskMessage>) {
+    fn due_row(&self, n: usize) -> (NewRun, Option<Pending>) {
         let d = &self.due[n];
         let s = &d.schedule;
         let task_id = match d.trigger {
@@ -290,8 +354,21 @@ impl<S: RunStore> Batch<'_, S> {
             (None, Decision::Skip(why), false) => (RunStatus::Skipped, Some(why.clone())),
             (None, Decision::Defer(why), false) => (RunStatus::Deferred, Some(why.clone())),
         };
-        let message =
-            (status == RunStatus::Dispatched).then(|| message_for(d, task_id, self.options));
+        let message = (status == RunStatus::Dispatched).then(|| {
+            let ready = self
+                .prebuilt
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(d);
+            match ready {
+                Some(encoded) => {
+                    self.prebuilt_used
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    Pending::Ready(encoded)
+                }
+                None => Pending::Build(message_for(d, task_id, self.options)),
+            }
+        });
         let row = NewRun {
             schedule_id: Some(s.id),
             schedule_name: s.name.clone(),
@@ -349,12 +426,13 @@ impl<S: RunStore> Batch<'_, S> {
             messages
                 .into_iter()
                 .map(|m| {
-                    m.map(|m| {
-                        (
+                    m.map(|m| match m {
+                        Pending::Ready(encoded) => encoded,
+                        Pending::Build(m) => (
                             layout.list_key(&m.queue, m.priority),
-                            m.envelope(tags.next()),
+                            m.envelope(tags.draw()),
                             m.task_id,
-                        )
+                        ),
                     })
                 })
                 .collect::<Vec<_>>()
@@ -522,7 +600,7 @@ impl DeliveryTags {
     }
 
     /// The next tag.
-    pub fn next(&mut self) -> Uuid {
+    pub fn draw(&mut self) -> Uuid {
         // The counter goes above the version and variant bits' positions (bits 76-79 and
         // 62-63), which `from_random_bytes` overwrites, so distinct counts stay distinct.
         let bits = self.base ^ (self.count << 80);
@@ -539,7 +617,8 @@ impl Default for DeliveryTags {
 
 /// Records, claims and sends one batch, in chunks of `options.chunk_rows` rows. `decisions` (aligned
 /// with `due`, or empty for "send all") are the execution policies' verdicts: skipped and
-/// deferred slots are recorded (and claimed) but not sent. A database failure does not stop
+/// deferred slots are recorded (and claimed) but not sent. `prebuilt` messages (encoded ahead
+/// of the instant) are used for the slots they match. A database failure does not stop
 /// dispatch (the history goes to the backlog); a broker failure marks the runs `failed`.
 #[allow(clippy::too_many_arguments)]
 pub async fn dispatch<S: RunStore>(
@@ -551,8 +630,10 @@ pub async fn dispatch<S: RunStore>(
     decisions: &[Decision],
     missed: &[Missed],
     now: DateTime<Utc>,
+    prebuilt: Prebuilt,
 ) -> Outcome {
     let started = std::time::Instant::now();
+    let prebuilt_count = prebuilt.len();
     let batch = Batch {
         store,
         definitions,
@@ -561,6 +642,8 @@ pub async fn dispatch<S: RunStore>(
         decisions,
         missed,
         now,
+        prebuilt: std::sync::Mutex::new(prebuilt),
+        prebuilt_used: std::sync::atomic::AtomicUsize::new(0),
     };
     let mut outcome = Outcome {
         missed: missed.len(),
@@ -602,6 +685,7 @@ pub async fn dispatch<S: RunStore>(
         current = following;
     }
     let pushed = started.elapsed();
+    outcome.prebuilt = batch.prebuilt_used.into_inner();
     if !outcome.ran.is_empty()
         && let Err(e) = store.record_dispatch(&outcome.ran).await
     {
@@ -614,6 +698,8 @@ pub async fn dispatch<S: RunStore>(
         rows = total,
         messages = outcome.dispatched,
         chunks,
+        prebuilt = prebuilt_count,
+        prebuilt_used = outcome.prebuilt,
         build_ms = ms(stages.build),
         claim_ms = ms(stages.claim),
         push_ms = ms(stages.push),

@@ -1106,7 +1106,7 @@ mod tests {
     #[test]
     fn delivery_tags_are_distinct_v4_uuids() {
         let mut tags = crate::beat::dispatch::DeliveryTags::new();
-        let drawn: Vec<Uuid> = (0..10_000).map(|_| tags.next()).collect();
+        let drawn: Vec<Uuid> = (0..10_000).map(|_| tags.draw()).collect();
         let distinct: std::collections::HashSet<Uuid> = drawn.iter().copied().collect();
         assert_eq!(distinct.len(), drawn.len());
         assert!(

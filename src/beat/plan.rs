@@ -29,6 +29,9 @@ pub struct Entry {
     pub tz: Tz,
     /// Its next fire instant.
     pub next: DateTime<Utc>,
+    /// The latest slot it ran: the stored `last_run_at`, moved on by [`Plan::ran`] (kept here,
+    /// not in the shared schedule, so noting a run never copies the schedule).
+    pub last_run_at: Option<DateTime<Utc>>,
 }
 
 /// A slot to act on.
@@ -118,6 +121,11 @@ impl Plan {
             None => default_tz,
         };
         let parsed = self.parsed(&schedule.cron_expression)?;
+        // A run noted since the row was read (its bookkeeping still to be written) stays noted.
+        let last_run_at = previous
+            .as_ref()
+            .and_then(|p| p.last_run_at)
+            .max(schedule.last_run_at);
         let keep = previous
             .filter(|p| p.cron.source() == parsed.source() && p.tz == tz)
             .map(|p| p.next);
@@ -132,6 +140,7 @@ impl Plan {
         self.entries.insert(
             schedule.id,
             Entry {
+                last_run_at,
                 schedule: Arc::new(schedule),
                 cron: parsed,
                 tz,
@@ -160,9 +169,9 @@ impl Plan {
     /// from there even before the stored `last_run_at` is read again.
     pub fn ran(&mut self, id: Uuid, slot: DateTime<Utc>) {
         if let Some(entry) = self.entries.get_mut(&id)
-            && entry.schedule.last_run_at.is_none_or(|last| last < slot)
+            && entry.last_run_at.is_none_or(|last| last < slot)
         {
-            Arc::make_mut(&mut entry.schedule).last_run_at = Some(slot);
+            entry.last_run_at = Some(slot);
         }
     }
 
@@ -171,6 +180,21 @@ impl Plan {
         let entry = self.entries.remove(&id)?;
         self.queue.remove(&(entry.next, id));
         Some(entry)
+    }
+
+    /// The first `limit` schedules whose next instant is exactly `at`, as the slots they will
+    /// be due with; the plan is unchanged.
+    pub fn due_at(&self, at: DateTime<Utc>, limit: usize) -> Vec<Due> {
+        self.queue
+            .range((at, Uuid::nil())..=(at, Uuid::max()))
+            .take(limit)
+            .filter_map(|(_, id)| self.entries.get(id))
+            .map(|entry| Due {
+                schedule: entry.schedule.clone(),
+                slot: at,
+                trigger: Trigger::Schedule,
+            })
+            .collect()
     }
 
     /// Takes every schedule due at `now`. A schedule that fell behind by several slots (the
@@ -233,7 +257,7 @@ impl Plan {
 /// missed: at most [`MAX_MISSED_ROWS`], the latest ones, the total in the last row's detail.
 /// A schedule that never ran owes nothing.
 pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<Due>, Vec<Missed>) {
-    let Some(last) = entry.schedule.last_run_at else {
+    let Some(last) = entry.last_run_at else {
         return (None, Vec::new());
     };
     // Count back far enough to see the catch-up window, and at least MISSED_LOOKBACK_DAYS.

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use super::clock::Clock;
-use super::dispatch::{self, Backlog, Broker, Definitions, DispatchOptions, Outcome};
+use super::dispatch::{self, Backlog, Broker, Definitions, DispatchOptions, Outcome, Prebuilt};
 use super::feed::Change;
 use super::heartbeat::Snapshot;
 use super::leader::Lease;
@@ -22,6 +22,9 @@ use crate::domain::Schedule;
 use crate::domain::policy::{self, Decision};
 use crate::domain::run::{RunStatus, Trigger};
 use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
+
+/// How long before an instant its first messages are encoded.
+const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;
@@ -106,6 +109,8 @@ pub struct Beat<S, C> {
     snapshot: Option<watch::Sender<Snapshot>>,
     last_batch: Option<(DateTime<Utc>, i64)>,
     check_failing: bool,
+    /// Messages being encoded ahead of the instant they are due at.
+    prebuilding: Option<(DateTime<Utc>, tokio::task::JoinHandle<Prebuilt>)>,
 }
 
 impl<S, C> Beat<S, C>
@@ -137,6 +142,7 @@ where
             snapshot: None,
             last_batch: None,
             check_failing: false,
+            prebuilding: None,
         }
     }
 
@@ -500,7 +506,7 @@ where
                 missed = missed.len(),
                 "slots passed while no scheduler ran"
             );
-            self.dispatch(&due, &missed, now).await;
+            self.dispatch(&due, &missed, now, Prebuilt::default()).await;
         }
     }
 
@@ -508,31 +514,39 @@ where
     /// pending slot.
     async fn full_reload(&mut self) -> Result<(), StoreError> {
         let version = self.store.change_version().await?.version;
-        let schedules = self
-            .store
-            .list_schedules(&ScheduleFilter {
-                enabled: Some(true),
-                ..Default::default()
-            })
-            .await?;
         let definitions = Definitions::load(&self.store).await?;
         let now = self.clock.now();
-        let present: HashSet<Uuid> = schedules.iter().map(|s| s.id).collect();
+        // Each schedule goes into the plan as its row arrives (replacing its previous entry);
+        // those not seen are removed afterwards. A failed read leaves the plan as it was
+        // before, apart from the schedules already read (newer than what the plan had).
+        let mut present: HashSet<Uuid> = HashSet::with_capacity(self.plan.len());
+        let mut invalid = 0usize;
+        let (plan, default_tz) = (&mut self.plan, self.config.default_tz);
+        self.store
+            .visit_schedules(
+                &ScheduleFilter {
+                    enabled: Some(true),
+                    ..Default::default()
+                },
+                &mut |s| {
+                    present.insert(s.id);
+                    let name = s.name.clone();
+                    match plan.upsert(s, default_tz, now) {
+                        Ok(()) | Err(Unplanned::Disabled) => {}
+                        Err(Unplanned::Never) => {
+                            tracing::debug!(schedule = %name, "never fires again")
+                        }
+                        Err(Unplanned::Invalid(why)) => {
+                            invalid += 1;
+                            tracing::warn!(schedule = %name, problem = %why, "schedule cannot run");
+                        }
+                    }
+                },
+            )
+            .await?;
         for id in self.plan.ids() {
             if !present.contains(&id) {
                 self.plan.remove(id);
-            }
-        }
-        let mut invalid = 0usize;
-        for s in schedules {
-            let name = s.name.clone();
-            match self.plan.upsert(s, self.config.default_tz, now) {
-                Ok(()) | Err(Unplanned::Disabled) => {}
-                Err(Unplanned::Never) => tracing::debug!(schedule = %name, "never fires again"),
-                Err(Unplanned::Invalid(why)) => {
-                    invalid += 1;
-                    tracing::warn!(schedule = %name, problem = %why, "schedule cannot run");
-                }
             }
         }
         self.plan.forget_unused_crons();
@@ -685,7 +699,31 @@ where
             Ok(v) => {
                 self.database_recovered().await;
                 if v.version > self.seen_version {
-                    self.apply(vec![Change::Version(v.version)]).await;
+                    // Where the database logs what each version touched (SQLite), the poll
+                    // reloads just those rows; a gap or a longer log means a full reload.
+                    let mut changes: Vec<Change> = match self
+                        .store
+                        .changes_since(self.seen_version, TARGETED_RELOAD_MAX + 1)
+                        .await
+                    {
+                        Ok(Some(log)) => log
+                            .into_iter()
+                            .map(|(version, id)| match id {
+                                Some(id) => Change::Rows {
+                                    version,
+                                    ids: vec![id],
+                                },
+                                None => Change::Version(version),
+                            })
+                            .collect(),
+                        Ok(None) => Vec::new(),
+                        Err(e) => {
+                            tracing::debug!(error = %e, "cannot read the change log; reloading every schedule");
+                            Vec::new()
+                        }
+                    };
+                    changes.push(Change::Version(v.version));
+                    self.apply(changes).await;
                 }
             }
             Err(e) => self.database_failed(&e),
@@ -695,7 +733,13 @@ where
         }
     }
 
-    async fn dispatch(&mut self, due: &[Due], missed: &[Missed], now: DateTime<Utc>) -> Outcome {
+    async fn dispatch(
+        &mut self,
+        due: &[Due],
+        missed: &[Missed],
+        now: DateTime<Utc>,
+        prebuilt: Prebuilt,
+    ) -> Outcome {
         let decisions = self.decide(due, now).await;
         let outcome = dispatch::dispatch(
             &self.store,
@@ -706,6 +750,7 @@ where
             &decisions,
             missed,
             now,
+            prebuilt,
         )
         .await;
         for (id, task_id) in &outcome.sent {
@@ -744,6 +789,41 @@ where
         outcome
     }
 
+    /// The next instant whose messages are not yet being encoded ahead, while leading.
+    pub fn next_to_prebuild(&self) -> Option<DateTime<Utc>> {
+        let next = self.plan.next_due().filter(|_| self.leading)?;
+        let started = self.prebuilding.as_ref().is_some_and(|(at, _)| *at == next);
+        (!started).then_some(next)
+    }
+
+    /// Starts encoding, on another thread, the messages of the first [`dispatch::PREBUILD_MAX`]
+    /// schedules due at the next instant, so that at the instant the claims have the machine
+    /// to themselves. A schedule changed meanwhile is encoded afresh at the instant.
+    pub fn prebuild(&mut self) {
+        let Some(at) = self.next_to_prebuild() else {
+            return;
+        };
+        let due = self.plan.due_at(at, dispatch::PREBUILD_MAX);
+        let options = self.config.dispatch.clone();
+        let job = tokio::task::spawn_blocking(move || Prebuilt::build(&due, &options));
+        if let Some((_, stale)) = self.prebuilding.replace((at, job)) {
+            stale.abort();
+        }
+    }
+
+    /// The messages encoded ahead of an instant up to `now` (waiting for them if the encoding
+    /// is still running: it started earlier than a fresh one would).
+    async fn take_prebuilt(&mut self, now: DateTime<Utc>) -> Prebuilt {
+        match self.prebuilding.take() {
+            Some((at, job)) if at <= now => job.await.unwrap_or_default(),
+            Some(later) => {
+                self.prebuilding = Some(later);
+                Prebuilt::default()
+            }
+            None => Prebuilt::default(),
+        }
+    }
+
     /// Dispatches everything due at the clock's now.
     pub async fn tick(&mut self) -> Outcome {
         // A leader whose lease ran out (it could not renew, or the process was paused) stops
@@ -757,11 +837,12 @@ where
         }
         let now = self.clock.now();
         let (due, missed) = self.plan.take_due(now);
+        let prebuilt = self.take_prebuilt(now).await;
         if due.is_empty() && missed.is_empty() {
             return Outcome::default();
         }
         let started = Instant::now();
-        let outcome = self.dispatch(&due, &missed, now).await;
+        let outcome = self.dispatch(&due, &missed, now, prebuilt).await;
         let lag_ms = due
             .iter()
             .map(|d| (now - d.slot).num_milliseconds())
@@ -847,6 +928,14 @@ where
                     None => std::future::pending().await,
                 }
             };
+            let early = self.next_to_prebuild().map(|at| at - PREBUILD_LEAD);
+            let clock = self.clock.clone();
+            let prebuild = async move {
+                match early {
+                    Some(at) => clock.sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 biased;
                 _ = shutdown.changed() => {
@@ -858,6 +947,7 @@ where
                 () = sleep => {
                     self.tick().await;
                 }
+                () = prebuild => self.prebuild(),
                 () = lease_changed(&mut lease) => {
                     self.follow_lease().await;
                 }

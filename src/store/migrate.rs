@@ -65,6 +65,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "changed_ids_in_notify",
         sql: include_str!("../../migrations/postgres/0008_changed_ids_in_notify.sql"),
     },
+    Migration {
+        version: 9,
+        description: "schedule_change_log",
+        sql: include_str!("../../migrations/postgres/0009_schedule_change_log.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -108,6 +113,11 @@ pub const SQLITE: &[Migration] = &[
         version: 8,
         description: "changed_ids_in_notify",
         sql: include_str!("../../migrations/sqlite/0008_changed_ids_in_notify.sql"),
+    },
+    Migration {
+        version: 9,
+        description: "schedule_change_log",
+        sql: include_str!("../../migrations/sqlite/0009_schedule_change_log.sql"),
     },
 ];
 
@@ -203,12 +213,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "8 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "9 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

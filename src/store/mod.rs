@@ -227,6 +227,9 @@ pub struct ScheduleFilter {
     pub search: Option<String>,
 }
 
+/// Logged changes: each version with the schedule it touched (`None`: a task definition).
+pub type ChangeLog = Vec<(i64, Option<Uuid>)>;
+
 /// The durable change marker: bumped by database triggers with every change to schedules
 /// (run bookkeeping excluded) or task definitions, whoever made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +286,14 @@ pub trait ScheduleStore: Send + Sync {
         filter: &ScheduleFilter,
     ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
 
+    /// Hands each schedule matching the filter to `visit` as its row arrives, ordered by name:
+    /// the scheduler's load of 100,000 schedules never holds them twice.
+    fn visit_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        visit: &mut (dyn FnMut(Schedule) + Send),
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Writes `next` over the row if it still has `expected_updated_at`; else [`StoreError::Conflict`].
     fn update_schedule(
         &self,
@@ -309,6 +320,15 @@ pub trait ScheduleStore: Send + Sync {
 
     /// The durable change marker.
     fn change_version(&self) -> impl Future<Output = Result<ChangeVersion, StoreError>> + Send;
+
+    /// The logged changes after version `after`, oldest first, at most `limit`: each version
+    /// with the schedule it touched (`None`: a task definition). `None` where the backend keeps
+    /// no log (Postgres names the rows in its NOTIFY instead).
+    fn changes_since(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Option<ChangeLog>, StoreError>> + Send;
 
     /// Server version, migrations, schedule counts and change marker; never fails on an
     /// unmigrated database.
@@ -760,6 +780,13 @@ impl ScheduleStore for AnyStore {
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
         delegate!(self, s => s.list_schedules(filter))
     }
+    async fn visit_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        visit: &mut (dyn FnMut(Schedule) + Send),
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.visit_schedules(filter, visit))
+    }
     async fn update_schedule(
         &self,
         next: &Schedule,
@@ -779,6 +806,13 @@ impl ScheduleStore for AnyStore {
     }
     async fn change_version(&self) -> Result<ChangeVersion, StoreError> {
         delegate!(self, s => s.change_version())
+    }
+    async fn changes_since(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<ChangeLog>, StoreError> {
+        delegate!(self, s => s.changes_since(after, limit))
     }
     async fn status(&self) -> Result<DatabaseStatus, StoreError> {
         delegate!(self, s => s.status())

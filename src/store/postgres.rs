@@ -247,15 +247,24 @@ impl ScheduleStore for PgStore {
     }
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
+        let mut out = Vec::new();
+        self.visit_schedules(filter, &mut |s| out.push(s)).await?;
+        Ok(out)
+    }
+
+    async fn visit_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        visit: &mut (dyn FnMut(Schedule) + Send),
+    ) -> Result<(), StoreError> {
         let w = Where::filter(Dialect::Postgres, filter);
         let text = select(&w, sql::ORDER);
-        // Decoded as the rows arrive: 100,000 raw rows and their schedules are never held at once.
+        // Decoded as the rows arrive: the raw rows and the schedules are never all held at once.
         let mut rows = bind_all(sqlx::query(&text), &w.binds).fetch(&self.pool);
-        let mut out = Vec::new();
         while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-            out.push(decode_row(&row)?);
+            visit(decode_row(&row)?);
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn update_schedule(
@@ -347,6 +356,15 @@ impl ScheduleStore for PgStore {
             version,
             changed_at,
         })
+    }
+
+    async fn changes_since(
+        &self,
+        _after: i64,
+        _limit: usize,
+    ) -> Result<Option<super::ChangeLog>, StoreError> {
+        // The NOTIFY payload names the changed rows (migration 0008).
+        Ok(None)
     }
 
     async fn status(&self) -> Result<DatabaseStatus, StoreError> {

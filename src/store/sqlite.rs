@@ -280,15 +280,24 @@ impl ScheduleStore for SqliteStore {
     }
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
+        let mut out = Vec::new();
+        self.visit_schedules(filter, &mut |s| out.push(s)).await?;
+        Ok(out)
+    }
+
+    async fn visit_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        visit: &mut (dyn FnMut(Schedule) + Send),
+    ) -> Result<(), StoreError> {
         let w = Where::filter(Dialect::Sqlite, filter);
         let text = select(&w, sql::ORDER);
-        // Decoded as the rows arrive: 100,000 raw rows and their schedules are never held at once.
+        // Decoded as the rows arrive: the raw rows and the schedules are never all held at once.
         let mut rows = bind_all(sqlx::query(&text), &w.binds).fetch(&self.pool);
-        let mut out = Vec::new();
         while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-            out.push(decode_row(&row)?);
+            visit(decode_row(&row)?);
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn update_schedule(
@@ -384,6 +393,37 @@ impl ScheduleStore for SqliteStore {
             version,
             changed_at: parse_time("stockura_schedule_version", "changed_at", &changed_at)?,
         })
+    }
+
+    async fn changes_since(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<super::ChangeLog>, StoreError> {
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT version, schedule_id FROM stockura_schedule_changes WHERE version > $1 \
+             ORDER BY version LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let log = rows
+            .into_iter()
+            .map(|(version, id)| {
+                let id = id
+                    .map(|id| {
+                        Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt {
+                            id: format!("stockura_schedule_changes {version}"),
+                            column: "schedule_id",
+                            problem: e.to_string(),
+                        })
+                    })
+                    .transpose()?;
+                Ok((version, id))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some(log))
     }
 
     async fn status(&self) -> Result<DatabaseStatus, StoreError> {

@@ -382,6 +382,68 @@ async fn changes_without_events_are_found_by_the_version_poll(db: TestDb) {
     assert!(rig.messages("celery").await.is_empty());
 }
 
+/// On SQLite (no NOTIFY), the version poll reads the change log of migration 0009: a change
+/// reloads just the rows it touched, whoever wrote it; a task definition, or a gap in the log,
+/// reloads everything.
+#[tokio::test]
+async fn the_sqlite_version_poll_reloads_only_the_logged_rows() {
+    let rig = Rig::new(TestDb::sqlite().await, "2030-01-01T00:00:30Z").await;
+    let a = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "0 * * * *",
+        "--name",
+        "a",
+    ]);
+    rig.add(&[
+        "--task",
+        "app.tasks.b",
+        "--cron",
+        "0 * * * *",
+        "--name",
+        "b",
+    ]);
+    let mut beat = rig.beat(true).await;
+    let base = beat.stats().clone();
+    let edit = |cron: &str| {
+        format!(
+            "UPDATE celery_beat_schedules SET cron_expression = '{cron}' WHERE id = '{}'",
+            a["id"].as_str().unwrap()
+        )
+    };
+    rig.db.exec(&edit("* * * * *")).await;
+    beat.poll_version().await;
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:01:00Z")));
+    assert_eq!(
+        (beat.stats().full_reloads, beat.stats().targeted_reloads),
+        (base.full_reloads, base.targeted_reloads + 1)
+    );
+    // Two rows in one statement: two logged versions, two targeted reloads.
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET cron_expression = '*/5 * * * *'")
+        .await;
+    beat.poll_version().await;
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:05:00Z")));
+    assert_eq!(
+        (beat.stats().full_reloads, beat.stats().targeted_reloads),
+        (base.full_reloads, base.targeted_reloads + 3)
+    );
+    // A task definition changes what every schedule is checked against: everything reloads.
+    rig.db.json(&["task", "define", "app.tasks.a"]);
+    beat.poll_version().await;
+    assert_eq!(beat.stats().full_reloads, base.full_reloads + 1);
+    // A gap in the log (pruned, or written before 0009): everything reloads, nothing is lost.
+    rig.db.exec(&edit("*/2 * * * *")).await;
+    rig.db.exec("DELETE FROM stockura_schedule_changes").await;
+    beat.poll_version().await;
+    assert_eq!(beat.stats().full_reloads, base.full_reloads + 2);
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:02:00Z")));
+    // Polling again finds nothing new.
+    beat.poll_version().await;
+    assert_eq!(beat.stats().full_reloads, base.full_reloads + 2);
+}
+
 async fn dst_days_fire_as_cron_does(db: TestDb) {
     let rig = Rig::new(db, "2026-03-08T05:00:00Z").await;
     rig.add(&[
@@ -474,6 +536,56 @@ async fn a_batch_in_many_chunks_sends_each_slot_once(db: TestDb) {
     assert_eq!(shown["total_run_count"], json!(2));
 }
 
+/// Messages encoded ahead of an instant are the ones sent, except for a schedule changed after
+/// they were encoded: that one goes out as it is now.
+async fn messages_encoded_ahead_are_sent_unless_the_schedule_changed(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    for name in ["a", "b", "c"] {
+        rig.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            name,
+            "--kwargs",
+            r#"{"n": 1}"#,
+        ]);
+    }
+    let mut beat = rig.beat(false).await;
+    rig.clock.set(at("2030-01-01T00:00:58Z"));
+    assert_eq!(beat.next_to_prebuild(), Some(at("2030-01-01T00:01:00Z")));
+    beat.prebuild();
+    assert_eq!(beat.next_to_prebuild(), None, "started once per instant");
+    let b = rig
+        .db
+        .json(&["schedule", "update", "b", "--kwargs", r#"{"n": 2}"#]);
+    beat.apply(vec![Change::Schedule(
+        b["id"].as_str().unwrap().parse().unwrap(),
+    )])
+    .await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.prebuilt), (3, 2));
+    let sent = rig.messages("celery").await;
+    let mut kwargs: Vec<(String, String)> = sent
+        .iter()
+        .map(|m| {
+            (
+                m["headers"]["kwargsrepr"].as_str().unwrap().to_string(),
+                m["headers"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    kwargs.sort();
+    assert_eq!(
+        kwargs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["{'n': 1}", "{'n': 1}", "{'n': 2}"]
+    );
+    // The next instant is prepared afresh.
+    assert_eq!(beat.next_to_prebuild(), Some(at("2030-01-01T00:02:00Z")));
+}
+
 /// A broker that refuses the first chunk: that chunk and every later one are recorded failed,
 /// and nothing counts as dispatched.
 async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
@@ -512,6 +624,7 @@ async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
 
 both_backends!(
     a_batch_in_many_chunks_sends_each_slot_once,
+    messages_encoded_ahead_are_sent_unless_the_schedule_changed,
     a_refusing_broker_fails_every_chunk_of_the_batch,
     slots_fire_in_order_and_changes_apply_between_instants,
     catch_up_after_downtime_runs_once_and_records_missed_slots,

@@ -75,6 +75,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         &[],
         &[],
         now,
+        dispatch::Prebuilt::default(),
     )
     .await;
     if let Some(detail) = definitions.check(&schedule.task_name, &schedule.kwargs) {
