@@ -203,7 +203,7 @@ def log_events(path):
                 batches.append({k: fields.get(k) for k in ("dispatched", "missed", "lag_ms", "took_ms")})
             elif fields.get("message") == "batch stages":
                 batches.append({k: fields.get(k) for k in (
-                    "rows", "messages", "chunks", "build_ms", "claim_ms", "push_ms", "first_sent_ms",
+                    "rows", "messages", "chunks", "prebuilt", "prebuilt_used", "build_ms", "claim_ms", "push_ms", "first_sent_ms",
                     "sent_ms", "bookkeeping_ms")})
     return out, batches
 

@@ -234,6 +234,11 @@ pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskM
 /// next chunk's claim.
 pub const CHUNK_ROWS: usize = 5_000;
 
+/// Chunks being built and claimed at once, besides the one being pushed. Two were measured no
+/// faster (10,000 and 100,000 due: the same median last message) and held more memory: on two
+/// cores the claim inserts already keep the database busy (BENCHMARKS.md).
+const CLAIMS_IN_FLIGHT: usize = 1;
+
 /// An encoded message: the list key, the envelope, the Celery task id.
 type Encoded = (Vec<u8>, String, Uuid);
 
@@ -652,26 +657,28 @@ pub async fn dispatch<S: RunStore>(
     let mut stages = Stages::default();
     let mut failure = None;
     let total = due.len() + missed.len();
-    let size = options.chunk_rows.max(1);
+    // Even chunks of at most `chunk_rows` (10,001 rows are 3 of 3,334, not 5,000 + 5,000 + 1:
+    // the last chunk's push is the tail of the batch).
+    let count = total.div_ceil(options.chunk_rows.max(1)).max(1);
+    let size = total.div_ceil(count).max(1);
     let mut ranges = (0..total)
         .step_by(size)
         .map(|from| from..(from + size).min(total));
-    let mut current = match ranges.next() {
-        Some(range) => Some(batch.prepare(range).await),
-        None => None,
-    };
+    // A claimed chunk is pushed while the next one is built and claimed (on Postgres by two
+    // concurrent statements).
+    let mut inflight = futures_util::stream::FuturesOrdered::new();
+    for range in ranges.by_ref().take(CLAIMS_IN_FLIGHT) {
+        inflight.push_back(batch.prepare(range));
+    }
     let mut chunks = 0usize;
-    while let Some(prepared) = current.take() {
+    let mut ready = futures_util::StreamExt::next(&mut inflight).await;
+    while let Some(prepared) = ready.take() {
         chunks += 1;
-        let next = ranges.next();
-        // The next chunk is claimed while this one is pushed.
+        if let Some(range) = ranges.next() {
+            inflight.push_back(batch.prepare(range));
+        }
         let (following, ()) = futures_util::future::join(
-            async {
-                match next {
-                    Some(range) => Some(batch.prepare(range).await),
-                    None => None,
-                }
-            },
+            futures_util::StreamExt::next(&mut inflight),
             batch.send(
                 prepared,
                 &mut broker,
@@ -682,10 +689,13 @@ pub async fn dispatch<S: RunStore>(
             ),
         )
         .await;
-        current = following;
+        ready = following;
     }
     let pushed = started.elapsed();
-    outcome.prebuilt = batch.prebuilt_used.into_inner();
+    drop(inflight);
+    outcome.prebuilt = batch
+        .prebuilt_used
+        .load(std::sync::atomic::Ordering::Relaxed);
     if !outcome.ran.is_empty()
         && let Err(e) = store.record_dispatch(&outcome.ran).await
     {

@@ -753,9 +753,19 @@ where
             prebuilt,
         )
         .await;
+        // What this scheduler sent is remembered only for schedules whose policy checks for a
+        // running previous run (100,000 `allow` schedules need no such map).
         for (id, task_id) in &outcome.sent {
-            self.last_sent
-                .insert(*id, checks::sent_now(*id, *task_id, now));
+            let checked = self
+                .plan
+                .get(*id)
+                .is_some_and(|e| policy::needs_check(e.schedule.execution_policy));
+            if checked {
+                self.last_sent
+                    .insert(*id, checks::sent_now(*id, *task_id, now));
+            } else {
+                self.last_sent.remove(id);
+            }
         }
         for (run_id, n) in &outcome.deferred {
             let d = &due[*n];
