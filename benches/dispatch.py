@@ -223,6 +223,7 @@ def run_stockura(args, backend, n, redis_port):
            "STOCKURA_BEAT_NAMESPACE": "bench_%s" % uuid.uuid4().hex[:8],
            "STOCKURA_LOG": "stockura=debug"}
     r = Resp(redis_port)
+    beat = None
     try:
         seed(backend, url, n, env, args.bin)
         log_path = os.path.join(tmp, "beat.log")
@@ -286,6 +287,8 @@ def run_stockura(args, backend, n, redis_port):
         return dict(backend=backend, n=n, rows=rows, idle=idle, idle_pure=idle_pure, rss=rss, launch=launch,
                     sync_ms=sync_ms, batches=batches, sync_seen="%d/%d" % (len(sync_ms), len(syncs)))
     finally:
+        if beat is not None and beat.poll() is None:
+            beat.kill()
         if dbname:
             try:
                 psql(args.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
@@ -365,6 +368,9 @@ def fmt(v, unit="", digits=3):
 
 
 def main():
+    # A SIGTERM unwinds like an exception: the throwaway redis-server, the beat and the
+    # benchmark database are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", default="1000,10000")
     p.add_argument("--backend", default="postgres,sqlite")

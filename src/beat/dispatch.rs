@@ -244,7 +244,7 @@ type Encoded = (Vec<u8>, String, Uuid);
 
 /// The most messages encoded ahead of an instant: the first chunks, whose claims then have the
 /// machine to themselves (about 1.3 KB of memory per message held).
-pub const PREBUILD_MAX: usize = 2 * CHUNK_ROWS;
+pub const PREBUILD_MAX: usize = 10_000;
 
 /// Messages encoded ahead of the instant they are due at (see [`Prebuilt::build`]).
 #[derive(Debug, Default)]
