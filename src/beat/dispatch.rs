@@ -240,7 +240,7 @@ pub const CHUNK_ROWS: usize = 5_000;
 const CLAIMS_IN_FLIGHT: usize = 1;
 
 /// An encoded message: the list key, the envelope, the Celery task id.
-type Encoded = (Vec<u8>, String, Uuid);
+pub type Encoded = (Vec<u8>, String, Uuid);
 
 /// The most messages encoded ahead of an instant: the first chunks, whose claims then have the
 /// machine to themselves (about 1.3 KB of memory per message held).
@@ -261,11 +261,7 @@ impl Prebuilt {
             .filter(|d| d.trigger == Trigger::Schedule)
             .map(|d| {
                 let m = message_for(d, slot_task_id(d.schedule.id, d.slot), options);
-                let encoded = (
-                    options.layout.list_key(&m.queue, m.priority),
-                    m.envelope(tags.draw()),
-                    m.task_id,
-                );
+                let encoded = encode(&m, &options.layout, &mut tags);
                 ((d.schedule.id, d.slot), (d.schedule.clone(), encoded))
             })
             .collect();
@@ -291,6 +287,15 @@ impl Prebuilt {
         let (schedule, encoded) = self.messages.remove(&(d.schedule.id, d.slot))?;
         Arc::ptr_eq(&schedule, &d.schedule).then_some(encoded)
     }
+}
+
+/// The list key, the envelope (with the next delivery tag) and the task id of a message.
+pub fn encode(m: &TaskMessage, layout: &BrokerLayout, tags: &mut DeliveryTags) -> Encoded {
+    (
+        layout.list_key(&m.queue, m.priority),
+        m.envelope(tags.draw()),
+        m.task_id,
+    )
 }
 
 /// A message to send: still to encode, or encoded ahead.
@@ -433,11 +438,7 @@ impl<S: RunStore> Batch<'_, S> {
                 .map(|m| {
                     m.map(|m| match m {
                         Pending::Ready(encoded) => encoded,
-                        Pending::Build(m) => (
-                            layout.list_key(&m.queue, m.priority),
-                            m.envelope(tags.draw()),
-                            m.task_id,
-                        ),
+                        Pending::Build(m) => encode(&m, &layout, &mut tags),
                     })
                 })
                 .collect::<Vec<_>>()

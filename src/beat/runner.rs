@@ -15,7 +15,6 @@ use super::dispatch::{self, Backlog, Broker, Definitions, DispatchOptions, Outco
 use super::feed::Change;
 use super::heartbeat::Snapshot;
 use super::leader::Lease;
-use super::message::BrokerLayout;
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
 use crate::domain::Schedule;
@@ -417,6 +416,7 @@ where
         drop(items);
         let mut batch = Vec::new();
         let mut sent = Vec::new();
+        let mut tags = dispatch::DeliveryTags::new();
         for (h, running) in held.into_iter().zip(running) {
             match running {
                 // The "previous run" is this very run: another scheduler has sent it.
@@ -431,11 +431,9 @@ where
             match self.store.promote_deferred(h.run_id, now, &detail).await {
                 Ok(true) => {
                     let m = dispatch::message_for(&h.due, h.task_id, &self.config.dispatch);
-                    let layout: &BrokerLayout = &self.config.dispatch.layout;
-                    batch.push((
-                        layout.list_key(&m.queue, m.priority),
-                        m.envelope(Uuid::new_v4()),
-                    ));
+                    let (key, envelope, _) =
+                        dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
+                    batch.push((key, envelope));
                     sent.push(h);
                 }
                 Ok(false) => {
@@ -931,21 +929,9 @@ where
         loop {
             self.retention().await;
             let next = self.plan.next_due().filter(|_| self.leading);
-            let clock = self.clock.clone();
-            let sleep = async move {
-                match next {
-                    Some(at) => clock.sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let sleep = sleep_until(self.clock.clone(), next);
             let early = self.next_to_prebuild().map(|at| at - PREBUILD_LEAD);
-            let clock = self.clock.clone();
-            let prebuild = async move {
-                match early {
-                    Some(at) => clock.sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let prebuild = sleep_until(self.clock.clone(), early);
             tokio::select! {
                 biased;
                 _ = shutdown.changed() => {
@@ -986,6 +972,14 @@ where
         }
         tracing::info!(dispatched = self.stats.dispatched, "scheduler stopped");
         self.stats
+    }
+}
+
+/// Resolves at `at` by the clock; never without an instant.
+async fn sleep_until<C: Clock>(clock: Arc<C>, at: Option<DateTime<Utc>>) {
+    match at {
+        Some(at) => clock.sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -617,49 +617,37 @@ fn to_input(
             None
         }
     };
-    let priority = match s.options.get("priority") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::String(t)) => Some(t.clone()),
-        Some(other) => {
-            problems.push((
-                "options",
-                DomainError::new(
-                    format!("options.priority must be a number 0-9, not {other}"),
-                    "e.g. priority: 5",
-                ),
-            ));
-            None
-        }
-    };
-    let expires = match s.options.get("expires") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(n.clone()),
-        Some(other) => {
-            problems.push((
-                "options",
-                DomainError::new(
-                    format!("options.expires must be a number of seconds, not {other}"),
-                    "e.g. expires: 300",
-                ),
-            ));
-            None
-        }
-    };
-    let queue = match s.options.get("queue") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(q)) => Some(q.clone()),
-        Some(other) => {
-            problems.push((
-                "options",
-                DomainError::new(
-                    format!("options.queue must be a queue name, not {other}"),
-                    "e.g. queue: reports",
-                ),
-            ));
-            None
-        }
-    };
+    let priority = option_field(
+        &s.options,
+        "priority",
+        "a number 0-9",
+        "priority: 5",
+        &mut problems,
+        |v| match v {
+            Value::Number(n) => Some(n.to_string()),
+            Value::String(t) => Some(t.clone()),
+            _ => None,
+        },
+    );
+    let expires = option_field(
+        &s.options,
+        "expires",
+        "a number of seconds",
+        "expires: 300",
+        &mut problems,
+        |v| match v {
+            Value::Number(n) => Some(n.clone()),
+            _ => None,
+        },
+    );
+    let queue = option_field(
+        &s.options,
+        "queue",
+        "a queue name",
+        "queue: reports",
+        &mut problems,
+        |v| v.as_str().map(str::to_string),
+    );
     let mut tags: Vec<String> = Vec::new();
     for t in &s.tags {
         if t.starts_with(MANAGED_BY) {
@@ -697,6 +685,30 @@ fn to_input(
         description: s.description.clone(),
         enabled: s.enabled,
     })
+}
+
+/// One delivery option of a document: absent or null is `None`; a value `read` refuses is a
+/// problem on `options` naming what was expected, with an example.
+fn option_field<T>(
+    options: &Map<String, Value>,
+    key: &str,
+    expected: &str,
+    example: &str,
+    problems: &mut Vec<(&'static str, DomainError)>,
+    read: impl Fn(&Value) -> Option<T>,
+) -> Option<T> {
+    let value = options.get(key).filter(|v| !v.is_null())?;
+    let read = read(value);
+    if read.is_none() {
+        problems.push((
+            "options",
+            DomainError::new(
+                format!("options.{key} must be {expected}, not {value}"),
+                format!("e.g. {example}"),
+            ),
+        ));
+    }
+    read
 }
 
 fn extra_options(options: &Map<String, Value>) -> Map<String, Value> {

@@ -72,6 +72,23 @@ impl Rig {
         beat
     }
 
+    /// Schedules `s0`, `s1`, … of `app.tasks.a`, every minute, each with the `extra` flags.
+    fn add_each_minute(&self, count: usize, extra: &[&str]) {
+        for n in 0..count {
+            let name = format!("s{n}");
+            let mut args = vec![
+                "--task",
+                "app.tasks.a",
+                "--cron",
+                "* * * * *",
+                "--name",
+                &name,
+            ];
+            args.extend_from_slice(extra);
+            self.add(&args);
+        }
+    }
+
     fn add(&self, args: &[&str]) -> Value {
         let mut full = vec!["schedule", "add"];
         full.extend_from_slice(args);
@@ -484,16 +501,7 @@ async fn old_history_is_deleted(db: TestDb) {
 /// slots is 8 chunks, claimed and pushed in turn; each slot is still sent exactly once.
 async fn a_batch_in_many_chunks_sends_each_slot_once(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:03:20Z").await;
-    for n in 0..5 {
-        rig.add(&[
-            "--task",
-            "app.tasks.a",
-            "--cron",
-            "* * * * *",
-            "--name",
-            &format!("s{n}"),
-        ]);
-    }
+    rig.add_each_minute(5, &[]);
     rig.db
         .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
         .await;
@@ -540,18 +548,7 @@ async fn a_batch_in_many_chunks_sends_each_slot_once(db: TestDb) {
 /// they were encoded: that one goes out as it is now.
 async fn messages_encoded_ahead_are_sent_unless_the_schedule_changed(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
-    for name in ["a", "b", "c"] {
-        rig.add(&[
-            "--task",
-            "app.tasks.a",
-            "--cron",
-            "* * * * *",
-            "--name",
-            name,
-            "--kwargs",
-            r#"{"n": 1}"#,
-        ]);
-    }
+    rig.add_each_minute(3, &["--kwargs", r#"{"n": 1}"#]);
     let mut beat = rig.beat(false).await;
     rig.clock.set(at("2030-01-01T00:00:58Z"));
     assert_eq!(beat.next_to_prebuild(), Some(at("2030-01-01T00:01:00Z")));
@@ -559,7 +556,7 @@ async fn messages_encoded_ahead_are_sent_unless_the_schedule_changed(db: TestDb)
     assert_eq!(beat.next_to_prebuild(), None, "started once per instant");
     let b = rig
         .db
-        .json(&["schedule", "update", "b", "--kwargs", r#"{"n": 2}"#]);
+        .json(&["schedule", "update", "s1", "--kwargs", r#"{"n": 2}"#]);
     beat.apply(vec![Change::Schedule(
         b["id"].as_str().unwrap().parse().unwrap(),
     )])
@@ -590,16 +587,7 @@ async fn messages_encoded_ahead_are_sent_unless_the_schedule_changed(db: TestDb)
 /// and nothing counts as dispatched.
 async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
-    for n in 0..5 {
-        rig.add(&[
-            "--task",
-            "app.tasks.a",
-            "--cron",
-            "* * * * *",
-            "--name",
-            &format!("s{n}"),
-        ]);
-    }
+    rig.add_each_minute(5, &[]);
     // A port nothing listens on: the connection is refused at once.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
