@@ -70,6 +70,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "schedule_change_log",
         sql: include_str!("../../migrations/postgres/0009_schedule_change_log.sql"),
     },
+    Migration {
+        version: 10,
+        description: "claim_index_serves_lookups",
+        sql: include_str!("../../migrations/postgres/0010_claim_index_serves_lookups.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -118,6 +123,11 @@ pub const SQLITE: &[Migration] = &[
         version: 9,
         description: "schedule_change_log",
         sql: include_str!("../../migrations/sqlite/0009_schedule_change_log.sql"),
+    },
+    Migration {
+        version: 10,
+        description: "claim_index_serves_lookups",
+        sql: include_str!("../../migrations/sqlite/0010_claim_index_serves_lookups.sql"),
     },
 ];
 
@@ -213,12 +223,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "9 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "10 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

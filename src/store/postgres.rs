@@ -572,7 +572,8 @@ impl PgStore {
                          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
                   AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k) \
              WHERE sid IS NULL OR EXISTS (SELECT 1 FROM celery_beat_schedules s WHERE s.id = sid) \
-             ON CONFLICT (schedule_id, scheduled_for) WHERE trigger IN ('schedule', 'catchup') AND status <> 'dry_run' \
+             ON CONFLICT (schedule_id, scheduled_for, \
+                          (CASE WHEN trigger IN ('schedule', 'catchup') AND status <> 'dry_run' THEN true END)) \
              DO NOTHING \
              RETURNING id, schedule_id, scheduled_for, trigger",
         )

@@ -79,6 +79,45 @@ async fn a_slot_is_claimed_once(db: TestDb) {
         .await
         .unwrap();
     assert!(manual.iter().all(Option::is_some));
+    // Dry runs record the slot without claiming it: next to the claim, and twice.
+    let dry = store
+        .insert_runs(&[
+            run(&a, t0, Trigger::Schedule, RunStatus::DryRun),
+            run(&a, t0, Trigger::Schedule, RunStatus::DryRun),
+        ])
+        .await
+        .unwrap();
+    assert!(dry.iter().all(Option::is_some));
+    // A claim marked failed (the broker refused it) still holds its slot.
+    store
+        .mark_runs(&[first[0].unwrap()], RunStatus::Failed, "broker down")
+        .await
+        .unwrap();
+    let after_failure = store
+        .insert_runs(&[run(&a, t0, Trigger::Schedule, RunStatus::Dispatched)])
+        .await
+        .unwrap();
+    assert_eq!(after_failure[0], None);
+    // The schedule's history holds every kind of row of the slot.
+    let of_a = store
+        .list_runs(&RunFilter {
+            schedule_id: Some(a.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(of_a.len(), 6);
+    for r in &[Trigger::Schedule, Trigger::Manual] {
+        assert!(of_a.iter().any(|x| x.run.trigger == *r));
+    }
+    for status in [RunStatus::Failed, RunStatus::DryRun, RunStatus::Dispatched] {
+        assert!(of_a.iter().any(|x| x.run.status == status), "{status:?}");
+    }
+    store
+        .delete_runs_before(t0 + Duration::seconds(1))
+        .await
+        .unwrap();
     let all = store
         .list_runs(&RunFilter {
             limit: 100,
@@ -86,7 +125,7 @@ async fn a_slot_is_claimed_once(db: TestDb) {
         })
         .await
         .unwrap();
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 1);
     let newest = &all[0];
     assert_eq!(
         newest.run.scheduled_for,
