@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::message::{BrokerLayout, TaskMessage, slot_task_id};
 use super::plan::{Due, Missed};
 use crate::config::Redacted;
-use crate::domain::Schedule;
+use crate::domain::Job;
 use crate::domain::policy::Decision;
 use crate::domain::run::{NewRun, RunStatus, Trigger};
 use crate::domain::task::{ParameterSchema, violations_error};
@@ -204,7 +204,6 @@ impl Backlog {
 pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskMessage {
     let s = &due.schedule;
     let expires = s
-        .options
         .expires
         .as_ref()
         .and_then(serde_json::Number::as_f64)
@@ -216,11 +215,10 @@ pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskM
         args: s.args.clone(),
         kwargs: s.kwargs.clone(),
         queue: s
-            .options
             .queue
             .clone()
             .unwrap_or_else(|| options.default_queue.clone()),
-        priority: s.options.priority,
+        priority: s.priority,
         eta: None,
         expires,
         origin: options.origin.clone(),
@@ -249,7 +247,7 @@ pub const PREBUILD_MAX: usize = 10_000;
 /// Messages encoded ahead of the instant they are due at (see [`Prebuilt::build`]).
 #[derive(Debug, Default)]
 pub struct Prebuilt {
-    messages: HashMap<(Uuid, DateTime<Utc>), (Arc<Schedule>, Encoded)>,
+    messages: HashMap<(Uuid, DateTime<Utc>), (Arc<Job>, Encoded)>,
 }
 
 impl Prebuilt {

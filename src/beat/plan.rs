@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
-use crate::domain::Schedule;
 use crate::domain::cron::{self, Cron};
 use crate::domain::run::Trigger;
+use crate::domain::{Job, Schedule};
 
 /// The most missed-slot rows recorded per schedule per start.
 pub const MAX_MISSED_ROWS: usize = 1000;
@@ -21,8 +21,9 @@ pub const MISSED_LOOKBACK_DAYS: i64 = 31;
 /// One planned schedule.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// The schedule as loaded (shared with the slots taken from it).
-    pub schedule: Arc<Schedule>,
+    /// The schedule as loaded, in the scheduler's compact form (shared with the slots taken
+    /// from it).
+    pub schedule: Arc<Job>,
     /// Its parsed cron, shared by every schedule with the same expression.
     pub cron: Arc<Cron>,
     /// Its zone.
@@ -38,7 +39,7 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Due {
     /// The schedule.
-    pub schedule: Arc<Schedule>,
+    pub schedule: Arc<Job>,
     /// The cron instant.
     pub slot: DateTime<Utc>,
     /// Why.
@@ -49,7 +50,7 @@ pub struct Due {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Missed {
     /// The schedule.
-    pub schedule: Arc<Schedule>,
+    pub schedule: Arc<Job>,
     /// The cron instant.
     pub slot: DateTime<Utc>,
     /// Set on the last row of a schedule's batch: how many slots were missed in all.
@@ -141,7 +142,7 @@ impl Plan {
             schedule.id,
             Entry {
                 last_run_at,
-                schedule: Arc::new(schedule),
+                schedule: Arc::new(Job::from(schedule)),
                 cron: parsed,
                 tz,
                 next,

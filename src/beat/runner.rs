@@ -17,7 +17,7 @@ use super::heartbeat::Snapshot;
 use super::leader::Lease;
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
-use crate::domain::Schedule;
+use crate::domain::Job;
 use crate::domain::policy::{self, Decision};
 use crate::domain::run::{RunStatus, Trigger};
 use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
@@ -263,7 +263,7 @@ where
             let Some(entry) = self.plan.get(id) else {
                 continue;
             };
-            let mut schedule = Schedule::clone(&entry.schedule);
+            let mut schedule = Job::clone(&entry.schedule);
             schedule.args = r.run.args.clone();
             schedule.kwargs = r.run.kwargs.clone();
             let schedule = Arc::new(schedule);

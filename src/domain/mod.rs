@@ -14,7 +14,7 @@ pub mod schedule;
 pub mod task;
 
 pub use schedule::{
-    DeliveryOptions, ExecutionPolicy, NameChoice, NewSchedule, Schedule, ScheduleInput,
+    DeliveryOptions, ExecutionPolicy, Job, NameChoice, NewSchedule, Schedule, ScheduleInput,
     SchedulePatch,
 };
 

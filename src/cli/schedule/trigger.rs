@@ -62,7 +62,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     let options = dispatch_options(ctx, false, args.broker_key_prefix.as_deref());
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let due = [Due {
-        schedule: std::sync::Arc::new(schedule.clone()),
+        schedule: std::sync::Arc::new(schedule.clone().into()),
         slot: now,
         trigger: Trigger::Manual,
     }];
