@@ -761,7 +761,7 @@ impl RunStore for SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let all: Vec<&NewRun> = runs.iter().collect();
         for chunk in all.chunks(RUN_CHUNK) {
-            // OR IGNORE: a slot already claimed (the partial unique index) is skipped. A schedule
+            // OR IGNORE: a slot already claimed (`ux_schedule_runs_claim`) is skipped. A schedule
             // deleted since the scheduler loaded it gets no row (and so no send).
             let rows = sqlx::query(
                 "INSERT OR IGNORE INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, \
