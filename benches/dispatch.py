@@ -29,6 +29,11 @@ Standard library only. For every backend x N it:
     that arrives while it runs (the new schedule's first slot is the next minute), so the
     change -> plan time is what is measured; the harness checks that the new schedule's message
     is then sent at the next boundary.
+  * on Postgres, snapshots of the server's activity 2 s before each boundary and right after its
+    last message (`server_before` / `server_after` in the `--json` rows): checkpoints so far,
+    buffers written by backends, WAL position in bytes, autovacuum and autoanalyze runs of the two
+    tables, dead tuples of `celery_beat_schedules`, autovacuum workers running, and the size of
+    `schedule_runs`,
 Prints a markdown table of medians.
 """
 
@@ -152,6 +157,25 @@ def psql(admin, sql):
                    stdout=subprocess.DEVNULL)
 
 
+SERVER_STATS = (
+    "SELECT (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter), "
+    "(SELECT buffers_backend FROM pg_stat_bgwriter), pg_current_wal_lsn() - '0/0'::pg_lsn, "
+    "(SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables "
+    " WHERE relname IN ('celery_beat_schedules', 'schedule_runs')), "
+    "coalesce((SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'celery_beat_schedules'), 0), "
+    "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'), "
+    "coalesce(pg_total_relation_size(to_regclass('schedule_runs')), 0)")
+SERVER_FIELDS = ("checkpoints", "buffers_backend", "wal_bytes", "autovacuums",
+                 "schedules_dead_tuples", "autovacuum_workers_now", "runs_bytes")
+
+
+def server_stats(url):
+    """What the Postgres server did around a boundary: checkpoints, WAL written, autovacuum."""
+    out = subprocess.run(["psql", "-At", "-F", " ", url, "-c", SERVER_STATS], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return dict(zip(SERVER_FIELDS, (int(float(v)) for v in out)))
+
+
 def db_url_with(admin, name):
     base = admin.split("?")[0]
     scheme_end = base.find("://") + 3
@@ -243,10 +267,12 @@ def run_stockura(args, backend, n, redis_port):
                     time.sleep(0.05)
                 c1, t1 = cpu_seconds(beat.pid), time.time()
                 idle.append((c1 - prev_idle_start[0]) / (t1 - prev_idle_start[1]) * 60)
+            before = server_stats(url) if dbname else None
             while time.time() < boundary - 0.2:
                 time.sleep(0.01)
             expect = n
             seen = watch(r, "celery", expect, boundary + 55, boundary)
+            after = server_stats(url) if dbname else None
             sync_sent = r.cmd("LLEN", "bench_sync")
             r.cmd("DEL", "celery", "bench_sync")
             first, p50, p99, last = seen
@@ -255,7 +281,8 @@ def run_stockura(args, backend, n, redis_port):
                 span = last - first if last > first else last
                 rate = expect / span if span > 0 else None
             rows.append(dict(first=first, p50=p50, p99=p99, last=last, rate=rate,
-                             sync_sent=sync_sent, sync_expected=len(sync_names)))
+                             sync_sent=sync_sent, sync_expected=len(sync_names),
+                             server_before=before, server_after=after))
             prev_idle_start = None
             # Quiet: after the burst's bookkeeping (up to about 6 s at 100,000), before the add.
             time.sleep(max(0.0, boundary + 10 - time.time()))
