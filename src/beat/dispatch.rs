@@ -202,6 +202,18 @@ impl Backlog {
 
 /// The message of a due slot.
 pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskMessage {
+    let arguments = &due.schedule.arguments;
+    message_with(due, task_id, options, arguments.args(), arguments.kwargs())
+}
+
+/// The message of a due slot, with its arguments already parsed.
+fn message_with(
+    due: &Due,
+    task_id: Uuid,
+    options: &DispatchOptions,
+    args: Vec<serde_json::Value>,
+    kwargs: serde_json::Map<String, serde_json::Value>,
+) -> TaskMessage {
     let s = &due.schedule;
     let expires = s
         .expires
@@ -212,8 +224,8 @@ pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskM
     TaskMessage {
         task_name: s.task_name.clone(),
         task_id,
-        args: s.args.clone(),
-        kwargs: s.kwargs.clone(),
+        args,
+        kwargs,
         queue: s
             .queue
             .clone()
@@ -347,7 +359,8 @@ impl<S: RunStore> Batch<'_, S> {
             Trigger::Manual => Uuid::new_v4(),
             Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
         };
-        let invalid = self.definitions.check(&s.task_name, &s.kwargs);
+        let (args, kwargs) = (s.arguments.args(), s.arguments.kwargs());
+        let invalid = self.definitions.check(&s.task_name, &kwargs);
         let decision = self.decisions.get(n).unwrap_or(&Decision::Send);
         let (status, detail) = match (invalid, decision, self.options.dry_run) {
             (Some(why), _, _) => (RunStatus::Failed, Some(why)),
@@ -374,7 +387,13 @@ impl<S: RunStore> Batch<'_, S> {
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     Pending::Ready(encoded)
                 }
-                None => Pending::Build(message_for(d, task_id, self.options)),
+                None => Pending::Build(message_with(
+                    d,
+                    task_id,
+                    self.options,
+                    args.clone(),
+                    kwargs.clone(),
+                )),
             }
         });
         let row = NewRun {
@@ -387,8 +406,8 @@ impl<S: RunStore> Batch<'_, S> {
             trigger: d.trigger,
             status,
             detail,
-            args: s.args.clone(),
-            kwargs: s.kwargs.clone(),
+            args,
+            kwargs,
         };
         (row, message)
     }
@@ -406,8 +425,8 @@ impl<S: RunStore> Batch<'_, S> {
             trigger: Trigger::Schedule,
             status: RunStatus::Missed,
             detail: m.detail.clone(),
-            args: m.schedule.args.clone(),
-            kwargs: m.schedule.kwargs.clone(),
+            args: m.schedule.arguments.args(),
+            kwargs: m.schedule.arguments.kwargs(),
         }
     }
 

@@ -17,9 +17,9 @@ use super::heartbeat::Snapshot;
 use super::leader::Lease;
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
-use crate::domain::Job;
 use crate::domain::policy::{self, Decision};
 use crate::domain::run::{RunStatus, Trigger};
+use crate::domain::{Arguments, Job};
 use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
 
 /// How long before an instant its first messages are encoded.
@@ -264,8 +264,7 @@ where
                 continue;
             };
             let mut schedule = Job::clone(&entry.schedule);
-            schedule.args = r.run.args.clone();
-            schedule.kwargs = r.run.kwargs.clone();
+            schedule.arguments = Arguments::new(&r.run.args, &r.run.kwargs);
             let schedule = Arc::new(schedule);
             self.held.entry(id).or_insert(Held {
                 run_id: r.id,
@@ -286,7 +285,7 @@ where
     /// made (the run then goes ahead: a policy never blocks a schedule on an outage).
     async fn running(
         &mut self,
-        items: &[(Uuid, &str, &serde_json::Map<String, serde_json::Value>)],
+        items: &[(Uuid, &str, serde_json::Map<String, serde_json::Value>)],
         now: DateTime<Utc>,
     ) -> Vec<Option<policy::Running>> {
         let Some(checker) = self.checker.as_mut() else {
@@ -344,11 +343,11 @@ where
         if picked.is_empty() {
             return decisions;
         }
-        let items: Vec<(Uuid, &str, &serde_json::Map<String, serde_json::Value>)> = picked
+        let items: Vec<(Uuid, &str, serde_json::Map<String, serde_json::Value>)> = picked
             .iter()
             .map(|&n| {
                 let s = &due[n].schedule;
-                (s.id, s.task_name.as_str(), &s.kwargs)
+                (s.id, s.task_name.as_str(), s.arguments.kwargs())
             })
             .collect();
         let found = self.running(&items, now).await;
@@ -402,13 +401,13 @@ where
         }
         let mut held: Vec<Held> = self.held.values().cloned().collect();
         held.sort_by_key(|h| (h.due.slot, h.run_id));
-        let items: Vec<(Uuid, &str, &serde_json::Map<String, serde_json::Value>)> = held
+        let items: Vec<(Uuid, &str, serde_json::Map<String, serde_json::Value>)> = held
             .iter()
             .map(|h| {
                 (
                     h.due.schedule.id,
                     h.due.schedule.task_name.as_str(),
-                    &h.due.schedule.kwargs,
+                    h.due.schedule.arguments.kwargs(),
                 )
             })
             .collect();

@@ -14,8 +14,8 @@ pub mod schedule;
 pub mod task;
 
 pub use schedule::{
-    DeliveryOptions, ExecutionPolicy, Job, NameChoice, NewSchedule, Schedule, ScheduleInput,
-    SchedulePatch,
+    Arguments, DeliveryOptions, ExecutionPolicy, Job, NameChoice, NewSchedule, Schedule,
+    ScheduleInput, SchedulePatch,
 };
 
 use crate::error::{Classify, ErrorKind};
