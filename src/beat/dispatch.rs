@@ -244,11 +244,6 @@ fn message_with(
 /// next chunk's claim.
 pub const CHUNK_ROWS: usize = 5_000;
 
-/// Chunks being built and claimed at once, besides the one being pushed. Two were measured no
-/// faster (10,000 and 100,000 due: the same median last message) and held more memory: on two
-/// cores the claim inserts already keep the database busy (BENCHMARKS.md).
-const CLAIMS_IN_FLIGHT: usize = 1;
-
 /// An encoded message: the list key, the envelope, the Celery task id.
 pub type Encoded = (Vec<u8>, String, Uuid);
 
@@ -312,6 +307,15 @@ pub fn encode(m: &TaskMessage, layout: &BrokerLayout, tags: &mut DeliveryTags) -
 enum Pending {
     Build(TaskMessage),
     Ready(Encoded),
+}
+
+/// One chunk, built, its messages being encoded.
+struct Built {
+    /// Index of the chunk's first row in the batch (due slots first, then missed ones).
+    start: usize,
+    rows: Vec<NewRun>,
+    encoding: tokio::task::JoinHandle<Vec<Option<Encoded>>>,
+    build: Duration,
 }
 
 /// One chunk, built, claimed and encoded.
@@ -430,9 +434,8 @@ impl<S: RunStore> Batch<'_, S> {
         }
     }
 
-    /// Builds the rows of `range`, claims them, and meanwhile encodes their messages on
-    /// another thread (the two longest steps of a chunk).
-    async fn prepare(&self, range: std::ops::Range<usize>) -> Prepared {
+    /// Builds the rows of `range` and starts encoding their messages on another thread.
+    fn build(&self, range: std::ops::Range<usize>) -> Built {
         let started = std::time::Instant::now();
         let mut rows = Vec::with_capacity(range.len());
         let mut messages = Vec::with_capacity(range.len());
@@ -446,7 +449,6 @@ impl<S: RunStore> Batch<'_, S> {
                 messages.push(None);
             }
         }
-        let build = started.elapsed();
         let layout = self.options.layout.clone();
         let encoding = tokio::task::spawn_blocking(move || {
             let mut tags = DeliveryTags::new();
@@ -460,9 +462,26 @@ impl<S: RunStore> Batch<'_, S> {
                 })
                 .collect::<Vec<_>>()
         });
+        Built {
+            start: range.start,
+            rows,
+            encoding,
+            build: started.elapsed(),
+        }
+    }
+
+    /// Claims a built chunk's rows; its messages are encoded meanwhile.
+    async fn claim(&self, built: Built) -> Prepared {
+        let Built {
+            start,
+            rows,
+            encoding,
+            build,
+        } = built;
+        let started = std::time::Instant::now();
         // Claim first: only slots this insert wins are sent.
         let claims = self.store.insert_runs(&rows).await;
-        let claim = started.elapsed() - build;
+        let claim = started.elapsed();
         let envelopes = match encoding.await {
             Ok(built) => built,
             Err(e) => {
@@ -472,7 +491,7 @@ impl<S: RunStore> Batch<'_, S> {
             }
         };
         Prepared {
-            start: range.start,
+            start,
             rows,
             claims,
             envelopes,
@@ -682,35 +701,53 @@ pub async fn dispatch<S: RunStore>(
     let mut ranges = (0..total)
         .step_by(size)
         .map(|from| from..(from + size).min(total));
-    // A claimed chunk is pushed while the next one is built and claimed (on Postgres by two
-    // concurrent statements).
-    let mut inflight = futures_util::stream::FuturesOrdered::new();
-    for range in ranges.by_ref().take(CLAIMS_IN_FLIGHT) {
-        inflight.push_back(batch.prepare(range));
-    }
+    // Three chunks at a time: while chunk i is claimed (on Postgres by two concurrent
+    // statements), chunk i - 1 is pushed and chunk i + 1 is built and its encoding started.
+    // Chunk i's claim is sent first; the build runs on this thread while the database works
+    // (letting the build yield to send the claim sooner measured slower: the two cores are
+    // already busy; BENCHMARKS.md, finding 2).
     let mut chunks = 0usize;
-    let mut ready = futures_util::StreamExt::next(&mut inflight).await;
-    while let Some(prepared) = ready.take() {
+    let mut built = ranges.next().map(|range| batch.build(range));
+    let mut claimed: Option<Prepared> = None;
+    while let Some(current) = built.take() {
         chunks += 1;
-        if let Some(range) = ranges.next() {
-            inflight.push_back(batch.prepare(range));
-        }
-        let (following, ()) = futures_util::future::join(
-            futures_util::StreamExt::next(&mut inflight),
-            batch.send(
-                prepared,
+        let next = ranges.next();
+        let previous = claimed.take();
+        let (prepared, (), following) = futures_util::future::join3(
+            batch.claim(current),
+            async {
+                if let Some(previous) = previous {
+                    batch
+                        .send(
+                            previous,
+                            &mut broker,
+                            &mut failure,
+                            &mut outcome,
+                            &mut stages,
+                            started,
+                        )
+                        .await;
+                }
+            },
+            async { next.map(|range| batch.build(range)) },
+        )
+        .await;
+        claimed = Some(prepared);
+        built = following;
+    }
+    if let Some(last) = claimed {
+        batch
+            .send(
+                last,
                 &mut broker,
                 &mut failure,
                 &mut outcome,
                 &mut stages,
                 started,
-            ),
-        )
-        .await;
-        ready = following;
+            )
+            .await;
     }
     let pushed = started.elapsed();
-    drop(inflight);
     outcome.prebuilt = batch
         .prebuilt_used
         .load(std::sync::atomic::Ordering::Relaxed);
