@@ -75,6 +75,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "claim_index_serves_lookups",
         sql: include_str!("../../migrations/postgres/0010_claim_index_serves_lookups.sql"),
     },
+    Migration {
+        version: 11,
+        description: "deleted_schedule_ids",
+        sql: include_str!("../../migrations/postgres/0011_deleted_schedule_ids.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -128,6 +133,11 @@ pub const SQLITE: &[Migration] = &[
         version: 10,
         description: "claim_index_serves_lookups",
         sql: include_str!("../../migrations/sqlite/0010_claim_index_serves_lookups.sql"),
+    },
+    Migration {
+        version: 11,
+        description: "deleted_schedule_ids",
+        sql: include_str!("../../migrations/sqlite/0011_deleted_schedule_ids.sql"),
     },
 ];
 

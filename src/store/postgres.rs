@@ -555,7 +555,8 @@ type Inserted = Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>;
 
 impl PgStore {
     /// One INSERT of runs (arrays bound as parameters, unnested server-side); returns the rows
-    /// it inserted.
+    /// it inserted. A run of a deleted schedule is skipped by its id in
+    /// `stockura_deleted_schedule_ids` (migration 0011), not by a lookup of every schedule.
     async fn insert_chunk(
         &self,
         runs: &[NewRun],
@@ -571,7 +572,7 @@ impl PgStore {
              FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], \
                          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
                   AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k) \
-             WHERE sid IS NULL OR EXISTS (SELECT 1 FROM celery_beat_schedules s WHERE s.id = sid) \
+             WHERE NOT EXISTS (SELECT 1 FROM stockura_deleted_schedule_ids d WHERE d.id = sid) \
              ON CONFLICT (schedule_id, scheduled_for, \
                           (CASE WHEN trigger IN ('schedule', 'catchup') AND status <> 'dry_run' THEN true END)) \
              DO NOTHING \
