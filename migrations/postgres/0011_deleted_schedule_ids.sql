@@ -9,7 +9,9 @@
 -- delete trigger of 0007, and the claim skips the rows whose schedule is listed: the same
 -- answer for every schedule a scheduler can have loaded, since a running scheduler hears of a
 -- delete within its sync interval (NOTIFY, the Redis event or the version poll). TRUNCATE fires
--- no delete trigger; it changes the version, and schedulers reload.
+-- no delete trigger; it changes the version, and schedulers reload. A schedule inserted again
+-- with a deleted id (restored from a backup, re-imported by another program) leaves the list at
+-- once, so its runs are claimed again.
 
 CREATE TABLE IF NOT EXISTS stockura_deleted_schedule_ids (
     id         UUID PRIMARY KEY,
@@ -28,3 +30,18 @@ BEGIN
     RETURN NULL;
 END
 $detach$;
+
+CREATE OR REPLACE FUNCTION stockura_forget_deleted_ids() RETURNS trigger
+LANGUAGE plpgsql AS $forget$
+BEGIN
+    DELETE FROM stockura_deleted_schedule_ids d
+    USING stockura_inserted_schedules i WHERE d.id = i.id;
+    RETURN NULL;
+END
+$forget$;
+
+DROP TRIGGER IF EXISTS stockura_forget_deleted_ids ON celery_beat_schedules;
+CREATE TRIGGER stockura_forget_deleted_ids
+    AFTER INSERT ON celery_beat_schedules
+    REFERENCING NEW TABLE AS stockura_inserted_schedules
+    FOR EACH STATEMENT EXECUTE FUNCTION stockura_forget_deleted_ids();

@@ -448,7 +448,7 @@ async fn a_deleted_schedule_claims_nothing(db: TestDb) {
 }
 
 /// Postgres keeps a deleted schedule's id a day (migration 0011): the next delete drops the
-/// older ones.
+/// older ones, and a schedule inserted again with its id leaves the list.
 #[tokio::test]
 async fn deleted_schedule_ids_are_kept_a_day() {
     let db = TestDb::postgres().await;
@@ -484,6 +484,20 @@ async fn deleted_schedule_ids_are_kept_a_day() {
         .await
         .unwrap();
     assert_eq!((claims[0].is_some(), claims[1]), (true, None));
+    // `b` restored with its id by another program (a backup, a re-import): claimed again.
+    db.exec(&format!(
+        "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
+         args, kwargs, created_at, updated_at) \
+         VALUES ('{}', 'b', 'app.tasks.b', '* * * * *', true, '[]', '{{}}', now(), now())",
+        b.id
+    ))
+    .await;
+    let t1 = t0 + Duration::minutes(1);
+    let claims = store
+        .insert_runs(&[run(&b, t1, Trigger::Schedule, RunStatus::Dispatched)])
+        .await
+        .unwrap();
+    assert!(claims[0].is_some(), "a restored schedule is claimed again");
 }
 
 both_backends!(
