@@ -5,13 +5,12 @@
 -- schedule deleted after a scheduler loaded it gets no run (and no send). That table is
 -- rewritten every minute by the schedulers' bookkeeping (last_run_at, total_run_count), so each
 -- lookup walked dead row versions: about half of a 5,000-row claim statement on a table of
--- 100,000 schedules (BENCHMARKS.md). A deleted schedule's id is now kept here for a day by the
--- delete trigger of 0007, and the claim skips the rows whose schedule is listed: the same
--- answer for every schedule a scheduler can have loaded, since a running scheduler hears of a
--- delete within its sync interval (NOTIFY, the Redis event or the version poll). TRUNCATE fires
--- no delete trigger; it changes the version, and schedulers reload. A schedule inserted again
--- with a deleted id (restored from a backup, re-imported by another program) leaves the list at
--- once, so its runs are claimed again.
+-- 100,000 schedules (BENCHMARKS.md). A deleted schedule's id is now kept here for a day, by
+-- the delete trigger of 0007 and by a truncate trigger, and the claim refuses a row whose
+-- schedule is listed here and is not in celery_beat_schedules (looked up for the listed rows
+-- only: a schedule restored with its id, however it came back, is claimed again). A running
+-- scheduler hears of a delete within its sync interval (NOTIFY, the Redis event or the version
+-- poll), far within the day; the day bounds the list that every claim statement reads.
 
 CREATE TABLE IF NOT EXISTS stockura_deleted_schedule_ids (
     id         UUID PRIMARY KEY,
@@ -31,17 +30,21 @@ BEGIN
 END
 $detach$;
 
-CREATE OR REPLACE FUNCTION stockura_forget_deleted_ids() RETURNS trigger
-LANGUAGE plpgsql AS $forget$
+-- TRUNCATE fires no delete trigger: list every id and detach the history before it goes.
+CREATE OR REPLACE FUNCTION stockura_truncate_schedules() RETURNS trigger
+LANGUAGE plpgsql AS $truncate$
 BEGIN
-    DELETE FROM stockura_deleted_schedule_ids d
-    USING stockura_inserted_schedules i WHERE d.id = i.id;
+    UPDATE schedule_runs r SET schedule_id = NULL
+    FROM celery_beat_schedules s WHERE r.schedule_id = s.id;
+    DELETE FROM stockura_deleted_schedule_ids WHERE deleted_at < now() - interval '1 day';
+    INSERT INTO stockura_deleted_schedule_ids (id, deleted_at)
+    SELECT id, now() FROM celery_beat_schedules
+    ON CONFLICT (id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at;
     RETURN NULL;
 END
-$forget$;
+$truncate$;
 
-DROP TRIGGER IF EXISTS stockura_forget_deleted_ids ON celery_beat_schedules;
-CREATE TRIGGER stockura_forget_deleted_ids
-    AFTER INSERT ON celery_beat_schedules
-    REFERENCING NEW TABLE AS stockura_inserted_schedules
-    FOR EACH STATEMENT EXECUTE FUNCTION stockura_forget_deleted_ids();
+DROP TRIGGER IF EXISTS stockura_truncate_schedules ON celery_beat_schedules;
+CREATE TRIGGER stockura_truncate_schedules
+    BEFORE TRUNCATE ON celery_beat_schedules
+    FOR EACH STATEMENT EXECUTE FUNCTION stockura_truncate_schedules();

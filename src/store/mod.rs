@@ -380,8 +380,10 @@ pub trait RunStore: Send + Sync {
     /// Inserts runs (one transaction; on Postgres a batch of thousands is two concurrent
     /// statements, each row claiming on its own). Scheduled and catch-up runs claim their slot: a slot
     /// another scheduler already recorded is not inserted, nor is the run of a schedule deleted
-    /// since it was read (on Postgres: deleted within the last day, migration 0011). Returns,
-    /// aligned with `runs`, the new row's id, or `None` where the slot was taken.
+    /// since it was read (on Postgres: deleted or truncated within the last day, migration
+    /// 0011; a run for an id that was never a schedule is inserted there, refused on SQLite,
+    /// and no caller makes one). Returns, aligned with `runs`, the new row's id, or `None` where
+    /// the slot was taken.
     fn insert_runs(
         &self,
         runs: &[NewRun],

@@ -556,7 +556,10 @@ type Inserted = Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>;
 impl PgStore {
     /// One INSERT of runs (arrays bound as parameters, unnested server-side); returns the rows
     /// it inserted. A run of a deleted schedule is skipped by its id in
-    /// `stockura_deleted_schedule_ids` (migration 0011), not by a lookup of every schedule.
+    /// `stockura_deleted_schedule_ids` (migration 0011), looked up in `celery_beat_schedules`
+    /// only when listed there, not by a lookup of every schedule. The lookup is a scalar
+    /// subquery, run for the listed rows only: as `EXISTS`, the planner would hash the whole
+    /// schedules table for them.
     async fn insert_chunk(
         &self,
         runs: &[NewRun],
@@ -573,6 +576,7 @@ impl PgStore {
                          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
                   AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k) \
              WHERE NOT EXISTS (SELECT 1 FROM stockura_deleted_schedule_ids d WHERE d.id = sid) \
+                OR (SELECT true FROM celery_beat_schedules s WHERE s.id = sid) \
              ON CONFLICT (schedule_id, scheduled_for, \
                           (CASE WHEN trigger IN ('schedule', 'catchup') AND status <> 'dry_run' THEN true END)) \
              DO NOTHING \

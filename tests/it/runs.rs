@@ -448,14 +448,17 @@ async fn a_deleted_schedule_claims_nothing(db: TestDb) {
 }
 
 /// Postgres keeps a deleted schedule's id a day (migration 0011): the next delete drops the
-/// older ones, and a schedule inserted again with its id leaves the list.
+/// older ones; a schedule back with its id is claimed again, even when it came back without
+/// triggers (a restore with `session_replication_role = replica`); a TRUNCATE lists every id and
+/// detaches the history.
 #[tokio::test]
 async fn deleted_schedule_ids_are_kept_a_day() {
     let db = TestDb::postgres().await;
     let store = db.store().await;
-    let (a, b) = (
+    let (a, b, c) = (
         schedule(&db, "a", "app.tasks.a").await,
         schedule(&db, "b", "app.tasks.b").await,
+        schedule(&db, "c", "app.tasks.c").await,
     );
     store.delete_schedules(&[a.id]).await.unwrap();
     db.exec(&format!(
@@ -466,27 +469,29 @@ async fn deleted_schedule_ids_are_kept_a_day() {
     .await;
     store.delete_schedules(&[b.id]).await.unwrap();
     let pg = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let kept: Vec<(uuid::Uuid, bool)> = sqlx::query_as(
-        "SELECT id, deleted_at > now() - interval '1 minute' FROM stockura_deleted_schedule_ids",
-    )
-    .fetch_all(&pg)
-    .await
-    .unwrap();
-    assert_eq!(kept, [(b.id, true)]);
-    // A run of `a`, whose id is no longer listed, would be claimed again: nothing a running
-    // scheduler holds (it reloads within its sync interval); `b` stays refused.
+    let listed = || async {
+        let mut ids: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM stockura_deleted_schedule_ids")
+                .fetch_all(&pg)
+                .await
+                .unwrap();
+        ids.sort();
+        ids
+    };
+    assert_eq!(listed().await, [b.id]);
     let t0 = at("2026-01-01T00:00:00Z");
     let claims = store
         .insert_runs(&[
-            run(&a, t0, Trigger::Schedule, RunStatus::Dispatched),
             run(&b, t0, Trigger::Schedule, RunStatus::Dispatched),
+            run(&c, t0, Trigger::Schedule, RunStatus::Dispatched),
         ])
         .await
         .unwrap();
-    assert_eq!((claims[0].is_some(), claims[1]), (true, None));
-    // `b` restored with its id by another program (a backup, a re-import): claimed again.
+    assert_eq!((claims[0], claims[1].is_some()), (None, true));
+    // `b` restored with its id, its triggers off (as a restore or a replica would): claimed.
     db.exec(&format!(
-        "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
+        "SET session_replication_role = replica; \
+         INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
          args, kwargs, created_at, updated_at) \
          VALUES ('{}', 'b', 'app.tasks.b', '* * * * *', true, '[]', '{{}}', now(), now())",
         b.id
@@ -498,6 +503,23 @@ async fn deleted_schedule_ids_are_kept_a_day() {
         .await
         .unwrap();
     assert!(claims[0].is_some(), "a restored schedule is claimed again");
+    // TRUNCATE: no schedule left, every id listed, the history detached, nothing claimed.
+    db.exec("TRUNCATE celery_beat_schedules").await;
+    let mut expected = vec![b.id, c.id];
+    expected.sort();
+    assert_eq!(listed().await, expected);
+    let t2 = t1 + Duration::minutes(1);
+    let claims = store
+        .insert_runs(&[
+            run(&b, t2, Trigger::Schedule, RunStatus::Dispatched),
+            run(&c, t2, Trigger::Schedule, RunStatus::Dispatched),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(claims, [None, None]);
+    let runs = store.list_runs(&RunFilter::default()).await.unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(runs.iter().all(|r| r.run.schedule_id.is_none()), "{runs:?}");
 }
 
 both_backends!(
