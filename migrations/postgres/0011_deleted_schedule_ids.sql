@@ -17,29 +17,32 @@ CREATE TABLE IF NOT EXISTS stockura_deleted_schedule_ids (
     deleted_at TIMESTAMPTZ NOT NULL
 );
 
+-- What a delete and a truncate both do: detach the history of the schedules `ids`, and list
+-- them (dropping what was listed more than a day ago).
+CREATE OR REPLACE FUNCTION stockura_forget_schedules(ids UUID[]) RETURNS void
+LANGUAGE plpgsql AS $forget$
+BEGIN
+    UPDATE schedule_runs SET schedule_id = NULL WHERE schedule_id = ANY (ids);
+    DELETE FROM stockura_deleted_schedule_ids WHERE deleted_at < now() - interval '1 day';
+    INSERT INTO stockura_deleted_schedule_ids (id, deleted_at)
+    SELECT id, now() FROM unnest(ids) AS u(id)
+    ON CONFLICT (id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at;
+END
+$forget$;
+
 CREATE OR REPLACE FUNCTION stockura_detach_runs() RETURNS trigger
 LANGUAGE plpgsql AS $detach$
 BEGIN
-    UPDATE schedule_runs r SET schedule_id = NULL
-    FROM stockura_deleted_schedules d WHERE r.schedule_id = d.id;
-    DELETE FROM stockura_deleted_schedule_ids WHERE deleted_at < now() - interval '1 day';
-    INSERT INTO stockura_deleted_schedule_ids (id, deleted_at)
-    SELECT id, now() FROM stockura_deleted_schedules
-    ON CONFLICT (id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at;
+    PERFORM stockura_forget_schedules(ARRAY(SELECT id FROM stockura_deleted_schedules));
     RETURN NULL;
 END
 $detach$;
 
--- TRUNCATE fires no delete trigger: list every id and detach the history before it goes.
+-- TRUNCATE fires no delete trigger: the same, for every schedule, before they go.
 CREATE OR REPLACE FUNCTION stockura_truncate_schedules() RETURNS trigger
 LANGUAGE plpgsql AS $truncate$
 BEGIN
-    UPDATE schedule_runs r SET schedule_id = NULL
-    FROM celery_beat_schedules s WHERE r.schedule_id = s.id;
-    DELETE FROM stockura_deleted_schedule_ids WHERE deleted_at < now() - interval '1 day';
-    INSERT INTO stockura_deleted_schedule_ids (id, deleted_at)
-    SELECT id, now() FROM celery_beat_schedules
-    ON CONFLICT (id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at;
+    PERFORM stockura_forget_schedules(ARRAY(SELECT id FROM celery_beat_schedules));
     RETURN NULL;
 END
 $truncate$;

@@ -13,10 +13,10 @@ use uuid::Uuid;
 use super::message::{BrokerLayout, TaskMessage, slot_task_id};
 use super::plan::{Due, Missed};
 use crate::config::Redacted;
-use crate::domain::Job;
 use crate::domain::policy::Decision;
 use crate::domain::run::{NewRun, RunStatus, Trigger};
 use crate::domain::task::{ParameterSchema, violations_error};
+use crate::domain::{Arguments, Job};
 use crate::store::{RunStore, StoreError, TaskStore};
 use crate::sync::redis_conn::{self, SyncError};
 
@@ -138,6 +138,14 @@ impl Definitions {
         let violations = schema.violations(kwargs);
         (!violations.is_empty()).then(|| violations_error(task_name, &violations).message)
     }
+
+    /// [`Self::check`] of a job's arguments: parsed only when the task has a schema.
+    pub fn check_arguments(&self, task_name: &str, arguments: &Arguments) -> Option<String> {
+        if !self.schemas.contains_key(task_name) {
+            return None;
+        }
+        self.check(task_name, &arguments.kwargs())
+    }
 }
 
 /// What one batch did.
@@ -202,18 +210,6 @@ impl Backlog {
 
 /// The message of a due slot.
 pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskMessage {
-    let arguments = &due.schedule.arguments;
-    message_with(due, task_id, options, arguments.args(), arguments.kwargs())
-}
-
-/// The message of a due slot, with its arguments already parsed.
-fn message_with(
-    due: &Due,
-    task_id: Uuid,
-    options: &DispatchOptions,
-    args: Vec<serde_json::Value>,
-    kwargs: serde_json::Map<String, serde_json::Value>,
-) -> TaskMessage {
     let s = &due.schedule;
     let expires = s
         .expires
@@ -224,8 +220,8 @@ fn message_with(
     TaskMessage {
         task_name: s.task_name.clone(),
         task_id,
-        args,
-        kwargs,
+        args: s.arguments.args(),
+        kwargs: s.arguments.kwargs(),
         queue: s
             .queue
             .clone()
@@ -363,8 +359,7 @@ impl<S: RunStore> Batch<'_, S> {
             Trigger::Manual => Uuid::new_v4(),
             Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
         };
-        let (args, kwargs) = (s.arguments.args(), s.arguments.kwargs());
-        let invalid = self.definitions.check(&s.task_name, &kwargs);
+        let invalid = self.definitions.check_arguments(&s.task_name, &s.arguments);
         let decision = self.decisions.get(n).unwrap_or(&Decision::Send);
         let (status, detail) = match (invalid, decision, self.options.dry_run) {
             (Some(why), _, _) => (RunStatus::Failed, Some(why)),
@@ -391,13 +386,7 @@ impl<S: RunStore> Batch<'_, S> {
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     Pending::Ready(encoded)
                 }
-                None => Pending::Build(message_with(
-                    d,
-                    task_id,
-                    self.options,
-                    args.clone(),
-                    kwargs.clone(),
-                )),
+                None => Pending::Build(message_for(d, task_id, self.options)),
             }
         });
         let row = NewRun {
@@ -410,8 +399,7 @@ impl<S: RunStore> Batch<'_, S> {
             trigger: d.trigger,
             status,
             detail,
-            args,
-            kwargs,
+            arguments: s.arguments.clone(),
         };
         (row, message)
     }
@@ -429,8 +417,7 @@ impl<S: RunStore> Batch<'_, S> {
             trigger: Trigger::Schedule,
             status: RunStatus::Missed,
             detail: m.detail.clone(),
-            args: m.schedule.arguments.args(),
-            kwargs: m.schedule.arguments.kwargs(),
+            arguments: m.schedule.arguments.clone(),
         }
     }
 
@@ -707,14 +694,19 @@ pub async fn dispatch<S: RunStore>(
     // (letting the build yield to send the claim sooner measured slower: the two cores are
     // already busy; BENCHMARKS.md, finding 2).
     let mut chunks = 0usize;
+    // The last step only pushes the last chunk.
     let mut built = ranges.next().map(|range| batch.build(range));
     let mut claimed: Option<Prepared> = None;
-    while let Some(current) = built.take() {
-        chunks += 1;
-        let next = ranges.next();
-        let previous = claimed.take();
+    while built.is_some() || claimed.is_some() {
+        let (current, previous, next) = (built.take(), claimed.take(), ranges.next());
+        chunks += usize::from(current.is_some());
         let (prepared, (), following) = futures_util::future::join3(
-            batch.claim(current),
+            async {
+                match current {
+                    Some(current) => Some(batch.claim(current).await),
+                    None => None,
+                }
+            },
             async {
                 if let Some(previous) = previous {
                     batch
@@ -732,20 +724,8 @@ pub async fn dispatch<S: RunStore>(
             async { next.map(|range| batch.build(range)) },
         )
         .await;
-        claimed = Some(prepared);
+        claimed = prepared;
         built = following;
-    }
-    if let Some(last) = claimed {
-        batch
-            .send(
-                last,
-                &mut broker,
-                &mut failure,
-                &mut outcome,
-                &mut stages,
-                started,
-            )
-            .await;
     }
     let pushed = started.elapsed();
     outcome.prebuilt = batch

@@ -17,9 +17,9 @@ use super::heartbeat::Snapshot;
 use super::leader::Lease;
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
+use crate::domain::Job;
 use crate::domain::policy::{self, Decision};
 use crate::domain::run::{RunStatus, Trigger};
-use crate::domain::{Arguments, Job};
 use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreError, TaskStore};
 
 /// How long before an instant its first messages are encoded.
@@ -264,7 +264,7 @@ where
                 continue;
             };
             let mut schedule = Job::clone(&entry.schedule);
-            schedule.arguments = Arguments::new(&r.run.args, &r.run.kwargs);
+            schedule.arguments = r.run.arguments.clone();
             let schedule = Arc::new(schedule);
             self.held.entry(id).or_insert(Held {
                 run_id: r.id,

@@ -4,10 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::DomainError;
+use super::{Arguments, DomainError};
 
 /// What caused a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,10 +95,9 @@ pub struct NewRun {
     pub status: RunStatus,
     /// Reason or error text.
     pub detail: Option<String>,
-    /// Positional arguments as sent.
-    pub args: Vec<Value>,
-    /// Keyword arguments as sent.
-    pub kwargs: Map<String, Value>,
+    /// Positional and keyword arguments as sent, as the compact JSON text stored (a run is
+    /// built from a planned job's text and bound as text, never parsed on the way).
+    pub arguments: Arguments,
 }
 
 /// A recorded run.

@@ -23,7 +23,7 @@ use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
-use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
 
 /// The NOTIFY channel of the version trigger.
 pub const CHANGES_CHANNEL: &str = "stockura_schedule_changes";
@@ -541,8 +541,10 @@ fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
             trigger: trigger.parse().map_err(|e| corrupt("trigger", e))?,
             status: status.parse().map_err(|e| corrupt("status", e))?,
             detail: row.try_get("detail")?,
-            args: decode::args(json("args")?, &mut bad),
-            kwargs: decode::kwargs(json("kwargs")?, &mut bad),
+            arguments: Arguments::new(
+                &decode::args(json("args")?, &mut bad),
+                &decode::kwargs(json("kwargs")?, &mut bad),
+            ),
         },
         created_at: row.try_get("created_at")?,
     })
@@ -591,8 +593,8 @@ impl PgStore {
         .bind(col(&|r| Some(r.trigger.as_str().to_string())))
         .bind(col(&|r| Some(r.status.as_str().to_string())))
         .bind(col(&|r| r.detail.clone()))
-        .bind(col(&|r| Some(sql::args_text(&r.args))))
-        .bind(col(&|r| Some(sql::kwargs_text(&r.kwargs))))
+        .bind(runs.iter().map(|r| r.arguments.args_text()).collect::<Vec<_>>())
+        .bind(runs.iter().map(|r| r.arguments.kwargs_text()).collect::<Vec<_>>())
         .bind(now)
         .fetch_all(&self.pool)
         .await?;

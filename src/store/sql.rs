@@ -284,17 +284,6 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
-/// Positional arguments as stored: compact JSON text (serialised in place, no copy).
-pub fn args_text(args: &[serde_json::Value]) -> String {
-    // Serialising a JSON value into a string cannot fail.
-    serde_json::to_string(args).unwrap_or_else(|_| "[]".into())
-}
-
-/// Keyword arguments as stored: compact JSON text.
-pub fn kwargs_text(kwargs: &serde_json::Map<String, serde_json::Value>) -> String {
-    serde_json::to_string(kwargs).unwrap_or_else(|_| "{}".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

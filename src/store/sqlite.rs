@@ -25,7 +25,7 @@ use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
-use crate::domain::{DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
 
 /// How long a writer waits for another process's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -714,8 +714,10 @@ fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
             trigger: trigger.parse().map_err(|e| corrupt("trigger", e))?,
             status: status.parse().map_err(|e| corrupt("status", e))?,
             detail: row.try_get("detail")?,
-            args: decode::args(args, &mut bad),
-            kwargs: decode::kwargs(kwargs, &mut bad),
+            arguments: Arguments::new(
+                &decode::args(args, &mut bad),
+                &decode::kwargs(kwargs, &mut bad),
+            ),
         },
         created_at: time("created_at")?.unwrap_or_default(),
     })
@@ -742,8 +744,8 @@ fn runs_json(runs: &[&NewRun], now: &str) -> String {
                 text(Some(r.trigger.as_str())),
                 text(Some(r.status.as_str())),
                 text(r.detail.as_deref()),
-                text(Some(&super::sql::args_text(&r.args))),
-                text(Some(&super::sql::kwargs_text(&r.kwargs))),
+                text(Some(r.arguments.args_text())),
+                text(Some(r.arguments.kwargs_text())),
                 text(Some(now)),
             ])
         })

@@ -249,7 +249,7 @@ async fn slots_fire_in_order_and_changes_apply_between_instants(db: TestDb) {
         ]
     );
     assert_eq!(
-        runs[0].run.kwargs["n"].to_string(),
+        runs[0].run.arguments.kwargs()["n"].to_string(),
         "123456789012345678901234567890",
         "args and kwargs as sent"
     );

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use stockura::domain::run::{NewRun, RunFilter, RunStatus, Trigger};
-use stockura::domain::{Schedule, ScheduleInput};
+use stockura::domain::{Arguments, Schedule, ScheduleInput};
 use stockura::store::{RunStore, ScheduleStore};
 
 use crate::both_backends;
@@ -41,8 +41,10 @@ fn run(s: &Schedule, slot: DateTime<Utc>, trigger: Trigger, status: RunStatus) -
         trigger,
         status,
         detail: None,
-        args: vec![json!(1), json!("日本")],
-        kwargs: serde_json::from_str(r#"{"n": 123456789012345678901234567890}"#).unwrap(),
+        arguments: Arguments::new(
+            &[json!(1), json!("日本")],
+            &serde_json::from_str(r#"{"n": 123456789012345678901234567890}"#).unwrap(),
+        ),
     }
 }
 
@@ -133,10 +135,10 @@ async fn a_slot_is_claimed_once(db: TestDb) {
         "newest slot first"
     );
     assert_eq!(
-        newest.run.kwargs["n"].to_string(),
+        newest.run.arguments.kwargs()["n"].to_string(),
         "123456789012345678901234567890"
     );
-    assert_eq!(newest.run.args, vec![json!(1), json!("日本")]);
+    assert_eq!(newest.run.arguments.args(), vec![json!(1), json!("日本")]);
 }
 
 async fn batches_are_one_statement_and_large(db: TestDb) {
@@ -343,7 +345,7 @@ async fn policy_lookups(db: TestDb) {
     let deferred = store.deferred_runs().await.unwrap();
     assert_eq!(deferred.len(), 1);
     assert_eq!(Some(deferred[0].id), ids[4]);
-    assert_eq!(deferred[0].run.kwargs, held.kwargs);
+    assert_eq!(deferred[0].run.arguments.kwargs(), held.arguments.kwargs());
     let sent = t0 + Duration::minutes(3);
     assert!(
         store
