@@ -692,9 +692,8 @@ pub async fn dispatch<S: RunStore>(
     // statements), chunk i - 1 is pushed and chunk i + 1 is built and its encoding started.
     // Chunk i's claim is sent first; the build runs on this thread while the database works
     // (letting the build yield to send the claim sooner measured slower: the two cores are
-    // already busy; BENCHMARKS.md, finding 2).
+    // already busy; BENCHMARKS.md, finding 2). The last step only pushes the last chunk.
     let mut chunks = 0usize;
-    // The last step only pushes the last chunk.
     let mut built = ranges.next().map(|range| batch.build(range));
     let mut claimed: Option<Prepared> = None;
     while built.is_some() || claimed.is_some() {
