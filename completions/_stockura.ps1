@@ -85,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Message priority, 0 (most urgent on Redis) to 9')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Free-text description')
+            [CompletionResult]::new('--last-run-at', '--last-run-at', [CompletionResultType]::ParameterName, 'When it last ran under another scheduler (RFC 3339, or a duration ago such as 90s): run-beat then runs its latest slot since then within the catch-up window, at once')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')

@@ -1108,7 +1108,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__add)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --database-url --output --no-dotenv --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --database-url --output --no-dotenv --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,6 +1179,10 @@ _stockura() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last-run-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

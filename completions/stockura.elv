@@ -80,6 +80,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand --priority 'Message priority, 0 (most urgent on Redis) to 9'
             cand --expires 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)'
             cand --description 'Free-text description'
+            cand --last-run-at 'When it last ran under another scheduler (RFC 3339, or a duration ago such as 90s): run-beat then runs its latest slot since then within the catch-up window, at once'
             cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
             cand -o 'Output format'
             cand --output 'Output format'

@@ -75,6 +75,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l priority -d 'Message priority, 0 (most urgent on Redis) to 9' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l expires -d 'Seconds after the scheduled time after which a run is pointless (sent as Celery `expires`)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l description -d 'Free-text description' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l last-run-at -d 'When it last ran under another scheduler (RFC 3339, or a duration ago such as 90s): run-beat then runs its latest slot since then within the catch-up window, at once' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"

@@ -110,6 +110,9 @@ pub struct Beat<S, C> {
     check_failing: bool,
     /// Messages being encoded ahead of the instant they are due at.
     prebuilding: Option<(DateTime<Utc>, tokio::task::JoinHandle<Prebuilt>)>,
+    /// Schedules created with imported bookkeeping that entered the plan since the last
+    /// catch-up (see `owes_on_arrival`): each owes what it would owe at start-up.
+    arrived: Vec<Uuid>,
 }
 
 impl<S, C> Beat<S, C>
@@ -142,6 +145,7 @@ where
             last_batch: None,
             check_failing: false,
             prebuilding: None,
+            arrived: Vec::new(),
         }
     }
 
@@ -209,6 +213,7 @@ where
             self.load_held().await;
             self.catch_up().await;
         }
+        self.arrived.clear();
         self.report();
         Ok(())
     }
@@ -487,6 +492,7 @@ where
     }
 
     async fn catch_up(&mut self) {
+        self.arrived.clear();
         let now = self.clock.now();
         let mut due = Vec::new();
         let mut missed = Vec::new();
@@ -507,6 +513,39 @@ where
         }
     }
 
+    /// What the schedules that arrived with imported bookkeeping owe, exactly as at start-up:
+    /// the latest slot since `last_run_at` within the catch-up window runs (as `catchup`),
+    /// older ones are recorded `missed`. So a schedule saved with a `last_run_at` one slot
+    /// back is dispatched as soon as its change arrives.
+    async fn catch_up_arrived(&mut self) {
+        if self.arrived.is_empty() {
+            return;
+        }
+        let arrived = std::mem::take(&mut self.arrived);
+        if !self.leading || self.database_down {
+            // A standby catches up when it takes over; an outage's recovery catches up all.
+            return;
+        }
+        let now = self.clock.now();
+        let mut due = Vec::new();
+        let mut missed = Vec::new();
+        for id in arrived {
+            if let Some(entry) = self.plan.get(id) {
+                let (run, skipped) = plan::catch_up(entry, now, self.config.catchup_window);
+                due.extend(run);
+                missed.extend(skipped);
+            }
+        }
+        if !due.is_empty() || !missed.is_empty() {
+            tracing::info!(
+                catchup = due.len(),
+                missed = missed.len(),
+                "slots owed by schedules that arrived"
+            );
+            self.dispatch(&due, &missed, now, Prebuilt::default()).await;
+        }
+    }
+
     /// Re-reads every enabled schedule and the definitions; keeps each unchanged schedule's
     /// pending slot.
     async fn full_reload(&mut self) -> Result<(), StoreError> {
@@ -518,7 +557,8 @@ where
         // before, apart from the schedules already read (newer than what the plan had).
         let mut present: HashSet<Uuid> = HashSet::with_capacity(self.plan.len());
         let mut invalid = 0usize;
-        let (plan, default_tz) = (&mut self.plan, self.config.default_tz);
+        let (plan, default_tz, arrived) =
+            (&mut self.plan, self.config.default_tz, &mut self.arrived);
         self.store
             .visit_schedules(
                 &ScheduleFilter {
@@ -527,9 +567,15 @@ where
                 },
                 &mut |s| {
                     present.insert(s.id);
-                    let name = s.name.clone();
+                    let (id, name) = (s.id, s.name.clone());
+                    let owes = plan.get(id).is_none() && owes_on_arrival(&s);
                     match plan.upsert(s, default_tz, now) {
-                        Ok(()) | Err(Unplanned::Disabled) => {}
+                        Ok(()) => {
+                            if owes {
+                                arrived.push(id);
+                            }
+                        }
+                        Err(Unplanned::Disabled) => {}
                         Err(Unplanned::Never) => {
                             tracing::debug!(schedule = %name, "never fires again")
                         }
@@ -607,6 +653,11 @@ where
     /// Applies a burst of changes: targeted reloads for a few schedules, a full reload for
     /// many, for definitions, for resyncs and for version moves no event explains.
     pub async fn apply(&mut self, changes: Vec<Change>) {
+        self.apply_changes(changes).await;
+        self.catch_up_arrived().await;
+    }
+
+    async fn apply_changes(&mut self, changes: Vec<Change>) {
         let mut ids: HashSet<Uuid> = HashSet::new();
         let mut full = false;
         let mut definitions = false;
@@ -666,8 +717,14 @@ where
             match self.store.get_schedule(id).await {
                 Ok(Some(s)) => {
                     let name = s.name.clone();
+                    let owes = self.plan.get(id).is_none() && owes_on_arrival(&s);
                     match self.plan.upsert(s, self.config.default_tz, now) {
-                        Ok(()) => tracing::debug!(schedule = %name, "schedule reloaded"),
+                        Ok(()) => {
+                            if owes {
+                                self.arrived.push(id);
+                            }
+                            tracing::debug!(schedule = %name, "schedule reloaded")
+                        }
                         Err(Unplanned::Invalid(why)) => {
                             tracing::warn!(schedule = %name, problem = %why, "schedule cannot run")
                         }
@@ -720,7 +777,7 @@ where
                         }
                     };
                     changes.push(Change::Version(v.version));
-                    self.apply(changes).await;
+                    self.apply_changes(changes).await;
                 }
             }
             Err(e) => self.database_failed(&e),
@@ -728,6 +785,7 @@ where
         if self.reload_pending {
             self.request_full_reload().await;
         }
+        self.catch_up_arrived().await;
     }
 
     async fn dispatch(
@@ -972,6 +1030,18 @@ where
         tracing::info!(dispatched = self.stats.dispatched, "scheduler stopped");
         self.stats
     }
+}
+
+/// Whether a schedule entering the plan of a running scheduler owes its catch-up at once:
+/// only a row as it was created (never edited since) whose `last_run_at` is older than the
+/// row itself, i.e. bookkeeping brought from elsewhere (`schedule add --last-run-at`, rows
+/// imported from another scheduler). A schedule enabled again, or repaired, resumes at its
+/// next slot: the slots it was off for were not missed.
+fn owes_on_arrival(schedule: &crate::domain::schedule::Schedule) -> bool {
+    schedule.updated_at == schedule.created_at
+        && schedule
+            .last_run_at
+            .is_some_and(|last| last < schedule.created_at)
 }
 
 /// Resolves at `at` by the clock; never without an instant.

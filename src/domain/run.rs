@@ -141,13 +141,23 @@ impl Default for RunFilter {
 /// Parses `--since`: an RFC 3339 instant, or a duration back from `now` such as `90s`, `15m`,
 /// `2h`, `7d`, `1w`.
 pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, DomainError> {
+    parse_instant_or_ago("--since", text, now)
+}
+
+/// Parses the value of `flag`: an RFC 3339 instant, or a duration back from `now` (`90s`,
+/// `15m`, `2h`, `7d`, `1w`).
+pub fn parse_instant_or_ago(
+    flag: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, DomainError> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
     let err = || {
         DomainError::new(
-            format!("--since '{text}' is neither a duration nor an RFC 3339 instant"),
+            format!("{flag} '{text}' is neither a duration nor an RFC 3339 instant"),
             "use a duration such as 30m, 6h, 2d, 1w, or an instant such as 2026-03-08T00:00:00Z",
         )
     };

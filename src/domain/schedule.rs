@@ -458,6 +458,9 @@ pub struct NewSchedule {
     pub execution_policy: ExecutionPolicy,
     /// See [`Schedule::options`].
     pub options: DeliveryOptions,
+    /// Bookkeeping brought from elsewhere (`schedule add --last-run-at`, see
+    /// [`check_last_run_at`]); none for a schedule that never ran.
+    pub last_run_at: Option<DateTime<Utc>>,
 }
 
 impl ScheduleInput {
@@ -575,8 +578,28 @@ impl ScheduleInput {
                 expires,
                 extra: Map::new(),
             },
+            last_run_at: None,
         })
     }
+}
+
+/// Reads the `last_run_at` given for a new schedule (`--last-run-at`: its last run under
+/// another scheduler), an RFC 3339 instant or a duration ago (`90s`, `2h`); it cannot be
+/// later than `now`. A scheduler starting, or running when the schedule arrives, runs the
+/// latest slot after it within the catch-up window, as after downtime.
+pub fn check_last_run_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, DomainError> {
+    let at = super::run::parse_instant_or_ago("--last-run-at", text, now)?;
+    if at > now {
+        return Err(DomainError::new(
+            format!(
+                "--last-run-at {} is in the future (now is {})",
+                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            "give the time of its last run under the previous scheduler, e.g. --last-run-at 2026-01-05T09:00:00Z or --last-run-at 90s (ago)",
+        ));
+    }
+    Ok(at)
 }
 
 impl NewSchedule {

@@ -610,6 +610,82 @@ async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
     assert_eq!(shown["total_run_count"], json!(0));
 }
 
+/// A schedule created with imported bookkeeping (`--last-run-at` one slot back) reaches a
+/// running beat and its owed slot is sent at once; a plain new schedule and a schedule
+/// enabled again owe nothing until their next slot.
+async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
+    use chrono::{DurationRound, SecondsFormat};
+    // The rows' created_at is real time, so the beat's clock starts at real time too.
+    let now = Utc::now();
+    let rig = Rig::new(db, &now.to_rfc3339_opts(SecondsFormat::Micros, true)).await;
+    let slot = now.duration_trunc(Duration::minutes(1)).unwrap();
+    let mut beat = rig.beat(false).await;
+    assert_eq!(beat.stats().dispatched, 0);
+
+    let last = (slot - Duration::minutes(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let every_minute = ["--task", "app.tasks.a", "--cron", "* * * * *"];
+    let imported = rig.add(
+        &[
+            &every_minute[..],
+            &["--name", "imported", "--last-run-at", &last],
+        ]
+        .concat(),
+    );
+    let fresh = rig.add(&[&every_minute[..], &["--name", "fresh"]].concat());
+    let id = |v: &Value| uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap();
+    assert_eq!(imported["last_run_at"], json!(last));
+    beat.apply(vec![
+        Change::Schedule(id(&imported)),
+        Change::Schedule(id(&fresh)),
+    ])
+    .await;
+
+    assert_eq!(beat.stats().dispatched, 1);
+    let messages = rig.messages("celery").await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        messages[0]["headers"]["id"],
+        json!(slot_task_id(id(&imported), slot).to_string())
+    );
+    let runs = rig.runs().await;
+    let rows: Vec<(String, DateTime<Utc>, Trigger, RunStatus)> = runs
+        .iter()
+        .map(|r| {
+            (
+                r.run.schedule_name.clone(),
+                r.run.scheduled_for,
+                r.run.trigger,
+                r.run.status,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [(
+            "imported".to_string(),
+            slot,
+            Trigger::Catchup,
+            RunStatus::Dispatched
+        )]
+    );
+    let shown = rig.db.json(&["schedule", "show", "imported"]);
+    assert_eq!(
+        shown["last_run_at"],
+        json!(slot.to_rfc3339_opts(SecondsFormat::Secs, true))
+    );
+
+    // Off and on again: it was not missed while off, so it waits for its next slot; the
+    // change is applied again and owes nothing.
+    for verb in ["disable", "enable"] {
+        rig.db.json(&["schedule", verb, "imported"]);
+        beat.apply(vec![Change::Schedule(id(&imported))]).await;
+    }
+    assert!(beat.plan().get(id(&imported)).is_some());
+    assert_eq!(beat.stats().dispatched, 1);
+    assert_eq!(rig.messages("celery").await.len(), 1);
+    assert_eq!(rig.runs().await.len(), 1);
+}
+
 both_backends!(
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,
@@ -624,6 +700,7 @@ both_backends!(
     a_plain_sql_change_after_a_cli_write_is_loaded,
     a_dry_run_beside_a_live_beat_claims_nothing,
     a_schedule_deleted_before_its_slot_does_not_spoil_the_batch,
+    a_schedule_that_arrives_owing_a_slot_runs_it_at_once,
 );
 
 #[tokio::test]

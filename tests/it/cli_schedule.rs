@@ -379,7 +379,71 @@ async fn migrate_reports_and_is_idempotent(db: TestDb) {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&want));
 }
 
+/// `--last-run-at` carries a previous scheduler's bookkeeping into the new row; a time in the
+/// future or a malformed one is refused and writes nothing.
+async fn add_keeps_the_last_run_it_is_given(db: TestDb) {
+    let s = add(
+        &db,
+        &[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            "imported",
+            "--last-run-at",
+            "2026-01-05T09:00:00+09:00",
+        ],
+    );
+    assert_eq!(s["last_run_at"], "2026-01-05T00:00:00Z");
+    assert_eq!(s["total_run_count"], 0);
+    let shown = db.json(&["schedule", "show", "imported"]);
+    assert_eq!(shown["last_run_at"], "2026-01-05T00:00:00Z");
+
+    // A duration means that long ago.
+    let before = chrono::Utc::now();
+    let ago = add(
+        &db,
+        &[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--last-run-at",
+            "90s",
+        ],
+    );
+    let at = chrono::DateTime::parse_from_rfc3339(ago["last_run_at"].as_str().unwrap()).unwrap();
+    let back = before - at.with_timezone(&chrono::Utc);
+    assert!(
+        back >= chrono::Duration::seconds(89) && back <= chrono::Duration::seconds(92),
+        "90s ago came out {back} ago"
+    );
+
+    let snapshot = db.snapshot();
+    for (value, says) in [
+        ("2999-01-01T00:00:00Z", "is in the future"),
+        ("yesterday", "is neither a duration nor an RFC 3339 instant"),
+    ] {
+        let (code, _, err) = db.run(&[
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.b",
+            "--cron",
+            "* * * * *",
+            "--last-run-at",
+            value,
+        ]);
+        assert_ne!(code, 0, "--last-run-at {value} was accepted");
+        assert!(err.contains(says), "--last-run-at {value}: {err}");
+        assert!(err.contains("--last-run-at"), "names the flag: {err}");
+    }
+    assert_eq!(db.snapshot(), snapshot, "a refused add writes nothing");
+}
+
 both_backends!(
+    add_keeps_the_last_run_it_is_given,
     add_prints_the_documented_json,
     list_show_update_enable_disable_delete,
     next_follows_the_cron_contract,

@@ -8,7 +8,7 @@ use super::super::Ctx;
 use super::super::args::ScheduleFields;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::ScheduleInput;
-use crate::domain::task;
+use crate::domain::{schedule, task};
 use crate::error::CliError;
 use crate::store::{ScheduleStore, TaskStore};
 use crate::sync::{ChangeEvent, EventKind};
@@ -32,11 +32,21 @@ pub struct AddArgs {
     /// Create it disabled
     #[arg(long)]
     pub disabled: bool,
+
+    /// When it last ran under another scheduler (RFC 3339, or a duration ago such as 90s):
+    /// run-beat then runs its latest slot since then within the catch-up window, at once
+    #[arg(long, value_name = "TIME")]
+    pub last_run_at: Option<String>,
 }
 
 /// Validates everything, then inserts one row. On a terminal, a missing `--task` or `--cron`
 /// starts the guided prompt; elsewhere it is a usage error.
 pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
+    let last_run_at = args
+        .last_run_at
+        .as_deref()
+        .map(|t| schedule::check_last_run_at(t, Utc::now()))
+        .transpose()?;
     if args.task.is_none() || args.cron.is_none() {
         if !ctx.interactive {
             let missing: Vec<&str> = [
@@ -80,6 +90,7 @@ pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
     };
     let require = args.fields.require_definition || ctx.settings.require_task_definitions.value;
     let mut new = input.validate(&[])?;
+    new.last_run_at = last_run_at;
     let store = ctx.store().await?;
     let definition = store.get_task(&new.task_name).await?;
     let check = task::check_schedule(definition.as_ref(), require, &new.task_name, &new.kwargs)?;
