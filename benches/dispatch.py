@@ -23,12 +23,15 @@ Standard library only. For every backend x N it:
     quiet figure from 10 s to 19.5 s after a boundary (heartbeats, leader lease, version polls),
     and the rest of the minute, from 10 s after a boundary to 2 s before the next, which
     includes the sync-latency `schedule add` and the messages encoded ahead of the next instant; VmHWM from /proc/<pid>/status (peak RSS),
-  * sync latency: 20 s after each boundary, `stockura schedule add` of one more schedule; the
-    latency is from the command returning to the beat's `schedule reloaded` log event for it
-    (the beat's log timestamp, same host clock). run-beat applies no catch-up to a schedule
-    that arrives while it runs (the new schedule's first slot is the next minute), so the
-    change -> plan time is what is measured; the harness checks that the new schedule's message
-    is then sent at the next boundary.
+  * sync latency: 20 s after each boundary, `stockura schedule add --last-run-at 60s --queue
+    bench_sync` of one more schedule `* * * * *`: its last run a minute back makes the slot of
+    the boundary 20 s ago owed, and a running beat catches up a schedule that arrives with
+    such imported bookkeeping at once, so the entry is already due when it is saved. A thread
+    blocks in `BLPOP bench_sync` on its own connection while the add runs; the latency is from
+    the command returning to the pop (same host clock; negative when the message is in the
+    broker before the CLI process has exited), also given from the add's start. Change -> plan
+    (the beat's `schedule reloaded` log event) is recorded as well, and the harness checks that
+    each sync schedule is sent again at the following boundaries.
   * on Postgres, snapshots of the server's activity 2 s before each boundary and right after its
     last message (`server_before` / `server_after` in the `--json` rows): checkpoints so far,
     buffers written by backends, WAL position in bytes, autovacuum and autoanalyze runs of the two
@@ -47,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import datetime
@@ -267,7 +271,7 @@ def run_stockura(args, backend, n, redis_port):
                                 stdout=subprocess.DEVNULL, stderr=log)
         launch = watch(r, "celery", n, t_launch + 60, t_launch)
         r.cmd("DEL", "celery")
-        rows, syncs, idle, idle_pure = [], [], [], []
+        rows, syncs, idle, idle_pure, sync_dispatch = [], [], [], [], []
         sync_names = []
         for b in range(args.boundaries):
             boundary = (int(time.time()) // 60 + 1) * 60
@@ -303,13 +307,34 @@ def run_stockura(args, backend, n, redis_port):
             prev_idle_start = quiet_start
             while time.time() < boundary + 20:
                 time.sleep(0.05)
-            if True:
-                name = "sync_%d" % b
-                subprocess.run([args.bin, "schedule", "add", "--task", "bench.tasks.sync", "--cron",
-                                "* * * * *", "--name", name, "--queue", "bench_sync"], env=env,
-                               check=True, stdout=subprocess.DEVNULL)
-                syncs.append((name, time.time()))
-                sync_names.append(name)
+            # Sync latency: a schedule whose slot is now. It is saved with its last run one
+            # minute back (as if imported from another scheduler), so the slot of the boundary
+            # 20 s ago is owed and a running beat sends it as soon as the change arrives. A
+            # second connection waits on its queue (BLPOP) while the add runs.
+            name = "sync_%d" % b
+            popped = {}
+
+            def wait_for_sync(popped=popped):
+                w = Resp(redis_port)
+                item = w.cmd("BLPOP", "bench_sync", 15)
+                popped["at"] = time.time()
+                popped["item"] = item
+
+            waiter = threading.Thread(target=wait_for_sync)
+            waiter.start()
+            time.sleep(0.05)
+            t_add = time.time()
+            subprocess.run([args.bin, "schedule", "add", "--task", "bench.tasks.sync", "--cron",
+                            "* * * * *", "--name", name, "--queue", "bench_sync",
+                            "--last-run-at", "60s"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            t_returned = time.time()
+            waiter.join()
+            if popped.get("item") and b"bench.tasks.sync" in popped["item"][1]:
+                sync_dispatch.append(((popped["at"] - t_returned) * 1000,
+                                      (popped["at"] - t_add) * 1000))
+            syncs.append((name, t_returned))
+            sync_names.append(name)
         time.sleep(1)
         rss = vm_hwm_mb(beat.pid)
         beat.send_signal(signal.SIGTERM)
@@ -321,7 +346,10 @@ def run_stockura(args, backend, n, redis_port):
         reloads, batches = log_events(log_path)
         sync_ms = [(reloads[nm] - t) * 1000 for nm, t in syncs if nm in reloads]
         return dict(backend=backend, n=n, rows=rows, idle=idle, idle_pure=idle_pure, rss=rss, launch=launch,
-                    sync_ms=sync_ms, batches=batches, sync_seen="%d/%d" % (len(sync_ms), len(syncs)))
+                    sync_ms=sync_ms, batches=batches, sync_seen="%d/%d" % (len(sync_ms), len(syncs)),
+                    sync_dispatch_ms=[d for d, _ in sync_dispatch],
+                    sync_dispatch_from_start_ms=[d for _, d in sync_dispatch],
+                    sync_dispatched="%d/%d" % (len(sync_dispatch), len(syncs)))
     finally:
         if beat is not None and beat.poll() is None:
             beat.kill()
@@ -389,7 +417,7 @@ def run_incumbent(args, which, n, redis_port):
         except subprocess.TimeoutExpired:
             beat.kill()
     return dict(backend=which, n=n, rows=rows, idle=idle, rss=rss, launch=[None] * 4,
-                sync_ms=[], batches=[], sync_seen="-")
+                sync_ms=[], batches=[], sync_seen="-", sync_dispatch_ms=[], sync_dispatched="-")
 
 
 def med(values):
@@ -446,13 +474,14 @@ def main():
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
     print("| scheduler | backend | N | boundaries | first s | median s | p99 s | last s | msg/s | "
-          "idle CPU-s/min (quiet / with one add) | peak RSS | launch→first s | launch→last s | sync ms (median) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "idle CPU-s/min (quiet / with one add) | peak RSS | launch→first s | launch→last s | "
+          "sync: add returned → dispatch ms (median) | sync: change → plan ms (median) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for res in results:
         rows = res["rows"]
         rate = med([x["rate"] for x in rows])
         who = res["backend"] if res["backend"] in ("celery-beat", "redbeat") else "stockura"
-        print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %.0f MB | %s | %s | %s (%s) |" % (
+        print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %.0f MB | %s | %s | %s (%s) | %s (%s) |" % (
             who, "-" if who != "stockura" else res["backend"], "{:,}".format(res["n"]), len(rows),
             fmt(med([x["first"] for x in rows])), fmt(med([x["p50"] for x in rows])),
             fmt(med([x["p99"] for x in rows])), fmt(med([x["last"] for x in rows])),
@@ -461,6 +490,8 @@ def main():
                          fmt(med(res["idle"]), digits=3) if res["idle"] else "-"), res["rss"],
             fmt(res["launch"][0]) if who == "stockura" else "-",
             fmt(res["launch"][3]) if who == "stockura" else "-",
+            fmt(med(res.get("sync_dispatch_ms", [])), digits=1) if who == "stockura" else "-",
+            res.get("sync_dispatched", "-"),
             fmt(med(res["sync_ms"]), digits=1) if who == "stockura" else "-", res["sync_seen"]))
 
 
