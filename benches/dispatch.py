@@ -18,7 +18,9 @@ Standard library only. For every backend x N it:
     `--boundaries` minute boundaries: seconds from the boundary until the count reaches 1,
     50 %, 99 % and 100 % of N; the burst rate N / (last - first), or N / last when the whole
     batch lands at once (one MULTI/EXEC makes all N appear in one poll); the list is deleted
-    after each boundary,
+    after each boundary and 0.25 s before the next (a non-zero count there, messages of a batch
+    that overran its minute, is reported as `stale`); the first boundary comes after the start's
+    catch-up batch has finished (the list unchanged for 3 s),
   * reads the beat's utime+stime from /proc/<pid>/stat between bursts, scaled to a minute: the
     quiet figure from 10 s to 19.5 s after a boundary (heartbeats, leader lease, version polls),
     and the rest of the minute, from 10 s after a boundary to 2 s before the next, which
@@ -156,6 +158,18 @@ def watch(r, key, n, deadline, start):
     return seen
 
 
+def settle(r, key, quiet, deadline):
+    """Waits until LLEN of key has not changed for `quiet` seconds (or the deadline passes)."""
+    last, since = r.cmd("LLEN", key), time.time()
+    while time.time() < deadline:
+        time.sleep(0.05)
+        count = r.cmd("LLEN", key)
+        if count != last:
+            last, since = count, time.time()
+        elif time.time() - since >= quiet:
+            return
+
+
 def psql(admin, sql):
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", sql], check=True,
                    stdout=subprocess.DEVNULL)
@@ -270,6 +284,9 @@ def run_stockura(args, backend, n, redis_port):
         beat = subprocess.Popen([args.bin, "run-beat", "--log-format", "json"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=log)
         launch = watch(r, "celery", n, t_launch + 60, t_launch)
+        # A minute boundary that fell during the start's catch-up batch is sent after it: let
+        # that finish too, so no boundary below counts messages of another.
+        settle(r, "celery", 3.0, t_launch + 120)
         r.cmd("DEL", "celery")
         rows, syncs, idle, idle_pure, sync_dispatch = [], [], [], [], []
         sync_names = []
@@ -281,6 +298,15 @@ def run_stockura(args, backend, n, redis_port):
                 c1, t1 = cpu_seconds(beat.pid), time.time()
                 idle.append((c1 - prev_idle_start[0]) / (t1 - prev_idle_start[1]) * 60)
             before = server_stats(url) if dbname else None
+            while time.time() < boundary - 0.25:
+                time.sleep(0.01)
+            # Anything still in the list belongs to an earlier batch (say one that overran its
+            # minute): counted, reported and removed before the watch.
+            stale = r.cmd("LLEN", "celery")
+            r.cmd("DEL", "celery")
+            if stale:
+                print("# warning: %d messages of an earlier batch were in the list %.2f s before "
+                      "the boundary" % (stale, 0.25), file=sys.stderr)
             while time.time() < boundary - 0.2:
                 time.sleep(0.01)
             expect = n
@@ -293,7 +319,7 @@ def run_stockura(args, backend, n, redis_port):
             if last is not None:
                 span = last - first if last > first else last
                 rate = expect / span if span > 0 else None
-            rows.append(dict(first=first, p50=p50, p99=p99, last=last, rate=rate,
+            rows.append(dict(first=first, p50=p50, p99=p99, last=last, rate=rate, stale=stale,
                              sync_sent=sync_sent, sync_expected=len(sync_names),
                              server_before=before, server_after=after))
             prev_idle_start = None
