@@ -25,6 +25,10 @@ use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreE
 /// How long before an instant its first messages are encoded.
 const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 
+/// Rows (catch-up runs and missed slots) per batch of a catch-up, by default (see
+/// [`BeatConfig::catch_up_rows`]).
+pub const CATCH_UP_ROWS: usize = 50_000;
+
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;
 
@@ -35,6 +39,9 @@ pub struct BeatConfig {
     pub once: bool,
     /// Run the latest missed slot when it lies within this window (zero disables catch-up).
     pub catchup_window: chrono::Duration,
+    /// Rows (catch-up runs and missed slots) per batch of a catch-up: a catch-up of many
+    /// schedules after a long outage is built and sent this many rows at a time.
+    pub catch_up_rows: usize,
     /// How often the durable change version is polled.
     pub sync_interval: Duration,
     /// The least time between two full reloads.
@@ -493,23 +500,14 @@ where
 
     async fn catch_up(&mut self) {
         self.arrived.clear();
-        let now = self.clock.now();
-        let mut due = Vec::new();
-        let mut missed = Vec::new();
-        for id in self.plan.ids() {
-            if let Some(entry) = self.plan.get(id) {
-                let (run, skipped) = plan::catch_up(entry, now, self.config.catchup_window);
-                due.extend(run);
-                missed.extend(skipped);
-            }
-        }
-        if !due.is_empty() || !missed.is_empty() {
+        let ids = self.plan.ids();
+        let (due, missed) = self.catch_up_ids(ids).await;
+        if due + missed > 0 {
             tracing::info!(
-                catchup = due.len(),
-                missed = missed.len(),
+                catchup = due,
+                missed = missed,
                 "slots passed while no scheduler ran"
             );
-            self.dispatch(&due, &missed, now, Prebuilt::default()).await;
         }
     }
 
@@ -526,24 +524,50 @@ where
             // A standby catches up when it takes over; an outage's recovery catches up all.
             return;
         }
+        let (due, missed) = self.catch_up_ids(arrived).await;
+        if due + missed > 0 {
+            tracing::info!(
+                catchup = due,
+                missed = missed,
+                "slots owed by schedules that arrived"
+            );
+        }
+    }
+
+    /// Dispatches what the given schedules owe (see [`plan::catch_up`]) in batches of about
+    /// [`BeatConfig::catch_up_rows`] rows: after a long outage each schedule owes up to
+    /// [`plan::MAX_MISSED_ROWS`] missed rows, so 100,000 schedules would otherwise build
+    /// 100 million rows at once. Stops at a database outage (its recovery catches up again).
+    /// Returns the catch-up runs and missed slots dispatched.
+    async fn catch_up_ids(&mut self, ids: Vec<Uuid>) -> (usize, usize) {
         let now = self.clock.now();
-        let mut due = Vec::new();
-        let mut missed = Vec::new();
-        for id in arrived {
-            if let Some(entry) = self.plan.get(id) {
+        let (mut due, mut missed) = (Vec::new(), Vec::new());
+        let (mut due_total, mut missed_total) = (0, 0);
+        let mut ids = ids.into_iter();
+        loop {
+            let id = ids.next();
+            if let Some(entry) = id.and_then(|id| self.plan.get(id)) {
                 let (run, skipped) = plan::catch_up(entry, now, self.config.catchup_window);
                 due.extend(run);
                 missed.extend(skipped);
             }
+            let rows = due.len() + missed.len();
+            if rows > 0 && (rows >= self.config.catch_up_rows.max(1) || id.is_none()) {
+                due_total += due.len();
+                missed_total += missed.len();
+                tracing::debug!(catchup = due.len(), missed = missed.len(), "catch-up batch");
+                self.dispatch(&due, &missed, now, Prebuilt::default()).await;
+                due.clear();
+                missed.clear();
+                if self.database_down {
+                    break;
+                }
+            }
+            if id.is_none() {
+                break;
+            }
         }
-        if !due.is_empty() || !missed.is_empty() {
-            tracing::info!(
-                catchup = due.len(),
-                missed = missed.len(),
-                "slots owed by schedules that arrived"
-            );
-            self.dispatch(&due, &missed, now, Prebuilt::default()).await;
-        }
+        (due_total, missed_total)
     }
 
     /// Re-reads every enabled schedule and the definitions; keeps each unchanged schedule's

@@ -347,6 +347,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     let config = BeatConfig {
         once: args.once,
         catchup_window,
+        catch_up_rows: crate::beat::runner::CATCH_UP_ROWS,
         sync_interval: Duration::from_secs_f64(args.sync_interval),
         min_sync_interval: Duration::from_secs_f64(ctx.settings.min_sync_interval.value),
         retention: (args.history_retention > 0)

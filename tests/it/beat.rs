@@ -50,6 +50,8 @@ impl Rig {
         let config = BeatConfig {
             once: false,
             catchup_window: Duration::hours(1),
+            // Tiny catch-up batches too: a start owing several rows dispatches in batches.
+            catch_up_rows: 3,
             sync_interval: std::time::Duration::from_secs(5),
             min_sync_interval: std::time::Duration::ZERO,
             retention: Some(Duration::days(30)),
@@ -315,6 +317,45 @@ async fn catch_up_after_downtime_runs_once_and_records_missed_slots(db: TestDb) 
         ),
         (json!("2030-01-01T00:03:00Z"), json!(1))
     );
+}
+
+async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
+    // Four schedules owe two missed slots and a catch-up each: 12 rows, in batches of at most
+    // 3 rows (the rig's `catch_up_rows`), so one schedule's rows per batch.
+    let rig = Rig::new(db, "2030-01-01T00:03:20Z").await;
+    rig.add_each_minute(4, &[]);
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+        .await;
+    let beat = rig.beat(false).await;
+    let stats = beat.stats();
+    assert_eq!(
+        (stats.batches, stats.dispatched, stats.missed),
+        (4, 4, 8),
+        "{stats:?}"
+    );
+    let runs = rig.runs().await;
+    let mut per_schedule: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in &runs {
+        per_schedule
+            .entry(r.run.schedule_name.clone())
+            .or_default()
+            .push(format!("{} {}", r.run.scheduled_for.format("%H:%M"), r.run.status));
+    }
+    for name in ["s0", "s1", "s2", "s3"] {
+        let mut rows = per_schedule.remove(name).unwrap_or_default();
+        rows.sort();
+        assert_eq!(
+            rows,
+            ["00:01 missed", "00:02 missed", "00:03 dispatched"],
+            "{name}"
+        );
+    }
+    assert!(per_schedule.is_empty(), "{per_schedule:?}");
+    assert_eq!(rig.messages("celery").await.len(), 4);
+    // Every batch booked its runs: a restart owes nothing.
+    let again = rig.beat(false).await;
+    assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
 }
 
 async fn a_slot_is_sent_once_even_by_two_schedulers(db: TestDb) {
@@ -692,6 +733,7 @@ both_backends!(
     a_refusing_broker_fails_every_chunk_of_the_batch,
     slots_fire_in_order_and_changes_apply_between_instants,
     catch_up_after_downtime_runs_once_and_records_missed_slots,
+    a_large_catch_up_is_dispatched_in_bounded_batches,
     a_slot_is_sent_once_even_by_two_schedulers,
     parameters_are_revalidated_at_dispatch,
     changes_without_events_are_found_by_the_version_poll,

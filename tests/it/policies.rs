@@ -52,6 +52,7 @@ impl Rig {
         let config = BeatConfig {
             once: false,
             catchup_window: chrono::Duration::hours(1),
+            catch_up_rows: stockura::beat::runner::CATCH_UP_ROWS,
             sync_interval: Duration::from_secs(5),
             min_sync_interval: Duration::ZERO,
             retention: None,
