@@ -26,8 +26,11 @@ use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreE
 const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 
 /// Rows (catch-up runs and missed slots) per batch of a catch-up, by default (see
-/// [`BeatConfig::catch_up_rows`]).
-pub const CATCH_UP_ROWS: usize = 50_000;
+/// [`BeatConfig::catch_up_rows`]). A batch sends its messages before it records the missed
+/// slots, so smaller batches delay the last catch-up message: 100,000 schedules two minutes
+/// down (200,000 rows) are one batch, the last message 3.3 s after the launch on SQLite, 7.1 s
+/// in batches of 50,000.
+pub const CATCH_UP_ROWS: usize = 200_000;
 
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;

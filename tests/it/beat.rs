@@ -340,7 +340,11 @@ async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
         per_schedule
             .entry(r.run.schedule_name.clone())
             .or_default()
-            .push(format!("{} {}", r.run.scheduled_for.format("%H:%M"), r.run.status));
+            .push(format!(
+                "{} {}",
+                r.run.scheduled_for.format("%H:%M"),
+                r.run.status
+            ));
     }
     for name in ["s0", "s1", "s2", "s3"] {
         let mut rows = per_schedule.remove(name).unwrap_or_default();
