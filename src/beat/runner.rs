@@ -504,14 +504,8 @@ where
     async fn catch_up(&mut self) {
         self.arrived.clear();
         let ids = self.plan.ids();
-        let (due, missed) = self.catch_up_ids(ids).await;
-        if due + missed > 0 {
-            tracing::info!(
-                catchup = due,
-                missed = missed,
-                "slots passed while no scheduler ran"
-            );
-        }
+        self.catch_up_ids(ids, "slots passed while no scheduler ran")
+            .await;
     }
 
     /// What the schedules that arrived with imported bookkeeping owe, exactly as at start-up:
@@ -527,50 +521,57 @@ where
             // A standby catches up when it takes over; an outage's recovery catches up all.
             return;
         }
-        let (due, missed) = self.catch_up_ids(arrived).await;
-        if due + missed > 0 {
-            tracing::info!(
-                catchup = due,
-                missed = missed,
-                "slots owed by schedules that arrived"
-            );
-        }
+        self.catch_up_ids(arrived, "slots owed by schedules that arrived")
+            .await;
     }
 
     /// Dispatches what the given schedules owe (see [`plan::catch_up`]) in batches of about
     /// [`BeatConfig::catch_up_rows`] rows: after a long outage each schedule owes up to
     /// [`plan::MAX_MISSED_ROWS`] missed rows, so 100,000 schedules would otherwise build
     /// 100 million rows at once. Stops at a database outage (its recovery catches up again).
-    /// Returns the catch-up runs and missed slots dispatched.
-    async fn catch_up_ids(&mut self, ids: Vec<Uuid>) -> (usize, usize) {
+    /// Logs the totals with `message` once done.
+    async fn catch_up_ids(&mut self, ids: Vec<Uuid>, message: &'static str) {
         let now = self.clock.now();
         let (mut due, mut missed) = (Vec::new(), Vec::new());
-        let (mut due_total, mut missed_total) = (0, 0);
-        let mut ids = ids.into_iter();
-        loop {
-            let id = ids.next();
-            if let Some(entry) = id.and_then(|id| self.plan.get(id)) {
+        let mut totals = (0, 0);
+        for id in ids {
+            if let Some(entry) = self.plan.get(id) {
                 let (run, skipped) = plan::catch_up(entry, now, self.config.catchup_window);
                 due.extend(run);
                 missed.extend(skipped);
             }
-            let rows = due.len() + missed.len();
-            if rows > 0 && (rows >= self.config.catch_up_rows.max(1) || id.is_none()) {
-                due_total += due.len();
-                missed_total += missed.len();
-                tracing::debug!(catchup = due.len(), missed = missed.len(), "catch-up batch");
-                self.dispatch(&due, &missed, now, Prebuilt::default()).await;
-                due.clear();
-                missed.clear();
+            if due.len() + missed.len() >= self.config.catch_up_rows.max(1) {
+                self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
+                    .await;
                 if self.database_down {
                     break;
                 }
             }
-            if id.is_none() {
-                break;
-            }
         }
-        (due_total, missed_total)
+        self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
+            .await;
+        if totals != (0, 0) {
+            tracing::info!(catchup = totals.0, missed = totals.1, "{message}");
+        }
+    }
+
+    /// One batch of a catch-up (nothing when empty); counts it into `totals` and empties it.
+    async fn dispatch_owed(
+        &mut self,
+        due: &mut Vec<Due>,
+        missed: &mut Vec<Missed>,
+        now: DateTime<Utc>,
+        totals: &mut (usize, usize),
+    ) {
+        if due.is_empty() && missed.is_empty() {
+            return;
+        }
+        tracing::debug!(catchup = due.len(), missed = missed.len(), "catch-up batch");
+        totals.0 += due.len();
+        totals.1 += missed.len();
+        self.dispatch(due, missed, now, Prebuilt::default()).await;
+        due.clear();
+        missed.clear();
     }
 
     /// Re-reads every enabled schedule and the definitions; keeps each unchanged schedule's

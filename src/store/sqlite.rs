@@ -150,6 +150,7 @@ fn bind_editable<'q>(q: LiteQuery<'q>, s: &'q Schedule) -> LiteQuery<'q> {
 /// from a [`SqliteRow`], or from one element of a page (see [`PAGE_ROWS`]), a JSON array of
 /// the same values.
 #[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct RawRow {
     id: String,
     name: String,
@@ -257,14 +258,11 @@ const BOOKKEEPING_ROWS: usize = 5_000;
 /// up to [`PAGE_ROWS`] rows, each itself an array of [`sql::COLUMNS`] (the JSON columns as
 /// their text, decoded as [`decode_row`] does).
 fn select_pages(clause: &Where) -> String {
-    let order = sql::ORDER.trim_start();
-    let columns: Vec<&str> = sql::COLUMNS.split(',').map(str::trim).collect();
+    let (order, columns) = (sql::ORDER.trim_start(), sql::COLUMNS);
     format!(
-        "SELECT json_group_array(json_array({}) {order}) FROM (SELECT {}, \
+        "SELECT json_group_array(json_array({columns}) {order}) FROM (SELECT {columns}, \
          (row_number() OVER ({order}) - 1) / {PAGE_ROWS} AS stockura_page \
          FROM celery_beat_schedules{}) GROUP BY stockura_page ORDER BY stockura_page",
-        columns.join(", "),
-        sql::COLUMNS,
         clause.sql()
     )
 }
@@ -1170,5 +1168,39 @@ impl super::BatchStore for SqliteStore {
         }
         tx.commit().await?;
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page element is read by position: `RawRow`'s fields must follow [`sql::COLUMNS`].
+    /// Each column gets a value of its own (its name, or its position for the integers), so
+    /// reading the array by position and the same values by name agree only when they do.
+    #[test]
+    fn raw_row_fields_follow_the_column_list() {
+        let integers = ["enabled", "auto_generated_name", "total_run_count"];
+        let columns: Vec<&str> = sql::COLUMNS.split(',').map(str::trim).collect();
+        let value = |n: usize, c: &str| {
+            if integers.contains(&c) {
+                serde_json::json!(n)
+            } else {
+                serde_json::json!(c)
+            }
+        };
+        let by_position: Vec<Value> = columns
+            .iter()
+            .enumerate()
+            .map(|(n, c)| value(n, c))
+            .collect();
+        let by_name: serde_json::Map<String, Value> = columns
+            .iter()
+            .enumerate()
+            .map(|(n, c)| ((*c).to_string(), value(n, c)))
+            .collect();
+        let positional: RawRow = serde_json::from_value(Value::Array(by_position)).unwrap();
+        let named: RawRow = serde_json::from_value(Value::Object(by_name)).unwrap();
+        assert_eq!(positional, named);
     }
 }
