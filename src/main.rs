@@ -26,6 +26,11 @@ fn main() -> ExitCode {
     let format = cli.global.output;
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // One blocking thread: it encodes a batch's messages (one chunk at a time) while the
+        // loop claims and pushes. Each extra thread that allocates keeps its own malloc arena,
+        // and the arenas' retained pages were measured: peak RSS at 100,000 schedules on
+        // SQLite 150 MB with one thread against 156-160 MB with the default pool.
+        .max_blocking_threads(1)
         .build()
     {
         Ok(rt) => rt,

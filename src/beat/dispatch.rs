@@ -58,8 +58,10 @@ impl Broker {
         Ok(())
     }
 
-    /// LPUSHes every message in one pipelined round trip.
-    pub async fn push(&mut self, items: &[(Vec<u8>, String)]) -> Result<(), SyncError> {
+    /// LPUSHes every message in one pipelined round trip. The items are taken: each envelope
+    /// is freed as soon as it is copied into the pipeline (the client copies a pipeline twice
+    /// more to send it, so holding the originals too made a chunk's push four copies deep).
+    pub async fn push(&mut self, items: Vec<(Vec<u8>, String)>) -> Result<(), SyncError> {
         if items.is_empty() {
             return Ok(());
         }
@@ -574,14 +576,15 @@ impl<S: RunStore> Batch<'_, S> {
             return;
         }
         let pushing = std::time::Instant::now();
+        let count = batch.len();
         let result = match (failure.as_ref(), broker.as_deref_mut()) {
             (Some(earlier), _) => Err(earlier.clone()),
-            (None, Some(broker)) => broker.push(&batch).await.map_err(|e| {
+            (None, Some(broker)) => broker.push(batch).await.map_err(|e| {
                 let cause = std::error::Error::source(&e)
                     .map(|c| format!(": {c}"))
                     .unwrap_or_default();
                 let detail = format!("the broker refused the batch: {e}{cause}");
-                tracing::error!(error = %detail, messages = batch.len(), "dispatch failed");
+                tracing::error!(error = %detail, messages = count, "dispatch failed");
                 *failure = Some(detail.clone());
                 detail
             }),
@@ -592,7 +595,7 @@ impl<S: RunStore> Batch<'_, S> {
             Ok(()) => {
                 stages.first_sent.get_or_insert(started.elapsed());
                 outcome.sent_ms = millis(started.elapsed());
-                outcome.dispatched += batch.len();
+                outcome.dispatched += count;
                 outcome.sent.extend(sent);
                 outcome.ran.extend(ran);
             }
@@ -601,7 +604,7 @@ impl<S: RunStore> Batch<'_, S> {
                 if let Err(e) = self.store.mark_runs(&ids, RunStatus::Failed, &detail).await {
                     tracing::warn!(error = %e, "could not record the failed runs");
                 }
-                outcome.failed += batch.len();
+                outcome.failed += count;
             }
         }
     }
@@ -674,8 +677,11 @@ pub async fn dispatch<S: RunStore>(
         prebuilt: std::sync::Mutex::new(prebuilt),
         prebuilt_used: std::sync::atomic::AtomicUsize::new(0),
     };
+    // Sized once: grown by doubling, 100,000 sent slots held up to twice this in copies.
     let mut outcome = Outcome {
         missed: missed.len(),
+        sent: Vec::with_capacity(due.len()),
+        ran: Vec::with_capacity(due.len()),
         ..Outcome::default()
     };
     let mut stages = Stages::default();

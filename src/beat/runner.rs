@@ -463,11 +463,12 @@ where
         if sent.is_empty() {
             return 0;
         }
+        let count = batch.len();
         if let Some(broker) = self.broker.as_mut()
-            && let Err(e) = broker.push(&batch).await
+            && let Err(e) = broker.push(batch).await
         {
             let detail = format!("the broker refused the queued run: {e}");
-            tracing::error!(error = %detail, messages = batch.len(), "dispatch failed");
+            tracing::error!(error = %detail, messages = count, "dispatch failed");
             let ids: Vec<i64> = sent.iter().map(|h| h.run_id).collect();
             if let Err(e) = self.store.mark_runs(&ids, RunStatus::Failed, &detail).await {
                 tracing::warn!(error = %e, "could not record the failed runs");
