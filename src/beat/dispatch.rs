@@ -677,7 +677,8 @@ pub async fn dispatch<S: RunStore>(
         prebuilt: std::sync::Mutex::new(prebuilt),
         prebuilt_used: std::sync::atomic::AtomicUsize::new(0),
     };
-    // Sized once: grown by doubling, 100,000 sent slots held up to twice this in copies.
+    // Sized for every due slot up front: grown by doubling, the lists of 100,000 sent slots
+    // briefly held their old and new buffers at once.
     let mut outcome = Outcome {
         missed: missed.len(),
         sent: Vec::with_capacity(due.len()),
