@@ -25,6 +25,8 @@ use chrono::{DateTime, Timelike as _, Utc};
 use serde_json::{Map, Number, Value};
 use uuid::Uuid;
 
+use crate::domain::json::write_str as write_json_str;
+
 /// The two bytes kombu's Redis transport puts between a queue name and its priority bucket
 /// (`broker_transport_options['sep']`, default `'\x06\x16'`).
 const PRIORITY_SEP: &[u8] = b"\x06\x16";
@@ -213,35 +215,6 @@ fn python_isoformat(t: DateTime<Utc>) -> String {
     }
     out.push_str("+00:00");
     out
-}
-
-/// A JSON string as serde_json's writer spells it: `"` and `\\` escaped, the control
-/// characters as `\b \t \n \f \r` or `\u00xx`, everything else (non-ASCII included) as is.
-fn write_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    let mut plain = 0;
-    for (i, c) in s.char_indices() {
-        let escape = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\u{8}' => "\\b",
-            '\t' => "\\t",
-            '\n' => "\\n",
-            '\u{c}' => "\\f",
-            '\r' => "\\r",
-            c if (c as u32) < 0x20 => "",
-            _ => continue,
-        };
-        out.push_str(&s[plain..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        } else {
-            out.push_str(escape);
-        }
-        plain = i + c.len_utf8();
-    }
-    out.push_str(&s[plain..]);
-    out.push('"');
 }
 
 /// `eta` / `expires` in the envelope: a Python isoformat string, or `null`.

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod cron;
 pub mod guided;
 pub mod instance;
+pub mod json;
 pub mod manifest;
 pub mod naming;
 pub mod params;

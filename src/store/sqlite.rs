@@ -31,6 +31,9 @@ use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedul
 /// How long a writer waits for another process's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections per process (see [`SqliteStore::connect`]).
+const POOL_CONNECTIONS: u32 = 2;
+
 /// A pool of connections to one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -60,6 +63,44 @@ pub fn parse_time(id: &str, column: &'static str, text: &str) -> Result<DateTime
 }
 
 impl SqliteStore {
+    /// The runs with an id above `after` (a claim's rows, read back under its write lock), as
+    /// [`super::align_claims`] takes them.
+    async fn inserted_since(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        after: i64,
+    ) -> Result<Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, schedule_id, scheduled_for, trigger FROM schedule_runs WHERE id > $1 ORDER BY id",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                let key = format!("schedule_runs {id}");
+                let schedule: Option<String> = row.try_get("schedule_id")?;
+                let schedule = schedule
+                    .map(|s| {
+                        Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt {
+                            id: key.clone(),
+                            column: "schedule_id",
+                            problem: e.to_string(),
+                        })
+                    })
+                    .transpose()?;
+                let slot: String = row.try_get("scheduled_for")?;
+                Ok((
+                    id,
+                    schedule,
+                    parse_time(&key, "scheduled_for", &slot)?,
+                    row.try_get("trigger")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Opens (creating if missing) the database file.
     pub async fn connect(url: &Redacted) -> Result<Self, StoreError> {
         let unreachable = |source| StoreError::Unreachable {
@@ -77,8 +118,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        // Two connections: SQLite takes one writer at a time, and each connection has its own
+        // worker thread, page cache and (through that thread) malloc arena; four held 7 MB more
+        // at a 100,000-schedule start (BENCHMARKS.md, 2026-12-06).
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(POOL_CONNECTIONS)
             .connect_with(options)
             .await
             .map_err(unreachable)?;
@@ -801,31 +845,47 @@ fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
 /// Rows per INSERT (one JSON parameter each).
 const RUN_CHUNK: usize = 5_000;
 
-/// The rows of a claim insert as one JSON array of arrays, every field a JSON string (or
-/// null), so `->>` hands SQLite the exact text to store. One parameter instead of twelve per
-/// row: binding 24,000 parameters cost more than the inserts themselves.
-fn runs_json(runs: &[&NewRun], now: &str) -> String {
-    let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::String(s.to_string()));
-    let rows: Vec<Value> = runs
-        .iter()
-        .map(|r| {
-            Value::Array(vec![
-                text(r.schedule_id.map(|id| id.to_string()).as_deref()),
-                text(Some(&r.schedule_name)),
-                text(Some(&r.task_name)),
-                text(r.celery_task_id.map(|id| id.to_string()).as_deref()),
-                text(Some(&format_time(r.scheduled_for))),
-                text(r.dispatched_at.map(format_time).as_deref()),
-                text(Some(r.trigger.as_str())),
-                text(Some(r.status.as_str())),
-                text(r.detail.as_deref()),
-                text(Some(r.arguments.args_text())),
-                text(Some(r.arguments.kwargs_text())),
-                text(Some(now)),
-            ])
-        })
-        .collect();
-    Value::Array(rows).to_string()
+/// The rows of a claim insert as one JSON array of arrays, written into `out`: every field a
+/// JSON string (or null), so `->>` hands SQLite the exact text to store. One parameter instead
+/// of twelve per row (binding 24,000 parameters cost more than the inserts themselves), written
+/// straight as text (a `serde_json::Value` per field was a dozen allocations a row).
+fn runs_json(out: &mut String, runs: &[NewRun], now: &str) {
+    use crate::domain::json::{write_opt_str, write_str};
+    out.clear();
+    out.push('[');
+    for (n, r) in runs.iter().enumerate() {
+        out.push_str(if n == 0 { "[" } else { ",[" });
+        // Ids and stockura's timestamps need no escaping.
+        let quoted = |out: &mut String, v: Option<&dyn std::fmt::Display>| match v {
+            Some(v) => {
+                let _ = write!(out, "\"{v}\",");
+            }
+            None => out.push_str("null,"),
+        };
+        quoted(out, r.schedule_id.as_ref().map(|id| id as _));
+        write_str(out, &r.schedule_name);
+        out.push(',');
+        write_str(out, &r.task_name);
+        out.push(',');
+        quoted(out, r.celery_task_id.as_ref().map(|id| id as _));
+        quoted(out, Some(&format_time(r.scheduled_for)));
+        quoted(
+            out,
+            r.dispatched_at.map(format_time).as_ref().map(|t| t as _),
+        );
+        quoted(out, Some(&r.trigger.as_str()));
+        quoted(out, Some(&r.status.as_str()));
+        write_opt_str(out, r.detail.as_deref());
+        out.push(',');
+        write_str(out, r.arguments.args_text());
+        out.push(',');
+        write_str(out, r.arguments.kwargs_text());
+        out.push(',');
+        quoted(out, Some(&now));
+        out.pop();
+        out.push(']');
+    }
+    out.push(']');
 }
 
 impl RunStore for SqliteStore {
@@ -834,48 +894,47 @@ impl RunStore for SqliteStore {
             return Ok(Vec::new());
         }
         let now = format_time(write_time(None));
-        let mut inserted = Vec::with_capacity(runs.len());
+        let mut claims = Vec::with_capacity(runs.len());
+        let mut json = String::new();
+        // IMMEDIATE: the write lock from the start, so no other writer inserts between the
+        // largest id read here and the insert (the ids a statement took are those above it).
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let all: Vec<&NewRun> = runs.iter().collect();
-        for chunk in all.chunks(RUN_CHUNK) {
+        for chunk in runs.chunks(RUN_CHUNK) {
+            let before: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM schedule_runs")
+                .fetch_one(&mut *tx)
+                .await?;
+            runs_json(&mut json, chunk, &now);
             // OR IGNORE: a slot already claimed (`ux_schedule_runs_claim`) is skipped. A schedule
             // deleted since the scheduler loaded it gets no row (and so no send).
-            let rows = sqlx::query(
+            let done = sqlx::query(
                 "INSERT OR IGNORE INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, \
                  scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at) \
                  SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, \
                         r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11 \
                  FROM json_each($1) AS r \
-                 WHERE r.value ->> 0 IS NULL OR r.value ->> 0 IN (SELECT id FROM celery_beat_schedules) \
-                 RETURNING id, schedule_id, scheduled_for, trigger",
+                 WHERE r.value ->> 0 IS NULL OR r.value ->> 0 IN (SELECT id FROM celery_beat_schedules)",
             )
-            .bind(runs_json(chunk, &now))
-            .fetch_all(&mut *tx)
+            .bind(json.as_str())
+            .execute(&mut *tx)
             .await?;
-            for row in rows {
-                let id: i64 = row.try_get("id")?;
-                let key = format!("schedule_runs {id}");
-                let schedule: Option<String> = row.try_get("schedule_id")?;
-                let schedule = schedule
-                    .map(|s| {
-                        Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt {
-                            id: key.clone(),
-                            column: "schedule_id",
-                            problem: e.to_string(),
-                        })
-                    })
-                    .transpose()?;
-                let slot: String = row.try_get("scheduled_for")?;
-                inserted.push((
-                    id,
-                    schedule,
-                    parse_time(&key, "scheduled_for", &slot)?,
-                    row.try_get("trigger")?,
+            let inserted = i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
+            let last = done.last_insert_rowid();
+            if inserted == 0 {
+                claims.extend(std::iter::repeat_n(None, chunk.len()));
+            } else if usize::try_from(inserted) == Ok(chunk.len()) && last - before == inserted {
+                // Every row went in, in the array's order, with the ids after `before` (the
+                // usual case): no rows to hand back one by one.
+                claims.extend((before + 1..=last).map(Some));
+            } else {
+                // Some were skipped: read back what this statement inserted and match it.
+                claims.extend(super::align_claims(
+                    chunk,
+                    self.inserted_since(&mut tx, before).await?,
                 ));
             }
         }
         tx.commit().await?;
-        Ok(super::align_claims(runs, inserted))
+        Ok(claims)
     }
 
     async fn mark_runs(

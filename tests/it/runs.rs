@@ -524,8 +524,102 @@ async fn deleted_schedule_ids_are_kept_a_day() {
     assert!(runs.iter().all(|r| r.run.schedule_id.is_none()), "{runs:?}");
 }
 
+/// Each claim names the row its run became, across several insert statements (5,000 rows
+/// each on SQLite) and with rows skipped among them: slots claimed before, a slot twice in one
+/// batch, a deleted schedule's; and a last statement with nothing to skip. Every field is stored
+/// as given, awkward text included.
+async fn claims_name_the_row_each_run_became(db: TestDb) {
+    let store = db.store().await;
+    let (a, b, gone) = (
+        schedule(&db, "a", "app.tasks.a").await,
+        schedule(&db, "b \"quoted\" \\ name\n日本", "app.tasks.b").await,
+        schedule(&db, "gone", "app.tasks.gone").await,
+    );
+    let t0 = at("2026-01-01T00:00:00Z");
+    store.delete_schedules(&[gone.id]).await.unwrap();
+    let slot = |i: i64| t0 + Duration::minutes(i);
+    // Claimed before the batch: every 997th slot of `a`.
+    let earlier: Vec<NewRun> = (0..6_000)
+        .step_by(997)
+        .map(|i| run(&a, slot(i), Trigger::Schedule, RunStatus::Dispatched))
+        .collect();
+    assert!(
+        store
+            .insert_runs(&earlier)
+            .await
+            .unwrap()
+            .iter()
+            .all(Option::is_some)
+    );
+    // The same slot twice in one batch: the first wins.
+    let mut batch = vec![
+        run(&b, slot(20_000), Trigger::Schedule, RunStatus::Dispatched),
+        run(&b, slot(20_000), Trigger::Schedule, RunStatus::Dispatched),
+    ];
+    // Rows skipped in the first 6,000 slots; none after (a statement with none to skip).
+    for i in 0..11_000 {
+        batch.push(run(&a, slot(i), Trigger::Schedule, RunStatus::Dispatched));
+        if i % 1_000 == 500 && i < 6_000 {
+            let mut missed = run(&b, slot(i), Trigger::Catchup, RunStatus::Missed);
+            missed.celery_task_id = None;
+            missed.dispatched_at = None;
+            missed.detail = Some(format!("row {i}: \"quotes\", \\, \t, \u{1}, é"));
+            batch.push(missed);
+            batch.push(run(&gone, slot(i), Trigger::Schedule, RunStatus::Dispatched));
+            batch.push(run(&b, slot(i), Trigger::Manual, RunStatus::Dispatched));
+        }
+    }
+    let claims = store.insert_runs(&batch).await.unwrap();
+    assert_eq!(claims.len(), batch.len());
+    let stored: std::collections::HashMap<i64, NewRun> = store
+        .list_runs(&RunFilter {
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.run))
+        .collect();
+    let mut expected_none = 0;
+    for (n, (wanted, claim)) in batch.iter().zip(&claims).enumerate() {
+        let skipped = wanted.schedule_id == Some(gone.id)
+            || (wanted.schedule_id == Some(a.id)
+                && earlier
+                    .iter()
+                    .any(|e| e.scheduled_for == wanted.scheduled_for))
+            || n == 1;
+        match claim {
+            None => {
+                assert!(skipped, "row {n} was not claimed: {wanted:?}");
+                expected_none += 1;
+            }
+            Some(id) => {
+                assert!(!skipped, "row {n} was claimed as {id}: {wanted:?}");
+                let got = &stored[id];
+                assert_eq!(got.schedule_id, wanted.schedule_id, "row {n}");
+                assert_eq!(got.schedule_name, wanted.schedule_name, "row {n}");
+                assert_eq!(got.celery_task_id, wanted.celery_task_id, "row {n}");
+                assert_eq!(got.scheduled_for, wanted.scheduled_for, "row {n}");
+                assert_eq!(got.dispatched_at, wanted.dispatched_at, "row {n}");
+                assert_eq!(
+                    (got.trigger, got.status),
+                    (wanted.trigger, wanted.status),
+                    "row {n}"
+                );
+                assert_eq!(got.detail, wanted.detail, "row {n}");
+                assert_eq!(got.arguments.args(), wanted.arguments.args(), "row {n}");
+                assert_eq!(got.arguments.kwargs(), wanted.arguments.kwargs(), "row {n}");
+            }
+        }
+    }
+    assert_eq!(expected_none, earlier.len() + 6 + 1);
+    assert_eq!(stored.len(), earlier.len() + batch.len() - expected_none);
+}
+
 both_backends!(
     a_deleted_schedule_claims_nothing,
+    claims_name_the_row_each_run_became,
     a_slot_is_claimed_once,
     batches_are_one_statement_and_large,
     marking_bookkeeping_filters_and_retention,
