@@ -53,8 +53,45 @@ pub struct Missed {
     pub schedule: Arc<Job>,
     /// The cron instant.
     pub slot: DateTime<Utc>,
-    /// Set on the last row of a schedule's batch: how many slots were missed in all.
-    pub detail: Option<String>,
+    /// Set on the last row of a schedule's catch-up: how many slots were missed in all.
+    pub count: Option<MissedCount>,
+}
+
+/// How many slots a schedule missed while no scheduler ran, for the detail of its last missed
+/// row. Kept as numbers and written out when the row is built: a start of 100,000 schedules
+/// held 100,000 of these texts at once (6.4 MB of its peak heap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissedCount {
+    /// Slots missed in all (more than the rows recorded after a long outage).
+    pub total: usize,
+    /// The schedule's last run.
+    pub last_run: DateTime<Utc>,
+    /// Where counting started, when the last run lies further back than the look-back.
+    pub counted_since: Option<DateTime<Utc>>,
+}
+
+impl MissedCount {
+    /// The row's detail text.
+    pub fn detail(&self) -> String {
+        let since = match self.counted_since {
+            Some(floor) => format!(
+                "more than {} slots missed since {} (counted since {})",
+                self.total,
+                self.last_run.to_rfc3339(),
+                floor.to_rfc3339()
+            ),
+            None => format!(
+                "{} slot(s) missed since the last run at {}",
+                self.total,
+                self.last_run.to_rfc3339()
+            ),
+        };
+        if self.total > MAX_MISSED_ROWS {
+            format!("{since}; the latest {MAX_MISSED_ROWS} are recorded")
+        } else {
+            since
+        }
+    }
 }
 
 /// Why a schedule is not in the plan.
@@ -231,7 +268,7 @@ impl Plan {
             missed.extend(skipped.into_iter().map(|s| Missed {
                 schedule: entry.schedule.clone(),
                 slot: s,
-                detail: None,
+                count: None,
             }));
             due.push(Due {
                 schedule: entry.schedule.clone(),
@@ -302,28 +339,15 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
         .map(|slot| Missed {
             schedule: entry.schedule.clone(),
             slot,
-            detail: None,
+            count: None,
         })
         .collect();
     if let Some(last_row) = missed.last_mut() {
-        let since = if last < floor {
-            format!(
-                "more than {total} slots missed since {} (counted since {})",
-                last.to_rfc3339(),
-                floor.to_rfc3339()
-            )
-        } else {
-            format!(
-                "{total} slot(s) missed since the last run at {}",
-                last.to_rfc3339()
-            )
-        };
-        let shown = if total > MAX_MISSED_ROWS {
-            format!("; the latest {MAX_MISSED_ROWS} are recorded")
-        } else {
-            String::new()
-        };
-        last_row.detail = Some(format!("{since}{shown}"));
+        last_row.count = Some(MissedCount {
+            total,
+            last_run: last,
+            counted_since: (last < floor).then_some(floor),
+        });
     }
     (catchup, missed)
 }
@@ -495,7 +519,7 @@ mod tests {
             [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]
         );
         assert_eq!(
-            missed[1].detail.as_deref(),
+            missed[1].count.map(|c| c.detail()).as_deref(),
             Some("2 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00")
         );
         // Outside the window, or with catch-up disabled: nothing runs, everything is missed.
@@ -513,6 +537,29 @@ mod tests {
     }
 
     #[test]
+    fn an_outage_beyond_the_look_back_is_counted_from_its_start() {
+        let mut s = schedule("0 * * * *", None);
+        s.last_run_at = Some(at("2025-06-01T00:00:00Z"));
+        let mut plan = Plan::default();
+        let now = at("2026-01-01T00:30:00Z");
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        let (catchup, missed) = catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1));
+        assert_eq!(catchup.unwrap().slot, at("2026-01-01T00:00:00Z"));
+        let floor = now - Duration::days(MISSED_LOOKBACK_DAYS);
+        let count = missed.last().unwrap().count.unwrap();
+        assert_eq!(count.counted_since, Some(floor));
+        assert_eq!(count.total, missed.len());
+        assert_eq!(
+            count.detail(),
+            format!(
+                "more than {} slots missed since 2025-06-01T00:00:00+00:00 (counted since {})",
+                missed.len(),
+                floor.to_rfc3339()
+            )
+        );
+    }
+
+    #[test]
     fn long_outages_record_at_most_a_thousand_rows() {
         let mut s = schedule("* * * * *", None);
         s.last_run_at = Some(at("2026-01-01T00:00:00Z"));
@@ -523,16 +570,12 @@ mod tests {
         assert_eq!(catchup.unwrap().slot, at("2026-01-02T00:00:00Z"));
         assert_eq!(missed.len(), MAX_MISSED_ROWS);
         assert_eq!(missed.last().unwrap().slot, at("2026-01-01T23:59:00Z"));
-        assert!(
-            missed
-                .last()
-                .unwrap()
-                .detail
-                .as_deref()
-                .unwrap()
-                .starts_with("1439 slot(s) missed"),
-            "{:?}",
-            missed.last()
+        let detail = missed.last().unwrap().count.unwrap().detail();
+        assert_eq!(
+            detail,
+            "1439 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00; \
+             the latest 1000 are recorded"
         );
+        assert_eq!(missed.iter().filter(|m| m.count.is_some()).count(), 1);
     }
 }

@@ -565,7 +565,12 @@ async fn claims_name_the_row_each_run_became(db: TestDb) {
             missed.dispatched_at = None;
             missed.detail = Some(format!("row {i}: \"quotes\", \\, \t, \u{1}, é"));
             batch.push(missed);
-            batch.push(run(&gone, slot(i), Trigger::Schedule, RunStatus::Dispatched));
+            batch.push(run(
+                &gone,
+                slot(i),
+                Trigger::Schedule,
+                RunStatus::Dispatched,
+            ));
             batch.push(run(&b, slot(i), Trigger::Manual, RunStatus::Dispatched));
         }
     }
