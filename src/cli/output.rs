@@ -36,33 +36,33 @@ pub struct ScheduleView {
 impl ScheduleView {
     /// Computes the view at `now`.
     pub fn new(schedule: &Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
-        Self::with(&mut NextRuns::default(), schedule, default_tz, now)
+        Self::with(&mut NextRuns::default(), schedule.clone(), default_tz, now)
     }
 
-    /// Views of many schedules, sharing parsed expressions.
-    pub fn many(schedules: &[Schedule], default_tz: Tz, now: DateTime<Utc>) -> Vec<Self> {
+    /// Views of many schedules (taken, not copied), sharing parsed expressions.
+    pub fn many(schedules: Vec<Schedule>, default_tz: Tz, now: DateTime<Utc>) -> Vec<Self> {
         let mut next = NextRuns::default();
         schedules
-            .iter()
+            .into_iter()
             .map(|s| Self::with(&mut next, s, default_tz, now))
             .collect()
     }
 
-    fn with(next: &mut NextRuns, schedule: &Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
+    fn with(next: &mut NextRuns, schedule: Schedule, default_tz: Tz, now: DateTime<Utc>) -> Self {
         let problems = if schedule.unreadable.is_empty()
-            && next.zone(schedule, default_tz).is_some()
-            && next.is_valid(schedule)
+            && next.zone(&schedule, default_tz).is_some()
+            && next.is_valid(&schedule)
         {
             Vec::new()
         } else {
             schedule.problems()
         };
         Self {
-            schedule: schedule.clone(),
-            timezone: next.zone(schedule, default_tz),
+            timezone: next.zone(&schedule, default_tz),
             default_timezone: schedule.timezone.is_none(),
-            next_run_at: next.next_run(schedule, now, default_tz),
+            next_run_at: next.next_run(&schedule, now, default_tz),
             problems,
+            schedule,
         }
     }
 
@@ -326,14 +326,41 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
         return write_stdout(text);
     }
     let text = match format {
-        OutputFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&to_json(out)).unwrap_or_default();
-            text.push('\n');
-            text
-        }
+        OutputFormat::Json => return write_json(out),
         OutputFormat::Table => to_text(out),
     };
     write_stdout(&text)
+}
+
+/// The JSON document of an output on stdout, as `serde_json::to_string_pretty` spells it. A list
+/// of schedules is written one object at a time: built whole, 100,000 schedules held their rows,
+/// a `Value` tree and the text at once (635 MB).
+fn write_json(out: &Output) -> std::io::Result<()> {
+    /// A list of schedules serialised lazily, one view's object at a time.
+    struct Views<'a>(&'a [ScheduleView]);
+    impl serde::Serialize for Views<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.0.iter().map(ScheduleView::to_json))
+        }
+    }
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = match out {
+        Output::List(views) | Output::Deleted(views) => {
+            serde_json::to_writer_pretty(&mut stdout, &Views(views))
+        }
+        Output::Toggled { schedules, .. } => {
+            serde_json::to_writer_pretty(&mut stdout, &Views(schedules))
+        }
+        other => serde_json::to_writer_pretty(&mut stdout, &to_json(other)),
+    }
+    .map_err(std::io::Error::from)
+    .and_then(|()| stdout.write_all(b"\n"))
+    .and_then(|()| stdout.flush());
+    match written {
+        // A closed pipe (`stockura schedule list --output json | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 fn write_stdout(text: &str) -> std::io::Result<()> {

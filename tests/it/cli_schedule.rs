@@ -442,8 +442,101 @@ async fn add_keeps_the_last_run_it_is_given(db: TestDb) {
     assert_eq!(db.snapshot(), snapshot, "a refused add writes nothing");
 }
 
+/// A long `--output json` list is serde_json's pretty spelling of the documented array, written
+/// as it is built; a reader that stops early (`| head`) ends it quietly, exit code 0.
+async fn long_json_lists_are_written_whole_or_stop_quietly(db: TestDb) {
+    add(
+        &db,
+        &[
+            "--task",
+            "app.tasks.first",
+            "--cron",
+            "* * * * *",
+            "--kwargs",
+            r#"{"text": "quote \" and é", "n": 1.50}"#,
+        ],
+    );
+    // 3,000 more by SQL, as the Python application writes them.
+    db.exec(match db.backend {
+        stockura::config::Backend::Postgres => {
+            "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, args, kwargs) \
+             SELECT gen_random_uuid(), 'bulk_' || g, 'app.tasks.bulk', '*/5 * * * *', g % 7 <> 0, \
+                    '[1, \"x\"]'::jsonb, ('{\"i\": ' || g || '}')::jsonb FROM generate_series(1, 3000) g"
+        }
+        stockura::config::Backend::Sqlite => {
+            "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000) \
+             INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, args, kwargs, created_at, updated_at) \
+             SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' \
+                    || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), \
+                    'bulk_' || i, 'app.tasks.bulk', '*/5 * * * *', i % 7 <> 0, '[1, \"x\"]', json_object('i', i), \
+                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM g"
+        }
+    })
+    .await;
+    let out = db
+        .cmd()
+        .args(["schedule", "list", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let list: Value = serde_json::from_str(&text).unwrap();
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 3001);
+    assert_eq!(
+        text,
+        format!("{}\n", serde_json::to_string_pretty(&list).unwrap())
+    );
+    for row in rows {
+        let keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, FIELDS);
+    }
+    let first = rows
+        .iter()
+        .find(|r| r["task_name"] == "app.tasks.first")
+        .unwrap();
+    // (Postgres's JSONB keeps keys in its own order.)
+    assert_eq!(first["kwargs"]["text"], "quote \" and é");
+    assert_eq!(first["kwargs"]["n"].to_string(), "1.50");
+
+    // A reader that takes the first bytes and goes.
+    let mut child = crate::support::std_cmd(db.dir.path())
+        .env("DATABASE_URL", &db.url)
+        .args(["schedule", "list", "--output", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    assert!(
+        head.starts_with(b"[\n  {"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&done.stderr), "");
+}
+
 both_backends!(
     add_keeps_the_last_run_it_is_given,
+    long_json_lists_are_written_whole_or_stop_quietly,
     add_prints_the_documented_json,
     list_show_update_enable_disable_delete,
     next_follows_the_cron_contract,

@@ -52,7 +52,7 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> Result<Output> {
     ctx.publish(&store, events).await;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    Ok(Output::Deleted(ScheduleView::many(&targets, tz, now)))
+    Ok(Output::Deleted(ScheduleView::many(targets, tz, now)))
 }
 
 fn short_id(id: uuid::Uuid) -> String {

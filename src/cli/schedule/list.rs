@@ -45,5 +45,5 @@ pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
     let now = Utc::now();
     let tz = ctx.settings.timezone.value;
     let schedules = store.list_schedules(&filter).await?;
-    Ok(Output::List(ScheduleView::many(&schedules, tz, now)))
+    Ok(Output::List(ScheduleView::many(schedules, tz, now)))
 }

@@ -35,7 +35,7 @@ pub async fn run(ctx: &Ctx, args: ToggleArgs, enabled: bool) -> Result<Output> {
     ctx.publish(&store, events).await;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    let views = ScheduleView::many(&after, tz, now);
+    let views = ScheduleView::many(after, tz, now);
     Ok(Output::Toggled {
         enabled,
         schedules: views,

@@ -25,7 +25,7 @@ pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
         ..Default::default()
     };
     let schedules = store.list_schedules(&filter).await?;
-    let views = ScheduleView::many(&schedules, ctx.settings.timezone.value, Utc::now());
+    let views = ScheduleView::many(schedules, ctx.settings.timezone.value, Utc::now());
     Ok(Output::TaskShow {
         task: TaskView {
             task,
