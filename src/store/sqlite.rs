@@ -63,44 +63,6 @@ pub fn parse_time(id: &str, column: &'static str, text: &str) -> Result<DateTime
 }
 
 impl SqliteStore {
-    /// The runs with an id above `after` (a claim's rows, read back under its write lock), as
-    /// [`super::align_claims`] takes them.
-    async fn inserted_since(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        after: i64,
-    ) -> Result<Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, schedule_id, scheduled_for, trigger FROM schedule_runs WHERE id > $1 ORDER BY id",
-        )
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.try_get("id")?;
-                let key = format!("schedule_runs {id}");
-                let schedule: Option<String> = row.try_get("schedule_id")?;
-                let schedule = schedule
-                    .map(|s| {
-                        Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt {
-                            id: key.clone(),
-                            column: "schedule_id",
-                            problem: e.to_string(),
-                        })
-                    })
-                    .transpose()?;
-                let slot: String = row.try_get("scheduled_for")?;
-                Ok((
-                    id,
-                    schedule,
-                    parse_time(&key, "scheduled_for", &slot)?,
-                    row.try_get("trigger")?,
-                ))
-            })
-            .collect()
-    }
-
     /// Opens (creating if missing) the database file.
     pub async fn connect(url: &Redacted) -> Result<Self, StoreError> {
         let unreachable = |source| StoreError::Unreachable {
@@ -842,6 +804,43 @@ fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
     })
 }
 
+/// The runs with an id above `after` (a claim's rows, read back under its write lock), as
+/// [`super::align_claims`] takes them.
+async fn inserted_since(
+    conn: &mut sqlx::SqliteConnection,
+    after: i64,
+) -> Result<Vec<(i64, Option<Uuid>, DateTime<Utc>, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, schedule_id, scheduled_for, trigger FROM schedule_runs WHERE id > $1 ORDER BY id",
+    )
+    .bind(after)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            let key = format!("schedule_runs {id}");
+            let schedule: Option<String> = row.try_get("schedule_id")?;
+            let schedule = schedule
+                .map(|s| {
+                    Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt {
+                        id: key.clone(),
+                        column: "schedule_id",
+                        problem: e.to_string(),
+                    })
+                })
+                .transpose()?;
+            let slot: String = row.try_get("scheduled_for")?;
+            Ok((
+                id,
+                schedule,
+                parse_time(&key, "scheduled_for", &slot)?,
+                row.try_get("trigger")?,
+            ))
+        })
+        .collect()
+}
+
 /// Rows per INSERT (one JSON parameter each).
 const RUN_CHUNK: usize = 5_000;
 
@@ -850,39 +849,36 @@ const RUN_CHUNK: usize = 5_000;
 /// of twelve per row (binding 24,000 parameters cost more than the inserts themselves), written
 /// straight as text (a `serde_json::Value` per field was a dozen allocations a row).
 fn runs_json(out: &mut String, runs: &[NewRun], now: &str) {
-    use crate::domain::json::{write_opt_str, write_str};
+    let (mut schedule_buf, mut task_buf) = (Uuid::encode_buffer(), Uuid::encode_buffer());
     out.clear();
     out.push('[');
     for (n, r) in runs.iter().enumerate() {
+        let slot = format_time(r.scheduled_for);
+        let dispatched = r.dispatched_at.map(format_time);
+        // In the order of the insert's columns.
+        let fields = [
+            r.schedule_id
+                .map(|id| &*id.hyphenated().encode_lower(&mut schedule_buf)),
+            Some(r.schedule_name.as_str()),
+            Some(r.task_name.as_str()),
+            r.celery_task_id
+                .map(|id| &*id.hyphenated().encode_lower(&mut task_buf)),
+            Some(slot.as_str()),
+            dispatched.as_deref(),
+            Some(r.trigger.as_str()),
+            Some(r.status.as_str()),
+            r.detail.as_deref(),
+            Some(r.arguments.args_text()),
+            Some(r.arguments.kwargs_text()),
+            Some(now),
+        ];
         out.push_str(if n == 0 { "[" } else { ",[" });
-        // Ids and stockura's timestamps need no escaping.
-        let quoted = |out: &mut String, v: Option<&dyn std::fmt::Display>| match v {
-            Some(v) => {
-                let _ = write!(out, "\"{v}\",");
+        for (i, field) in fields.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
             }
-            None => out.push_str("null,"),
-        };
-        quoted(out, r.schedule_id.as_ref().map(|id| id as _));
-        write_str(out, &r.schedule_name);
-        out.push(',');
-        write_str(out, &r.task_name);
-        out.push(',');
-        quoted(out, r.celery_task_id.as_ref().map(|id| id as _));
-        quoted(out, Some(&format_time(r.scheduled_for)));
-        quoted(
-            out,
-            r.dispatched_at.map(format_time).as_ref().map(|t| t as _),
-        );
-        quoted(out, Some(&r.trigger.as_str()));
-        quoted(out, Some(&r.status.as_str()));
-        write_opt_str(out, r.detail.as_deref());
-        out.push(',');
-        write_str(out, r.arguments.args_text());
-        out.push(',');
-        write_str(out, r.arguments.kwargs_text());
-        out.push(',');
-        quoted(out, Some(&now));
-        out.pop();
+            crate::domain::json::write_opt_str(out, field);
+        }
         out.push(']');
     }
     out.push(']');
@@ -929,7 +925,7 @@ impl RunStore for SqliteStore {
                 // Some were skipped: read back what this statement inserted and match it.
                 claims.extend(super::align_claims(
                     chunk,
-                    self.inserted_since(&mut tx, before).await?,
+                    inserted_since(&mut tx, before).await?,
                 ));
             }
         }
