@@ -418,7 +418,7 @@ impl<S: RunStore> Batch<'_, S> {
             dispatched_at: None,
             trigger: Trigger::Schedule,
             status: RunStatus::Missed,
-            detail: m.count.map(|c| c.detail()),
+            detail: m.count.as_ref().map(|c| c.detail()),
             arguments: m.schedule.arguments.clone(),
         }
     }

@@ -53,8 +53,9 @@ pub struct Missed {
     pub schedule: Arc<Job>,
     /// The cron instant.
     pub slot: DateTime<Utc>,
-    /// Set on the last row of a schedule's catch-up: how many slots were missed in all.
-    pub count: Option<MissedCount>,
+    /// Set on the last row of a schedule's catch-up: how many slots were missed in all (boxed:
+    /// after a long outage the other 999 rows of a schedule stay 8 bytes smaller).
+    pub count: Option<Box<MissedCount>>,
 }
 
 /// How many slots a schedule missed while no scheduler ran, for the detail of its last missed
@@ -343,11 +344,11 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
         })
         .collect();
     if let Some(last_row) = missed.last_mut() {
-        last_row.count = Some(MissedCount {
+        last_row.count = Some(Box::new(MissedCount {
             total,
             last_run: last,
             counted_since: (last < floor).then_some(floor),
-        });
+        }));
     }
     (catchup, missed)
 }
@@ -519,7 +520,7 @@ mod tests {
             [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]
         );
         assert_eq!(
-            missed[1].count.map(|c| c.detail()).as_deref(),
+            missed[1].count.as_ref().map(|c| c.detail()).as_deref(),
             Some("2 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00")
         );
         // Outside the window, or with catch-up disabled: nothing runs, everything is missed.
@@ -546,7 +547,7 @@ mod tests {
         let (catchup, missed) = catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1));
         assert_eq!(catchup.unwrap().slot, at("2026-01-01T00:00:00Z"));
         let floor = now - Duration::days(MISSED_LOOKBACK_DAYS);
-        let count = missed.last().unwrap().count.unwrap();
+        let count = missed.last().unwrap().count.as_deref().copied().unwrap();
         assert_eq!(count.counted_since, Some(floor));
         assert_eq!(count.total, missed.len());
         assert_eq!(
@@ -570,7 +571,7 @@ mod tests {
         assert_eq!(catchup.unwrap().slot, at("2026-01-02T00:00:00Z"));
         assert_eq!(missed.len(), MAX_MISSED_ROWS);
         assert_eq!(missed.last().unwrap().slot, at("2026-01-01T23:59:00Z"));
-        let detail = missed.last().unwrap().count.unwrap().detail();
+        let detail = missed.last().unwrap().count.as_ref().unwrap().detail();
         assert_eq!(
             detail,
             "1439 slot(s) missed since the last run at 2026-01-01T00:00:00+00:00; \

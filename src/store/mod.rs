@@ -493,6 +493,11 @@ pub(crate) fn align_claims(
             .or_default()
             .push(id);
     }
+    // Rows of the same key that do not claim a slot (manual runs, dry runs) go in in input
+    // order: the lowest id to the first of them.
+    for ids in by_slot.values_mut() {
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+    }
     runs.iter()
         .map(|r| {
             let key = (

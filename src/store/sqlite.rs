@@ -511,8 +511,11 @@ impl ScheduleStore for SqliteStore {
         let server_version: String = sqlx::query_scalar("SELECT sqlite_version()")
             .fetch_one(&self.pool)
             .await?;
-        let mut conn = self.pool.acquire().await?;
-        let applied = self.applied(&mut conn).await?;
+        // One connection at a time (the pool has two, and callers may hold the other).
+        let applied = {
+            let mut conn = self.pool.acquire().await?;
+            self.applied(&mut conn).await?
+        };
         let has = |table: &'static str| {
             let pool = self.pool.clone();
             async move {
@@ -896,9 +899,14 @@ impl RunStore for SqliteStore {
         // largest id read here and the insert (the ids a statement took are those above it).
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for chunk in runs.chunks(RUN_CHUNK) {
-            let before: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM schedule_runs")
-                .fetch_one(&mut *tx)
-                .await?;
+            // The id before the next one AUTOINCREMENT hands out: the largest ever handed out
+            // (the newest rows may have been deleted since) or the largest present.
+            let before: i64 = sqlx::query_scalar(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'schedule_runs'), 0), \
+                            coalesce((SELECT max(id) FROM schedule_runs), 0))",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             runs_json(&mut json, chunk, &now);
             // OR IGNORE: a slot already claimed (`ux_schedule_runs_claim`) is skipped. A schedule
             // deleted since the scheduler loaded it gets no row (and so no send).
@@ -908,18 +916,20 @@ impl RunStore for SqliteStore {
                  SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, \
                         r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11 \
                  FROM json_each($1) AS r \
-                 WHERE r.value ->> 0 IS NULL OR r.value ->> 0 IN (SELECT id FROM celery_beat_schedules)",
+                 WHERE r.value ->> 0 IS NULL OR r.value ->> 0 IN (SELECT id FROM celery_beat_schedules) \
+                 ORDER BY r.key",
             )
             .bind(json.as_str())
             .execute(&mut *tx)
             .await?;
-            let inserted = i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
+            let affected = i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
             let last = done.last_insert_rowid();
-            if inserted == 0 {
+            if affected == 0 {
                 claims.extend(std::iter::repeat_n(None, chunk.len()));
-            } else if usize::try_from(inserted) == Ok(chunk.len()) && last - before == inserted {
-                // Every row went in, in the array's order, with the ids after `before` (the
-                // usual case): no rows to hand back one by one.
+            } else if usize::try_from(affected) == Ok(chunk.len()) && last - before == affected {
+                // Every row went in, in the array's order (`ORDER BY r.key`: SQLite promises no
+                // order without it; it cost nothing measurable), with the ids after `before`
+                // (the usual case): no rows to hand back one by one.
                 claims.extend((before + 1..=last).map(Some));
             } else {
                 // Some were skipped: read back what this statement inserted and match it.

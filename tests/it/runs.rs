@@ -526,8 +526,8 @@ async fn deleted_schedule_ids_are_kept_a_day() {
 
 /// Each claim names the row its run became, across several insert statements (5,000 rows
 /// each on SQLite) and with rows skipped among them: slots claimed before, a slot twice in one
-/// batch, a deleted schedule's; and a last statement with nothing to skip. Every field is stored
-/// as given, awkward text included.
+/// batch, a deleted schedule's; two manual runs of one slot; and a last statement with nothing
+/// to skip. Every field is stored as given, awkward text included.
 async fn claims_name_the_row_each_run_became(db: TestDb) {
     let store = db.store().await;
     let (a, b, gone) = (
@@ -571,6 +571,8 @@ async fn claims_name_the_row_each_run_became(db: TestDb) {
                 Trigger::Schedule,
                 RunStatus::Dispatched,
             ));
+            // Two manual runs of one slot (distinct task ids): each gets its own row.
+            batch.push(run(&b, slot(i), Trigger::Manual, RunStatus::Dispatched));
             batch.push(run(&b, slot(i), Trigger::Manual, RunStatus::Dispatched));
         }
     }
@@ -620,6 +622,29 @@ async fn claims_name_the_row_each_run_became(db: TestDb) {
     }
     assert_eq!(expected_none, earlier.len() + 6 + 1);
     assert_eq!(stored.len(), earlier.len() + batch.len() - expected_none);
+
+    // The newest rows deleted (their ids are not handed out again): the next claims still name
+    // their own rows.
+    db.exec("DELETE FROM schedule_runs WHERE id > (SELECT max(id) - 10 FROM schedule_runs)")
+        .await;
+    let next: Vec<NewRun> = (30_000..30_020)
+        .map(|i| run(&a, slot(i), Trigger::Schedule, RunStatus::Dispatched))
+        .collect();
+    let claims = store.insert_runs(&next).await.unwrap();
+    let stored = store
+        .list_runs(&RunFilter {
+            since: Some(slot(30_000)),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), next.len());
+    for (wanted, claim) in next.iter().zip(&claims) {
+        let got = stored.iter().find(|r| Some(r.id) == *claim).unwrap();
+        assert_eq!(got.run.scheduled_for, wanted.scheduled_for);
+        assert_eq!(got.run.celery_task_id, wanted.celery_task_id);
+    }
 }
 
 both_backends!(
