@@ -473,17 +473,7 @@ async fn long_json_lists_are_written_whole_or_stop_quietly(db: TestDb) {
         }
     })
     .await;
-    let out = db
-        .cmd()
-        .args(["schedule", "list", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = db.stdout(&["schedule", "list", "--output", "json"]);
     let list: Value = serde_json::from_str(&text).unwrap();
     let rows = list.as_array().unwrap();
     assert_eq!(rows.len(), 3001);

@@ -290,24 +290,23 @@ impl TestDb {
 
     /// Runs `args` and returns stdout parsed as JSON; panics unless the exit code is 0.
     pub fn json(&self, args: &[&str]) -> Value {
-        let out = self
-            .cmd()
-            .args(args)
-            .args(["--output", "json"])
-            .output()
-            .expect("run stockura");
+        let mut with_output = args.to_vec();
+        with_output.extend(["--output", "json"]);
+        let text = self.stdout(&with_output);
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{text}"))
+    }
+
+    /// Runs `args` and returns stdout as it was written; panics unless the exit code is 0.
+    pub fn stdout(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run stockura");
         assert!(
             out.status.success(),
             "stockura {args:?} failed ({}):\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout of {args:?} is not JSON ({e}):\n{}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+        String::from_utf8(out.stdout).expect("stdout is UTF-8")
     }
 
     /// Runs `args`; returns the exit code, stdout and stderr, whatever the outcome.
