@@ -537,14 +537,19 @@ mod tests {
         );
     }
 
+    /// What a schedule of `cron` that last ran at `last_run` owes at `now` (catch-up window 1h).
+    fn owed(cron: &str, last_run: &str, now: DateTime<Utc>) -> (Option<Due>, Vec<Missed>) {
+        let mut s = schedule(cron, None);
+        s.last_run_at = Some(at(last_run));
+        let mut plan = Plan::default();
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1))
+    }
+
     #[test]
     fn an_outage_beyond_the_look_back_is_counted_from_its_start() {
-        let mut s = schedule("0 * * * *", None);
-        s.last_run_at = Some(at("2025-06-01T00:00:00Z"));
-        let mut plan = Plan::default();
         let now = at("2026-01-01T00:30:00Z");
-        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
-        let (catchup, missed) = catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1));
+        let (catchup, missed) = owed("0 * * * *", "2025-06-01T00:00:00Z", now);
         assert_eq!(catchup.unwrap().slot, at("2026-01-01T00:00:00Z"));
         let floor = now - Duration::days(MISSED_LOOKBACK_DAYS);
         let count = missed.last().unwrap().count.as_deref().copied().unwrap();
@@ -562,12 +567,8 @@ mod tests {
 
     #[test]
     fn long_outages_record_at_most_a_thousand_rows() {
-        let mut s = schedule("* * * * *", None);
-        s.last_run_at = Some(at("2026-01-01T00:00:00Z"));
-        let mut plan = Plan::default();
         let now = at("2026-01-02T00:00:30Z");
-        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
-        let (catchup, missed) = catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1));
+        let (catchup, missed) = owed("* * * * *", "2026-01-01T00:00:00Z", now);
         assert_eq!(catchup.unwrap().slot, at("2026-01-02T00:00:00Z"));
         assert_eq!(missed.len(), MAX_MISSED_ROWS);
         assert_eq!(missed.last().unwrap().slot, at("2026-01-01T23:59:00Z"));
