@@ -210,16 +210,46 @@ impl Backlog {
     }
 }
 
-/// The message of a due slot.
-pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskMessage {
+pub use crate::domain::schedule::MAX_EXPIRES_SECONDS;
+
+/// The instant a slot's message expires at: the slot plus the schedule's `expires` seconds.
+/// An error names the problem when the value cannot be sent (not a positive number of seconds
+/// up to [`MAX_EXPIRES_SECONDS`]); the arithmetic is checked, never a panic.
+pub fn expires_at(
+    slot: DateTime<Utc>,
+    expires: Option<&serde_json::Number>,
+) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(expires) = expires else {
+        return Ok(None);
+    };
+    let secs = expires
+        .as_f64()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_EXPIRES_SECONDS)
+        .ok_or_else(|| {
+            format!(
+                "cannot run as stored: expires {expires} is not a number of seconds above 0 and at most {MAX_EXPIRES_SECONDS}"
+            )
+        })?;
+    #[allow(clippy::cast_possible_truncation)]
+    let millis = (secs * 1000.0) as i64;
+    chrono::Duration::try_milliseconds(millis)
+        .and_then(|d| slot.checked_add_signed(d))
+        .map(Some)
+        .ok_or_else(|| {
+            format!("cannot run as stored: slot {slot} plus expires {expires} s is out of range")
+        })
+}
+
+/// The message of a due slot, or why it cannot be built (the run is then recorded `failed`
+/// with that reason, and the other slots of its batch are sent).
+pub fn message_for(
+    due: &Due,
+    task_id: Uuid,
+    options: &DispatchOptions,
+) -> Result<TaskMessage, String> {
     let s = &due.schedule;
-    let expires = s
-        .expires
-        .as_ref()
-        .and_then(serde_json::Number::as_f64)
-        .and_then(|secs| chrono::Duration::try_milliseconds((secs * 1000.0) as i64))
-        .map(|d| due.slot + d);
-    TaskMessage {
+    let expires = expires_at(due.slot, s.expires.as_ref())?;
+    Ok(TaskMessage {
         task_name: s.task_name.clone(),
         task_id,
         args: s.arguments.args(),
@@ -233,7 +263,7 @@ pub fn message_for(due: &Due, task_id: Uuid, options: &DispatchOptions) -> TaskM
         expires,
         origin: options.origin.clone(),
         beat: due.trigger != Trigger::Manual,
-    }
+    })
 }
 
 /// Rows per claim statement and messages per broker round trip. A large batch (the start of
@@ -262,10 +292,11 @@ impl Prebuilt {
         let messages = due
             .iter()
             .filter(|d| d.trigger == Trigger::Schedule)
-            .map(|d| {
-                let m = message_for(d, slot_task_id(d.schedule.id, d.slot), options);
+            .filter_map(|d| {
+                // A slot whose message cannot be built is left to the batch, which records why.
+                let m = message_for(d, slot_task_id(d.schedule.id, d.slot), options).ok()?;
                 let encoded = encode(&m, &options.layout, &mut tags);
-                ((d.schedule.id, d.slot), (d.schedule.clone(), encoded))
+                Some(((d.schedule.id, d.slot), (d.schedule.clone(), encoded)))
             })
             .collect();
         Self { messages }
@@ -362,6 +393,15 @@ impl<S: RunStore> Batch<'_, S> {
             Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
         };
         let invalid = self.definitions.check_arguments(&s.task_name, &s.arguments);
+        // The message is built before anything is claimed: a row that cannot become a message
+        // (a value written by another program out of range) is recorded failed with the reason.
+        let (invalid, built) = match (invalid, self.options.dry_run) {
+            (Some(why), _) => (Some(why), None),
+            (None, dry_run) => match self.prebuilt_or_build(d, task_id) {
+                Ok(message) => (None, (!dry_run).then_some(message)),
+                Err(why) => (Some(why), None),
+            },
+        };
         let decision = self.decisions.get(n).unwrap_or(&Decision::Send);
         let (status, detail) = match (invalid, decision, self.options.dry_run) {
             (Some(why), _, _) => (RunStatus::Failed, Some(why)),
@@ -376,21 +416,7 @@ impl<S: RunStore> Batch<'_, S> {
             (None, Decision::Skip(why), false) => (RunStatus::Skipped, Some(why.clone())),
             (None, Decision::Defer(why), false) => (RunStatus::Deferred, Some(why.clone())),
         };
-        let message = (status == RunStatus::Dispatched).then(|| {
-            let ready = self
-                .prebuilt
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(d);
-            match ready {
-                Some(encoded) => {
-                    self.prebuilt_used
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    Pending::Ready(encoded)
-                }
-                None => Pending::Build(message_for(d, task_id, self.options)),
-            }
-        });
+        let message = built.filter(|_| status == RunStatus::Dispatched);
         let row = NewRun {
             schedule_id: Some(s.id),
             schedule_name: s.name.clone(),
@@ -404,6 +430,24 @@ impl<S: RunStore> Batch<'_, S> {
             arguments: s.arguments.clone(),
         };
         (row, message)
+    }
+
+    /// The message of due slot `d`: the one encoded ahead when there is one, else built now
+    /// (encoded on the encoding thread).
+    fn prebuilt_or_build(&self, d: &Due, task_id: Uuid) -> Result<Pending, String> {
+        let ready = self
+            .prebuilt
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take(d);
+        match ready {
+            Some(encoded) => {
+                self.prebuilt_used
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(Pending::Ready(encoded))
+            }
+            None => message_for(d, task_id, self.options).map(Pending::Build),
+        }
     }
 
     /// The history row of missed slot `n`.
@@ -555,7 +599,7 @@ impl<S: RunStore> Batch<'_, S> {
                 }
                 (Some(_), RunStatus::Failed) => {
                     outcome.failed += 1;
-                    tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, "parameters do not match the task's schema; not sent");
+                    tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "cannot be sent as stored; recorded failed");
                 }
                 (Some(_), RunStatus::DryRun) => {
                     outcome.dry_run += 1;

@@ -250,33 +250,67 @@ impl Plan {
             let Some(entry) = self.entries.get_mut(&id) else {
                 continue;
             };
-            let mut slot = at;
-            let mut skipped = Vec::new();
-            while let Some(next) = entry
-                .cron
-                .next_after(slot, entry.tz)
-                .map(|t| t.with_timezone(&Utc))
-            {
-                if next > now {
-                    break;
-                }
-                skipped.push(slot);
-                slot = next;
-                if skipped.len() > MAX_MISSED_ROWS * 10 {
-                    break;
-                }
+            // Behind by several slots (the loop was paused, the clock jumped): the latest slot
+            // runs, the ones before it are missed. As at a start, the walk looks back at most
+            // MISSED_LOOKBACK_DAYS and records at most MAX_MISSED_ROWS rows, the total in the
+            // last one's detail, so however far behind, this stays bounded.
+            let floor = now
+                .checked_sub_signed(Duration::days(MISSED_LOOKBACK_DAYS))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            let mut recent: std::collections::VecDeque<DateTime<Utc>> =
+                std::collections::VecDeque::new();
+            let mut total = 0usize;
+            let mut counted_since = None;
+            let mut slot = Some(at);
+            if at < floor {
+                counted_since = Some(floor);
+                total += 1;
+                recent.push_back(at);
+                slot = entry
+                    .cron
+                    .next_after(floor, entry.tz)
+                    .map(|t| t.with_timezone(&Utc))
+                    .filter(|t| *t <= now);
             }
-            missed.extend(skipped.into_iter().map(|s| Missed {
+            let mut resume = now;
+            if let Some(mut current) = slot {
+                while let Some(next) = entry
+                    .cron
+                    .next_after(current, entry.tz)
+                    .map(|t| t.with_timezone(&Utc))
+                    .filter(|t| *t <= now)
+                {
+                    total += 1;
+                    recent.push_back(current);
+                    if recent.len() > MAX_MISSED_ROWS {
+                        recent.pop_front();
+                    }
+                    current = next;
+                }
+                due.push(Due {
+                    schedule: entry.schedule.clone(),
+                    slot: current,
+                    trigger: Trigger::Schedule,
+                });
+                resume = current;
+            }
+            let first_missed = missed.len();
+            missed.extend(recent.into_iter().map(|s| Missed {
                 schedule: entry.schedule.clone(),
                 slot: s,
                 count: None,
             }));
-            due.push(Due {
-                schedule: entry.schedule.clone(),
-                slot,
-                trigger: Trigger::Schedule,
-            });
-            match entry.cron.next_after(slot, entry.tz) {
+            let recorded = missed.len() - first_missed;
+            if (total > recorded || counted_since.is_some())
+                && let Some(last_row) = missed.last_mut()
+            {
+                last_row.count = Some(Box::new(MissedCount {
+                    total,
+                    last_run: entry.last_run_at.unwrap_or(at),
+                    counted_since,
+                }));
+            }
+            match entry.cron.next_after(resume, entry.tz) {
                 Some(next) => {
                     entry.next = next.with_timezone(&Utc);
                     self.queue.insert((entry.next, id));
@@ -300,7 +334,15 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
         return (None, Vec::new());
     };
     // Count back far enough to see the catch-up window, and at least MISSED_LOOKBACK_DAYS.
-    let floor = now - Duration::days(MISSED_LOOKBACK_DAYS).max(window + Duration::days(1));
+    // Checked: a window beyond the calendar's range counts back to its start, never a panic.
+    let lookback = Duration::days(MISSED_LOOKBACK_DAYS).max(
+        window
+            .checked_add(&Duration::days(1))
+            .unwrap_or(Duration::MAX),
+    );
+    let floor = now
+        .checked_sub_signed(lookback)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let start = last.max(floor);
     let mut recent: std::collections::VecDeque<DateTime<Utc>> = std::collections::VecDeque::new();
     let mut total = 0usize;
@@ -434,6 +476,34 @@ mod tests {
             [at("2026-01-01T00:01:00Z"), at("2026-01-01T00:02:00Z")]
         );
         assert_eq!(plan.next_due(), Some(at("2026-01-01T00:04:00Z")));
+    }
+
+    /// A loop paused far longer than the look-back (or a clock that jumped years ahead) takes
+    /// bounded work: the latest slot runs, at most MAX_MISSED_ROWS rows are recorded, and the
+    /// last one says how many were missed and since when they were counted.
+    #[test]
+    fn a_loop_paused_beyond_the_look_back_stays_bounded() {
+        let mut plan = Plan::default();
+        plan.upsert(
+            schedule("* * * * *", None),
+            Tz::UTC,
+            at("2026-01-01T00:00:30Z"),
+        )
+        .unwrap();
+        for now in ["2026-02-20T00:00:10Z", "2126-01-01T00:00:10Z"] {
+            let now = at(now);
+            let (due, missed) = plan.take_due(now);
+            assert_eq!(due.len(), 1, "{now}");
+            assert_eq!(due[0].slot, now - Duration::seconds(10));
+            assert_eq!(missed.len(), MAX_MISSED_ROWS);
+            let count = missed.last().unwrap().count.as_ref().unwrap();
+            assert_eq!(
+                count.counted_since,
+                Some(now - Duration::days(MISSED_LOOKBACK_DAYS))
+            );
+            assert_eq!(count.total, (MISSED_LOOKBACK_DAYS * 1440) as usize);
+            assert_eq!(plan.next_due(), Some(now + Duration::seconds(50)));
+        }
     }
 
     #[test]
@@ -579,5 +649,127 @@ mod tests {
              the latest 1000 are recorded"
         );
         assert_eq!(missed.iter().filter(|m| m.count.is_some()).count(), 1);
+    }
+
+    /// A small deterministic generator (xorshift): the same cases on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[(self.next() % items.len() as u64) as usize]
+        }
+
+        fn instant(&mut self) -> DateTime<Utc> {
+            // Mostly ordinary instants, sometimes the calendar's very ends.
+            match self.next() % 8 {
+                0 => DateTime::<Utc>::MAX_UTC,
+                1 => DateTime::<Utc>::MIN_UTC,
+                2 => DateTime::<Utc>::MAX_UTC - Duration::seconds((self.next() % 100_000) as i64),
+                3 => DateTime::<Utc>::MIN_UTC + Duration::seconds((self.next() % 100_000) as i64),
+                _ => DateTime::from_timestamp(
+                    (self.next() % 8_000_000_000) as i64 - 2_000_000_000,
+                    0,
+                )
+                .unwrap(),
+            }
+        }
+    }
+
+    /// Random schedules, delivery options, instants and catch-up windows through the plan
+    /// (upsert, catch-up, take_due) and message building: whatever a row or a flag holds,
+    /// nothing panics. A value that cannot be sent is an error (recorded failed), not a crash.
+    #[test]
+    fn random_rows_and_instants_never_panic() {
+        use crate::beat::dispatch::{DispatchOptions, message_for};
+        use crate::beat::message::BrokerLayout;
+        let crons = [
+            "* * * * *",
+            "0 0 29 2 *",
+            "0 0 L * *",
+            "30 2 * * *",
+            "*/7 3-5 * jan,dec mon-fri",
+            "0 0 31 4 *",
+            "@yearly",
+            "59 23 31 12 *",
+        ];
+        let zones = [
+            None,
+            Some("UTC"),
+            Some("America/New_York"),
+            Some("Australia/Lord_Howe"),
+            Some("Pacific/Kiritimati"),
+            Some("Mars/Base"),
+        ];
+        let expires = [
+            "1",
+            "0.001",
+            "300",
+            "31536000",
+            "31536001",
+            "-5",
+            "0",
+            "1e308",
+            "10000000000000",
+            "123456789012345678901234567890",
+            "1e-300",
+        ];
+        let options = DispatchOptions {
+            dry_run: false,
+            default_queue: "celery".into(),
+            layout: BrokerLayout::default(),
+            origin: "stockura@test".into(),
+            chunk_rows: 3,
+        };
+        let mut rng = Rng(0x5eed_1234_abcd_0001);
+        for _ in 0..1_000 {
+            let mut plan = Plan::default();
+            let mut s = schedule("* * * * *", None);
+            s.cron_expression = (*rng.pick(&crons[..])).into();
+            s.timezone = rng.pick(&zones[..]).map(Into::into);
+            s.last_run_at = rng.next().is_multiple_of(2).then(|| rng.instant());
+            let mut map = serde_json::Map::new();
+            let spelled = rng.pick(&expires[..]).to_string();
+            let value: serde_json::Value = serde_json::from_str(&spelled).unwrap();
+            map.insert("expires".into(), value);
+            map.insert("priority".into(), serde_json::json!(rng.next() % 12));
+            s.options = crate::domain::schedule::DeliveryOptions::from_json(map.into());
+            let start = rng.instant();
+            // Mostly short windows (a catch-up walks every slot of its window), sometimes the
+            // longest the flag allows.
+            let window = match rng.next() % 4 {
+                0 => Duration::days(31),
+                1 => Duration::zero(),
+                _ => Duration::seconds((rng.next() % 7200) as i64),
+            };
+            if plan.upsert(s, Tz::UTC, start).is_err() {
+                continue;
+            }
+            for _ in 0..3 {
+                let now = rng.instant();
+                for id in plan.ids() {
+                    if let Some(entry) = plan.get(id) {
+                        let (run, missed) = catch_up(entry, now, window);
+                        for due in run.iter() {
+                            let _ = message_for(due, Uuid::nil(), &options)
+                                .map(|m| m.envelope(Uuid::nil()));
+                        }
+                        assert!(missed.len() <= MAX_MISSED_ROWS);
+                    }
+                }
+                let (due, _) = plan.take_due(now);
+                for d in &due {
+                    if let Ok(m) = message_for(d, Uuid::nil(), &options) {
+                        let _ = m.envelope(Uuid::nil());
+                    }
+                }
+            }
+        }
     }
 }

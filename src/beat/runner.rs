@@ -443,13 +443,26 @@ where
             }
             let detail = policy::deferred_detail(h.due.slot, now);
             match self.store.promote_deferred(h.run_id, now, &detail).await {
-                Ok(true) => {
-                    let m = dispatch::message_for(&h.due, h.task_id, &self.config.dispatch);
-                    let (key, envelope, _) =
-                        dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
-                    batch.push((key, envelope));
-                    sent.push(h);
-                }
+                Ok(true) => match dispatch::message_for(&h.due, h.task_id, &self.config.dispatch) {
+                    Ok(m) => {
+                        let (key, envelope, _) =
+                            dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
+                        batch.push((key, envelope));
+                        sent.push(h);
+                    }
+                    Err(why) => {
+                        tracing::warn!(schedule = %h.due.schedule.name, slot = %h.due.slot, reason = %why, "queued run cannot be sent as stored; recorded failed");
+                        if let Err(e) = self
+                            .store
+                            .mark_runs(&[h.run_id], RunStatus::Failed, &why)
+                            .await
+                        {
+                            tracing::warn!(error = %e, "could not record the failed run");
+                        }
+                        self.held.remove(&h.due.schedule.id);
+                        self.stats.failed += 1;
+                    }
+                },
                 Ok(false) => {
                     // Another scheduler sent it (or it was marked meanwhile).
                     self.held.remove(&h.due.schedule.id);
@@ -988,7 +1001,10 @@ where
             return;
         }
         self.last_retention = Some(now);
-        match self.store.delete_runs_before(now - keep).await {
+        let Some(before) = now.checked_sub_signed(keep) else {
+            return;
+        };
+        match self.store.delete_runs_before(before).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "history retention"),
             Err(e) => self.database_failed(&e),

@@ -77,6 +77,14 @@ pub struct RunBeatArgs {
     pub verbose: u8,
 }
 
+/// The longest `--catchup-window` (and `--running-timeout`), in days: a start looks back at
+/// most this far for the slots it owes.
+pub const MAX_CATCHUP_WINDOW_DAYS: i64 = crate::beat::plan::MISSED_LOOKBACK_DAYS;
+/// The longest `--sync-interval`, in seconds (a day).
+pub const MAX_SYNC_INTERVAL_SECONDS: f64 = 86_400.0;
+/// The longest `--history-retention`, in days (100 years).
+pub const MAX_HISTORY_RETENTION_DAYS: u32 = 36_500;
+
 /// Parses `90`, `90s`, `15m`, `1h`, `2d` into a duration.
 pub fn parse_duration(flag: &str, text: &str) -> Result<chrono::Duration, CliError> {
     let text = text.trim();
@@ -319,25 +327,56 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     let (tx, rx) = mpsc::channel::<Change>(4096);
     let signals = tokio::spawn(handle_signals(install_signals()?, stop_tx, tx.clone()));
     let catchup_window = parse_duration("--catchup-window", &args.catchup_window)?;
-    if !(args.sync_interval.is_finite() && args.sync_interval > 0.0) {
+    if catchup_window > chrono::Duration::days(MAX_CATCHUP_WINDOW_DAYS) {
         return Err(CliError::invalid(
-            "--sync-interval must be a positive number of seconds",
+            format!(
+                "--catchup-window {} is longer than {MAX_CATCHUP_WINDOW_DAYS} days",
+                args.catchup_window.trim()
+            ),
+            format!(
+                "use at most {MAX_CATCHUP_WINDOW_DAYS}d; 1h is the default, 0 disables catch-up"
+            ),
+        )
+        .into());
+    }
+    if !(args.sync_interval.is_finite()
+        && args.sync_interval > 0.0
+        && args.sync_interval <= MAX_SYNC_INTERVAL_SECONDS)
+    {
+        return Err(CliError::invalid(
+            format!(
+                "--sync-interval must be a positive number of seconds, at most {MAX_SYNC_INTERVAL_SECONDS}"
+            ),
             "e.g. --sync-interval 5",
         )
         .into());
     }
-    let lease = parse_short_duration("--lease", &args.lease)?;
-    if lease < Duration::from_millis(300) {
+    if args.history_retention > MAX_HISTORY_RETENTION_DAYS {
         return Err(CliError::invalid(
-            format!("--lease {} is too short", args.lease),
-            "use at least 300ms; 10s is the default",
+            format!(
+                "--history-retention {} is more than {MAX_HISTORY_RETENTION_DAYS} days",
+                args.history_retention
+            ),
+            "use at most 36500 (100 years), or 0 to keep every run",
+        )
+        .into());
+    }
+    let lease = parse_short_duration("--lease", &args.lease)?;
+    if lease < Duration::from_millis(300) || lease > Duration::from_secs(3600) {
+        return Err(CliError::invalid(
+            format!("--lease {} is out of range", args.lease.trim()),
+            "use 300ms to 1h; 10s is the default",
         )
         .into());
     }
     let running_timeout = parse_duration("--running-timeout", &args.running_timeout)?;
-    if running_timeout <= chrono::Duration::zero() {
+    if running_timeout <= chrono::Duration::zero()
+        || running_timeout > chrono::Duration::days(MAX_CATCHUP_WINDOW_DAYS)
+    {
         return Err(CliError::invalid(
-            "--running-timeout must be positive",
+            format!(
+                "--running-timeout must be positive and at most {MAX_CATCHUP_WINDOW_DAYS} days"
+            ),
             "e.g. --running-timeout 1h",
         )
         .into());

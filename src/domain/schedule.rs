@@ -889,9 +889,17 @@ fn check_priority(priority: &str) -> Result<u8, DomainError> {
         })
 }
 
+/// The longest `expires` a schedule can carry, in seconds (365 days): a message's expiry is
+/// its slot plus this, and Celery's own expiry of a year-old slot is already meaningless.
+pub const MAX_EXPIRES_SECONDS: f64 = 31_536_000.0;
+
 fn check_expires(expires: Number) -> Result<Number, DomainError> {
     let hint = "give the number of seconds after the scheduled time after which a run is pointless, e.g. --expires 300";
     match expires.as_f64() {
+        Some(e) if e.is_finite() && e > MAX_EXPIRES_SECONDS => Err(DomainError::new(
+            format!("expires {expires} is more than {MAX_EXPIRES_SECONDS} seconds (365 days)"),
+            "give at most 31536000 seconds, e.g. --expires 300",
+        )),
         Some(e) if e.is_finite() && e > 0.0 => {
             // Store whole seconds as an integer whatever the spelling (1e3, 300.0).
             if e.fract() == 0.0 && e <= 1e15 {

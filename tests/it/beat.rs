@@ -419,6 +419,106 @@ async fn parameters_are_revalidated_at_dispatch(db: TestDb) {
     assert!(rig.messages("celery").await.is_empty());
 }
 
+/// One row that cannot become a message (an `expires` another program wrote far out of range)
+/// is recorded `failed` with the reason; every other schedule of the same instant is sent, the
+/// loop goes on, and the CLI refuses to store such a value or to trigger such a row.
+async fn one_bad_row_never_stops_the_others(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(3, &[]);
+    let bad = rig.add(&[
+        "--task",
+        "app.tasks.bad",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "bad",
+    ]);
+    // Written as the Python application could write it: no validation on that path.
+    rig.db
+        .exec(&format!(
+            r#"UPDATE celery_beat_schedules SET options = '{{"expires": 10000000000000}}' WHERE id = '{}'"#,
+            bad["id"].as_str().unwrap()
+        ))
+        .await;
+    let mut beat = rig.beat(false).await;
+    for minute in ["2030-01-01T00:01:00Z", "2030-01-01T00:02:00Z"] {
+        rig.clock.set(at(minute));
+        let outcome = beat.tick().await;
+        assert_eq!((outcome.dispatched, outcome.failed), (3, 1), "{minute}");
+    }
+    let messages = rig.messages("celery").await;
+    assert_eq!(messages.len(), 6);
+    assert!(
+        messages
+            .iter()
+            .all(|m| m["headers"]["task"] == json!("app.tasks.a"))
+    );
+    let runs = rig.runs().await;
+    let failed: Vec<_> = runs
+        .iter()
+        .filter(|r| r.run.status == RunStatus::Failed)
+        .collect();
+    assert_eq!(failed.len(), 2);
+    assert!(failed.iter().all(|r| {
+        r.run.schedule_name == "bad"
+            && r.run
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("expires 10000000000000")
+    }));
+
+    // The CLI refuses the value on every write path, and writes nothing.
+    let before = rig.db.snapshot();
+    for args in [
+        vec![
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.x",
+            "--cron",
+            "* * * * *",
+            "--expires",
+            "10000000000000",
+        ],
+        vec![
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.x",
+            "--cron",
+            "* * * * *",
+            "--expires",
+            "31536001",
+        ],
+        vec!["schedule", "update", "s0", "--expires", "10000000000000"],
+    ] {
+        let (code, _, stderr) = rig.db.run(&args);
+        assert_eq!(code, 3, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("more than 31536000 seconds"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(rig.db.snapshot(), before);
+    // A year is accepted.
+    rig.db
+        .json(&["schedule", "update", "s0", "--expires", "31536000"]);
+    // Triggering the bad row is refused as run-beat refuses it: nothing is sent.
+    let out = rig
+        .db
+        .cmd()
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+        .env("STOCKURA_BROKER_KEY_PREFIX", &rig.prefix)
+        .args(["schedule", "trigger", "bad"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot run as stored"), "{stderr}");
+    assert_eq!(rig.messages("celery").await.len(), 6);
+}
+
 async fn changes_without_events_are_found_by_the_version_poll(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     let s = rig.add(&["--task", "app.tasks.a", "--cron", "0 * * * *"]);
@@ -747,6 +847,7 @@ both_backends!(
     a_dry_run_beside_a_live_beat_claims_nothing,
     a_schedule_deleted_before_its_slot_does_not_spoil_the_batch,
     a_schedule_that_arrives_owing_a_slot_runs_it_at_once,
+    one_bad_row_never_stops_the_others,
 );
 
 #[tokio::test]

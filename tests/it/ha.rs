@@ -356,13 +356,18 @@ async fn status_and_diagnose_read_the_heartbeats() {
     );
 }
 
-/// Bad leadership and policy flags are refused before anything starts.
+/// Bad leadership, policy and loop flags are refused before anything starts (exit 3, never a
+/// panic).
 #[tokio::test]
 async fn bad_lease_and_running_timeout_are_refused() {
     let db = TestDb::sqlite().await;
     for (args, expected) in [
         (vec!["--lease", "10x"], "--lease '10x' is not a duration"),
-        (vec!["--lease", "100ms"], "--lease 100ms is too short"),
+        (vec!["--lease", "100ms"], "--lease 100ms is out of range"),
+        (
+            vec!["--lease", "1000000d"],
+            "--lease 1000000d is out of range",
+        ),
         (
             vec!["--running-timeout", "soon"],
             "--running-timeout 'soon' is not a duration",
@@ -370,6 +375,32 @@ async fn bad_lease_and_running_timeout_are_refused() {
         (
             vec!["--running-timeout", "0"],
             "--running-timeout must be positive",
+        ),
+        // Values that parse but overflow the scheduler's arithmetic: refused with exit 3,
+        // never a panic (exit 101).
+        (
+            vec!["--catchup-window", "1000000000d"],
+            "--catchup-window 1000000000d is longer than 31 days",
+        ),
+        (
+            vec!["--catchup-window", "99999999999999999999d"],
+            "--catchup-window '99999999999999999999d' is not a duration",
+        ),
+        (
+            vec!["--history-retention", "4294967295"],
+            "--history-retention 4294967295 is more than 36500 days",
+        ),
+        (
+            vec!["--sync-interval", "1e308"],
+            "--sync-interval must be a positive number of seconds",
+        ),
+        (
+            vec!["--sync-interval", "inf"],
+            "--sync-interval must be a positive number of seconds",
+        ),
+        (
+            vec!["--running-timeout", "1000000000d"],
+            "--running-timeout must be positive and at most 31 days",
         ),
     ] {
         let mut full = vec!["run-beat", "--dry-run"];

@@ -66,6 +66,15 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         slot: now,
         trigger: Trigger::Manual,
     }];
+    // A row that cannot become a message (a value another program wrote out of range) is
+    // refused as run-beat refuses it; nothing is sent.
+    if let Err(why) = dispatch::message_for(&due[0], uuid::Uuid::nil(), &options) {
+        return Err(CliError::invalid(
+            format!("'{}' {why}", schedule.name),
+            "fix the schedule with `stockura schedule update` (e.g. --expires 300)",
+        )
+        .into());
+    }
     let outcome = dispatch::dispatch(
         &store,
         broker.as_mut(),
