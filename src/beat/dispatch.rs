@@ -33,9 +33,54 @@ pub struct DispatchOptions {
     pub origin: String,
     /// Rows per claim statement and broker round trip ([`CHUNK_ROWS`]; tests use a few).
     pub chunk_rows: usize,
+    /// How long after its slot an owed message is still sent ([`send_deadline`]).
+    pub send_deadline: chrono::Duration,
 }
 
-/// The Redis broker: one multiplexed connection, re-opened after a failure.
+/// Puts a push's messages on their lists unless the push's marker shows that an earlier attempt
+/// of the same push already did (its reply was lost), then sets the marker. Atomic, so a retry
+/// never doubles a message. KEYS[1]: the marker; KEYS[2..]: each message's list. ARGV[1]: the
+/// marker's time to live in seconds; ARGV[2..]: the messages. Returns 1 when it pushed, 0 when
+/// the marker was already there.
+const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end \
+for i = 2, #KEYS do redis.call('LPUSH', KEYS[i], ARGV[i]) end \
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return 1";
+
+/// The marker of one push: a key set in the same atomic step as the push's messages, so that a
+/// retry of a push whose reply was lost (the broker took it, the answer never came) can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    /// `<global_keyprefix>stockura:push:<uuid>`.
+    pub key: Vec<u8>,
+    /// How long the broker keeps it: until the last retry of the push could happen.
+    pub ttl_secs: u64,
+}
+
+impl Marker {
+    /// A fresh marker under the broker's key prefix, kept `ttl_secs` (at least a minute).
+    pub fn new(layout: &BrokerLayout, ttl_secs: u64) -> Self {
+        let mut key = layout.global_keyprefix.as_bytes().to_vec();
+        key.extend_from_slice(b"stockura:push:");
+        key.extend_from_slice(Uuid::new_v4().simple().to_string().as_bytes());
+        Self {
+            key,
+            ttl_secs: ttl_secs.max(60),
+        }
+    }
+}
+
+/// What a push did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// The messages are on their lists now.
+    Sent,
+    /// An earlier attempt of this push had put them there (its reply was lost); nothing was
+    /// pushed again.
+    AlreadyThere,
+}
+
+/// The Redis broker: one multiplexed connection, re-opened after a failure. Every call has the
+/// connection's response timeout, so a hung broker fails the push instead of stalling the loop.
 pub struct Broker {
     url: Redacted,
     timeout: Duration,
@@ -58,17 +103,20 @@ impl Broker {
         Ok(())
     }
 
-    /// LPUSHes every message in one pipelined round trip. The items are taken: each envelope
-    /// is freed as soon as it is copied into the pipeline (the client copies a pipeline twice
-    /// more to send it, so holding the originals too made a chunk's push four copies deep).
-    pub async fn push(&mut self, items: Vec<(Vec<u8>, String)>) -> Result<(), SyncError> {
+    /// LPUSHes every message, and sets the push's marker, in one pipelined MULTI/EXEC round
+    /// trip: all or nothing. The items are taken: each envelope is freed as soon as it is
+    /// copied into the pipeline (the client copies a pipeline twice more to send it, so holding
+    /// the originals too made a chunk's push four copies deep). A connection found broken (a
+    /// broker restart since the last batch) is re-opened once; the push is sent again only if
+    /// its marker is absent, so a first attempt that landed with its reply lost is not doubled.
+    pub async fn push(
+        &mut self,
+        items: Vec<(Vec<u8>, String)>,
+        marker: &Marker,
+    ) -> Result<Pushed, SyncError> {
         if items.is_empty() {
-            return Ok(());
+            return Ok(Pushed::Sent);
         }
-        if self.conn.is_none() {
-            self.connect().await?;
-        }
-        // MULTI/EXEC: a batch lands whole or not at all, so a retry cannot duplicate part of it.
         let mut pipe = redis::pipe();
         pipe.atomic();
         for (key, envelope) in items {
@@ -77,18 +125,37 @@ impl Broker {
                 .arg(envelope.as_str())
                 .ignore();
         }
+        pipe.cmd("SET")
+            .arg(marker.key.as_slice())
+            .arg(1)
+            .arg("EX")
+            .arg(marker.ttl_secs)
+            .ignore();
         let mut last = None;
-        // A connection broken since the last batch (a broker restart) is re-opened once.
         for attempt in 0..2 {
             if self.conn.is_none() {
-                self.conn = Some(redis_conn::connect(&self.url, self.timeout).await?);
+                self.connect().await?;
             }
             let Some(conn) = self.conn.as_mut() else {
                 break;
             };
+            if attempt > 0 {
+                let landed: Result<bool, redis::RedisError> = redis::cmd("EXISTS")
+                    .arg(marker.key.as_slice())
+                    .query_async(conn)
+                    .await;
+                match landed {
+                    Ok(true) => return Ok(Pushed::AlreadyThere),
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.conn = None;
+                        return Err(redis_conn::command_error(&self.url, self.timeout, e));
+                    }
+                }
+            }
             let result: Result<(), redis::RedisError> = pipe.query_async(conn).await;
             match result {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(Pushed::Sent),
                 Err(e) => {
                     self.conn = None;
                     if attempt == 0 {
@@ -98,10 +165,52 @@ impl Broker {
                 }
             }
         }
-        Err(last.unwrap_or(SyncError::Timeout {
+        Err(last.unwrap_or_else(|| self.unreachable()))
+    }
+
+    /// Pushes the messages unless the marker shows an earlier attempt of the same push landed
+    /// (one atomic script, [`PUSH_ONCE`]); sets the marker. Safe to repeat.
+    pub async fn push_again(
+        &mut self,
+        items: &[(Vec<u8>, String)],
+        marker: &Marker,
+    ) -> Result<Pushed, SyncError> {
+        if items.is_empty() {
+            return Ok(Pushed::Sent);
+        }
+        if self.conn.is_none() {
+            self.connect().await?;
+        }
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(PUSH_ONCE)
+            .arg(items.len() + 1)
+            .arg(marker.key.as_slice());
+        for (key, _) in items {
+            cmd.arg(key.as_slice());
+        }
+        cmd.arg(marker.ttl_secs);
+        for (_, envelope) in items {
+            cmd.arg(envelope.as_str());
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(self.unreachable());
+        };
+        let result: Result<i64, redis::RedisError> = cmd.query_async(conn).await;
+        match result {
+            Ok(1) => Ok(Pushed::Sent),
+            Ok(_) => Ok(Pushed::AlreadyThere),
+            Err(e) => {
+                self.conn = None;
+                Err(redis_conn::command_error(&self.url, self.timeout, e))
+            }
+        }
+    }
+
+    fn unreachable(&self) -> SyncError {
+        SyncError::Timeout {
             url: self.url.clone(),
             timeout: self.timeout,
-        }))
+        }
     }
 }
 
@@ -171,6 +280,9 @@ pub struct Outcome {
     pub sent: Vec<(Uuid, Uuid)>,
     /// Slots that ran (sent), by schedule.
     pub ran: Vec<(Uuid, DateTime<Utc>)>,
+    /// Slots the broker did not take: claimed (their rows still say `dispatched`), to be
+    /// recorded `owed` and retried by the caller with the same task ids.
+    pub owed: Vec<Owed>,
     /// Rows and bookkeeping that could not be written (database unavailable): retried later.
     pub backlog: Backlog,
     /// Messages of the batch that were encoded ahead of its instant.
@@ -181,6 +293,46 @@ pub struct Outcome {
     pub sent_ms: u64,
 }
 
+/// A slot the broker has not taken yet. Its history row (when the database took the claim)
+/// is `owed`; it is sent again with the same Celery task id until the broker takes it (the row
+/// becomes `dispatched`) or its deadline passes (`failed`, with the reason).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owed {
+    /// The slot, with the schedule as it is sent.
+    pub due: Due,
+    /// The Celery task id it is sent with.
+    pub task_id: Uuid,
+    /// Its history row; `None` when the database was down at the claim.
+    pub run_id: Option<i64>,
+    /// The row to write once settled, when the database was down at the claim.
+    pub row: Option<NewRun>,
+    /// The push it was last part of: a push that landed with its reply lost is known by it.
+    pub marker: Marker,
+    /// Why the broker did not take it (the latest error).
+    pub error: String,
+    /// Whether its row says `owed` (false while the database could not be told).
+    pub recorded: bool,
+}
+
+/// How long after its slot an owed message is still sent: the catch-up window, at least five
+/// minutes (a slot with `expires` gives up at its expiry, if that is sooner).
+pub fn send_deadline(catchup_window: chrono::Duration) -> chrono::Duration {
+    catchup_window.max(chrono::Duration::minutes(5))
+}
+
+/// A change of state of existing rows, to write once the database answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settle {
+    /// The rows.
+    pub ids: Vec<i64>,
+    /// Their new status (`owed`, `dispatched` or `failed`).
+    pub status: RunStatus,
+    /// The send time, for `dispatched`.
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// The detail.
+    pub detail: String,
+}
+
 /// History the database could not take yet.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Backlog {
@@ -188,12 +340,14 @@ pub struct Backlog {
     pub runs: Vec<NewRun>,
     /// Bookkeeping to apply.
     pub ran: Vec<(Uuid, DateTime<Utc>)>,
+    /// Owed rows' states to write, in order.
+    pub settle: Vec<Settle>,
 }
 
 impl Backlog {
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.runs.is_empty() && self.ran.is_empty()
+        self.runs.is_empty() && self.ran.is_empty() && self.settle.is_empty()
     }
 
     /// Writes what is pending; keeps it on failure.
@@ -201,6 +355,12 @@ impl Backlog {
         if !self.runs.is_empty() {
             store.insert_runs(&self.runs).await?;
             self.runs.clear();
+        }
+        while let Some(s) = self.settle.first() {
+            store
+                .settle_runs(&s.ids, s.status, s.dispatched_at, &s.detail)
+                .await?;
+            self.settle.remove(0);
         }
         if !self.ran.is_empty() {
             store.record_dispatch(&self.ran).await?;
@@ -533,8 +693,10 @@ impl<S: RunStore> Batch<'_, S> {
         }
     }
 
-    /// Sorts a claimed chunk's rows into the outcome and pushes its messages. After a broker
-    /// failure, the following chunks are not pushed: their runs are recorded failed too.
+    /// Sorts a claimed chunk's rows into the outcome and pushes its messages. When the broker
+    /// does not take them, the chunk's slots become owed (see [`Owed`]): the caller retries them
+    /// with the same task ids. After a broker failure the following chunks of the batch are not
+    /// tried (each would wait for the same timeout): their slots are owed at once.
     async fn send(
         &self,
         prepared: Prepared,
@@ -554,6 +716,7 @@ impl<S: RunStore> Batch<'_, S> {
         } = prepared;
         stages.build += build;
         stages.claim += claim;
+        let unclaimed = claims.is_err();
         let claims: Vec<Option<i64>> = match claims {
             Ok(claims) => claims,
             Err(e) => {
@@ -572,16 +735,13 @@ impl<S: RunStore> Batch<'_, S> {
                         ));
                     }
                 }
-                let claims = vec![Some(-1); rows.len()];
-                outcome.backlog.runs.extend(rows.iter().cloned());
-                claims
+                vec![Some(-1); rows.len()]
             }
         };
         outcome.claimed_ms = millis(started.elapsed());
         let mut batch = Vec::new();
-        let mut batch_ids = Vec::new();
-        let mut sent = Vec::new();
-        let mut ran = Vec::new();
+        // Aligned with `batch`: the row index, the run id and the task id of each message.
+        let mut pushed: Vec<(usize, i64, Uuid)> = Vec::new();
         for (i, ((row, claim), message)) in rows.iter().zip(&claims).zip(envelopes).enumerate() {
             let n = start + i;
             let Some(d) = self.due.get(n) else {
@@ -608,47 +768,78 @@ impl<S: RunStore> Batch<'_, S> {
                 (Some(id), _) => {
                     if let Some((key, envelope, task_id)) = message {
                         batch.push((key, envelope));
-                        batch_ids.push(*id);
-                        sent.push((d.schedule.id, task_id));
-                        ran.push((d.schedule.id, d.slot));
+                        pushed.push((i, *id, task_id));
                     }
                 }
             }
         }
-        drop(rows);
-        if batch.is_empty() {
-            return;
-        }
-        let pushing = std::time::Instant::now();
-        let count = batch.len();
-        let result = match (failure.as_ref(), broker.as_deref_mut()) {
-            (Some(earlier), _) => Err(earlier.clone()),
-            (None, Some(broker)) => broker.push(batch).await.map_err(|e| {
-                let cause = std::error::Error::source(&e)
-                    .map(|c| format!(": {c}"))
-                    .unwrap_or_default();
-                let detail = format!("the broker refused the batch: {e}{cause}");
-                tracing::error!(error = %detail, messages = count, "dispatch failed");
-                *failure = Some(detail.clone());
-                detail
-            }),
-            (None, None) => Ok(()),
+        // The rows are needed after the push only when no claim was written (they go to the
+        // backlog); otherwise they are freed before the push.
+        let rows = if unclaimed {
+            rows
+        } else {
+            drop(rows);
+            Vec::new()
         };
-        stages.push += pushing.elapsed();
+        let marker = Marker::new(
+            &self.options.layout,
+            u64::try_from(self.options.send_deadline.num_seconds()).unwrap_or(0) + 60,
+        );
+        let count = batch.len();
+        let result = if batch.is_empty() {
+            Ok(Pushed::Sent)
+        } else {
+            let pushing = std::time::Instant::now();
+            let result = match (failure.as_ref(), broker.as_deref_mut()) {
+                (Some(earlier), _) => Err(earlier.clone()),
+                (None, Some(broker)) => broker.push(batch, &marker).await.map_err(|e| {
+                    let cause = std::error::Error::source(&e)
+                        .map(|c| format!(": {c}"))
+                        .unwrap_or_default();
+                    let detail = format!("the broker did not take the batch: {e}{cause}");
+                    tracing::error!(error = %detail, messages = count, "dispatch failed: the slots stay owed and are retried");
+                    *failure = Some(detail.clone());
+                    detail
+                }),
+                (None, None) => Ok(Pushed::Sent),
+            };
+            stages.push += pushing.elapsed();
+            result
+        };
         match result {
-            Ok(()) => {
-                stages.first_sent.get_or_insert(started.elapsed());
-                outcome.sent_ms = millis(started.elapsed());
-                outcome.dispatched += count;
-                outcome.sent.extend(sent);
-                outcome.ran.extend(ran);
-            }
-            Err(detail) => {
-                let ids: Vec<i64> = batch_ids.iter().copied().filter(|id| *id >= 0).collect();
-                if let Err(e) = self.store.mark_runs(&ids, RunStatus::Failed, &detail).await {
-                    tracing::warn!(error = %e, "could not record the failed runs");
+            Ok(_) => {
+                if count > 0 {
+                    stages.first_sent.get_or_insert(started.elapsed());
+                    outcome.sent_ms = millis(started.elapsed());
+                    outcome.dispatched += count;
+                    for &(i, _, task_id) in &pushed {
+                        let d = &self.due[start + i];
+                        outcome.sent.push((d.schedule.id, task_id));
+                        outcome.ran.push((d.schedule.id, d.slot));
+                    }
                 }
-                outcome.failed += count;
+                if unclaimed {
+                    outcome.backlog.runs.extend(rows);
+                }
+            }
+            Err(error) => {
+                let mut taken: Vec<Option<NewRun>> = if unclaimed {
+                    rows.into_iter().map(Some).collect()
+                } else {
+                    Vec::new()
+                };
+                for &(i, id, task_id) in &pushed {
+                    outcome.owed.push(Owed {
+                        due: self.due[start + i].clone(),
+                        task_id,
+                        run_id: (id >= 0).then_some(id),
+                        row: taken.get_mut(i).and_then(Option::take),
+                        marker: marker.clone(),
+                        error: error.clone(),
+                        recorded: false,
+                    });
+                }
+                outcome.backlog.runs.extend(taken.into_iter().flatten());
             }
         }
     }

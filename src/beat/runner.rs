@@ -11,7 +11,9 @@ use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use super::clock::Clock;
-use super::dispatch::{self, Backlog, Broker, Definitions, DispatchOptions, Outcome, Prebuilt};
+use super::dispatch::{
+    self, Backlog, Broker, Definitions, DispatchOptions, Marker, Outcome, Owed, Prebuilt, Settle,
+};
 use super::feed::Change;
 use super::heartbeat::Snapshot;
 use super::leader::Lease;
@@ -31,6 +33,12 @@ const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 /// down (200,000 rows) are one batch, the last message 3.3 s after the launch on SQLite, 7.1 s
 /// in batches of 50,000.
 pub const CATCH_UP_ROWS: usize = 200_000;
+
+/// The first wait before owed slots are sent again; it doubles after each failed attempt up to
+/// [`OWED_RETRY_MAX`], and starts again after a success.
+const OWED_RETRY_FIRST: Duration = Duration::from_millis(250);
+/// The longest wait between two attempts at owed slots.
+const OWED_RETRY_MAX: Duration = Duration::from_secs(5);
 
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;
@@ -80,6 +88,10 @@ pub struct Stats {
     pub deferred: usize,
     /// Held runs sent once their previous run finished.
     pub deferred_sent: usize,
+    /// Slots the broker did not take at first (owed, retried).
+    pub owed: usize,
+    /// Owed slots sent later.
+    pub owed_sent: usize,
     /// Times this scheduler became the leader after standing by.
     pub takeovers: usize,
 }
@@ -123,6 +135,10 @@ pub struct Beat<S, C> {
     /// Schedules created with imported bookkeeping that entered the plan since the last
     /// catch-up (see `owes_on_arrival`): each owes what it would owe at start-up.
     arrived: Vec<Uuid>,
+    /// Slots the broker has not taken yet, oldest first (see [`Owed`]).
+    owed: Vec<Owed>,
+    /// When owed slots are tried next, and the wait after that.
+    owed_retry: Option<(tokio::time::Instant, Duration)>,
 }
 
 impl<S, C> Beat<S, C>
@@ -156,6 +172,8 @@ where
             check_failing: false,
             prebuilding: None,
             arrived: Vec::new(),
+            owed: Vec::new(),
+            owed_retry: None,
         }
     }
 
@@ -182,6 +200,11 @@ where
     /// Whether this scheduler currently dispatches.
     pub fn is_leader(&self) -> bool {
         self.leading
+    }
+
+    /// The slots the broker has not taken yet.
+    pub fn owed(&self) -> &[Owed] {
+        &self.owed
     }
 
     /// The runs held by the `queue` policy, by schedule.
@@ -221,6 +244,7 @@ where
         self.leading = self.lease_valid();
         if self.leading {
             self.load_held().await;
+            self.load_owed().await;
             self.catch_up().await;
         }
         self.arrived.clear();
@@ -242,10 +266,12 @@ where
                 self.reload_pending = true;
             }
             self.load_held().await;
+            self.load_owed().await;
             self.catch_up().await;
             tracing::info!(
                 schedules = self.plan.len(),
                 held = self.held.len(),
+                owed = self.owed.len(),
                 "leading: dispatching from here on"
             );
         } else if !valid && self.leading {
@@ -256,9 +282,332 @@ where
 
     fn stand_down(&mut self) {
         self.leading = false;
-        // The next leader loads the held runs from their history rows.
+        // The next leader loads the held and owed runs from their history rows. Owed slots
+        // whose rows could not be marked (the database was down) stay here: only this
+        // scheduler knows them, and sends them if it leads again.
         self.held.clear();
+        self.owed.retain(|o| !o.recorded);
         tracing::warn!("not the leader: dispatching stops");
+    }
+
+    /// Takes slots the broker did not take: their rows become `owed` (or will, once the
+    /// database answers) and they are tried again soon, with the same task ids.
+    async fn owe(&mut self, mut owed: Vec<Owed>) {
+        if owed.is_empty() {
+            return;
+        }
+        self.stats.owed += owed.len();
+        let ids: Vec<i64> = owed.iter().filter_map(|o| o.run_id).collect();
+        let detail = format!(
+            "owed: the broker did not take it yet; retried until it does: {}",
+            owed[0].error
+        );
+        let recorded = match self
+            .store
+            .settle_runs(&ids, RunStatus::Owed, None, &detail)
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                self.database_failed(&e);
+                false
+            }
+        };
+        for o in &mut owed {
+            o.recorded = recorded && o.run_id.is_some();
+        }
+        self.owed.append(&mut owed);
+        if self.owed_retry.is_none() {
+            self.owed_retry = Some((
+                tokio::time::Instant::now() + OWED_RETRY_FIRST,
+                OWED_RETRY_FIRST,
+            ));
+        }
+    }
+
+    /// The instant after which an owed slot is given up: its send deadline, or its `expires`
+    /// when that is sooner.
+    fn deadline(&self, o: &Owed) -> DateTime<Utc> {
+        let late = o
+            .due
+            .slot
+            .checked_add_signed(self.config.dispatch.send_deadline)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        match dispatch::expires_at(o.due.slot, o.due.schedule.expires.as_ref()) {
+            Ok(Some(expires)) => late.min(expires),
+            _ => late,
+        }
+    }
+
+    /// When the owed slots are tried next (none while nothing is owed or not leading).
+    pub fn next_owed_retry(&self) -> Option<tokio::time::Instant> {
+        self.owed_retry
+            .filter(|_| self.leading && !self.owed.is_empty())
+            .map(|(at, _)| at)
+    }
+
+    /// Sends the owed slots again: those past their deadline are recorded `failed` with the
+    /// reason; the others are pushed with their task ids, each push at most once (a push whose
+    /// earlier attempt landed is recognised by its marker). Returns how many were sent.
+    pub async fn retry_owed(&mut self) -> usize {
+        if self.owed.is_empty() || !self.lease_valid() {
+            return 0;
+        }
+        let now = self.clock.now();
+        let (late, mut waiting): (Vec<Owed>, Vec<Owed>) = std::mem::take(&mut self.owed)
+            .into_iter()
+            .partition(|o| self.deadline(o) < now);
+        if !late.is_empty() {
+            self.give_up(late, now).await;
+        }
+        let mut sent_total = 0;
+        while !waiting.is_empty() {
+            // One push per marker (the messages of one earlier push), oldest first.
+            let marker = waiting[0].marker.clone();
+            let (group, rest): (Vec<Owed>, Vec<Owed>) =
+                waiting.into_iter().partition(|o| o.marker == marker);
+            waiting = rest;
+            let mut tags = dispatch::DeliveryTags::new();
+            let items: Vec<(Vec<u8>, String)> = group
+                .iter()
+                .filter_map(|o| {
+                    dispatch::message_for(&o.due, o.task_id, &self.config.dispatch).ok()
+                })
+                .map(|m| {
+                    let (key, envelope, _) =
+                        dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
+                    (key, envelope)
+                })
+                .collect();
+            let result = match self.broker.as_mut() {
+                Some(broker) => broker.push_again(&items, &marker).await,
+                None => Ok(dispatch::Pushed::Sent),
+            };
+            match result {
+                Ok(pushed) => {
+                    sent_total += group.len();
+                    self.owed_sent(group, pushed, now).await;
+                }
+                Err(e) => {
+                    let error = format!("{e}");
+                    tracing::warn!(error = %error, owed = group.len() + waiting.len(), "the broker still does not take the owed slots; retrying");
+                    self.owed = group
+                        .into_iter()
+                        .chain(waiting)
+                        .map(|mut o| {
+                            o.error.clone_from(&error);
+                            o
+                        })
+                        .collect();
+                    let wait = self
+                        .owed_retry
+                        .map_or(OWED_RETRY_FIRST, |(_, w)| (w * 2).min(OWED_RETRY_MAX));
+                    self.owed_retry = Some((tokio::time::Instant::now() + wait, wait));
+                    return sent_total;
+                }
+            }
+        }
+        self.owed_retry = None;
+        sent_total
+    }
+
+    /// Records owed slots the broker has now taken: rows `dispatched` with their send time,
+    /// bookkeeping, and the plan.
+    async fn owed_sent(&mut self, group: Vec<Owed>, pushed: dispatch::Pushed, now: DateTime<Utc>) {
+        let late_ms = group
+            .iter()
+            .map(|o| (now - o.due.slot).num_milliseconds())
+            .max()
+            .unwrap_or(0);
+        let detail = match pushed {
+            dispatch::Pushed::Sent => format!(
+                "sent {:.1} s late: the broker had not taken it ({})",
+                late_ms as f64 / 1000.0,
+                group[0].error
+            ),
+            dispatch::Pushed::AlreadyThere => {
+                "the broker had taken it; its reply was lost, so it was not sent again".to_string()
+            }
+        };
+        tracing::info!(sent = group.len(), late_ms, "owed slots sent");
+        let ids: Vec<i64> = group.iter().filter_map(|o| o.run_id).collect();
+        if let Err(e) = self
+            .store
+            .settle_runs(&ids, RunStatus::Dispatched, Some(now), &detail)
+            .await
+        {
+            self.database_failed(&e);
+            self.backlog.settle.push(Settle {
+                ids,
+                status: RunStatus::Dispatched,
+                dispatched_at: Some(now),
+                detail: detail.clone(),
+            });
+        }
+        let mut ran = Vec::with_capacity(group.len());
+        for o in group {
+            let id = o.due.schedule.id;
+            if let Some(mut row) = o.row {
+                row.status = RunStatus::Dispatched;
+                row.dispatched_at = Some(now);
+                row.detail = Some(detail.clone());
+                self.backlog.runs.push(row);
+                self.database_down = true;
+            }
+            if policy::needs_check(o.due.schedule.execution_policy) {
+                self.last_sent
+                    .insert(id, checks::sent_now(id, o.task_id, now));
+            }
+            self.plan.ran(id, o.due.slot);
+            ran.push((id, o.due.slot));
+        }
+        self.stats.owed_sent += ran.len();
+        self.stats.dispatched += ran.len();
+        if let Err(e) = self.store.record_dispatch(&ran).await {
+            self.database_failed(&e);
+            self.backlog.ran.extend(ran);
+        }
+    }
+
+    /// Records owed slots whose deadline passed as `failed`, with the reason.
+    async fn give_up(&mut self, late: Vec<Owed>, now: DateTime<Utc>) {
+        tracing::error!(
+            slots = late.len(),
+            "owed slots not sent: the broker did not take them before their deadline"
+        );
+        self.stats.failed += late.len();
+        let mut by_detail: Vec<Settle> = Vec::new();
+        for o in late {
+            let detail = format!(
+                "not sent: the broker did not take it before its deadline {} ({})",
+                self.deadline(&o).to_rfc3339(),
+                o.error
+            );
+            match (o.run_id, o.row) {
+                (Some(id), _) => match by_detail.iter_mut().find(|s| s.detail == detail) {
+                    Some(s) => s.ids.push(id),
+                    None => by_detail.push(Settle {
+                        ids: vec![id],
+                        status: RunStatus::Failed,
+                        dispatched_at: None,
+                        detail,
+                    }),
+                },
+                (None, Some(mut row)) => {
+                    row.status = RunStatus::Failed;
+                    row.dispatched_at = None;
+                    row.detail = Some(detail);
+                    self.backlog.runs.push(row);
+                    self.database_down = true;
+                }
+                (None, None) => {}
+            }
+        }
+        let _ = now;
+        for s in by_detail {
+            if let Err(e) = self
+                .store
+                .settle_runs(&s.ids, s.status, s.dispatched_at, &s.detail)
+                .await
+            {
+                self.database_failed(&e);
+                self.backlog.settle.push(s);
+            }
+        }
+    }
+
+    /// Takes over the slots a previous leader left owed (rows `owed`), e.g. after a takeover
+    /// or a restart: they are sent again with their task ids. A slot whose schedule is gone or
+    /// disabled is recorded `skipped`.
+    async fn load_owed(&mut self) {
+        let runs = match self.store.owed_runs().await {
+            Ok(runs) => runs,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the owed runs; they are picked up at the next takeover");
+                return;
+            }
+        };
+        let known: HashSet<i64> = self.owed.iter().filter_map(|o| o.run_id).collect();
+        let mut gone = Vec::new();
+        let before = self.owed.len();
+        for r in runs {
+            if known.contains(&r.id) {
+                continue;
+            }
+            let (Some(id), Some(task_id)) = (r.run.schedule_id, r.run.celery_task_id) else {
+                continue;
+            };
+            let Some(entry) = self.plan.get(id) else {
+                gone.push(r.id);
+                continue;
+            };
+            let mut schedule = Job::clone(&entry.schedule);
+            schedule.arguments = r.run.arguments.clone();
+            self.owed.push(Owed {
+                due: Due {
+                    schedule: Arc::new(schedule),
+                    slot: r.run.scheduled_for,
+                    trigger: r.run.trigger,
+                },
+                task_id,
+                run_id: Some(r.id),
+                row: None,
+                // A new push: the previous leader's marker is not known here.
+                marker: Marker::new(
+                    &self.config.dispatch.layout,
+                    u64::try_from(self.config.dispatch.send_deadline.num_seconds()).unwrap_or(0)
+                        + 60,
+                ),
+                error: r
+                    .run
+                    .detail
+                    .unwrap_or_else(|| "owed by a previous scheduler".into()),
+                recorded: true,
+            });
+        }
+        if !gone.is_empty()
+            && let Err(e) = self
+                .store
+                .settle_runs(
+                    &gone,
+                    RunStatus::Skipped,
+                    None,
+                    "not sent: the schedule was deleted or disabled while its message was owed",
+                )
+                .await
+        {
+            self.database_failed(&e);
+        }
+        if self.owed.len() > before {
+            tracing::info!(owed = self.owed.len() - before, "owed slots taken over");
+            self.owed_retry = Some((tokio::time::Instant::now(), OWED_RETRY_FIRST));
+        }
+    }
+
+    /// At a stop: owed slots only this scheduler knows (their rows could not be marked, or
+    /// were never written) go to the history as `owed`, for the next leader to send.
+    fn keep_owed_for_the_next_leader(&mut self) {
+        let mut unmarked = Vec::new();
+        for o in std::mem::take(&mut self.owed) {
+            match (o.run_id, o.row) {
+                (Some(id), _) if !o.recorded => unmarked.push(id),
+                (None, Some(mut row)) => {
+                    row.status = RunStatus::Owed;
+                    row.dispatched_at = None;
+                    row.detail = Some(format!("owed: {}", o.error));
+                    self.backlog.runs.push(row);
+                }
+                _ => {}
+            }
+        }
+        if !unmarked.is_empty() {
+            self.backlog.settle.push(Settle {
+                ids: unmarked,
+                status: RunStatus::Owed,
+                dispatched_at: None,
+                detail: "owed: the broker did not take it before the scheduler stopped".into(),
+            });
+        }
     }
 
     /// Loads the runs held by the `queue` policy (rows `deferred`), e.g. after a takeover.
@@ -477,19 +826,31 @@ where
             return 0;
         }
         let count = batch.len();
+        let marker = Marker::new(
+            &self.config.dispatch.layout,
+            u64::try_from(self.config.dispatch.send_deadline.num_seconds()).unwrap_or(0) + 60,
+        );
         if let Some(broker) = self.broker.as_mut()
-            && let Err(e) = broker.push(batch).await
+            && let Err(e) = broker.push(batch, &marker).await
         {
-            let detail = format!("the broker refused the queued run: {e}");
-            tracing::error!(error = %detail, messages = count, "dispatch failed");
-            let ids: Vec<i64> = sent.iter().map(|h| h.run_id).collect();
-            if let Err(e) = self.store.mark_runs(&ids, RunStatus::Failed, &detail).await {
-                tracing::warn!(error = %e, "could not record the failed runs");
-            }
-            for h in &sent {
-                self.held.remove(&h.due.schedule.id);
-            }
-            self.stats.failed += sent.len();
+            let error = format!("the broker did not take the queued run: {e}");
+            tracing::error!(error = %error, messages = count, "dispatch failed: the runs stay owed and are retried");
+            let owed = sent
+                .into_iter()
+                .map(|h| {
+                    self.held.remove(&h.due.schedule.id);
+                    Owed {
+                        due: h.due,
+                        task_id: h.task_id,
+                        run_id: Some(h.run_id),
+                        row: None,
+                        marker: marker.clone(),
+                        error: error.clone(),
+                        recorded: false,
+                    }
+                })
+                .collect();
+            self.owe(owed).await;
             return 0;
         }
         let ran: Vec<(Uuid, DateTime<Utc>)> = sent
@@ -886,6 +1247,12 @@ where
                 },
             );
         }
+        if !outcome.owed.is_empty() {
+            self.owe(outcome.owed.clone()).await;
+        } else if outcome.dispatched > 0 && !self.owed.is_empty() {
+            // The broker takes messages again: the owed ones go now.
+            self.owed_retry = Some((tokio::time::Instant::now(), OWED_RETRY_FIRST));
+        }
         self.stats.skipped += outcome.skipped;
         self.stats.deferred += outcome.deferred.len();
         self.stats.batches += 1;
@@ -1020,6 +1387,13 @@ where
     ) -> Stats {
         if self.config.once {
             self.tick().await;
+            if !self.owed.is_empty() {
+                tracing::warn!(
+                    owed = self.owed.len(),
+                    "the broker did not take every message: those slots stay owed for the next scheduler"
+                );
+            }
+            self.keep_owed_for_the_next_leader();
             if let Err(e) = self.backlog.flush(&self.store).await {
                 tracing::warn!(error = %e, "history could not be written");
             }
@@ -1074,12 +1448,22 @@ where
                 _ = flush.tick(), if self.leading && !self.held.is_empty() => {
                     self.flush_held().await;
                 }
+                () = sleep_until_instant(self.next_owed_retry()) => {
+                    self.retry_owed().await;
+                }
                 _ = poll.tick() => {
                     self.poll_version().await;
                     self.report();
                 }
             }
         }
+        if !self.owed.is_empty() {
+            tracing::warn!(
+                owed = self.owed.len(),
+                "stopping with slots the broker has not taken: they stay owed for the next scheduler"
+            );
+        }
+        self.keep_owed_for_the_next_leader();
         if let Err(e) = self.backlog.flush(&self.store).await {
             tracing::warn!(error = %e, runs = self.backlog.runs.len(), "history could not be written before stopping");
         }
@@ -1098,6 +1482,14 @@ fn owes_on_arrival(schedule: &crate::domain::schedule::Schedule) -> bool {
         && schedule
             .last_run_at
             .is_some_and(|last| last < schedule.created_at)
+}
+
+/// Resolves at `at` (a monotonic instant); never without one.
+async fn sleep_until_instant(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Resolves at `at` by the clock; never without an instant.

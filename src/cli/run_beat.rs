@@ -77,9 +77,9 @@ pub struct RunBeatArgs {
     pub verbose: u8,
 }
 
-/// The longest `--catchup-window` (and `--running-timeout`), in days: a start looks back at
-/// most this far for the slots it owes.
-pub const MAX_CATCHUP_WINDOW_DAYS: i64 = crate::beat::plan::MISSED_LOOKBACK_DAYS;
+/// The longest `--catchup-window` (and `--running-timeout`), in days (ten years): a yearly
+/// schedule can still be caught up after a long downtime.
+pub const MAX_CATCHUP_WINDOW_DAYS: i64 = 3660;
 /// The longest `--sync-interval`, in seconds (a day).
 pub const MAX_SYNC_INTERVAL_SECONDS: f64 = 86_400.0;
 /// The longest `--history-retention`, in days (100 years).
@@ -197,6 +197,7 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
         layout: BrokerLayout { global_keyprefix },
         origin: dispatch::origin(),
         chunk_rows: dispatch::CHUNK_ROWS,
+        send_deadline: dispatch::send_deadline(chrono::Duration::hours(1)),
     }
 }
 
@@ -392,7 +393,10 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         retention: (args.history_retention > 0)
             .then(|| chrono::Duration::days(i64::from(args.history_retention))),
         default_tz: ctx.settings.timezone.value,
-        dispatch: dispatch_options(ctx, args.dry_run, args.broker_key_prefix.as_deref()),
+        dispatch: DispatchOptions {
+            send_deadline: dispatch::send_deadline(catchup_window),
+            ..dispatch_options(ctx, args.dry_run, args.broker_key_prefix.as_deref())
+        },
     };
     let mut feeds = Vec::new();
     if !args.once {

@@ -34,6 +34,9 @@ pub enum RunStatus {
     Skipped,
     /// Held until the previous run finishes (policy `queue`).
     Deferred,
+    /// Claimed, but the broker did not take its message yet: retried with the same task id
+    /// until it does (then `dispatched`) or the slot's deadline passes (then `failed`).
+    Owed,
 }
 
 macro_rules! spelled {
@@ -72,6 +75,7 @@ spelled!(RunStatus {
     DryRun => "dry_run",
     Skipped => "skipped",
     Deferred => "deferred",
+    Owed => "owed",
 });
 
 /// A run to record.

@@ -80,6 +80,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "deleted_schedule_ids",
         sql: include_str!("../../migrations/postgres/0011_deleted_schedule_ids.sql"),
     },
+    Migration {
+        version: 12,
+        description: "owed_runs",
+        sql: include_str!("../../migrations/postgres/0012_owed_runs.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -138,6 +143,11 @@ pub const SQLITE: &[Migration] = &[
         version: 11,
         description: "deleted_schedule_ids",
         sql: include_str!("../../migrations/sqlite/0011_deleted_schedule_ids.sql"),
+    },
+    Migration {
+        version: 12,
+        description: "owed_runs",
+        sql: include_str!("../../migrations/sqlite/0012_owed_runs.sql"),
     },
 ];
 
@@ -233,12 +243,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "11 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "12 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

@@ -434,6 +434,22 @@ pub trait RunStore: Send + Sync {
         dispatched_at: DateTime<Utc>,
         detail: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Every claimed run the broker has not taken yet (`owed`) whose schedule still exists,
+    /// oldest slot first: what a scheduler that becomes the leader retries.
+    fn owed_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
+
+    /// Settles runs that were owed (or still say `dispatched` because marking them owed
+    /// failed): `dispatched` with the send time once the broker took them, or `failed` when
+    /// their deadline passed. Rows in any other state are left alone (another scheduler
+    /// settled them). Returns how many rows changed.
+    fn settle_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        dispatched_at: Option<DateTime<Utc>>,
+        detail: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 /// A schedule's last dispatched Celery task.
@@ -733,6 +749,18 @@ impl RunStore for AnyStore {
         detail: &str,
     ) -> Result<bool, StoreError> {
         delegate!(self, s => s.promote_deferred(id, dispatched_at, detail))
+    }
+    async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {
+        delegate!(self, s => s.owed_runs())
+    }
+    async fn settle_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        dispatched_at: Option<DateTime<Utc>>,
+        detail: &str,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.settle_runs(ids, status, dispatched_at, detail))
     }
 }
 

@@ -437,8 +437,17 @@ pub const LIST_INSTANCES: &str = "SELECT instance_id, host, pid, version, starte
 
 /// The runs held by the `queue` policy, oldest slot first.
 pub fn deferred_runs() -> String {
+    runs_in("deferred")
+}
+
+/// Every `owed` run whose schedule still exists, oldest slot first.
+pub fn owed_runs() -> String {
+    runs_in("owed")
+}
+
+fn runs_in(status: &str) -> String {
     format!(
-        "SELECT {RUN_COLUMNS} FROM schedule_runs WHERE status = 'deferred' AND schedule_id IS NOT NULL \
+        "SELECT {RUN_COLUMNS} FROM schedule_runs WHERE status = '{status}' AND schedule_id IS NOT NULL \
          ORDER BY scheduled_for, id"
     )
 }

@@ -1080,6 +1080,35 @@ impl RunStore for SqliteStore {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {
+        let text = sql::owed_runs();
+        let rows = sqlx::query(&text).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_run).collect()
+    }
+
+    async fn settle_runs(
+        &self,
+        ids: &[i64],
+        status: RunStatus,
+        dispatched_at: Option<DateTime<Utc>>,
+        detail: &str,
+    ) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "UPDATE schedule_runs SET status = $1, dispatched_at = $2, detail = $3 \
+             WHERE id IN (SELECT value FROM json_each($4)) AND status IN ('owed', 'dispatched')",
+        )
+        .bind(status.as_str())
+        .bind(dispatched_at.map(format_time))
+        .bind(detail)
+        .bind(Value::from(ids.to_vec()).to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
 }
 
 impl InstanceStore for SqliteStore {

@@ -16,7 +16,7 @@ use stockura::domain::run::{RunStatus, Trigger};
 use stockura::store::AnyStore;
 
 use crate::both_backends;
-use crate::support::{TestDb, redis_url};
+use crate::support::{LossyProxy, TestDb, ThrowawayRedis, redis_url};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -65,6 +65,7 @@ impl Rig {
                 origin: "stockura@test".into(),
                 // Tiny chunks: every batch of these tests goes through the chunk pipeline.
                 chunk_rows: 2,
+                send_deadline: chrono::Duration::minutes(5),
             },
         };
         let broker = (!dry_run)
@@ -730,7 +731,11 @@ async fn messages_encoded_ahead_are_sent_unless_the_schedule_changed(db: TestDb)
 
 /// A broker that refuses the first chunk: that chunk and every later one are recorded failed,
 /// and nothing counts as dispatched.
-async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
+/// A broker that refuses connections makes a batch's slots owed, not failed: each chunk's
+/// rows say `owed`, attempts go on with the same task ids, and only when the slot's deadline
+/// (here five minutes) has passed is a slot recorded `failed`, with the reason. No bookkeeping
+/// for runs that were not sent.
+async fn a_refusing_broker_leaves_slots_owed_until_their_deadline(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(5, &[]);
     // A port nothing listens on: the connection is refused at once.
@@ -744,15 +749,191 @@ async fn a_refusing_broker_fails_every_chunk_of_the_batch(db: TestDb) {
         .await;
     rig.clock.set(at("2030-01-01T00:01:00Z"));
     let outcome = beat.tick().await;
-    assert_eq!((outcome.dispatched, outcome.failed), (0, 5));
+    assert_eq!((outcome.dispatched, outcome.failed), (0, 0));
+    assert_eq!(outcome.owed.len(), 5);
     assert!(outcome.sent.is_empty() && outcome.ran.is_empty());
     let runs = rig.runs().await;
     assert_eq!(runs.len(), 5);
-    assert!(runs.iter().all(|r| r.run.status == RunStatus::Failed
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Owed
+        && r.run.dispatched_at.is_none()
         && r.run.detail.as_deref().unwrap().contains("broker")));
-    // No bookkeeping for runs that were not sent.
+    // Still refused four minutes on: still owed.
+    rig.clock.set(at("2030-01-01T00:05:00Z"));
+    assert_eq!(beat.retry_owed().await, 0);
+    assert_eq!(beat.owed().len(), 5);
+    // Past the deadline: failed, with the reason.
+    rig.clock.set(at("2030-01-01T00:06:01Z"));
+    assert_eq!(beat.retry_owed().await, 0);
+    assert!(beat.owed().is_empty());
+    let runs = rig.runs().await;
+    assert!(runs.iter().all(|r| {
+        r.run.status == RunStatus::Failed
+            && r.run
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("before its deadline 2030-01-01T00:06:00")
+    }));
     let shown = rig.db.json(&["schedule", "show", "s0"]);
     assert_eq!(shown["total_run_count"], json!(0));
+}
+
+/// The broker dies just before a boundary and comes back 40 s later: every slot of that
+/// boundary is sent once, late, with its own task id; none is lost or doubled, the history
+/// says `dispatched` with the delay, and the next boundary goes out as usual.
+async fn a_broker_outage_makes_slots_late_not_lost(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(5, &[]);
+    let mut broker = ThrowawayRedis::start(&[]).await;
+    let mut beat = rig.beat_on(false, &broker.url()).await;
+    // A first boundary with the broker up opens the connection.
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 5);
+    broker.kill();
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.owed.len()), (0, 5));
+    rig.clock.set(at("2030-01-01T00:02:20Z"));
+    assert_eq!(beat.retry_owed().await, 0);
+    broker.start_again().await;
+    rig.clock.set(at("2030-01-01T00:02:40Z"));
+    assert_eq!(beat.retry_owed().await, 5);
+    assert!(beat.owed().is_empty());
+    rig.clock.set(at("2030-01-01T00:03:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 5);
+
+    // The restarted broker keeps nothing: it holds the owed slots and the next boundary.
+    let messages = messages_at(&broker.url(), &rig.prefix, "celery").await;
+    assert_eq!(messages.len(), 10);
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 10, "no message doubled");
+    let runs = rig.runs().await;
+    let late: Vec<_> = runs
+        .iter()
+        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
+        .collect();
+    assert_eq!(late.len(), 5);
+    for r in &late {
+        assert_eq!(r.run.status, RunStatus::Dispatched);
+        assert_eq!(r.run.dispatched_at, Some(at("2030-01-01T00:02:40Z")));
+        assert!(
+            r.run
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("sent 40.0 s late")
+        );
+        let id = slot_task_id(r.run.schedule_id.unwrap(), r.run.scheduled_for).to_string();
+        assert!(ids.contains(&id));
+        assert_eq!(r.run.celery_task_id.unwrap().to_string(), id);
+    }
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched));
+    assert_eq!(runs.len(), 15);
+    let shown = rig.db.json(&["schedule", "show", "s0"]);
+    assert_eq!(shown["total_run_count"], json!(3));
+}
+
+/// A push whose reply is lost after the broker acted on it (the network fails between EXEC
+/// and its answer) is not sent again: the retry finds the push's marker. Once on the spot
+/// (the reconnect of the same push), once through the owed retry after a second lost reply.
+async fn a_lost_reply_never_doubles_a_message(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(5, &[]);
+    let broker = ThrowawayRedis::start(&[]).await;
+    let port: u16 = broker
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let proxy = LossyProxy::start(port).await;
+    let mut beat = rig
+        .beat_on(false, &format!("redis://127.0.0.1:{}/0", proxy.port))
+        .await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 5);
+
+    // The reply of the batch is lost; the reconnect sees the marker.
+    proxy.lose_next_replies(1);
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.owed.len()), (5, 0));
+
+    // Lost twice (the batch's reply, then the check's): owed; the retry sees the marker.
+    proxy.lose_next_replies(2);
+    rig.clock.set(at("2030-01-01T00:03:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.owed.len()), (0, 5));
+    rig.clock.set(at("2030-01-01T00:03:01Z"));
+    assert_eq!(beat.retry_owed().await, 5);
+
+    let messages = messages_at(&broker.url(), &rig.prefix, "celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (15, 15));
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 15);
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched));
+    // The batch went in chunks of two: the first chunk's push landed with its reply lost;
+    // the two chunks after it were not tried (the broker had just failed) and went late.
+    let detail = |text: &str| {
+        runs.iter()
+            .filter(|r| r.run.detail.as_deref().is_some_and(|d| d.contains(text)))
+            .count()
+    };
+    assert_eq!((detail("reply was lost"), detail("s late")), (2, 3));
+}
+
+/// A scheduler that starts (or takes over) finds the slots a previous one left owed and sends
+/// them with their task ids.
+async fn owed_slots_are_taken_over_by_the_next_scheduler(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(3, &[]);
+    let mut broker = ThrowawayRedis::start(&[]).await;
+    let mut first = rig.beat_on(false, &broker.url()).await;
+    broker.kill();
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(first.tick().await.owed.len(), 3);
+    drop(first);
+    broker.start_again().await;
+    rig.clock.set(at("2030-01-01T00:01:30Z"));
+    let mut second = rig.beat_on(false, &broker.url()).await;
+    assert_eq!(second.owed().len(), 3);
+    assert_eq!(second.retry_owed().await, 3);
+    let messages = messages_at(&broker.url(), &rig.prefix, "celery").await;
+    assert_eq!(messages.len(), 3);
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 3, "the catch-up found the slots claimed");
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched
+        && r.run.trigger == Trigger::Schedule
+        && r.run.dispatched_at == Some(at("2030-01-01T00:01:30Z"))));
+}
+
+/// The messages on a list of the broker at `url`, oldest first.
+async fn messages_at(url: &str, prefix: &str, queue: &str) -> Vec<Value> {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let items: Vec<String> = redis::cmd("LRANGE")
+        .arg(format!("{prefix}{queue}"))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    items
+        .iter()
+        .rev()
+        .map(|i| serde_json::from_str(i).unwrap())
+        .collect()
 }
 
 /// A schedule created with imported bookkeeping (`--last-run-at` one slot back) reaches a
@@ -834,7 +1015,10 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
 both_backends!(
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,
-    a_refusing_broker_fails_every_chunk_of_the_batch,
+    a_refusing_broker_leaves_slots_owed_until_their_deadline,
+    a_broker_outage_makes_slots_late_not_lost,
+    a_lost_reply_never_doubles_a_message,
+    owed_slots_are_taken_over_by_the_next_scheduler,
     slots_fire_in_order_and_changes_apply_between_instants,
     catch_up_after_downtime_runs_once_and_records_missed_slots,
     a_large_catch_up_is_dispatched_in_bounded_batches,

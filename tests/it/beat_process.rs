@@ -203,4 +203,161 @@ async fn quiet_and_stoppable(db: TestDb) {
         .unwrap();
 }
 
-crate::both_backends!(live, quiet_and_stoppable);
+/// A scaled test clock (`STOCKURA_TEST_CLOCK`, `speed` times real time) whose scheduler time
+/// is `sim_start` at the instant this is called.
+fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String {
+    // sim(t) = epoch + speed * (t - epoch), so sim(now) = sim_start gives the epoch.
+    let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+    let start = sim_start.timestamp_micros() as f64 / 1e6;
+    let epoch = (start - speed * now) / (1.0 - speed);
+    let epoch = chrono::DateTime::from_timestamp_micros((epoch * 1e6) as i64).unwrap();
+    format!(
+        "{speed}@{}",
+        epoch.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    )
+}
+
+/// The broker Redis (also the Redis of leadership and events, as in many deployments) dies
+/// `lead` before a minute boundary and is back 40 s later, in a real `run-beat` process on a
+/// clock ten times faster than real time. Whether the boundary still finds the leader (its
+/// push fails: the slots are owed, then taken over from the history) or the lease has already
+/// run out (no leader at the boundary: the next one catches the slot up), every slot of that
+/// boundary reaches the broker exactly once, late, and the history says so.
+async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
+    use chrono::{DurationRound, Utc};
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let count = 12;
+    for n in 0..count {
+        db.json(&[
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.every_minute",
+            "--cron",
+            "* * * * *",
+            "--name",
+            &format!("m{n}"),
+        ]);
+    }
+    let mut redis = crate::support::ThrowawayRedis::start(&[]).await;
+    let speed = 10.0;
+    let minute = chrono::Duration::minutes(1);
+    let m1 = (Utc::now() + chrono::Duration::seconds(30))
+        .duration_trunc(minute)
+        .unwrap()
+        + minute;
+    let (m2, m3) = (m1 + minute, m1 + minute * 2);
+    let real = |sim: chrono::Duration| {
+        Duration::from_micros((sim.num_microseconds().unwrap() as f64 / speed) as u64)
+    };
+    let started = Instant::now();
+    let (mut child, rx, reader) = spawn_beat(
+        &db,
+        &[
+            (
+                "STOCKURA_TEST_CLOCK",
+                scaled_clock(speed, m1 - chrono::Duration::seconds(10)),
+            ),
+            ("CELERY_BROKER_URL", redis.url()),
+            ("REDIS_URL", redis.url()),
+        ],
+        &[
+            "--log-format",
+            "json",
+            "--broker-key-prefix",
+            &prefix,
+            "--lease",
+            "1500ms",
+        ],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    let at_sim =
+        |sim: chrono::DateTime<Utc>| started + real(sim - (m1 - chrono::Duration::seconds(10)));
+    // The first boundary goes out with the broker up.
+    wait_for(&rx, &mut seen, "the first batch", |v| {
+        v["message"] == "batch" && v["dispatched"] == count
+    });
+    tokio::time::sleep_until(at_sim(m2 - chrono::Duration::seconds(lead_secs)).into()).await;
+    redis.kill();
+    tokio::time::sleep_until(
+        at_sim(m2 - chrono::Duration::seconds(lead_secs) + chrono::Duration::seconds(40)).into(),
+    )
+    .await;
+    redis.start_again().await;
+    // The third boundary, after the outage.
+    tokio::time::sleep_until(at_sim(m3 + chrono::Duration::seconds(8)).into()).await;
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert_eq!(code.code(), Some(0), "{log}");
+
+    // What reached the broker after its restart (it keeps nothing across one): the slots of
+    // the boundary during the outage and of the one after, each exactly once.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let items: Vec<String> = redis::cmd("LRANGE")
+        .arg(format!("{prefix}celery"))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let ids: std::collections::HashSet<String> = items
+        .iter()
+        .map(|i| {
+            serde_json::from_str::<Value>(i).unwrap()["headers"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(items.len(), 2 * count as usize, "lead {lead_secs}s:\n{log}");
+    assert_eq!(ids.len(), items.len(), "a message was doubled:\n{log}");
+    // The history: three boundaries, each slot dispatched once; the outage's ones late.
+    let runs = db.runs().await;
+    assert_eq!(runs.len(), 3 * count as usize, "{runs:#?}");
+    assert!(
+        runs.iter()
+            .all(|r| r.run.status == stockura::domain::run::RunStatus::Dispatched),
+        "{runs:#?}"
+    );
+    for slot in [m1, m2, m3] {
+        let of_slot: Vec<_> = runs
+            .iter()
+            .filter(|r| r.run.scheduled_for == slot)
+            .collect();
+        assert_eq!(of_slot.len(), count as usize, "{slot}");
+        if slot == m2 {
+            assert!(
+                of_slot.iter().all(|r| r.run.dispatched_at.unwrap()
+                    >= m2 + chrono::Duration::seconds(40 - lead_secs))
+            );
+            assert!(
+                of_slot
+                    .iter()
+                    .all(|r| ids.contains(&r.run.celery_task_id.unwrap().to_string()))
+            );
+        }
+    }
+}
+
+async fn broker_dies_3s_before_a_boundary(db: TestDb) {
+    broker_outage_around_a_boundary(db, 3).await;
+}
+
+async fn broker_dies_20s_before_a_boundary(db: TestDb) {
+    broker_outage_around_a_boundary(db, 20).await;
+}
+
+crate::both_backends!(
+    live,
+    quiet_and_stoppable,
+    broker_dies_3s_before_a_boundary,
+    broker_dies_20s_before_a_boundary
+);

@@ -380,7 +380,7 @@ async fn bad_lease_and_running_timeout_are_refused() {
         // never a panic (exit 101).
         (
             vec!["--catchup-window", "1000000000d"],
-            "--catchup-window 1000000000d is longer than 31 days",
+            "--catchup-window 1000000000d is longer than 3660 days",
         ),
         (
             vec!["--catchup-window", "99999999999999999999d"],
@@ -400,7 +400,7 @@ async fn bad_lease_and_running_timeout_are_refused() {
         ),
         (
             vec!["--running-timeout", "1000000000d"],
-            "--running-timeout must be positive and at most 31 days",
+            "--running-timeout must be positive and at most 3660 days",
         ),
     ] {
         let mut full = vec!["run-beat", "--dry-run"];

@@ -65,6 +65,7 @@ impl Rig {
                 },
                 origin: "stockura@test".into(),
                 chunk_rows: stockura::beat::dispatch::CHUNK_ROWS,
+                send_deadline: chrono::Duration::minutes(5),
             },
         };
         let broker = Broker::new(Redacted::new(o.broker_url.as_str()), Duration::from_secs(2));

@@ -165,6 +165,16 @@ impl ThrowawayRedis {
         );
     }
 
+    /// Kills it (SIGKILL): every connection breaks and nothing answers on its port.
+    pub fn kill(&mut self) {
+        self.stop();
+    }
+
+    /// Starts it again on the same port after [`Self::kill`] (empty: it keeps nothing).
+    pub async fn start_again(&mut self) {
+        self.launch().await;
+    }
+
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
@@ -438,4 +448,68 @@ fn database_names_are_replaced() {
         "postgres://u@h/x?sslmode=disable"
     );
     assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+}
+
+/// A TCP proxy on a free loopback port in front of a server, which can lose replies: while
+/// armed, a connection's first reply from the server is dropped and the connection closed, as
+/// when a network fails after the server acted on a request but before its answer arrived.
+pub struct LossyProxy {
+    /// Its port.
+    pub port: u16,
+    /// Connections whose first reply is still to be lost.
+    lose: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LossyProxy {
+    /// A proxy to 127.0.0.1:`target`.
+    pub async fn start(target: u16) -> Self {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let lose = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let armed = lose.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                    continue;
+                };
+                let armed = armed.clone();
+                tokio::spawn(async move {
+                    let (mut client_rx, mut client_tx) = client.into_split();
+                    let (mut server_rx, mut server_tx) = server.into_split();
+                    let upstream = tokio::spawn(async move {
+                        let _ = tokio::io::copy(&mut client_rx, &mut server_tx).await;
+                    });
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match server_rx.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        let lost = armed
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                        if lost || client_tx.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    upstream.abort();
+                });
+            }
+        });
+        Self { port, lose, task }
+    }
+
+    /// The next `n` replies (each on a connection, which then closes) are lost.
+    pub fn lose_next_replies(&self, n: usize) {
+        self.lose.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for LossyProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

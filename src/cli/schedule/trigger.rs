@@ -87,6 +87,15 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         dispatch::Prebuilt::default(),
     )
     .await;
+    // A manual run is not retried: one the broker did not take is recorded failed at once.
+    if let Some(owed) = outcome.owed.first() {
+        use crate::store::RunStore;
+        let ids: Vec<i64> = outcome.owed.iter().filter_map(|o| o.run_id).collect();
+        let detail = format!("not sent: {}", owed.error);
+        store
+            .settle_runs(&ids, crate::domain::run::RunStatus::Failed, None, &detail)
+            .await?;
+    }
     if let Some(detail) = definitions.check(&schedule.task_name, &schedule.kwargs) {
         return Err(CliError::invalid(detail, "fix the parameters with `stockura schedule update`; the failed run is in `stockura history`").into());
     }

@@ -1,0 +1,37 @@
+-- 0012: a slot whose push the broker refused stays owed (see the Postgres migration).
+-- SQLite cannot change a CHECK constraint in place: the history table is rebuilt with the
+-- wider status list, its rows copied with their ids, and its indexes made again.
+CREATE TABLE schedule_runs_0012 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    schedule_id    TEXT NULL REFERENCES celery_beat_schedules (id) ON DELETE SET NULL,
+    schedule_name  TEXT NOT NULL,
+    task_name      TEXT NOT NULL,
+    celery_task_id TEXT NULL,
+    scheduled_for  TEXT NOT NULL,
+    dispatched_at  TEXT NULL,
+    trigger        TEXT NOT NULL CHECK (trigger IN ('schedule', 'catchup', 'manual')),
+    status         TEXT NOT NULL
+        CHECK (status IN ('dispatched', 'missed', 'failed', 'dry_run', 'skipped', 'deferred', 'owed')),
+    detail         TEXT NULL,
+    args           TEXT NOT NULL DEFAULT '[]',
+    kwargs         TEXT NOT NULL DEFAULT '{}',
+    created_at     TEXT NOT NULL
+);
+-- The ids handed out so far carry over (a deleted newest run's id is not handed out again).
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'schedule_runs_0012', seq FROM sqlite_sequence WHERE name = 'schedule_runs';
+INSERT INTO schedule_runs_0012 (id, schedule_id, schedule_name, task_name, celery_task_id,
+    scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at)
+SELECT id, schedule_id, schedule_name, task_name, celery_task_id,
+    scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at
+FROM schedule_runs;
+DROP TABLE schedule_runs;
+ALTER TABLE schedule_runs_0012 RENAME TO schedule_runs;
+CREATE UNIQUE INDEX ux_schedule_runs_claim ON schedule_runs (
+    schedule_id,
+    scheduled_for,
+    (CASE WHEN trigger IN ('schedule', 'catchup') AND status <> 'dry_run' THEN 1 END)
+);
+CREATE INDEX ix_schedule_runs_scheduled_for ON schedule_runs (scheduled_for DESC);
+CREATE INDEX ix_schedule_runs_deferred ON schedule_runs (schedule_id) WHERE status = 'deferred';
+CREATE INDEX ix_schedule_runs_owed ON schedule_runs (schedule_id) WHERE status = 'owed';
