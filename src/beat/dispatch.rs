@@ -35,7 +35,15 @@ pub struct DispatchOptions {
     pub chunk_rows: usize,
     /// How long after its slot an owed message is still sent ([`send_deadline`]).
     pub send_deadline: chrono::Duration,
+    /// How long a statement on the dispatch path (a claim, the bookkeeping) may take before
+    /// the database counts as down for the rest of the batch ([`STATEMENT_TIMEOUT`]).
+    pub statement_timeout: Duration,
 }
+
+/// The default deadline of a statement on the dispatch path: half the default lease, so a
+/// hung database makes a boundary a few seconds late, not as late as the hang, and the
+/// leader keeps its lease.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Puts a push's messages on their lists unless the push's marker shows that an earlier attempt
 /// of the same push already did (its reply was lost), then sets the marker. Atomic, so a retry
@@ -532,6 +540,12 @@ struct Batch<'a, S> {
     prebuilt: std::sync::Mutex<Prebuilt>,
     /// How many of them were used.
     prebuilt_used: std::sync::atomic::AtomicUsize,
+    /// Set once a claim failed or timed out (or the database was already known to be down):
+    /// the batch's other chunks go out unclaimed at once instead of each waiting in turn.
+    database_down: std::sync::atomic::AtomicBool,
+    /// Set when the scheduler must exit at once (a second signal): chunks not yet pushed are
+    /// neither claimed nor pushed; their slots stay owed for the next scheduler.
+    abort: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// Where a batch's time goes, summed over its chunks.
@@ -544,6 +558,12 @@ struct Stages {
 }
 
 impl<S: RunStore> Batch<'_, S> {
+    /// Whether the scheduler must exit at once.
+    fn aborted(&self) -> bool {
+        self.abort
+            .is_some_and(|a| a.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// The history row of due slot `n`, and whether its message is to be sent.
     fn due_row(&self, n: usize) -> (NewRun, Option<Pending>) {
         let d = &self.due[n];
@@ -672,8 +692,32 @@ impl<S: RunStore> Batch<'_, S> {
             build,
         } = built;
         let started = std::time::Instant::now();
-        // Claim first: only slots this insert wins are sent.
-        let claims = self.store.insert_runs(&rows).await;
+        // Claim first: only slots this insert wins are sent. A database known to be down is
+        // not waited for; one that does not answer within the deadline is taken to be down.
+        let claims = if self.aborted() {
+            Err(StoreError::NoAnswer {
+                what: "(not asked: the scheduler is exiting)".into(),
+            })
+        } else if self
+            .database_down
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            Err(StoreError::NoAnswer {
+                what: "(it was unavailable at the last attempt; not waiting for it)".into(),
+            })
+        } else {
+            let claims = crate::store::within(
+                self.options.statement_timeout,
+                "the claim",
+                self.store.insert_runs(&rows),
+            )
+            .await;
+            if claims.is_err() {
+                self.database_down
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            claims
+        };
         let claim = started.elapsed();
         let envelopes = match encoding.await {
             Ok(built) => built,
@@ -790,6 +834,9 @@ impl<S: RunStore> Batch<'_, S> {
             Ok(Pushed::Sent)
         } else {
             let pushing = std::time::Instant::now();
+            if failure.is_none() && self.aborted() {
+                *failure = Some("the scheduler was told to exit at once before sending it".into());
+            }
             let result = match (failure.as_ref(), broker.as_deref_mut()) {
                 (Some(earlier), _) => Err(earlier.clone()),
                 (None, Some(broker)) => broker.push(batch, &marker).await.map_err(|e| {
@@ -898,6 +945,8 @@ pub async fn dispatch<S: RunStore>(
     missed: &[Missed],
     now: DateTime<Utc>,
     prebuilt: Prebuilt,
+    database_down: bool,
+    abort: Option<&std::sync::atomic::AtomicBool>,
 ) -> Outcome {
     let started = std::time::Instant::now();
     let prebuilt_count = prebuilt.len();
@@ -911,6 +960,8 @@ pub async fn dispatch<S: RunStore>(
         now,
         prebuilt: std::sync::Mutex::new(prebuilt),
         prebuilt_used: std::sync::atomic::AtomicUsize::new(0),
+        database_down: std::sync::atomic::AtomicBool::new(database_down),
+        abort,
     };
     // Sized for every due slot up front: grown by doubling, the lists of 100,000 sent slots
     // briefly held their old and new buffers at once.
@@ -972,9 +1023,24 @@ pub async fn dispatch<S: RunStore>(
     outcome.prebuilt = batch
         .prebuilt_used
         .load(std::sync::atomic::Ordering::Relaxed);
-    if !outcome.ran.is_empty()
-        && let Err(e) = store.record_dispatch(&outcome.ran).await
+    let bookkeeping = if outcome.ran.is_empty() {
+        Ok(())
+    } else if batch
+        .database_down
+        .load(std::sync::atomic::Ordering::Relaxed)
     {
+        Err(StoreError::NoAnswer {
+            what: "(unavailable during the batch; not waiting for it)".into(),
+        })
+    } else {
+        crate::store::within(
+            options.statement_timeout,
+            "the bookkeeping",
+            store.record_dispatch(&outcome.ran),
+        )
+        .await
+    };
+    if let Err(e) = bookkeeping {
         tracing::warn!(error = %e, "database unavailable: run bookkeeping kept for later");
         outcome.backlog.ran.clone_from(&outcome.ran);
     }

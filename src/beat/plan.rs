@@ -741,6 +741,7 @@ mod tests {
             origin: "stockura@test".into(),
             chunk_rows: 3,
             send_deadline: chrono::Duration::minutes(5),
+            statement_timeout: std::time::Duration::from_secs(5),
         };
         let mut rng = Rng(0x5eed_1234_abcd_0001);
         for _ in 0..1_000 {

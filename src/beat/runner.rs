@@ -139,6 +139,10 @@ pub struct Beat<S, C> {
     owed: Vec<Owed>,
     /// When owed slots are tried next, and the wait after that.
     owed_retry: Option<(tokio::time::Instant, Duration)>,
+    /// Turns true at the first stop signal: a catch-up stops between its batches.
+    stop: Option<watch::Receiver<bool>>,
+    /// Set at a second stop signal: exit at once, leaving what is not sent owed.
+    abort: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<S, C> Beat<S, C>
@@ -174,6 +178,8 @@ where
             arrived: Vec::new(),
             owed: Vec::new(),
             owed_retry: None,
+            stop: None,
+            abort: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 
@@ -189,6 +195,28 @@ where
     pub fn with_checker(mut self, checker: Checker) -> Self {
         self.checker = Some(checker);
         self
+    }
+
+    /// Stops a catch-up between its batches once `stop` turns true; exits at once (the batch
+    /// in flight sends nothing more, its slots stay owed) once `abort` is set.
+    pub fn with_stop(
+        mut self,
+        stop: watch::Receiver<bool>,
+        abort: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Self {
+        self.stop = Some(stop);
+        self.abort = abort;
+        self
+    }
+
+    /// Whether a stop was asked for.
+    fn stopping(&self) -> bool {
+        self.aborted() || self.stop.as_ref().is_some_and(|s| *s.borrow())
+    }
+
+    /// Whether an immediate exit was asked for.
+    fn aborted(&self) -> bool {
+        self.abort.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Reports the loop's state for heartbeats.
@@ -302,10 +330,12 @@ where
             "owed: the broker did not take it yet; retried until it does: {}",
             owed[0].error
         );
-        let recorded = match self
-            .store
-            .settle_runs(&ids, RunStatus::Owed, None, &detail)
-            .await
+        let recorded = match crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "the owed runs",
+            self.store.settle_runs(&ids, RunStatus::Owed, None, &detail),
+        )
+        .await
         {
             Ok(_) => true,
             Err(e) => {
@@ -929,13 +959,18 @@ where
             if due.len() + missed.len() >= self.config.catch_up_rows.max(1) {
                 self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                     .await;
-                if self.database_down {
+                if self.database_down || self.stopping() {
                     break;
                 }
             }
         }
-        self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
-            .await;
+        if self.stopping() {
+            // What is left stays owed by `last_run_at`: the next start catches it up.
+            tracing::info!("stopping: the rest of the catch-up is left to the next start");
+        } else {
+            self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
+                .await;
+        }
         if totals != (0, 0) {
             tracing::info!(catchup = totals.0, missed = totals.1, "{message}");
         }
@@ -1049,7 +1084,11 @@ where
         }
         // The history kept during the outage first (so catch-up sees what ran), then a reload
         // (so last_run_at is current), then what the outage owes. Retried at every poll.
-        if let Err(e) = self.backlog.flush(&self.store).await {
+        let timeout = self.config.dispatch.statement_timeout;
+        let flushed = tokio::time::timeout(timeout * 4, self.backlog.flush(&self.store)).await;
+        if let Err(e) = flushed.unwrap_or(Err(StoreError::NoAnswer {
+            what: "the kept history in time".into(),
+        })) {
             tracing::warn!(error = %e, runs = self.backlog.runs.len(), "could not write the kept history yet; retrying");
             return;
         }
@@ -1163,7 +1202,8 @@ where
 
     /// Polls the durable change version; reloads when it moved without an event.
     pub async fn poll_version(&mut self) {
-        match self.store.change_version().await {
+        let timeout = self.config.dispatch.statement_timeout;
+        match crate::store::within(timeout, "the version poll", self.store.change_version()).await {
             Ok(v) => {
                 self.database_recovered().await;
                 if v.version > self.seen_version {
@@ -1220,6 +1260,8 @@ where
             missed,
             now,
             prebuilt,
+            self.database_down,
+            Some(&self.abort),
         )
         .await;
         // What this scheduler sent is remembered only for schedules whose policy checks for a
@@ -1387,6 +1429,9 @@ where
     ) -> Stats {
         if self.config.once {
             self.tick().await;
+            // What a previous scheduler left owed (taken over at the start) and what this
+            // tick could not send get one more attempt.
+            self.retry_owed().await;
             if !self.owed.is_empty() {
                 tracing::warn!(
                     owed = self.owed.len(),
@@ -1399,13 +1444,17 @@ where
             }
             return self.stats;
         }
-        tracing::info!(
-            event = "ready",
-            schedules = self.plan.len(),
-            version = self.seen_version,
-            role = if self.leading { "leader" } else { "standby" },
-            "scheduler ready"
-        );
+        if *shutdown.borrow() || self.aborted() {
+            tracing::info!("stopped during start-up");
+        } else {
+            tracing::info!(
+                event = "ready",
+                schedules = self.plan.len(),
+                version = self.seen_version,
+                role = if self.leading { "leader" } else { "standby" },
+                "scheduler ready"
+            );
+        }
         let mut poll = tokio::time::interval(self.config.sync_interval);
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         poll.tick().await;
@@ -1413,7 +1462,7 @@ where
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut lease = self.lease.clone();
         let mut feeds_open = true;
-        loop {
+        while !*shutdown.borrow() && !self.aborted() {
             self.retention().await;
             let next = self.plan.next_due().filter(|_| self.leading);
             let sleep = sleep_until(self.clock.clone(), next);

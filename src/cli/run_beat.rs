@@ -198,6 +198,7 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
         origin: dispatch::origin(),
         chunk_rows: dispatch::CHUNK_ROWS,
         send_deadline: dispatch::send_deadline(chrono::Duration::hours(1)),
+        statement_timeout: dispatch::STATEMENT_TIMEOUT,
     }
 }
 
@@ -326,7 +327,13 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     // Signals first: a SIGTERM during start-up (loading, catch-up) stops after it, gracefully.
     let (stop_tx, stop_rx) = watch::channel(false);
     let (tx, rx) = mpsc::channel::<Change>(4096);
-    let signals = tokio::spawn(handle_signals(install_signals()?, stop_tx, tx.clone()));
+    let abort = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let signals = tokio::spawn(handle_signals(
+        install_signals()?,
+        stop_tx,
+        abort.clone(),
+        tx.clone(),
+    ));
     let catchup_window = parse_duration("--catchup-window", &args.catchup_window)?;
     if catchup_window > chrono::Duration::days(MAX_CATCHUP_WINDOW_DAYS) {
         return Err(CliError::invalid(
@@ -416,7 +423,9 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         }
     }
     let checker = policy_checker(ctx, running_timeout);
-    let mut beat = Beat::new(store.clone(), clock, config, broker).with_checker(checker);
+    let mut beat = Beat::new(store.clone(), clock, config, broker)
+        .with_checker(checker)
+        .with_stop(stop_rx.clone(), abort.clone());
     // Leadership and heartbeats: not for `--once` and `--dry-run`, which never compete with
     // the live schedulers (their slots are claimed, or not claimed at all).
     let (ha_stop_tx, ha_stop_rx) = watch::channel(false);
@@ -456,12 +465,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
             ctx.settings.redis_timeout.value,
         ));
     }
-    let stats = if *stop_rx.borrow() {
-        tracing::info!("stopped during start-up");
-        beat.stats().clone()
-    } else {
-        beat.run(rx, stop_rx).await
-    };
+    let stats = beat.run(rx, stop_rx).await;
     // Only now give up the leadership and remove the heartbeat: the in-flight batch is done.
     let _ = ha_stop_tx.send(true);
     for task in ha_tasks {
@@ -471,8 +475,23 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     for f in feeds {
         f.abort();
     }
+    if abort.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(CliError {
+            message: "stopped at once by a second signal".into(),
+            kind: crate::error::ErrorKind::Interrupted,
+            hint: Some(
+                "slots of the batch in flight that were not sent stay owed; the next run-beat sends them"
+                    .into(),
+            ),
+        }
+        .into());
+    }
     Ok(Output::BeatStopped(stats))
 }
+
+/// How long a second stop signal waits for the loop to record what it has not sent before
+/// the process exits anyway.
+const ABORT_GRACE: Duration = Duration::from_secs(3);
 
 /// The signal streams, registered at once (before any slow start-up work).
 #[cfg(unix)]
@@ -496,6 +515,7 @@ fn install_signals() -> Result<Signals> {
 async fn handle_signals(
     signals: Signals,
     stop: watch::Sender<bool>,
+    abort: Arc<std::sync::atomic::AtomicBool>,
     changes: mpsc::Sender<Change>,
 ) {
     let (mut term, mut int, mut hup) = signals;
@@ -511,8 +531,18 @@ async fn handle_signals(
             }
         }
         if stopping {
-            tracing::warn!("second signal: exiting at once");
-            std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
+            if !abort.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                // The batch in flight pushes nothing more; what it claimed and did not send is
+                // recorded owed, what it sent gets its bookkeeping. A loop stuck in a call
+                // that cannot be cut short is not waited for long.
+                tracing::warn!("second signal: stopping at once; slots not sent stay owed");
+                tokio::spawn(async {
+                    tokio::time::sleep(ABORT_GRACE).await;
+                    tracing::warn!("not stopped in time: exiting now");
+                    std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
+                });
+            }
+            continue;
         }
         stopping = true;
         tracing::info!("stopping after the in-flight batch (signal again to exit at once)");
@@ -532,6 +562,7 @@ fn install_signals() -> Result<Signals> {
 async fn handle_signals(
     _signals: Signals,
     stop: watch::Sender<bool>,
+    _abort: Arc<std::sync::atomic::AtomicBool>,
     _changes: mpsc::Sender<Change>,
 ) {
     let _ = tokio::signal::ctrl_c().await;

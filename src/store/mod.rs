@@ -138,9 +138,31 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The database did not answer a statement in time (a hung server or connection), or
+    /// was found down by an earlier statement: the scheduler goes on without waiting for it.
+    #[error("the database did not answer {what}")]
+    NoAnswer {
+        /// Which statement, and how long it was given.
+        what: String,
+    },
     /// Any other database error.
     #[error("database error")]
     Database(#[from] sqlx::Error),
+}
+
+/// Runs a statement with a deadline: a database that hangs (the connection open, no answer)
+/// fails it with [`StoreError::NoAnswer`] after `limit` instead of stalling the caller.
+pub async fn within<T>(
+    limit: std::time::Duration,
+    what: &str,
+    statement: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    match tokio::time::timeout(limit, statement).await {
+        Ok(result) => result,
+        Err(_) => Err(StoreError::NoAnswer {
+            what: format!("{what} within {} ms", limit.as_millis()),
+        }),
+    }
 }
 
 fn format_candidates(candidates: &[Candidate]) -> String {
@@ -154,6 +176,7 @@ impl Classify for StoreError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Unreachable { .. }
+            | Self::NoAnswer { .. }
             | Self::NotMigrated { .. }
             | Self::TooNew { .. }
             | Self::DataDir { .. } => ErrorKind::Unavailable,
@@ -194,6 +217,9 @@ impl Classify for StoreError {
             Self::Database(e) if rejected_value(e) => {
                 "the database refused a value (too long, or a character or number it cannot store); nothing was written"
                     .into()
+            }
+            Self::NoAnswer { .. } => {
+                "check the database server and the network to it; the scheduler retries".into()
             }
             Self::Database(_) => return None,
         })

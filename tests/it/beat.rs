@@ -16,7 +16,7 @@ use stockura::domain::run::{RunStatus, Trigger};
 use stockura::store::AnyStore;
 
 use crate::both_backends;
-use crate::support::{LossyProxy, TestDb, ThrowawayRedis, redis_url};
+use crate::support::{FaultProxy, TestDb, ThrowawayRedis, redis_url, via_port};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -47,7 +47,33 @@ impl Rig {
 
     /// A beat sending to the broker at `broker_url` (none when `dry_run`).
     async fn beat_on(&self, dry_run: bool, broker_url: &str) -> Beat<AnyStore, ManualClock> {
-        let config = BeatConfig {
+        self.beat_with(
+            self.db.store().await,
+            self.config(dry_run),
+            dry_run,
+            broker_url,
+        )
+        .await
+    }
+
+    /// A beat on `store` with `config`, started.
+    async fn beat_with(
+        &self,
+        store: AnyStore,
+        config: BeatConfig,
+        dry_run: bool,
+        broker_url: &str,
+    ) -> Beat<AnyStore, ManualClock> {
+        let broker = (!dry_run)
+            .then(|| Broker::new(Redacted::new(broker_url), std::time::Duration::from_secs(2)));
+        let mut beat = Beat::new(store, self.clock.clone(), config, broker);
+        beat.start().await.unwrap();
+        beat
+    }
+
+    /// The tests' loop configuration.
+    fn config(&self, dry_run: bool) -> BeatConfig {
+        BeatConfig {
             once: false,
             catchup_window: Duration::hours(1),
             // Tiny catch-up batches too: a start owing several rows dispatches in batches.
@@ -66,13 +92,9 @@ impl Rig {
                 // Tiny chunks: every batch of these tests goes through the chunk pipeline.
                 chunk_rows: 2,
                 send_deadline: chrono::Duration::minutes(5),
+                statement_timeout: std::time::Duration::from_secs(5),
             },
-        };
-        let broker = (!dry_run)
-            .then(|| Broker::new(Redacted::new(broker_url), std::time::Duration::from_secs(2)));
-        let mut beat = Beat::new(self.db.store().await, self.clock.clone(), config, broker);
-        beat.start().await.unwrap();
-        beat
+        }
     }
 
     /// Schedules `s0`, `s1`, … of `app.tasks.a`, every minute, each with the `extra` flags.
@@ -853,7 +875,7 @@ async fn a_lost_reply_never_doubles_a_message(db: TestDb) {
         .unwrap()
         .parse()
         .unwrap();
-    let proxy = LossyProxy::start(port).await;
+    let proxy = FaultProxy::start(&format!("127.0.0.1:{port}")).await;
     let mut beat = rig
         .beat_on(false, &format!("redis://127.0.0.1:{}/0", proxy.port))
         .await;
@@ -916,6 +938,79 @@ async fn owed_slots_are_taken_over_by_the_next_scheduler(db: TestDb) {
     assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched
         && r.run.trigger == Trigger::Schedule
         && r.run.dispatched_at == Some(at("2030-01-01T00:01:30Z"))));
+}
+
+/// Postgres hangs (the connection open, no answer) across two boundaries: each boundary goes
+/// out within the statement deadline (the first claim waits for it, the next batch does not
+/// wait at all), unclaimed; when the database answers again the history and bookkeeping are
+/// written, every slot once, nothing doubled.
+#[tokio::test]
+async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(4, &[]);
+    let (url, target) = via_port(&rig.db.url, 0);
+    let proxy = FaultProxy::start(&target).await;
+    let (url, _) = via_port(&url, proxy.port);
+    let store = AnyStore::open(
+        &stockura::config::DatabaseTarget {
+            url: Redacted::new(url),
+            backend: rig.db.backend,
+            create_dir: None,
+        },
+        stockura::store::OpenMode::RequireCurrent,
+    )
+    .await
+    .unwrap();
+    let mut config = rig.config(false);
+    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let mut beat = rig
+        .beat_with(store, config, false, &format!("{}/0", redis_url()))
+        .await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 4);
+
+    proxy.freeze();
+    for minute in ["2030-01-01T00:02:00Z", "2030-01-01T00:03:00Z"] {
+        rig.clock.set(at(minute));
+        let started = std::time::Instant::now();
+        // Hang guard: before statement deadlines, this tick waited for as long as the hang.
+        let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), beat.tick())
+            .await
+            .expect("the tick stalled behind the hung database");
+        let took = started.elapsed();
+        assert_eq!((outcome.dispatched, outcome.failed), (4, 0), "{minute}");
+        // Bound: the deadline (0.5 s) plus the batch itself, far from the hang's length.
+        assert!(
+            took < std::time::Duration::from_secs(3),
+            "{minute}: {took:?}"
+        );
+    }
+    // The poll does not wait for the hung database either.
+    let started = std::time::Instant::now();
+    beat.poll_version().await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(rig.runs().await.len(), 4, "nothing written while hung");
+
+    proxy.thaw();
+    // The frozen connections may still be stuck: recovery retries at each poll.
+    for _ in 0..20 {
+        beat.poll_version().await;
+        if rig.runs().await.len() == 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let messages = rig.messages("celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (12, 12));
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 12);
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched));
+    let shown = rig.db.json(&["schedule", "show", "s0"]);
+    assert_eq!(shown["total_run_count"], json!(3));
 }
 
 /// The messages on a list of the broker at `url`, oldest first.

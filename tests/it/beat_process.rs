@@ -355,9 +355,177 @@ async fn broker_dies_20s_before_a_boundary(db: TestDb) {
     broker_outage_around_a_boundary(db, 20).await;
 }
 
+/// `count` schedules `* * * * *` whose last run was two minutes ago, written in one statement
+/// (each owes a catch-up run and a missed slot).
+async fn seed_overdue(db: &TestDb, count: usize) {
+    db.json(&["schedule", "list"]);
+    if db.url.starts_with("postgres") {
+        db.exec(&format!(
+            "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
+             args, kwargs, last_run_at, created_at, updated_at) \
+             SELECT gen_random_uuid(), 'burst_' || g, 'app.tasks.burst', '* * * * *', true, \
+             '[]', jsonb_build_object('i', g), date_trunc('minute', now()) - interval '2 minutes', \
+             now(), now() FROM generate_series(1, {count}) g"
+        ))
+        .await;
+    } else {
+        db.exec(&format!(
+            "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {count}) \
+             INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
+             args, kwargs, last_run_at, created_at, updated_at) \
+             SELECT lower(substr(h,1,8)||'-'||substr(h,9,4)||'-4'||substr(h,14,3)||'-a'||substr(h,18,3)||'-'||substr(h,21,12)), \
+             'burst_' || i, 'app.tasks.burst', '* * * * *', 1, '[]', json_object('i', i), \
+             strftime('%Y-%m-%dT%H:%M:00Z', 'now', '-2 minutes'), \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+             FROM (SELECT i, hex(randomblob(16)) AS h FROM g)"
+        ))
+        .await;
+    }
+}
+
+/// Two SIGTERMs during a burst: the second stops the batch at once (exit 130). No row says
+/// `dispatched` for a message that was not pushed, every pushed slot has its bookkeeping, the
+/// rest is recorded `owed`, and the next scheduler sends exactly those: each slot reaches the
+/// broker once.
+async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
+    let count = 20_000;
+    seed_overdue(&db, count).await;
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let args = ["-v", "--log-format", "json", "--broker-key-prefix", &prefix];
+    let (mut child, rx, reader) = spawn_beat(&db, &[], &args);
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "the catch-up batch", |v| {
+        v["message"] == "catch-up batch"
+    });
+    // Two signals, the second once the first is seen (signals that arrive together count
+    // as one).
+    let term = || {
+        std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    term();
+    wait_for(&rx, &mut seen, "the first signal", |v| {
+        v["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("stopping after the in-flight batch"))
+    });
+    // Into the batch: its first chunks are sent by now, the others not yet.
+    std::thread::sleep(Duration::from_millis(300));
+    term();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert_eq!(code.code(), Some(130), "{log}");
+
+    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{prefix}celery");
+    let pushed: usize = redis::cmd("LLEN")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let status_count = |runs: &[stockura::domain::run::Run], status: &str| {
+        runs.iter()
+            .filter(|r| r.run.status.as_str() == status)
+            .count()
+    };
+    let runs = db.runs_up_to(1_000_000).await;
+    let (dispatched, owed) = (
+        status_count(&runs, "dispatched"),
+        status_count(&runs, "owed"),
+    );
+    assert_eq!(
+        dispatched, pushed,
+        "rows saying dispatched = messages pushed"
+    );
+    assert_eq!(
+        dispatched + owed,
+        count,
+        "every slot dispatched or owed:\n{log}"
+    );
+    eprintln!("second signal: {pushed} slots pushed, {owed} owed");
+    assert!(
+        owed > 0,
+        "the second signal came after the whole burst:\n{log}"
+    );
+    let listed = db.json(&["schedule", "list"]);
+    let booked: u64 = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["total_run_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        booked as usize, pushed,
+        "bookkeeping for exactly the pushed slots"
+    );
+
+    // The next scheduler sends the owed slots, each once.
+    let mut cmd = std_cmd(db.dir.path());
+    let out = cmd
+        .env("DATABASE_URL", &db.url)
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+        .args(["run-beat", "--once", "--broker-key-prefix", &prefix])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items: Vec<String> = redis::cmd("LRANGE")
+        .arg(&key)
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let ids: std::collections::HashSet<String> = items
+        .iter()
+        .map(|i| {
+            serde_json::from_str::<Value>(i).unwrap()["headers"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), items.len(), "a message was doubled");
+    let runs = db.runs_up_to(1_000_000).await;
+    assert_eq!(status_count(&runs, "owed"), 0);
+    // The burst's slot, each once; a minute boundary passed meanwhile adds its own slots.
+    let slot = runs
+        .iter()
+        .find(|r| r.run.trigger == stockura::domain::run::Trigger::Catchup)
+        .unwrap()
+        .run
+        .scheduled_for;
+    let burst: Vec<_> = runs
+        .iter()
+        .filter(|r| r.run.scheduled_for == slot)
+        .collect();
+    assert_eq!(burst.len(), count);
+    assert!(burst.iter().all(|r| r.run.status.as_str() == "dispatched"
+        && ids.contains(&r.run.celery_task_id.unwrap().to_string())));
+    let later = runs
+        .iter()
+        .filter(|r| r.run.scheduled_for > slot && r.run.status.as_str() == "dispatched")
+        .count();
+    assert_eq!(items.len(), count + later);
+    let _: () = redis::cmd("DEL")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}
+
 crate::both_backends!(
     live,
     quiet_and_stoppable,
     broker_dies_3s_before_a_boundary,
-    broker_dies_20s_before_a_boundary
+    broker_dies_20s_before_a_boundary,
+    a_second_signal_during_a_burst_leaves_the_truth
 );

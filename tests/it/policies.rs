@@ -66,6 +66,7 @@ impl Rig {
                 origin: "stockura@test".into(),
                 chunk_rows: stockura::beat::dispatch::CHUNK_ROWS,
                 send_deadline: chrono::Duration::minutes(5),
+                statement_timeout: std::time::Duration::from_secs(5),
             },
         };
         let broker = Broker::new(Redacted::new(o.broker_url.as_str()), Duration::from_secs(2));

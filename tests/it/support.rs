@@ -260,12 +260,17 @@ impl TestDb {
 
     /// Every recorded run (up to 10,000), oldest slot first.
     pub async fn runs(&self) -> Vec<stockura::domain::run::Run> {
+        self.runs_up_to(10_000).await
+    }
+
+    /// The newest `limit` runs, oldest first.
+    pub async fn runs_up_to(&self, limit: i64) -> Vec<stockura::domain::run::Run> {
         use stockura::store::RunStore;
         let mut runs = self
             .store()
             .await
             .list_runs(&stockura::domain::run::RunFilter {
-                limit: 10_000,
+                limit,
                 ..Default::default()
             })
             .await
@@ -450,37 +455,55 @@ fn database_names_are_replaced() {
     assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
 }
 
-/// A TCP proxy on a free loopback port in front of a server, which can lose replies: while
-/// armed, a connection's first reply from the server is dropped and the connection closed, as
-/// when a network fails after the server acted on a request but before its answer arrived.
-pub struct LossyProxy {
+/// A TCP proxy on a free loopback port in front of a server, to inject network faults:
+/// - lost replies: while armed, a connection's next reply from the server is dropped and the
+///   connection closed, as when a network fails after the server acted on a request but before
+///   its answer arrived;
+/// - a freeze: nothing is forwarded either way and nothing is closed, as when a server or the
+///   network to it hangs.
+pub struct FaultProxy {
     /// Its port.
     pub port: u16,
-    /// Connections whose first reply is still to be lost.
+    /// Connections whose next reply is still to be lost.
     lose: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    frozen: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl LossyProxy {
-    /// A proxy to 127.0.0.1:`target`.
-    pub async fn start(target: u16) -> Self {
+impl FaultProxy {
+    /// A proxy to `target` (`host:port` on loopback).
+    pub async fn start(target: &str) -> Self {
         use std::sync::atomic::Ordering;
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let lose = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (frozen, frozen_rx) = tokio::sync::watch::channel(false);
         let armed = lose.clone();
+        let target = target.to_string();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
                     continue;
                 };
                 let armed = armed.clone();
+                let (mut up_frozen, mut down_frozen) = (frozen_rx.clone(), frozen_rx.clone());
                 tokio::spawn(async move {
                     let (mut client_rx, mut client_tx) = client.into_split();
                     let (mut server_rx, mut server_tx) = server.into_split();
                     let upstream = tokio::spawn(async move {
-                        let _ = tokio::io::copy(&mut client_rx, &mut server_tx).await;
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = match client_rx.read(&mut buf).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            if up_frozen.wait_for(|f| !f).await.is_err()
+                                || server_tx.write_all(&buf[..n]).await.is_err()
+                            {
+                                break;
+                            }
+                        }
                     });
                     let mut buf = vec![0u8; 64 * 1024];
                     loop {
@@ -488,6 +511,9 @@ impl LossyProxy {
                             Ok(0) | Err(_) => break,
                             Ok(n) => n,
                         };
+                        if down_frozen.wait_for(|f| !f).await.is_err() {
+                            break;
+                        }
                         let lost = armed
                             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                             .is_ok();
@@ -499,17 +525,58 @@ impl LossyProxy {
                 });
             }
         });
-        Self { port, lose, task }
+        Self {
+            port,
+            lose,
+            frozen,
+            task,
+        }
     }
 
     /// The next `n` replies (each on a connection, which then closes) are lost.
     pub fn lose_next_replies(&self, n: usize) {
         self.lose.store(n, std::sync::atomic::Ordering::SeqCst);
     }
+
+    /// Stops forwarding in both directions, keeping every connection open.
+    pub fn freeze(&self) {
+        self.frozen.send_replace(true);
+    }
+
+    /// Forwards again what was held and what comes.
+    pub fn thaw(&self) {
+        self.frozen.send_replace(false);
+    }
 }
 
-impl Drop for LossyProxy {
+impl Drop for FaultProxy {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// `url` (a `scheme://[user@]host:port/...` URL) pointing at `127.0.0.1:port` instead, and the
+/// `host:port` it pointed at.
+pub fn via_port(url: &str, port: u16) -> (String, String) {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), authority),
+    };
+    let host = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:5432")
+    };
+    (
+        format!(
+            "{}{user}127.0.0.1:{port}{}",
+            &url[..scheme_end],
+            &rest[authority_end..]
+        ),
+        host,
+    )
 }

@@ -85,6 +85,8 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         &[],
         now,
         dispatch::Prebuilt::default(),
+        false,
+        None,
     )
     .await;
     // A manual run is not retried: one the broker did not take is recorded failed at once.
