@@ -482,7 +482,6 @@ where
                 row.dispatched_at = Some(now);
                 row.detail = Some(detail.clone());
                 self.backlog.runs.push(row);
-                self.database_down = true;
             }
             if policy::needs_check(o.due.schedule.execution_policy) {
                 self.last_sent
@@ -528,7 +527,6 @@ where
                     row.dispatched_at = None;
                     row.detail = Some(detail);
                     self.backlog.runs.push(row);
-                    self.database_down = true;
                 }
                 (None, None) => {}
             }
@@ -1103,6 +1101,21 @@ where
         }
     }
 
+    /// Writes history kept while the database was up again (rows of owed slots settled after
+    /// an outage); kept for the next poll on failure.
+    async fn flush_kept_history(&mut self) {
+        if self.database_down || self.backlog.is_empty() {
+            return;
+        }
+        let timeout = self.config.dispatch.statement_timeout;
+        let flushed = tokio::time::timeout(timeout * 4, self.backlog.flush(&self.store)).await;
+        if let Err(e) = flushed.unwrap_or(Err(StoreError::NoAnswer {
+            what: "the kept history in time".into(),
+        })) {
+            tracing::warn!(error = %e, runs = self.backlog.runs.len(), "could not write the kept history yet; retrying");
+        }
+    }
+
     /// Applies a burst of changes: targeted reloads for a few schedules, a full reload for
     /// many, for definitions, for resyncs and for version moves no event explains.
     pub async fn apply(&mut self, changes: Vec<Change>) {
@@ -1206,6 +1219,7 @@ where
         match crate::store::within(timeout, "the version poll", self.store.change_version()).await {
             Ok(v) => {
                 self.database_recovered().await;
+                self.flush_kept_history().await;
                 if v.version > self.seen_version {
                     // Where the database logs what each version touched (SQLite), the poll
                     // reloads just those rows; a gap or a longer log means a full reload.
