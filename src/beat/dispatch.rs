@@ -40,6 +40,15 @@ pub struct DispatchOptions {
     pub statement_timeout: Duration,
 }
 
+impl DispatchOptions {
+    /// A fresh marker for one push, kept until the push could no longer be retried (the send
+    /// deadline plus a minute).
+    pub fn marker(&self) -> Marker {
+        let deadline = u64::try_from(self.send_deadline.num_seconds()).unwrap_or(0);
+        Marker::new(&self.layout, deadline.saturating_add(60))
+    }
+}
+
 /// The default deadline of a statement on the dispatch path: half the default lease, so a
 /// hung database makes a boundary a few seconds late, not as late as the hang, and the
 /// leader keeps its lease.
@@ -825,10 +834,7 @@ impl<S: RunStore> Batch<'_, S> {
             drop(rows);
             Vec::new()
         };
-        let marker = Marker::new(
-            &self.options.layout,
-            u64::try_from(self.options.send_deadline.num_seconds()).unwrap_or(0) + 60,
-        );
+        let marker = self.options.marker();
         let count = batch.len();
         let result = if batch.is_empty() {
             Ok(Pushed::Sent)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::clock::Clock;
 use super::dispatch::{
-    self, Backlog, Broker, Definitions, DispatchOptions, Marker, Outcome, Owed, Prebuilt, Settle,
+    self, Backlog, Broker, Definitions, DispatchOptions, Outcome, Owed, Prebuilt, Settle,
 };
 use super::feed::Change;
 use super::heartbeat::Snapshot;
@@ -581,11 +581,7 @@ where
                 run_id: Some(r.id),
                 row: None,
                 // A new push: the previous leader's marker is not known here.
-                marker: Marker::new(
-                    &self.config.dispatch.layout,
-                    u64::try_from(self.config.dispatch.send_deadline.num_seconds()).unwrap_or(0)
-                        + 60,
-                ),
+                marker: self.config.dispatch.marker(),
                 error: r
                     .run
                     .detail
@@ -854,10 +850,7 @@ where
             return 0;
         }
         let count = batch.len();
-        let marker = Marker::new(
-            &self.config.dispatch.layout,
-            u64::try_from(self.config.dispatch.send_deadline.num_seconds()).unwrap_or(0) + 60,
-        );
+        let marker = self.config.dispatch.marker();
         if let Some(broker) = self.broker.as_mut()
             && let Err(e) = broker.push(batch, &marker).await
         {
@@ -1082,12 +1075,7 @@ where
         }
         // The history kept during the outage first (so catch-up sees what ran), then a reload
         // (so last_run_at is current), then what the outage owes. Retried at every poll.
-        let timeout = self.config.dispatch.statement_timeout;
-        let flushed = tokio::time::timeout(timeout * 4, self.backlog.flush(&self.store)).await;
-        if let Err(e) = flushed.unwrap_or(Err(StoreError::NoAnswer {
-            what: "the kept history in time".into(),
-        })) {
-            tracing::warn!(error = %e, runs = self.backlog.runs.len(), "could not write the kept history yet; retrying");
+        if !self.write_backlog().await {
             return;
         }
         if let Err(e) = self.full_reload().await {
@@ -1104,15 +1092,23 @@ where
     /// Writes history kept while the database was up again (rows of owed slots settled after
     /// an outage); kept for the next poll on failure.
     async fn flush_kept_history(&mut self) {
-        if self.database_down || self.backlog.is_empty() {
-            return;
+        if !self.database_down && !self.backlog.is_empty() {
+            self.write_backlog().await;
         }
+    }
+
+    /// Writes the kept history (under four statement deadlines); whether it is all written.
+    async fn write_backlog(&mut self) -> bool {
         let timeout = self.config.dispatch.statement_timeout;
         let flushed = tokio::time::timeout(timeout * 4, self.backlog.flush(&self.store)).await;
-        if let Err(e) = flushed.unwrap_or(Err(StoreError::NoAnswer {
+        match flushed.unwrap_or(Err(StoreError::NoAnswer {
             what: "the kept history in time".into(),
         })) {
-            tracing::warn!(error = %e, runs = self.backlog.runs.len(), "could not write the kept history yet; retrying");
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, runs = self.backlog.runs.len(), "could not write the kept history yet; retrying");
+                false
+            }
         }
     }
 

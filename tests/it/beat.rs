@@ -122,21 +122,7 @@ impl Rig {
 
     /// The messages on a broker list, oldest first.
     async fn messages(&self, queue: &str) -> Vec<Value> {
-        let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
-        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        let key = format!("{}{queue}", self.prefix);
-        let items: Vec<String> = redis::cmd("LRANGE")
-            .arg(&key)
-            .arg(0)
-            .arg(-1)
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-        items
-            .iter()
-            .rev()
-            .map(|i| serde_json::from_str(i).unwrap())
-            .collect()
+        messages_at(&format!("{}/0", redis_url()), &self.prefix, queue).await
     }
 
     async fn runs(&self) -> Vec<stockura::domain::run::Run> {

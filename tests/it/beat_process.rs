@@ -203,6 +203,28 @@ async fn quiet_and_stoppable(db: TestDb) {
         .unwrap();
 }
 
+/// The messages on the list `key` of the Redis at `url`, and their distinct task ids.
+async fn broker_list(url: &str, key: &str) -> (Vec<Value>, std::collections::HashSet<String>) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let items: Vec<String> = redis::cmd("LRANGE")
+        .arg(key)
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let messages: Vec<Value> = items
+        .iter()
+        .map(|i| serde_json::from_str(i).unwrap())
+        .collect();
+    let ids = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    (messages, ids)
+}
+
 /// A scaled test clock (`STOCKURA_TEST_CLOCK`, `speed` times real time) whose scheduler time
 /// is `sim_start` at the instant this is called.
 fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String {
@@ -299,24 +321,7 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
 
     // What reached the broker after its restart (it keeps nothing across one): the slots of
     // the boundary during the outage and of the one after, each exactly once.
-    let client = redis::Client::open(redis.url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let items: Vec<String> = redis::cmd("LRANGE")
-        .arg(format!("{prefix}celery"))
-        .arg(0)
-        .arg(-1)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    let ids: std::collections::HashSet<String> = items
-        .iter()
-        .map(|i| {
-            serde_json::from_str::<Value>(i).unwrap()["headers"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (items, ids) = broker_list(&redis.url(), &format!("{prefix}celery")).await;
     assert_eq!(items.len(), 2 * count as usize, "lead {lead_secs}s:\n{log}");
     assert_eq!(ids.len(), items.len(), "a message was doubled:\n{log}");
     // The history: three boundaries, each slot dispatched once; the outage's ones late.
@@ -477,22 +482,7 @@ async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let items: Vec<String> = redis::cmd("LRANGE")
-        .arg(&key)
-        .arg(0)
-        .arg(-1)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    let ids: std::collections::HashSet<String> = items
-        .iter()
-        .map(|i| {
-            serde_json::from_str::<Value>(i).unwrap()["headers"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (items, ids) = broker_list(&format!("{}/0", redis_url()), &key).await;
     assert_eq!(ids.len(), items.len(), "a message was doubled");
     let runs = db.runs_up_to(1_000_000).await;
     assert_eq!(status_count(&runs, "owed"), 0);
