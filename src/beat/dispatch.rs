@@ -849,8 +849,8 @@ impl<S: RunStore> Batch<'_, S> {
                     let cause = std::error::Error::source(&e)
                         .map(|c| format!(": {c}"))
                         .unwrap_or_default();
-                    let detail = format!("the broker did not take the batch: {e}{cause}");
-                    tracing::error!(error = %detail, messages = count, "dispatch failed: the slots stay owed and are retried");
+                    let detail = format!("{e}{cause}");
+                    tracing::error!(error = %detail, messages = count, "dispatch failed: the broker did not take the batch; the slots stay owed and are retried");
                     *failure = Some(detail.clone());
                     detail
                 }),

@@ -40,6 +40,9 @@ const OWED_RETRY_FIRST: Duration = Duration::from_millis(250);
 /// The longest wait between two attempts at owed slots.
 const OWED_RETRY_MAX: Duration = Duration::from_secs(5);
 
+/// How long the version poll waits for a database known to be down.
+const DOWN_PROBE: Duration = Duration::from_secs(1);
+
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;
 
@@ -327,7 +330,7 @@ where
         self.stats.owed += owed.len();
         let ids: Vec<i64> = owed.iter().filter_map(|o| o.run_id).collect();
         let detail = format!(
-            "owed: the broker did not take it yet; retried until it does: {}",
+            "owed: the broker did not take it ({}); retried until it does",
             owed[0].error
         );
         let recorded = match crate::store::within(
@@ -420,7 +423,13 @@ where
                 }
                 Err(e) => {
                     let error = format!("{e}");
-                    tracing::warn!(error = %error, owed = group.len() + waiting.len(), "the broker still does not take the owed slots; retrying");
+                    // Once at warn level per outage; every further attempt at debug.
+                    let owed = group.len() + waiting.len();
+                    if self.owed_retry.is_none_or(|(_, w)| w == OWED_RETRY_FIRST) {
+                        tracing::warn!(error = %error, owed, "the broker still does not take the owed slots; retrying until their deadline");
+                    } else {
+                        tracing::debug!(error = %error, owed, "the broker still does not take the owed slots");
+                    }
                     self.owed = group
                         .into_iter()
                         .chain(waiting)
@@ -854,7 +863,7 @@ where
         if let Some(broker) = self.broker.as_mut()
             && let Err(e) = broker.push(batch, &marker).await
         {
-            let error = format!("the broker did not take the queued run: {e}");
+            let error = e.to_string();
             tracing::error!(error = %error, messages = count, "dispatch failed: the runs stay owed and are retried");
             let owed = sent
                 .into_iter()
@@ -1211,7 +1220,13 @@ where
 
     /// Polls the durable change version; reloads when it moved without an event.
     pub async fn poll_version(&mut self) {
-        let timeout = self.config.dispatch.statement_timeout;
+        // While the database is known to be down the poll only probes it, briefly: the loop
+        // is not held longer than a second from a slot that falls due meanwhile.
+        let timeout = if self.database_down {
+            self.config.dispatch.statement_timeout.min(DOWN_PROBE)
+        } else {
+            self.config.dispatch.statement_timeout
+        };
         match crate::store::within(timeout, "the version poll", self.store.change_version()).await {
             Ok(v) => {
                 self.database_recovered().await;

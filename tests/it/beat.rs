@@ -971,10 +971,10 @@ async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
             "{minute}: {took:?}"
         );
     }
-    // The poll does not wait for the hung database either.
+    // The poll does not wait for the hung database either: it probes it for at most 1 s.
     let started = std::time::Instant::now();
     beat.poll_version().await;
-    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
     assert_eq!(rig.runs().await.len(), 4, "nothing written while hung");
 
     proxy.thaw();

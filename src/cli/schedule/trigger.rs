@@ -93,7 +93,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     if let Some(owed) = outcome.owed.first() {
         use crate::store::RunStore;
         let ids: Vec<i64> = outcome.owed.iter().filter_map(|o| o.run_id).collect();
-        let detail = format!("not sent: {}", owed.error);
+        let detail = format!("not sent: the broker did not take it ({})", owed.error);
         store
             .settle_runs(&ids, crate::domain::run::RunStatus::Failed, None, &detail)
             .await?;
