@@ -391,7 +391,7 @@ where
             .into_iter()
             .partition(|o| self.deadline(o) < now);
         if !late.is_empty() {
-            self.give_up(late, now).await;
+            self.give_up(late, true).await;
         }
         let mut sent_total = 0;
         while !waiting.is_empty() {
@@ -401,17 +401,31 @@ where
                 waiting.into_iter().partition(|o| o.marker == marker);
             waiting = rest;
             let mut tags = dispatch::DeliveryTags::new();
-            let items: Vec<(Vec<u8>, String)> = group
-                .iter()
-                .filter_map(|o| {
-                    dispatch::message_for(&o.due, o.task_id, &self.config.dispatch).ok()
-                })
-                .map(|m| {
-                    let (key, envelope, _) =
-                        dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
-                    (key, envelope)
-                })
-                .collect();
+            let mut items: Vec<(Vec<u8>, String)> = Vec::with_capacity(group.len());
+            let mut unbuildable = Vec::new();
+            let mut buildable = Vec::with_capacity(group.len());
+            for mut o in group {
+                // A row taken over from the history may have changed since it was claimed.
+                match dispatch::message_for(&o.due, o.task_id, &self.config.dispatch) {
+                    Ok(m) => {
+                        let (key, envelope, _) =
+                            dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
+                        items.push((key, envelope));
+                        buildable.push(o);
+                    }
+                    Err(why) => {
+                        o.error = why;
+                        unbuildable.push(o);
+                    }
+                }
+            }
+            if !unbuildable.is_empty() {
+                self.give_up(unbuildable, false).await;
+            }
+            let group = buildable;
+            if group.is_empty() {
+                continue;
+            }
             let result = match self.broker.as_mut() {
                 Some(broker) => broker.push_again(&items, &marker).await,
                 None => Ok(dispatch::Pushed::Sent),
@@ -508,19 +522,32 @@ where
     }
 
     /// Records owed slots whose deadline passed as `failed`, with the reason.
-    async fn give_up(&mut self, late: Vec<Owed>, now: DateTime<Utc>) {
-        tracing::error!(
-            slots = late.len(),
-            "owed slots not sent: the broker did not take them before their deadline"
-        );
-        self.stats.failed += late.len();
-        let mut by_detail: Vec<Settle> = Vec::new();
-        for o in late {
-            let detail = format!(
-                "not sent: the broker did not take it before its deadline {} ({})",
-                self.deadline(&o).to_rfc3339(),
-                o.error
+    /// `late`: the deadline passed; otherwise the message cannot be built as stored (the
+    /// reason is the slot's error).
+    async fn give_up(&mut self, owed: Vec<Owed>, late: bool) {
+        if late {
+            tracing::error!(
+                slots = owed.len(),
+                "owed slots not sent: the broker did not take them before their deadline"
             );
+        } else {
+            tracing::warn!(
+                slots = owed.len(),
+                "owed slots cannot be sent as stored; recorded failed"
+            );
+        }
+        self.stats.failed += owed.len();
+        let mut by_detail: Vec<Settle> = Vec::new();
+        for o in owed {
+            let detail = if late {
+                format!(
+                    "not sent: the broker did not take it before its deadline {} ({})",
+                    self.deadline(&o).to_rfc3339(),
+                    o.error
+                )
+            } else {
+                o.error.clone()
+            };
             match (o.run_id, o.row) {
                 (Some(id), _) => match by_detail.iter_mut().find(|s| s.detail == detail) {
                     Some(s) => s.ids.push(id),
@@ -540,7 +567,6 @@ where
                 (None, None) => {}
             }
         }
-        let _ = now;
         for s in by_detail {
             if let Err(e) = self
                 .store
