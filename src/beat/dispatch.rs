@@ -59,7 +59,11 @@ pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// never doubles a message. KEYS[1]: the marker; KEYS[2..]: each message's list. ARGV[1]: the
 /// marker's time to live in seconds; ARGV[2..]: the messages. Returns 1 when it pushed, 0 when
 /// the marker was already there.
+/// Every list is checked before anything is written, so a key of another type fails the whole
+/// push instead of leaving part of it pushed (to be pushed again by the next retry).
 const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end \
+for i = 2, #KEYS do local t = redis.call('TYPE', KEYS[i]).ok \
+if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' is a ' .. t .. ', not a list') end end \
 for i = 2, #KEYS do redis.call('LPUSH', KEYS[i], ARGV[i]) end \
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return 1";
 
@@ -302,6 +306,8 @@ pub struct Outcome {
     pub owed: Vec<Owed>,
     /// Rows and bookkeeping that could not be written (database unavailable): retried later.
     pub backlog: Backlog,
+    /// Whether the database failed or missed a deadline during the batch.
+    pub database_down: bool,
     /// Messages of the batch that were encoded ahead of its instant.
     pub prebuilt: usize,
     /// Milliseconds from the start of the batch until the claims were in.
@@ -329,6 +335,11 @@ pub struct Owed {
     pub error: String,
     /// Whether its row says `owed` (false while the database could not be told).
     pub recorded: bool,
+}
+
+/// The detail of an owed row.
+pub fn owed_detail(error: &str) -> String {
+    format!("owed: the broker did not take it ({error}); retried until it does")
 }
 
 /// How long after its slot an owed message is still sent: the catch-up window, at least five
@@ -1028,6 +1039,34 @@ pub async fn dispatch<S: RunStore>(
     let pushed = started.elapsed();
     outcome.prebuilt = batch
         .prebuilt_used
+        .load(std::sync::atomic::Ordering::Relaxed);
+    // The truth about what was not sent comes first: claimed rows whose push failed say
+    // `owed` before anything else is written (a stop right after this leaves no row saying
+    // `dispatched` for a message that was not pushed).
+    let owed_ids: Vec<i64> = outcome.owed.iter().filter_map(|o| o.run_id).collect();
+    if !owed_ids.is_empty()
+        && !batch
+            .database_down
+            .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let detail = owed_detail(&outcome.owed[0].error);
+        let marked = crate::store::within(
+            options.statement_timeout,
+            "the owed runs",
+            store.settle_runs(&owed_ids, RunStatus::Owed, None, &detail),
+        )
+        .await;
+        match marked {
+            Ok(_) => {
+                for o in &mut outcome.owed {
+                    o.recorded = o.run_id.is_some();
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not record the owed runs yet"),
+        }
+    }
+    outcome.database_down = batch
+        .database_down
         .load(std::sync::atomic::Ordering::Relaxed);
     let bookkeeping = if outcome.ran.is_empty() {
         Ok(())

@@ -328,26 +328,29 @@ where
             return;
         }
         self.stats.owed += owed.len();
-        let ids: Vec<i64> = owed.iter().filter_map(|o| o.run_id).collect();
-        let detail = format!(
-            "owed: the broker did not take it ({}); retried until it does",
-            owed[0].error
-        );
-        let recorded = match crate::store::within(
-            self.config.dispatch.statement_timeout,
-            "the owed runs",
-            self.store.settle_runs(&ids, RunStatus::Owed, None, &detail),
-        )
-        .await
-        {
-            Ok(_) => true,
-            Err(e) => {
-                self.database_failed(&e);
-                false
-            }
-        };
+        // Rows the batch could not mark itself.
+        let ids: Vec<i64> = owed
+            .iter()
+            .filter(|o| !o.recorded)
+            .filter_map(|o| o.run_id)
+            .collect();
+        let detail = dispatch::owed_detail(&owed[0].error);
+        let recorded = ids.is_empty()
+            || match crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the owed runs",
+                self.store.settle_runs(&ids, RunStatus::Owed, None, &detail),
+            )
+            .await
+            {
+                Ok(_) => true,
+                Err(e) => {
+                    self.database_failed(&e);
+                    false
+                }
+            };
         for o in &mut owed {
-            o.recorded = recorded && o.run_id.is_some();
+            o.recorded = o.recorded || (recorded && o.run_id.is_some());
         }
         self.owed.append(&mut owed);
         if self.owed_retry.is_none() {
@@ -484,10 +487,14 @@ where
         };
         tracing::info!(sent = group.len(), late_ms, "owed slots sent");
         let ids: Vec<i64> = group.iter().filter_map(|o| o.run_id).collect();
-        if let Err(e) = self
-            .store
-            .settle_runs(&ids, RunStatus::Dispatched, Some(now), &detail)
-            .await
+        let timeout = self.config.dispatch.statement_timeout;
+        if let Err(e) = crate::store::within(
+            timeout,
+            "the owed runs",
+            self.store
+                .settle_runs(&ids, RunStatus::Dispatched, Some(now), &detail),
+        )
+        .await
         {
             self.database_failed(&e);
             self.backlog.settle.push(Settle {
@@ -515,7 +522,9 @@ where
         }
         self.stats.owed_sent += ran.len();
         self.stats.dispatched += ran.len();
-        if let Err(e) = self.store.record_dispatch(&ran).await {
+        if let Err(e) =
+            crate::store::within(timeout, "the bookkeeping", self.store.record_dispatch(&ran)).await
+        {
             self.database_failed(&e);
             self.backlog.ran.extend(ran);
         }
@@ -568,10 +577,13 @@ where
             }
         }
         for s in by_detail {
-            if let Err(e) = self
-                .store
-                .settle_runs(&s.ids, s.status, s.dispatched_at, &s.detail)
-                .await
+            if let Err(e) = crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the failed runs",
+                self.store
+                    .settle_runs(&s.ids, s.status, s.dispatched_at, &s.detail),
+            )
+            .await
             {
                 self.database_failed(&e);
                 self.backlog.settle.push(s);
@@ -583,7 +595,13 @@ where
     /// or a restart: they are sent again with their task ids. A slot whose schedule is gone or
     /// disabled is recorded `skipped`.
     async fn load_owed(&mut self) {
-        let runs = match self.store.owed_runs().await {
+        let runs = match crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "the owed runs",
+            self.store.owed_runs(),
+        )
+        .await
+        {
             Ok(runs) => runs,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the owed runs; they are picked up at the next takeover");
@@ -625,15 +643,17 @@ where
             });
         }
         if !gone.is_empty()
-            && let Err(e) = self
-                .store
-                .settle_runs(
+            && let Err(e) = crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the owed runs",
+                self.store.settle_runs(
                     &gone,
                     RunStatus::Skipped,
                     None,
                     "not sent: the schedule was deleted or disabled while its message was owed",
-                )
-                .await
+                ),
+            )
+            .await
         {
             self.database_failed(&e);
         }
@@ -1110,7 +1130,7 @@ where
         }
         // The history kept during the outage first (so catch-up sees what ran), then a reload
         // (so last_run_at is current), then what the outage owes. Retried at every poll.
-        if !self.write_backlog().await {
+        if !self.write_backlog().await || !self.claim_unclaimed_owed().await {
             return;
         }
         if let Err(e) = self.full_reload().await {
@@ -1122,6 +1142,71 @@ where
         if self.leading {
             self.catch_up().await;
         }
+    }
+
+    /// Owed slots sent (and failed) while the database was down have no row: they get their
+    /// `owed` row now, before a catch-up could claim the same slot and send it again. A slot
+    /// another scheduler claimed meanwhile is its to send, and is dropped here. Whether it
+    /// could be done (else retried at the next poll).
+    async fn claim_unclaimed_owed(&mut self) -> bool {
+        let unclaimed: Vec<usize> = (0..self.owed.len())
+            .filter(|&i| self.owed[i].run_id.is_none() && self.owed[i].row.is_some())
+            .collect();
+        if unclaimed.is_empty() {
+            return true;
+        }
+        let rows: Vec<crate::domain::run::NewRun> = unclaimed
+            .iter()
+            .filter_map(|&i| {
+                let o = &self.owed[i];
+                o.row.clone().map(|mut row| {
+                    row.status = RunStatus::Owed;
+                    row.dispatched_at = None;
+                    row.detail = Some(dispatch::owed_detail(&o.error));
+                    row
+                })
+            })
+            .collect();
+        let claims = crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "the owed runs",
+            self.store.insert_runs(&rows),
+        )
+        .await;
+        let claims = match claims {
+            Ok(claims) => claims,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record the owed slots yet; retrying");
+                return false;
+            }
+        };
+        let mut taken = HashSet::new();
+        for (&i, claim) in unclaimed.iter().zip(claims) {
+            match claim {
+                Some(id) => {
+                    let o = &mut self.owed[i];
+                    o.run_id = Some(id);
+                    o.row = None;
+                    o.recorded = true;
+                }
+                None => {
+                    taken.insert(i);
+                }
+            }
+        }
+        if !taken.is_empty() {
+            tracing::info!(
+                slots = taken.len(),
+                "owed slots claimed by another scheduler meanwhile: left to it"
+            );
+            let mut n = 0;
+            self.owed.retain(|_| {
+                let keep = !taken.contains(&n);
+                n += 1;
+                keep
+            });
+        }
+        true
     }
 
     /// Writes history kept while the database was up again (rows of owed slots settled after
@@ -1257,6 +1342,10 @@ where
             Ok(v) => {
                 self.database_recovered().await;
                 self.flush_kept_history().await;
+                if self.leading && !self.database_down {
+                    // Owed rows a stopping scheduler wrote after this one took over.
+                    self.load_owed().await;
+                }
                 if v.version > self.seen_version {
                     // Where the database logs what each version touched (SQLite), the poll
                     // reloads just those rows; a gap or a longer log means a full reload.
@@ -1339,6 +1428,10 @@ where
                     task_id: super::message::slot_task_id(d.schedule.id, d.slot),
                 },
             );
+        }
+        if outcome.database_down && !self.database_down {
+            tracing::warn!("database unavailable: running the last known schedules, retrying");
+            self.database_down = true;
         }
         if !outcome.owed.is_empty() {
             self.owe(outcome.owed.clone()).await;

@@ -491,7 +491,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
 
 /// How long a second stop signal waits for the loop to record what it has not sent before
 /// the process exits anyway.
-const ABORT_GRACE: Duration = Duration::from_secs(3);
+const ABORT_GRACE: Duration = Duration::from_secs(8);
 
 /// The signal streams, registered at once (before any slow start-up work).
 #[cfg(unix)]

@@ -999,6 +999,73 @@ async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
     assert_eq!(shown["total_run_count"], json!(3));
 }
 
+/// The database and the broker are both unreachable at a boundary; the database comes back
+/// first. The slots sent unclaimed and owed get their rows before the recovery's catch-up could
+/// claim them again, so when the broker is back each slot is sent exactly once.
+#[tokio::test]
+async fn the_database_back_before_the_broker_doubles_nothing() {
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(3, &[]);
+    let (url, target) = via_port(&rig.db.url, 0);
+    let proxy = FaultProxy::start(&target).await;
+    let (url, _) = via_port(&url, proxy.port);
+    let store = AnyStore::open(
+        &stockura::config::DatabaseTarget {
+            url: Redacted::new(url),
+            backend: rig.db.backend,
+            create_dir: None,
+        },
+        stockura::store::OpenMode::RequireCurrent,
+    )
+    .await
+    .unwrap();
+    let mut broker = ThrowawayRedis::start(&[]).await;
+    let mut config = rig.config(false);
+    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let mut beat = rig.beat_with(store, config, false, &broker.url()).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 3);
+
+    proxy.freeze();
+    broker.kill();
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.owed.len()), (0, 3));
+    proxy.thaw();
+    rig.clock.set(at("2030-01-01T00:02:10Z"));
+    for _ in 0..20 {
+        beat.poll_version().await;
+        if rig.runs().await.len() == 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 6, "{runs:#?}");
+    assert_eq!(
+        runs.iter()
+            .filter(|r| r.run.status == RunStatus::Owed)
+            .count(),
+        3
+    );
+    broker.start_again().await;
+    rig.clock.set(at("2030-01-01T00:02:30Z"));
+    assert_eq!(beat.retry_owed().await, 3);
+    assert!(beat.owed().is_empty());
+
+    let messages = messages_at(&broker.url(), &rig.prefix, "celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (3, 3), "each owed slot once");
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 6);
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched));
+    let shown = rig.db.json(&["schedule", "show", "s0"]);
+    assert_eq!(shown["total_run_count"], json!(2));
+}
+
 /// The messages on a list of the broker at `url`, oldest first.
 async fn messages_at(url: &str, prefix: &str, queue: &str) -> Vec<Value> {
     let client = redis::Client::open(url).unwrap();
