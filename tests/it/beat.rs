@@ -71,6 +71,24 @@ impl Rig {
         beat
     }
 
+    /// The test database's store, reached through a [`FaultProxy`] (Postgres only).
+    async fn store_behind_a_proxy(&self) -> (FaultProxy, AnyStore) {
+        let (url, target) = via_port(&self.db.url, 0);
+        let proxy = FaultProxy::start(&target).await;
+        let (url, _) = via_port(&url, proxy.port);
+        let store = AnyStore::open(
+            &stockura::config::DatabaseTarget {
+                url: Redacted::new(url),
+                backend: self.db.backend,
+                create_dir: None,
+            },
+            stockura::store::OpenMode::RequireCurrent,
+        )
+        .await
+        .unwrap();
+        (proxy, store)
+    }
+
     /// The tests' loop configuration.
     fn config(&self, dry_run: bool) -> BeatConfig {
         BeatConfig {
@@ -934,19 +952,7 @@ async fn owed_slots_are_taken_over_by_the_next_scheduler(db: TestDb) {
 async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
     let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(4, &[]);
-    let (url, target) = via_port(&rig.db.url, 0);
-    let proxy = FaultProxy::start(&target).await;
-    let (url, _) = via_port(&url, proxy.port);
-    let store = AnyStore::open(
-        &stockura::config::DatabaseTarget {
-            url: Redacted::new(url),
-            backend: rig.db.backend,
-            create_dir: None,
-        },
-        stockura::store::OpenMode::RequireCurrent,
-    )
-    .await
-    .unwrap();
+    let (proxy, store) = rig.store_behind_a_proxy().await;
     let mut config = rig.config(false);
     config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
     let mut beat = rig
@@ -1006,19 +1012,7 @@ async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
 async fn the_database_back_before_the_broker_doubles_nothing() {
     let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(3, &[]);
-    let (url, target) = via_port(&rig.db.url, 0);
-    let proxy = FaultProxy::start(&target).await;
-    let (url, _) = via_port(&url, proxy.port);
-    let store = AnyStore::open(
-        &stockura::config::DatabaseTarget {
-            url: Redacted::new(url),
-            backend: rig.db.backend,
-            create_dir: None,
-        },
-        stockura::store::OpenMode::RequireCurrent,
-    )
-    .await
-    .unwrap();
+    let (proxy, store) = rig.store_behind_a_proxy().await;
     let mut broker = ThrowawayRedis::start(&[]).await;
     let mut config = rig.config(false);
     config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
