@@ -18,7 +18,7 @@ Each case is one of
     {"expr": ..., "error": true, "field": "minute" | ... | null}
 
 Expected fire times come from Python croniter (day_or=True), the syntax reference named in
-shared/reference/cron-semantics.md. Cases are chosen where croniter and the reference agree:
+docs/cron-semantics.md. Cases are chosen where croniter and the reference agree:
 
 * only zones and periods where daylight-saving time plays no part (UTC, Asia/Tokyo,
   Asia/Kolkata, Asia/Kathmandu, Australia/Eucla, and DST zones only when the UTC offset is

@@ -1,7 +1,7 @@
 //! Celery task messages (protocol 2) as `stockura` LPUSHes them into a Redis broker.
 //!
 //! Unmodified Python Celery 5.7 workers (kombu 5.7 Redis transport) execute what this module
-//! builds. The layout follows `shared/reference/celery-protocol.md` and was checked against
+//! builds. The layout follows `docs/celery-wire-format.md` and was checked against
 //! messages captured from `celery.app.task.Task.apply_async` (celery 5.7.0, kombu 5.7.0):
 //!
 //! * [`TaskMessage::envelope`] gives the JSON text of one list item: the same keys, in the same

@@ -1,7 +1,7 @@
 //! Cron expressions: parsing, validation and "next fire time" evaluation.
 //!
 //! stockura accepts standard 5-field cron (`minute hour day-of-month month day-of-week`)
-//! with the macros and extensions listed in `cron-semantics.md`, and evaluates it on the
+//! with the macros and extensions listed in `docs/cron-semantics.md`, and evaluates it on the
 //! wall clock of an IANA time zone:
 //!
 //! * Parsing is done in two steps. A lexical pass of our own validates every field against
@@ -136,7 +136,7 @@ impl Cron {
     /// The expression is trimmed; macros (`@yearly`, `@annually`, `@monthly`, `@weekly`,
     /// `@daily`, `@midnight`, `@hourly`) are expanded; month and weekday names are
     /// case-insensitive 3-letter abbreviations. Anything outside the syntax in
-    /// `cron-semantics.md` is rejected with a [`CronError`] naming the field.
+    /// `docs/cron-semantics.md` is rejected with a [`CronError`] naming the field.
     ///
     /// # Errors
     ///

@@ -1,4 +1,4 @@
-//! `stockura schedule next`: the contract of `shared/reference/cron-semantics.md`.
+//! `stockura schedule next`: the contract of `docs/cron-semantics.md`.
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
