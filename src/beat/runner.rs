@@ -609,6 +609,8 @@ where
             }
         };
         let known: HashSet<i64> = self.owed.iter().filter_map(|o| o.run_id).collect();
+        let mut marker = self.config.dispatch.marker();
+        let mut in_marker = 0usize;
         let mut gone = Vec::new();
         let before = self.owed.len();
         for r in runs {
@@ -624,6 +626,11 @@ where
             };
             let mut schedule = Job::clone(&entry.schedule);
             schedule.arguments = r.run.arguments.clone();
+            if in_marker == self.config.dispatch.chunk_rows.max(1) {
+                marker = self.config.dispatch.marker();
+                in_marker = 0;
+            }
+            in_marker += 1;
             self.owed.push(Owed {
                 due: Due {
                     schedule: Arc::new(schedule),
@@ -633,8 +640,8 @@ where
                 task_id,
                 run_id: Some(r.id),
                 row: None,
-                // A new push: the previous leader's marker is not known here.
-                marker: self.config.dispatch.marker(),
+                // New pushes of a chunk each: the previous leader's markers are not known here.
+                marker: marker.clone(),
                 error: r
                     .run
                     .detail
