@@ -301,8 +301,9 @@ pub struct Outcome {
     pub sent: Vec<(Uuid, Uuid)>,
     /// Slots that ran (sent), by schedule.
     pub ran: Vec<(Uuid, DateTime<Utc>)>,
-    /// Slots the broker did not take: claimed (their rows still say `dispatched`), to be
-    /// recorded `owed` and retried by the caller with the same task ids.
+    /// Slots the broker did not take, to be retried by the caller with the same task ids.
+    /// Their claimed rows are marked `owed` before the batch returns (`recorded`) unless the
+    /// database is down; rows never claimed travel in `row`.
     pub owed: Vec<Owed>,
     /// Rows and bookkeeping that could not be written (database unavailable): retried later.
     pub backlog: Backlog,

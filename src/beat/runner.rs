@@ -335,20 +335,23 @@ where
             .filter_map(|o| o.run_id)
             .collect();
         let detail = dispatch::owed_detail(&owed[0].error);
+        // A database known to be down is not waited for: the rows are marked when it is back
+        // (or at the stop), and the slots are retried meanwhile all the same.
         let recorded = ids.is_empty()
-            || match crate::store::within(
-                self.config.dispatch.statement_timeout,
-                "the owed runs",
-                self.store.settle_runs(&ids, RunStatus::Owed, None, &detail),
-            )
-            .await
-            {
-                Ok(_) => true,
-                Err(e) => {
-                    self.database_failed(&e);
-                    false
-                }
-            };
+            || !self.database_down
+                && match crate::store::within(
+                    self.config.dispatch.statement_timeout,
+                    "the owed runs",
+                    self.store.settle_runs(&ids, RunStatus::Owed, None, &detail),
+                )
+                .await
+                {
+                    Ok(_) => true,
+                    Err(e) => {
+                        self.database_failed(&e);
+                        false
+                    }
+                };
         for o in &mut owed {
             o.recorded = o.recorded || (recorded && o.run_id.is_some());
         }
@@ -386,7 +389,16 @@ where
     /// reason; the others are pushed with their task ids, each push at most once (a push whose
     /// earlier attempt landed is recognised by its marker). Returns how many were sent.
     pub async fn retry_owed(&mut self) -> usize {
-        if self.owed.is_empty() || !self.lease_valid() {
+        if !self.lease_valid() {
+            // As at a tick: a leader whose lease ran out stops (else the due retry would fire
+            // again at once until the lease task reports).
+            if self.leading {
+                self.stand_down();
+                self.report();
+            }
+            return 0;
+        }
+        if self.owed.is_empty() {
             return 0;
         }
         let now = self.clock.now();
@@ -1151,11 +1163,35 @@ where
         }
     }
 
-    /// Owed slots sent (and failed) while the database was down have no row: they get their
-    /// `owed` row now, before a catch-up could claim the same slot and send it again. A slot
+    /// Owed slots whose claim did not reach the database while it was down have no row: they
+    /// get their `owed` row now (and claimed rows not yet marked are marked), before a catch-up could claim the same slot and send it again. A slot
     /// another scheduler claimed meanwhile is its to send, and is dropped here. Whether it
     /// could be done (else retried at the next poll).
     async fn claim_unclaimed_owed(&mut self) -> bool {
+        // Claimed rows that could not be marked `owed` while the database was down are now.
+        let unmarked: Vec<i64> = self
+            .owed
+            .iter()
+            .filter(|o| !o.recorded)
+            .filter_map(|o| o.run_id)
+            .collect();
+        if !unmarked.is_empty() {
+            let detail = dispatch::owed_detail(&self.owed[0].error);
+            let marked = crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the owed runs",
+                self.store
+                    .settle_runs(&unmarked, RunStatus::Owed, None, &detail),
+            )
+            .await;
+            if let Err(e) = marked {
+                tracing::warn!(error = %e, "could not record the owed slots yet; retrying");
+                return false;
+            }
+            for o in &mut self.owed {
+                o.recorded = o.recorded || o.run_id.is_some();
+            }
+        }
         let unclaimed: Vec<usize> = (0..self.owed.len())
             .filter(|&i| self.owed[i].run_id.is_none() && self.owed[i].row.is_some())
             .collect();
