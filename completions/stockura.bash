@@ -1108,7 +1108,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__add)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --database-url --output --no-dotenv --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --database-url --output --no-dotenv --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1658,7 +1658,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__update)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --database-url --output --no-dotenv --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -81,6 +81,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l disabled -d 'Create it disabled'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l allow-duplicate -d 'Add it even when a schedule already does the same job (same task, arguments, cron, timezone and delivery options); without this such an add is refused (exit 5)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l if-not-exists -d 'When a schedule already does the same job, print it and exit 0 without writing (makes scripts idempotent)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
@@ -140,6 +142,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-options -d 'Remove every delivery option (queue, priority, expires) before applying the given ones'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l enabled -d 'Enable the schedule'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l disabled -d 'Disable the schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l regenerate-name -d 'Generate the name again from task, parameters and cron (a name otherwise stays as it is, given or generated)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'

@@ -18,7 +18,7 @@ pub mod exit {
     pub const INVALID_INPUT: u8 = 3;
     /// A schedule reference matched nothing, or more than one schedule.
     pub const NOT_FOUND: u8 = 4;
-    /// Conflict: the row changed since it was read.
+    /// Conflict: the row changed since it was read, or an add would duplicate a schedule.
     pub const CONFLICT: u8 = 5;
     /// A database, Redis or broker is unreachable or not usable as is (e.g. not migrated).
     pub const UNAVAILABLE: u8 = 6;

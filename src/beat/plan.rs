@@ -155,6 +155,11 @@ impl Plan {
         if !schedule.enabled {
             return Err(Unplanned::Disabled);
         }
+        // The same check as `schedule trigger`: a row is never sent with columns read as empty.
+        let problems = schedule.unsendable_columns();
+        if !problems.is_empty() {
+            return Err(Unplanned::Invalid(problems.join("; ")));
+        }
         let tz = match &schedule.timezone {
             Some(name) => cron::parse_timezone(name).map_err(|e| Unplanned::Invalid(e.message))?,
             None => default_tz,

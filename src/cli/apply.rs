@@ -65,6 +65,19 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
     )
     .map_err(|p| apply::problems_error(&label, &p))?;
     progress.finish();
+    let defined =
+        |task: &str| definitions.iter().any(|d| d.task_name == task) || view_defines(&plan, task);
+    for step in &plan.steps {
+        let task = match step {
+            Step::Create(new) => &new.task_name,
+            Step::Update { next, .. } => &next.task_name,
+            Step::DefineTask { .. } | Step::Delete(_) => continue,
+        };
+        let any = !definitions.is_empty() || plan.counts().3 > 0;
+        if any && !defined(task) && !ctx.settings.require_task_definitions.value {
+            ctx.note(crate::domain::task::no_definition_note(task));
+        }
+    }
     let mut view = ApplyView {
         file: label,
         plan,
@@ -179,6 +192,13 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
     view.applied = true;
     view.written = written.into_iter().flatten().collect();
     Ok(Output::Applied(view))
+}
+
+/// Whether the plan defines `task`.
+fn view_defines(plan: &apply::Plan, task: &str) -> bool {
+    plan.steps
+        .iter()
+        .any(|s| matches!(s, Step::DefineTask { next, .. } if next.task_name == task))
 }
 
 /// The file's label and text.

@@ -88,9 +88,42 @@ pub struct Ctx {
     pub format: OutputFormat,
     /// Whether stdin and stderr are terminals (prompts allowed).
     pub interactive: bool,
+    /// Notes for the user about what the command did (printed on stderr after its output).
+    notes: std::sync::Mutex<Vec<String>>,
 }
 
 impl Ctx {
+    /// Settings, output format and terminal state for one command.
+    pub fn new(settings: Settings, format: OutputFormat, interactive: bool) -> Self {
+        Self {
+            settings,
+            format,
+            interactive,
+            notes: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Adds a note for the user (`note: …` on stderr once the command is done), e.g. that a
+    /// schedule's parameters could not be checked. Never changes the exit code.
+    pub fn note(&self, text: impl Into<String>) {
+        let text = text.into();
+        let mut notes = self
+            .notes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    fn take_notes(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .notes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
     /// Publishes change events for a committed write, when sync is enabled and a Redis URL is
     /// set. Never fails the command: a failure prints one warning on stderr.
     pub async fn publish(&self, store: &AnyStore, mut events: Vec<ChangeEvent>) {
@@ -152,23 +185,32 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     {
         return Err(first.clone().into());
     }
-    let ctx = Ctx {
+    let ctx = Ctx::new(
         settings,
-        format: cli.global.output,
-        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-    };
-    let out = match cli.command {
-        Command::Schedule(cmd) => schedule::run(&ctx, *cmd).await?,
-        Command::Task(cmd) => task::run(&ctx, *cmd).await?,
-        Command::Sync(cmd) => sync::run(&ctx, cmd).await?,
-        Command::Diagnose(args) => diagnose::run(&ctx, args, &problems).await?,
-        Command::RunBeat(args) => run_beat::run(&ctx, args).await?,
-        Command::Beat(cmd) => beat::run(&ctx, cmd).await?,
-        Command::History(args) => history::run(&ctx, args).await?,
-        Command::Migrate(args) => migrate::run(&ctx, args).await?,
-        Command::Apply(args) => apply::run(&ctx, args).await?,
+        cli.global.output,
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+    );
+    let result = match cli.command {
+        Command::Schedule(cmd) => schedule::run(&ctx, *cmd).await,
+        Command::Task(cmd) => task::run(&ctx, *cmd).await,
+        Command::Sync(cmd) => sync::run(&ctx, cmd).await,
+        Command::Diagnose(args) => diagnose::run(&ctx, args, &problems).await,
+        Command::RunBeat(args) => run_beat::run(&ctx, args).await,
+        Command::Beat(cmd) => beat::run(&ctx, cmd).await,
+        Command::History(args) => history::run(&ctx, args).await,
+        Command::Migrate(args) => migrate::run(&ctx, args).await,
+        Command::Apply(args) => apply::run(&ctx, args).await,
         Command::Completions(_) | Command::Man(_) => unreachable!("handled before the settings"),
     };
+    let notes = ctx.take_notes();
+    let out = result.inspect_err(|_| print_notes(&notes))?;
     output::emit(&out, ctx.format)?;
+    print_notes(&notes);
     Ok(out.exit_code())
+}
+
+fn print_notes(notes: &[String]) {
+    for note in notes {
+        eprintln!("note: {note}");
+    }
 }

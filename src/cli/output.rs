@@ -110,6 +110,10 @@ pub enum Output {
     Created(ScheduleView),
     /// `schedule update`.
     Updated(ScheduleView),
+    /// `schedule add --if-not-exists` that found a schedule doing the same job: nothing written.
+    Existing(ScheduleView),
+    /// `schedule update` that would change nothing: nothing written.
+    Unchanged(ScheduleView),
     /// `schedule list`.
     List(Vec<ScheduleView>),
     /// `schedule show`.
@@ -127,6 +131,8 @@ pub enum Output {
         enabled: bool,
         /// The schedules.
         schedules: Vec<ScheduleView>,
+        /// How many of them already were in that state (not written).
+        unchanged: usize,
     },
     /// `schedule next`.
     Next {
@@ -380,7 +386,9 @@ pub fn to_json(out: &Output) -> Value {
     let many =
         |views: &[ScheduleView]| Value::Array(views.iter().map(ScheduleView::to_json).collect());
     match out {
-        Output::Created(v) | Output::Updated(v) => v.to_json(),
+        Output::Created(v) | Output::Updated(v) | Output::Existing(v) | Output::Unchanged(v) => {
+            v.to_json()
+        }
         Output::List(views) | Output::Deleted(views) => many(views),
         Output::Toggled { schedules, .. } => many(schedules),
         Output::Show { schedule, upcoming } => {
@@ -884,6 +892,16 @@ pub fn to_text(out: &Output) -> String {
             v.schedule.id,
             detail_table(v)
         ),
+        Output::Existing(v) => format!(
+            "Schedule '{}' ({}) already does this job; nothing was written.\n{}\n",
+            v.schedule.name,
+            v.schedule.id,
+            detail_table(v)
+        ),
+        Output::Unchanged(v) => format!(
+            "No changes: schedule '{}' ({}) already is as given; nothing was written.\n",
+            v.schedule.name, v.schedule.id,
+        ),
         Output::List(views) if views.is_empty() => "No schedules match.\n".into(),
         Output::List(views) => list_table(views),
         Output::Show { schedule, upcoming } => {
@@ -907,12 +925,40 @@ pub fn to_text(out: &Output) -> String {
             plural(views.len(), "schedule"),
             list_table(views)
         ),
-        Output::Toggled { enabled, schedules } => format!(
-            "{} {}.\n{}",
-            if *enabled { "Enabled" } else { "Disabled" },
-            plural(schedules.len(), "schedule"),
-            list_table(schedules)
-        ),
+        Output::Toggled {
+            enabled,
+            schedules,
+            unchanged,
+        } => {
+            let state = if *enabled { "enabled" } else { "disabled" };
+            let changed = schedules.len() - unchanged;
+            let head = match (changed, *unchanged) {
+                (0, n) => format!(
+                    "No changes: {} already {state}; nothing was written.",
+                    if n == 1 {
+                        "the schedule was".to_string()
+                    } else {
+                        format!("all {n} schedules were")
+                    }
+                ),
+                (c, 0) => format!(
+                    "{} {}.",
+                    if *enabled { "Enabled" } else { "Disabled" },
+                    plural(c, "schedule")
+                ),
+                (c, n) => format!(
+                    "{} {}; {} already {state}.",
+                    if *enabled { "Enabled" } else { "Disabled" },
+                    plural(c, "schedule"),
+                    if n == 1 {
+                        "1 was".to_string()
+                    } else {
+                        format!("{n} were")
+                    }
+                ),
+            };
+            format!("{head}\n{}", list_table(schedules))
+        }
         Output::Next { times } if times.is_empty() => {
             "No fire times: the expression never fires again.\n".into()
         }

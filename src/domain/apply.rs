@@ -508,7 +508,33 @@ pub fn plan(doc: &Document, text: &str, ctx: &PlanContext<'_>) -> Result<Plan, V
                 continue;
             }
         };
-        let definition = definitions.get(new.task_name.as_str());
+        // A short task name that names one definition (its last dotted segment) is written in full.
+        let definition = match task::match_definition(definitions.values(), &new.task_name) {
+            task::TaskMatch::Exact(d) => Some(d),
+            task::TaskMatch::Short(d) => {
+                new.task_name.clone_from(&d.task_name);
+                Some(d)
+            }
+            task::TaskMatch::Ambiguous => {
+                let mut names: Vec<&str> = definitions
+                    .values()
+                    .filter(|d| d.task_name.ends_with(&format!(".{}", new.task_name)))
+                    .map(|d| d.task_name.as_str())
+                    .collect();
+                names.sort_unstable();
+                push(
+                    path("task"),
+                    format!(
+                        "task '{}' matches several task definitions: {}",
+                        new.task_name,
+                        names.join(", ")
+                    ),
+                    Some("give the full task name".into()),
+                );
+                continue;
+            }
+            task::TaskMatch::None => None,
+        };
         let check = match task::check_schedule(
             definition,
             ctx.require_definitions,

@@ -339,6 +339,41 @@ impl Cron {
             && self.day_matches(wall.date())
     }
 
+    /// Whether `other` fires at exactly the same wall-clock times: `@daily` and `0 0 * * *`,
+    /// `mon-fri` and `1-5`. Days are compared over 28 years (one full cycle of weekdays and
+    /// leap years within 1901-2099), so a difference that first shows later is not seen.
+    pub fn fires_like(&self, other: &Cron) -> bool {
+        if self.fields == other.fields {
+            return true;
+        }
+        if (
+            self.minutes,
+            self.hours,
+            self.months,
+            self.wildcard,
+            self.never,
+        ) != (
+            other.minutes,
+            other.hours,
+            other.months,
+            other.wildcard,
+            other.never,
+        ) {
+            return false;
+        }
+        let (Some(start), Some(end)) = (
+            NaiveDate::from_ymd_opt(2024, 1, 1),
+            NaiveDate::from_ymd_opt(2052, 1, 1),
+        ) else {
+            return false;
+        };
+        start
+            .iter_days()
+            .take_while(|d| *d < end)
+            .filter(|d| self.month_matches(d.month()))
+            .all(|d| self.day_matches(d) == other.day_matches(d))
+    }
+
     fn month_matches(&self, month: u32) -> bool {
         self.months & (1u16 << month) != 0
     }
@@ -1304,6 +1339,23 @@ mod tests {
             next_n("5-5 3 * * *", "UTC", "2026-01-01T00:00:00Z", 2),
             ["2026-01-01T03:05:00+00:00", "2026-01-02T03:05:00+00:00"]
         );
+    }
+
+    #[test]
+    fn same_times_however_spelled() {
+        let same = |a: &str, b: &str| Cron::parse(a).unwrap().fires_like(&Cron::parse(b).unwrap());
+        assert!(same("@daily", "0 0 * * *"));
+        assert!(same("0 18 * * mon-fri", "0 18 * * 1-5"));
+        assert!(same("0 0 * * 0", "0 0 * * 7"));
+        assert!(same("*/15 * * * *", "0,15,30,45 * * * *"));
+        assert!(same("0 0 L * *", "0 0 l * *"));
+        assert!(!same("0 18 * * mon-fri", "0 18 * * mon-sat"));
+        assert!(
+            !same("0 0 1 * *", "0 0 1 * mon"),
+            "OR with a weekday adds days"
+        );
+        assert!(!same("0 0 * * *", "0 1 * * *"));
+        assert!(same("*/5 * * * *", "0-59/5 * * * *"));
     }
 
     #[test]

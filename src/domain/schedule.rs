@@ -155,7 +155,7 @@ pub struct Schedule {
     pub tags: Vec<String>,
     /// Overlap policy.
     pub execution_policy: ExecutionPolicy,
-    /// Whether `name` was generated (and is regenerated when task, parameters or cron change).
+    /// Whether `name` was generated (it stays unless `schedule update --regenerate-name`).
     pub auto_generated_name: bool,
     /// Delivery options.
     pub options: DeliveryOptions,
@@ -299,6 +299,34 @@ impl Schedule {
     /// disabled, when the expression or zone is invalid, or when it never fires again.
     pub fn next_run_after(&self, after: DateTime<Utc>, default_tz: Tz) -> Option<DateTime<Tz>> {
         NextRuns::default().next_run(self, after, default_tz)
+    }
+
+    /// Why this row cannot be sent as stored, empty when it can: a column its message or
+    /// overlap policy is built from (args, kwargs, options, execution_policy) is unreadable,
+    /// its zone is unknown, or its cron expression is invalid. Every send path (run-beat,
+    /// `schedule trigger`) refuses such a row rather than send it with empty values.
+    pub fn run_problems(&self) -> Vec<String> {
+        let mut out = self.unsendable_columns();
+        if let Some(name) = &self.timezone
+            && cron::parse_timezone(name).is_err()
+        {
+            out.push(format!("timezone: '{name}' is not a known IANA zone"));
+        }
+        if let Err(e) = self.cron() {
+            out.push(format!("cron_expression: {}", e.message));
+        }
+        out
+    }
+
+    /// The part of [`Self::run_problems`] that needs no parsing (the scheduler parses cron and
+    /// zone once per distinct value itself): unreadable columns its message is built from.
+    pub fn unsendable_columns(&self) -> Vec<String> {
+        const SENT: [&str; 4] = ["args", "kwargs", "options", "execution_policy"];
+        self.unreadable
+            .iter()
+            .filter(|u| SENT.contains(&u.column))
+            .map(|u| format!("{}: {}", u.column, u.problem))
+            .collect()
     }
 
     /// Everything that keeps this row from running as stored: unreadable columns, an unknown
@@ -583,6 +611,26 @@ impl ScheduleInput {
     }
 }
 
+/// Warnings about a valid cron expression that may not do what its author expects: when both
+/// day fields are restricted, a day matches when either does (as in cron), where Celery's own
+/// `crontab` (the Python beat) needs both.
+pub fn cron_warnings(expr: &str) -> Vec<String> {
+    let Ok(cron) = Cron::parse(expr) else {
+        return Vec::new();
+    };
+    let [_, _, dom, _, dow] = cron.fields();
+    let restricted = |f: &str| f != "*" && f != "?";
+    if restricted(dom) && restricted(dow) {
+        vec![format!(
+            "'{}' restricts both day-of-month ({dom}) and day-of-week ({dow}): it fires on a day \
+             matching EITHER, as cron does; Celery's crontab (the Python beat) needed BOTH",
+            cron.source()
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Reads the `last_run_at` given for a new schedule (`--last-run-at`: its last run under
 /// another scheduler), an RFC 3339 instant or a duration ago (`90s`, `2h`); it cannot be
 /// later than `now`. A scheduler starting, or running when the schedule arrives, runs the
@@ -603,6 +651,23 @@ pub fn check_last_run_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>
 }
 
 impl NewSchedule {
+    /// Whether `existing` already does this job: same task, arguments, cron (as parsed:
+    /// `@daily` is `0 0 * * *`), timezone and delivery options. Name, description, category,
+    /// tags, policy and enabled state do not count: two such rows send the same task twice.
+    pub fn same_job_as(&self, existing: &Schedule) -> bool {
+        let same_cron = match (Cron::parse(&self.cron_expression), existing.cron()) {
+            (Ok(a), Ok(b)) => a.fires_like(&b),
+            _ => self.cron_expression.trim() == existing.cron_expression.trim(),
+        };
+        self.task_name == existing.task_name
+            && self.args == existing.args
+            && self.kwargs == existing.kwargs
+            && same_cron
+            && self.timezone == existing.timezone
+            && self.options == existing.options
+            && existing.unreadable.is_empty()
+    }
+
     /// Takes what the task's definition contributes: its category when the schedule names
     /// none, and the parameter part of a generated name.
     pub fn adopt_definition(&mut self, check: &DefinitionCheck) -> Result<(), DomainError> {
@@ -657,6 +722,8 @@ pub struct SchedulePatch {
     pub enabled: Option<bool>,
     /// `--clear-options`: drop every delivery option before applying the given ones.
     pub clear_options: bool,
+    /// `--regenerate-name`: generate the name again from task, parameters and cron.
+    pub regenerate_name: bool,
 }
 
 impl SchedulePatch {
@@ -680,6 +747,7 @@ impl SchedulePatch {
             && self.expires.is_none()
             && self.enabled.is_none()
             && !self.clear_options
+            && !self.regenerate_name
     }
 
     /// Whether the patch writes a whole new value for `column`.
@@ -695,7 +763,9 @@ impl SchedulePatch {
     }
 
     /// Applies the patch to `current`, validating the result. Returns the new state and how
-    /// its name is decided: a generated name is regenerated when task, parameters or cron change.
+    /// its name is decided: a name, given or generated, stays as it is unless `--name` gives a
+    /// new one or `--regenerate-name` asks for a generated one (a name-keyed document or script
+    /// must not find it renamed because its cron changed).
     pub fn apply(
         &self,
         current: &Schedule,
@@ -776,16 +846,17 @@ impl SchedulePatch {
         }
         let name = if let Some(name) = &self.name {
             NameChoice::Explicit(check_name(name)?)
-        } else if current.auto_generated_name
-            && (next.task_name != current.task_name
-                || next.kwargs != current.kwargs
-                || next.cron_expression != current.cron_expression)
-        {
-            NameChoice::Auto(naming::generate(
+        } else if self.regenerate_name {
+            let base = naming::generate(
                 &next.task_name,
                 param_info,
                 &parse_cron(&next.cron_expression)?,
-            ))
+            );
+            if current.auto_generated_name && base == current.name {
+                NameChoice::KeepAuto(base)
+            } else {
+                NameChoice::Auto(base)
+            }
         } else if current.auto_generated_name {
             NameChoice::KeepAuto(current.name.clone())
         } else {
@@ -1111,15 +1182,37 @@ mod tests {
     }
 
     #[test]
-    fn update_regenerates_auto_names_only_when_identity_changes() {
+    fn names_stay_unless_given_or_regenerated() {
         let current = stored(input().validate(&[]).unwrap());
         let patch = SchedulePatch {
             cron_expression: Some("0 * * * *".into()),
             ..Default::default()
         };
         let (next, name) = patch.apply(&current, &[]).unwrap();
+        assert_eq!(
+            name,
+            NameChoice::KeepAuto(current.name.clone()),
+            "a new cron does not rename the schedule"
+        );
+        assert!(next.auto_generated_name);
+        let patch = SchedulePatch {
+            cron_expression: Some("0 * * * *".into()),
+            regenerate_name: true,
+            ..Default::default()
+        };
+        let (next, name) = patch.apply(&current, &[]).unwrap();
         assert_eq!(name, NameChoice::Auto("fetch_listed_info_hourly".into()));
         assert!(next.auto_generated_name);
+        let patch = SchedulePatch {
+            regenerate_name: true,
+            ..Default::default()
+        };
+        assert!(!patch.is_empty());
+        assert_eq!(
+            patch.apply(&current, &[]).unwrap().1,
+            NameChoice::KeepAuto(current.name.clone()),
+            "regenerating the name it already has keeps it"
+        );
         let patch = SchedulePatch {
             description: Some(Some("x".into())),
             ..Default::default()

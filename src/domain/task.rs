@@ -242,6 +242,65 @@ pub struct DefinitionCheck {
     pub category: Option<String>,
 }
 
+/// Which definition a schedule's task argument names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TaskMatch<'a> {
+    /// A definition of exactly that task name.
+    Exact(&'a TaskDefinition),
+    /// The one definition whose last dotted segment the argument is (`fetch` for
+    /// `app.tasks.fetch`): the schedule is written with that definition's full name.
+    Short(&'a TaskDefinition),
+    /// Several definitions end in that segment: the full name is needed.
+    Ambiguous,
+    /// No definition applies: the name is written as given and its parameters are not checked.
+    None,
+}
+
+impl<'a> TaskMatch<'a> {
+    /// The definition found, if exactly one applies.
+    pub fn definition(self) -> Option<&'a TaskDefinition> {
+        match self {
+            Self::Exact(d) | Self::Short(d) => Some(d),
+            Self::Ambiguous | Self::None => None,
+        }
+    }
+}
+
+/// Finds the definition `task` names among `definitions`: the exact task name first, else the
+/// one definition whose last dotted segment `task` is (only for an argument without a dot).
+pub fn match_definition<'a>(
+    definitions: impl IntoIterator<Item = &'a TaskDefinition>,
+    task: &str,
+) -> TaskMatch<'a> {
+    let mut short: Vec<&'a TaskDefinition> = Vec::new();
+    for def in definitions {
+        if def.task_name == task {
+            return TaskMatch::Exact(def);
+        }
+        if !task.contains('.')
+            && def
+                .task_name
+                .rsplit_once('.')
+                .is_some_and(|(_, last)| last == task)
+        {
+            short.push(def);
+        }
+    }
+    match short.as_slice() {
+        [] => TaskMatch::None,
+        [one] => TaskMatch::Short(one),
+        _ => TaskMatch::Ambiguous,
+    }
+}
+
+/// The note printed when a schedule is written for a task no definition applies to.
+pub fn no_definition_note(task: &str) -> String {
+    format!(
+        "no task definition applies to '{task}': it is stored as given and its parameters are not checked \
+         (define it with `stockura task define`, or give the full name of a defined task)"
+    )
+}
+
 /// Checks the kwargs a schedule of `task_name` would be written with against the task's
 /// definition. Without a definition this passes, unless `require` (then it fails naming the
 /// fix); with one, every schema violation is reported.
@@ -325,6 +384,34 @@ pub fn validate_definition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_names_match_one_definition_by_their_last_segment() {
+        let def = |name: &str| TaskDefinition {
+            id: Uuid::nil(),
+            task_name: name.into(),
+            category: None,
+            description: None,
+            parameter_schema: None,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        };
+        let defs = [
+            def("app.tasks.fetch"),
+            def("app.tasks.report"),
+            def("fetch"),
+        ];
+        assert_eq!(match_definition(&defs, "fetch"), TaskMatch::Exact(&defs[2]));
+        assert_eq!(
+            match_definition(&defs, "report"),
+            TaskMatch::Short(&defs[1])
+        );
+        assert_eq!(match_definition(&defs, "tasks.report"), TaskMatch::None);
+        assert_eq!(match_definition(&defs, "other"), TaskMatch::None);
+        let two = [def("a.fetch"), def("b.fetch")];
+        assert_eq!(match_definition(&two, "fetch"), TaskMatch::Ambiguous);
+        assert_eq!(match_definition(&two, "a.fetch"), TaskMatch::Exact(&two[0]));
+    }
     use serde_json::json;
 
     fn kwargs(v: Value) -> Map<String, Value> {

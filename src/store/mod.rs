@@ -253,6 +253,15 @@ pub struct ScheduleFilter {
     pub search: Option<String>,
 }
 
+/// What [`ScheduleStore::create_schedule_once`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Creation {
+    /// Inserted.
+    Created(Schedule),
+    /// Not inserted: this schedule already does the same job.
+    Exists(Schedule),
+}
+
 /// Logged changes: each version with the schedule it touched (`None`: a task definition).
 pub type ChangeLog = Vec<(i64, Option<Uuid>)>;
 
@@ -293,6 +302,14 @@ pub trait ScheduleStore: Send + Sync {
         &self,
         new: &NewSchedule,
     ) -> impl Future<Output = Result<Schedule, StoreError>> + Send;
+
+    /// Inserts a schedule unless one already does the same job ([`NewSchedule::same_job_as`]):
+    /// then nothing is written and that one is returned. The check and the insert are one
+    /// transaction, serialised per task name, so two concurrent adds cannot both insert.
+    fn create_schedule_once(
+        &self,
+        new: &NewSchedule,
+    ) -> impl Future<Output = Result<Creation, StoreError>> + Send;
 
     /// One schedule by id.
     fn get_schedule(
@@ -574,6 +591,26 @@ pub async fn resolve_task<S: TaskStore>(
     }
 }
 
+/// The definition a schedule's TASK argument names, if any (see
+/// [`crate::domain::task::match_definition`]): the exact task name, else the one definition
+/// whose last dotted segment it is. Several such definitions fail with
+/// [`StoreError::TaskAmbiguous`]; none is `None`.
+pub async fn definition_for<S: TaskStore>(
+    store: &S,
+    task: &str,
+) -> Result<Option<TaskDefinition>, StoreError> {
+    use crate::domain::task::{TaskMatch, match_definition};
+    let found = store.find_tasks(task).await?;
+    match match_definition(&found, task) {
+        TaskMatch::Exact(d) | TaskMatch::Short(d) => Ok(Some(d.clone())),
+        TaskMatch::None => Ok(None),
+        TaskMatch::Ambiguous => Err(StoreError::TaskAmbiguous {
+            reference: task.to_string(),
+            names: found.into_iter().map(|t| t.task_name).collect(),
+        }),
+    }
+}
+
 /// The one schedule a REF names, or NotFound / Ambiguous.
 pub async fn resolve<S: ScheduleStore>(
     store: &S,
@@ -832,6 +869,9 @@ impl ScheduleStore for AnyStore {
     }
     async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
         delegate!(self, s => s.create_schedule(new))
+    }
+    async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
+        delegate!(self, s => s.create_schedule_once(new))
     }
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
         delegate!(self, s => s.get_schedule(id))

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::migrate::{self, MigrationReport};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
+    ChangeVersion, Creation, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
     ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_lookup, task_queries,
     write_time,
 };
@@ -228,6 +228,33 @@ impl ScheduleStore for PgStore {
         let created = insert_new(&mut tx, new).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(format!("stockura:task:{}", new.task_name))
+            .execute(&mut *tx)
+            .await?;
+        let w = Where::filter(
+            Dialect::Postgres,
+            &ScheduleFilter {
+                task_name: Some(new.task_name.clone()),
+                ..ScheduleFilter::default()
+            },
+        );
+        let rows = bind_all(sqlx::query(&select(&w, sql::ORDER)), &w.binds)
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in &rows {
+            let existing = decode_row(row)?;
+            if new.same_job_as(&existing) {
+                return Ok(Creation::Exists(existing));
+            }
+        }
+        let created = insert_new(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(Creation::Created(created))
     }
 
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {

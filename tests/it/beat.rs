@@ -11,7 +11,7 @@ use stockura::beat::dispatch::{Broker, DispatchOptions};
 use stockura::beat::feed::Change;
 use stockura::beat::message::{BrokerLayout, slot_task_id};
 use stockura::beat::runner::{Beat, BeatConfig};
-use stockura::config::Redacted;
+use stockura::config::{Backend, Redacted};
 use stockura::domain::run::{RunStatus, Trigger};
 use stockura::store::AnyStore;
 
@@ -126,6 +126,8 @@ impl Rig {
                 "* * * * *",
                 "--name",
                 &name,
+                // The same job under several names, on purpose.
+                "--allow-duplicate",
             ];
             args.extend_from_slice(extra);
             self.add(&args);
@@ -544,6 +546,80 @@ async fn one_bad_row_never_stops_the_others(db: TestDb) {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("cannot run as stored"), "{stderr}");
     assert_eq!(rig.messages("celery").await.len(), 6);
+}
+
+/// A row another program wrote so that it cannot run as stored (an unknown zone; on Postgres,
+/// which has no CHECK constraints on these columns, also kwargs written as a JSON string) is
+/// skipped by run-beat and refused by `schedule trigger` (exit 3), rather than sent with `{}`
+/// as its parameters. The other rows run.
+async fn a_row_that_cannot_run_as_stored_is_refused_by_every_send_path(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(2, &[]);
+    let mut broken = vec![("badzone", "timezone: 'Mars/Base' is not a known IANA zone")];
+    if rig.db.backend == Backend::Postgres {
+        broken.push(("stringly", "kwargs: expected a JSON object, found a string"));
+    }
+    for (name, _) in &broken {
+        let s = rig.add(&[
+            "--task",
+            "app.tasks.bad",
+            "--cron",
+            "* * * * *",
+            "--name",
+            name,
+        ]);
+        let set = if *name == "badzone" {
+            "timezone = 'Mars/Base'".to_string()
+        } else {
+            r#"kwargs = '"{\"a\":1}"'"#.to_string()
+        };
+        rig.db
+            .exec(&format!(
+                "UPDATE celery_beat_schedules SET {set} WHERE id = '{}'",
+                s["id"].as_str().unwrap()
+            ))
+            .await;
+    }
+    let mut beat = rig.beat(false).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!(outcome.dispatched, 2);
+    let messages = rig.messages("celery").await;
+    assert_eq!(messages.len(), 2);
+    assert!(
+        messages
+            .iter()
+            .all(|m| m["headers"]["task"] == json!("app.tasks.a"))
+    );
+    for (name, problem) in &broken {
+        let shown = rig.db.json(&["schedule", "show", name]);
+        assert!(!shown["problems"].as_array().unwrap().is_empty(), "{shown}");
+        let out = rig
+            .db
+            .cmd()
+            .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+            .env("STOCKURA_BROKER_KEY_PREFIX", &rig.prefix)
+            .args(["schedule", "trigger", name])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains("cannot run as stored") && stderr.contains(problem),
+            "{name}: {stderr}"
+        );
+    }
+    assert_eq!(
+        rig.messages("celery").await.len(),
+        2,
+        "nothing more was sent"
+    );
+    assert!(
+        rig.runs()
+            .await
+            .iter()
+            .all(|r| r.run.task_name == "app.tasks.a")
+    );
 }
 
 async fn changes_without_events_are_found_by_the_version_poll(db: TestDb) {
@@ -1099,7 +1175,7 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
         ]
         .concat(),
     );
-    let fresh = rig.add(&[&every_minute[..], &["--name", "fresh"]].concat());
+    let fresh = rig.add(&[&every_minute[..], &["--name", "fresh", "--allow-duplicate"]].concat());
     let id = |v: &Value| uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap();
     assert_eq!(imported["last_run_at"], json!(last));
     beat.apply(vec![
@@ -1155,6 +1231,7 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
 }
 
 both_backends!(
+    a_row_that_cannot_run_as_stored_is_refused_by_every_send_path,
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,
     a_refusing_broker_leaves_slots_owed_until_their_deadline,

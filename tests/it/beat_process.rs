@@ -259,6 +259,7 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
             "* * * * *",
             "--name",
             &format!("m{n}"),
+            "--allow-duplicate",
         ]);
     }
     let mut redis = crate::support::ThrowawayRedis::start(&[]).await;

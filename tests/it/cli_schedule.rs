@@ -126,6 +126,7 @@ async fn list_show_update_enable_disable_delete(db: TestDb) {
             "--name",
             "second",
             "--disabled",
+            "--allow-duplicate",
         ],
     );
     let list = db.json(&["schedule", "list"]);
@@ -178,8 +179,13 @@ async fn list_show_update_enable_disable_delete(db: TestDb) {
         "k=v",
     ]);
     assert_eq!(
-        updated["name"], "report_hourly",
-        "generated names follow the cron"
+        updated["name"], "report_daily",
+        "a name stays as it is when the cron changes"
+    );
+    let regenerated = db.json(&["schedule", "update", "report_daily", "--regenerate-name"]);
+    assert_eq!(
+        regenerated["name"], "report_hourly",
+        "generated again from the cron on request"
     );
     assert_eq!(updated["tags"], json!(["y"]));
     assert_eq!(updated["kwargs"], json!({"k": "v"}));
@@ -411,6 +417,7 @@ async fn add_keeps_the_last_run_it_is_given(db: TestDb) {
             "* * * * *",
             "--last-run-at",
             "90s",
+            "--allow-duplicate",
         ],
     );
     let at = chrono::DateTime::parse_from_rfc3339(ago["last_run_at"].as_str().unwrap()).unwrap();

@@ -25,3 +25,4 @@ mod store_contract;
 mod sync;
 mod tasks;
 mod terminal;
+mod trust;

@@ -128,26 +128,43 @@ async fn rows_written_by_other_programs_stay_manageable(db: TestDb) {
 
 async fn concurrent_adds_never_share_a_generated_name(db: TestDb) {
     db.json(&["schedule", "list"]);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            crate::support::std_cmd(db.dir.path())
-                .env("DATABASE_URL", &db.url)
-                .args([
-                    "schedule",
-                    "add",
-                    "--task",
-                    "app.tasks.report_task",
-                    "--cron",
-                    "@daily",
-                    "-o",
-                    "json",
-                ])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+    let spawn = |extra: &[&str]| {
+        crate::support::std_cmd(db.dir.path())
+            .env("DATABASE_URL", &db.url)
+            .args([
+                "schedule",
+                "add",
+                "--task",
+                "app.tasks.report_task",
+                "--cron",
+                "@daily",
+                "-o",
+                "json",
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // The same add eight times at once: one creates it, seven are refused as duplicates.
+    let children: Vec<_> = (0..8).map(|_| spawn(&[])).collect();
+    let codes: Vec<Option<i32>> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code())
         .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        1,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(5)).count(),
+        7,
+        "{codes:?}"
+    );
+    // Seven more at once, duplicates on purpose: each gets its own generated name.
+    let children: Vec<_> = (0..7).map(|_| spawn(&["--allow-duplicate"])).collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(
@@ -201,7 +218,15 @@ async fn values_the_database_would_refuse_are_invalid_input(db: TestDb) {
     assert!(
         s["name"].as_str().unwrap().len() <= 240 && s["name"].as_str().unwrap().ends_with("_daily")
     );
-    let s = db.json(&["schedule", "add", "--task", &long_task, "--cron", "@daily"]);
+    let s = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        &long_task,
+        "--cron",
+        "@daily",
+        "--allow-duplicate",
+    ]);
     assert!(s["name"].as_str().unwrap().ends_with("_daily_2"));
     // Expires spellings are normalised the same way on both backends.
     let e = db.json(&[

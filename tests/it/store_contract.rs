@@ -378,6 +378,7 @@ async fn updates_are_patches_and_detect_conflicts(db: TestDb) {
     let patch = SchedulePatch {
         cron_expression: Some("0 * * * *".into()),
         description: Some(Some("x".into())),
+        regenerate_name: true,
         ..Default::default()
     };
     let (next, name) = patch.apply(&created, &[]).unwrap();
@@ -421,6 +422,7 @@ async fn regenerated_names_skip_taken_ones_but_keep_their_own(db: TestDb) {
         .unwrap();
     let to_hourly = SchedulePatch {
         cron_expression: Some("@hourly".into()),
+        regenerate_name: true,
         ..Default::default()
     };
     let (next, name) = to_hourly.apply(&daily, &[]).unwrap();

@@ -235,9 +235,20 @@ async fn schedules_are_validated_reporting_every_violation(db: TestDb) {
         "0 0 1 * *",
     ]);
     assert_eq!(
-        updated["name"], "fetch_listed_info_monthly_monthly",
-        "regenerated with the parameter"
+        updated["name"], "fetch_listed_info_weekly_weekly",
+        "a name stays as it is when what it was generated from changes"
     );
+    let renamed = db.json(&[
+        "schedule",
+        "update",
+        "fetch_listed_info_weekly_weekly",
+        "--regenerate-name",
+    ]);
+    assert_eq!(
+        renamed["name"], "fetch_listed_info_monthly_monthly",
+        "regenerated with the parameter on request"
+    );
+    assert_eq!(renamed["auto_generated_name"], true);
 }
 
 async fn names_from_required_parameters(db: TestDb) {

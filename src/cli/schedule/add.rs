@@ -9,8 +9,8 @@ use super::super::args::ScheduleFields;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::ScheduleInput;
 use crate::domain::{schedule, task};
-use crate::error::CliError;
-use crate::store::{ScheduleStore, TaskStore};
+use crate::error::{CliError, ErrorKind};
+use crate::store::{self, Creation, ScheduleStore};
 use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule add`.
@@ -37,6 +37,16 @@ pub struct AddArgs {
     /// run-beat then runs its latest slot since then within the catch-up window, at once
     #[arg(long, value_name = "TIME")]
     pub last_run_at: Option<String>,
+
+    /// Add it even when a schedule already does the same job (same task, arguments, cron,
+    /// timezone and delivery options); without this such an add is refused (exit 5)
+    #[arg(long, conflicts_with = "if_not_exists")]
+    pub allow_duplicate: bool,
+
+    /// When a schedule already does the same job, print it and exit 0 without writing
+    /// (makes scripts idempotent)
+    #[arg(long)]
+    pub if_not_exists: bool,
 }
 
 /// Validates everything, then inserts one row. On a terminal, a missing `--task` or `--cron`
@@ -92,10 +102,45 @@ pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
     let mut new = input.validate(&[])?;
     new.last_run_at = last_run_at;
     let store = ctx.store().await?;
-    let definition = store.get_task(&new.task_name).await?;
+    // A short name that names a definition (its last dotted segment) is written in full.
+    let definition = store::definition_for(&store, &new.task_name).await?;
+    match &definition {
+        Some(def) => new.task_name.clone_from(&def.task_name),
+        None if !require => super::note_undefined(ctx, &store, &new.task_name).await?,
+        None => {}
+    }
     let check = task::check_schedule(definition.as_ref(), require, &new.task_name, &new.kwargs)?;
     new.adopt_definition(&check)?;
-    let created = store.create_schedule(&new).await?;
+    for warning in schedule::cron_warnings(&new.cron_expression) {
+        ctx.note(warning);
+    }
+    let created = if args.allow_duplicate {
+        store.create_schedule(&new).await?
+    } else {
+        match store.create_schedule_once(&new).await? {
+            Creation::Created(created) => created,
+            Creation::Exists(existing) => {
+                let view = ScheduleView::new(&existing, ctx.settings.timezone.value, Utc::now());
+                if args.if_not_exists {
+                    return Ok(Output::Existing(view));
+                }
+                return Err(CliError {
+                    message: format!(
+                        "schedule '{}' ({}) already does this job: same task, arguments, cron, timezone \
+                         and delivery options; nothing was written",
+                        existing.name, existing.id
+                    ),
+                    kind: ErrorKind::Conflict,
+                    hint: Some(
+                        "pass --if-not-exists to accept the existing one, or --allow-duplicate to add a \
+                         second schedule that sends the task again"
+                            .into(),
+                    ),
+                }
+                .into());
+            }
+        }
+    };
     let event = ChangeEvent::schedule(
         EventKind::ScheduleCreated,
         created.id,

@@ -103,6 +103,16 @@ fn parse_expires(text: &str) -> Result<Number, DomainError> {
     })
 }
 
+/// Notes that no definition applies to `task`, when the database has task definitions at all
+/// (without any, nothing is checked anywhere and the note would only be noise).
+async fn note_undefined(ctx: &Ctx, store: &crate::store::AnyStore, task: &str) -> Result<()> {
+    use crate::store::TaskStore;
+    if !store.list_tasks(None).await?.is_empty() {
+        ctx.note(crate::domain::task::no_definition_note(task));
+    }
+    Ok(())
+}
+
 /// Fails with a usage error when a destructive command may not go ahead: no terminal to ask
 /// on and no `--yes`; on a terminal, asks.
 pub(crate) fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<()> {

@@ -17,13 +17,22 @@ pub struct ToggleArgs {
     pub references: Vec<String>,
 }
 
-/// Resolves every REF first, then switches them all in one transaction.
+/// Resolves every REF first, then switches those not already in that state in one
+/// transaction. Schedules already in that state are not written (no `updated_at` bump, no
+/// change event).
 pub async fn run(ctx: &Ctx, args: ToggleArgs, enabled: bool) -> Result<Output> {
     let store = ctx.store().await?;
     let targets = store::resolve_all(&store, &args.references).await?;
-    let ids: Vec<_> = targets.iter().map(|s| s.id).collect();
-    let after = store.set_enabled(&ids, enabled).await?;
-    // Only schedules whose state changed are affected.
+    let ids: Vec<_> = targets
+        .iter()
+        .filter(|s| s.enabled != enabled)
+        .map(|s| s.id)
+        .collect();
+    let mut after = if ids.is_empty() {
+        Vec::new()
+    } else {
+        store.set_enabled(&ids, enabled).await?
+    };
     let now = Utc::now();
     let events = targets
         .iter()
@@ -33,11 +42,21 @@ pub async fn run(ctx: &Ctx, args: ToggleArgs, enabled: bool) -> Result<Output> {
         })
         .collect();
     ctx.publish(&store, events).await;
-    let tz = ctx.settings.timezone.value;
-    let now = Utc::now();
-    let views = ScheduleView::many(after, tz, now);
+    let unchanged = targets.len() - ids.len();
+    // In the order the REFs were given.
+    let schedules = targets
+        .into_iter()
+        .map(
+            |before| match after.iter().position(|a| a.id == before.id) {
+                Some(i) => after.swap_remove(i),
+                None => before,
+            },
+        )
+        .collect();
+    let views = ScheduleView::many(schedules, ctx.settings.timezone.value, Utc::now());
     Ok(Output::Toggled {
         enabled,
         schedules: views,
+        unchanged,
     })
 }

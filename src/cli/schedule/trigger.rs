@@ -58,6 +58,20 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     let mut broker = broker_for(ctx, false).await?;
     let store = ctx.store().await?;
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
+    // The check run-beat makes: a row that cannot run as stored is not sent with empty values.
+    let problems = schedule.run_problems();
+    if !problems.is_empty() {
+        return Err(CliError::invalid(
+            format!(
+                "'{}' cannot run as stored; nothing was sent:\n  {}",
+                schedule.name,
+                problems.join("\n  ")
+            ),
+            "fix the row with `stockura schedule update` (e.g. --kwargs '{…}', --cron, --tz), \
+             or with SQL if another program wrote it",
+        )
+        .into());
+    }
     let definitions = Definitions::load(&store).await?;
     let options = dispatch_options(ctx, false, args.broker_key_prefix.as_deref());
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);

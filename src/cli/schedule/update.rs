@@ -9,7 +9,7 @@ use super::super::args::ScheduleFields;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::SchedulePatch;
 use crate::domain::reference::ScheduleRef;
-use crate::domain::task;
+use crate::domain::{schedule, task};
 use crate::error::CliError;
 use crate::store::{self, ScheduleStore, TaskStore};
 use crate::sync::{ChangeEvent, EventKind};
@@ -63,6 +63,11 @@ pub struct UpdateArgs {
     /// Disable the schedule
     #[arg(long)]
     pub disabled: bool,
+
+    /// Generate the name again from task, parameters and cron (a name otherwise stays as it
+    /// is, given or generated)
+    #[arg(long, conflicts_with = "name")]
+    pub regenerate_name: bool,
 }
 
 /// Reads the schedule, applies the patch, and writes it back unless it changed meanwhile.
@@ -96,6 +101,7 @@ pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
             _ => None,
         },
         clear_options: args.clear_options,
+        regenerate_name: args.regenerate_name,
     };
     if patch.is_empty() {
         return Err(CliError::usage(
@@ -105,6 +111,13 @@ pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
         .into());
     }
     let store = ctx.store().await?;
+    // A short task name that names a definition (its last dotted segment) is written in full.
+    let mut patch = patch;
+    if let Some(task) = &patch.task_name
+        && let Some(def) = store::definition_for(&store, task.trim()).await?
+    {
+        patch.task_name = Some(def.task_name);
+    }
     let current = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     // First without the definition, to learn the resulting task and kwargs; then with it.
     let (draft, _) = patch.apply(&current, &[])?;
@@ -116,9 +129,24 @@ pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
         &draft.task_name,
         &draft.kwargs,
     )?;
+    if definition.is_none() && !require && patch.task_name.is_some() {
+        super::note_undefined(ctx, &store, &draft.task_name).await?;
+    }
     let (mut next, name) = patch.apply(&current, &check.param_info)?;
     if next.task_name != current.task_name && patch.category.is_none() && next.category.is_none() {
         next.category = check.category;
+    }
+    if next == current {
+        return Ok(Output::Unchanged(ScheduleView::new(
+            &current,
+            ctx.settings.timezone.value,
+            Utc::now(),
+        )));
+    }
+    if patch.cron_expression.is_some() {
+        for warning in schedule::cron_warnings(&next.cron_expression) {
+            ctx.note(warning);
+        }
     }
     let updated = store
         .update_schedule(&next, &name, current.updated_at)

@@ -1,0 +1,333 @@
+//! What a new operator trips over first, through the real binary on both backends: adding the
+//! same job twice, short task names, names that must not move, writes that change nothing.
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::support::{Subscriber, TestDb, redis_url, unique_channel};
+
+/// The README's first command.
+const README_ADD: [&str; 10] = [
+    "schedule",
+    "add",
+    "--task",
+    "app.tasks.fetch_listed_info_task_asyncpg",
+    "--cron",
+    "0 18 * * mon-fri",
+    "--tz",
+    "Asia/Tokyo",
+    "--param",
+    "period_type=daily",
+];
+
+const TASK: &str = "app.tasks.fetch_listed_info_task_asyncpg";
+
+fn with(base: &[&str], extra: &[&str]) -> Vec<String> {
+    base.iter().chain(extra).map(|s| s.to_string()).collect()
+}
+
+fn run(db: &TestDb, args: &[String]) -> (i32, String, String) {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    db.run(&refs)
+}
+
+async fn the_same_add_twice_is_refused_or_idempotent(db: TestDb) {
+    let (code, _, err) = db.run(&README_ADD);
+    assert_eq!(code, 0, "{err}");
+    let before = db.snapshot();
+    let (code, out, err) = db.run(&README_ADD);
+    assert_eq!(code, 5, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("'fetch_listed_info_weekdays_1800'")
+            && err.contains("already does this job")
+            && err.contains("--allow-duplicate")
+            && err.contains("--if-not-exists"),
+        "{err}"
+    );
+    assert_eq!(db.snapshot(), before, "nothing was written");
+    // The JSON error names the kind.
+    let (code, out, err) = run(&db, &with(&README_ADD, &["-o", "json"]));
+    assert_eq!(code, 5);
+    let doc: Value = serde_json::from_str(if out.trim().is_empty() { &err } else { &out })
+        .unwrap_or_else(|e| panic!("{e}: {out} / {err}"));
+    assert_eq!(doc["error"]["kind"], "conflict");
+    // --if-not-exists: exit 0, the existing schedule, nothing written.
+    let existing = db.json(
+        &with(&README_ADD, &["--if-not-exists"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(existing["name"], "fetch_listed_info_weekdays_1800");
+    let (code, out, _) = run(&db, &with(&README_ADD, &["--if-not-exists"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("already does this job; nothing was written"),
+        "{out}"
+    );
+    assert_eq!(db.snapshot(), before);
+    // The same job spelled differently is still the same job.
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        TASK,
+        "--cron",
+        "0 18 * * 1-5",
+        "--tz",
+        "Asia/Tokyo",
+        "--kwargs",
+        r#"{"period_type": "daily"}"#,
+        "--name",
+        "other-name",
+        "--category",
+        "x",
+    ]);
+    assert_eq!(
+        code, 5,
+        "a new name or category does not make a new job: {err}"
+    );
+    // Another zone or other arguments are another job.
+    let (code, _, err) = run(
+        &db,
+        &with(
+            &README_ADD[..7],
+            &["Europe/Paris", "--param", "period_type=daily"],
+        ),
+    );
+    assert_eq!(code, 0, "{err}");
+    // A second copy on purpose gets its own name.
+    let dup = db.json(
+        &with(&README_ADD, &["--allow-duplicate"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(dup["name"], "fetch_listed_info_weekdays_1800_3");
+    let (code, _, err) = run(
+        &db,
+        &with(&README_ADD, &["--allow-duplicate", "--if-not-exists"]),
+    );
+    assert_eq!(code, 2, "the two flags contradict each other: {err}");
+}
+
+async fn short_task_names_resolve_to_their_definition(db: TestDb) {
+    let schema = db.dir.path().join("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"type":"object","properties":{"period_type":{"enum":["daily","weekly"]}},"additionalProperties":false}"#,
+    )
+    .unwrap();
+    db.json(&["task", "define", TASK, "--schema", schema.to_str().unwrap()]);
+    let before = db.snapshot();
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "fetch_listed_info_task_asyncpg",
+        "--cron",
+        "0 9 * * *",
+        "--param",
+        "period_type=dayly",
+        "--param",
+        "bogus=1",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("/period_type") && err.contains("bogus") && err.contains(TASK),
+        "{err}"
+    );
+    assert_eq!(db.snapshot(), before);
+    let s = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "fetch_listed_info_task_asyncpg",
+        "--cron",
+        "0 9 * * *",
+        "--param",
+        "period_type=daily",
+    ]);
+    assert_eq!(s["task_name"], TASK, "stored under its full name");
+    // update --task: the same.
+    let other = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.x",
+        "--cron",
+        "@daily",
+    ]);
+    let id = other["id"].as_str().unwrap();
+    let before = db.snapshot();
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "update",
+        id,
+        "--task",
+        "fetch_listed_info_task_asyncpg",
+        "--param",
+        "bogus=1",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(db.snapshot(), before);
+    let moved = db.json(&[
+        "schedule",
+        "update",
+        id,
+        "--task",
+        "fetch_listed_info_task_asyncpg",
+        "--param",
+        "period_type=weekly",
+    ]);
+    assert_eq!(moved["task_name"], TASK);
+    // apply: the same.
+    let doc = db.dir.path().join("doc.yaml");
+    std::fs::write(
+        &doc,
+        "schedules:\n  from-doc:\n    task: fetch_listed_info_task_asyncpg\n    cron: '@hourly'\n    kwargs:\n      bogus: 1\n",
+    )
+    .unwrap();
+    let before = db.snapshot();
+    let (code, _, err) = db.run(&["apply", "-f", doc.to_str().unwrap(), "--yes"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("bogus"), "{err}");
+    assert_eq!(db.snapshot(), before);
+    std::fs::write(
+        &doc,
+        "schedules:\n  from-doc:\n    task: fetch_listed_info_task_asyncpg\n    cron: '@hourly'\n    kwargs:\n      period_type: daily\n",
+    )
+    .unwrap();
+    db.json(&["apply", "-f", doc.to_str().unwrap(), "--yes"]);
+    assert_eq!(
+        db.json(&["schedule", "show", "from-doc"])["task_name"],
+        TASK
+    );
+    // A name that matches no definition is stored as given, and the output says so.
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "fetch_listed_info_task_asyncpgg",
+        "--cron",
+        "@daily",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: no task definition applies to 'fetch_listed_info_task_asyncpgg'"),
+        "{err}"
+    );
+    // A segment several definitions end in needs the full name.
+    db.json(&[
+        "task",
+        "define",
+        "billing.tasks.fetch_listed_info_task_asyncpg",
+    ]);
+    let before = db.snapshot();
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "fetch_listed_info_task_asyncpg",
+        "--cron",
+        "@weekly",
+    ]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains(TASK) && err.contains("billing.tasks.fetch_listed_info_task_asyncpg"),
+        "{err}"
+    );
+    assert_eq!(db.snapshot(), before);
+}
+
+async fn names_stay_and_writes_that_change_nothing_write_nothing(db: TestDb) {
+    let channel = unique_channel();
+    let sub = Subscriber::start(&channel).await;
+    let synced = |args: &[&str]| {
+        let out = db
+            .cmd()
+            .env("REDIS_URL", redis_url())
+            .env("CELERY_BEAT_REDIS_CHANNEL", &channel)
+            .args(args)
+            .args(["-o", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let a = synced(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.report_task",
+        "--cron",
+        "@daily",
+    ]);
+    assert_eq!(a["name"], "report_daily");
+    let moved = synced(&["schedule", "update", "report_daily", "--cron", "30 8 * * *"]);
+    assert_eq!(moved["name"], "report_daily", "a name stays as it is");
+    // The same value again: nothing written, no event.
+    let same = synced(&["schedule", "update", "report_daily", "--cron", "30 8 * * *"]);
+    assert_eq!(same["updated_at"], moved["updated_at"]);
+    let (code, out, err) = db.run(&["schedule", "update", "report_daily", "--cron", "30 8 * * *"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("No changes:"), "{out}");
+    let off = synced(&["schedule", "disable", "report_daily"]);
+    let again = synced(&["schedule", "disable", "report_daily"]);
+    assert_eq!(again[0]["updated_at"], off[0]["updated_at"]);
+    let (code, out, _) = db.run(&["schedule", "disable", "report_daily"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("No changes: the schedule was already disabled"),
+        "{out}"
+    );
+    // --regenerate-name renames on request.
+    let renamed = synced(&["schedule", "update", "report_daily", "--regenerate-name"]);
+    assert_eq!(renamed["name"], "report_daily_0830");
+    // Events: add, the cron change, the disable, the rename; none for the no-ops.
+    let events = sub.wait_for(4).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let events = if events.len() == 4 {
+        sub.wait_for(5).await
+    } else {
+        events
+    };
+    assert_eq!(events.len(), 4, "{events:#?}");
+}
+
+async fn both_day_fields_restricted_warns(db: TestDb) {
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.x",
+        "--cron",
+        "0 0 1 * mon",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("day-of-month (1) and day-of-week (mon)") && err.contains("EITHER"),
+        "{err}"
+    );
+    let (_, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.x",
+        "--cron",
+        "0 0 1 * *",
+    ]);
+    assert!(!err.contains("EITHER"), "{err}");
+}
+
+both_backends!(
+    the_same_add_twice_is_refused_or_idempotent,
+    short_task_names_resolve_to_their_definition,
+    names_stay_and_writes_that_change_nothing_write_nothing,
+    both_day_fields_restricted_warns,
+);
