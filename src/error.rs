@@ -39,6 +39,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// See [`exit::NOT_FOUND`].
     NotFound,
+    /// A reference matched several things (exit [`exit::NOT_FOUND`]; JSON kind `ambiguous`).
+    Ambiguous,
     /// See [`exit::CONFLICT`].
     Conflict,
     /// See [`exit::UNAVAILABLE`].
@@ -56,7 +58,7 @@ impl ErrorKind {
             Self::Internal => exit::INTERNAL,
             Self::Usage => exit::USAGE,
             Self::InvalidInput => exit::INVALID_INPUT,
-            Self::NotFound => exit::NOT_FOUND,
+            Self::NotFound | Self::Ambiguous => exit::NOT_FOUND,
             Self::Conflict => exit::CONFLICT,
             Self::Unavailable => exit::UNAVAILABLE,
             Self::CheckFailed => exit::CHECK_FAILED,
@@ -71,6 +73,7 @@ impl ErrorKind {
             Self::Usage => "usage",
             Self::InvalidInput => "invalid_input",
             Self::NotFound => "not_found",
+            Self::Ambiguous => "ambiguous",
             Self::Conflict => "conflict",
             Self::Unavailable => "unavailable",
             Self::CheckFailed => "check_failed",
@@ -90,6 +93,10 @@ pub trait Classify {
     fn kind(&self) -> ErrorKind;
     /// How to fix it, when there is something the user can do.
     fn hint(&self) -> Option<String> {
+        None
+    }
+    /// Fields added to the JSON error object (e.g. `candidates` of an ambiguous reference).
+    fn json_fields(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
         None
     }
 }
@@ -135,28 +142,82 @@ impl Classify for CliError {
     }
 }
 
-/// The kind and hint of an error: the first typed error in its cause chain decides.
-pub fn classify(err: &anyhow::Error) -> (ErrorKind, Option<String>) {
-    for cause in err.chain() {
-        if let Some(found) = classify_one(cause) {
-            return found;
+/// Declares every typed error of the lower layers once. The generated [`Typed`] has one variant
+/// per type, and its `kind`, `hint` and `json_fields` are exhaustive matches the compiler checks
+/// (each type must implement [`Classify`]), so a registered error can never fall through to
+/// exit code 1. A test fails when a `thiserror` type under `src/` is missing from this list.
+macro_rules! typed_errors {
+    ($($variant:ident => $ty:ty),* $(,)?) => {
+        /// A typed error found in a cause chain.
+        #[derive(Debug, Clone, Copy)]
+        pub enum Typed<'a> {
+            $(
+                #[allow(missing_docs)]
+                $variant(&'a $ty),
+            )*
         }
-    }
-    (ErrorKind::Internal, None)
+
+        impl<'a> Typed<'a> {
+            /// The names of the registered types, as written above.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($ty)),*];
+
+            /// `cause` as a registered typed error, if it is one.
+            pub fn of(cause: &'a (dyn std::error::Error + 'static)) -> Option<Self> {
+                $(
+                    if let Some(e) = cause.downcast_ref::<$ty>() {
+                        return Some(Self::$variant(e));
+                    }
+                )*
+                None
+            }
+
+            /// What kind of failure it is.
+            pub fn kind(self) -> ErrorKind {
+                match self {
+                    $(Self::$variant(e) => Classify::kind(e),)*
+                }
+            }
+
+            /// How to fix it.
+            pub fn hint(self) -> Option<String> {
+                match self {
+                    $(Self::$variant(e) => Classify::hint(e),)*
+                }
+            }
+
+            /// Extra fields of its JSON error object.
+            pub fn json_fields(self) -> Option<serde_json::Map<String, serde_json::Value>> {
+                match self {
+                    $(Self::$variant(e) => Classify::json_fields(e),)*
+                }
+            }
+        }
+    };
 }
 
-fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(ErrorKind, Option<String>)> {
-    fn pick<E: Classify + std::error::Error + 'static>(
-        cause: &(dyn std::error::Error + 'static),
-    ) -> Option<(ErrorKind, Option<String>)> {
-        cause.downcast_ref::<E>().map(|e| (e.kind(), e.hint()))
+typed_errors! {
+    Cli => CliError,
+    Config => crate::config::ConfigError,
+    Domain => crate::domain::DomainError,
+    Cron => crate::domain::cron::CronError,
+    Store => crate::store::StoreError,
+    Sync => crate::sync::SyncError,
+    Registry => crate::beat::heartbeat::RegistryError,
+    Leader => crate::beat::leader::LeaderError,
+}
+
+/// The first typed error in the cause chain of `err`, if any.
+pub fn typed(err: &anyhow::Error) -> Option<Typed<'_>> {
+    err.chain().find_map(Typed::of)
+}
+
+/// The kind and hint of an error: the first typed error in its cause chain decides; an error
+/// with none is internal (a bug, or a failure nobody could have prevented).
+pub fn classify(err: &anyhow::Error) -> (ErrorKind, Option<String>) {
+    match typed(err) {
+        Some(t) => (t.kind(), t.hint()),
+        None => (ErrorKind::Internal, None),
     }
-    pick::<CliError>(cause)
-        .or_else(|| pick::<crate::config::ConfigError>(cause))
-        .or_else(|| pick::<crate::domain::DomainError>(cause))
-        .or_else(|| pick::<crate::domain::cron::CronError>(cause))
-        .or_else(|| pick::<crate::store::StoreError>(cause))
-        .or_else(|| pick::<crate::sync::SyncError>(cause))
 }
 
 #[cfg(test)]
@@ -171,6 +232,69 @@ mod tests {
             .context("while doing something")
             .unwrap_err();
         classify(&wrapped).0.code()
+    }
+
+    /// Every `thiserror` type under src/ is registered in `typed_errors!`, so none falls through
+    /// to exit code 1.
+    #[test]
+    fn every_typed_error_is_registered() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let mut lines = text.lines();
+                    while let Some(line) = lines.next() {
+                        if line.trim_start().starts_with("#[derive(")
+                            && line.contains("thiserror::Error")
+                        {
+                            let decl = lines
+                                .by_ref()
+                                .find(|l| l.contains("pub enum ") || l.contains("pub struct "))
+                                .unwrap();
+                            let name = decl
+                                .split_whitespace()
+                                .skip_while(|w| *w != "enum" && *w != "struct")
+                                .nth(1)
+                                .unwrap()
+                                .trim_end_matches(['{', '<'])
+                                .to_string();
+                            out.push(name);
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.len() >= 8, "{found:?}");
+        let registered: Vec<&str> = Typed::NAMES
+            .iter()
+            .map(|n| n.rsplit("::").next().unwrap().trim())
+            .collect();
+        for name in &found {
+            assert!(
+                registered.contains(&name.as_str()),
+                "{name} derives thiserror::Error but is not in typed_errors! (src/error.rs): \
+                 its failures would exit 1"
+            );
+        }
+    }
+
+    #[test]
+    fn transparent_wrappers_classify_as_what_they_wrap() {
+        let url = Redacted::new("redis://127.0.0.1:1");
+        let sync = crate::sync::SyncError::Timeout {
+            url,
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let wrapped = crate::beat::heartbeat::RegistryError::Redis(sync);
+        assert_eq!(code(wrapped), exit::UNAVAILABLE);
     }
 
     #[test]

@@ -123,6 +123,25 @@ pub enum LeaderError {
     },
 }
 
+impl crate::error::Classify for LeaderError {
+    fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            Self::Redis(e) => e.kind(),
+            Self::Database(e) => e.kind(),
+            Self::File { .. } => crate::error::ErrorKind::Unavailable,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::Redis(e) => e.hint(),
+            Self::Database(e) => e.hint(),
+            Self::File { .. } => Some(
+                "check that the lock file's directory exists and is writable by this user".into(),
+            ),
+        }
+    }
+}
+
 impl Backend {
     /// `redis`, `postgres` or `file`, as heartbeats report it.
     pub fn kind(&self) -> &'static str {

@@ -44,6 +44,9 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
     if wanted("database") {
         report.checks.push(check_database(ctx, timeout).await);
     }
+    if wanted("schedules") {
+        report.checks.push(check_schedules(ctx, timeout).await);
+    }
     if wanted("redis") {
         report
             .checks
@@ -94,11 +97,13 @@ fn optional(name: &str, setting: &Setting<Option<Redacted>>) -> String {
 
 fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
     let start = Instant::now();
-    let mut warnings: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+    // Values the commands refuse (they exit 3) fail the check; advice only warns.
+    let mut errors: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+    let mut warnings: Vec<String> = Vec::new();
     let mut details = Vec::new();
     match &s.database {
         Ok(db) => details.push(format!("DATABASE_URL = {} ({})", db.value.url, db.source)),
-        Err(e) => warnings.push(e.message.clone()),
+        Err(e) => errors.push(e.message.clone()),
     }
     if let Some(home) = &s.home.value {
         details.push(format!(
@@ -132,6 +137,17 @@ fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
         s.redis_timeout.value.as_secs_f64(),
         s.redis_timeout.source
     ));
+    // A refused value is shown as refused, never as the default nothing uses.
+    for detail in &mut details {
+        let name = detail
+            .split([' ', '='])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(problem) = errors.iter().find(|e| names_variable(e, &name)) {
+            *detail = format!("{name}: REFUSED: {problem}");
+        }
+    }
     if s.sync_enabled.value && s.redis_url.value.is_none() {
         warnings.push(
             "CELERY_BEAT_REDIS_SYNC_ENABLED is true but REDIS_URL is not set: no change event is published, \
@@ -151,24 +167,131 @@ fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
              make sure the scheduler uses the same REDIS_URL"
         ));
     }
-    let mut check = if warnings.is_empty() {
-        Check::new(
+    let count = |n: usize, what: &str| {
+        if n == 1 {
+            format!("1 {what}")
+        } else {
+            format!("{n} {what}s")
+        }
+    };
+    let mut check = match (errors.len(), warnings.len()) {
+        (0, 0) => Check::new(
             "config",
             Status::Ok,
             format!("{} settings resolved", details.len()),
+        ),
+        (0, w) => Check::new("config", Status::Warn, count(w, "warning"))
+            .hint("fix the variables named above (in the environment or .env)"),
+        (e, 0) => Check::new("config", Status::Fail, count(e, "refused value")).hint(
+            "every command refuses these values (exit 3): fix them in the environment or .env",
+        ),
+        (e, w) => Check::new(
+            "config",
+            Status::Fail,
+            format!("{}, {}", count(e, "refused value"), count(w, "warning")),
         )
-    } else {
-        let mut c = Check::new("config", Status::Warn, warnings[0].clone())
-            .hint("fix the variables named above (in the environment or .env)");
-        if warnings.len() > 1 {
-            c.summary = format!("{} (and {} more)", warnings[0], warnings.len() - 1);
-        }
-        c
+        .hint("every command refuses these values (exit 3): fix them in the environment or .env"),
     };
+    // Refused values are named on their setting's line; each warning is listed once.
+    for e in &errors {
+        if !details.iter().any(|d| d.ends_with(e.as_str())) {
+            check.details.push(format!("error: {e}"));
+        }
+    }
     for w in &warnings {
         check.details.push(format!("warning: {w}"));
     }
     check.details.extend(details);
+    check.timed(start)
+}
+
+/// Whether a configuration problem is about the variable `name` (messages start with it).
+fn names_variable(problem: &str, name: &str) -> bool {
+    !name.is_empty()
+        && problem
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(['=', ' ', ':']))
+}
+
+/// Every enabled schedule that cannot run as stored (the check run-beat and `schedule trigger`
+/// make), named with its problems.
+async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
+    use crate::domain::schedule::NextRuns;
+    use crate::store::ScheduleFilter;
+    let start = Instant::now();
+    let fail = |summary: String, hint: &str| {
+        Check::new("schedules", Status::Fail, summary)
+            .hint(hint)
+            .timed(start)
+    };
+    let default_tz = ctx.settings.timezone.value;
+    let read = async {
+        let store = ctx.store().await?;
+        let mut total = 0usize;
+        let mut bad: Vec<String> = Vec::new();
+        let mut parsed = NextRuns::default();
+        store
+            .visit_schedules(
+                &ScheduleFilter {
+                    enabled: Some(true),
+                    ..ScheduleFilter::default()
+                },
+                &mut |s| {
+                    total += 1;
+                    // Parsed once per distinct cron and zone; the full check only for the rest.
+                    let fine = s.unsendable_columns().is_empty()
+                        && parsed.zone(&s, default_tz).is_some()
+                        && parsed.is_valid(&s);
+                    if !fine {
+                        bad.push(format!(
+                            "{} ({}): {}",
+                            s.name,
+                            s.id,
+                            s.run_problems().join("; ")
+                        ));
+                    }
+                },
+            )
+            .await?;
+        anyhow::Ok((total, bad))
+    };
+    let (total, bad) = match tokio::time::timeout(timeout.max(Duration::from_secs(30)), read).await
+    {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => {
+            return fail(
+                format!("cannot read the schedules: {e:#}"),
+                "fix the database check first",
+            );
+        }
+        Err(_) => {
+            return fail(
+                "the database did not return the schedules in time".into(),
+                "fix the database check first",
+            );
+        }
+    };
+    if bad.is_empty() {
+        return Check::new(
+            "schedules",
+            Status::Ok,
+            format!("{total} enabled schedule(s), all can run"),
+        )
+        .timed(start);
+    }
+    let mut check = Check::new(
+        "schedules",
+        Status::Fail,
+        format!(
+            "{} of {total} enabled schedule(s) cannot run as stored",
+            bad.len()
+        ),
+    )
+    .hint(
+        "fix each with `stockura schedule update REF` (--cron, --tz, --kwargs …), or with SQL when \
+         another program wrote it; `stockura schedule disable REF` stops the warning",
+    );
+    check.details = bad;
     check.timed(start)
 }
 

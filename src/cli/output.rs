@@ -512,10 +512,14 @@ fn list_table(views: &[ScheduleView]) -> String {
             s.execution_policy.to_string(),
             s.category.clone().unwrap_or_default(),
             s.tags.join(","),
-            v.next_run_at
-                .as_ref()
-                .map(local)
-                .unwrap_or_else(|| "-".into()),
+            if v.problems.is_empty() {
+                v.next_run_at
+                    .as_ref()
+                    .map(local)
+                    .unwrap_or_else(|| "-".into())
+            } else {
+                "cannot run".into()
+            },
             s.last_run_at
                 .map(|t| local_in(t, v.timezone))
                 .unwrap_or_else(|| "-".into()),
@@ -903,7 +907,17 @@ pub fn to_text(out: &Output) -> String {
             v.schedule.name, v.schedule.id,
         ),
         Output::List(views) if views.is_empty() => "No schedules match.\n".into(),
-        Output::List(views) => list_table(views),
+        Output::List(views) => {
+            let mut text = list_table(views);
+            let broken = views.iter().filter(|v| !v.problems.is_empty()).count();
+            if broken > 0 {
+                text.push_str(&format!(
+                    "{} cannot run as stored (NEXT RUN shows `cannot run`): see `stockura schedule show REF`                      or `stockura diagnose --check schedules`\n",
+                    plural(broken, "schedule")
+                ));
+            }
+            text
+        }
         Output::Show { schedule, upcoming } => {
             let mut text = format!("{}\n", detail_table(schedule));
             if upcoming.is_empty() {
@@ -1124,6 +1138,7 @@ pub fn report_usage_error(detail: &str, message: &str) {
 /// with `--output json`. Returns the exit code.
 pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
     let (kind, hint) = error::classify(err);
+    let extra = error::typed(err).and_then(|t| t.json_fields());
     let message = err.to_string();
     // Drivers often repeat their inner error in their own message: print each text once.
     let mut causes: Vec<String> = Vec::new();
@@ -1135,9 +1150,12 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
     let mut stderr = std::io::stderr().lock();
     let _ = match format {
         OutputFormat::Json => {
-            let doc = json!({"error": {
+            let mut doc = json!({"error": {
                 "kind": kind.name(), "code": kind.code(), "message": message, "causes": causes, "hint": hint,
             }});
+            if let (Some(extra), Some(obj)) = (extra, doc["error"].as_object_mut()) {
+                obj.extend(extra);
+            }
             writeln!(stderr, "{doc}")
         }
         OutputFormat::Table => {

@@ -180,10 +180,8 @@ impl Classify for StoreError {
             | Self::NotMigrated { .. }
             | Self::TooNew { .. }
             | Self::DataDir { .. } => ErrorKind::Unavailable,
-            Self::NotFound { .. }
-            | Self::Ambiguous { .. }
-            | Self::TaskNotFound { .. }
-            | Self::TaskAmbiguous { .. } => ErrorKind::NotFound,
+            Self::NotFound { .. } | Self::TaskNotFound { .. } => ErrorKind::NotFound,
+            Self::Ambiguous { .. } | Self::TaskAmbiguous { .. } => ErrorKind::Ambiguous,
             Self::Conflict { .. } => ErrorKind::Conflict,
             Self::InvalidUrl { .. } => ErrorKind::InvalidInput,
             Self::Database(e) if rejected_value(e) => ErrorKind::InvalidInput,
@@ -197,11 +195,16 @@ impl Classify for StoreError {
                 "check that the directory exists and is writable, and that DATABASE_URL (or --database-url) is right"
                     .into()
             }
-            Self::Unreachable { .. } => {
+            Self::Unreachable { source, .. } => postgres_refusal_hint(source).unwrap_or_else(|| {
                 "check that the server is running and that DATABASE_URL (or --database-url) is right".into()
-            }
+            }),
             Self::NotMigrated { .. } => "run `stockura migrate` with the same DATABASE_URL, then try again".into(),
             Self::TooNew { .. } => "upgrade stockura to the version that migrated this database".into(),
+            Self::NotFound { reference } if short_prefix(reference) => format!(
+                "'{reference}' looks like an id prefix, but a prefix needs at least {} hex digits: \
+                 give more of the id (`stockura schedule list` shows them)",
+                crate::domain::reference::MIN_PREFIX
+            ),
             Self::NotFound { .. } => "run `stockura schedule list` to see ids and names".into(),
             Self::Ambiguous { .. } => "refer to one schedule by its id or a unique id prefix (at least 4 hex digits)".into(),
             Self::TaskNotFound { .. } => {
@@ -224,6 +227,51 @@ impl Classify for StoreError {
             Self::Database(_) => return None,
         })
     }
+
+    fn json_fields(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let candidates: Vec<serde_json::Value> = match self {
+            Self::Ambiguous { candidates, .. } => candidates
+                .iter()
+                .map(|c| serde_json::json!({"id": c.id, "name": c.name, "task_name": c.task_name}))
+                .collect(),
+            Self::TaskAmbiguous { names, .. } => names
+                .iter()
+                .map(|n| serde_json::json!({"task_name": n}))
+                .collect(),
+            _ => return None,
+        };
+        let mut fields = serde_json::Map::new();
+        fields.insert("candidates".into(), candidates.into());
+        Some(fields)
+    }
+}
+
+/// Whether a REF that matched nothing is hex too short to be taken as an id prefix.
+fn short_prefix(reference: &str) -> bool {
+    let digits = reference.chars().filter(char::is_ascii_hexdigit).count();
+    (1..crate::domain::reference::MIN_PREFIX).contains(&digits)
+        && reference.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// The fix for a Postgres server that answered but refused the connection, by the reason it
+/// gave; `None` when it did not answer at all (then the server may not be running).
+fn postgres_refusal_hint(source: &sqlx::Error) -> Option<String> {
+    let code = source.as_database_error()?.code()?;
+    Some(match code.as_ref() {
+        "3D000" => "the server is running but has no such database: create it (`createdb NAME`), \
+                    or fix the database name at the end of DATABASE_URL"
+            .into(),
+        "28000" => "the server is running but refused this user: create the role, or fix the user \
+                    name in DATABASE_URL"
+            .into(),
+        "28P01" => "the server is running but the password is wrong: fix it in DATABASE_URL \
+                    (special characters percent-encoded)"
+            .into(),
+        "53300" => "the server is running but has no connection slot left: raise max_connections \
+                    or close idle clients"
+            .into(),
+        _ => return None,
+    })
 }
 
 /// Whether the database refused a value rather than failed: a Postgres data exception or

@@ -104,9 +104,10 @@ impl Report {
 }
 
 /// The names `--check` accepts, in the order checks run.
-pub const CHECKS: [&str; 6] = [
+pub const CHECKS: [&str; 7] = [
     "config",
     "database",
+    "schedules",
     "redis",
     "pubsub",
     "broker",

@@ -421,6 +421,7 @@ async fn diagnose_passes_when_everything_is_wired_and_reports_its_shape() {
         [
             "config",
             "database",
+            "schedules",
             "redis",
             "pubsub",
             "broker",
@@ -532,20 +533,21 @@ async fn diagnose_names_the_docker_failures() {
     let config = status(&doc, "config");
     assert_eq!(config["status"], "warn");
     assert!(
-        config["summary"]
+        config["details"][0]
             .as_str()
             .unwrap()
             .contains("different servers or databases"),
         "{config}"
     );
-    // Sync on but no Redis URL, and an invalid value: diagnose still runs and warns about both.
+    // Sync on but no Redis URL, and an invalid value: diagnose still runs, fails on the value
+    // every command refuses and warns about the URL.
     let (code, doc, _) = diagnose(
         db.cmd().env("CELERY_TIMEZONE", "Mars/Base"),
         &["--check", "config", "redis"],
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 7);
     let config = status(&doc, "config");
-    assert_eq!(config["status"], "warn");
+    assert_eq!(config["status"], "fail");
     let text = config["details"].to_string();
     assert!(
         text.contains("Mars/Base") && text.contains("REDIS_URL is not set"),

@@ -325,9 +325,169 @@ async fn both_day_fields_restricted_warns(db: TestDb) {
     assert!(!err.contains("EITHER"), "{err}");
 }
 
+/// diagnose fails on a setting every command refuses, shows the refused value (not the default
+/// nothing uses), and lists each warning once; `--check schedules` names each enabled schedule
+/// that cannot run as stored, and `schedule list` marks it.
+async fn diagnose_fails_when_the_commands_would(db: TestDb) {
+    let out = db
+        .cmd()
+        .env("CELERY_TIMEZONE", "Mars/Base")
+        .env("CELERY_BEAT_MIN_SYNC_INTERVAL", "-3")
+        .args(["diagnose", "--check", "config"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(7), "{text}");
+    assert!(text.contains("diagnose failed"), "{text}");
+    assert!(
+        text.contains("'-3'") && !text.contains("MIN_SYNC_INTERVAL = 5"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Mars/Base").count(),
+        1,
+        "each problem once: {text}"
+    );
+    let (code, _, _) = db.run(&["schedule", "list"]);
+    assert_eq!(code, 0);
+    let listed = db
+        .cmd()
+        .env("CELERY_TIMEZONE", "Mars/Base")
+        .args(["schedule", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(listed.status.code(), Some(3), "the commands refuse it too");
+
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.ok",
+        "--cron",
+        "@daily",
+    ]);
+    let bad = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.bad",
+        "--cron",
+        "@daily",
+        "--name",
+        "bad-hour",
+    ]);
+    let off = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.off",
+        "--cron",
+        "@daily",
+        "--disabled",
+    ]);
+    let (code, out, _) = db.run(&["diagnose", "--check", "schedules"]);
+    assert_eq!(code, 0, "{out}");
+    db.exec(&format!(
+        "UPDATE celery_beat_schedules SET cron_expression = '0 25 * * *' WHERE id IN ('{}', '{}')",
+        bad["id"].as_str().unwrap(),
+        off["id"].as_str().unwrap()
+    ))
+    .await;
+    let (code, out, _) = db.run(&["diagnose", "--check", "schedules"]);
+    assert_eq!(code, 7, "{out}");
+    assert!(
+        out.contains("1 of 2 enabled schedule(s) cannot run as stored")
+            && out.contains("bad-hour")
+            && out.contains("'25' is out of range"),
+        "{out}"
+    );
+    let (code, out, _) = db.run(&["diagnose", "--check", "schedules", "-o", "json"]);
+    assert_eq!(code, 7);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["checks"][0]["status"], "fail", "{report}");
+    assert_eq!(
+        report["checks"][0]["details"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+    let (_, listed, _) = db.run(&["schedule", "list"]);
+    assert!(listed.contains("cannot run"), "{listed}");
+}
+
+/// Every error has its documented exit code, wrapped or not; an ambiguous reference is JSON kind
+/// `ambiguous` with its candidates; a too-short id prefix says so; a missing database or role
+/// gets its own hint.
+async fn errors_have_their_exit_codes_and_kinds(db: TestDb) {
+    let out = db
+        .cmd()
+        .env("REDIS_URL", "redis://127.0.0.1:1")
+        .args(["beat", "status"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(err.contains("hint: check that Redis runs"), "{err}");
+
+    let a = db.json(&[
+        "schedule", "add", "--task", "a.b", "--cron", "@daily", "--name", "same",
+    ]);
+    let b = db.json(&[
+        "schedule", "add", "--task", "a.c", "--cron", "@daily", "--name", "same",
+    ]);
+    let (code, _, err) = db.run(&["schedule", "show", "same", "-o", "json"]);
+    assert_eq!(code, 4);
+    let doc: Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(doc["error"]["kind"], "ambiguous");
+    let mut candidates = doc["error"]["candidates"].as_array().unwrap().clone();
+    candidates.sort_by_key(|c| c["task_name"].as_str().unwrap().to_string());
+    assert_eq!(
+        Value::from(candidates),
+        serde_json::json!([
+            {"id": a["id"], "name": "same", "task_name": "a.b"},
+            {"id": b["id"], "name": "same", "task_name": "a.c"},
+        ])
+    );
+    let (code, _, err) = db.run(&["schedule", "show", "abc"]);
+    assert_eq!(code, 4);
+    assert!(err.contains("at least 4 hex digits"), "{err}");
+
+    db.json(&["task", "define", "one.fetch"]);
+    db.json(&["task", "define", "two.fetch"]);
+    let (code, _, err) = db.run(&["task", "show", "fetch", "-o", "json"]);
+    assert_eq!(code, 4, "{err}");
+    let doc: Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(doc["error"]["kind"], "ambiguous");
+    assert_eq!(doc["error"]["candidates"].as_array().unwrap().len(), 2);
+
+    let admin = crate::support::pg_admin_url();
+    for (url, needle) in [
+        (
+            crate::support::with_database(&admin, "stockura_no_such_database"),
+            "no such database",
+        ),
+        (
+            admin.replacen(
+                "postgres://postgres@",
+                "postgres://stockura_no_such_role@",
+                1,
+            ),
+            "refused this user",
+        ),
+    ] {
+        if url == admin {
+            continue;
+        }
+        let (code, _, err) = db.run(&["--database-url", &url, "schedule", "list"]);
+        assert_eq!(code, 6, "{err}");
+        assert!(err.contains(needle), "{url}: {err}");
+    }
+}
+
 both_backends!(
     the_same_add_twice_is_refused_or_idempotent,
     short_task_names_resolve_to_their_definition,
     names_stay_and_writes_that_change_nothing_write_nothing,
     both_day_fields_restricted_warns,
+    diagnose_fails_when_the_commands_would,
+    errors_have_their_exit_codes_and_kinds,
 );
