@@ -74,8 +74,8 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Schedule name (not unique); generated from task, parameters and cron when omitted')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]')
-            [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]''')
-            [CompletionResult]::new('--kwargs', '--kwargs', [CompletionResultType]::ParameterName, 'Keyword arguments as a JSON object, e.g. ''{"period_type": "daily"}''')
+            [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'', a file holding one, or ''-'' for standard input')
+            [CompletionResult]::new('--kwargs', '--kwargs', [CompletionResultType]::ParameterName, 'Keyword arguments as a JSON object, e.g. ''{"period_type": "daily"}'', a file holding one, or ''-'' for standard input')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string')
             [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string')
             [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Category label')
@@ -156,8 +156,8 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'New cron expression')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Schedule name (not unique); generated from task, parameters and cron when omitted')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]')
-            [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]''')
-            [CompletionResult]::new('--kwargs', '--kwargs', [CompletionResultType]::ParameterName, 'Keyword arguments as a JSON object, e.g. ''{"period_type": "daily"}''')
+            [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'', a file holding one, or ''-'' for standard input')
+            [CompletionResult]::new('--kwargs', '--kwargs', [CompletionResultType]::ParameterName, 'Keyword arguments as a JSON object, e.g. ''{"period_type": "daily"}'', a file holding one, or ''-'' for standard input')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string')
             [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string')
             [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Category label')
@@ -350,9 +350,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;task;define' {
-            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'JSON Schema of the kwargs: a file, ''-'' for standard input, or inline JSON')
-            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Default category of the task''s schedules')
-            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Free-text description')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'JSON Schema of the kwargs: a file, ''-'' for standard input, or inline JSON; ''none'' removes it. Omitted: a defined task keeps its schema')
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Default category of the task''s schedules ('''' removes it; omitted: kept)')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Free-text description ('''' removes it; omitted: kept)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -564,12 +564,12 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;history' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred, owed)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only slots since a duration ago (30m, 6h, 2d, 1w) or an RFC 3339 instant')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many runs')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many runs')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many runs (1-100000)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many runs (1-100000)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')

@@ -479,7 +479,7 @@ _stockura() {
                     return 0
                     ;;
                 --check)
-                    COMPREPLY=($(compgen -W "config database redis pubsub broker scheduler" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "config database schedules redis pubsub broker scheduler" -- "${cur}"))
                     return 0
                     ;;
                 --database-url)

@@ -65,8 +65,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s c -l cron -d '5-field cron expression or macro, e.g. \'0 9 * * mon-fri\' or @daily (asked on a terminal when missing)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l name -d 'Schedule name (not unique); generated from task, parameters and cron when omitted' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l tz -d 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\'' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l kwargs -d 'Keyword arguments as a JSON object, e.g. \'{"period_type": "daily"}\'' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\', a file holding one, or \'-\' for standard input' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l kwargs -d 'Keyword arguments as a JSON object, e.g. \'{"period_type": "daily"}\', a file holding one, or \'-\' for standard input' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s p -l param -d 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l category -d 'Category label' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l tag -d 'Tag (repeatable)' -r
@@ -120,8 +120,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s c -l cron -d 'New cron expression' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l name -d 'Schedule name (not unique); generated from task, parameters and cron when omitted' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l tz -d 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\'' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l kwargs -d 'Keyword arguments as a JSON object, e.g. \'{"period_type": "daily"}\'' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\', a file holding one, or \'-\' for standard input' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l kwargs -d 'Keyword arguments as a JSON object, e.g. \'{"period_type": "daily"}\', a file holding one, or \'-\' for standard input' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s p -l param -d 'One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l category -d 'Category label' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l tag -d 'Tag (repeatable)' -r
@@ -228,9 +228,9 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "rm" -d 'Delete a task definition (its schedules stay)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "validate" -d 'Check parameters against a task\'s schema (exit 0 valid, 3 invalid)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l schema -d 'JSON Schema of the kwargs: a file, \'-\' for standard input, or inline JSON' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l category -d 'Default category of the task\'s schedules' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l description -d 'Free-text description' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l schema -d 'JSON Schema of the kwargs: a file, \'-\' for standard input, or inline JSON; \'none\' removes it. Omitted: a defined task keeps its schema' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l category -d 'Default category of the task\'s schedules (\'\' removes it; omitted: kept)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l description -d 'Free-text description (\'\' removes it; omitted: kept)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
@@ -340,10 +340,10 @@ complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from help" -f -a "status" -d 'List the live schedulers (leader first); exit 7 when no leader is alive'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stockura -n "__fish_stockura_using_subcommand history" -l status -d 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -l status -d 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred, owed)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l since -d 'Only slots since a duration ago (30m, 6h, 2d, 1w) or an RFC 3339 instant' -r
-complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit -d 'At most this many runs' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit -d 'At most this many runs (1-100000)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
@@ -353,6 +353,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand history" -s V -l versi
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l timeout -d 'Seconds each network step may take' -r
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l check -d 'Run only these checks' -r -f -a "config\t''
 database\t''
+schedules\t''
 redis\t''
 pubsub\t''
 broker\t''

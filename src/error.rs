@@ -204,6 +204,7 @@ typed_errors! {
     Sync => crate::sync::SyncError,
     Registry => crate::beat::heartbeat::RegistryError,
     Leader => crate::beat::leader::LeaderError,
+    Document => crate::domain::apply::DocumentError,
 }
 
 /// The first typed error in the cause chain of `err`, if any.

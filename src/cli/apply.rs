@@ -16,6 +16,9 @@ use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura apply -f schedules.yaml --dry-run\n  stockura apply -f schedules.yaml --yes\n  stockura apply -f schedules.yaml --prune --yes"
+)]
 pub struct ApplyArgs {
     /// The document (YAML, or JSON when it ends in .json); `-` reads stdin
     #[arg(long, short = 'f', value_name = "FILE")]
@@ -43,7 +46,11 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
     } else {
         Syntax::Yaml
     };
-    let doc = apply::parse(&text, syntax).map_err(|p| apply::problems_error(&label, &p))?;
+    // Every problem of the file in one run: what cannot be read, then what cannot be planned.
+    let (doc, mut problems) = apply::parse_lenient(&text, syntax);
+    let Some(doc) = doc else {
+        return Err(apply::problems_error(&label, &problems).into());
+    };
     let progress = Progress::spinner(format!("planning {label}"));
     let store = ctx.store().await?;
     let current = store.list_schedules(&ScheduleFilter::default()).await?;
@@ -53,7 +60,7 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
         .into_iter()
         .map(|t| t.task)
         .collect();
-    let plan = apply::plan(
+    let planned = apply::plan(
         &doc,
         &text,
         &PlanContext {
@@ -62,8 +69,15 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
             require_definitions: ctx.settings.require_task_definitions.value,
             prune: args.prune,
         },
-    )
-    .map_err(|p| apply::problems_error(&label, &p))?;
+    );
+    let plan = match planned {
+        Ok(plan) if problems.is_empty() => plan,
+        Ok(_) => return Err(apply::problems_error(&label, &problems).into()),
+        Err(more) => {
+            problems.extend(more);
+            return Err(apply::problems_error(&label, &problems).into());
+        }
+    };
     progress.finish();
     let defined =
         |task: &str| definitions.iter().any(|d| d.task_name == task) || view_defines(&plan, task);

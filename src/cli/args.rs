@@ -40,12 +40,14 @@ pub struct ScheduleFields {
     #[arg(long = "tz", value_name = "ZONE")]
     pub timezone: Option<String>,
 
-    /// Positional task arguments as a JSON array, e.g. '[1, "a"]'
-    #[arg(long, value_name = "JSON-ARRAY")]
+    /// Positional task arguments as a JSON array, e.g. '[1, "a"]', a file holding one, or '-'
+    /// for standard input
+    #[arg(long, value_name = "JSON|FILE|-")]
     pub args: Option<String>,
 
-    /// Keyword arguments as a JSON object, e.g. '{"period_type": "daily"}'
-    #[arg(long, value_name = "JSON-OBJECT")]
+    /// Keyword arguments as a JSON object, e.g. '{"period_type": "daily"}', a file holding one,
+    /// or '-' for standard input
+    #[arg(long, value_name = "JSON|FILE|-")]
     pub kwargs: Option<String>,
 
     /// One keyword argument, merged into the kwargs; VALUE is JSON when valid JSON, else a string

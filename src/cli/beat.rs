@@ -21,6 +21,9 @@ pub enum BeatCommand {
 
 /// Arguments of `beat status`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura beat status\n  stockura beat status -o json | jq .leader"
+)]
 pub struct StatusArgs {
     /// Seconds to wait for Redis or the database
     #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]

@@ -14,6 +14,9 @@ use crate::sync::diagnose::{self, CHECKS, Check, Report, Status};
 
 /// Arguments of `diagnose`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura diagnose\n  stockura diagnose --check config --check schedules\n  stockura diagnose --strict --timeout 2 -o json"
+)]
 pub struct DiagnoseArgs {
     /// Seconds each network step may take
     #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]

@@ -8,17 +8,20 @@ use super::Ctx;
 use super::output::{HistoryRow, Output};
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{RunFilter, RunStatus, parse_since};
-use crate::store::{self, RunStore};
+use crate::store::{self, AnyStore, RunStore, StoreError};
 use crate::sync::results;
 
 /// Arguments of `history`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura history\n  stockura history fetch_listed_info_weekdays_1800 -n 10\n  stockura history --status failed --since 6h"
+)]
 pub struct HistoryArgs {
     /// Only this schedule: id, unique id prefix or exact name
     #[arg(value_name = "REF")]
     pub reference: Option<String>,
 
-    /// Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred)
+    /// Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred, owed)
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
 
@@ -30,8 +33,9 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DURATION|RFC3339")]
     pub since: Option<String>,
 
-    /// At most this many runs
-    #[arg(long, short = 'n', default_value_t = 50)]
+    /// At most this many runs (1-100000)
+    #[arg(long, short = 'n', default_value_t = 50,
+          value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub limit: i64,
 }
 
@@ -48,16 +52,24 @@ pub async fn run(ctx: &Ctx, args: HistoryArgs) -> Result<Output> {
         .map(|s| parse_since(s, Utc::now()))
         .transpose()?;
     let store = ctx.store().await?;
-    let schedule_id = match &args.reference {
-        Some(r) => Some(store::resolve(&store, &ScheduleRef::parse(r)).await?.id),
-        None => None,
+    // A schedule deleted since keeps its runs under its name: REF then names them.
+    let (schedule_id, schedule_name) = match &args.reference {
+        Some(r) => match store::resolve(&store, &ScheduleRef::parse(r)).await {
+            Ok(s) => (Some(s.id), None),
+            Err(StoreError::NotFound { .. }) if recorded_under(&store, r).await? => {
+                (None, Some(r.trim().to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => (None, None),
     };
     let filter = RunFilter {
         schedule_id,
+        schedule_name,
         status,
         task: args.task,
         since,
-        limit: args.limit.clamp(0, 100_000),
+        limit: args.limit.clamp(1, 100_000),
     };
     let runs = store.list_runs(&filter).await?;
     let ids: Vec<uuid::Uuid> = runs
@@ -85,4 +97,14 @@ pub async fn run(ctx: &Ctx, args: HistoryArgs) -> Result<Output> {
         })
         .collect();
     Ok(Output::History(rows))
+}
+
+/// Whether runs were recorded under the schedule name `name` (a schedule deleted since).
+async fn recorded_under(store: &AnyStore, name: &str) -> Result<bool, StoreError> {
+    let filter = RunFilter {
+        schedule_name: Some(name.trim().to_string()),
+        limit: 1,
+        ..RunFilter::default()
+    };
+    Ok(!store.list_runs(&filter).await?.is_empty())
 }

@@ -9,6 +9,9 @@ use crate::store::{OpenMode, ScheduleStore};
 
 /// Arguments of `migrate`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  DATABASE_URL=postgres://app@db/app stockura migrate\n  stockura --database-url sqlite:///var/lib/stockura/stockura.db migrate"
+)]
 pub struct MigrateArgs {}
 
 /// Applies pending migrations; idempotent.

@@ -214,3 +214,123 @@ fn print_notes(notes: &[String]) {
         eprintln!("note: {note}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    /// Splits a shell line into words: single and double quotes, no expansion.
+    fn words(line: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        let mut quote: Option<char> = None;
+        let mut any = false;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.push(c),
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    any = true;
+                }
+                (None, c) if c.is_whitespace() => {
+                    if any || !word.is_empty() {
+                        out.push(std::mem::take(&mut word));
+                    }
+                    any = false;
+                }
+                (None, c) => word.push(c),
+            }
+        }
+        if any || !word.is_empty() {
+            out.push(word);
+        }
+        out
+    }
+
+    /// Every main command's `--help` ends with two or three examples, each of which parses as
+    /// written (after its environment assignments, up to a pipe or a redirection) and fits 98
+    /// columns.
+    #[test]
+    fn help_examples_are_real() {
+        let root = Cli::command();
+        let mut checked = 0;
+        let mut stack: Vec<(Vec<String>, &clap::Command)> = vec![(vec![], &root)];
+        let mut missing = Vec::new();
+        while let Some((path, cmd)) = stack.pop() {
+            for sub in cmd.get_subcommands() {
+                let mut p = path.clone();
+                p.push(sub.get_name().to_string());
+                stack.push((p, sub));
+            }
+            if path.is_empty() || cmd.has_subcommands() {
+                continue;
+            }
+            let help = cmd
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let Some((_, examples)) = help.split_once("Examples:") else {
+                missing.push(path.join(" "));
+                continue;
+            };
+            let lines: Vec<&str> = examples.lines().filter(|l| !l.trim().is_empty()).collect();
+            assert!((2..=3).contains(&lines.len()), "{path:?}: {lines:?}");
+            for line in lines {
+                assert!(line.len() <= 98, "{path:?}: too wide: {line}");
+                let line = line
+                    .split(" | ")
+                    .next()
+                    .unwrap()
+                    .split(" > ")
+                    .next()
+                    .unwrap();
+                let mut w = words(line);
+                while w
+                    .first()
+                    .is_some_and(|x| x.contains('=') && !x.starts_with('-'))
+                {
+                    w.remove(0);
+                }
+                assert_eq!(w.first().map(String::as_str), Some("stockura"), "{line}");
+                let mut rest = w.iter().skip(1);
+                assert!(
+                    path.iter().all(|p| rest.any(|x| x == p)),
+                    "{path:?}: an example of another command: {line}"
+                );
+                if let Err(e) = Cli::try_parse_from(&w) {
+                    panic!("{path:?}: `{line}` does not parse: {e}");
+                }
+                checked += 1;
+            }
+        }
+        let mains = [
+            "schedule add",
+            "schedule list",
+            "schedule update",
+            "schedule trigger",
+            "schedule next",
+            "schedule show",
+            "schedule export",
+            "schedule delete",
+            "task define",
+            "task validate",
+            "run-beat",
+            "beat status",
+            "history",
+            "diagnose",
+            "apply",
+            "migrate",
+            "sync monitor",
+        ];
+        for main in mains {
+            assert!(
+                !missing.contains(&main.to_string()),
+                "{main} has no examples"
+            );
+        }
+        assert!(checked >= 34, "{checked}");
+    }
+}

@@ -1046,7 +1046,29 @@ pub fn to_text(out: &Output) -> String {
             }
             text
         }
-        Output::Monitored { .. } | Output::BeatStopped(_) => String::new(),
+        Output::Monitored { .. } => String::new(),
+        Output::BeatStopped(stats) => format!(
+            "{} ({}): {} dispatched, {} failed, {} missed, {} dry run, {} skipped, {} deferred ({} sent later), {} reload(s), {} takeover(s)\n",
+            if stats.batches == 0 {
+                "Nothing was due"
+            } else {
+                "Done"
+            },
+            if stats.batches == 1 {
+                "1 batch".to_string()
+            } else {
+                format!("{} batches", stats.batches)
+            },
+            stats.dispatched,
+            stats.failed,
+            stats.missed,
+            stats.dry_run,
+            stats.skipped,
+            stats.deferred,
+            stats.deferred_sent,
+            stats.full_reloads + stats.targeted_reloads,
+            stats.takeovers,
+        ),
         Output::Document(text) => text.clone(),
         Output::Applied(view) => apply_text(view),
         Output::Triggered {

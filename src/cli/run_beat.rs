@@ -33,6 +33,9 @@ pub enum LogFormat {
 
 /// Arguments of `run-beat`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  CELERY_BROKER_URL=redis://localhost:6379/0 stockura run-beat\n  stockura run-beat --once --dry-run\n  stockura run-beat --catchup-window 1h --log-format json"
+)]
 pub struct RunBeatArgs {
     /// Record and log what would be sent; send nothing (no broker needed)
     #[arg(long)]
@@ -136,15 +139,23 @@ fn init_logs(args: &RunBeatArgs) {
     };
 }
 
-/// The broker to send to, or none for a dry run; refuses what cannot work.
-pub async fn broker_for(ctx: &Ctx, dry_run: bool) -> Result<Option<Broker>> {
+/// The broker to send to, or none for a dry run; refuses what cannot work. `offers_dry_run`:
+/// whether the command has `--dry-run` (its hints suggest only flags it has).
+pub async fn broker_for(ctx: &Ctx, dry_run: bool, offers_dry_run: bool) -> Result<Option<Broker>> {
+    let or_dry_run = if offers_dry_run {
+        ", or pass --dry-run"
+    } else {
+        ""
+    };
     let Some(url) = &ctx.settings.broker_url.value else {
         if dry_run {
             return Ok(None);
         }
         return Err(CliError::usage(
             "no broker: CELERY_BROKER_URL is not set",
-            "set CELERY_BROKER_URL to the Redis broker the workers use (redis://host:6379/0), or pass --dry-run",
+            format!(
+                "set CELERY_BROKER_URL to the Redis broker the workers use (redis://host:6379/0){or_dry_run}"
+            ),
         )
         .into());
     };
@@ -162,7 +173,7 @@ pub async fn broker_for(ctx: &Ctx, dry_run: bool) -> Result<Option<Broker>> {
             format!(
                 "the broker {url} is not supported yet: stockura dispatches to Redis brokers only"
             ),
-            "use a Redis broker (redis://, rediss://) for the workers, or --dry-run",
+            format!("use a Redis broker (redis://, rediss://) for the workers{or_dry_run}"),
         )
         .into());
     }
@@ -389,7 +400,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         )
         .into());
     }
-    let broker = broker_for(ctx, args.dry_run).await?;
+    let broker = broker_for(ctx, args.dry_run, true).await?;
     let store = ctx.store().await?;
     let config = BeatConfig {
         once: args.once,

@@ -24,6 +24,9 @@ pub enum SyncCommand {
 
 /// Arguments of `sync monitor`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura sync monitor\n  stockura sync monitor --count 1 --timeout 30"
+)]
 pub struct MonitorArgs {
     /// Exit 0 after this many events
     #[arg(long, value_name = "N")]

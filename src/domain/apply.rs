@@ -51,20 +51,46 @@ impl fmt::Display for Problem {
 }
 
 /// Every problem of a document, as one error: nothing is written when it is returned.
-pub fn problems_error(file: &str, problems: &[Problem]) -> DomainError {
-    let noun = if problems.len() == 1 {
-        "problem"
-    } else {
-        "problems"
-    };
-    let list: String = problems.iter().map(|p| format!("\n  {p}")).collect();
-    DomainError::new(
-        format!(
-            "{file} has {} {noun}; nothing was written:{list}",
-            problems.len()
-        ),
-        "fix every problem listed, then run `stockura apply -f FILE --dry-run` to check the plan",
-    )
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file} has {} {}; nothing was written:{}", problems.len(), if problems.len() == 1 { "problem" } else { "problems" }, list(problems))]
+pub struct DocumentError {
+    /// The document's label (its path, or `stdin`).
+    pub file: String,
+    /// Every problem, in document order where it could be located.
+    pub problems: Vec<Problem>,
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("\n  {p}")).collect()
+}
+
+impl crate::error::Classify for DocumentError {
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::InvalidInput
+    }
+    fn hint(&self) -> Option<String> {
+        Some("fix every problem listed, then run `stockura apply -f FILE --dry-run` to check the plan".into())
+    }
+    fn json_fields(&self) -> Option<Map<String, Value>> {
+        let problems: Vec<Value> = self
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({"path": p.path, "line": p.line, "message": p.message, "hint": p.hint}))
+            .collect();
+        let mut fields = Map::new();
+        fields.insert("problems".into(), problems.into());
+        Some(fields)
+    }
+}
+
+/// Every problem of a document, as one error, ordered by line.
+pub fn problems_error(file: &str, problems: &[Problem]) -> DocumentError {
+    let mut problems = problems.to_vec();
+    problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    DocumentError {
+        file: file.to_string(),
+        problems,
+    }
 }
 
 /// A map read in document order, keeping duplicate keys (a JSON or YAML map silently keeps
@@ -168,7 +194,7 @@ impl<'a> Locator<'a> {
 }
 
 /// Reads a document whose schedule names are known to be unique.
-fn parse_document(text: &str, syntax: Syntax) -> Result<Document, Vec<Problem>> {
+fn parse_document(text: &str, syntax: Syntax) -> (Option<Document>, Vec<Problem>) {
     let at = Locator::new(text);
     let problem = |path: &[&str], message: String, hint: Option<String>| Problem {
         path: path.join("."),
@@ -180,18 +206,22 @@ fn parse_document(text: &str, syntax: Syntax) -> Result<Document, Vec<Problem>> 
         Syntax::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
         Syntax::Yaml => serde_norway::from_str(text).map_err(|e| e.to_string()),
     };
-    let top = top.map_err(|e| {
-        vec![Problem {
-            path: "document".into(),
-            line: None,
-            message: format!("not a valid {} map: {e}", syntax_name(syntax)),
-            hint: Some(
-                "the document is a map with `source:`, `schedules:` and optionally `tasks:`; \
-                 `stockura schedule export` writes one"
-                    .into(),
-            ),
-        }]
-    })?;
+    let top = match top {
+        Ok(top) => top,
+        Err(e) => {
+            let problem = Problem {
+                path: "document".into(),
+                line: None,
+                message: format!("not a valid {} map: {e}", syntax_name(syntax)),
+                hint: Some(
+                    "the document is a map with `source:`, `schedules:` and optionally `tasks:`; \
+                     `stockura schedule export` writes one"
+                        .into(),
+                ),
+            };
+            return (None, vec![problem]);
+        }
+    };
     let mut problems = Vec::new();
     let mut raw = RawDocument::default();
     for (key, value) in top.0 {
@@ -251,15 +281,12 @@ fn parse_document(text: &str, syntax: Syntax) -> Result<Document, Vec<Problem>> 
             Err(e) => problems.push(problem(&["tasks", &name], e.to_string(), None)),
         }
     }
-    if problems.is_empty() {
-        Ok(Document {
-            source,
-            schedules: out_schedules,
-            tasks,
-        })
-    } else {
-        Err(problems)
-    }
+    let doc = Document {
+        source,
+        schedules: out_schedules,
+        tasks,
+    };
+    (Some(doc), problems)
 }
 
 fn syntax_name(syntax: Syntax) -> &'static str {
@@ -305,20 +332,35 @@ fn entries(
 /// Reads a document; every problem found is returned, located. Schedule names given twice are
 /// found first, on the text itself (a generic JSON value keeps only the last of two equal keys).
 pub fn parse(text: &str, syntax: Syntax) -> Result<Document, Vec<Problem>> {
-    let dups = duplicate_names(text, syntax);
-    if !dups.is_empty() {
-        let at = Locator::new(text);
-        return Err(dups
-            .into_iter()
-            .map(|(name, n)| Problem {
-                line: at.line(&["schedules", &name]),
-                path: format!("schedules.{name}"),
-                message: format!("the schedule name `{name}` is used {n} times"),
-                hint: Some("names in a document must be unique: rename all but one".into()),
-            })
-            .collect());
+    match parse_lenient(text, syntax) {
+        (Some(doc), problems) if problems.is_empty() => Ok(doc),
+        (_, problems) => Err(problems),
     }
-    parse_document(text, syntax)
+}
+
+/// Reads a document as far as it can: every problem, and the document made of what could be
+/// read (`None` when the text is not a map at all), so that planning it finds the remaining
+/// problems in the same run. Nothing may be written while any problem exists.
+pub fn parse_lenient(text: &str, syntax: Syntax) -> (Option<Document>, Vec<Problem>) {
+    let at = Locator::new(text);
+    let dups = duplicate_names(text, syntax);
+    let mut problems: Vec<Problem> = dups
+        .iter()
+        .map(|(name, n)| Problem {
+            line: at.line(&["schedules", name]),
+            path: format!("schedules.{name}"),
+            message: format!("the schedule name `{name}` is used {n} times"),
+            hint: Some("names in a document must be unique: rename all but one".into()),
+        })
+        .collect();
+    let (doc, more) = parse_document(text, syntax);
+    problems.extend(more);
+    let doc = doc.map(|mut d| {
+        d.schedules
+            .retain(|(name, _)| !dups.iter().any(|(n, _)| n == name));
+        d
+    });
+    (doc, problems)
 }
 
 /// Names given more than once under `schedules`, read with the duplicate-keeping map.

@@ -40,7 +40,7 @@ pub enum RunStatus {
 }
 
 macro_rules! spelled {
-    ($ty:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+    ($ty:ident $noun:literal { $($variant:ident => $text:literal),* $(,)? }) => {
         impl $ty {
             /// The database and JSON spelling.
             pub fn as_str(self) -> &'static str {
@@ -58,7 +58,7 @@ macro_rules! spelled {
                 match s.trim().to_ascii_lowercase().as_str() {
                     $($text => Ok(Self::$variant),)*
                     _ => Err(DomainError::new(
-                        format!("unknown {} '{s}'", stringify!($ty).to_ascii_lowercase()),
+                        format!("unknown {} '{s}'", $noun),
                         format!("use one of: {}", [$($text),*].join(", ")),
                     )),
                 }
@@ -67,8 +67,8 @@ macro_rules! spelled {
     };
 }
 
-spelled!(Trigger { Schedule => "schedule", Catchup => "catchup", Manual => "manual" });
-spelled!(RunStatus {
+spelled!(Trigger "trigger" { Schedule => "schedule", Catchup => "catchup", Manual => "manual" });
+spelled!(RunStatus "run status" {
     Dispatched => "dispatched",
     Missed => "missed",
     Failed => "failed",
@@ -120,6 +120,8 @@ pub struct Run {
 pub struct RunFilter {
     /// One schedule.
     pub schedule_id: Option<Uuid>,
+    /// Runs recorded under this schedule name (those of a deleted schedule too).
+    pub schedule_name: Option<String>,
     /// One status.
     pub status: Option<RunStatus>,
     /// Full task name, or its last dotted segment.
@@ -134,6 +136,7 @@ impl Default for RunFilter {
     fn default() -> Self {
         Self {
             schedule_id: None,
+            schedule_name: None,
             status: None,
             task: None,
             since: None,

@@ -301,6 +301,21 @@ impl Schedule {
         NextRuns::default().next_run(self, after, default_tz)
     }
 
+    /// Whether `needle` occurs in the name, task, description or category, ignoring case
+    /// (Unicode case folding: `É` finds `é`), as `schedule list --search` matches.
+    pub fn matches_search(&self, needle: &str) -> bool {
+        let needle = needle.to_lowercase();
+        [
+            Some(self.name.as_str()),
+            Some(self.task_name.as_str()),
+            self.description.as_deref(),
+            self.category.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|text| text.to_lowercase().contains(&needle))
+    }
+
     /// Why this row cannot be sent as stored, empty when it can: a column its message or
     /// overlap policy is built from (args, kwargs, options, execution_policy) is unreadable,
     /// its zone is unknown, or its cron expression is invalid. Every send path (run-beat,

@@ -87,6 +87,10 @@ impl Where {
             let p = w.bind(Bind::Id(id));
             w.clauses.push(format!("schedule_id = {p}"));
         }
+        if let Some(name) = &f.schedule_name {
+            let p = w.bind(Bind::Text(name.clone()));
+            w.clauses.push(format!("schedule_name = {p}"));
+        }
         if let Some(status) = f.status {
             let p = w.bind(Bind::Text(status.as_str().to_string()));
             w.clauses.push(format!("status = {p}"));

@@ -385,7 +385,24 @@ impl ScheduleStore for SqliteStore {
         filter: &ScheduleFilter,
         visit: &mut (dyn FnMut(Schedule) + Send),
     ) -> Result<(), StoreError> {
-        let w = Where::filter(Dialect::Sqlite, filter);
+        // SQLite's LIKE folds ASCII letters only: a search with other letters (é, Ä, Σ) is
+        // matched here instead, with Unicode case folding as Postgres' ILIKE does.
+        let unicode_search = filter
+            .search
+            .as_deref()
+            .filter(|s| !s.is_ascii())
+            .map(str::to_string);
+        let w = if unicode_search.is_some() {
+            Where::filter(
+                Dialect::Sqlite,
+                &ScheduleFilter {
+                    search: None,
+                    ..filter.clone()
+                },
+            )
+        } else {
+            Where::filter(Dialect::Sqlite, filter)
+        };
         let text = select_pages(&w);
         // Decoded page by page as they arrive: the raw rows and the schedules are never all
         // held at once.
@@ -399,7 +416,13 @@ impl ScheduleStore for SqliteStore {
                     problem: format!("a column holds a value of the wrong type: {e}"),
                 })?;
             for row in rows {
-                visit(row.decode()?);
+                let schedule = row.decode()?;
+                if unicode_search
+                    .as_deref()
+                    .is_none_or(|needle| schedule.matches_search(needle))
+                {
+                    visit(schedule);
+                }
             }
         }
         Ok(())

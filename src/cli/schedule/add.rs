@@ -15,6 +15,9 @@ use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule add`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule add -t app.tasks.fetch_listed_info -c '0 18 * * 1-5' -p period_type=daily\n  stockura schedule add -t app.tasks.report -c @daily --name nightly-report --if-not-exists\n  stockura schedule add -t app.tasks.sync -c '*/5 * * * *' --kwargs params.json --policy skip"
+)]
 pub struct AddArgs {
     /// Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal
     /// when missing)
@@ -52,6 +55,7 @@ pub struct AddArgs {
 /// Validates everything, then inserts one row. On a terminal, a missing `--task` or `--cron`
 /// starts the guided prompt; elsewhere it is a usage error.
 pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
+    args.fields.read_inputs()?;
     let last_run_at = args
         .last_run_at
         .as_deref()

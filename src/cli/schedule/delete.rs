@@ -12,6 +12,9 @@ use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule delete`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule delete nightly-report\n  stockura schedule delete 3f2a 9c1e --yes"
+)]
 pub struct DeleteArgs {
     /// Schedule ids, unique id prefixes or exact names
     #[arg(value_name = "REF", required = true)]

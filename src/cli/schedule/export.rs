@@ -20,6 +20,9 @@ pub enum DocFormat {
 
 /// Arguments of `schedule export`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule export > schedules.yaml\n  stockura schedule export --tag team-a --format json"
+)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub select: crate::cli::args::Selection,

@@ -10,6 +10,9 @@ use crate::store::{ScheduleFilter, ScheduleStore};
 
 /// Arguments of `schedule list`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule list\n  stockura schedule list --task fetch_listed_info_task_asyncpg --enabled\n  stockura schedule list --search report -o json"
+)]
 pub struct ListArgs {
     #[command(flatten)]
     pub select: crate::cli::args::Selection,

@@ -74,6 +74,17 @@ struct ParsedFields {
 }
 
 impl ScheduleFields {
+    /// Replaces `--args`/`--kwargs` given as a file or `-` (standard input) by their text, once,
+    /// before anything is parsed or asked.
+    fn read_inputs(&mut self) -> Result<(), CliError> {
+        for (flag, value) in [("--args", &mut self.args), ("--kwargs", &mut self.kwargs)] {
+            if let Some(text) = value.as_mut() {
+                *text = super::task::read_arg_text(flag, text)?.0;
+            }
+        }
+        Ok(())
+    }
+
     /// Parses the JSON, `--param`, policy and expires flags; the first bad one is reported.
     fn parse(&self) -> Result<ParsedFields, DomainError> {
         Ok(ParsedFields {

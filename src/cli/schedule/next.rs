@@ -17,6 +17,9 @@ pub const MAX_COUNT: usize = 10_000;
 /// Arguments of `schedule next`.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("what").required(true).args(["reference", "cron"]))]
+#[command(
+    after_help = "Examples:\n  stockura schedule next nightly-report -n 3\n  stockura schedule next --cron '0 2 * * *' --tz Europe/Berlin"
+)]
 pub struct NextArgs {
     /// A stored schedule: id, unique id prefix or exact name
     #[arg(value_name = "REF")]

@@ -14,6 +14,9 @@ pub const PREVIEW: usize = 5;
 
 /// Arguments of `schedule show`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule show nightly-report\n  stockura schedule show 3f2a -o json"
+)]
 pub struct ShowArgs {
     /// Schedule id, unique id prefix (4+ hex digits) or exact name
     #[arg(value_name = "REF")]

@@ -19,6 +19,9 @@ use crate::sync::results;
 
 /// Arguments of `schedule trigger`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule trigger nightly-report\n  stockura schedule trigger 3f2a --wait --timeout 60"
+)]
 pub struct TriggerArgs {
     /// Schedule id, unique id prefix or exact name
     #[arg(value_name = "REF")]
@@ -55,7 +58,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
             .into());
         }
     };
-    let mut broker = broker_for(ctx, false).await?;
+    let mut broker = broker_for(ctx, false, false).await?;
     let store = ctx.store().await?;
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     // The check run-beat makes: a row that cannot run as stored is not sent with empty values.
@@ -135,6 +138,12 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     };
     let started = Instant::now();
     let limit = Duration::from_secs_f64(args.timeout.clamp(0.1, 86_400.0));
+    // The id at once: the wait may be long, and the operator may want to look it up meanwhile.
+    eprintln!(
+        "Sent '{}' as task {task_id}; waiting up to {} s for its result…",
+        schedule.name,
+        limit.as_secs_f64()
+    );
     loop {
         let result = results::fetch(&backend, &[task_id], ctx.settings.redis_timeout.value)
             .await?

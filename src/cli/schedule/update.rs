@@ -16,6 +16,9 @@ use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule update`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule update nightly-report --cron '30 2 * * *'\n  stockura schedule update 3f2a --param period_type=weekly --regenerate-name\n  stockura schedule update nightly-report --disabled"
+)]
 pub struct UpdateArgs {
     /// Schedule id, unique id prefix (4+ hex digits) or exact name
     #[arg(value_name = "REF")]
@@ -71,7 +74,8 @@ pub struct UpdateArgs {
 }
 
 /// Reads the schedule, applies the patch, and writes it back unless it changed meanwhile.
-pub async fn run(ctx: &Ctx, args: UpdateArgs) -> Result<Output> {
+pub async fn run(ctx: &Ctx, mut args: UpdateArgs) -> Result<Output> {
+    args.fields.read_inputs()?;
     let parsed = args.fields.parse()?;
     let clear = |flag: bool, value: Option<String>| if flag { Some(None) } else { value.map(Some) };
     let patch = SchedulePatch {

@@ -13,20 +13,24 @@ use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `task define`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura task define app.tasks.fetch_listed_info --schema schema.json --category market\n  stockura task define app.tasks.report --description 'Nightly report'\n  stockura task define app.tasks.report --schema none"
+)]
 pub struct DefineArgs {
     /// Full Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg
     #[arg(value_name = "TASK")]
     pub task: String,
 
-    /// JSON Schema of the kwargs: a file, '-' for standard input, or inline JSON
-    #[arg(long, value_name = "FILE|-|JSON")]
+    /// JSON Schema of the kwargs: a file, '-' for standard input, or inline JSON; 'none' removes
+    /// it. Omitted: a defined task keeps its schema
+    #[arg(long, value_name = "FILE|-|JSON|none")]
     pub schema: Option<String>,
 
-    /// Default category of the task's schedules
+    /// Default category of the task's schedules ('' removes it; omitted: kept)
     #[arg(long)]
     pub category: Option<String>,
 
-    /// Free-text description
+    /// Free-text description ('' removes it; omitted: kept)
     #[arg(long)]
     pub description: Option<String>,
 
@@ -37,14 +41,35 @@ pub struct DefineArgs {
 
 /// Validates the schema, checks every existing schedule of the task against it, then writes.
 pub async fn run(ctx: &Ctx, args: DefineArgs) -> Result<Output> {
-    let schema = args
-        .schema
-        .as_deref()
-        .map(|s| read_json_arg("--schema", s))
-        .transpose()?;
-    let (new, compiled) =
-        task::validate_definition(&args.task, schema, args.category, args.description)?;
+    // `none` removes the schema; anything else is read as JSON (a file, stdin or inline).
+    let schema = match args.schema.as_deref().map(str::trim) {
+        None => None,
+        Some("none") => Some(None),
+        Some(text) => Some(Some(read_json_arg("--schema", text)?)),
+    };
     let store = ctx.store().await?;
+    // Re-defining a task changes what is given and keeps the rest.
+    let existing = store.get_task(args.task.trim()).await?;
+    let keep = |given: Option<String>, old: Option<String>| match given {
+        Some(value) => Some(value),
+        None => old,
+    };
+    let schema = match schema {
+        Some(given) => given,
+        None => existing.as_ref().and_then(|e| e.parameter_schema.clone()),
+    };
+    let (new, compiled) = task::validate_definition(
+        &args.task,
+        schema,
+        keep(
+            args.category,
+            existing.as_ref().and_then(|e| e.category.clone()),
+        ),
+        keep(
+            args.description,
+            existing.as_ref().and_then(|e| e.description.clone()),
+        ),
+    )?;
     let filter = ScheduleFilter {
         task_name: Some(new.task_name.clone()),
         ..Default::default()

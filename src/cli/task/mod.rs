@@ -46,8 +46,21 @@ pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
 
 /// Reads a JSON argument given as inline JSON, `-` (standard input) or a file path.
 pub fn read_json_arg(flag: &str, text: &str) -> Result<Value, CliError> {
+    let (content, origin) = read_arg_text(flag, text)?;
+    serde_json::from_str(&content).map_err(|e| {
+        CliError::invalid(
+            format!("{flag} from {origin} is not valid JSON: {e}"),
+            format!("fix the JSON at line {}, column {}", e.line(), e.column()),
+        )
+    })
+}
+
+/// The text a JSON argument gives, and where it came from: `-` reads standard input, text
+/// starting with `{` or `[` is the JSON itself, anything else names a file (or, when no such
+/// file exists, is taken as the JSON itself, so that its parse error is reported).
+pub fn read_arg_text(flag: &str, text: &str) -> Result<(String, String), CliError> {
     let trimmed = text.trim_start();
-    let (content, origin) = if text == "-" {
+    if text == "-" {
         let mut buf = String::new();
         std::io::stdin().read_to_string(&mut buf).map_err(|e| {
             CliError::invalid(
@@ -55,22 +68,18 @@ pub fn read_json_arg(flag: &str, text: &str) -> Result<Value, CliError> {
                 "pipe a JSON document into the command",
             )
         })?;
-        (buf, "standard input".to_string())
-    } else if trimmed.starts_with(['{', '[']) {
-        (text.to_string(), "the argument".to_string())
-    } else {
-        let content = std::fs::read_to_string(text).map_err(|e| {
-            CliError::invalid(
-                format!("cannot read {flag} file '{text}': {e}"),
-                format!("give {flag} a JSON file, '-' for standard input, or inline JSON starting with '{{'"),
-            )
-        })?;
-        (content, format!("file '{text}'"))
-    };
-    serde_json::from_str(&content).map_err(|e| {
+        return Ok((buf, "standard input".to_string()));
+    }
+    if trimmed.starts_with(['{', '[']) || !std::path::Path::new(text).exists() {
+        return Ok((text.to_string(), "the argument".to_string()));
+    }
+    let content = std::fs::read_to_string(text).map_err(|e| {
         CliError::invalid(
-            format!("{flag} from {origin} is not valid JSON: {e}"),
-            format!("fix the JSON at line {}, column {}", e.line(), e.column()),
+            format!("cannot read {flag} file '{text}': {e}"),
+            format!(
+                "give {flag} a JSON file, '-' for standard input, or inline JSON starting with '{{'"
+            ),
         )
-    })
+    })?;
+    Ok((content, format!("file '{text}'")))
 }

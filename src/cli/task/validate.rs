@@ -15,6 +15,9 @@ use crate::store;
 /// Arguments of `task validate`.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("parameters").required(true).multiple(true).args(["kwargs", "params"]))]
+#[command(
+    after_help = "Examples:\n  stockura task validate fetch_listed_info --param period_type=daily\n  stockura task validate app.tasks.report --kwargs params.json"
+)]
 pub struct ValidateArgs {
     /// Task name (full, or its last dotted segment when unique)
     #[arg(value_name = "TASK")]
