@@ -142,6 +142,57 @@ fn a_malformed_dotenv_is_reported_and_skippable() {
     );
 }
 
+#[test]
+fn a_malformed_dotenv_names_the_line_and_key_never_the_value() {
+    let dir = tempfile::TempDir::new().unwrap();
+    for (content, location) in [
+        (
+            "# settings\nDATABASE_URL postgres://u:S3cretPW@h/db\n",
+            "line 2 (DATABASE_URL): no '=' after the name",
+        ),
+        (
+            "CELERY_TIMEZONE=UTC\nKEY=\"S3cretPW\" extra\n",
+            "line 2 (KEY): the value is malformed",
+        ),
+        (
+            "A=1\nexport API_TOKEN='S3cretPW\nB=2\n",
+            "line 2 (API_TOKEN): a quote in the value is never closed",
+        ),
+    ] {
+        std::fs::write(dir.path().join(".env"), content).unwrap();
+        for json in [false, true] {
+            let mut cmd = bare_cmd(dir.path());
+            cmd.args(["schedule", "list"]);
+            if json {
+                cmd.args(["-o", "json"]);
+            }
+            let out = cmd.output().unwrap();
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert_eq!(out.status.code(), Some(3), "{content:?}: {stderr}");
+            assert!(
+                !stdout.contains("S3cretPW") && !stderr.contains("S3cretPW"),
+                "{content:?}: {stdout}{stderr}"
+            );
+            let message = if json {
+                let doc: Value = serde_json::from_str(&stderr).unwrap();
+                assert_eq!(doc["error"]["kind"], "invalid_input", "{doc}");
+                assert!(doc["error"]["hint"].is_string(), "{doc}");
+                doc["error"]["message"].as_str().unwrap().to_string()
+            } else {
+                assert!(stderr.contains("hint:"), "{stderr}");
+                stderr.to_string()
+            };
+            assert!(
+                message.contains(".env: ") && message.contains(location),
+                "{content:?}: {message}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn celery_timezone_applies_to_zone_less_schedules_only() {
     let db = TestDb::sqlite().await;
