@@ -201,7 +201,7 @@ fn describe_value(value: &str) -> String {
 pub enum Backend {
     /// PostgreSQL: migrated explicitly with `stockura migrate`.
     Postgres,
-    /// SQLite: created and migrated automatically.
+    /// SQLite: migrated automatically; the embedded default is also created automatically.
     Sqlite,
 }
 
@@ -221,7 +221,9 @@ pub struct DatabaseTarget {
     pub url: Redacted,
     /// The engine, chosen by the URL scheme.
     pub backend: Backend,
-    /// For the embedded default: the directory to create before opening.
+    /// For the embedded default: the directory to create before opening. Set only for the
+    /// default, whose database is then created on first use; an explicit SQLite URL must
+    /// name an existing file (only `stockura migrate` creates one).
     pub create_dir: Option<PathBuf>,
 }
 

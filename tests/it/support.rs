@@ -216,10 +216,13 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh SQLite file in a temp dir.
+    /// A fresh SQLite database in a temp dir: an empty file, which stockura migrates on first
+    /// use (an explicit SQLite URL must name an existing file).
     pub async fn sqlite() -> Self {
         let dir = TempDir::new().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let path = dir.path().join("test.db");
+        std::fs::File::create(&path).expect("create the SQLite file");
+        let url = format!("sqlite://{}", path.display());
         Self {
             url,
             backend: Backend::Sqlite,
