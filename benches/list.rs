@@ -109,7 +109,7 @@ fn main() {
     // SQLite: let the binary create and migrate the file, then seed it.
     let sqlite_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let status = Command::new(env!("CARGO_BIN_EXE_stockura"))
-        .args(["schedule", "list"])
+        .arg("migrate")
         .env_clear()
         .env("DATABASE_URL", &sqlite_url)
         .env("HOME", dir.path())

@@ -14,7 +14,10 @@
 #      Debian package "redis-server" first if it is missing.
 #   3. Python: makes sure a python3 with the venv and ensurepip modules exists
 #      (installing Debian "python3" and "python3-venv" if not).
-#   4. Runs the tests (`cargo test` plus this script's arguments) with
+#   4. Installs the Debian packages "redis-server" (tests that start their own
+#      servers), "zsh" (the completion tests) and "man-db" (the man page
+#      tests) when redis-server, zsh or man is missing.
+#   5. Runs the tests (`cargo test` plus this script's arguments) with
 #      STOCKURA_TEST_PG_URL, STOCKURA_TEST_REDIS_URL and STOCKURA_TEST_PYTHON
 #      exported, and exits with the tests' exit code.
 #   Servers this script started are stopped, and their temporary directories

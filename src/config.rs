@@ -201,7 +201,7 @@ fn describe_value(value: &str) -> String {
 pub enum Backend {
     /// PostgreSQL: migrated explicitly with `stockura migrate`.
     Postgres,
-    /// SQLite: created and migrated automatically.
+    /// SQLite: migrated automatically; the embedded default is also created automatically.
     Sqlite,
 }
 
@@ -221,7 +221,9 @@ pub struct DatabaseTarget {
     pub url: Redacted,
     /// The engine, chosen by the URL scheme.
     pub backend: Backend,
-    /// For the embedded default: the directory to create before opening.
+    /// For the embedded default: the directory to create before opening. Set only for the
+    /// default, whose database is then created on first use; an explicit SQLite URL must
+    /// name an existing file (only `stockura migrate` creates one).
     pub create_dir: Option<PathBuf>,
 }
 
@@ -335,34 +337,183 @@ fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
         }
     };
     dotenvy::from_read_iter(content.as_bytes())
-        .map(|item| item.map_err(|e| dotenv_error(path, &content, &e)))
-        .collect()
+        .collect::<Result<_, _>>()
+        .map_err(|_| dotenv_error(path, &content))
 }
 
-/// Names the line and variable of a malformed `.env`, never its value (it may be a password).
-fn dotenv_error(path: &Path, content: &str, e: &dotenvy::Error) -> ConfigError {
-    let location = match e {
-        dotenvy::Error::LineParse(line, _) => {
-            let first = line.lines().next().unwrap_or_default();
-            let number = content
-                .lines()
-                .position(|l| l == first)
-                .map_or(String::new(), |n| format!(" at line {}", n + 1));
-            let key = first
-                .split('=')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .trim_start_matches("export ")
-                .trim();
-            format!("{number} ({key}=…)")
-        }
-        _ => String::new(),
-    };
+/// The error of a malformed `.env`: the file, the line its bad entry starts on, its variable
+/// name and what is wrong. Never any part of a value, which may be a password: the parser's
+/// own error quotes the line, so it is not shown.
+fn dotenv_error(path: &Path, content: &str) -> ConfigError {
+    let what = find_bad_entry(content).map_or_else(
+        || "the file is malformed".to_string(),
+        |bad| bad.to_string(),
+    );
     ConfigError {
-        message: format!("cannot parse {}{location}: the value is malformed (an unterminated quote?)", path.display()),
-        hint: "fix the line (KEY=value per line, quotes closed), or pass --no-dotenv to ignore the file".into(),
+        message: format!("cannot parse {}: {what}", path.display()),
+        hint: "write one KEY=value per line, quoting a value that holds spaces or '#' \
+               (KEY=\"a b\"), or pass --no-dotenv to ignore the file"
+            .into(),
     }
+}
+
+/// What is wrong with an entry of a `.env` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryProblem {
+    /// The line does not start with a name (`[A-Za-z_][A-Za-z0-9_.]*`).
+    NoName,
+    /// A name, then something other than `=`.
+    NoEquals,
+    /// A quote opened in the value is still open at the end of the file.
+    UnclosedQuote,
+    /// The file ends right after a space or a backslash of the value.
+    Unfinished,
+    /// Anything else in the value: text after a space or a closing quote, a bad escape.
+    BadValue,
+}
+
+/// The first malformed entry of a `.env` file. Its `Display` names the line and the variable,
+/// never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BadEntry {
+    /// The line (from 1) the entry starts on.
+    line: usize,
+    /// Its variable name, when the entry starts with one.
+    key: Option<String>,
+    problem: EntryProblem,
+}
+
+impl fmt::Display for BadEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = self.line;
+        let key = match (&self.key, self.problem) {
+            (Some(key), problem) if problem != EntryProblem::NoName => key,
+            _ => return write!(f, "line {line} does not start with a variable name"),
+        };
+        write!(f, "line {line} ({key}): ")?;
+        f.write_str(match self.problem {
+            EntryProblem::NoName | EntryProblem::NoEquals => "no '=' after the name",
+            EntryProblem::UnclosedQuote => "a quote in the value is never closed",
+            EntryProblem::Unfinished => "the file ends after a space or a backslash of the value",
+            EntryProblem::BadValue => {
+                "the value is malformed (text after a space or a closing quote, or an unknown \
+                 escape)"
+            }
+        })
+    }
+}
+
+/// Finds the first entry the `.env` parser rejects. The file is cut into entries as the
+/// parser cuts it (a quoted value may span lines) and each entry is parsed on its own.
+fn find_bad_entry(content: &str) -> Option<BadEntry> {
+    let mut start_line = 1;
+    let mut line = 1;
+    let mut entry = String::new();
+    let mut state = QuoteState::Complete;
+    for physical in content.split_inclusive('\n') {
+        line += 1;
+        if entry.is_empty() && physical.trim_start().starts_with('#') {
+            start_line = line;
+            continue;
+        }
+        entry.push_str(physical);
+        state = scan(state, physical);
+        if state == QuoteState::Complete {
+            if dotenvy::from_read_iter(entry.as_bytes()).any(|r| r.is_err()) {
+                return Some(describe_entry(&entry, start_line, None));
+            }
+            entry.clear();
+            start_line = line;
+        }
+    }
+    (!entry.is_empty()).then(|| describe_entry(&entry, start_line, Some(state)))
+}
+
+/// Why the parser rejects an entry; `unfinished` is the state it was left in when the file
+/// ended inside it.
+fn describe_entry(entry: &str, line: usize, unfinished: Option<QuoteState>) -> BadEntry {
+    let (key, rest) = entry_key(entry);
+    let problem = match (&key, rest.trim_start().starts_with('='), unfinished) {
+        (None, _, _) => EntryProblem::NoName,
+        (Some(_), false, _) => EntryProblem::NoEquals,
+        (Some(_), true, None) => EntryProblem::BadValue,
+        (Some(_), true, Some(QuoteState::WhiteSpace | QuoteState::Escape)) => {
+            EntryProblem::Unfinished
+        }
+        (Some(_), true, Some(_)) => EntryProblem::UnclosedQuote,
+    };
+    BadEntry { line, key, problem }
+}
+
+/// The variable name an entry starts with (after an optional `export`), and what follows it.
+fn entry_key(entry: &str) -> (Option<String>, &str) {
+    fn name(text: &str) -> (Option<&str>, &str) {
+        let text = text.trim_start();
+        if !text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return (None, text);
+        }
+        let end = text
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(text.len());
+        (Some(&text[..end]), &text[end..])
+    }
+    match name(entry) {
+        (Some("export"), rest) if !rest.trim_start().starts_with('=') => {
+            let (key, rest) = name(rest);
+            (key.map(str::to_string), rest)
+        }
+        (key, rest) => (key.map(str::to_string), rest),
+    }
+}
+
+/// Where the `.env` parser is inside an entry, to know whether a line ends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    Complete,
+    WhiteSpace,
+    Escape,
+    Strong,
+    StrongEscape,
+    Weak,
+    WeakEscape,
+}
+
+/// The state after one more line of an entry (the parser's own rules: quotes and a trailing
+/// backslash or space carry an entry over to the next line; a `#` after a space ends it).
+fn scan(mut state: QuoteState, text: &str) -> QuoteState {
+    use QuoteState::{Complete, Escape, Strong, StrongEscape, Weak, WeakEscape, WhiteSpace};
+    for c in text.chars() {
+        state = match state {
+            WhiteSpace => match c {
+                '#' => return Complete,
+                '\\' => Escape,
+                '"' => Weak,
+                '\'' => Strong,
+                _ => Complete,
+            },
+            Escape => Complete,
+            Complete => match c {
+                c if c.is_whitespace() && c != '\n' && c != '\r' => WhiteSpace,
+                '\\' => Escape,
+                '"' => Weak,
+                '\'' => Strong,
+                _ => Complete,
+            },
+            Weak => match c {
+                '\\' => WeakEscape,
+                '"' => Complete,
+                _ => Weak,
+            },
+            WeakEscape => Weak,
+            Strong => match c {
+                '\\' => StrongEscape,
+                '\'' => Complete,
+                _ => Strong,
+            },
+            StrongEscape => Strong,
+        };
+    }
+    state
 }
 
 impl Settings {
@@ -943,10 +1094,74 @@ mod tests {
         let err = read_dotenv(&file).unwrap_err();
         assert!(!err.message.contains("Hunter2Secret"), "{}", err.message);
         assert!(
-            err.message.contains("line 2") && err.message.contains("DATABASE_URL=…"),
+            err.message.contains("line 2 (DATABASE_URL)") && err.message.contains("never closed"),
             "{}",
             err.message
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_bad_dotenv_entry_is_named_by_line_and_key() {
+        use EntryProblem::{BadValue, NoEquals, NoName, UnclosedQuote, Unfinished};
+        let cases: &[(&str, usize, Option<&str>, EntryProblem)] = &[
+            (
+                "DATABASE_URL postgres://u:S3cretPW@h/db\n",
+                1,
+                Some("DATABASE_URL"),
+                NoEquals,
+            ),
+            (
+                "A=1\n\n# c\nKEY=\"S3cretPW\" extra\n",
+                4,
+                Some("KEY"),
+                BadValue,
+            ),
+            ("KEY=S3cret PW\n", 1, Some("KEY"), BadValue),
+            ("export TOKEN S3cretPW\n", 1, Some("TOKEN"), NoEquals),
+            (
+                "A=1\n  DATABASE_URL : S3cretPW\n",
+                2,
+                Some("DATABASE_URL"),
+                NoEquals,
+            ),
+            ("A=1\n=S3cretPW\n", 2, None, NoName),
+            ("A=1\n1KEY=S3cretPW\n", 2, None, NoName),
+            (
+                "A='x\ny'\nB=\"S3cretPW\n\nC=3\n",
+                3,
+                Some("B"),
+                UnclosedQuote,
+            ),
+            ("A=1\nB=S3cretPW\\q\n", 2, Some("B"), BadValue),
+            ("A=1\nB=S3cretPW ", 2, Some("B"), Unfinished),
+        ];
+        for (content, line, key, problem) in cases {
+            assert!(
+                dotenvy::from_read_iter(content.as_bytes()).any(|r| r.is_err()),
+                "the parser accepts {content:?}"
+            );
+            let bad = find_bad_entry(content).unwrap_or_else(|| panic!("{content:?}"));
+            assert_eq!(
+                bad,
+                BadEntry {
+                    line: *line,
+                    key: key.map(str::to_string),
+                    problem: *problem
+                },
+                "{content:?}"
+            );
+            let shown = dotenv_error(Path::new("/x/.env"), content).message;
+            assert!(!shown.contains("S3cret"), "{shown}");
+            assert!(
+                shown.starts_with(&format!("cannot parse /x/.env: line {line}")),
+                "{shown}"
+            );
+        }
+        // Entries the parser accepts are not reported, multi-line quoted values included.
+        assert_eq!(
+            find_bad_entry("# c\nA=\"x\ny\"\nexport B=2\nC='a # b' # note\nD=\n"),
+            None
+        );
     }
 }

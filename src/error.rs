@@ -351,6 +351,19 @@ mod tests {
             exit::INTERNAL
         );
         assert_eq!(
+            code(StoreError::NoDatabase {
+                path: "typo.db".into()
+            }),
+            exit::UNAVAILABLE
+        );
+        assert_eq!(
+            code(StoreError::ReadOnly {
+                what: "write".into(),
+                source: None
+            }),
+            exit::UNAVAILABLE
+        );
+        assert_eq!(
             code(crate::domain::DomainError::new("m", "h")),
             exit::INVALID_INPUT
         );

@@ -1,5 +1,6 @@
 //! Heartbeats: every `run-beat` reports itself every few seconds, in Redis (a hash
-//! `<namespace>:instance:<id>` with a TTL, indexed by the sorted set `<namespace>:instances`)
+//! `<namespace>:instance:<id>` with a TTL, indexed by the sorted set `<namespace>:instances`,
+//! which expires an hour after the last heartbeat of any instance)
 //! or, without Redis, in the database table `stockura_beat_instances`. `beat status` and
 //! `diagnose` read them back.
 
@@ -16,7 +17,9 @@ use crate::domain::instance::{BeatInstance, Role};
 use crate::store::{AnyStore, InstanceStore, StoreError};
 use crate::sync::redis_conn::{self, SyncError};
 
-/// How long an index entry outlives its heartbeat before writers prune it.
+/// How long an index entry outlives its heartbeat before writers prune it; also the TTL of the
+/// index itself, renewed by every heartbeat, so that schedulers that were killed leave nothing
+/// behind for longer.
 const PRUNE_AFTER_MS: i64 = 3_600_000;
 
 /// The hash of one instance.
@@ -197,6 +200,8 @@ impl Registry {
                     .zadd(&index, i.instance_id.to_string(), now_ms)
                     .ignore()
                     .zrembyscore(&index, "-inf", now_ms - PRUNE_AFTER_MS)
+                    .ignore()
+                    .pexpire(&index, PRUNE_AFTER_MS)
                     .ignore();
                 pipe.query_async::<()>(&mut conn)
                     .await

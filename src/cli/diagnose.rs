@@ -420,6 +420,25 @@ async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
             ),
         }
     };
+    if store.is_read_only() {
+        details.push(
+            "access: read-only (the file or its directory is not writable by this user)".into(),
+        );
+        let (status_now, what) = if status.pending.is_empty() {
+            (
+                Status::Warn,
+                "reads work; writing commands and run-beat fail",
+            )
+        } else {
+            (Status::Fail, "its pending migrations cannot be applied")
+        };
+        check = Check::new(
+            "database",
+            status_now,
+            format!("{} at {url} is read-only: {what}", status.server_version),
+        )
+        .hint("make the database file and its directory writable by the user running stockura");
+    }
     check.details = details;
     check.timed(start)
 }

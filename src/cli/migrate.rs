@@ -14,10 +14,10 @@ use crate::store::{OpenMode, ScheduleStore};
 )]
 pub struct MigrateArgs {}
 
-/// Applies pending migrations; idempotent.
+/// Applies pending migrations, creating a SQLite database that does not exist yet; idempotent.
 pub async fn run(ctx: &Ctx, _args: MigrateArgs) -> Result<Output> {
     let progress = super::progress::Progress::spinner("applying migrations");
-    let store = ctx.open(OpenMode::ConnectOnly).await?;
+    let store = ctx.open(OpenMode::Create).await?;
     let report = store.migrate().await?;
     progress.finish();
     let url = ctx

@@ -70,7 +70,7 @@ pub enum Command {
     Diagnose(diagnose::DiagnoseArgs),
     /// Make the database match a schedule document (YAML or JSON): plan, confirm, write
     Apply(apply::ApplyArgs),
-    /// Apply pending database migrations (Postgres; SQLite migrates itself)
+    /// Apply pending database migrations; creates a SQLite database that does not exist yet
     Migrate(migrate::MigrateArgs),
     /// Print the shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(docs::CompletionsArgs),

@@ -402,6 +402,14 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     }
     let broker = broker_for(ctx, args.dry_run, true).await?;
     let store = ctx.store().await?;
+    if store.is_read_only() {
+        // Every slot is recorded (claims, history, bookkeeping): refuse before the first one.
+        return Err(crate::store::StoreError::ReadOnly {
+            what: "run the scheduler, which records every slot it handles".into(),
+            source: None,
+        }
+        .into());
+    }
     let config = BeatConfig {
         once: args.once,
         catchup_window,

@@ -129,6 +129,23 @@ pub enum StoreError {
         /// What is wrong.
         problem: String,
     },
+    /// An explicit SQLite URL names a file that does not exist. Only `stockura migrate` (and
+    /// the embedded default) create one, so that a mistyped path creates nothing.
+    #[error("no SQLite database at {path}")]
+    NoDatabase {
+        /// The file, as the URL names it.
+        path: String,
+    },
+    /// A write to a SQLite database that is read-only: its file or its directory is not
+    /// writable, so it was opened read-only (reads work).
+    #[error("cannot {what}: the SQLite database is read-only")]
+    ReadOnly {
+        /// What needed to write.
+        what: String,
+        /// The driver's refusal, when a statement was refused.
+        #[source]
+        source: Option<sqlx::Error>,
+    },
     /// The embedded database's directory cannot be created.
     #[error("cannot create the data directory {path}")]
     DataDir {
@@ -147,7 +164,35 @@ pub enum StoreError {
     },
     /// Any other database error.
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A statement SQLite refused because the database is read-only becomes
+    /// [`StoreError::ReadOnly`]; anything else is [`StoreError::Database`].
+    fn from(e: sqlx::Error) -> Self {
+        if sqlite_read_only(&e) {
+            Self::ReadOnly {
+                what: "write".into(),
+                source: Some(e),
+            }
+        } else {
+            Self::Database(e)
+        }
+    }
+}
+
+/// Whether SQLite refused a statement because the database is read-only (`SQLITE_READONLY`
+/// and its extended codes).
+fn sqlite_read_only(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        && db
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| code & 0xff == 8)
 }
 
 /// Runs a statement with a deadline: a database that hangs (the connection open, no answer)
@@ -179,6 +224,8 @@ impl Classify for StoreError {
             | Self::NoAnswer { .. }
             | Self::NotMigrated { .. }
             | Self::TooNew { .. }
+            | Self::NoDatabase { .. }
+            | Self::ReadOnly { .. }
             | Self::DataDir { .. } => ErrorKind::Unavailable,
             Self::NotFound { .. } | Self::TaskNotFound { .. } => ErrorKind::NotFound,
             Self::Ambiguous { .. } | Self::TaskAmbiguous { .. } => ErrorKind::Ambiguous,
@@ -214,6 +261,15 @@ impl Classify for StoreError {
             Self::Conflict { .. } => "run the command again: it will apply to the current state".into(),
             Self::Corrupt { .. } => "fix the row with SQL, or delete it with `stockura schedule delete`".into(),
             Self::DataDir { .. } => "set STOCKURA_HOME to a writable directory".into(),
+            Self::NoDatabase { .. } => {
+                "check the path in DATABASE_URL (or --database-url), or create the database there with `stockura migrate`"
+                    .into()
+            }
+            Self::ReadOnly { .. } => {
+                "the database file or its directory is not writable by this user, so it was opened read-only: make both \
+                 writable to change it; reading commands (schedule list/show, task list/show, history) work as is"
+                    .into()
+            }
             Self::InvalidUrl { .. } => "check the URL; special characters in a password must be percent-encoded \
                                        (for example / as %2F, @ as %40, # as %23)"
                 .into(),
@@ -709,18 +765,26 @@ pub enum AnyStore {
     Sqlite(SqliteStore),
 }
 
-/// Whether opening checks that the schema is current.
+/// Whether opening checks that the schema is current, and whether it may create a SQLite file.
+///
+/// Only [`OpenMode::Create`] and the embedded default ([`DatabaseTarget::create_dir`]) create
+/// a missing SQLite file; otherwise an explicit SQLite URL must name an existing one
+/// ([`StoreError::NoDatabase`]), so that a mistyped path creates nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
     /// Fail with [`StoreError::NotMigrated`] when Postgres migrations are pending; SQLite
     /// migrates itself.
     RequireCurrent,
-    /// Only connect: the caller is about to migrate.
+    /// Only connect (`diagnose`).
     ConnectOnly,
+    /// Connect, creating a SQLite file that does not exist yet: the caller is about to migrate
+    /// (`stockura migrate`).
+    Create,
 }
 
 impl AnyStore {
     /// Connects to the target; the embedded SQLite database is created and migrated on first use.
+    /// A SQLite database whose file or directory is not writable is opened read-only.
     pub async fn open(target: &DatabaseTarget, mode: OpenMode) -> Result<Self, StoreError> {
         match target.backend {
             Backend::Postgres => {
@@ -737,12 +801,24 @@ impl AnyStore {
                         source,
                     })?;
                 }
-                let store = SqliteStore::connect(&target.url).await?;
+                let create = target.create_dir.is_some() || mode == OpenMode::Create;
+                let store = SqliteStore::connect(&target.url, create).await?;
                 if mode == OpenMode::RequireCurrent {
                     store.migrate().await?;
                 }
                 Ok(Self::Sqlite(store))
             }
+        }
+    }
+}
+
+impl AnyStore {
+    /// Whether the database was opened read-only (a SQLite file or directory that is not
+    /// writable): reads work, writes fail with [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Self::Postgres(_) => false,
+            Self::Sqlite(store) => store.is_read_only(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The embedded SQLite backend: zero setup, created and migrated on first use.
+//! The embedded SQLite backend: zero setup, migrated on first use; the embedded default is
+//! created on first use, a file named by a URL only by `stockura migrate`.
 
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -39,6 +40,7 @@ const POOL_CONNECTIONS: u32 = 2;
 pub struct SqliteStore {
     pool: SqlitePool,
     url: Redacted,
+    read_only: bool,
 }
 
 type LiteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
@@ -63,8 +65,15 @@ pub fn parse_time(id: &str, column: &'static str, text: &str) -> Result<DateTime
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database file.
-    pub async fn connect(url: &Redacted) -> Result<Self, StoreError> {
+    /// Opens the database file.
+    ///
+    /// A missing file is created only with `create` (the embedded default, `stockura migrate`);
+    /// otherwise it is [`StoreError::NoDatabase`] and nothing is created, so that a mistyped
+    /// path does not become an empty database. A file this user cannot write, or one in a
+    /// directory it cannot write (where SQLite keeps the WAL and its index), is opened
+    /// read-only: reads work and writes fail with [`StoreError::ReadOnly`]. Permission bits
+    /// that deny every write count even for root, who could write anyway.
+    pub async fn connect(url: &Redacted, create: bool) -> Result<Self, StoreError> {
         let unreachable = |source| StoreError::Unreachable {
             backend: Backend::Sqlite,
             url: url.clone(),
@@ -76,22 +85,72 @@ impl SqliteStore {
                 url: url.clone(),
                 source,
             })?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
+        let exists = match std::fs::metadata(&path) {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            // Let SQLite say what is wrong (a directory it cannot search, ...).
+            Err(_) => true,
+        };
+        if !exists && !create {
+            let shown = match std::path::absolute(&path) {
+                Ok(full) if full != path => format!("{} ({})", path.display(), full.display()),
+                _ => path.display().to_string(),
+            };
+            return Err(StoreError::NoDatabase { path: shown });
+        }
         // Two connections: SQLite takes one writer at a time, and each connection has its own
         // worker thread, page cache and (through that thread) malloc arena; four held 7 MB more
         // at a 100,000-schedule start (BENCHMARKS.md, 2026-12-06).
-        let pool = SqlitePoolOptions::new()
-            .max_connections(POOL_CONNECTIONS)
-            .connect_with(options)
+        let pool_options = || SqlitePoolOptions::new().max_connections(POOL_CONNECTIONS);
+        if !exists || writable(&path) {
+            let options = options
+                .create_if_missing(create)
+                .journal_mode(SqliteJournalMode::Wal);
+            let pool = pool_options()
+                .connect_with(options)
+                .await
+                .map_err(unreachable)?;
+            return Ok(Self {
+                pool,
+                url: url.clone(),
+                read_only: false,
+            });
+        }
+        // Read-only: the journal mode is left as the file has it (changing it is a write).
+        let options = options.read_only(true);
+        let pool = pool_options()
+            .connect_with(options.clone())
             .await
             .map_err(unreachable)?;
+        let pool = match probe(&pool).await {
+            Ok(()) => pool,
+            // A WAL database whose index (`-shm`) is gone and cannot be created in a read-only
+            // directory: no connection has it open in WAL mode (that one would have made the
+            // index) and no log holds changes the file lacks, so it is read as an immutable file.
+            Err(e) if cannot_open_read_only(&e) && wal_is_empty(&path) => {
+                pool.close().await;
+                let pool = pool_options()
+                    .connect_with(options.immutable(true))
+                    .await
+                    .map_err(unreachable)?;
+                probe(&pool).await.map_err(unreachable)?;
+                pool
+            }
+            Err(e) => return Err(unreachable(e)),
+        };
         Ok(Self {
             pool,
             url: url.clone(),
+            read_only: true,
         })
+    }
+
+    /// Whether the file was opened read-only (see [`SqliteStore::connect`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The database file (for the scheduler's leadership lock file beside it).
@@ -120,6 +179,45 @@ impl SqliteStore {
                 .await?,
         )
     }
+}
+
+/// Whether this process may write the database file and create files beside it: the
+/// permission bits of both allow some write, and `access(2)` grants it to this user.
+fn writable(path: &std::path::Path) -> bool {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    [path, dir].iter().all(|p| {
+        std::fs::metadata(p).is_ok_and(|m| !m.permissions().readonly())
+            && rustix::fs::access(*p, rustix::fs::Access::WRITE_OK).is_ok()
+    })
+}
+
+/// Whether the write-ahead log beside the file is missing or empty.
+fn wal_is_empty(path: &std::path::Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// One read of the schema: a read-only connection to a WAL database fails here, not at connect.
+async fn probe(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .fetch_one(pool)
+        .await
+        .map(drop)
+}
+
+/// Whether a read-only connection failed for want of the WAL index (`SQLITE_READONLY` or
+/// `SQLITE_CANTOPEN` and their extended codes).
+fn cannot_open_read_only(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 8 | 14))
 }
 
 fn bind_all<'q>(mut q: LiteQuery<'q>, binds: &'q [Bind]) -> LiteQuery<'q> {
@@ -612,6 +710,13 @@ impl ScheduleStore for SqliteStore {
             return Ok(report);
         }
         drop(conn);
+        if self.read_only {
+            let pending = migrate::pending(migrate::SQLITE, &applied).count();
+            return Err(StoreError::ReadOnly {
+                what: format!("apply {pending} pending migration(s)"),
+                source: None,
+            });
+        }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS stockura_migrations (version INTEGER PRIMARY KEY, \

@@ -33,7 +33,7 @@ struct Rig {
 impl Rig {
     async fn new(db: TestDb, start: &str) -> Self {
         db.json(&["schedule", "list"]);
-        let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+        let prefix = db.broker_prefix();
         Self {
             db,
             clock: Arc::new(ManualClock::new(at(start))),
@@ -147,29 +147,6 @@ impl Rig {
 
     async fn runs(&self) -> Vec<stockura::domain::run::Run> {
         self.db.runs().await
-    }
-}
-
-impl Drop for Rig {
-    fn drop(&mut self) {
-        // Remove the broker lists this test made (its own prefix only).
-        let prefix = self.prefix.clone();
-        let _ = std::thread::spawn(move || {
-            let Ok(client) = redis::Client::open(format!("{}/0", redis_url())) else {
-                return;
-            };
-            let Ok(mut conn) = client.get_connection() else {
-                return;
-            };
-            let keys: Vec<Vec<u8>> = redis::cmd("KEYS")
-                .arg(format!("{prefix}*"))
-                .query(&mut conn)
-                .unwrap_or_default();
-            for k in keys {
-                let _: Result<(), _> = redis::cmd("DEL").arg(k).query(&mut conn);
-            }
-        })
-        .join();
     }
 }
 

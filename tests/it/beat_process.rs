@@ -71,7 +71,7 @@ pub fn spawn_beat(
 
 async fn live(db: TestDb) {
     let channel = unique_channel();
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let prefix = db.broker_prefix();
     db.json(&["schedule", "list"]);
     let (mut child, rx, reader) = spawn_beat(
         &db,
@@ -135,7 +135,7 @@ async fn live(db: TestDb) {
 /// Task arguments never reach the logs, even at trace level, and a stop right after `ready`
 /// (or during start-up) is graceful.
 async fn quiet_and_stoppable(db: TestDb) {
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let prefix = db.broker_prefix();
     db.json(&[
         "schedule",
         "add",
@@ -247,7 +247,7 @@ fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String 
 /// boundary reaches the broker exactly once, late, and the history says so.
 async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
     use chrono::{DurationRound, Utc};
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let prefix = db.broker_prefix();
     let count = 12;
     for n in 0..count {
         db.json(&[
@@ -396,7 +396,7 @@ async fn seed_overdue(db: &TestDb, count: usize) {
 async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
     let count = 20_000;
     seed_overdue(&db, count).await;
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let prefix = db.broker_prefix();
     let args = ["-v", "--log-format", "json", "--broker-key-prefix", &prefix];
     let (mut child, rx, reader) = spawn_beat(&db, &[], &args);
     let mut seen = Vec::new();
@@ -511,6 +511,64 @@ async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
         .query_async(&mut conn)
         .await
         .unwrap();
+}
+
+/// A scheduler killed with SIGKILL removes nothing of its own from Redis: its heartbeat, the
+/// index of heartbeats and the leadership key all expire by themselves (the index an hour after
+/// the last heartbeat), so no key of it is left without a TTL.
+#[tokio::test]
+async fn a_killed_scheduler_leaves_only_keys_that_expire() {
+    let db = TestDb::sqlite().await;
+    db.json(&["schedule", "list"]);
+    let (mut child, rx, reader) = spawn_beat(
+        &db,
+        &[
+            ("REDIS_URL", redis_url()),
+            ("CELERY_BEAT_REDIS_CHANNEL", unique_channel()),
+        ],
+        &[
+            "--log-format",
+            "json",
+            "--broker-key-prefix",
+            &db.broker_prefix(),
+        ],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    let namespace = crate::support::beat_namespace(db.dir.path());
+    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys = |conn: &mut redis::aio::MultiplexedConnection| {
+        let mut conn = conn.clone();
+        let pattern = format!("{namespace}:*");
+        async move {
+            let mut keys: Vec<String> = redis::cmd("KEYS")
+                .arg(pattern)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            keys.sort();
+            keys
+        }
+    };
+    // Hang guard: the first heartbeat is written at start.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while keys(&mut conn).await.len() < 3 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = reader.join();
+    let left = keys(&mut conn).await;
+    assert_eq!(left.len(), 3, "heartbeat, index, leader: {left:?}");
+    for key in &left {
+        let ttl_ms: i64 = redis::cmd("PTTL")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(ttl_ms > 0 && ttl_ms <= 3_600_000, "{key} has PTTL {ttl_ms}");
+    }
 }
 
 crate::both_backends!(

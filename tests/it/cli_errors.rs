@@ -332,6 +332,19 @@ fn unusable_sqlite_path_is_unavailable() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(UNAVAILABLE), "{stderr}");
     assert!(
+        stderr.contains("no SQLite database at /nonexistent-stockura-dir/x.db")
+            && stderr.contains("stockura migrate"),
+        "{stderr}"
+    );
+    // `migrate` creates a missing file, not a missing directory.
+    let out = bare_cmd(dir.path())
+        .env("DATABASE_URL", "sqlite:///nonexistent-stockura-dir/x.db")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(UNAVAILABLE), "{stderr}");
+    assert!(
         stderr.contains("sqlite:///nonexistent-stockura-dir/x.db")
             && stderr.contains("directory exists"),
         "{stderr}"

@@ -111,7 +111,7 @@ fn status(db: &TestDb, env: &[(&str, String)]) -> (i32, Value) {
 
 /// Kills (and with `pause`, first pauses) the leader; checks that each slot went out once.
 async fn failover(db: TestDb, env: Vec<(&'static str, String)>, pause: bool) {
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let prefix = db.broker_prefix();
     let crons = [
         ("ha_a", "* * * * *"),
         ("ha_b", "* * * * *"),

@@ -34,7 +34,7 @@ async fn history_joins_celery_results(db: TestDb) {
         "UPDATE celery_beat_schedules SET last_run_at = '{three_minutes_ago}' WHERE name = 'a'"
     ))
     .await;
-    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let prefix = db.broker_prefix();
     let out = db
         .cmd()
         .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))

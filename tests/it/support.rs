@@ -211,18 +211,24 @@ pub struct TestDb {
     /// A scratch directory: HOME, STOCKURA_HOME and the working directory of the binary.
     pub dir: TempDir,
     pg_name: Option<String>,
+    /// Broker key prefixes handed out by [`TestDb::broker_prefix`], cleared on drop.
+    broker_prefixes: std::sync::Mutex<Vec<String>>,
 }
 
 impl TestDb {
-    /// A fresh SQLite file in a temp dir.
+    /// A fresh SQLite database in a temp dir: an empty file, which stockura migrates on first
+    /// use (an explicit SQLite URL must name an existing file).
     pub async fn sqlite() -> Self {
         let dir = TempDir::new().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let path = dir.path().join("test.db");
+        std::fs::File::create(&path).expect("create the SQLite file");
+        let url = format!("sqlite://{}", path.display());
         Self {
             url,
             backend: Backend::Sqlite,
             dir,
             pg_name: None,
+            broker_prefixes: Default::default(),
         }
     }
 
@@ -244,6 +250,7 @@ impl TestDb {
             backend: Backend::Postgres,
             dir,
             pg_name: Some(name),
+            broker_prefixes: Default::default(),
         }
     }
 
@@ -277,6 +284,17 @@ impl TestDb {
             .expect("list runs");
         runs.reverse();
         runs
+    }
+
+    /// A broker key prefix (`--broker-key-prefix`) of this test's own, on the test Redis db 0:
+    /// every key under it is deleted when this is dropped.
+    pub fn broker_prefix(&self) -> String {
+        let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+        self.broker_prefixes
+            .lock()
+            .expect("lock")
+            .push(prefix.clone());
+        prefix
     }
 
     /// The store, schema current.
@@ -375,6 +393,8 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        let prefixes = std::mem::take(&mut *self.broker_prefixes.lock().expect("lock"));
+        remove_redis_keys(&beat_namespace(self.dir.path()), &prefixes);
         let Some(name) = self.pg_name.take() else {
             return;
         };
@@ -393,6 +413,41 @@ impl Drop for TestDb {
         })
         .join();
     }
+}
+
+/// Deletes what a test's schedulers and broker prefixes left on the test Redis (db 0): the
+/// heartbeats of its beat namespace, their index and the leadership key (a scheduler that was
+/// killed removes none of them), and every key under `prefixes`. Best effort: a Redis that does
+/// not answer within half a second is left alone.
+fn remove_redis_keys(namespace: &str, prefixes: &[String]) {
+    let Ok(client) = redis::Client::open(format!("{}/0", redis_url())) else {
+        return;
+    };
+    let Ok(mut conn) = client.get_connection_with_timeout(std::time::Duration::from_millis(500))
+    else {
+        return;
+    };
+    let index = format!("{namespace}:instances");
+    let ids: Vec<String> = redis::cmd("ZRANGE")
+        .arg(&index)
+        .arg(0)
+        .arg(-1)
+        .query(&mut conn)
+        .unwrap_or_default();
+    let mut keys: Vec<Vec<u8>> = ids
+        .iter()
+        .map(|id| format!("{namespace}:instance:{id}").into_bytes())
+        .collect();
+    keys.push(index.into_bytes());
+    keys.push(format!("{namespace}:leader").into_bytes());
+    for prefix in prefixes {
+        let found: Vec<Vec<u8>> = redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query(&mut conn)
+            .unwrap_or_default();
+        keys.extend(found);
+    }
+    let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(&keys).query(&mut conn);
 }
 
 /// The binary with nothing but HOME and the working directory set.
