@@ -61,10 +61,25 @@ async fn define_creates_then_replaces_and_lists(db: TestDb) {
     assert_eq!(replaced["action"], "replaced");
     assert_eq!(replaced["id"], created["id"]);
     assert_eq!(
-        replaced["category"],
-        Value::Null,
-        "define replaces the whole definition"
+        replaced["category"], created["category"],
+        "what is not given is kept"
     );
+    assert_ne!(replaced["parameter_schema"], created["parameter_schema"]);
+    // Only a description: schema and category stay; '' and `none` clear explicitly.
+    let described = db.json(&["task", "define", TASK, "--description", "x"]);
+    assert_eq!(described["description"], "x");
+    assert_eq!(described["category"], created["category"]);
+    assert_eq!(described["parameter_schema"], replaced["parameter_schema"]);
+    let cleared = db.json(&["task", "define", TASK, "--schema", "none", "--category", ""]);
+    assert_eq!(
+        (
+            cleared["parameter_schema"].clone(),
+            cleared["category"].clone(),
+            cleared["description"].clone()
+        ),
+        (Value::Null, Value::Null, Value::from("x"))
+    );
+    db.json(&["task", "define", TASK, "--schema", r#"{"type": "object"}"#]);
     let out = db
         .cmd()
         .args([

@@ -483,6 +483,195 @@ async fn errors_have_their_exit_codes_and_kinds(db: TestDb) {
     }
 }
 
+/// A document with seven problems of every stage reports all seven in one run, located, and in
+/// JSON as an array of `{path, line, message}`; nothing is written.
+async fn apply_lists_every_problem_at_once(db: TestDb) {
+    let doc = db.dir.path().join("bad.yaml");
+    std::fs::write(
+        &doc,
+        "source: team a\nextra: 1\nschedules:\n  a:\n    task: t\n    crn: '@daily'\n  b:\n    task: t\n    cron: '61 * * * *'\n  c:\n    task: t\n    cron: '@daily'\n    timezone: Mars/Base\n  d:\n    task: t\n    cron: '@daily'\n    kwargs: 5\n  e:\n    task: t\n    cron: '@daily'\n  e:\n    task: t\n    cron: '@hourly'\n  fine:\n    task: t\n    cron: '@daily'\n",
+    )
+    .unwrap();
+    let before = db.snapshot();
+    let (code, _, err) = db.run(&["apply", "-f", doc.to_str().unwrap(), "--yes"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("has 7 problems"), "{err}");
+    for path in [
+        "source (line 1)",
+        "extra (line 2)",
+        "schedules.a (line 4)",
+        "schedules.b.cron (line 9)",
+        "schedules.c.timezone (line 13)",
+        "schedules.d",
+        "schedules.e",
+    ] {
+        assert!(err.contains(path), "{path}: {err}");
+    }
+    let (code, _, err) = db.run(&["apply", "-f", doc.to_str().unwrap(), "--yes", "-o", "json"]);
+    assert_eq!(code, 3);
+    let doc: Value = serde_json::from_str(err.trim()).unwrap();
+    let problems = doc["error"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 7, "{doc}");
+    assert_eq!(problems[0]["path"], "source");
+    assert_eq!(problems[0]["line"], 1);
+    assert!(problems.iter().all(|p| p["message"].is_string()));
+    assert_eq!(db.snapshot(), before);
+}
+
+async fn small_things_a_new_user_trips_over(db: TestDb) {
+    // --kwargs from standard input and from a file, as `task validate` reads them.
+    let out = db
+        .cmd()
+        .args([
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.x",
+            "--cron",
+            "@daily",
+            "--kwargs",
+            "-",
+            "-o",
+            "json",
+        ])
+        .write_stdin(r#"{"from": "stdin", "n": 12345678901234567890}"#)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["kwargs"]["from"], "stdin");
+    assert_eq!(s["kwargs"]["n"].to_string(), "12345678901234567890");
+    let file = db.dir.path().join("kwargs.json");
+    std::fs::write(&file, r#"{"from": "file"}"#).unwrap();
+    let f = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.y",
+        "--cron",
+        "@daily",
+        "--kwargs",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(f["kwargs"]["from"], "file");
+    let (code, _, err) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.z",
+        "--cron",
+        "@daily",
+        "--kwargs",
+        "/nonexistent/kwargs.json",
+    ]);
+    assert_eq!(code, 3);
+    assert!(err.contains("cannot read --kwargs file"), "{err}");
+
+    // history: a deleted schedule's runs, readable status errors, -n 0.
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.gone",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "gone",
+        "--last-run-at",
+        "120s",
+    ]);
+    let (code, _, err) = db.run(&["run-beat", "--once", "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    let out = db
+        .cmd()
+        .args(["schedule", "trigger", "gone"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        !err.contains("--dry-run"),
+        "trigger has no --dry-run: {err}"
+    );
+    db.json(&["schedule", "delete", "gone", "--yes"]);
+    let runs = db.json(&["history", "gone"]);
+    assert!(!runs.as_array().unwrap().is_empty(), "{runs}");
+    assert!(
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["schedule_name"] == "gone")
+    );
+    let (code, _, err) = db.run(&["history", "never-was"]);
+    assert_eq!(code, 4, "{err}");
+    let (code, _, err) = db.run(&["history", "--status", "bogus"]);
+    assert_eq!(code, 3);
+    assert!(
+        err.contains("unknown run status 'bogus'")
+            && err.contains("dispatched, missed")
+            && err.contains("owed"),
+        "{err}"
+    );
+    let (code, _, _) = db.run(&["history", "-n", "0"]);
+    assert_eq!(code, 2);
+
+    // --search folds case beyond ASCII on both backends.
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.r",
+        "--cron",
+        "@daily",
+        "--name",
+        "Éclair-Übersicht",
+    ]);
+    for needle in ["éclair", "ÜBERSICHT", "Éclair"] {
+        let found = db.json(&["schedule", "list", "--search", needle]);
+        assert_eq!(found.as_array().unwrap().len(), 1, "{needle}: {found}");
+    }
+
+    // run-beat --once says what it did in table mode.
+    let (code, out, err) = db.run(&["run-beat", "--once", "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("dispatched") && out.contains("dry run"),
+        "{out}"
+    );
+}
+
+/// `trigger --wait` prints the task id before it waits (here, for a result that never comes).
+async fn trigger_wait_prints_the_task_id_first(db: TestDb) {
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.nobody",
+        "--cron",
+        "@daily",
+        "--name",
+        "w",
+    ]);
+    let prefix = db.broker_prefix();
+    let out = db
+        .cmd()
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+        .env("CELERY_RESULT_BACKEND", format!("{}/0", redis_url()))
+        .env("STOCKURA_BROKER_KEY_PREFIX", &prefix)
+        .args(["schedule", "trigger", "w", "--wait", "--timeout", "1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    let sent = err.find("Sent 'w' as task ").expect("the id first");
+    let timeout = err.find("no final result").expect("then the timeout");
+    assert!(sent < timeout, "{err}");
+}
+
 both_backends!(
     the_same_add_twice_is_refused_or_idempotent,
     short_task_names_resolve_to_their_definition,
@@ -490,4 +679,7 @@ both_backends!(
     both_day_fields_restricted_warns,
     diagnose_fails_when_the_commands_would,
     errors_have_their_exit_codes_and_kinds,
+    apply_lists_every_problem_at_once,
+    small_things_a_new_user_trips_over,
+    trigger_wait_prints_the_task_id_first,
 );

@@ -70,7 +70,12 @@ pub fn read_arg_text(flag: &str, text: &str) -> Result<(String, String), CliErro
         })?;
         return Ok((buf, "standard input".to_string()));
     }
-    if trimmed.starts_with(['{', '[']) || !std::path::Path::new(text).exists() {
+    // Inline JSON: an object or array, or any other JSON value when no such file exists (its
+    // type error is then reported, not a missing file).
+    let exists = std::path::Path::new(text).exists();
+    if trimmed.starts_with(['{', '['])
+        || (!exists && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok())
+    {
         return Ok((text.to_string(), "the argument".to_string()));
     }
     let content = std::fs::read_to_string(text).map_err(|e| {
