@@ -141,7 +141,14 @@ fn init_logs(args: &RunBeatArgs) {
 
 /// The broker to send to, or none for a dry run; refuses what cannot work. `offers_dry_run`:
 /// whether the command has `--dry-run` (its hints suggest only flags it has).
-pub async fn broker_for(ctx: &Ctx, dry_run: bool, offers_dry_run: bool) -> Result<Option<Broker>> {
+/// `wait_for_broker`: a broker that does not answer is not an error (the long-running
+/// scheduler); else it fails with exit code 6.
+pub async fn broker_for(
+    ctx: &Ctx,
+    dry_run: bool,
+    offers_dry_run: bool,
+    wait_for_broker: bool,
+) -> Result<Option<Broker>> {
     let or_dry_run = if offers_dry_run {
         ", or pass --dry-run"
     } else {
@@ -181,18 +188,30 @@ pub async fn broker_for(ctx: &Ctx, dry_run: bool, offers_dry_run: bool) -> Resul
         Redacted::new(url.expose()),
         ctx.settings.redis_timeout.value.max(Duration::from_secs(2)),
     );
-    broker.connect().await.map_err(|e| {
+    if let Err(e) = broker.connect().await {
         let cause = std::error::Error::source(&e)
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
-        CliError {
+        if wait_for_broker {
+            // A scheduler that starts during a broker outage runs anyway: the slots due
+            // meanwhile are claimed and owed, and sent when the broker answers (nothing is
+            // lost, as when the broker goes down later). Exiting would leave the boundary to
+            // whatever restarts the process.
+            tracing::warn!(
+                error = %format!("{e}{cause}"),
+                "the broker does not answer at start; slots due meanwhile are owed and sent when it does"
+            );
+            return Ok(Some(broker));
+        }
+        return Err(CliError {
             message: format!("cannot reach the broker: {e}{cause}"),
             kind: crate::error::ErrorKind::Unavailable,
             hint: Some(
                 "check that the broker's Redis runs and that CELERY_BROKER_URL points at it".into(),
             ),
         }
-    })?;
+        .into());
+    }
     Ok(Some(broker))
 }
 
@@ -400,7 +419,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         )
         .into());
     }
-    let broker = broker_for(ctx, args.dry_run, true).await?;
+    let broker = broker_for(ctx, args.dry_run, true, !args.once).await?;
     let store = ctx.store().await?;
     if store.is_read_only() {
         // Every slot is recorded (claims, history, bookkeeping): refuse before the first one.

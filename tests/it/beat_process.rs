@@ -361,6 +361,93 @@ async fn broker_dies_20s_before_a_boundary(db: TestDb) {
     broker_outage_around_a_boundary(db, 20).await;
 }
 
+/// A scheduler started while its broker is down does not exit: it becomes ready, the boundary
+/// that passes during the outage is claimed and owed, and each slot reaches the broker exactly
+/// once when it is back (late, not lost). `--once` still fails at once with exit code 6.
+async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
+    use chrono::{DurationRound, Utc};
+    let prefix = db.broker_prefix();
+    let count = 5;
+    for n in 0..count {
+        db.json(&[
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.every_minute",
+            "--cron",
+            "* * * * *",
+            "--name",
+            &format!("m{n}"),
+            "--allow-duplicate",
+        ]);
+    }
+    let mut redis = crate::support::ThrowawayRedis::start(&[]).await;
+    redis.kill();
+    let out = std_cmd(db.dir.path())
+        .env("DATABASE_URL", &db.url)
+        .env("CELERY_BROKER_URL", redis.url())
+        .args(["run-beat", "--once"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let speed = 10.0;
+    let minute = chrono::Duration::minutes(1);
+    let m1 = (Utc::now() + chrono::Duration::seconds(30))
+        .duration_trunc(minute)
+        .unwrap()
+        + minute;
+    let start = m1 - chrono::Duration::seconds(10);
+    let real = |sim: chrono::Duration| {
+        Duration::from_micros((sim.num_microseconds().unwrap() as f64 / speed) as u64)
+    };
+    let started = Instant::now();
+    let (mut child, rx, reader) = spawn_beat(
+        &db,
+        &[
+            ("STOCKURA_TEST_CLOCK", scaled_clock(speed, start)),
+            ("CELERY_BROKER_URL", redis.url()),
+        ],
+        &["--log-format", "json", "--broker-key-prefix", &prefix],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready with the broker down", |v| {
+        v["event"] == "ready"
+    });
+    let at_sim = |sim: chrono::DateTime<Utc>| started + real(sim - start);
+    // The boundary passes with the broker down; it comes back 20 s (simulated) later.
+    tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(20)).into()).await;
+    redis.start_again().await;
+    tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(45)).into()).await;
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert_eq!(code.code(), Some(0), "{log}");
+    let (items, ids) = broker_list(&redis.url(), &format!("{prefix}celery")).await;
+    assert_eq!(items.len(), count, "{log}");
+    assert_eq!(ids.len(), count, "a message was doubled:\n{log}");
+    let runs = db.runs().await;
+    let of_m1: Vec<_> = runs.iter().filter(|r| r.run.scheduled_for == m1).collect();
+    assert_eq!(of_m1.len(), count, "{runs:#?}");
+    assert!(
+        of_m1.iter().all(|r| {
+            r.run.status == stockura::domain::run::RunStatus::Dispatched
+                && r.run.dispatched_at.unwrap() >= m1 + chrono::Duration::seconds(20)
+                && ids.contains(&r.run.celery_task_id.unwrap().to_string())
+        }),
+        "{runs:#?}"
+    );
+}
+
 /// `count` schedules `* * * * *` whose last run was two minutes ago, written in one statement
 /// (each owes a catch-up run and a missed slot).
 async fn seed_overdue(db: &TestDb, count: usize) {
@@ -576,5 +663,6 @@ crate::both_backends!(
     quiet_and_stoppable,
     broker_dies_3s_before_a_boundary,
     broker_dies_20s_before_a_boundary,
+    a_broker_down_at_start_makes_slots_late_not_lost,
     a_second_signal_during_a_burst_leaves_the_truth
 );

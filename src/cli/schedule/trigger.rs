@@ -58,7 +58,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
             .into());
         }
     };
-    let mut broker = broker_for(ctx, false, false).await?;
+    let mut broker = broker_for(ctx, false, false, false).await?;
     let store = ctx.store().await?;
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     // The check run-beat makes: a row that cannot run as stored is not sent with empty values.
