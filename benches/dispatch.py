@@ -352,6 +352,9 @@ def run_stockura(args, backend, n, redis_port):
             t_add = time.time()
             subprocess.run([args.bin, "schedule", "add", "--task", "bench.tasks.sync", "--cron",
                             "* * * * *", "--name", name, "--queue", "bench_sync",
+                            # Its own kwargs: one job per boundary, not the same job again
+                            # (which `schedule add` refuses).
+                            "--param", "boundary=%d" % b,
                             "--last-run-at", "60s"], env=env, check=True,
                            stdout=subprocess.DEVNULL)
             t_returned = time.time()
