@@ -288,8 +288,9 @@ pub struct ReceivedEvent {
     pub event: Value,
 }
 
-/// Prints one received event at once: a JSON line, or a human line.
-pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<()> {
+/// Prints one received event at once: a JSON line, or a human line. Returns `false` when
+/// stdout was closed (`stockura sync monitor | head -1`): the caller stops, successfully.
+pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<bool> {
     let line = match format {
         OutputFormat::Json => json!({
             "source": e.source, "channel": e.channel, "received_at": utc_text(e.received_at), "event": e.event,
@@ -311,9 +312,11 @@ pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<(
             format!("{}  {:<8}  {kind:<24} {subject}{version}{raw}", e.received_at.format("%H:%M:%S%.3f"), e.source)
         }
     };
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}")?;
-    out.flush()
+    match write_stdout(format!("{line}\n").as_bytes()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Renders the output on stdout.
@@ -323,13 +326,13 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
         return Ok(());
     }
     if let Output::Document(text) = out {
-        return write_stdout(text);
+        return quiet_when_closed(write_stdout(text.as_bytes()));
     }
     let text = match format {
         OutputFormat::Json => return write_json(out),
         OutputFormat::Table => to_text(out),
     };
-    write_stdout(&text)
+    quiet_when_closed(write_stdout(text.as_bytes()))
 }
 
 /// The JSON document of an output on stdout, as `serde_json::to_string_pretty` spells it. A list
@@ -356,23 +359,29 @@ fn write_json(out: &Output) -> std::io::Result<()> {
     .map_err(std::io::Error::from)
     .and_then(|()| stdout.write_all(b"\n"))
     .and_then(|()| stdout.flush());
+    quiet_when_closed(written)
+}
+
+/// Writes `bytes` on stdout and flushes. A closed pipe comes back as
+/// [`std::io::ErrorKind::BrokenPipe`]; [`quiet_when_closed`] makes it a success.
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes).and_then(|()| stdout.flush())
+}
+
+/// A reader that stopped reading (`stockura schedule list | head -1`, `stockura completions bash
+/// | head -1`) is not an error: what it wanted was written, the command succeeds quietly.
+fn quiet_when_closed(written: std::io::Result<()>) -> std::io::Result<()> {
     match written {
-        // A closed pipe (`stockura schedule list --output json | head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
 }
 
-fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`stockura schedule list | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
+/// Prints text that is not a table (a completion script, a list of files) on stdout; a closed
+/// pipe is a quiet success.
+pub fn print_raw(bytes: &[u8]) -> std::io::Result<()> {
+    quiet_when_closed(write_stdout(bytes))
 }
 
 /// The JSON document of an output.

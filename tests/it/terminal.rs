@@ -93,3 +93,52 @@ async fn apply_shows_the_plan_and_asks_on_a_terminal() {
     assert!(screen.contains("Applied: 1 created"), "{screen}");
     assert_eq!(db.json(&["schedule", "list"]).as_array().unwrap().len(), 1);
 }
+
+/// Runs stockura with its stdout a pipe whose reader is gone before it writes (as after
+/// `| head -1` has read its line); returns the exit code and stderr.
+fn with_closed_stdout(db: &TestDb, args: &[&str]) -> (i32, String) {
+    let mut child = crate::support::std_cmd(db.dir.path())
+        .env("DATABASE_URL", &db.url)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stockura");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for stockura");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_closed_stdout_is_a_quiet_success() {
+    let db = TestDb::sqlite().await;
+    db.json(&["schedule", "add", "--task", "t", "--cron", "@daily"]);
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "zsh"],
+        &["schedule", "list"],
+        &["schedule", "list", "--output", "json"],
+        &["task", "list"],
+    ] {
+        let (code, stderr) = with_closed_stdout(&db, args);
+        assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
+    }
+    // The issue's own words, through a shell that reports the writer's status.
+    let script = format!(
+        "set -o pipefail; '{}' completions bash | head -1",
+        env!("CARGO_BIN_EXE_stockura")
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .env_clear()
+        .env("HOME", db.dir.path())
+        .output()
+        .expect("bash");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "_stockura() {\n");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
