@@ -3,6 +3,7 @@
 //! Commands return an [`Output`]; [`emit`] renders it on stdout. The JSON forms are a stable
 //! contract (the README lists the fields): add fields, never rename or remove them.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::args::OutputFormat;
 use crate::domain::Schedule;
+use crate::domain::params::is_unprintable;
 use crate::domain::schedule::NextRuns;
 use crate::domain::task::{TaskDefinition, Violation};
 use crate::error::{self, ErrorKind};
@@ -263,6 +265,43 @@ impl TaskView {
             "updated_at": utc_text(t.updated_at),
         })
     }
+}
+
+/// `text` as it may reach a terminal: each character the domain refuses on write
+/// ([`is_unprintable`]: control characters, line separators, bidirectional overrides) written
+/// as a visible escape (`\n`, `\t`, `\x1b`, `\u{202e}`), everything else as is. Rows written by
+/// another program can hold them; printed raw, `\x1b[2J` would clear the screen. Backslashes
+/// are not doubled, so an escape and the same characters typed look alike.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    escape_but(text, None)
+}
+
+/// Like [`escape`], keeping line ends: for messages that are several lines on purpose.
+fn escape_but_lines(text: &str) -> Cow<'_, str> {
+    escape_but(text, Some('\n'))
+}
+
+fn escape_but(text: &str, keep: Option<char>) -> Cow<'_, str> {
+    let unsafe_char = |c: char| Some(c) != keep && is_unprintable(c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !unsafe_char(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// An instant in UTC with microseconds: `2026-11-22T11:20:52.123456Z`.
@@ -1111,7 +1150,8 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
             if let Some(hint) = &hint {
                 text.push_str(&format!("hint: {hint}\n"));
             }
-            stderr.write_all(text.as_bytes())
+            // Messages quote names and paths, which can come from another program's rows.
+            stderr.write_all(escape_but_lines(&text).as_bytes())
         }
     };
     kind
@@ -1275,4 +1315,22 @@ fn apply_text(view: &ApplyView) -> String {
         let _ = writeln!(out, "{summary}.");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_visible_and_leave_other_text_alone() {
+        assert!(matches!(escape("plain 日本 é 🚀"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\u{1b}[31mred"), "a\\x1b[31mred");
+        assert_eq!(escape("x\ny\r\tz\0"), "x\\ny\\r\\tz\\0");
+        assert_eq!(escape("\u{7f}\u{9b}2J"), "\\x7f\\u{9b}2J");
+        assert_eq!(
+            escape("a\u{202e}b\u{2066}c\u{2028}"),
+            "a\\u{202e}b\\u{2066}c\\u{2028}"
+        );
+        assert_eq!(escape_but_lines("one\ntwo\u{1b}"), "one\ntwo\\x1b");
+    }
 }

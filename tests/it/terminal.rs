@@ -1,8 +1,11 @@
-//! Behaviour on a real terminal: `script` (util-linux) runs the binary on a pseudo-terminal.
+//! Behaviour on a real terminal (`script`, from util-linux, runs the binary on a
+//! pseudo-terminal) and what reaches one: tables fitted to its width, control characters kept
+//! out of it, a reader that stops early.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::both_backends;
 use crate::support::TestDb;
 
 /// Runs stockura on a pty with `input` typed at it; returns (exit code, everything it printed).
@@ -142,3 +145,119 @@ async fn a_closed_stdout_is_a_quiet_success() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "_stockura() {\n");
     assert!(out.stderr.is_empty(), "{out:?}");
 }
+
+/// The first character of `text`, other than its line ends, that would act on a terminal: a
+/// control character, a line or paragraph separator, a bidirectional override or isolate.
+fn unprintable(text: &str) -> Option<char> {
+    text.chars().find(|c| {
+        *c != '\n'
+            && (c.is_control()
+                || matches!(c, '\u{2028}'..='\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    })
+}
+
+async fn control_characters_are_refused_on_write(db: TestDb) {
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.t",
+        "--cron",
+        "@daily",
+        "--name",
+        "kept",
+    ]);
+    db.json(&["task", "define", "app.tasks.t", "--description", "plain"]);
+    let state = || (db.snapshot(), db.json(&["task", "list"]));
+    let before = state();
+    let refused = |args: &[&str], field: &str| {
+        let (code, out, err) = db.run(args);
+        assert_eq!(code, 3, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&format!(
+                "error: the {field} contains the control character"
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("hint: "), "{args:?}: {err}");
+        assert_eq!(unprintable(&err), None, "{args:?}: {err:?}");
+    };
+    for (flag, value, field) in [
+        ("--name", "red\u{1b}[31mname", "name"),
+        ("--tag", "t\u{1b}[2J", "tag"),
+        ("--category", "c\u{9b}31m", "category"),
+        ("--description", "one\ntwo", "description"),
+        ("--description", "tab\there", "description"),
+        ("--description", "evil \u{202E}fdp.exe", "description"),
+    ] {
+        refused(
+            &[
+                "schedule",
+                "add",
+                "--task",
+                "app.tasks.t",
+                "--cron",
+                "@daily",
+                flag,
+                value,
+            ],
+            field,
+        );
+        refused(&["schedule", "update", "kept", flag, value], field);
+    }
+    refused(
+        &["schedule", "update", "kept", "--add-tag", "x\u{7}"],
+        "tag",
+    );
+    refused(
+        &[
+            "task",
+            "define",
+            "app.tasks.t",
+            "--description",
+            "\u{1b}]0;title\u{7}",
+        ],
+        "description",
+    );
+    refused(
+        &["task", "define", "app.tasks.u", "--category", "a\rb"],
+        "category",
+    );
+    // Documents: every field named, nothing applied.
+    let file = db.dir.path().join("doc.json");
+    let fine = serde_json::json!({"task": "app.tasks.t", "cron": "@daily"});
+    for (doc, fields) in [
+        (
+            serde_json::json!({"schedules": {
+                "fine": fine,
+                "red\u{1b}[31m": fine,
+                "other": {
+                    "task": "app.tasks.t", "cron": "@daily", "description": "a\u{1b}[2Jb",
+                    "category": "c\u{0}", "tags": ["ok", "t\nt"],
+                },
+            }}),
+            &["name", "description", "category", "tag"][..],
+        ),
+        (
+            serde_json::json!({
+                "schedules": {"fine": fine},
+                "tasks": {"app.tasks.t": {"description": "x\u{202E}y"}},
+            }),
+            &["description"],
+        ),
+    ] {
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let (code, out, err) = db.run(&["apply", "-f", file.to_str().unwrap(), "--yes"]);
+        assert_eq!(code, 3, "{out}{err}");
+        for field in fields {
+            assert!(
+                err.contains(&format!("the {field} contains the control character")),
+                "{field}: {err}"
+            );
+        }
+        assert_eq!(unprintable(&err), None, "{err:?}");
+    }
+    assert_eq!(state(), before, "nothing was written");
+}
+
+both_backends!(control_characters_are_refused_on_write);
