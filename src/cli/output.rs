@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::args::OutputFormat;
 use crate::domain::Schedule;
-use crate::domain::params::is_unprintable;
+use crate::domain::params::escape_unprintable;
 use crate::domain::schedule::NextRuns;
 use crate::domain::task::{TaskDefinition, Violation};
 use crate::error::{self, ErrorKind};
@@ -268,40 +268,17 @@ impl TaskView {
 }
 
 /// `text` as it may reach a terminal: each character the domain refuses on write
-/// ([`is_unprintable`]: control characters, line separators, bidirectional overrides) written
-/// as a visible escape (`\n`, `\t`, `\x1b`, `\u{202e}`), everything else as is. Rows written by
-/// another program can hold them; printed raw, `\x1b[2J` would clear the screen. Backslashes
-/// are not doubled, so an escape and the same characters typed look alike.
+/// ([`crate::domain::params::is_unprintable`]: control characters, line separators,
+/// bidirectional overrides) written as a visible escape (`\n`, `\t`, `\x1b`, `\u{202e}`),
+/// everything else as is. Rows written by another program can hold them; printed raw,
+/// `\x1b[2J` would clear the screen.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    escape_but(text, None)
+    escape_unprintable(text, false)
 }
 
 /// Like [`escape`], keeping line ends: for messages that are several lines on purpose.
-fn escape_but_lines(text: &str) -> Cow<'_, str> {
-    escape_but(text, Some('\n'))
-}
-
-fn escape_but(text: &str, keep: Option<char>) -> Cow<'_, str> {
-    let unsafe_char = |c: char| Some(c) != keep && is_unprintable(c);
-    if !text.chars().any(unsafe_char) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if !unsafe_char(c) {
-            out.push(c);
-            continue;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\0' => out.push_str("\\0"),
-            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-        }
-    }
-    Cow::Owned(out)
+pub fn escape_but_lines(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, true)
 }
 
 /// An instant in UTC with microseconds: `2026-11-22T11:20:52.123456Z`.
@@ -348,7 +325,9 @@ pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<b
             };
             let version = e.event.get("version").map(|v| format!(" v{v}")).unwrap_or_default();
             let raw = if e.event.is_string() { format!(" {}", e.event) } else { String::new() };
-            format!("{}  {:<8}  {kind:<24} {subject}{version}{raw}", e.received_at.format("%H:%M:%S%.3f"), e.source)
+            let line = format!("{}  {:<8}  {kind:<24} {subject}{version}{raw}", e.received_at.format("%H:%M:%S%.3f"), e.source);
+            // Anyone can publish on the channel: what it says is shown, never acted upon.
+            escape(line.trim_end()).into_owned()
         }
     };
     match write_stdout(format!("{line}\n").as_bytes()) {
@@ -1255,27 +1234,37 @@ fn apply_text(view: &ApplyView) -> String {
                     changes,
                 } => {
                     let verb = if *exists { "~ task  " } else { "+ task  " };
-                    let _ = writeln!(out, "  {verb}{}", next.task_name);
+                    let _ = writeln!(out, "  {verb}{}", escape(&next.task_name));
                     changes
                 }
                 Step::Create(new) => {
                     let _ = writeln!(
                         out,
                         "  + create  {}  ({}, {})",
-                        new.name.text(),
-                        new.task_name,
-                        new.cron_expression
+                        escape(new.name.text()),
+                        escape(&new.task_name),
+                        escape(&new.cron_expression)
                     );
                     continue;
                 }
                 Step::Update {
                     current, changes, ..
                 } => {
-                    let _ = writeln!(out, "  ~ update  {}  ({})", current.name, current.id);
+                    let _ = writeln!(
+                        out,
+                        "  ~ update  {}  ({})",
+                        escape(&current.name),
+                        current.id
+                    );
                     changes
                 }
                 Step::Delete(s) => {
-                    let _ = writeln!(out, "  - delete  {}  ({}, not in the file)", s.name, s.id);
+                    let _ = writeln!(
+                        out,
+                        "  - delete  {}  ({}, not in the file)",
+                        escape(&s.name),
+                        s.id
+                    );
                     continue;
                 }
             };

@@ -1,5 +1,7 @@
 //! Parsing of `--args`, `--kwargs` and `--param KEY=VALUE`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::DomainError;
@@ -146,6 +148,30 @@ pub fn is_unprintable(c: char) -> bool {
             c,
             '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
         )
+}
+
+/// `text` with each character [`is_unprintable`] names written as a visible escape (`\n`,
+/// `\r`, `\t`, `\0`, `\x1b`, `\u{202e}`), line ends kept when `keep_newlines`; everything else
+/// as is. Backslashes are not doubled, so an escape and the same characters typed look alike:
+/// what matters is that nothing reaches a terminal that acts on it.
+pub fn escape_unprintable(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let escaped = |c: char| is_unprintable(c) && !(keep_newlines && c == '\n');
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !escaped(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// A character refused by [`check_text`], named for a message: `U+001B (escape)`.

@@ -712,7 +712,7 @@ impl SchedulePatch {
             return Err(DomainError::new(
                 format!(
                     "schedule '{}' has columns stockura cannot read (written by another program); nothing was written:{}",
-                    current.name,
+                    params::escape_unprintable(&current.name, false),
                     kept.concat()
                 ),
                 "replace them in the same update (--args '[…]', --kwargs '{…}', --tag …, --policy …, --clear-options), \
