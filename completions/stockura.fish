@@ -25,7 +25,8 @@ function __fish_stockura_using_subcommand
 end
 
 complete -c stockura -n "__fish_stockura_needs_command" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_needs_command" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -43,7 +44,8 @@ complete -c stockura -n "__fish_stockura_needs_command" -f -a "completions" -d '
 complete -c stockura -n "__fish_stockura_needs_command" -f -a "man" -d 'Write the man pages, one per command'
 complete -c stockura -n "__fish_stockura_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -77,7 +79,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l description -d 'Free-text description' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l last-run-at -d 'When it last ran under another scheduler (RFC 3339, or a duration ago such as 90s): run-beat then runs its latest slot since then within the catch-up window, at once' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l disabled -d 'Create it disabled'
@@ -91,7 +94,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s s -l search -d 'Case-insensitive text in name, task, description or category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l enabled -d 'Only enabled schedules'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l disabled -d 'Only disabled schedules'
@@ -103,7 +107,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s s -l search -d 'Case-insensitive text in name, task, description or category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l enabled -d 'Only enabled schedules'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l disabled -d 'Only disabled schedules'
@@ -111,7 +116,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -133,7 +139,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l add-tag -d 'Add a tag (repeatable)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l remove-tag -d 'Remove a tag (repeatable)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-description -d 'Remove the description'
@@ -147,27 +154,31 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -177,7 +188,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l after -d 'Start instant (RFC 3339); results are strictly after it [default: now]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s n -l count -d 'How many fire times' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -185,7 +197,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l timeout -d 'Seconds to wait with --wait' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l broker-key-prefix -d 'The broker\'s global_keyprefix [env: STOCKURA_BROKER_KEY_PREFIX]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l wait -d 'Wait for the Celery result; exit 0 on SUCCESS, 7 on FAILURE, REVOKED or timeout'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l no-dotenv -d 'Do not read the .env file in the current directory'
@@ -197,7 +210,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l format -d 'The document format' -r -f -a "yaml\t'YAML'
 json\t'JSON'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l with-tasks -d 'Include the definitions of the exported schedules\' tasks'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l no-dotenv -d 'Do not read the .env file in the current directory'
@@ -215,7 +229,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -232,7 +247,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l category -d 'Default category of the task\'s schedules (\'\' removes it; omitted: kept)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l description -d 'Free-text description (\'\' removes it; omitted: kept)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l force -d 'Replace the schema even though existing schedules of the task would break it'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l no-dotenv -d 'Do not read the .env file in the current directory'
@@ -240,26 +256,30 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l category -d 'Only this category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l category -d 'Only this category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
@@ -267,7 +287,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
@@ -277,7 +298,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l kwargs -d 'The kwargs: inline JSON object, \'-\' for standard input, or a JSON file' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s p -l param -d 'One keyword argument (merged into --kwargs), VALUE as JSON when valid JSON' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -289,7 +311,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check parameters against a task\'s schema (exit 0 valid, 3 invalid)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -299,7 +322,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l count -d 'Exit 0 after this many events' -r
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l timeout -d 'Give up after this many seconds: exit 7 if nothing (or fewer than --count) arrived' -r
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -315,7 +339,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l broker-ke
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l log-format -d 'Log format' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l dry-run -d 'Record and log what would be sent; send nothing (no broker needed)'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l once -d 'Process everything due now (catch-up included), then exit'
@@ -324,7 +349,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l no-dotenv
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -333,7 +359,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l timeout -d 'Seconds to wait for Redis or the database' -r
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -345,7 +372,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand history" -s t -l task 
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l since -d 'Only slots since a duration ago (30m, 6h, 2d, 1w) or an RFC 3339 instant' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit -d 'At most this many runs (1-100000)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -359,7 +387,8 @@ pubsub\t''
 broker\t''
 scheduler\t''"
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l strict -d 'Fail on warnings too'
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l no-dotenv -d 'Do not read the .env file in the current directory'
@@ -367,7 +396,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s h -l help
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s f -l file -d 'The document (YAML, or JSON when it ends in .json); `-` reads stdin' -r -F
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l dry-run -d 'Print the plan and write nothing'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l prune -d 'Also delete schedules applied earlier from the same `source:` that the file no longer has'
@@ -376,20 +406,23 @@ complete -c stockura -n "__fish_stockura_using_subcommand apply" -l no-dotenv -d
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand man" -l out-dir -d 'Directory to write the pages into (created if missing): stockura.1, stockura-schedule-add.1, ...' -r -F
 complete -c stockura -n "__fish_stockura_using_subcommand man" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
-complete -c stockura -n "__fish_stockura_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c stockura -n "__fish_stockura_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
+wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand man" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -111,7 +111,7 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
             // and the plan to read before answering goes to stderr.
             let plan = Output::Applied(view.clone());
             match ctx.format {
-                super::args::OutputFormat::Table => {
+                super::args::OutputFormat::Table | super::args::OutputFormat::Wide => {
                     super::output::emit(&plan, ctx.format)?;
                     view.plan_shown = true;
                 }

@@ -5,9 +5,12 @@ use clap::{Args, ValueEnum};
 /// How results are printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum OutputFormat {
-    /// Human-readable tables.
+    /// Human-readable tables, fitted to the terminal's width (or COLUMNS): the least useful
+    /// columns are left out, free text is cut; ids and names are never cut or wrapped.
     #[default]
     Table,
+    /// Tables with every column, whole, whatever the width.
+    Wide,
     /// JSON: a stable contract for other programs (fields listed in the README).
     Json,
 }

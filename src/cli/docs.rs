@@ -1,7 +1,6 @@
 //! `stockura completions SHELL` and `stockura man --out-dir DIR`: generated from the clap
 //! definitions, so they never drift from the real flags. They need no database and no settings.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -82,12 +81,9 @@ pub fn completion_script(shell: CompletionShell) -> Vec<u8> {
     buf
 }
 
-/// Prints the completion script on stdout.
+/// Prints the completion script on stdout (`completions bash | head -1` succeeds).
 pub fn completions(args: &CompletionsArgs) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&completion_script(args.shell))
-        .and_then(|()| stdout.flush())
+    super::output::print_raw(&completion_script(args.shell))
         .context("cannot write the completion script to stdout")
 }
 
@@ -114,9 +110,6 @@ pub fn write_man_pages(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Writes the man pages and lists them on stdout.
 pub fn man(args: &ManArgs) -> Result<()> {
     let pages = write_man_pages(&args.out_dir)?;
-    let mut stdout = std::io::stdout().lock();
-    for page in &pages {
-        writeln!(stdout, "{}", page.display()).context("cannot write to stdout")?;
-    }
-    Ok(())
+    let listing: String = pages.iter().map(|p| format!("{}\n", p.display())).collect();
+    super::output::print_raw(listing.as_bytes()).context("cannot write to stdout")
 }

@@ -3,15 +3,18 @@
 //! Commands return an [`Output`]; [`emit`] renders it on stdout. The JSON forms are a stable
 //! contract (the README lists the fields): add fields, never rename or remove them.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Value, json};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::args::OutputFormat;
 use crate::domain::Schedule;
+use crate::domain::params::escape_unprintable;
 use crate::domain::schedule::NextRuns;
 use crate::domain::task::{TaskDefinition, Violation};
 use crate::error::{self, ErrorKind};
@@ -271,6 +274,20 @@ impl TaskView {
     }
 }
 
+/// `text` as it may reach a terminal: each character the domain refuses on write
+/// ([`crate::domain::params::is_unprintable`]: control characters, line separators,
+/// bidirectional overrides) written as a visible escape (`\n`, `\t`, `\x1b`, `\u{202e}`),
+/// everything else as is. Rows written by another program can hold them; printed raw,
+/// `\x1b[2J` would clear the screen.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, false)
+}
+
+/// Like [`escape`], keeping line ends: for messages that are several lines on purpose.
+pub fn escape_but_lines(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, true)
+}
+
 /// An instant in UTC with microseconds: `2026-11-22T11:20:52.123456Z`.
 pub fn utc_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -294,14 +311,15 @@ pub struct ReceivedEvent {
     pub event: Value,
 }
 
-/// Prints one received event at once: a JSON line, or a human line.
-pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<()> {
+/// Prints one received event at once: a JSON line, or a human line. Returns `false` when
+/// stdout was closed (`stockura sync monitor | head -1`): the caller stops, successfully.
+pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<bool> {
     let line = match format {
         OutputFormat::Json => json!({
             "source": e.source, "channel": e.channel, "received_at": utc_text(e.received_at), "event": e.event,
         })
         .to_string(),
-        OutputFormat::Table => {
+        OutputFormat::Table | OutputFormat::Wide => {
             let field = |k: &str| e.event.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
             let kind = match e.source {
                 "postgres" => "version_bumped".to_string(),
@@ -314,12 +332,16 @@ pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<(
             };
             let version = e.event.get("version").map(|v| format!(" v{v}")).unwrap_or_default();
             let raw = if e.event.is_string() { format!(" {}", e.event) } else { String::new() };
-            format!("{}  {:<8}  {kind:<24} {subject}{version}{raw}", e.received_at.format("%H:%M:%S%.3f"), e.source)
+            let line = format!("{}  {:<8}  {kind:<24} {subject}{version}{raw}", e.received_at.format("%H:%M:%S%.3f"), e.source);
+            // Anyone can publish on the channel: what it says is shown, never acted upon.
+            escape(line.trim_end()).into_owned()
         }
     };
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}")?;
-    out.flush()
+    match write_stdout(format!("{line}\n").as_bytes()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Renders the output on stdout.
@@ -329,13 +351,13 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
         return Ok(());
     }
     if let Output::Document(text) = out {
-        return write_stdout(text);
+        return quiet_when_closed(write_stdout(text.as_bytes()));
     }
     let text = match format {
         OutputFormat::Json => return write_json(out),
-        OutputFormat::Table => to_text(out),
+        OutputFormat::Table | OutputFormat::Wide => render(out, Layout::detect(format)),
     };
-    write_stdout(&text)
+    quiet_when_closed(write_stdout(text.as_bytes()))
 }
 
 /// The JSON document of an output on stdout, as `serde_json::to_string_pretty` spells it. A list
@@ -362,23 +384,29 @@ fn write_json(out: &Output) -> std::io::Result<()> {
     .map_err(std::io::Error::from)
     .and_then(|()| stdout.write_all(b"\n"))
     .and_then(|()| stdout.flush());
+    quiet_when_closed(written)
+}
+
+/// Writes `bytes` on stdout and flushes. A closed pipe comes back as
+/// [`std::io::ErrorKind::BrokenPipe`]; [`quiet_when_closed`] makes it a success.
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes).and_then(|()| stdout.flush())
+}
+
+/// A reader that stopped reading (`stockura schedule list | head -1`, `stockura completions bash
+/// | head -1`) is not an error: what it wanted was written, the command succeeds quietly.
+fn quiet_when_closed(written: std::io::Result<()>) -> std::io::Result<()> {
     match written {
-        // A closed pipe (`stockura schedule list --output json | head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
 }
 
-fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`stockura schedule list | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
+/// Prints text that is not a table (a completion script, a list of files) on stdout; a closed
+/// pipe is a quiet success.
+pub fn print_raw(bytes: &[u8]) -> std::io::Result<()> {
+    quiet_when_closed(write_stdout(bytes))
 }
 
 /// The JSON document of an output.
@@ -460,25 +488,325 @@ pub fn to_json(out: &Output) -> Value {
     }
 }
 
-fn new_table() -> Table {
-    let mut table = Table::new();
-    if std::io::stdout().is_terminal() {
-        table.load_preset(presets::UTF8_FULL_CONDENSED);
-        // Fit the terminal, unless it reports no usable width (some pseudo-terminals say 0).
-        match table.width() {
-            Some(width) if width >= 40 => {
-                table
-                    .set_width(width)
-                    .set_content_arrangement(ContentArrangement::Dynamic);
+/// How tables are laid out: fitted to a width or shown whole, with borders or plain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The width to fit, in terminal columns; `None` shows every column whole.
+    pub width: Option<usize>,
+    /// Box-drawing borders (stdout is a terminal) rather than plain aligned columns.
+    pub borders: bool,
+}
+
+impl Layout {
+    /// The layout of `format` on this process's stdout. `--output table` fits `COLUMNS` when it
+    /// is a positive number, else the terminal's width when stdout is a terminal; a pipe
+    /// without `COLUMNS` gets every column, as `--output wide` always does.
+    pub fn detect(format: OutputFormat) -> Self {
+        let terminal = std::io::stdout().is_terminal();
+        let width = match format {
+            OutputFormat::Table => env_columns().or_else(|| {
+                terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+            }),
+            OutputFormat::Wide | OutputFormat::Json => None,
+        };
+        Self {
+            width: width.filter(|w| *w > 0),
+            borders: terminal,
+        }
+    }
+}
+
+/// `COLUMNS`, when it is a positive whole number.
+fn env_columns() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()?
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|w| *w > 0)
+}
+
+/// What a column gives up when its table is wider than the layout. Columns are taken by rank,
+/// highest first, until one does not fit; the table keeps its column order.
+#[derive(Debug, Clone, Copy)]
+enum Fit {
+    /// Always shown, whole: ids and names are never cut or wrapped.
+    Always,
+    /// Shown whole, or not at all.
+    Whole(u8),
+    /// Free text: shown whole when it fits, else cut with an ellipsis to the room left when
+    /// that is at least this many columns (and the header's width), else not shown.
+    Shorten(u8, usize),
+}
+
+impl Fit {
+    fn rank(self) -> Option<u8> {
+        match self {
+            Fit::Always => None,
+            Fit::Whole(rank) | Fit::Shorten(rank, _) => Some(rank),
+        }
+    }
+}
+
+/// A table before it is laid out: its columns and rows of cells as stored. Cells are escaped
+/// ([`escape`]) when rendered, so each is one line.
+struct Grid {
+    /// Each column's header and fit.
+    columns: Vec<(&'static str, Fit)>,
+    /// Whether the headers are printed.
+    header: bool,
+    /// The cells, one per column.
+    rows: Vec<Vec<String>>,
+}
+
+impl Grid {
+    fn new(columns: Vec<(&'static str, Fit)>) -> Self {
+        Self {
+            columns,
+            header: true,
+            rows: Vec::new(),
+        }
+    }
+
+    fn headless(fits: Vec<Fit>) -> Self {
+        Self {
+            header: false,
+            ..Self::new(fits.into_iter().map(|f| ("", f)).collect())
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.columns.len());
+        self.rows.push(cells);
+    }
+
+    fn render(&self, layout: Layout) -> String {
+        let rows: Vec<Vec<Cow<'_, str>>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| escape(c)).collect())
+            .collect();
+        let header: Vec<usize> = self
+            .columns
+            .iter()
+            .map(|(h, _)| if self.header { h.width() } else { 0 })
+            .collect();
+        let natural: Vec<usize> = (0..self.columns.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].width())
+                    .max()
+                    .unwrap_or(0)
+                    .max(header[i])
+            })
+            .collect();
+        let widths: Vec<Option<usize>> = match layout.width {
+            Some(limit) => {
+                let fits: Vec<Fit> = self.columns.iter().map(|(_, f)| *f).collect();
+                fit_columns(&fits, &natural, &header, limit, layout.borders)
             }
-            _ => {
-                table.force_no_tty();
+            None => natural.iter().copied().map(Some).collect(),
+        };
+        let kept: Vec<(usize, usize)> = widths
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| w.map(|w| (i, w)))
+            .collect();
+        let mut table = new_table(layout);
+        if self.header {
+            table.set_header(kept.iter().map(|(i, _)| self.columns[*i].0));
+        }
+        for row in &rows {
+            table.add_row(kept.iter().map(|(i, w)| shorten(&row[*i], *w)));
+        }
+        finish(&table)
+    }
+}
+
+/// Which columns fit in `limit` terminal columns and how wide each is (`None`: left out).
+/// `natural` is each column's widest cell or header, `header` its header's width.
+fn fit_columns(
+    fits: &[Fit],
+    natural: &[usize],
+    header: &[usize],
+    limit: usize,
+    borders: bool,
+) -> Vec<Option<usize>> {
+    // Plain: one space either side of each cell, the last line end trimmed. Borders: `│ a ┆ b │`.
+    let frame = |n: usize| {
+        if borders {
+            3 * n + 1
+        } else {
+            (2 * n).saturating_sub(1)
+        }
+    };
+    let mut widths: Vec<Option<usize>> = fits
+        .iter()
+        .zip(natural)
+        .map(|(f, w)| matches!(f, Fit::Always).then_some(*w))
+        .collect();
+    let mut order: Vec<usize> = (0..fits.len())
+        .filter(|i| fits[*i].rank().is_some())
+        .collect();
+    // Stable: equal ranks keep the column order.
+    order.sort_by_key(|i| std::cmp::Reverse(fits[*i].rank()));
+    for i in order {
+        let used =
+            frame(widths.iter().flatten().count() + 1) + widths.iter().flatten().sum::<usize>();
+        let room = limit.saturating_sub(used);
+        widths[i] = match fits[i] {
+            _ if natural[i] <= room => Some(natural[i]),
+            Fit::Shorten(_, min) if room >= min.max(header[i]) => Some(room),
+            // The first column that does not fit ends the table: a less useful one never
+            // shows where a more useful one did not fit, and a wider terminal never hides a
+            // column a narrower one shows.
+            _ => break,
+        };
+    }
+    widths
+}
+
+/// `text` cut to `width` terminal columns, an ellipsis marking the cut.
+fn shorten(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `text` wrapped to `width` terminal columns at spaces, its indentation repeated on each line;
+/// a word wider than the width is split only when `split_words`.
+fn wrap(text: &str, width: Option<usize>, split_words: bool) -> Vec<String> {
+    let Some(width) = width.filter(|w| text.width() > *w) else {
+        return vec![text.to_string()];
+    };
+    let body = text.trim_start_matches(' ');
+    let indent = &text[..text.len() - body.len()];
+    let (indent, width) = match width.checked_sub(indent.len()) {
+        Some(w) if w >= 10 => (indent, w),
+        _ => ("", width.max(1)),
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in body.split(' ').filter(|w| !w.is_empty()) {
+        let mut word = word.to_string();
+        loop {
+            let gap = usize::from(!line.is_empty());
+            if line.width() + gap + word.width() <= width {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            if !split_words {
+                lines.push(word);
+                break;
+            }
+            // As many characters as fit (at least one) on a line of their own.
+            let mut used = 0;
+            let mut split = word.len();
+            for (at, c) in word.char_indices() {
+                let w = c.width().unwrap_or(0);
+                if used + w > width && at > 0 {
+                    split = at;
+                    break;
+                }
+                used += w;
+            }
+            let tail = word.split_off(split);
+            lines.push(std::mem::replace(&mut word, tail));
+            if word.is_empty() {
+                break;
             }
         }
-    } else {
-        table.load_preset(presets::NOTHING);
     }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines.into_iter().map(|l| format!("{indent}{l}")).collect()
+}
+
+/// A value in a detail table (label, value).
+enum Field {
+    /// Shown whole: ids, names, times.
+    Whole(String),
+    /// Names separated by spaces: wrapped between them, a name never split.
+    Names(String),
+    /// Free text: wrapped to the width, long words split.
+    Text(String),
+    /// Several lines of free text (pretty-printed JSON, a list of problems).
+    Lines(Vec<String>),
+}
+
+/// A detail table: a label and a value per row. Fitted, free text wraps to the width left by
+/// the labels (or by the widest value that cannot wrap); ids and names never wrap.
+fn fields_table(fields: Vec<(&'static str, Field)>, layout: Layout) -> String {
+    let label = fields.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    let unbreakable = fields
+        .iter()
+        .map(|(_, f)| match f {
+            Field::Whole(s) => escape(s).width(),
+            Field::Names(s) => escape(s).split(' ').map(str::width).max().unwrap_or(0),
+            Field::Text(_) | Field::Lines(_) => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let frame = if layout.borders { 7 } else { 3 };
+    let wrap_at = layout
+        .width
+        .map(|w| w.saturating_sub(label + frame).max(unbreakable).max(20));
+    let mut table = new_table(layout);
+    for (k, field) in fields {
+        let lines: Vec<String> = match field {
+            Field::Whole(s) => vec![escape(&s).into_owned()],
+            Field::Names(s) => wrap(&escape(&s), wrap_at, false),
+            Field::Text(s) => wrap(&escape(&s), wrap_at, true),
+            Field::Lines(v) => v
+                .iter()
+                .flat_map(|l| wrap(&escape(l), wrap_at, true))
+                .collect(),
+        };
+        table.add_row(vec![k.to_string(), lines.join("\n")]);
+    }
+    finish(&table)
+}
+
+fn new_table(layout: Layout) -> Table {
+    let mut table = Table::new();
+    table.load_preset(if layout.borders {
+        presets::UTF8_FULL_CONDENSED
+    } else {
+        presets::NOTHING
+    });
+    // Laid out here: comfy-table never wraps a cell.
+    table.set_content_arrangement(ContentArrangement::Disabled);
     table
+}
+
+/// The table's text, each line without trailing spaces.
+fn finish(table: &Table) -> String {
+    let mut text = String::new();
+    for line in table.to_string().lines() {
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }
 
 /// A UTC instant in a schedule's zone (UTC when the zone is unknown).
@@ -494,15 +822,25 @@ fn short_id(v: &ScheduleView) -> String {
     v.schedule.id.simple().to_string()[..8].to_string()
 }
 
-fn list_table(views: &[ScheduleView]) -> String {
-    let mut table = new_table();
-    table.set_header(vec![
-        "ID", "NAME", "TASK", "CRON", "TIMEZONE", "ENABLED", "POLICY", "CATEGORY", "TAGS",
-        "NEXT RUN", "LAST RUN",
+/// `schedule list` and the lists of other commands. Narrow, the columns go in this order:
+/// policy, last run, tags, category, timezone, task, next run, cron, enabled; ID and NAME stay.
+fn list_table(views: &[ScheduleView], layout: Layout) -> String {
+    let mut grid = Grid::new(vec![
+        ("ID", Fit::Always),
+        ("NAME", Fit::Always),
+        ("TASK", Fit::Whole(6)),
+        ("CRON", Fit::Whole(8)),
+        ("TIMEZONE", Fit::Whole(5)),
+        ("ENABLED", Fit::Whole(9)),
+        ("POLICY", Fit::Whole(1)),
+        ("CATEGORY", Fit::Whole(4)),
+        ("TAGS", Fit::Whole(3)),
+        ("NEXT RUN", Fit::Whole(7)),
+        ("LAST RUN", Fit::Whole(2)),
     ]);
     for v in views {
         let s = &v.schedule;
-        table.add_row(vec![
+        grid.row(vec![
             short_id(v),
             s.name.clone(),
             s.task_name.clone(),
@@ -525,12 +863,11 @@ fn list_table(views: &[ScheduleView]) -> String {
                 .unwrap_or_else(|| "-".into()),
         ]);
     }
-    format!("{table}\n")
+    grid.render(layout)
 }
 
-fn detail_table(v: &ScheduleView) -> Table {
+fn detail_table(v: &ScheduleView, layout: Layout) -> String {
     let s = &v.schedule;
-    let mut table = new_table();
     let zone = match (v.timezone.is_some(), v.default_timezone) {
         (true, true) => format!("{} (default)", v.timezone_name()),
         (true, false) => v.timezone_name(),
@@ -542,87 +879,124 @@ fn detail_table(v: &ScheduleView) -> Table {
         s.name.clone()
     };
     let kwargs = serde_json::to_string_pretty(&s.kwargs).unwrap_or_default();
-    let rows: Vec<(&str, String)> = vec![
-        ("id", s.id.to_string()),
-        ("name", name),
-        ("task", s.task_name.clone()),
-        ("cron", s.cron_expression.clone()),
-        ("timezone", zone),
-        ("enabled", if s.enabled { "yes" } else { "no" }.into()),
-        ("policy", s.execution_policy.to_string()),
-        ("category", s.category.clone().unwrap_or_else(|| "-".into())),
+    let mut rows: Vec<(&str, Field)> = vec![
+        ("id", Field::Whole(s.id.to_string())),
+        ("name", Field::Whole(name)),
+        ("task", Field::Whole(s.task_name.clone())),
+        ("cron", Field::Whole(s.cron_expression.clone())),
+        ("timezone", Field::Whole(zone)),
+        (
+            "enabled",
+            Field::Whole(if s.enabled { "yes" } else { "no" }.into()),
+        ),
+        ("policy", Field::Whole(s.execution_policy.to_string())),
+        (
+            "category",
+            Field::Whole(s.category.clone().unwrap_or_else(|| "-".into())),
+        ),
         (
             "tags",
-            if s.tags.is_empty() {
+            Field::Names(if s.tags.is_empty() {
                 "-".into()
             } else {
                 s.tags.join(", ")
-            },
+            }),
         ),
-        ("args", Value::Array(s.args.clone()).to_string()),
-        ("kwargs", kwargs),
-        ("options", s.options.to_json().to_string()),
+        (
+            "args",
+            Field::Text(Value::Array(s.args.clone()).to_string()),
+        ),
+        (
+            "kwargs",
+            Field::Lines(kwargs.lines().map(str::to_string).collect()),
+        ),
+        ("options", Field::Text(s.options.to_json().to_string())),
         (
             "description",
-            s.description.clone().unwrap_or_else(|| "-".into()),
+            Field::Text(s.description.clone().unwrap_or_else(|| "-".into())),
         ),
         (
             "next run",
-            v.next_run_at
-                .as_ref()
-                .map(local)
-                .unwrap_or_else(|| "-".into()),
+            Field::Whole(
+                v.next_run_at
+                    .as_ref()
+                    .map(local)
+                    .unwrap_or_else(|| "-".into()),
+            ),
         ),
         (
             "last run",
-            s.last_run_at
-                .map(|t| local_in(t, v.timezone))
-                .unwrap_or_else(|| "-".into()),
+            Field::Whole(
+                s.last_run_at
+                    .map(|t| local_in(t, v.timezone))
+                    .unwrap_or_else(|| "-".into()),
+            ),
         ),
-        ("total runs", s.total_run_count.to_string()),
-        ("created", utc_text(s.created_at)),
-        ("updated", utc_text(s.updated_at)),
+        ("total runs", Field::Whole(s.total_run_count.to_string())),
+        ("created", Field::Whole(utc_text(s.created_at))),
+        ("updated", Field::Whole(utc_text(s.updated_at))),
     ];
-    let mut rows = rows;
     if !v.problems.is_empty() {
-        rows.push(("problems", v.problems.join("\n")));
+        rows.push(("problems", Field::Lines(v.problems.clone())));
     }
-    for (k, value) in rows {
-        table.add_row(vec![k.to_string(), value]);
-    }
-    table
+    fields_table(rows, layout)
 }
 
-fn task_table(t: &TaskView) -> Table {
-    let mut table = new_table();
+fn task_table(t: &TaskView, layout: Layout) -> String {
     let task = &t.task;
-    let rows: Vec<(&str, String)> = vec![
-        ("task", task.task_name.clone()),
+    let rows: Vec<(&str, Field)> = vec![
+        ("task", Field::Whole(task.task_name.clone())),
         (
             "category",
-            task.category.clone().unwrap_or_else(|| "-".into()),
+            Field::Whole(task.category.clone().unwrap_or_else(|| "-".into())),
         ),
         (
             "description",
-            task.description.clone().unwrap_or_else(|| "-".into()),
+            Field::Text(task.description.clone().unwrap_or_else(|| "-".into())),
         ),
         (
             "schema",
-            if task.parameter_schema.is_some() {
+            Field::Whole(
+                if task.parameter_schema.is_some() {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .into(),
+            ),
+        ),
+        ("schedules", Field::Whole(t.schedule_count.to_string())),
+        ("created", Field::Whole(utc_text(task.created_at))),
+        ("updated", Field::Whole(utc_text(task.updated_at))),
+    ];
+    fields_table(rows, layout)
+}
+
+/// `task list`. Narrow, the columns go in this order: schema, description (cut to the room
+/// left before it goes), schedules, category; TASK stays.
+fn task_list_table(tasks: &[TaskView], layout: Layout) -> String {
+    let mut grid = Grid::new(vec![
+        ("TASK", Fit::Always),
+        ("CATEGORY", Fit::Whole(4)),
+        ("DESCRIPTION", Fit::Shorten(2, 16)),
+        ("SCHEMA", Fit::Whole(1)),
+        ("SCHEDULES", Fit::Whole(3)),
+    ]);
+    for t in tasks {
+        grid.row(vec![
+            t.task.task_name.clone(),
+            t.task.category.clone().unwrap_or_default(),
+            t.task.description.clone().unwrap_or_default(),
+            if t.task.parameter_schema.is_some() {
                 "yes"
             } else {
                 "no"
             }
-            .into(),
-        ),
-        ("schedules", t.schedule_count.to_string()),
-        ("created", utc_text(task.created_at)),
-        ("updated", utc_text(task.updated_at)),
-    ];
-    for (k, v) in rows {
-        table.add_row(vec![k.to_string(), v]);
+            .to_string(),
+            t.schedule_count.to_string(),
+        ]);
     }
-    table
+    grid.render(layout)
 }
 
 /// A run with its Celery result.
@@ -712,26 +1086,27 @@ impl BeatStatusView {
     }
 }
 
-fn beat_status_table(view: &BeatStatusView) -> String {
+/// `beat status`. Narrow, the columns go in this order: version, started, pid, last tick,
+/// host, schedules, lag, change version, heartbeat, role; INSTANCE stays.
+fn beat_status_table(view: &BeatStatusView, layout: Layout) -> String {
     if view.group.instances.is_empty() {
         return format!(
             "No scheduler is running (no live heartbeat in {}).\n",
             view.source
         );
     }
-    let mut table = new_table();
-    table.set_header(vec![
-        "INSTANCE",
-        "ROLE",
-        "HOST",
-        "PID",
-        "VERSION",
-        "STARTED (UTC)",
-        "HEARTBEAT",
-        "SCHEDULES",
-        "LAST TICK (UTC)",
-        "LAG",
-        "CHANGE VERSION",
+    let mut grid = Grid::new(vec![
+        ("INSTANCE", Fit::Always),
+        ("ROLE", Fit::Whole(10)),
+        ("HOST", Fit::Whole(5)),
+        ("PID", Fit::Whole(3)),
+        ("VERSION", Fit::Whole(1)),
+        ("STARTED (UTC)", Fit::Whole(2)),
+        ("HEARTBEAT", Fit::Whole(9)),
+        ("SCHEDULES", Fit::Whole(6)),
+        ("LAST TICK (UTC)", Fit::Whole(4)),
+        ("LAG", Fit::Whole(7)),
+        ("CHANGE VERSION", Fit::Whole(8)),
     ]);
     for i in &view.group.instances {
         let role = if Some(i.instance_id) == view.group.leader {
@@ -743,7 +1118,7 @@ fn beat_status_table(view: &BeatStatusView) -> String {
             Some(db) if db > i.change_version => format!("{} (database: {db})", i.change_version),
             _ => i.change_version.to_string(),
         };
-        table.add_row(vec![
+        grid.row(vec![
             i.instance_id.to_string()[..8].to_string(),
             role.to_string(),
             i.host.clone(),
@@ -764,25 +1139,27 @@ fn beat_status_table(view: &BeatStatusView) -> String {
             seen,
         ]);
     }
-    let mut text = format!("{table}\n");
+    let mut text = grid.render(layout);
     if view.group.leader.is_none() {
         text.push_str("No leader is alive: nothing is being dispatched.\n");
     }
     text
 }
 
-fn history_table(rows: &[HistoryRow]) -> String {
-    let mut table = new_table();
-    table.set_header(vec![
-        "SLOT (UTC)",
-        "SCHEDULE",
-        "TASK",
-        "TRIGGER",
-        "STATUS",
-        "RESULT",
-        "RUNTIME",
-        "TASK ID",
-        "DETAIL",
+/// `history`. Narrow, the columns go in this order: runtime, task id, trigger, detail, result,
+/// task, status (detail and result are cut to the room left before they go); SLOT and SCHEDULE
+/// stay.
+fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
+    let mut grid = Grid::new(vec![
+        ("SLOT (UTC)", Fit::Always),
+        ("SCHEDULE", Fit::Always),
+        ("TASK", Fit::Whole(8)),
+        ("TRIGGER", Fit::Whole(5)),
+        ("STATUS", Fit::Whole(9)),
+        ("RESULT", Fit::Shorten(7, 12)),
+        ("RUNTIME", Fit::Whole(3)),
+        ("TASK ID", Fit::Whole(4)),
+        ("DETAIL", Fit::Shorten(6, 16)),
     ]);
     for row in rows {
         let r = &row.run.run;
@@ -803,7 +1180,7 @@ fn history_table(rows: &[HistoryRow]) -> String {
             Some(x) => x.status.clone(),
             None => "-".into(),
         };
-        table.add_row(vec![
+        grid.row(vec![
             r.scheduled_for.format("%Y-%m-%d %H:%M:%S").to_string(),
             r.schedule_name.clone(),
             r.task_name.clone(),
@@ -819,26 +1196,33 @@ fn history_table(rows: &[HistoryRow]) -> String {
             r.detail.clone().unwrap_or_default(),
         ]);
     }
-    format!("{table}\n")
+    grid.render(layout)
 }
 
-fn diagnosis_text(report: &Report, strict: bool) -> String {
+fn diagnosis_text(report: &Report, strict: bool, layout: Layout) -> String {
     let mark = |s: Status| match s {
         Status::Ok => "✓ ok  ",
         Status::Warn => "! warn",
         Status::Fail => "✗ FAIL",
         Status::Skip => "- skip",
     };
-    let mut table = new_table();
+    // Narrow, the duration goes, then the summary is cut (its whole text is repeated below
+    // for a warning or a failure).
+    let mut grid = Grid::headless(vec![
+        Fit::Always,
+        Fit::Always,
+        Fit::Shorten(2, 20),
+        Fit::Whole(1),
+    ]);
     for c in &report.checks {
-        table.add_row(vec![
+        grid.row(vec![
             mark(c.status).to_string(),
             c.name.to_string(),
             c.summary.clone(),
             format!("{} ms", c.duration_ms),
         ]);
     }
-    let mut text = format!("{table}\n");
+    let mut text = grid.render(layout);
     for c in report
         .checks
         .iter()
@@ -881,45 +1265,66 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// The human form of an output.
+/// The human form of an output, laid out for this process's stdout as `--output table`.
 pub fn to_text(out: &Output) -> String {
+    render(out, Layout::detect(OutputFormat::Table))
+}
+
+/// The human form of an output in a layout. Whatever a row holds, no control character
+/// reaches the terminal (see [`escape`]), and no line ends in spaces.
+pub fn render(out: &Output, layout: Layout) -> String {
+    let text = render_raw(out, layout);
+    let mut safe = String::with_capacity(text.len());
+    for line in escape_but_lines(&text).lines() {
+        safe.push_str(line.trim_end_matches(' '));
+        safe.push('\n');
+    }
+    if !text.ends_with('\n') {
+        safe.pop();
+    }
+    safe
+}
+
+fn render_raw(out: &Output, layout: Layout) -> String {
     match out {
         Output::Created(v) => format!(
-            "Created schedule '{}' ({}).\n{}\n",
-            v.schedule.name,
+            "Created schedule '{}' ({}).\n{}",
+            escape(&v.schedule.name),
             v.schedule.id,
-            detail_table(v)
+            detail_table(v, layout)
         ),
         Output::Updated(v) => format!(
-            "Updated schedule '{}' ({}).\n{}\n",
-            v.schedule.name,
+            "Updated schedule '{}' ({}).\n{}",
+            escape(&v.schedule.name),
             v.schedule.id,
-            detail_table(v)
+            detail_table(v, layout)
         ),
         Output::Existing(v) => format!(
-            "Schedule '{}' ({}) already does this job; nothing was written.\n{}\n",
-            v.schedule.name,
+            "Schedule '{}' ({}) already does this job; nothing was written.\n{}",
+            escape(&v.schedule.name),
             v.schedule.id,
-            detail_table(v)
+            detail_table(v, layout)
         ),
         Output::Unchanged(v) => format!(
             "No changes: schedule '{}' ({}) already is as given; nothing was written.\n",
-            v.schedule.name, v.schedule.id,
+            escape(&v.schedule.name),
+            v.schedule.id,
         ),
         Output::List(views) if views.is_empty() => "No schedules match.\n".into(),
         Output::List(views) => {
-            let mut text = list_table(views);
+            let mut text = list_table(views, layout);
             let broken = views.iter().filter(|v| !v.problems.is_empty()).count();
             if broken > 0 {
                 text.push_str(&format!(
-                    "{} cannot run as stored (NEXT RUN shows `cannot run`): see `stockura schedule show REF`                      or `stockura diagnose --check schedules`\n",
+                    "{} cannot run as stored (NEXT RUN shows `cannot run`): see \
+                     `stockura schedule show REF` or `stockura diagnose --check schedules`\n",
                     plural(broken, "schedule")
                 ));
             }
             text
         }
         Output::Show { schedule, upcoming } => {
-            let mut text = format!("{}\n", detail_table(schedule));
+            let mut text = detail_table(schedule, layout);
             if upcoming.is_empty() {
                 text.push_str("No upcoming runs.\n");
             } else {
@@ -937,7 +1342,7 @@ pub fn to_text(out: &Output) -> String {
         Output::Deleted(views) => format!(
             "Deleted {}.\n{}",
             plural(views.len(), "schedule"),
-            list_table(views)
+            list_table(views, layout)
         ),
         Output::Toggled {
             enabled,
@@ -971,7 +1376,7 @@ pub fn to_text(out: &Output) -> String {
                     }
                 ),
             };
-            format!("{head}\n{}", list_table(schedules))
+            format!("{head}\n{}", list_table(schedules, layout))
         }
         Output::Next { times } if times.is_empty() => {
             "No fire times: the expression never fires again.\n".into()
@@ -986,10 +1391,10 @@ pub fn to_text(out: &Output) -> String {
             invalid_schedules,
         } => {
             let mut text = format!(
-                "{} the definition of task {}.\n{}\n",
+                "{} the definition of task {}.\n{}",
                 if *created { "Created" } else { "Replaced" },
-                task.task.task_name,
-                task_table(task)
+                escape(&task.task.task_name),
+                task_table(task, layout)
             );
             if *invalid_schedules > 0 {
                 text.push_str(&format!(
@@ -1000,33 +1405,9 @@ pub fn to_text(out: &Output) -> String {
             text
         }
         Output::TaskList(tasks) if tasks.is_empty() => "No task definitions.\n".into(),
-        Output::TaskList(tasks) => {
-            let mut table = new_table();
-            table.set_header(vec![
-                "TASK",
-                "CATEGORY",
-                "DESCRIPTION",
-                "SCHEMA",
-                "SCHEDULES",
-            ]);
-            for t in tasks {
-                table.add_row(vec![
-                    t.task.task_name.clone(),
-                    t.task.category.clone().unwrap_or_default(),
-                    t.task.description.clone().unwrap_or_default(),
-                    if t.task.parameter_schema.is_some() {
-                        "yes"
-                    } else {
-                        "no"
-                    }
-                    .to_string(),
-                    t.schedule_count.to_string(),
-                ]);
-            }
-            format!("{table}\n")
-        }
+        Output::TaskList(tasks) => task_list_table(tasks, layout),
         Output::TaskShow { task, schedules } => {
-            let mut text = format!("{}\n", task_table(task));
+            let mut text = task_table(task, layout);
             match &task.task.parameter_schema {
                 Some(schema) => {
                     text.push_str("Parameter schema:\n");
@@ -1041,7 +1422,7 @@ pub fn to_text(out: &Output) -> String {
                 text.push_str(&format!(
                     "{}:\n{}",
                     plural(schedules.len(), "schedule"),
-                    list_table(schedules)
+                    list_table(schedules, layout)
                 ));
             }
             text
@@ -1078,7 +1459,8 @@ pub fn to_text(out: &Output) -> String {
         } => {
             let mut text = format!(
                 "Sent '{}' ({}) as task {task_id}.\n",
-                schedule.name, schedule.task_name
+                escape(&schedule.name),
+                escape(&schedule.task_name)
             );
             if let Some(r) = result {
                 text.push_str(&format!("Result: {} {}\n", r.status, r.result));
@@ -1086,11 +1468,14 @@ pub fn to_text(out: &Output) -> String {
             text
         }
         Output::History(rows) if rows.is_empty() => "No runs match.\n".into(),
-        Output::History(rows) => history_table(rows),
-        Output::BeatStatus(view) => beat_status_table(view),
-        Output::Diagnosis { report, strict } => diagnosis_text(report, *strict),
+        Output::History(rows) => history_table(rows, layout),
+        Output::BeatStatus(view) => beat_status_table(view, layout),
+        Output::Diagnosis { report, strict } => diagnosis_text(report, *strict, layout),
         Output::TaskDeleted(task) => {
-            format!("Deleted the definition of task {}.\n", task.task.task_name)
+            format!(
+                "Deleted the definition of task {}.\n",
+                escape(&task.task.task_name)
+            )
         }
         Output::Validation {
             task_name,
@@ -1180,7 +1565,7 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
             }
             writeln!(stderr, "{doc}")
         }
-        OutputFormat::Table => {
+        OutputFormat::Table | OutputFormat::Wide => {
             let mut text = format!("error: {message}\n");
             for cause in &causes {
                 text.push_str(&format!("caused by: {cause}\n"));
@@ -1188,7 +1573,8 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
             if let Some(hint) = &hint {
                 text.push_str(&format!("hint: {hint}\n"));
             }
-            stderr.write_all(text.as_bytes())
+            // Messages quote names and paths, which can come from another program's rows.
+            stderr.write_all(escape_but_lines(&text).as_bytes())
         }
     };
     kind
@@ -1292,27 +1678,37 @@ fn apply_text(view: &ApplyView) -> String {
                     changes,
                 } => {
                     let verb = if *exists { "~ task  " } else { "+ task  " };
-                    let _ = writeln!(out, "  {verb}{}", next.task_name);
+                    let _ = writeln!(out, "  {verb}{}", escape(&next.task_name));
                     changes
                 }
                 Step::Create(new) => {
                     let _ = writeln!(
                         out,
                         "  + create  {}  ({}, {})",
-                        new.name.text(),
-                        new.task_name,
-                        new.cron_expression
+                        escape(new.name.text()),
+                        escape(&new.task_name),
+                        escape(&new.cron_expression)
                     );
                     continue;
                 }
                 Step::Update {
                     current, changes, ..
                 } => {
-                    let _ = writeln!(out, "  ~ update  {}  ({})", current.name, current.id);
+                    let _ = writeln!(
+                        out,
+                        "  ~ update  {}  ({})",
+                        escape(&current.name),
+                        current.id
+                    );
                     changes
                 }
                 Step::Delete(s) => {
-                    let _ = writeln!(out, "  - delete  {}  ({}, not in the file)", s.name, s.id);
+                    let _ = writeln!(
+                        out,
+                        "  - delete  {}  ({}, not in the file)",
+                        escape(&s.name),
+                        s.id
+                    );
                     continue;
                 }
             };
@@ -1352,4 +1748,195 @@ fn apply_text(view: &ApplyView) -> String {
         let _ = writeln!(out, "{summary}.");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_visible_and_leave_other_text_alone() {
+        assert!(matches!(escape("plain 日本 é 🚀"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\u{1b}[31mred"), "a\\x1b[31mred");
+        assert_eq!(escape("x\ny\r\tz\0"), "x\\ny\\r\\tz\\0");
+        assert_eq!(escape("\u{7f}\u{9b}2J"), "\\x7f\\u{9b}2J");
+        assert_eq!(
+            escape("a\u{202e}b\u{2066}c\u{2028}"),
+            "a\\u{202e}b\\u{2066}c\\u{2028}"
+        );
+        assert_eq!(escape_but_lines("one\ntwo\u{1b}"), "one\ntwo\\x1b");
+    }
+
+    fn plain(width: usize) -> Layout {
+        Layout {
+            width: Some(width),
+            borders: false,
+        }
+    }
+
+    fn sample() -> Grid {
+        let mut grid = Grid::new(vec![
+            ("ID", Fit::Always),
+            ("NAME", Fit::Always),
+            ("NOTE", Fit::Shorten(2, 8)),
+            ("WHEN", Fit::Whole(3)),
+            ("LOW", Fit::Whole(1)),
+        ]);
+        grid.row(vec![
+            "0c7138bb".into(),
+            "a name that is long".into(),
+            "free text that can be cut anywhere".into(),
+            "2026-12-07 00:00 UTC".into(),
+            "x".into(),
+        ]);
+        grid.row(vec![
+            "dc0d52ef".into(),
+            "b".into(),
+            "".into(),
+            "-".into(),
+            "y".into(),
+        ]);
+        grid
+    }
+
+    #[test]
+    fn columns_are_taken_by_rank_until_one_does_not_fit() {
+        let widths = |limit, borders| {
+            fit_columns(
+                &[
+                    Fit::Always,
+                    Fit::Whole(3),
+                    Fit::Shorten(2, 6),
+                    Fit::Whole(1),
+                ],
+                &[8, 20, 30, 3],
+                &[2, 4, 4, 3],
+                limit,
+                borders,
+            )
+        };
+        // Plain: a space either side of each cell, the last one trimmed.
+        assert_eq!(widths(70, false), [Some(8), Some(20), Some(30), Some(3)]);
+        assert_eq!(widths(66, false), [Some(8), Some(20), Some(30), None]);
+        assert_eq!(widths(40, false), [Some(8), Some(20), Some(7), None]);
+        // The third column does not fit (5 columns left, 6 wanted): the fourth would (3), but
+        // is never shown in its place.
+        assert_eq!(widths(38, false), [Some(8), Some(20), None, None]);
+        assert_eq!(widths(20, false), [Some(8), None, None, None]);
+        // An id never goes, even wider than the limit.
+        assert_eq!(widths(4, false), [Some(8), None, None, None]);
+        // Borders: `│ a ┆ b │`.
+        assert_eq!(widths(35, true), [Some(8), Some(20), None, None]);
+        assert_eq!(widths(34, true), [Some(8), None, None, None]);
+    }
+
+    #[test]
+    fn grids_fit_without_trailing_spaces_and_keep_ids_and_names() {
+        for borders in [false, true] {
+            for width in [20, 40, 50, 60, 80, 200] {
+                let text = sample().render(Layout {
+                    width: Some(width),
+                    borders,
+                });
+                for line in text.lines() {
+                    assert_eq!(line, line.trim_end(), "{text}");
+                    // Only the ids and names, which never go, may overflow a very narrow width.
+                    assert!(
+                        line.width() <= width.max(if borders { 36 } else { 30 }),
+                        "{width}:\n{text}"
+                    );
+                }
+                assert!(
+                    text.contains("0c7138bb") && text.contains("a name that is long"),
+                    "{text}"
+                );
+            }
+        }
+        // WHEN ranks above NOTE: at 60 the note goes, at 70 it is cut to the room left, and
+        // LOW, ranked last, never shows before the note is whole.
+        assert_eq!(
+            sample().render(plain(60)).lines().collect::<Vec<_>>(),
+            [
+                " ID        NAME                 WHEN",
+                " 0c7138bb  a name that is long  2026-12-07 00:00 UTC",
+                " dc0d52ef  b                    -",
+            ]
+        );
+        assert_eq!(
+            sample().render(plain(70)).lines().collect::<Vec<_>>(),
+            [
+                " ID        NAME                 NOTE              WHEN",
+                " 0c7138bb  a name that is long  free text that …  2026-12-07 00:00 UTC",
+                " dc0d52ef  b                                      -",
+            ]
+        );
+        let wide = sample().render(Layout {
+            width: None,
+            borders: false,
+        });
+        assert!(wide.contains("free text that can be cut anywhere  2026-12-07 00:00 UTC  x"));
+        assert!(wide.lines().next().unwrap().ends_with("LOW"));
+    }
+
+    #[test]
+    fn cells_are_escaped_so_each_is_one_line() {
+        let mut grid = Grid::new(vec![("NAME", Fit::Always), ("NOTE", Fit::Whole(1))]);
+        grid.row(vec!["a\nb\u{1b}[31m".into(), "c\td".into()]);
+        assert_eq!(
+            grid.render(plain(80)),
+            " NAME          NOTE\n a\\nb\\x1b[31m  c\\td\n"
+        );
+    }
+
+    #[test]
+    fn shortening_and_wrapping_count_terminal_columns() {
+        assert_eq!(shorten("abcdef", 6), "abcdef");
+        assert_eq!(shorten("abcdefg", 6), "abcde…");
+        assert_eq!(shorten("日本語のテキスト", 7), "日本語…");
+        assert_eq!(wrap("short", Some(10), true), ["short"]);
+        assert_eq!(wrap("a b c", None, true), ["a b c"]);
+        assert_eq!(
+            wrap("one two three four five", Some(9), true),
+            ["one two", "three", "four five"]
+        );
+        assert_eq!(
+            wrap("x averyveryverylongword y", Some(6), true),
+            ["x", "averyv", "eryver", "ylongw", "ord y"]
+        );
+        assert_eq!(
+            wrap("tag-one, a-much-longer-tag-name", Some(12), false),
+            ["tag-one,", "a-much-longer-tag-name"]
+        );
+        // Pretty-printed JSON keeps its indentation on every line it becomes.
+        assert_eq!(
+            wrap(
+                r#"    "key": "a value that goes on and on""#,
+                Some(24),
+                true
+            ),
+            [r#"    "key": "a value that"#, r#"    goes on and on""#]
+        );
+    }
+
+    #[test]
+    fn detail_tables_wrap_free_text_and_never_names() {
+        let name = "a_name_that_is_longer_than_the_terminal_is_wide_and_must_stay_whole";
+        let text = fields_table(
+            vec![
+                ("name", Field::Whole(name.into())),
+                ("description", Field::Text("word ".repeat(40))),
+                ("tags", Field::Names("nightly, market-data, reports".into())),
+            ],
+            plain(50),
+        );
+        assert!(text.lines().any(|l| l.ends_with(name)), "{text}");
+        // Free text wraps to the column the name made, not narrower.
+        let widest = text.lines().map(UnicodeWidthStr::width).max().unwrap();
+        assert_eq!(widest, " description  ".len() + name.len(), "{text}");
+        assert!(
+            text.lines().filter(|l| l.contains("word")).count() > 2,
+            "{text}"
+        );
+        assert!(text.lines().all(|l| l == l.trim_end()), "{text}");
+    }
 }

@@ -149,6 +149,9 @@ async fn monitor(ctx: &Ctx, args: MonitorArgs) -> Result<Output> {
             _ = tokio::signal::ctrl_c() => return Ok(Output::Monitored { events: seen }),
         };
         seen += 1;
-        output::print_event(&event, ctx.format)?;
+        if !output::print_event(&event, ctx.format)? {
+            // stdout was closed (`sync monitor | head -1`): nobody reads the next events.
+            return Ok(Output::Monitored { events: seen });
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Parsing of `--args`, `--kwargs` and `--param KEY=VALUE`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::DomainError;
@@ -135,15 +137,77 @@ pub fn check_storable(what: &str, value: &Value) -> Result<(), DomainError> {
     })
 }
 
-/// Checks that a text field has no NUL character (Postgres refuses them).
-pub fn check_text(what: &str, text: &str) -> Result<(), DomainError> {
-    if text.contains('\0') {
-        return Err(DomainError::new(
-            format!("the {what} contains a NUL character"),
-            format!("remove it from the {what}"),
-        ));
+/// Whether a character may not be stored in a text field that is printed on terminals (names,
+/// tags, categories, descriptions, task and queue names): a control character (Unicode `Cc`:
+/// C0 including NUL, tab and newline, DEL, C1), a line or paragraph separator, or a
+/// bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069). Each can move
+/// the cursor, recolour or rewrite the screen, or reorder what a reader sees.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with each character [`is_unprintable`] names written as a visible escape (`\n`,
+/// `\r`, `\t`, `\0`, `\x1b`, `\u{202e}`), line ends kept when `keep_newlines`; everything else
+/// as is. Backslashes are not doubled, so an escape and the same characters typed look alike:
+/// what matters is that nothing reaches a terminal that acts on it.
+pub fn escape_unprintable(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let escaped = |c: char| is_unprintable(c) && !(keep_newlines && c == '\n');
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
     }
-    Ok(())
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !escaped(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A character refused by [`check_text`], named for a message: `U+001B (escape)`.
+pub fn describe_char(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\t' => " (tab)",
+        '\n' => " (newline)",
+        '\r' => " (carriage return)",
+        '\u{1b}' => " (escape)",
+        '\u{7f}' => " (delete)",
+        '\u{2028}' => " (line separator)",
+        '\u{2029}' => " (paragraph separator)",
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => " (bidirectional control)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", u32::from(c))
+}
+
+/// Checks that a text field has no character [`is_unprintable`] refuses: no NUL (Postgres
+/// refuses them), nothing that would act on the terminal of whoever lists it.
+pub fn check_text(what: &str, text: &str) -> Result<(), DomainError> {
+    let Some((at, c)) = text.chars().enumerate().find(|(_, c)| is_unprintable(*c)) else {
+        return Ok(());
+    };
+    Err(DomainError::new(
+        format!(
+            "the {what} contains the control character {} at character {}",
+            describe_char(c),
+            at + 1
+        ),
+        format!(
+            "write the {what} on one line, without control characters (tabs, escape sequences, \
+             NUL) or bidirectional overrides: it is printed on terminals"
+        ),
+    ))
 }
 
 /// "a string", "an object", …: a JSON value's kind, for messages.
@@ -263,6 +327,37 @@ mod tests {
         let too_big: Value = serde_json::from_str(&format!("[{}]", "9".repeat(1001))).unwrap();
         assert!(check_storable("args", &too_big).is_err());
         assert!(check_text("name", "a\0b").is_err());
+    }
+
+    #[test]
+    fn text_printed_on_terminals_has_no_control_characters() {
+        for ok in [
+            "plain",
+            "日本語 name",
+            "émoji 🚀",
+            "a\\x1b[31m",
+            "rtl \u{200F}mark",
+        ] {
+            assert!(check_text("name", ok).is_ok(), "{ok:?}");
+        }
+        for (bad, named) in [
+            ("a\u{1b}[31mred", "U+001B (escape) at character 2"),
+            ("two\nlines", "U+000A (newline)"),
+            ("tab\there", "U+0009 (tab)"),
+            ("\rover", "U+000D (carriage return) at character 1"),
+            ("del\u{7f}", "U+007F (delete)"),
+            ("c1\u{9b}31m", "U+009B at character 3"),
+            ("nul\0", "U+0000 (NUL)"),
+            ("evil\u{202E}txt.exe", "U+202E (bidirectional control)"),
+            ("iso\u{2066}x", "U+2066 (bidirectional control)"),
+            ("ls\u{2028}x", "U+2028 (line separator)"),
+        ] {
+            let e = check_text("description", bad).unwrap_err();
+            assert!(e.message.starts_with("the description contains"), "{e:?}");
+            assert!(e.message.contains(named), "{bad:?}: {}", e.message);
+            assert!(!e.message.chars().any(is_unprintable), "{e:?}");
+            assert!(e.hint.contains("the description on one line"), "{e:?}");
+        }
     }
 
     #[test]

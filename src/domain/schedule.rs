@@ -797,7 +797,7 @@ impl SchedulePatch {
             return Err(DomainError::new(
                 format!(
                     "schedule '{}' has columns stockura cannot read (written by another program); nothing was written:{}",
-                    current.name,
+                    params::escape_unprintable(&current.name, false),
                     kept.concat()
                 ),
                 "replace them in the same update (--args '[…]', --kwargs '{…}', --tag …, --policy …, --clear-options), \
@@ -1171,6 +1171,26 @@ mod tests {
             (Box::new(|i| i.name = Some("  ".into())), "empty"),
             (Box::new(|i| i.tags = vec!["a b".into()]), "tag"),
             (Box::new(|i| i.category = Some("c".repeat(51))), "category"),
+            (
+                Box::new(|i| i.name = Some("red\u{1b}[31m".into())),
+                "the name contains the control character U+001B",
+            ),
+            (
+                Box::new(|i| i.tags = vec!["ok".into(), "x\u{9b}2J".into()]),
+                "the tag contains the control character U+009B",
+            ),
+            (
+                Box::new(|i| i.category = Some("a\u{7}".into())),
+                "the category contains the control character U+0007",
+            ),
+            (
+                Box::new(|i| i.description = Some("one\ntwo".into())),
+                "the description contains the control character U+000A (newline)",
+            ),
+            (
+                Box::new(|i| i.description = Some("a \u{202E}b".into())),
+                "the description contains the control character U+202E",
+            ),
         ];
         for (mutate, needle) in cases {
             let mut i = input();
@@ -1273,6 +1293,42 @@ mod tests {
         assert_eq!(next.tags, vec!["a", "c"]);
         assert_eq!((next.category, next.description), (None, None));
         assert!(SchedulePatch::default().is_empty());
+    }
+
+    #[test]
+    fn update_refuses_control_characters_and_keeps_a_stored_name() {
+        let current = stored(input().validate(&[]).unwrap());
+        for patch in [
+            SchedulePatch {
+                name: Some("a\u{1b}[2Jb".into()),
+                ..Default::default()
+            },
+            SchedulePatch {
+                description: Some(Some("x\ry".into())),
+                ..Default::default()
+            },
+            SchedulePatch {
+                category: Some(Some("a\u{85}c".into())),
+                ..Default::default()
+            },
+            SchedulePatch {
+                add_tags: vec!["t\u{0}".into()],
+                ..Default::default()
+            },
+        ] {
+            let e = patch.apply(&current, &[]).unwrap_err();
+            assert!(e.message.contains("control character"), "{e:?}");
+        }
+        // A name another program wrote is kept as it is when the update does not rename.
+        let mut foreign = current.clone();
+        foreign.name = "from\u{1b}[31mpython".into();
+        foreign.auto_generated_name = false;
+        let patch = SchedulePatch {
+            enabled: Some(false),
+            ..Default::default()
+        };
+        let (next, _) = patch.apply(&foreign, &[]).unwrap();
+        assert_eq!(next.name, foreign.name);
     }
 
     #[test]

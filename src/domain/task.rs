@@ -351,6 +351,7 @@ pub fn validate_definition(
     description: Option<String>,
 ) -> Result<(NewTaskDefinition, Option<ParameterSchema>), DomainError> {
     let task_name = task_name.trim();
+    super::params::check_text("task name", task_name)?;
     if task_name.is_empty()
         || task_name.chars().any(char::is_whitespace)
         || task_name.chars().count() > 255
@@ -363,6 +364,15 @@ pub fn validate_definition(
     let category = category
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
+    if let Some(c) = &category {
+        super::params::check_text("category", c)?;
+    }
+    let description = description
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty());
+    if let Some(d) = &description {
+        super::params::check_text("description", d)?;
+    }
     if category.as_ref().is_some_and(|c| c.chars().count() > 50) {
         return Err(DomainError::new(
             "the category is longer than 50 characters",
@@ -373,9 +383,7 @@ pub fn validate_definition(
     let new = NewTaskDefinition {
         task_name: task_name.to_string(),
         category,
-        description: description
-            .map(|d| d.trim().to_string())
-            .filter(|d| !d.is_empty()),
+        description,
         parameter_schema: schema,
     };
     Ok((new, compiled))
@@ -618,6 +626,22 @@ mod tests {
         );
         assert!(compiled.is_some());
         assert!(validate_definition("t", Some(json!({"type": 5})), None, None).is_err());
+        for (category, description, field) in [
+            (Some("a\u{1b}[2J"), None, "the category contains"),
+            (None, Some("line\nbreak"), "the description contains"),
+            (None, Some("\u{202E}gnp.exe"), "the description contains"),
+        ] {
+            let e = validate_definition(
+                "t",
+                None,
+                category.map(Into::into),
+                description.map(Into::into),
+            )
+            .unwrap_err();
+            assert!(e.message.starts_with(field), "{e:?}");
+        }
+        let e = validate_definition("app\u{1b}]0;x\u{7}", None, None, None).unwrap_err();
+        assert!(e.message.starts_with("the task name contains"), "{e:?}");
     }
 
     #[test]

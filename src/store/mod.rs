@@ -213,7 +213,11 @@ pub async fn within<T>(
 fn format_candidates(candidates: &[Candidate]) -> String {
     candidates
         .iter()
-        .map(|c| format!("\n  {}  {}  ({})", c.id, c.name, c.task_name))
+        .map(|c| {
+            // One line each, whatever another program wrote in the name.
+            let text = |t| crate::domain::params::escape_unprintable(t, false);
+            format!("\n  {}  {}  ({})", c.id, text(&c.name), text(&c.task_name))
+        })
         .collect()
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use stockura::domain::run::{NewRun, RunFilter, RunStatus, Trigger};
-use stockura::domain::{Arguments, Schedule, ScheduleInput};
+use stockura::domain::{Arguments, NameChoice, Schedule, ScheduleInput};
 use stockura::store::{RunStore, ScheduleStore};
 
 use crate::both_backends;
@@ -19,15 +19,15 @@ async fn schedule(db: &TestDb, name: &str, task: &str) -> Schedule {
     let input = ScheduleInput {
         task_name: task.into(),
         cron_expression: "* * * * *".into(),
-        name: Some(name.into()),
+        name: Some("placeholder".into()),
         enabled: true,
         ..Default::default()
     };
-    db.store()
-        .await
-        .create_schedule(&input.validate(&[]).unwrap())
-        .await
-        .unwrap()
+    // The name as given, past validation: the store keeps any text another program wrote
+    // (the CLI refuses control characters in names).
+    let mut new = input.validate(&[]).unwrap();
+    new.name = NameChoice::Explicit(name.into());
+    db.store().await.create_schedule(&new).await.unwrap()
 }
 
 fn run(s: &Schedule, slot: DateTime<Utc>, trigger: Trigger, status: RunStatus) -> NewRun {

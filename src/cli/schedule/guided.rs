@@ -33,18 +33,21 @@ pub async fn fill(ctx: &Ctx, store: &AnyStore, args: &mut AddArgs) -> Result<()>
         let task = if definitions.is_empty() {
             ask_text(theme, "Task (Celery task name)", None)?
         } else {
-            let mut items: Vec<&str> = definitions.iter().map(|d| d.task_name.as_str()).collect();
-            items.push(OTHER);
+            // Shown escaped: a definition another program wrote may hold control characters.
+            let mut items: Vec<String> = definitions
+                .iter()
+                .map(|d| crate::cli::output::escape(&d.task_name).into_owned())
+                .collect();
+            items.push(OTHER.to_string());
             let i = FuzzySelect::with_theme(theme)
                 .with_prompt("Task (type to filter)")
                 .items(&items)
                 .default(0)
                 .interact()
                 .map_err(prompt_error)?;
-            if items[i] == OTHER {
-                ask_text(theme, "Task (Celery task name)", None)?
-            } else {
-                items[i].to_string()
+            match definitions.get(i) {
+                Some(d) => d.task_name.clone(),
+                None => ask_text(theme, "Task (Celery task name)", None)?,
             }
         };
         args.task = Some(task);

@@ -137,7 +137,8 @@ pub(crate) fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<()> {
         )
         .into());
     }
-    eprint!("{question} [y/N] ");
+    // The question lists names, which may come from another program's rows.
+    eprint!("{} [y/N] ", crate::cli::output::escape_but_lines(question));
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
     if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
