@@ -245,10 +245,9 @@ fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String 
 /// push fails: the slots are owed, then taken over from the history) or the lease has already
 /// run out (no leader at the boundary: the next one catches the slot up), every slot of that
 /// boundary reaches the broker exactly once, late, and the history says so.
-async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
-    use chrono::{DurationRound, Utc};
-    let prefix = db.broker_prefix();
-    let count = 12;
+/// `count` schedules `m0`, `m1`, … of `app.tasks.every_minute`, each `* * * * *` (the same job
+/// on purpose).
+fn add_every_minute(db: &TestDb, count: usize) {
     for n in 0..count {
         db.json(&[
             "schedule",
@@ -262,6 +261,13 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
             "--allow-duplicate",
         ]);
     }
+}
+
+async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
+    use chrono::{DurationRound, Utc};
+    let prefix = db.broker_prefix();
+    let count = 12;
+    add_every_minute(&db, count);
     let mut redis = crate::support::ThrowawayRedis::start(&[]).await;
     let speed = 10.0;
     let minute = chrono::Duration::minutes(1);
@@ -368,19 +374,7 @@ async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
     use chrono::{DurationRound, Utc};
     let prefix = db.broker_prefix();
     let count = 5;
-    for n in 0..count {
-        db.json(&[
-            "schedule",
-            "add",
-            "--task",
-            "app.tasks.every_minute",
-            "--cron",
-            "* * * * *",
-            "--name",
-            &format!("m{n}"),
-            "--allow-duplicate",
-        ]);
-    }
+    add_every_minute(&db, count);
     let mut redis = crate::support::ThrowawayRedis::start(&[]).await;
     redis.kill();
     let out = std_cmd(db.dir.path())
