@@ -329,11 +329,11 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
     // What reached the broker after its restart (it keeps nothing across one): the slots of
     // the boundary during the outage and of the one after, each exactly once.
     let (items, ids) = broker_list(&redis.url(), &format!("{prefix}celery")).await;
-    assert_eq!(items.len(), 2 * count as usize, "lead {lead_secs}s:\n{log}");
+    assert_eq!(items.len(), 2 * count, "lead {lead_secs}s:\n{log}");
     assert_eq!(ids.len(), items.len(), "a message was doubled:\n{log}");
     // The history: three boundaries, each slot dispatched once; the outage's ones late.
     let runs = db.runs().await;
-    assert_eq!(runs.len(), 3 * count as usize, "{runs:#?}");
+    assert_eq!(runs.len(), 3 * count, "{runs:#?}");
     assert!(
         runs.iter()
             .all(|r| r.run.status == stockura::domain::run::RunStatus::Dispatched),
@@ -344,7 +344,7 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
             .iter()
             .filter(|r| r.run.scheduled_for == slot)
             .collect();
-        assert_eq!(of_slot.len(), count as usize, "{slot}");
+        assert_eq!(of_slot.len(), count, "{slot}");
         if slot == m2 {
             assert!(
                 of_slot.iter().all(|r| r.run.dispatched_at.unwrap()
