@@ -670,17 +670,19 @@ impl NewSchedule {
     /// `@daily` is `0 0 * * *`), timezone and delivery options. Name, description, category,
     /// tags, policy and enabled state do not count: two such rows send the same task twice.
     pub fn same_job_as(&self, existing: &Schedule) -> bool {
-        let same_cron = match (Cron::parse(&self.cron_expression), existing.cron()) {
+        // Cheap comparisons first: a task with thousands of schedules differing in kwargs
+        // parses no cron expression at all.
+        let same_cron = || match (Cron::parse(&self.cron_expression), existing.cron()) {
             (Ok(a), Ok(b)) => a.fires_like(&b),
             _ => self.cron_expression.trim() == existing.cron_expression.trim(),
         };
         self.task_name == existing.task_name
+            && existing.unreadable.is_empty()
             && self.args == existing.args
             && self.kwargs == existing.kwargs
-            && same_cron
             && self.timezone == existing.timezone
             && self.options == existing.options
-            && existing.unreadable.is_empty()
+            && same_cron()
     }
 
     /// Takes what the task's definition contributes: its category when the schedule names
@@ -1214,6 +1216,30 @@ mod tests {
                 .hint
                 .contains("allow")
         );
+    }
+
+    #[test]
+    fn the_same_job_however_spelled_and_named() {
+        let existing = stored(input().validate(&[]).unwrap());
+        let same = |f: &dyn Fn(&mut ScheduleInput)| {
+            let mut i = input();
+            f(&mut i);
+            i.validate(&[]).unwrap().same_job_as(&existing)
+        };
+        assert!(same(&|_| {}));
+        assert!(same(&|i| i.cron_expression = "@daily".into()));
+        assert!(same(&|i| {
+            i.name = Some("other".into());
+            i.description = Some("d".into());
+            i.tags = vec!["t".into()];
+            i.enabled = false;
+        }));
+        assert!(!same(&|i| i.cron_expression = "0 1 * * *".into()));
+        assert!(!same(&|i| i.timezone = Some("Asia/Tokyo".into())));
+        assert!(!same(&|i| i.params = vec![("k".into(), Value::from(1))]));
+        assert!(!same(&|i| i.args = Some(vec![Value::from(1)])));
+        assert!(!same(&|i| i.queue = Some("other".into())));
+        assert!(!same(&|i| i.task_name = "app.tasks.other".into()));
     }
 
     #[test]
