@@ -727,7 +727,8 @@ impl<S: RunStore> Batch<'_, S> {
                 what: "(it was unavailable at the last attempt; not waiting for it)".into(),
             })
         } else {
-            let claims = crate::store::within(
+            let claims = crate::store::within_unless_refused(
+                self.store,
                 self.options.statement_timeout,
                 "the claim",
                 self.store.insert_runs(&rows),

@@ -210,6 +210,35 @@ pub async fn within<T>(
     }
 }
 
+/// How long a statement runs before [`within_unless_refused`] asks whether the server refuses
+/// connections.
+pub const REFUSAL_PROBE_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// [`within`], and fails as soon as the server is found to refuse connections: a stopped or
+/// restarting Postgres makes the pool retry its connection until its acquire timeout (5 s),
+/// which would hold a boundary's claim that long. After [`REFUSAL_PROBE_AFTER`] one fresh
+/// connection is attempted; refused, the statement is abandoned at once (it never reached the
+/// server, whose refusal the pool is retrying).
+pub async fn within_unless_refused<S: RunStore + ?Sized, T>(
+    store: &S,
+    limit: std::time::Duration,
+    what: &str,
+    statement: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    let refused = async {
+        tokio::time::sleep(REFUSAL_PROBE_AFTER).await;
+        if !store.refuses_connections().await {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = within(limit, what, statement) => result,
+        () = refused => Err(StoreError::NoAnswer {
+            what: format!("{what}: the database refuses connections"),
+        }),
+    }
+}
+
 fn format_candidates(candidates: &[Candidate]) -> String {
     candidates
         .iter()
@@ -586,6 +615,13 @@ pub trait RunStore: Send + Sync {
         detail: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Whether the database server refuses new connections right now (stopped, restarting,
+    /// out of slots): a fresh connection attempt fails at once. `false` when it answers, when
+    /// the attempt takes longer than a moment, and for an embedded database.
+    fn refuses_connections(&self) -> impl Future<Output = bool> + Send {
+        async { false }
+    }
+
     /// Every claimed run the broker has not taken yet (`owed`) whose schedule still exists,
     /// oldest slot first: what a scheduler that becomes the leader retries.
     fn owed_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
@@ -943,6 +979,9 @@ impl RunStore for AnyStore {
     }
     async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.owed_runs())
+    }
+    async fn refuses_connections(&self) -> bool {
+        delegate!(self, s => s.refuses_connections())
     }
     async fn settle_runs(
         &self,

@@ -641,6 +641,29 @@ impl PgStore {
 }
 
 impl RunStore for PgStore {
+    async fn refuses_connections(&self) -> bool {
+        // A real connection (not a bare TCP probe, which the server would log as an
+        // incomplete startup packet), given 300 ms: only an outright refusal counts.
+        let options = self.pool.connect_options();
+        let attempt = tokio::time::timeout(
+            std::time::Duration::from_millis(300),
+            PgConnection::connect_with(&options),
+        )
+        .await;
+        match attempt {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                false
+            }
+            Ok(Err(sqlx::Error::Io(e))) => e.kind() == std::io::ErrorKind::ConnectionRefused,
+            Ok(Err(sqlx::Error::Database(e))) => {
+                // 57P03: the server is starting up or shutting down; 53300: no slot left.
+                matches!(e.code().as_deref(), Some("57P03" | "53300"))
+            }
+            Ok(Err(_)) | Err(_) => false,
+        }
+    }
+
     async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Option<i64>>, StoreError> {
         if runs.is_empty() {
             return Ok(Vec::new());

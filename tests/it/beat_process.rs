@@ -44,8 +44,22 @@ pub fn spawn_beat(
     mpsc::Receiver<String>,
     std::thread::JoinHandle<()>,
 ) {
-    let mut cmd = std_cmd(db.dir.path());
-    cmd.env("DATABASE_URL", &db.url)
+    spawn_beat_in(db.dir.path(), &db.url, extra_env, args)
+}
+
+/// [`spawn_beat`] on any database, with `dir` as its home and working directory.
+pub fn spawn_beat_in(
+    dir: &std::path::Path,
+    database_url: &str,
+    extra_env: &[(&str, String)],
+    args: &[&str],
+) -> (
+    std::process::Child,
+    mpsc::Receiver<String>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut cmd = std_cmd(dir);
+    cmd.env("DATABASE_URL", database_url)
         .env("CELERY_BROKER_URL", format!("{}/0", redis_url()));
     for (k, v) in extra_env {
         cmd.env(k, v);
@@ -440,6 +454,149 @@ async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
         }),
         "{runs:#?}"
     );
+}
+
+/// The database refuses connections (a real cluster stopped with `pg_ctl stop -m immediate`)
+/// from 8 s before a boundary to 32 s after it, under a real `run-beat` leading through a Redis
+/// lease: the boundary's slots are sent, unclaimed, each exactly once; the history of that
+/// boundary is written when the database is back, and the next boundary runs as usual. How late
+/// the boundary reached the broker (real seconds) is printed for the record, not asserted.
+#[tokio::test]
+async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_later() {
+    use chrono::{DurationRound, Utc};
+    let mut pg = crate::support::ThrowawayPostgres::start();
+    let home = tempfile::TempDir::new().unwrap();
+    let cli = |args: &[&str]| {
+        let out = std_cmd(home.path())
+            .env("DATABASE_URL", pg.url())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    cli(&["migrate"]);
+    let count = 20;
+    for n in 0..count {
+        cli(&[
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.every_minute",
+            "--cron",
+            "* * * * *",
+            "--name",
+            &format!("m{n}"),
+            "--allow-duplicate",
+        ]);
+    }
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let queue = format!("{prefix}celery");
+    let speed = 4.0;
+    let minute = chrono::Duration::minutes(1);
+    let m1 = (Utc::now() + chrono::Duration::seconds(30))
+        .duration_trunc(minute)
+        .unwrap()
+        + minute;
+    let m2 = m1 + minute;
+    let start = m1 - chrono::Duration::seconds(12);
+    let real = |sim: chrono::Duration| {
+        Duration::from_micros((sim.num_microseconds().unwrap() as f64 / speed) as u64)
+    };
+    let started = Instant::now();
+    let (mut child, rx, reader) = spawn_beat_in(
+        home.path(),
+        &pg.url(),
+        &[
+            ("STOCKURA_TEST_CLOCK", scaled_clock(speed, start)),
+            ("REDIS_URL", redis_url()),
+        ],
+        &["--log-format", "json", "--broker-key-prefix", &prefix],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    let at_sim = |sim: chrono::DateTime<Utc>| started + real(sim - start);
+    tokio::time::sleep_until(at_sim(m1 - chrono::Duration::seconds(8)).into()).await;
+    pg.stop();
+    // Watch the broker across the boundary: when do the boundary's messages arrive?
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let boundary = at_sim(m1);
+    let mut arrived = None;
+    while Instant::now() < at_sim(m1 + chrono::Duration::seconds(30)) {
+        let len: usize = redis::cmd("LLEN")
+            .arg(&queue)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        if len >= count && arrived.is_none() {
+            arrived = Some(Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(32)).into()).await;
+    pg.start_again();
+    tokio::time::sleep_until(at_sim(m2 + chrono::Duration::seconds(12)).into()).await;
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert_eq!(code.code(), Some(0), "{log}");
+    let arrived =
+        arrived.unwrap_or_else(|| panic!("the boundary never reached the broker:\n{log}"));
+    eprintln!(
+        "refusing database: the boundary's {count} messages were in the broker {:.3} s (real) after it",
+        arrived.saturating_duration_since(boundary).as_secs_f64()
+    );
+    let (items, ids) = broker_list(&redis_url(), &queue).await;
+    let _: () = redis::cmd("DEL")
+        .arg(&queue)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 2 * count, "{log}");
+    assert_eq!(ids.len(), items.len(), "a message was doubled:\n{log}");
+    // The history: both boundaries, each slot once, dispatched with the task id that was sent.
+    let store = stockura::store::AnyStore::open(
+        &stockura::config::DatabaseTarget {
+            backend: stockura::config::Backend::Postgres,
+            url: stockura::config::Redacted::new(pg.url()),
+            create_dir: None,
+        },
+        stockura::store::OpenMode::RequireCurrent,
+    )
+    .await
+    .unwrap();
+    let runs = stockura::store::RunStore::list_runs(
+        &store,
+        &stockura::domain::run::RunFilter {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for slot in [m1, m2] {
+        let of_slot: Vec<_> = runs
+            .iter()
+            .filter(|r| r.run.scheduled_for == slot)
+            .collect();
+        assert_eq!(of_slot.len(), count, "{slot}: {runs:#?}\n{log}");
+        assert!(
+            of_slot.iter().all(|r| {
+                r.run.status == stockura::domain::run::RunStatus::Dispatched
+                    && ids.contains(&r.run.celery_task_id.unwrap().to_string())
+            }),
+            "{slot}: {of_slot:#?}"
+        );
+    }
 }
 
 /// `count` schedules `* * * * *` whose last run was two minutes ago, written in one statement

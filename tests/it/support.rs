@@ -189,6 +189,185 @@ impl Drop for ThrowawayRedis {
     }
 }
 
+/// A PostgreSQL cluster of a test's own (initdb in a temporary directory, trust authentication,
+/// a free port on 127.0.0.1), to stop and start again: the real "database refuses connections".
+/// When the tests run as root the server runs as the unprivileged user `postgres` (else
+/// `nobody`), as `scripts/test.sh` runs its own cluster. Stopped on drop.
+pub struct ThrowawayPostgres {
+    port: u16,
+    dir: TempDir,
+    bin: std::path::PathBuf,
+    user: Option<String>,
+    running: bool,
+}
+
+impl ThrowawayPostgres {
+    /// Creates and starts the cluster (hang guard: pg_ctl waits up to 60 s).
+    pub fn start() -> Self {
+        let bin = Self::bin_dir();
+        let user = Self::run_user();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let dir = TempDir::new().expect("temp dir");
+        let mut server = Self {
+            port,
+            dir,
+            bin,
+            user,
+            running: false,
+        };
+        if let Some(user) = &server.user {
+            let status = std::process::Command::new("chown")
+                .args(["-R", user, &server.dir.path().display().to_string()])
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown the cluster directory to {user}");
+        }
+        let data = server.data();
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        server.start_again();
+        server
+    }
+
+    /// The URL of its `postgres` database (the test owns the whole cluster).
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Stops it at once (`pg_ctl stop -m immediate`): connections are cut, new ones refused.
+    pub fn stop(&mut self) {
+        if self.running {
+            let data = self.data();
+            self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
+            self.running = false;
+        }
+    }
+
+    /// Starts it again on the same port after [`Self::stop`], with its data.
+    pub fn start_again(&mut self) {
+        let data = self.data();
+        let log = self.dir.path().join("server.log").display().to_string();
+        let opts = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=40",
+            self.port,
+            self.dir.path().display()
+        );
+        self.run(
+            "pg_ctl",
+            &[
+                "-D", &data, "-l", &log, "-o", &opts, "-w", "-t", "60", "start",
+            ],
+        );
+        self.running = true;
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let program = self.bin.join(tool);
+        let mut cmd = match &self.user {
+            Some(user) => {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&program);
+                c
+            }
+            None => std::process::Command::new(&program),
+        };
+        let out = cmd
+            .args(args)
+            .current_dir("/")
+            .output()
+            .unwrap_or_else(|e| panic!("{tool} (installed by scripts/test.sh): {e}"));
+        assert!(
+            out.status.success(),
+            "{tool} {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Where initdb and pg_ctl are: on PATH, else the newest /usr/lib/postgresql/<v>/bin.
+    fn bin_dir() -> std::path::PathBuf {
+        if let Some(found) = std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).find(|d| d.join("pg_ctl").is_file()))
+        {
+            return found;
+        }
+        let mut versions: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path().join("bin"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        versions.retain(|b| b.join("pg_ctl").is_file());
+        versions.sort_by_key(|b| {
+            b.parent()
+                .and_then(|v| v.file_name())
+                .and_then(|v| v.to_str())
+                .and_then(|v| v.parse::<u32>().ok())
+        });
+        versions
+            .pop()
+            .expect("initdb and pg_ctl (Debian package postgresql, installed by scripts/test.sh)")
+    }
+
+    /// The unprivileged user to run the server as when the tests run as root.
+    fn run_user() -> Option<String> {
+        let uid = std::process::Command::new("id").arg("-u").output().ok()?;
+        if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+            return None;
+        }
+        ["postgres", "nobody"]
+            .into_iter()
+            .find(|u| {
+                std::process::Command::new("id")
+                    .arg(u)
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            })
+            .map(str::to_string)
+    }
+}
+
+impl Drop for ThrowawayPostgres {
+    fn drop(&mut self) {
+        if self.running {
+            let data = self.data();
+            let program = self.bin.join("pg_ctl");
+            let mut cmd = match &self.user {
+                Some(user) => {
+                    let mut c = std::process::Command::new("runuser");
+                    c.args(["-u", user, "--"]).arg(&program);
+                    c
+                }
+                None => std::process::Command::new(&program),
+            };
+            let _ = cmd
+                .args(["-D", &data, "-m", "immediate", "-w", "stop"])
+                .current_dir("/")
+                .output();
+        }
+    }
+}
+
 /// Labels of every migration, as `migrate` reports them.
 pub fn all_migrations() -> serde_json::Value {
     stockura::store::migrate::POSTGRES
