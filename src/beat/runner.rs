@@ -1015,23 +1015,50 @@ where
             Vec::with_capacity(ids.len().min(rows)),
         );
         let mut totals = (0, 0);
-        for id in ids {
+        // What each schedule had run when the catch-up began: a live slot sent between two
+        // batches (below) moves an entry's `last_run_at` past `now`, and the catch-up must
+        // still record what that schedule owed before it.
+        let began: Vec<Option<DateTime<Utc>>> = ids
+            .iter()
+            .map(|id| self.plan.get(*id).and_then(|e| e.last_run_at))
+            .collect();
+        for (id, began) in ids.into_iter().zip(began) {
             if let Some(entry) = self.plan.get(id) {
-                let (run, skipped) = plan::catch_up(entry, now, self.config.catchup_window);
+                let (run, skipped) = if entry.last_run_at == began {
+                    plan::catch_up(entry, now, self.config.catchup_window)
+                } else {
+                    let mut as_begun = entry.clone();
+                    as_begun.last_run_at = began;
+                    plan::catch_up(&as_begun, now, self.config.catchup_window)
+                };
                 due.extend(run);
                 missed.extend(skipped);
             }
             if due.len() + missed.len() >= self.config.catch_up_rows.max(1) {
                 self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                     .await;
-                if self.database_down || self.stopping() {
+                if self.database_down || self.stopping() || !self.lease_valid() {
                     break;
+                }
+                // A long catch-up (hundreds of thousands of rows after an outage) does not hold
+                // a live boundary back: what fell due meanwhile goes out between two batches.
+                if self
+                    .plan
+                    .next_due()
+                    .is_some_and(|next| next <= self.clock.now())
+                {
+                    self.tick().await;
                 }
             }
         }
         if self.stopping() {
             // What is left stays owed by `last_run_at`: the next start catches it up.
             tracing::info!("stopping: the rest of the catch-up is left to the next start");
+        } else if !self.lease_valid() {
+            // The next leader catches up what is left, from the stored `last_run_at`.
+            tracing::warn!(
+                "the lease ran out during the catch-up: the rest is left to the next leader"
+            );
         } else {
             self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                 .await;

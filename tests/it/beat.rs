@@ -368,6 +368,103 @@ async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
     assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
 }
 
+/// A clock that moves on by `step` each time it is read: time passes while a long catch-up runs.
+struct StepClock {
+    inner: ManualClock,
+    step: Duration,
+}
+
+impl stockura::beat::clock::Clock for StepClock {
+    fn now(&self) -> DateTime<Utc> {
+        let now = self.inner.now();
+        self.inner.set(now + self.step);
+        now
+    }
+
+    fn sleep_until(
+        &self,
+        at: DateTime<Utc>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        self.inner.sleep_until(at)
+    }
+}
+
+/// A boundary that passes while a start's catch-up is still being sent goes out between two
+/// catch-up batches, not after the last one; and the schedules caught up after it still get
+/// their catch-up run and missed rows (the live run moved their `last_run_at` past the
+/// catch-up's instant).
+async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:03:40Z").await;
+    rig.add_each_minute(6, &[]);
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+        .await;
+    let clock = Arc::new(StepClock {
+        inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
+        step: Duration::seconds(4),
+    });
+    let broker = Broker::new(
+        Redacted::new(format!("{}/0", redis_url())),
+        std::time::Duration::from_secs(2),
+    );
+    let mut beat = Beat::new(rig.db.store().await, clock, rig.config(false), Some(broker));
+    beat.start().await.unwrap();
+    let runs = rig.runs().await;
+    let mut per_schedule: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in &runs {
+        per_schedule
+            .entry(r.run.schedule_name.clone())
+            .or_default()
+            .push(format!(
+                "{} {} {}",
+                r.run.scheduled_for.format("%H:%M"),
+                r.run.trigger,
+                r.run.status
+            ));
+    }
+    // Each schedule: what it owed when the catch-up began (whether it was caught up before or
+    // after the boundary went out), then live slots only, each sent. How many live slots passed
+    // depends on how often the loop reads the clock; at least one did.
+    for n in 0..6 {
+        let mut rows = per_schedule.remove(&format!("s{n}")).unwrap_or_default();
+        rows.sort();
+        assert_eq!(
+            rows[..3],
+            [
+                "00:01 schedule missed",
+                "00:02 schedule missed",
+                "00:03 catchup dispatched",
+            ],
+            "s{n}: {runs:#?}"
+        );
+        assert!(rows.len() > 3, "s{n}: no live slot: {rows:?}");
+        assert!(
+            rows[3..].iter().all(|r| r.ends_with("schedule dispatched")),
+            "s{n}: {rows:?}"
+        );
+    }
+    // The live slot went out before the catch-up was over: some catch-up rows were claimed
+    // after the boundary's.
+    let first_live = runs
+        .iter()
+        .filter(|r| r.run.trigger == Trigger::Schedule && r.run.status == RunStatus::Dispatched)
+        .map(|r| r.id)
+        .min()
+        .unwrap();
+    let last_catch_up = runs
+        .iter()
+        .filter(|r| r.run.trigger == Trigger::Catchup)
+        .map(|r| r.id)
+        .max()
+        .unwrap();
+    assert!(first_live < last_catch_up, "{runs:#?}");
+    let sent = runs
+        .iter()
+        .filter(|r| r.run.status == RunStatus::Dispatched)
+        .count();
+    assert_eq!(rig.messages("celery").await.len(), sent);
+}
+
 async fn a_slot_is_sent_once_even_by_two_schedulers(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.add(&["--task", "app.tasks.a", "--cron", "* * * * *"]);
@@ -1208,6 +1305,7 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
 }
 
 both_backends!(
+    a_boundary_during_a_long_catch_up_is_sent_between_its_batches,
     a_row_that_cannot_run_as_stored_is_refused_by_every_send_path,
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,
