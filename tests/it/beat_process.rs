@@ -461,10 +461,12 @@ async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
 /// lease: the boundary's slots are sent, unclaimed, each exactly once; the history of that
 /// boundary is written when the database is back, and the next boundary runs as usual. How late
 /// the boundary reached the broker (real seconds) is printed for the record, not asserted.
-#[tokio::test]
-async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_later() {
-    use chrono::{DurationRound, Utc};
-    let mut pg = crate::support::ThrowawayPostgres::start();
+/// A cluster of the test's own, migrated, with `count` schedules `m0`… every minute (the same
+/// job on purpose), and a home directory for the binary.
+fn cluster_with_every_minute(
+    count: usize,
+) -> (crate::support::ThrowawayPostgres, tempfile::TempDir) {
+    let pg = crate::support::ThrowawayPostgres::start();
     let home = tempfile::TempDir::new().unwrap();
     let cli = |args: &[&str]| {
         let out = std_cmd(home.path())
@@ -479,7 +481,6 @@ async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_l
         );
     };
     cli(&["migrate"]);
-    let count = 20;
     for n in 0..count {
         cli(&[
             "schedule",
@@ -493,6 +494,37 @@ async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_l
             "--allow-duplicate",
         ]);
     }
+    (pg, home)
+}
+
+/// The history of a throwaway cluster.
+async fn cluster_runs(pg: &crate::support::ThrowawayPostgres) -> Vec<stockura::domain::run::Run> {
+    let store = stockura::store::AnyStore::open(
+        &stockura::config::DatabaseTarget {
+            backend: stockura::config::Backend::Postgres,
+            url: stockura::config::Redacted::new(pg.url()),
+            create_dir: None,
+        },
+        stockura::store::OpenMode::RequireCurrent,
+    )
+    .await
+    .unwrap();
+    stockura::store::RunStore::list_runs(
+        &store,
+        &stockura::domain::run::RunFilter {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_later() {
+    use chrono::{DurationRound, Utc};
+    let count = 20;
+    let (mut pg, home) = cluster_with_every_minute(count);
     let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
     let queue = format!("{prefix}celery");
     let speed = 4.0;
@@ -564,25 +596,7 @@ async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_l
     assert_eq!(items.len(), 2 * count, "{log}");
     assert_eq!(ids.len(), items.len(), "a message was doubled:\n{log}");
     // The history: both boundaries, each slot once, dispatched with the task id that was sent.
-    let store = stockura::store::AnyStore::open(
-        &stockura::config::DatabaseTarget {
-            backend: stockura::config::Backend::Postgres,
-            url: stockura::config::Redacted::new(pg.url()),
-            create_dir: None,
-        },
-        stockura::store::OpenMode::RequireCurrent,
-    )
-    .await
-    .unwrap();
-    let runs = stockura::store::RunStore::list_runs(
-        &store,
-        &stockura::domain::run::RunFilter {
-            limit: 1000,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let runs = cluster_runs(&pg).await;
     for slot in [m1, m2] {
         let of_slot: Vec<_> = runs
             .iter()
@@ -595,6 +609,102 @@ async fn a_refusing_database_leaves_a_boundary_on_time_and_its_history_written_l
                     && ids.contains(&r.run.celery_task_id.unwrap().to_string())
             }),
             "{slot}: {of_slot:#?}"
+        );
+    }
+}
+
+/// Leadership by Postgres advisory lock (no Redis): after a first boundary, when the database
+/// stops (a real cluster, `pg_ctl stop -m immediate`) 20 s (simulated; 5 s real) before the next
+/// boundary and comes back 20 s after it, the leader cannot renew its lock and stands down once its lease (`--lease 2s`)
+/// runs out, so nothing is sent during the outage; once the database is back a leader takes
+/// over and catches the boundary up (trigger `catchup`), each slot exactly once; the next
+/// boundary runs as usual. (An outage shorter than the lease is the other test's case: the
+/// leader keeps sending, unclaimed.)
+#[tokio::test]
+async fn advisory_lock_leadership_stands_down_during_a_database_outage_and_catches_up() {
+    use chrono::{DurationRound, Utc};
+    let count = 10;
+    let (mut pg, home) = cluster_with_every_minute(count);
+    let prefix = format!("stockura-test-{}:", uuid::Uuid::new_v4().simple());
+    let queue = format!("{prefix}celery");
+    let speed = 4.0;
+    let minute = chrono::Duration::minutes(1);
+    // m0 runs before the outage (a schedule that never ran owes nothing to catch up).
+    let m0 = (Utc::now() + chrono::Duration::seconds(30))
+        .duration_trunc(minute)
+        .unwrap()
+        + minute;
+    let (m1, m2) = (m0 + minute, m0 + minute * 2);
+    let start = m0 - chrono::Duration::seconds(12);
+    let real = |sim: chrono::Duration| {
+        Duration::from_micros((sim.num_microseconds().unwrap() as f64 / speed) as u64)
+    };
+    let started = Instant::now();
+    let (mut child, rx, reader) = spawn_beat_in(
+        home.path(),
+        &pg.url(),
+        &[("STOCKURA_TEST_CLOCK", scaled_clock(speed, start))],
+        &[
+            "--log-format",
+            "json",
+            "--broker-key-prefix",
+            &prefix,
+            "--lease",
+            "2s",
+        ],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    let at_sim = |sim: chrono::DateTime<Utc>| started + real(sim - start);
+    tokio::time::sleep_until(at_sim(m1 - chrono::Duration::seconds(20)).into()).await;
+    pg.stop();
+    tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(15)).into()).await;
+    let (during, _) = broker_list(&redis_url(), &queue).await;
+    tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(20)).into()).await;
+    pg.start_again();
+    tokio::time::sleep_until(at_sim(m2 + chrono::Duration::seconds(15)).into()).await;
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert_eq!(code.code(), Some(0), "{log}");
+    assert_eq!(
+        during.len(),
+        count,
+        "only m0 before the outage, nothing sent without the lock during it:\n{log}"
+    );
+    let (items, ids) = broker_list(&redis_url(), &queue).await;
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(&queue)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 3 * count, "{log}");
+    assert_eq!(ids.len(), items.len(), "a message was doubled:\n{log}");
+    let runs = cluster_runs(&pg).await;
+    for (slot, trigger) in [
+        (m0, stockura::domain::run::Trigger::Schedule),
+        (m1, stockura::domain::run::Trigger::Catchup),
+        (m2, stockura::domain::run::Trigger::Schedule),
+    ] {
+        let of_slot: Vec<_> = runs
+            .iter()
+            .filter(|r| r.run.scheduled_for == slot)
+            .collect();
+        assert_eq!(of_slot.len(), count, "{slot}: {runs:#?}\n{log}");
+        assert!(
+            of_slot.iter().all(|r| {
+                r.run.status == stockura::domain::run::RunStatus::Dispatched
+                    && r.run.trigger == trigger
+                    && ids.contains(&r.run.celery_task_id.unwrap().to_string())
+            }),
+            "{slot}: {of_slot:#?}\n{log}"
         );
     }
 }
