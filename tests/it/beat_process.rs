@@ -294,7 +294,7 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
         Duration::from_micros((sim.num_microseconds().unwrap() as f64 / speed) as u64)
     };
     let started = Instant::now();
-    let (mut child, rx, reader) = spawn_beat(
+    let (child, rx, reader) = spawn_beat(
         &db,
         &[
             (
@@ -330,15 +330,7 @@ async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
     redis.start_again().await;
     // The third boundary, after the outage.
     tokio::time::sleep_until(at_sim(m3 + chrono::Duration::seconds(8)).into()).await;
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let code = child.wait().unwrap();
-    let _ = reader.join();
-    seen.extend(rx.try_iter());
-    let log = seen.join("\n");
-    assert_eq!(code.code(), Some(0), "{log}");
+    let log = stop_beat(child, rx, reader, seen);
 
     // What reached the broker after its restart (it keeps nothing across one): the slots of
     // the boundary during the outage and of the one after, each exactly once.
@@ -414,7 +406,7 @@ async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
         Duration::from_micros((sim.num_microseconds().unwrap() as f64 / speed) as u64)
     };
     let started = Instant::now();
-    let (mut child, rx, reader) = spawn_beat(
+    let (child, rx, reader) = spawn_beat(
         &db,
         &[
             ("STOCKURA_TEST_CLOCK", scaled_clock(speed, start)),
@@ -431,15 +423,7 @@ async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
     tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(20)).into()).await;
     redis.start_again().await;
     tokio::time::sleep_until(at_sim(m1 + chrono::Duration::seconds(45)).into()).await;
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let code = child.wait().unwrap();
-    let _ = reader.join();
-    seen.extend(rx.try_iter());
-    let log = seen.join("\n");
-    assert_eq!(code.code(), Some(0), "{log}");
+    let log = stop_beat(child, rx, reader, seen);
     let (items, ids) = broker_list(&redis.url(), &format!("{prefix}celery")).await;
     assert_eq!(items.len(), count, "{log}");
     assert_eq!(ids.len(), count, "a message was doubled:\n{log}");
@@ -520,6 +504,25 @@ async fn cluster_runs(pg: &crate::support::ThrowawayPostgres) -> Vec<stockura::d
     .unwrap()
 }
 
+/// Stops a spawned `run-beat` with SIGTERM, checks that it exits 0, and returns its whole log.
+fn stop_beat(
+    mut child: std::process::Child,
+    rx: mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
+    mut seen: Vec<String>,
+) -> String {
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert_eq!(code.code(), Some(0), "{log}");
+    log
+}
+
 /// A `run-beat` on a throwaway cluster under a clock running `SPEED` times real time from the
 /// simulated instant `start`, sending to the shared Redis under a key prefix of its own.
 struct ScaledBeat {
@@ -576,22 +579,13 @@ impl ScaledBeat {
     /// SIGTERM; checks it exits 0; returns its log.
     fn stop(self) -> String {
         let Self {
-            mut child,
+            child,
             rx,
             reader,
-            mut seen,
+            seen,
             ..
         } = self;
-        std::process::Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        let code = child.wait().unwrap();
-        let _ = reader.join();
-        seen.extend(rx.try_iter());
-        let log = seen.join("\n");
-        assert_eq!(code.code(), Some(0), "{log}");
-        log
+        stop_beat(child, rx, reader, seen)
     }
 
     /// What its queue holds (and each distinct task id), deleted afterwards.
