@@ -1022,7 +1022,9 @@ where
             .iter()
             .map(|id| self.plan.get(*id).and_then(|e| e.last_run_at))
             .collect();
-        for (id, began) in ids.into_iter().zip(began) {
+        let (mut ticked, mut lease_lost) = (false, false);
+        let mut pending = ids.into_iter().zip(began);
+        for (id, began) in pending.by_ref() {
             if let Some(entry) = self.plan.get(id) {
                 let (run, skipped) = if entry.last_run_at == began {
                     plan::catch_up(entry, now, self.config.catchup_window)
@@ -1037,7 +1039,16 @@ where
             if due.len() + missed.len() >= self.config.catch_up_rows.max(1) {
                 self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                     .await;
-                if self.database_down || self.stopping() || !self.lease_valid() {
+                if !self.lease_valid() {
+                    lease_lost = true;
+                    break;
+                }
+                // Once a live slot went out, the schedules not caught up yet have a newer
+                // `last_run_at` (in the plan and, through the bookkeeping, in the database):
+                // a catch-up left for later would find nothing owed and their rows would be
+                // lost. So after a live tick the catch-up runs to its end, through a database
+                // outage (sent unclaimed, history kept) and a first signal alike.
+                if !ticked && (self.database_down || self.stopping()) {
                     break;
                 }
                 // A long catch-up (hundreds of thousands of rows after an outage) does not hold
@@ -1048,17 +1059,48 @@ where
                     .is_some_and(|next| next <= self.clock.now())
                 {
                     self.tick().await;
+                    ticked = true;
+                    if !self.lease_valid() {
+                        lease_lost = true;
+                        break;
+                    }
                 }
             }
         }
-        if self.stopping() {
-            // What is left stays owed by `last_run_at`: the next start catches it up.
-            tracing::info!("stopping: the rest of the catch-up is left to the next start");
-        } else if !self.lease_valid() {
-            // The next leader catches up what is left, from the stored `last_run_at`.
+        if lease_lost {
+            // Not the leader any more: nothing more is sent. The remaining schedules a live
+            // slot moved on have what they owed recorded `missed` (their catch-up run
+            // included); the others, and the batch in hand, are left to the next leader, which
+            // catches them up from their `last_run_at`.
+            if ticked {
+                let as_missed = |d: Due| Missed {
+                    schedule: d.schedule,
+                    slot: d.slot,
+                    count: None,
+                };
+                // Nothing is in hand: the lease is checked right after each batch.
+                let mut rows: Vec<Missed> = due.drain(..).map(as_missed).collect();
+                rows.append(&mut missed);
+                for (id, began) in pending {
+                    // Only those a live slot moved on; the others stay owed to the next leader.
+                    if let Some(entry) = self.plan.get(id).filter(|e| e.last_run_at != began) {
+                        let mut as_begun = entry.clone();
+                        as_begun.last_run_at = began;
+                        let (run, skipped) =
+                            plan::catch_up(&as_begun, now, self.config.catchup_window);
+                        rows.extend(run.map(as_missed));
+                        rows.extend(skipped);
+                    }
+                }
+                self.dispatch_owed(&mut due, &mut rows, now, &mut totals)
+                    .await;
+            }
             tracing::warn!(
                 "the lease ran out during the catch-up: the rest is left to the next leader"
             );
+        } else if self.stopping() && !ticked {
+            // What is left stays owed by `last_run_at`: the next start catches it up.
+            tracing::info!("stopping: the rest of the catch-up is left to the next start");
         } else {
             self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                 .await;

@@ -192,7 +192,16 @@ pub async fn broker_for(
         let cause = std::error::Error::source(&e)
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
-        if wait_for_broker {
+        // Only a broker that does not answer is waited for; a malformed URL or a broker that
+        // answers with a refusal (a wrong password, say) is a configuration error.
+        let transient = match &e {
+            crate::sync::SyncError::Timeout { .. } => true,
+            crate::sync::SyncError::Unreachable { source, .. } => {
+                source.is_io_error() || source.is_timeout() || source.is_connection_refusal()
+            }
+            _ => false,
+        };
+        if wait_for_broker && transient {
             // A scheduler that starts during a broker outage runs anyway: the slots due
             // meanwhile are claimed and owed, and sent when the broker answers (nothing is
             // lost, as when the broker goes down later). Exiting would leave the boundary to
@@ -207,7 +216,7 @@ pub async fn broker_for(
             message: format!("cannot reach the broker: {e}{cause}"),
             kind: crate::error::ErrorKind::Unavailable,
             hint: Some(
-                "check that the broker's Redis runs and that CELERY_BROKER_URL points at it".into(),
+                "check that the broker's Redis runs and that CELERY_BROKER_URL points at it (host, port, db, password)".into(),
             ),
         }
         .into());

@@ -667,8 +667,10 @@ pub fn check_last_run_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>
 
 impl NewSchedule {
     /// Whether `existing` already does this job: same task, arguments, cron (as parsed:
-    /// `@daily` is `0 0 * * *`), timezone and delivery options. Name, description, category,
-    /// tags, policy and enabled state do not count: two such rows send the same task twice.
+    /// `@daily` is `0 0 * * *`), timezone, delivery options and enabled state (a disabled copy
+    /// sends nothing twice, and `--if-not-exists` must not answer with a schedule that never
+    /// runs). Name, description, category, tags and policy do not count: two such enabled rows
+    /// send the same task twice.
     pub fn same_job_as(&self, existing: &Schedule) -> bool {
         // Cheap comparisons first: a task with thousands of schedules differing in kwargs
         // parses no cron expression at all.
@@ -677,6 +679,7 @@ impl NewSchedule {
             _ => self.cron_expression.trim() == existing.cron_expression.trim(),
         };
         self.task_name == existing.task_name
+            && self.enabled == existing.enabled
             && existing.unreadable.is_empty()
             && self.args == existing.args
             && self.kwargs == existing.kwargs
@@ -1232,8 +1235,8 @@ mod tests {
             i.name = Some("other".into());
             i.description = Some("d".into());
             i.tags = vec!["t".into()];
-            i.enabled = false;
         }));
+        assert!(!same(&|i| i.enabled = false));
         assert!(!same(&|i| i.cron_expression = "0 1 * * *".into()));
         assert!(!same(&|i| i.timezone = Some("Asia/Tokyo".into())));
         assert!(!same(&|i| i.params = vec![("k".into(), Value::from(1))]));

@@ -615,9 +615,10 @@ pub trait RunStore: Send + Sync {
         detail: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Whether the database server refuses new connections right now (stopped, restarting,
-    /// out of slots): a fresh connection attempt fails at once. `false` when it answers, when
-    /// the attempt takes longer than a moment, and for an embedded database.
+    /// Whether nothing listens where the database server should (stopped, or restarting): a
+    /// fresh connection attempt is refused at once, so no session of that server can still
+    /// commit anything. `false` when it answers, when it refuses for another reason, when the
+    /// attempt takes longer than a moment, and for an embedded database.
     fn refuses_connections(&self) -> impl Future<Output = bool> + Send {
         async { false }
     }

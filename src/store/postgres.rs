@@ -655,11 +655,10 @@ impl RunStore for PgStore {
                 let _ = conn.close().await;
                 false
             }
+            // Only "nobody listens": then no session of that server can commit the statement
+            // being abandoned. A server shutting down smartly (57P03) or out of connection
+            // slots (53300) still runs the sessions it has, so those do not count.
             Ok(Err(sqlx::Error::Io(e))) => e.kind() == std::io::ErrorKind::ConnectionRefused,
-            Ok(Err(sqlx::Error::Database(e))) => {
-                // 57P03: the server is starting up or shutting down; 53300: no slot left.
-                matches!(e.code().as_deref(), Some("57P03" | "53300"))
-            }
             Ok(Err(_)) | Err(_) => false,
         }
     }
