@@ -41,13 +41,23 @@ pub struct DispatchOptions {
 }
 
 impl DispatchOptions {
-    /// A fresh marker for one push, kept until the push could no longer be retried (the send
-    /// deadline plus a minute).
+    /// A fresh marker for one push ([`Self::marker_with_id`]).
     pub fn marker(&self) -> Marker {
+        self.marker_with_id(Uuid::new_v4().simple().to_string())
+    }
+
+    /// The marker of push `id` (a fresh one, or one a claimed row recorded), kept a day longer
+    /// than the push could still be retried (its send deadline): whoever finds the row owed
+    /// later, even past its deadline, can still tell whether it was sent.
+    pub fn marker_with_id(&self, id: String) -> Marker {
         let deadline = u64::try_from(self.send_deadline.num_seconds()).unwrap_or(0);
-        Marker::new(&self.layout, deadline.saturating_add(60))
+        Marker::new(&self.layout, id, deadline.saturating_add(MARKER_GRACE_SECS))
     }
 }
+
+/// How much longer than its send deadline a push's marker is kept: one key per push (a chunk of
+/// up to [`CHUNK_ROWS`] messages), so a day of them is a few thousand small keys.
+pub const MARKER_GRACE_SECS: u64 = 86_400;
 
 /// The default deadline of a statement on the dispatch path: half the default lease, so a
 /// hung database makes a boundary a few seconds late, not as late as the hang, and the
@@ -55,35 +65,46 @@ impl DispatchOptions {
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Puts a push's messages on their lists unless the push's marker shows that an earlier attempt
-/// of the same push already did (its reply was lost), then sets the marker. Atomic, so a retry
-/// never doubles a message. KEYS[1]: the marker; KEYS[2..]: each message's list. ARGV[1]: the
+/// of the same push already did (its reply was lost, or its sender died before it learnt the
+/// answer), then sets the marker. Atomic, so no attempt, by this scheduler or the next, ever
+/// doubles a message. KEYS[1]: the marker; KEYS[2..]: each message's list. ARGV[1]: the
 /// marker's time to live in seconds; ARGV[2..]: the messages. Returns 1 when it pushed, 0 when
 /// the marker was already there.
 /// Every list is checked before anything is written, so a key of another type fails the whole
-/// push instead of leaving part of it pushed (to be pushed again by the next retry).
+/// push instead of leaving part of it pushed. Consecutive messages for one list go in one
+/// `LPUSH` of up to 500 (the same order as one `LPUSH` each: Celery pops from the other end).
 const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end \
-for i = 2, #KEYS do local t = redis.call('TYPE', KEYS[i]).ok \
-if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' is a ' .. t .. ', not a list') end end \
-for i = 2, #KEYS do redis.call('LPUSH', KEYS[i], ARGV[i]) end \
+for i = 2, #KEYS do if KEYS[i] ~= KEYS[i - 1] then local t = redis.call('TYPE', KEYS[i]).ok \
+if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' is a ' .. t .. ', not a list') end end end \
+local n, batch, key = 0, {}, nil \
+for i = 2, #KEYS do \
+if KEYS[i] ~= key or n == 500 then if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end key, n = KEYS[i], 0 end \
+n = n + 1 batch[n] = ARGV[i] end \
+if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end \
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return 1";
 
 /// The marker of one push: a key set in the same atomic step as the push's messages, so that a
-/// retry of a push whose reply was lost (the broker took it, the answer never came) can tell.
+/// later attempt of the push (a retry after a lost reply, or another scheduler that finds the
+/// claimed rows still `owed`: they record the push's id) can tell whether it landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {
-    /// `<global_keyprefix>stockura:push:<uuid>`.
+    /// The push's id (a simple UUID), recorded in its rows' `push_marker`.
+    pub id: String,
+    /// `<global_keyprefix>stockura:push:<id>`.
     pub key: Vec<u8>,
-    /// How long the broker keeps it: until the last retry of the push could happen.
+    /// How long the broker keeps it: past the last moment the push could be retried.
     pub ttl_secs: u64,
 }
 
 impl Marker {
-    /// A fresh marker under the broker's key prefix, kept `ttl_secs` (at least a minute).
-    pub fn new(layout: &BrokerLayout, ttl_secs: u64) -> Self {
+    /// The marker of push `id` under the broker's key prefix, kept `ttl_secs` (at least a
+    /// minute).
+    pub fn new(layout: &BrokerLayout, id: String, ttl_secs: u64) -> Self {
         let mut key = layout.global_keyprefix.as_bytes().to_vec();
         key.extend_from_slice(b"stockura:push:");
-        key.extend_from_slice(Uuid::new_v4().simple().to_string().as_bytes());
+        key.extend_from_slice(id.as_bytes());
         Self {
+            id,
             key,
             ttl_secs: ttl_secs.max(60),
         }
@@ -124,12 +145,12 @@ impl Broker {
         Ok(())
     }
 
-    /// LPUSHes every message, and sets the push's marker, in one pipelined MULTI/EXEC round
-    /// trip: all or nothing. The items are taken: each envelope is freed as soon as it is
-    /// copied into the pipeline (the client copies a pipeline twice more to send it, so holding
-    /// the originals too made a chunk's push four copies deep). A connection found broken (a
-    /// broker restart since the last batch) is re-opened once; the push is sent again only if
-    /// its marker is absent, so a first attempt that landed with its reply lost is not doubled.
+    /// Pushes every message and sets the push's marker in one atomic script ([`PUSH_ONCE`]):
+    /// all or nothing, and nothing when the marker shows an earlier attempt landed. The items
+    /// are taken: each envelope is freed as soon as it is copied into the command. A connection
+    /// found broken (a broker restart since the last batch) is re-opened and the push tried
+    /// once more; the marker keeps a first attempt that landed with its reply lost from being
+    /// doubled.
     pub async fn push(
         &mut self,
         items: Vec<(Vec<u8>, String)>,
@@ -138,59 +159,26 @@ impl Broker {
         if items.is_empty() {
             return Ok(Pushed::Sent);
         }
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        for (key, envelope) in items {
-            pipe.cmd("LPUSH")
-                .arg(key.as_slice())
-                .arg(envelope.as_str())
-                .ignore();
+        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), marker);
+        for (_, envelope) in items {
+            cmd.arg(envelope.as_str());
         }
-        pipe.cmd("SET")
-            .arg(marker.key.as_slice())
-            .arg(1)
-            .arg("EX")
-            .arg(marker.ttl_secs)
-            .ignore();
         let mut last = None;
         for attempt in 0..2 {
-            if self.conn.is_none() {
-                self.connect().await?;
-            }
-            let Some(conn) = self.conn.as_mut() else {
-                break;
-            };
-            if attempt > 0 {
-                let landed: Result<bool, redis::RedisError> = redis::cmd("EXISTS")
-                    .arg(marker.key.as_slice())
-                    .query_async(conn)
-                    .await;
-                match landed {
-                    Ok(true) => return Ok(Pushed::AlreadyThere),
-                    Ok(false) => {}
-                    Err(e) => {
-                        self.conn = None;
-                        return Err(redis_conn::command_error(&self.url, self.timeout, e));
-                    }
-                }
-            }
-            let result: Result<(), redis::RedisError> = pipe.query_async(conn).await;
-            match result {
-                Ok(()) => return Ok(Pushed::Sent),
+            match self.run_push(&cmd).await {
+                Ok(pushed) => return Ok(pushed),
                 Err(e) => {
-                    self.conn = None;
                     if attempt == 0 {
                         tracing::warn!(broker = %self.url, error = %e, "broker connection lost; reconnecting");
                     }
-                    last = Some(redis_conn::command_error(&self.url, self.timeout, e));
+                    last = Some(e);
                 }
             }
         }
         Err(last.unwrap_or_else(|| self.unreachable()))
     }
 
-    /// Pushes the messages unless the marker shows an earlier attempt of the same push landed
-    /// (one atomic script, [`PUSH_ONCE`]); sets the marker. Safe to repeat.
+    /// [`Self::push`] of borrowed items, tried once (the caller retries).
     pub async fn push_again(
         &mut self,
         items: &[(Vec<u8>, String)],
@@ -199,19 +187,34 @@ impl Broker {
         if items.is_empty() {
             return Ok(Pushed::Sent);
         }
+        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), marker);
+        for (_, envelope) in items {
+            cmd.arg(envelope.as_str());
+        }
+        self.run_push(&cmd).await
+    }
+
+    /// Whether a push with this marker landed (its key is there).
+    pub async fn landed(&mut self, marker: &Marker) -> Result<bool, SyncError> {
         if self.conn.is_none() {
             self.connect().await?;
         }
-        let mut cmd = redis::cmd("EVAL");
-        cmd.arg(PUSH_ONCE)
-            .arg(items.len() + 1)
-            .arg(marker.key.as_slice());
-        for (key, _) in items {
-            cmd.arg(key.as_slice());
-        }
-        cmd.arg(marker.ttl_secs);
-        for (_, envelope) in items {
-            cmd.arg(envelope.as_str());
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(self.unreachable());
+        };
+        let result: Result<bool, redis::RedisError> = redis::cmd("EXISTS")
+            .arg(marker.key.as_slice())
+            .query_async(conn)
+            .await;
+        result.map_err(|e| {
+            self.conn = None;
+            redis_conn::command_error(&self.url, self.timeout, e)
+        })
+    }
+
+    async fn run_push(&mut self, cmd: &redis::Cmd) -> Result<Pushed, SyncError> {
+        if self.conn.is_none() {
+            self.connect().await?;
         }
         let Some(conn) = self.conn.as_mut() else {
             return Err(self.unreachable());
@@ -233,6 +236,20 @@ impl Broker {
             timeout: self.timeout,
         }
     }
+}
+
+/// The `EVAL` of [`PUSH_ONCE`] for messages on these lists, up to the messages themselves
+/// (appended by the caller, in the same order).
+fn push_command<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>, marker: &Marker) -> redis::Cmd {
+    let mut cmd = redis::cmd("EVAL");
+    cmd.arg(PUSH_ONCE)
+        .arg(keys.len() + 1)
+        .arg(marker.key.as_slice());
+    for key in keys {
+        cmd.arg(key);
+    }
+    cmd.arg(marker.ttl_secs);
+    cmd
 }
 
 /// Compiled parameter schemas by task name, reloaded when definitions change.
@@ -299,6 +316,9 @@ pub struct Outcome {
     pub missed: usize,
     /// Celery task ids sent, by schedule.
     pub sent: Vec<(Uuid, Uuid)>,
+    /// Claimed rows whose push answered: `owed` until the batch end turns them `dispatched`
+    /// (or the backlog does, when the database is down).
+    pub confirmed: Vec<i64>,
     /// Slots that ran (sent), by schedule.
     pub ran: Vec<(Uuid, DateTime<Utc>)>,
     /// Slots the broker did not take, to be retried by the caller with the same task ids.
@@ -532,6 +552,8 @@ struct Built {
     /// Index of the chunk's first row in the batch (due slots first, then missed ones).
     start: usize,
     rows: Vec<NewRun>,
+    /// The push that carries the chunk's messages (its rows name it).
+    marker: Marker,
     encoding: tokio::task::JoinHandle<Vec<Option<Encoded>>>,
     build: Duration,
 }
@@ -541,6 +563,7 @@ struct Prepared {
     /// Index of the chunk's first row in the batch (due slots first, then missed ones).
     start: usize,
     rows: Vec<NewRun>,
+    marker: Marker,
     claims: Result<Vec<Option<i64>>, StoreError>,
     /// Aligned with `rows`: the message of each row to send.
     envelopes: Vec<Option<Encoded>>,
@@ -585,8 +608,10 @@ impl<S: RunStore> Batch<'_, S> {
             .is_some_and(|a| a.load(std::sync::atomic::Ordering::Relaxed))
     }
 
-    /// The history row of due slot `n`, and whether its message is to be sent.
-    fn due_row(&self, n: usize) -> (NewRun, Option<Pending>) {
+    /// The history row of due slot `n`, and whether its message is to be sent (by the push
+    /// `marker`: a row to send claims its slot as `owed`, naming the push, and becomes
+    /// `dispatched` once the push answered).
+    fn due_row(&self, n: usize, marker: &Marker) -> (NewRun, Option<Pending>) {
         let d = &self.due[n];
         let s = &d.schedule;
         let task_id = match d.trigger {
@@ -613,22 +638,24 @@ impl<S: RunStore> Batch<'_, S> {
             (None, Decision::Defer(why), true) => {
                 (RunStatus::DryRun, Some(format!("would queue: {why}")))
             }
-            (None, Decision::Send, false) => (RunStatus::Dispatched, None),
+            (None, Decision::Send, false) => (RunStatus::Owed, None),
             (None, Decision::Skip(why), false) => (RunStatus::Skipped, Some(why.clone())),
             (None, Decision::Defer(why), false) => (RunStatus::Deferred, Some(why.clone())),
         };
-        let message = built.filter(|_| status == RunStatus::Dispatched);
+        let sending = status == RunStatus::Owed;
+        let message = built.filter(|_| sending);
         let row = NewRun {
             schedule_id: Some(s.id),
             schedule_name: s.name.clone(),
             task_name: s.task_name.clone(),
             celery_task_id: (status != RunStatus::Skipped).then_some(task_id),
             scheduled_for: d.slot,
-            dispatched_at: (status == RunStatus::Dispatched).then_some(self.now),
+            dispatched_at: None,
             trigger: d.trigger,
             status,
             detail,
             arguments: s.arguments.clone(),
+            push_marker: sending.then(|| marker.id.clone()),
         };
         (row, message)
     }
@@ -665,17 +692,19 @@ impl<S: RunStore> Batch<'_, S> {
             status: RunStatus::Missed,
             detail: m.count.as_ref().map(|c| c.detail()),
             arguments: m.schedule.arguments.clone(),
+            push_marker: None,
         }
     }
 
     /// Builds the rows of `range` and starts encoding their messages on another thread.
     fn build(&self, range: std::ops::Range<usize>) -> Built {
         let started = std::time::Instant::now();
+        let marker = self.options.marker();
         let mut rows = Vec::with_capacity(range.len());
         let mut messages = Vec::with_capacity(range.len());
         for n in range.clone() {
             if n < self.due.len() {
-                let (row, message) = self.due_row(n);
+                let (row, message) = self.due_row(n, &marker);
                 rows.push(row);
                 messages.push(message);
             } else {
@@ -699,6 +728,7 @@ impl<S: RunStore> Batch<'_, S> {
         Built {
             start: range.start,
             rows,
+            marker,
             encoding,
             build: started.elapsed(),
         }
@@ -709,6 +739,7 @@ impl<S: RunStore> Batch<'_, S> {
         let Built {
             start,
             rows,
+            marker,
             encoding,
             build,
         } = built;
@@ -752,6 +783,7 @@ impl<S: RunStore> Batch<'_, S> {
         Prepared {
             start,
             rows,
+            marker,
             claims,
             envelopes,
             build,
@@ -775,6 +807,7 @@ impl<S: RunStore> Batch<'_, S> {
         let Prepared {
             start,
             mut rows,
+            marker,
             claims,
             envelopes,
             build,
@@ -847,7 +880,6 @@ impl<S: RunStore> Batch<'_, S> {
             drop(rows);
             Vec::new()
         };
-        let marker = self.options.marker();
         let count = batch.len();
         let result = if batch.is_empty() {
             Ok(Pushed::Sent)
@@ -878,14 +910,26 @@ impl<S: RunStore> Batch<'_, S> {
                     stages.first_sent.get_or_insert(started.elapsed());
                     outcome.sent_ms = millis(started.elapsed());
                     outcome.dispatched += count;
-                    for &(i, _, task_id) in &pushed {
+                    for &(i, id, task_id) in &pushed {
                         let d = &self.due[start + i];
                         outcome.sent.push((d.schedule.id, task_id));
                         outcome.ran.push((d.schedule.id, d.slot));
+                        if id >= 0 {
+                            outcome.confirmed.push(id);
+                        }
                     }
                 }
                 if unclaimed {
-                    outcome.backlog.runs.extend(rows);
+                    outcome
+                        .backlog
+                        .runs
+                        .extend(rows.into_iter().map(|mut row| {
+                            if row.status == RunStatus::Owed {
+                                row.status = RunStatus::Dispatched;
+                                row.dispatched_at = Some(self.now);
+                            }
+                            row
+                        }));
                 }
             }
             Err(error) => {
@@ -1065,6 +1109,38 @@ pub async fn dispatch<S: RunStore>(
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not record the owed runs yet"),
+        }
+    }
+    // Then what was sent: the claimed rows become `dispatched` (a stop before this leaves them
+    // `owed`, naming their push, and whoever takes them over finds the push's marker).
+    if !outcome.confirmed.is_empty() {
+        let confirm = Settle {
+            ids: std::mem::take(&mut outcome.confirmed),
+            status: RunStatus::Dispatched,
+            dispatched_at: Some(now),
+            detail: String::new(),
+        };
+        let written = if batch
+            .database_down
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            Err(StoreError::NoAnswer {
+                what: "(unavailable during the batch; not waiting for it)".into(),
+            })
+        } else {
+            crate::store::within(
+                options.statement_timeout,
+                "the sent runs",
+                store.settle_runs(&confirm.ids, confirm.status, confirm.dispatched_at, ""),
+            )
+            .await
+        };
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "database unavailable: the sent runs are recorded later");
+            batch
+                .database_down
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            outcome.backlog.settle.push(confirm);
         }
     }
     outcome.database_down = batch

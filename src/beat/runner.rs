@@ -402,12 +402,7 @@ where
             return 0;
         }
         let now = self.clock.now();
-        let (late, mut waiting): (Vec<Owed>, Vec<Owed>) = std::mem::take(&mut self.owed)
-            .into_iter()
-            .partition(|o| self.deadline(o) < now);
-        if !late.is_empty() {
-            self.give_up(late, true).await;
-        }
+        let mut waiting = std::mem::take(&mut self.owed);
         let mut sent_total = 0;
         while !waiting.is_empty() {
             // One push per marker (the messages of one earlier push), oldest first.
@@ -415,6 +410,24 @@ where
             let (group, rest): (Vec<Owed>, Vec<Owed>) =
                 waiting.into_iter().partition(|o| o.marker == marker);
             waiting = rest;
+            let (late, group): (Vec<Owed>, Vec<Owed>) =
+                group.into_iter().partition(|o| self.deadline(o) < now);
+            if !late.is_empty() {
+                // Past its deadline a slot is given up, unless its push landed after all (the
+                // reply was lost, or the scheduler that sent it died before it learnt so).
+                let landed = match self.broker.as_mut() {
+                    Some(broker) => broker.landed(&marker).await.unwrap_or(false),
+                    None => false,
+                };
+                if landed {
+                    sent_total += late.len() + group.len();
+                    let all = late.into_iter().chain(group).collect();
+                    self.owed_sent(all, dispatch::Pushed::AlreadyThere, now)
+                        .await;
+                    continue;
+                }
+                self.give_up(late, true).await;
+            }
             let mut tags = dispatch::DeliveryTags::new();
             let mut items: Vec<(Vec<u8>, String)> = Vec::with_capacity(group.len());
             let mut unbuildable = Vec::new();
@@ -435,6 +448,19 @@ where
                 }
             }
             if !unbuildable.is_empty() {
+                // A schedule changed since its row was claimed: the row's own push may have
+                // landed all the same.
+                let landed = match self.broker.as_mut() {
+                    Some(broker) => broker.landed(&marker).await.unwrap_or(false),
+                    None => false,
+                };
+                if landed {
+                    sent_total += unbuildable.len() + buildable.len();
+                    let all = unbuildable.into_iter().chain(buildable).collect();
+                    self.owed_sent(all, dispatch::Pushed::AlreadyThere, now)
+                        .await;
+                    continue;
+                }
                 self.give_up(unbuildable, false).await;
             }
             let group = buildable;
@@ -494,7 +520,7 @@ where
                 group[0].error
             ),
             dispatch::Pushed::AlreadyThere => {
-                "the broker had taken it; its reply was lost, so it was not sent again".to_string()
+                "the broker had taken it; the reply was lost or its sender stopped before recording it, so it was not sent again".to_string()
             }
         };
         tracing::info!(sent = group.len(), late_ms, "owed slots sent");
@@ -620,7 +646,14 @@ where
                 return;
             }
         };
-        let known: HashSet<i64> = self.owed.iter().filter_map(|o| o.run_id).collect();
+        // Rows this scheduler sent and has yet to record (the database failed in between) are
+        // its own, not owed.
+        let known: HashSet<i64> = self
+            .owed
+            .iter()
+            .filter_map(|o| o.run_id)
+            .chain(self.backlog.settle.iter().flat_map(|s| s.ids.iter().copied()))
+            .collect();
         let mut marker = self.config.dispatch.marker();
         let mut in_marker = 0usize;
         let mut gone = Vec::new();
@@ -638,11 +671,20 @@ where
             };
             let mut schedule = Job::clone(&entry.schedule);
             schedule.arguments = r.run.arguments.clone();
-            if in_marker == self.config.dispatch.chunk_rows.max(1) {
-                marker = self.config.dispatch.marker();
-                in_marker = 0;
-            }
-            in_marker += 1;
+            // The push the row was claimed for: if its marker is there, that push landed and
+            // the slot is not sent again. A row that names none (written before pushes were
+            // recorded) gets a new push, a chunk of rows each.
+            let push = match r.run.push_marker {
+                Some(id) => self.config.dispatch.marker_with_id(id),
+                None => {
+                    if in_marker == self.config.dispatch.chunk_rows.max(1) {
+                        marker = self.config.dispatch.marker();
+                        in_marker = 0;
+                    }
+                    in_marker += 1;
+                    marker.clone()
+                }
+            };
             self.owed.push(Owed {
                 due: Due {
                     schedule: Arc::new(schedule),
@@ -652,8 +694,7 @@ where
                 task_id,
                 run_id: Some(r.id),
                 row: None,
-                // New pushes of a chunk each: the previous leader's markers are not known here.
-                marker: marker.clone(),
+                marker: push,
                 error: r
                     .run
                     .detail
@@ -693,6 +734,7 @@ where
                     row.status = RunStatus::Owed;
                     row.dispatched_at = None;
                     row.detail = Some(format!("owed: {}", o.error));
+                    row.push_marker = Some(o.marker.id.clone());
                     self.backlog.runs.push(row);
                 }
                 _ => {}
@@ -878,6 +920,8 @@ where
         let mut batch = Vec::new();
         let mut sent = Vec::new();
         let mut tags = dispatch::DeliveryTags::new();
+        // The push that carries the held runs: each is claimed (`deferred` to `owed`) naming it.
+        let marker = self.config.dispatch.marker();
         for (h, running) in held.into_iter().zip(running) {
             match running {
                 // The "previous run" is this very run: another scheduler has sent it.
@@ -888,8 +932,7 @@ where
                 Some(_) => continue,
                 None => {}
             }
-            let detail = policy::deferred_detail(h.due.slot, now);
-            match self.store.promote_deferred(h.run_id, now, &detail).await {
+            match self.store.promote_deferred(h.run_id, &marker.id).await {
                 Ok(true) => match dispatch::message_for(&h.due, h.task_id, &self.config.dispatch) {
                     Ok(m) => {
                         let (key, envelope, _) =
@@ -924,7 +967,6 @@ where
             return 0;
         }
         let count = batch.len();
-        let marker = self.config.dispatch.marker();
         if let Some(broker) = self.broker.as_mut()
             && let Err(e) = broker.push(batch, &marker).await
         {
@@ -953,6 +995,29 @@ where
             .map(|h| (h.due.schedule.id, h.due.slot))
             .collect();
         for h in &sent {
+            let confirm = Settle {
+                ids: vec![h.run_id],
+                status: RunStatus::Dispatched,
+                dispatched_at: Some(now),
+                detail: policy::deferred_detail(h.due.slot, now),
+            };
+            if self.database_down {
+                self.backlog.settle.push(confirm);
+            } else if let Err(e) = crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the sent runs",
+                self.store.settle_runs(
+                    &confirm.ids,
+                    confirm.status,
+                    confirm.dispatched_at,
+                    &confirm.detail,
+                ),
+            )
+            .await
+            {
+                self.database_failed(&e);
+                self.backlog.settle.push(confirm);
+            }
             self.held.remove(&h.due.schedule.id);
             self.last_sent.insert(
                 h.due.schedule.id,

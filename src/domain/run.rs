@@ -102,6 +102,10 @@ pub struct NewRun {
     /// Positional and keyword arguments as sent, as the compact JSON text stored (a run is
     /// built from a planned job's text and bound as text, never parsed on the way).
     pub arguments: Arguments,
+    /// The push that carries (or carried) its message: the id of the broker's marker key,
+    /// set in the same atomic step as the message. A row still `owed` whose marker exists
+    /// was sent (its sender died, or lost its lease, before it learnt so).
+    pub push_marker: Option<String>,
 }
 
 /// A recorded run.

@@ -85,6 +85,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "owed_runs",
         sql: include_str!("../../migrations/postgres/0012_owed_runs.sql"),
     },
+    Migration {
+        version: 13,
+        description: "push_markers",
+        sql: include_str!("../../migrations/postgres/0013_push_markers.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -148,6 +153,11 @@ pub const SQLITE: &[Migration] = &[
         version: 12,
         description: "owed_runs",
         sql: include_str!("../../migrations/sqlite/0012_owed_runs.sql"),
+    },
+    Migration {
+        version: 13,
+        description: "push_markers",
+        sql: include_str!("../../migrations/sqlite/0013_push_markers.sql"),
     },
 ];
 
@@ -243,12 +253,12 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "12 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "13 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).is_ok());
+        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]).is_ok());
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

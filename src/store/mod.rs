@@ -606,13 +606,13 @@ pub trait RunStore: Send + Sync {
     /// slot first.
     fn deferred_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
 
-    /// Turns a `deferred` run into `dispatched` (with its send time and detail), only if it is
-    /// still deferred: the claim of a held run. Returns whether this call won it.
+    /// Turns a `deferred` run into `owed`, naming the push that is to carry it, only if it is
+    /// still deferred: the claim of a held run. Returns whether this call won it. Once the
+    /// push answered the run is settled `dispatched` ([`Self::settle_runs`]).
     fn promote_deferred(
         &self,
         id: i64,
-        dispatched_at: DateTime<Utc>,
-        detail: &str,
+        push_marker: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Whether nothing listens where the database server should (stopped, or restarting): a
@@ -627,10 +627,10 @@ pub trait RunStore: Send + Sync {
     /// oldest slot first: what a scheduler that becomes the leader retries.
     fn owed_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
 
-    /// Settles runs that were owed (or still say `dispatched` because marking them owed
-    /// failed): `dispatched` with the send time once the broker took them, or `failed` when
-    /// their deadline passed. Rows in any other state are left alone (another scheduler
-    /// settled them). Returns how many rows changed.
+    /// Settles runs that were owed (or say `dispatched` already): `dispatched` with the send
+    /// time once the broker took them, or `failed` when their deadline passed. Rows in any
+    /// other state are left alone (another scheduler settled them). An empty `detail` writes
+    /// none. Returns how many rows changed.
     fn settle_runs(
         &self,
         ids: &[i64],
@@ -970,13 +970,8 @@ impl RunStore for AnyStore {
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.deferred_runs())
     }
-    async fn promote_deferred(
-        &self,
-        id: i64,
-        dispatched_at: DateTime<Utc>,
-        detail: &str,
-    ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.promote_deferred(id, dispatched_at, detail))
+    async fn promote_deferred(&self, id: i64, push_marker: &str) -> Result<bool, StoreError> {
+        delegate!(self, s => s.promote_deferred(id, push_marker))
     }
     async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.owed_runs())

@@ -572,6 +572,7 @@ fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
                 &decode::args(json("args")?, &mut bad),
                 &decode::kwargs(json("kwargs")?, &mut bad),
             ),
+            push_marker: row.try_get("push_marker")?,
         },
         created_at: row.try_get("created_at")?,
     })
@@ -599,11 +600,11 @@ impl PgStore {
         };
         let rows = sqlx::query(
             "INSERT INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, scheduled_for, \
-             dispatched_at, trigger, status, detail, args, kwargs, created_at) \
-             SELECT sid, sname, tname, tid, sfor, dat, trg, st, det, a::jsonb, k::jsonb, $12 \
+             dispatched_at, trigger, status, detail, args, kwargs, created_at, push_marker) \
+             SELECT sid, sname, tname, tid, sfor, dat, trg, st, det, a::jsonb, k::jsonb, $12, pm \
              FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], \
-                         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
-                  AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k) \
+                         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $13::text[]) \
+                  AS t(sid, sname, tname, tid, sfor, dat, trg, st, det, a, k, pm) \
              WHERE NOT EXISTS (SELECT 1 FROM stockura_deleted_schedule_ids d WHERE d.id = sid) \
                 OR (SELECT true FROM celery_beat_schedules s WHERE s.id = sid) \
              ON CONFLICT (schedule_id, scheduled_for, \
@@ -623,6 +624,7 @@ impl PgStore {
         .bind(runs.iter().map(|r| r.arguments.args_text()).collect::<Vec<_>>())
         .bind(runs.iter().map(|r| r.arguments.kwargs_text()).collect::<Vec<_>>())
         .bind(now)
+        .bind(col(&|r| r.push_marker.clone()))
         .fetch_all(&self.pool)
         .await?;
         let inserted = rows
@@ -773,16 +775,10 @@ impl RunStore for PgStore {
         rows.iter().map(decode_run).collect()
     }
 
-    async fn promote_deferred(
-        &self,
-        id: i64,
-        dispatched_at: DateTime<Utc>,
-        detail: &str,
-    ) -> Result<bool, StoreError> {
+    async fn promote_deferred(&self, id: i64, push_marker: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(sql::PROMOTE_DEFERRED)
             .bind(id)
-            .bind(dispatched_at)
-            .bind(detail)
+            .bind(push_marker)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -805,7 +801,7 @@ impl RunStore for PgStore {
             return Ok(0);
         }
         let done = sqlx::query(
-            "UPDATE schedule_runs SET status = $1, dispatched_at = $2, detail = $3 \
+            "UPDATE schedule_runs SET status = $1, dispatched_at = $2, detail = NULLIF($3, '') \
              WHERE id = ANY($4) AND status IN ('owed', 'dispatched')",
         )
         .bind(status.as_str())

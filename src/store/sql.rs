@@ -77,7 +77,7 @@ fn suffix_of(dialect: Dialect, column: &str, param: &str) -> String {
 
 /// The columns of `schedule_runs`, in the order the row decoders read them.
 pub const RUN_COLUMNS: &str = "id, schedule_id, schedule_name, task_name, celery_task_id, scheduled_for, \
-    dispatched_at, trigger, status, detail, args, kwargs, created_at";
+    dispatched_at, trigger, status, detail, args, kwargs, created_at, push_marker";
 
 impl Where {
     /// The clauses of `stockura history`.
@@ -423,8 +423,8 @@ pub mod decode {
 }
 
 /// Claims a held run: `deferred` becomes `dispatched` only once ($1 id, $2 sent at, $3 detail).
-pub const PROMOTE_DEFERRED: &str = "UPDATE schedule_runs SET status = 'dispatched', dispatched_at = $2, \
-    detail = $3 WHERE id = $1 AND status = 'deferred'";
+pub const PROMOTE_DEFERRED: &str = "UPDATE schedule_runs SET status = 'owed', push_marker = $2 \
+    WHERE id = $1 AND status = 'deferred'";
 
 /// Writes a scheduler's heartbeat ($1..$13 in column order).
 pub const PUT_INSTANCE: &str = "INSERT INTO stockura_beat_instances (instance_id, host, pid, version, \

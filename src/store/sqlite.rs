@@ -954,6 +954,7 @@ fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
                 &decode::args(args, &mut bad),
                 &decode::kwargs(kwargs, &mut bad),
             ),
+            push_marker: row.try_get("push_marker")?,
         },
         created_at: time("created_at")?.unwrap_or_default(),
     })
@@ -1026,6 +1027,7 @@ fn runs_json(out: &mut String, runs: &[NewRun], now: &str) {
             Some(r.arguments.args_text()),
             Some(r.arguments.kwargs_text()),
             Some(now),
+            r.push_marker.as_deref(),
         ];
         out.push_str(if n == 0 { "[" } else { ",[" });
         for (i, field) in fields.into_iter().enumerate() {
@@ -1064,9 +1066,10 @@ impl RunStore for SqliteStore {
             // deleted since the scheduler loaded it gets no row (and so no send).
             let done = sqlx::query(
                 "INSERT OR IGNORE INTO schedule_runs (schedule_id, schedule_name, task_name, celery_task_id, \
-                 scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at) \
+                 scheduled_for, dispatched_at, trigger, status, detail, args, kwargs, created_at, push_marker) \
                  SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, \
-                        r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11 \
+                        r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11, \
+                        r.value ->> 12 \
                  FROM json_each($1) AS r \
                  WHERE r.value ->> 0 IS NULL OR r.value ->> 0 IN (SELECT id FROM celery_beat_schedules) \
                  ORDER BY r.key",
@@ -1218,16 +1221,10 @@ impl RunStore for SqliteStore {
         rows.iter().map(decode_run).collect()
     }
 
-    async fn promote_deferred(
-        &self,
-        id: i64,
-        dispatched_at: DateTime<Utc>,
-        detail: &str,
-    ) -> Result<bool, StoreError> {
+    async fn promote_deferred(&self, id: i64, push_marker: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(sql::PROMOTE_DEFERRED)
             .bind(id)
-            .bind(format_time(dispatched_at))
-            .bind(detail)
+            .bind(push_marker)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -1250,7 +1247,7 @@ impl RunStore for SqliteStore {
             return Ok(0);
         }
         let done = sqlx::query(
-            "UPDATE schedule_runs SET status = $1, dispatched_at = $2, detail = $3 \
+            "UPDATE schedule_runs SET status = $1, dispatched_at = $2, detail = NULLIF($3, '') \
              WHERE id IN (SELECT value FROM json_each($4)) AND status IN ('owed', 'dispatched')",
         )
         .bind(status.as_str())

@@ -45,6 +45,7 @@ fn run(s: &Schedule, slot: DateTime<Utc>, trigger: Trigger, status: RunStatus) -
             &[json!(1), json!("日本")],
             &serde_json::from_str(r#"{"n": 123456789012345678901234567890}"#).unwrap(),
         ),
+        push_marker: None,
     }
 }
 
@@ -347,19 +348,20 @@ async fn policy_lookups(db: TestDb) {
     assert_eq!(Some(deferred[0].id), ids[4]);
     assert_eq!(deferred[0].run.arguments.kwargs(), held.arguments.kwargs());
     let sent = t0 + Duration::minutes(3);
-    assert!(
-        store
-            .promote_deferred(deferred[0].id, sent, "deferred: 60 s")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .promote_deferred(deferred[0].id, sent, "again")
-            .await
-            .unwrap()
-    );
+    assert!(store.promote_deferred(deferred[0].id, "p1").await.unwrap());
+    assert!(!store.promote_deferred(deferred[0].id, "p2").await.unwrap());
     assert!(store.deferred_runs().await.unwrap().is_empty());
+    // Claimed, owed until its push answered; the row names the push.
+    let owed = store.owed_runs().await.unwrap();
+    assert_eq!(owed.len(), 1);
+    assert_eq!(owed[0].run.push_marker.as_deref(), Some("p1"));
+    assert_eq!(
+        store
+            .settle_runs(&[owed[0].id], RunStatus::Dispatched, Some(sent), "deferred: 60 s")
+            .await
+            .unwrap(),
+        1
+    );
     let last = store.latest_dispatched(&[b.id]).await.unwrap();
     assert_eq!(last[0].dispatched_at, sent);
     assert_eq!(Some(last[0].celery_task_id), held.celery_task_id);

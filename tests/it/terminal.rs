@@ -338,6 +338,7 @@ async fn rows_written_by_another_program_are_shown_escaped(db: TestDb) {
             status: RunStatus::Failed,
             detail: Some("broker said \u{1b}[31mno\u{1b}[0m\r\u{202E}".into()),
             arguments: stockura::domain::Arguments::new(&[], &serde_json::Map::new()),
+            push_marker: None,
         }])
         .await
         .unwrap();
@@ -490,6 +491,7 @@ async fn wide_content(db: &TestDb) -> Vec<(String, String)> {
                     .into(),
             ),
             arguments: stockura::domain::Arguments::new(&[], &serde_json::Map::new()),
+            push_marker: None,
         }])
         .await
         .unwrap();
