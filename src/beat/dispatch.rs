@@ -920,16 +920,13 @@ impl<S: RunStore> Batch<'_, S> {
                     }
                 }
                 if unclaimed {
-                    outcome
-                        .backlog
-                        .runs
-                        .extend(rows.into_iter().map(|mut row| {
-                            if row.status == RunStatus::Owed {
-                                row.status = RunStatus::Dispatched;
-                                row.dispatched_at = Some(self.now);
-                            }
-                            row
-                        }));
+                    outcome.backlog.runs.extend(rows.into_iter().map(|mut row| {
+                        if row.status == RunStatus::Owed {
+                            row.status = RunStatus::Dispatched;
+                            row.dispatched_at = Some(self.now);
+                        }
+                        row
+                    }));
                 }
             }
             Err(error) => {

@@ -652,7 +652,12 @@ where
             .owed
             .iter()
             .filter_map(|o| o.run_id)
-            .chain(self.backlog.settle.iter().flat_map(|s| s.ids.iter().copied()))
+            .chain(
+                self.backlog
+                    .settle
+                    .iter()
+                    .flat_map(|s| s.ids.iter().copied()),
+            )
             .collect();
         let mut marker = self.config.dispatch.marker();
         let mut in_marker = 0usize;

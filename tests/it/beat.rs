@@ -1069,6 +1069,159 @@ async fn a_lost_reply_never_doubles_a_message(db: TestDb) {
     assert_eq!((detail("reply was lost"), detail("s late")), (2, 3));
 }
 
+/// A push that landed with its reply lost, by a scheduler that then goes away before it can
+/// retry: the rows stay `owed` and name the push; the next scheduler asks the broker for that
+/// push's marker and sends nothing again. Past the slots' deadline too (the marker outlives it).
+async fn a_landed_push_is_not_sent_again_by_the_next_scheduler(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(4, &[]);
+    let broker = ThrowawayRedis::start(&[]).await;
+    let port: u16 = broker
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let proxy = FaultProxy::start(&format!("127.0.0.1:{port}")).await;
+    let mut first = rig
+        .beat_on(false, &format!("redis://127.0.0.1:{}/0", proxy.port))
+        .await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(first.tick().await.dispatched, 4);
+    // The push lands, its reply and the reconnect's are lost: owed.
+    proxy.lose_next_replies(2);
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = first.tick().await;
+    assert_eq!((outcome.dispatched, outcome.owed.len()), (0, 4));
+    drop(first);
+    // The batch went in chunks of two: the first chunk's push landed (its reply lost), the
+    // second was not tried after that failure. Every row is owed and names its push.
+    let runs: Vec<_> = rig
+        .runs()
+        .await
+        .into_iter()
+        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
+        .collect();
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Owed));
+    let pushes: std::collections::HashSet<_> = runs
+        .iter()
+        .map(|r| r.run.push_marker.clone().unwrap())
+        .collect();
+    assert_eq!(pushes.len(), 2, "{runs:#?}");
+    assert_eq!(
+        messages_at(&broker.url(), &rig.prefix, "celery")
+            .await
+            .len(),
+        6
+    );
+
+    // The next scheduler, after the slots' send deadline (the default five minutes): the push
+    // that landed is recorded sent, not sent again; the other one is given up.
+    rig.clock.set(at("2030-01-01T00:07:30Z"));
+    let mut second = rig.beat_on(false, &broker.url()).await;
+    assert_eq!(second.owed().len(), 4);
+    assert_eq!(second.retry_owed().await, 2);
+    // Besides the catch-up of 00:07 (the schedules' last run was 00:01), nothing was sent.
+    let messages = messages_at(&broker.url(), &rig.prefix, "celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (10, 10));
+    let of_0002 = runs
+        .iter()
+        .filter(|r| ids.contains(&r.run.celery_task_id.unwrap().to_string()))
+        .count();
+    assert_eq!(of_0002, 2);
+    let runs: Vec<_> = rig
+        .runs()
+        .await
+        .into_iter()
+        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
+        .collect();
+    let with = |status: RunStatus, text: &str| {
+        runs.iter()
+            .filter(|r| {
+                r.run.status == status && r.run.detail.as_deref().is_some_and(|d| d.contains(text))
+            })
+            .count()
+    };
+    assert_eq!(
+        with(RunStatus::Dispatched, "not sent again"),
+        2,
+        "{runs:#?}"
+    );
+    assert_eq!(
+        with(RunStatus::Failed, "before its deadline"),
+        2,
+        "{runs:#?}"
+    );
+}
+
+/// A queue key holding another Redis type fails the whole push it is part of: no message of
+/// that push lands (none is recorded sent while the others went out), the slots are owed, and
+/// once the key is fixed each is sent once.
+async fn a_queue_key_of_another_type_fails_the_whole_push(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(1, &[]);
+    rig.add(&[
+        "--task",
+        "app.tasks.b",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "b",
+        "--queue",
+        "bad",
+    ]);
+    let url = format!("{}/0", redis_url());
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let bad = format!("{}bad", rig.prefix);
+    let () = redis::cmd("SET")
+        .arg(&bad)
+        .arg("not a list")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut beat = rig.beat_on(false, &url).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.owed.len()), (0, 2));
+    assert!(
+        outcome.owed[0].error.contains("WRONGTYPE"),
+        "{:?}",
+        outcome.owed[0].error
+    );
+    assert!(rig.messages("celery").await.is_empty());
+    assert!(
+        rig.runs()
+            .await
+            .iter()
+            .all(|r| r.run.status == RunStatus::Owed)
+    );
+
+    let () = redis::cmd("DEL")
+        .arg(&bad)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    rig.clock.set(at("2030-01-01T00:01:01Z"));
+    assert_eq!(beat.retry_owed().await, 2);
+    assert_eq!(rig.messages("celery").await.len(), 1);
+    assert_eq!(rig.messages("bad").await.len(), 1);
+    assert!(
+        rig.runs()
+            .await
+            .iter()
+            .all(|r| r.run.status == RunStatus::Dispatched)
+    );
+}
+
 /// A scheduler that starts (or takes over) finds the slots a previous one left owed and sends
 /// them with their task ids.
 async fn owed_slots_are_taken_over_by_the_next_scheduler(db: TestDb) {
@@ -1312,6 +1465,8 @@ both_backends!(
     a_refusing_broker_leaves_slots_owed_until_their_deadline,
     a_broker_outage_makes_slots_late_not_lost,
     a_lost_reply_never_doubles_a_message,
+    a_landed_push_is_not_sent_again_by_the_next_scheduler,
+    a_queue_key_of_another_type_fails_the_whole_push,
     owed_slots_are_taken_over_by_the_next_scheduler,
     slots_fire_in_order_and_changes_apply_between_instants,
     catch_up_after_downtime_runs_once_and_records_missed_slots,

@@ -955,11 +955,149 @@ async fn a_killed_scheduler_leaves_only_keys_that_expire() {
     }
 }
 
+/// A scheduler killed (SIGKILL) after it claimed a boundary and before its push answered: the
+/// broker hangs (a proxy that forwards nothing), so the claim is in and the push is not. The
+/// rows say `owed`, not `dispatched`, and name their push. Then either the held push reaches
+/// the broker after the process died (`lands`), or it never does; the next scheduler takes the
+/// owed rows over, asks the broker for the push's marker, and each slot is on the broker
+/// exactly once, with every row `dispatched`.
+async fn killed_between_claim_and_push(db: TestDb, lands: bool) {
+    use chrono::{DurationRound, Utc};
+    use stockura::domain::run::RunStatus;
+    let prefix = db.broker_prefix();
+    let count = 6;
+    add_every_minute(&db, count);
+    let proxy = crate::support::FaultProxy::start("127.0.0.1:6379").await;
+    let speed = 4.0;
+    let minute = chrono::Duration::minutes(1);
+    let m1 = (Utc::now() + chrono::Duration::seconds(30))
+        .duration_trunc(minute)
+        .unwrap()
+        + minute;
+    let clock = scaled_clock(speed, m1 - chrono::Duration::seconds(12));
+    let args = ["--log-format", "json", "--broker-key-prefix", &prefix];
+    let (mut child, rx, reader) = spawn_beat(
+        &db,
+        &[
+            ("STOCKURA_TEST_CLOCK", clock.clone()),
+            (
+                "CELERY_BROKER_URL",
+                format!("redis://127.0.0.1:{}/0", proxy.port),
+            ),
+        ],
+        &args,
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    proxy.freeze();
+    // The claim of the boundary, then a moment for the push to be written to the proxy.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let claimed = loop {
+        let runs = db.runs().await;
+        if runs.iter().filter(|r| r.run.scheduled_for == m1).count() == count {
+            break runs;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no claim; log:\n{}",
+            seen.join("\n")
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    let log = seen.join("\n");
+    assert!(
+        claimed
+            .iter()
+            .all(|r| r.run.status == RunStatus::Owed && r.run.push_marker.is_some()),
+        "a claimed row says more than its push answered: {claimed:#?}\n{log}"
+    );
+    let queue = format!("{prefix}celery");
+    let url = format!("{}/0", redis_url());
+    assert_eq!(broker_list(&url, &queue).await.0.len(), 0, "{log}");
+    if lands {
+        proxy.thaw();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while broker_list(&url, &queue).await.0.len() < count {
+            assert!(
+                Instant::now() < deadline,
+                "the held push never landed: {log}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    } else {
+        drop(proxy);
+    }
+
+    let (child, rx, reader) = spawn_beat(&db, &[("STOCKURA_TEST_CLOCK", clock)], &args);
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let runs = db.runs().await;
+        let of_m1: Vec<_> = runs.iter().filter(|r| r.run.scheduled_for == m1).collect();
+        if of_m1.iter().all(|r| r.run.status == RunStatus::Dispatched) {
+            assert_eq!(of_m1.len(), count);
+            let wanted = if lands {
+                "its sender stopped"
+            } else {
+                "s late"
+            };
+            assert!(
+                of_m1
+                    .iter()
+                    .all(|r| r.run.detail.as_deref().is_some_and(|d| d.contains(wanted))),
+                "{of_m1:#?}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "owed rows not settled: {of_m1:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = stop_beat(child, rx, reader, seen);
+    let (items, ids) = broker_list(&url, &queue).await;
+    let of_m1 = items
+        .iter()
+        .filter(|m| m["headers"]["eta"].is_null())
+        .count();
+    assert_eq!(of_m1, items.len());
+    let wanted: std::collections::HashSet<String> = db
+        .runs()
+        .await
+        .iter()
+        .filter(|r| r.run.scheduled_for == m1)
+        .map(|r| r.run.celery_task_id.unwrap().to_string())
+        .collect();
+    assert!(wanted.is_subset(&ids), "a slot was lost:\n{log}");
+    let sent_for_m1 = items
+        .iter()
+        .filter(|m| wanted.contains(m["headers"]["id"].as_str().unwrap()))
+        .count();
+    assert_eq!(sent_for_m1, count, "a slot was doubled:\n{log}");
+}
+
+async fn killed_between_claim_and_push_its_push_lost(db: TestDb) {
+    killed_between_claim_and_push(db, false).await;
+}
+
+async fn killed_between_claim_and_push_its_push_landing_later(db: TestDb) {
+    killed_between_claim_and_push(db, true).await;
+}
+
 crate::both_backends!(
     live,
     quiet_and_stoppable,
     broker_dies_3s_before_a_boundary,
     broker_dies_20s_before_a_boundary,
     a_broker_down_at_start_makes_slots_late_not_lost,
-    a_second_signal_during_a_burst_leaves_the_truth
+    a_second_signal_during_a_burst_leaves_the_truth,
+    killed_between_claim_and_push_its_push_lost,
+    killed_between_claim_and_push_its_push_landing_later
 );

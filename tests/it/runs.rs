@@ -357,7 +357,12 @@ async fn policy_lookups(db: TestDb) {
     assert_eq!(owed[0].run.push_marker.as_deref(), Some("p1"));
     assert_eq!(
         store
-            .settle_runs(&[owed[0].id], RunStatus::Dispatched, Some(sent), "deferred: 60 s")
+            .settle_runs(
+                &[owed[0].id],
+                RunStatus::Dispatched,
+                Some(sent),
+                "deferred: 60 s"
+            )
             .await
             .unwrap(),
         1

@@ -701,69 +701,95 @@ pub struct FaultProxy {
     /// Connections whose next reply is still to be lost.
     lose: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     frozen: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl FaultProxy {
-    /// A proxy to `target` (`host:port` on loopback).
+    /// A proxy to `target` (`host:port` on loopback). It runs on a thread and runtime of its
+    /// own, so it keeps forwarding while the test blocks (waiting for a process's log line),
+    /// and dropping it closes every connection it holds at once.
     pub async fn start(target: &str) -> Self {
-        use std::sync::atomic::Ordering;
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
         let lose = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let (frozen, frozen_rx) = tokio::sync::watch::channel(false);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
         let armed = lose.clone();
         let target = target.to_string();
-        let task = tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
-                    continue;
-                };
-                let armed = armed.clone();
-                let (mut up_frozen, mut down_frozen) = (frozen_rx.clone(), frozen_rx.clone());
-                tokio::spawn(async move {
-                    let (mut client_rx, mut client_tx) = client.into_split();
-                    let (mut server_rx, mut server_tx) = server.into_split();
-                    let upstream = tokio::spawn(async move {
-                        let mut buf = vec![0u8; 64 * 1024];
-                        loop {
-                            let n = match client_rx.read(&mut buf).await {
-                                Ok(0) | Err(_) => break,
-                                Ok(n) => n,
-                            };
-                            if up_frozen.wait_for(|f| !f).await.is_err()
-                                || server_tx.write_all(&buf[..n]).await.is_err()
-                            {
-                                break;
-                            }
-                        }
-                    });
-                    let mut buf = vec![0u8; 64 * 1024];
-                    loop {
-                        let n = match server_rx.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if down_frozen.wait_for(|f| !f).await.is_err() {
-                            break;
-                        }
-                        let lost = armed
-                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                            .is_ok();
-                        if lost || client_tx.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                    }
-                    upstream.abort();
-                });
-            }
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                port_tx.send(listener.local_addr().unwrap().port()).unwrap();
+                tokio::select! {
+                    () = Self::serve(listener, target, armed, frozen_rx) => {}
+                    _ = stopped => {}
+                }
+            });
+            // Dropping the runtime drops every connection task, and with them the sockets.
         });
+        let port = tokio::task::spawn_blocking(move || port_rx.recv().unwrap())
+            .await
+            .unwrap();
         Self {
             port,
             lose,
             frozen,
-            task,
+            stop: Some(stop),
+        }
+    }
+
+    async fn serve(
+        listener: tokio::net::TcpListener,
+        target: String,
+        armed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        frozen_rx: tokio::sync::watch::Receiver<bool>,
+    ) {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                continue;
+            };
+            let armed = armed.clone();
+            let (mut up_frozen, mut down_frozen) = (frozen_rx.clone(), frozen_rx.clone());
+            tokio::spawn(async move {
+                let (mut client_rx, mut client_tx) = client.into_split();
+                let (mut server_rx, mut server_tx) = server.into_split();
+                let upstream = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match client_rx.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if up_frozen.wait_for(|f| !f).await.is_err()
+                            || server_tx.write_all(&buf[..n]).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match server_rx.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if down_frozen.wait_for(|f| !f).await.is_err() {
+                        break;
+                    }
+                    let lost = armed
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    if lost || client_tx.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                upstream.abort();
+            });
         }
     }
 
@@ -785,7 +811,9 @@ impl FaultProxy {
 
 impl Drop for FaultProxy {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 
