@@ -67,21 +67,69 @@ pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Puts a push's messages on their lists unless the push's marker shows that an earlier attempt
 /// of the same push already did (its reply was lost, or its sender died before it learnt the
 /// answer), then sets the marker. Atomic, so no attempt, by this scheduler or the next, ever
-/// doubles a message. KEYS[1]: the marker; KEYS[2..]: each message's list. ARGV[1]: the
-/// marker's time to live in seconds; ARGV[2..]: the messages. Returns 1 when it pushed, 0 when
-/// the marker was already there.
+/// doubles a message.
+///
+/// KEYS[1]: the marker; KEYS[2]: the set of slots sent without a claim ([`UNCLAIMED_KEY`]);
+/// KEYS[3..]: each message's list. ARGV[1]: the marker's time to live in seconds; ARGV[2]: the
+/// guard (`""`, `"c"` check the set, `"r"` record in it, `"cr"` both); ARGV[3]: the set's time
+/// to live; ARGV[4..]: the messages, then (with a guard) their Celery task ids in the same
+/// order. A message whose task id the set holds is not pushed (another scheduler sent that
+/// slot without a claim). Returns `{1, skipped positions…}` when it pushed, `{0}` when the
+/// marker was already there.
+///
 /// Every list is checked before anything is written, so a key of another type fails the whole
 /// push instead of leaving part of it pushed. Consecutive messages for one list go in one
 /// `LPUSH` of up to 500 (the same order as one `LPUSH` each: Celery pops from the other end).
-const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end \
-for i = 2, #KEYS do if KEYS[i] ~= KEYS[i - 1] then local t = redis.call('TYPE', KEYS[i]).ok \
+const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end \
+for i = 3, #KEYS do if KEYS[i] ~= KEYS[i - 1] then local t = redis.call('TYPE', KEYS[i]).ok \
 if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' is a ' .. t .. ', not a list') end end end \
+local count = #KEYS - 2 \
+local check, record = string.find(ARGV[2], 'c', 1, true), string.find(ARGV[2], 'r', 1, true) \
+local skip, result = {}, {1} \
+if check then for from = 1, count, 500 do local ids = {} \
+for i = from, math.min(from + 499, count) do ids[#ids + 1] = ARGV[3 + count + i] end \
+local found = redis.call('SMISMEMBER', KEYS[2], unpack(ids)) \
+for k = 1, #found do if found[k] == 1 then skip[from + k - 1] = true result[#result + 1] = from + k - 1 end end end end \
 local n, batch, key = 0, {}, nil \
-for i = 2, #KEYS do \
-if KEYS[i] ~= key or n == 500 then if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end key, n = KEYS[i], 0 end \
-n = n + 1 batch[n] = ARGV[i] end \
+for i = 1, count do if not skip[i] then \
+if KEYS[i + 2] ~= key or n == 500 then if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end key, n = KEYS[i + 2], 0 end \
+n = n + 1 batch[n] = ARGV[3 + i] end end \
 if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end \
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return 1";
+if record then for from = 1, count, 500 do local ids = {} \
+for i = from, math.min(from + 499, count) do if not skip[i] then ids[#ids + 1] = ARGV[3 + count + i] end end \
+if #ids > 0 then redis.call('SADD', KEYS[2], unpack(ids)) end end \
+if redis.call('TTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[2], ARGV[3]) end end \
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return result";
+
+/// The set of Celery task ids of slots sent without a claim (the database was down), under the
+/// broker's key prefix: a scheduler that later catches up (or takes over and sends during its
+/// first lease) skips a slot found there, so a restart or a leader change during a database
+/// outage does not send a slot twice.
+pub const UNCLAIMED_KEY: &str = "stockura:unclaimed";
+
+/// How a push guards against slots another scheduler sent without a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Guard {
+    /// Skip the messages whose slot is in the set.
+    pub check: bool,
+    /// Add the pushed slots to the set.
+    pub record: bool,
+}
+
+impl Guard {
+    fn flags(self) -> &'static str {
+        match (self.check, self.record) {
+            (false, false) => "",
+            (true, false) => "c",
+            (false, true) => "r",
+            (true, true) => "cr",
+        }
+    }
+
+    fn any(self) -> bool {
+        self.check || self.record
+    }
+}
 
 /// The marker of one push: a key set in the same atomic step as the push's messages, so that a
 /// later attempt of the push (a retry after a lost reply, or another scheduler that finds the
@@ -90,6 +138,8 @@ redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return 1";
 pub struct Marker {
     /// The push's id (a simple UUID), recorded in its rows' `push_marker`.
     pub id: String,
+    /// The broker's `global_keyprefix`.
+    pub prefix: String,
     /// `<global_keyprefix>stockura:push:<id>`.
     pub key: Vec<u8>,
     /// How long the broker keeps it: past the last moment the push could be retried.
@@ -105,6 +155,7 @@ impl Marker {
         key.extend_from_slice(id.as_bytes());
         Self {
             id,
+            prefix: layout.global_keyprefix.clone(),
             key,
             ttl_secs: ttl_secs.max(60),
         }
@@ -119,7 +170,14 @@ pub enum Pushed {
     /// An earlier attempt of this push had put them there (its reply was lost); nothing was
     /// pushed again.
     AlreadyThere,
+    /// Another scheduler had sent these slots without a claim (the database was down then);
+    /// nothing was pushed again.
+    SentUnclaimed,
 }
+
+/// The detail of a slot found sent without a claim by another scheduler.
+pub const SENT_UNCLAIMED: &str =
+    "not sent again: another scheduler sent it while the database was down";
 
 /// The Redis broker: one multiplexed connection, re-opened after a failure. Every call has the
 /// connection's response timeout, so a hung broker fails the push instead of stalling the loop.
@@ -156,13 +214,29 @@ impl Broker {
         items: Vec<(Vec<u8>, String)>,
         marker: &Marker,
     ) -> Result<Pushed, SyncError> {
+        self.push_guarded(items, &[], Guard::default(), marker)
+            .await
+            .map(|(pushed, _)| pushed)
+    }
+
+    /// [`Self::push`] with a [`Guard`] over the messages' Celery task ids (`ids`, aligned with
+    /// `items`; ignored without a guard). Also returns the positions of the messages not
+    /// pushed because another scheduler sent their slot without a claim.
+    pub async fn push_guarded(
+        &mut self,
+        items: Vec<(Vec<u8>, String)>,
+        ids: &[Uuid],
+        guard: Guard,
+        marker: &Marker,
+    ) -> Result<(Pushed, Vec<usize>), SyncError> {
         if items.is_empty() {
-            return Ok(Pushed::Sent);
+            return Ok((Pushed::Sent, Vec::new()));
         }
-        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), marker);
+        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), guard, marker);
         for (_, envelope) in items {
             cmd.arg(envelope.as_str());
         }
+        push_ids(&mut cmd, ids, guard);
         let mut last = None;
         for attempt in 0..2 {
             match self.run_push(&cmd).await {
@@ -178,19 +252,23 @@ impl Broker {
         Err(last.unwrap_or_else(|| self.unreachable()))
     }
 
-    /// [`Self::push`] of borrowed items, tried once (the caller retries).
+    /// [`Self::push`] of borrowed items, tried once (the caller retries), with a [`Guard`] as
+    /// in [`Self::push_guarded`].
     pub async fn push_again(
         &mut self,
         items: &[(Vec<u8>, String)],
+        ids: &[Uuid],
+        guard: Guard,
         marker: &Marker,
-    ) -> Result<Pushed, SyncError> {
+    ) -> Result<(Pushed, Vec<usize>), SyncError> {
         if items.is_empty() {
-            return Ok(Pushed::Sent);
+            return Ok((Pushed::Sent, Vec::new()));
         }
-        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), marker);
+        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), guard, marker);
         for (_, envelope) in items {
             cmd.arg(envelope.as_str());
         }
+        push_ids(&mut cmd, ids, guard);
         self.run_push(&cmd).await
     }
 
@@ -212,17 +290,23 @@ impl Broker {
         })
     }
 
-    async fn run_push(&mut self, cmd: &redis::Cmd) -> Result<Pushed, SyncError> {
+    async fn run_push(&mut self, cmd: &redis::Cmd) -> Result<(Pushed, Vec<usize>), SyncError> {
         if self.conn.is_none() {
             self.connect().await?;
         }
         let Some(conn) = self.conn.as_mut() else {
             return Err(self.unreachable());
         };
-        let result: Result<i64, redis::RedisError> = cmd.query_async(conn).await;
+        let result: Result<Vec<i64>, redis::RedisError> = cmd.query_async(conn).await;
         match result {
-            Ok(1) => Ok(Pushed::Sent),
-            Ok(_) => Ok(Pushed::AlreadyThere),
+            Ok(reply) if reply.first() == Some(&1) => Ok((
+                Pushed::Sent,
+                reply[1..]
+                    .iter()
+                    .filter_map(|&p| usize::try_from(p - 1).ok())
+                    .collect(),
+            )),
+            Ok(_) => Ok((Pushed::AlreadyThere, Vec::new())),
             Err(e) => {
                 self.conn = None;
                 Err(redis_conn::command_error(&self.url, self.timeout, e))
@@ -239,17 +323,36 @@ impl Broker {
 }
 
 /// The `EVAL` of [`PUSH_ONCE`] for messages on these lists, up to the messages themselves
-/// (appended by the caller, in the same order).
-fn push_command<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>, marker: &Marker) -> redis::Cmd {
+/// (appended by the caller, in the same order, then [`push_ids`]).
+fn push_command<'a>(
+    keys: impl ExactSizeIterator<Item = &'a [u8]>,
+    guard: Guard,
+    marker: &Marker,
+) -> redis::Cmd {
     let mut cmd = redis::cmd("EVAL");
+    let mut unclaimed = marker.prefix.as_bytes().to_vec();
+    unclaimed.extend_from_slice(UNCLAIMED_KEY.as_bytes());
     cmd.arg(PUSH_ONCE)
-        .arg(keys.len() + 1)
-        .arg(marker.key.as_slice());
+        .arg(keys.len() + 2)
+        .arg(marker.key.as_slice())
+        .arg(unclaimed);
     for key in keys {
         cmd.arg(key);
     }
-    cmd.arg(marker.ttl_secs);
+    cmd.arg(marker.ttl_secs)
+        .arg(guard.flags())
+        .arg(marker.ttl_secs);
     cmd
+}
+
+/// The task ids a guarded push checks or records.
+fn push_ids(cmd: &mut redis::Cmd, ids: &[Uuid], guard: Guard) {
+    if guard.any() {
+        let mut buf = Uuid::encode_buffer();
+        for id in ids {
+            cmd.arg(&*id.hyphenated().encode_lower(&mut buf));
+        }
+    }
 }
 
 /// Compiled parameter schemas by task name, reloaded when definitions change.
@@ -319,6 +422,9 @@ pub struct Outcome {
     /// Claimed rows whose push answered: `owed` until the batch end turns them `dispatched`
     /// (or the backlog does, when the database is down).
     pub confirmed: Vec<i64>,
+    /// Claimed rows whose slot another scheduler had sent without a claim: not pushed again,
+    /// recorded `dispatched` with [`SENT_UNCLAIMED`].
+    pub sent_elsewhere: Vec<i64>,
     /// Slots that ran (sent), by schedule.
     pub ran: Vec<(Uuid, DateTime<Utc>)>,
     /// Slots the broker did not take, to be retried by the caller with the same task ids.
@@ -590,6 +696,9 @@ struct Batch<'a, S> {
     /// Set when the scheduler must exit at once (a second signal): chunks not yet pushed are
     /// neither claimed nor pushed; their slots stay owed for the next scheduler.
     abort: Option<&'a std::sync::atomic::AtomicBool>,
+    /// Within the first lease of a new leader: every push checks and records the slots sent
+    /// without a claim ([`Guard`]), since the previous leader may still be sending them.
+    takeover: bool,
 }
 
 /// Where a batch's time goes, summed over its chunks.
@@ -881,8 +990,23 @@ impl<S: RunStore> Batch<'_, S> {
             Vec::new()
         };
         let count = batch.len();
+        // A push that may carry a slot another scheduler sent without a claim checks the set
+        // of such slots (a catch-up, a push while the database is down, the pushes of a new
+        // leader's first lease); pushes without a claim, and a new leader's, are recorded there.
+        let catching_up = pushed
+            .iter()
+            .any(|&(i, _, _)| self.due[start + i].trigger == Trigger::Catchup);
+        let guard = Guard {
+            check: unclaimed || catching_up || self.takeover,
+            record: unclaimed || self.takeover,
+        };
+        let ids: Vec<Uuid> = if guard.any() {
+            pushed.iter().map(|&(_, _, task_id)| task_id).collect()
+        } else {
+            Vec::new()
+        };
         let result = if batch.is_empty() {
-            Ok(Pushed::Sent)
+            Ok((Pushed::Sent, Vec::new()))
         } else {
             let pushing = std::time::Instant::now();
             if failure.is_none() && self.aborted() {
@@ -890,7 +1014,10 @@ impl<S: RunStore> Batch<'_, S> {
             }
             let result = match (failure.as_ref(), broker.as_deref_mut()) {
                 (Some(earlier), _) => Err(earlier.clone()),
-                (None, Some(broker)) => broker.push(batch, &marker).await.map_err(|e| {
+                (None, Some(broker)) => broker
+                    .push_guarded(batch, &ids, guard, &marker)
+                    .await
+                    .map_err(|e| {
                     let cause = std::error::Error::source(&e)
                         .map(|c| format!(": {c}"))
                         .unwrap_or_default();
@@ -899,34 +1026,57 @@ impl<S: RunStore> Batch<'_, S> {
                     *failure = Some(detail.clone());
                     detail
                 }),
-                (None, None) => Ok(Pushed::Sent),
+                (None, None) => Ok((Pushed::Sent, Vec::new())),
             };
             stages.push += pushing.elapsed();
             result
         };
         match result {
-            Ok(_) => {
+            Ok((_, skipped)) => {
+                // Rows whose slot another scheduler sent without a claim: a claimed one is
+                // recorded sent (not by this push); an unclaimed one is left to that scheduler.
+                let mut elsewhere = vec![false; rows.len()];
                 if count > 0 {
                     stages.first_sent.get_or_insert(started.elapsed());
                     outcome.sent_ms = millis(started.elapsed());
-                    outcome.dispatched += count;
-                    for &(i, id, task_id) in &pushed {
+                    outcome.dispatched += count - skipped.len();
+                    for (k, &(i, id, task_id)) in pushed.iter().enumerate() {
                         let d = &self.due[start + i];
+                        if skipped.binary_search(&k).is_ok() {
+                            if id >= 0 {
+                                outcome.sent_elsewhere.push(id);
+                                outcome.ran.push((d.schedule.id, d.slot));
+                            } else if let Some(e) = elsewhere.get_mut(i) {
+                                *e = true;
+                            }
+                            continue;
+                        }
                         outcome.sent.push((d.schedule.id, task_id));
                         outcome.ran.push((d.schedule.id, d.slot));
                         if id >= 0 {
                             outcome.confirmed.push(id);
                         }
                     }
+                    if !skipped.is_empty() {
+                        tracing::warn!(
+                            slots = skipped.len(),
+                            "not sent again: another scheduler sent these slots while the database was down"
+                        );
+                    }
                 }
                 if unclaimed {
-                    outcome.backlog.runs.extend(rows.into_iter().map(|mut row| {
-                        if row.status == RunStatus::Owed {
-                            row.status = RunStatus::Dispatched;
-                            row.dispatched_at = Some(self.now);
-                        }
-                        row
-                    }));
+                    outcome.backlog.runs.extend(
+                        rows.into_iter()
+                            .zip(elsewhere)
+                            .filter(|(_, elsewhere)| !elsewhere)
+                            .map(|(mut row, _)| {
+                                if row.status == RunStatus::Owed {
+                                    row.status = RunStatus::Dispatched;
+                                    row.dispatched_at = Some(self.now);
+                                }
+                                row
+                            }),
+                    );
                 }
             }
             Err(error) => {
@@ -1007,6 +1157,7 @@ pub async fn dispatch<S: RunStore>(
     prebuilt: Prebuilt,
     database_down: bool,
     abort: Option<&std::sync::atomic::AtomicBool>,
+    takeover: bool,
 ) -> Outcome {
     let started = std::time::Instant::now();
     let prebuilt_count = prebuilt.len();
@@ -1022,6 +1173,7 @@ pub async fn dispatch<S: RunStore>(
         prebuilt_used: std::sync::atomic::AtomicUsize::new(0),
         database_down: std::sync::atomic::AtomicBool::new(database_down),
         abort,
+        takeover,
     };
     // Sized for every due slot up front: grown by doubling, the lists of 100,000 sent slots
     // briefly held their old and new buffers at once.
@@ -1110,13 +1262,22 @@ pub async fn dispatch<S: RunStore>(
     }
     // Then what was sent: the claimed rows become `dispatched` (a stop before this leaves them
     // `owed`, naming their push, and whoever takes them over finds the push's marker).
-    if !outcome.confirmed.is_empty() {
-        let confirm = Settle {
-            ids: std::mem::take(&mut outcome.confirmed),
-            status: RunStatus::Dispatched,
-            dispatched_at: Some(now),
-            detail: String::new(),
-        };
+    let sent_elsewhere = Settle {
+        ids: std::mem::take(&mut outcome.sent_elsewhere),
+        status: RunStatus::Dispatched,
+        dispatched_at: Some(now),
+        detail: SENT_UNCLAIMED.to_string(),
+    };
+    let confirmed = Settle {
+        ids: std::mem::take(&mut outcome.confirmed),
+        status: RunStatus::Dispatched,
+        dispatched_at: Some(now),
+        detail: String::new(),
+    };
+    for confirm in [confirmed, sent_elsewhere] {
+        if confirm.ids.is_empty() {
+            continue;
+        }
         let written = if batch
             .database_down
             .load(std::sync::atomic::Ordering::Relaxed)
@@ -1128,7 +1289,12 @@ pub async fn dispatch<S: RunStore>(
             crate::store::within(
                 options.statement_timeout,
                 "the sent runs",
-                store.settle_runs(&confirm.ids, confirm.status, confirm.dispatched_at, ""),
+                store.settle_runs(
+                    &confirm.ids,
+                    confirm.status,
+                    confirm.dispatched_at,
+                    &confirm.detail,
+                ),
             )
             .await
         };

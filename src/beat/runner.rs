@@ -142,6 +142,10 @@ pub struct Beat<S, C> {
     owed: Vec<Owed>,
     /// When owed slots are tried next, and the wait after that.
     owed_retry: Option<(tokio::time::Instant, Duration)>,
+    /// How long a new leader's pushes are guarded (the lease).
+    takeover_guard: Duration,
+    /// Until when they are.
+    guard_until: Option<tokio::time::Instant>,
     /// Turns true at the first stop signal: a catch-up stops between its batches.
     stop: Option<watch::Receiver<bool>>,
     /// Set at a second stop signal: exit at once, leaving what is not sent owed.
@@ -181,16 +185,34 @@ where
             arrived: Vec::new(),
             owed: Vec::new(),
             owed_retry: None,
+            takeover_guard: Duration::ZERO,
+            guard_until: None,
             stop: None,
             abort: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 
     /// Dispatches only while `lease` is valid (without one, always).
-    pub fn with_leadership(mut self, lease: watch::Receiver<Lease>) -> Self {
+    /// `length` is the lease's: for that long after it becomes the leader, a scheduler's
+    /// pushes check and record the slots sent without a claim ([`dispatch::Guard`]), since the
+    /// previous leader, cut off from the database, may still be sending the same slots.
+    pub fn with_leadership(mut self, lease: watch::Receiver<Lease>, length: Duration) -> Self {
         self.lease = Some(lease);
         self.leading = false;
+        self.takeover_guard = length;
         self
+    }
+
+    /// Whether the pushes of now are a new leader's first ones (see [`Self::with_leadership`]).
+    fn guarding(&self) -> bool {
+        self.guard_until
+            .is_some_and(|until| tokio::time::Instant::now() < until)
+    }
+
+    fn became_leader(&mut self) {
+        if self.lease.is_some() {
+            self.guard_until = Some(tokio::time::Instant::now() + self.takeover_guard);
+        }
     }
 
     /// Applies the execution policies with these running checks (without, `skip` and `queue`
@@ -274,6 +296,7 @@ where
         self.full_reload().await?;
         self.leading = self.lease_valid();
         if self.leading {
+            self.became_leader();
             self.load_held().await;
             self.load_owed().await;
             self.catch_up().await;
@@ -290,6 +313,7 @@ where
         let valid = self.lease_valid();
         if valid && !self.leading {
             self.leading = true;
+            self.became_leader();
             self.stats.takeovers += 1;
             self.plan = Plan::default();
             if let Err(e) = self.full_reload().await {
@@ -467,14 +491,33 @@ where
             if group.is_empty() {
                 continue;
             }
+            // Checked against the slots sent without a claim: another scheduler may have sent
+            // one of these while the database was down, before this one claimed it.
+            let ids: Vec<Uuid> = group.iter().map(|o| o.task_id).collect();
+            let guard = dispatch::Guard {
+                check: true,
+                record: false,
+            };
             let result = match self.broker.as_mut() {
-                Some(broker) => broker.push_again(&items, &marker).await,
-                None => Ok(dispatch::Pushed::Sent),
+                Some(broker) => broker.push_again(&items, &ids, guard, &marker).await,
+                None => Ok((dispatch::Pushed::Sent, Vec::new())),
             };
             match result {
-                Ok(pushed) => {
+                Ok((pushed, skipped)) => {
                     sent_total += group.len();
-                    self.owed_sent(group, pushed, now).await;
+                    let (elsewhere, group): (Vec<_>, Vec<_>) = group
+                        .into_iter()
+                        .enumerate()
+                        .partition(|(n, _)| skipped.contains(n));
+                    let elsewhere: Vec<Owed> = elsewhere.into_iter().map(|(_, o)| o).collect();
+                    let group: Vec<Owed> = group.into_iter().map(|(_, o)| o).collect();
+                    if !elsewhere.is_empty() {
+                        self.owed_sent(elsewhere, dispatch::Pushed::SentUnclaimed, now)
+                            .await;
+                    }
+                    if !group.is_empty() {
+                        self.owed_sent(group, pushed, now).await;
+                    }
                 }
                 Err(e) => {
                     let error = format!("{e}");
@@ -519,6 +562,7 @@ where
                 late_ms as f64 / 1000.0,
                 group[0].error
             ),
+            dispatch::Pushed::SentUnclaimed => dispatch::SENT_UNCLAIMED.to_string(),
             dispatch::Pushed::AlreadyThere => {
                 "the broker had taken it; the reply was lost or its sender stopped before recording it, so it was not sent again".to_string()
             }
@@ -1572,6 +1616,7 @@ where
         prebuilt: Prebuilt,
     ) -> Outcome {
         let decisions = self.decide(due, now).await;
+        let guarding = self.guarding();
         let outcome = dispatch::dispatch(
             &self.store,
             self.broker.as_mut(),
@@ -1584,6 +1629,7 @@ where
             prebuilt,
             self.database_down,
             Some(&self.abort),
+            guarding,
         )
         .await;
         // What this scheduler sent is remembered only for schedules whose policy checks for a

@@ -497,7 +497,7 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         let every = (lease / 3).min(Duration::from_secs(5));
         ha_tasks.push(lease_task);
         heartbeats = Some((registry, identity, every, lease_rx.clone(), snap_rx));
-        beat = beat.with_leadership(lease_rx).with_snapshot(snap_tx);
+        beat = beat.with_leadership(lease_rx, lease).with_snapshot(snap_tx);
     }
     beat.start().await?;
     // Heartbeats from the first one on report the loaded plan.

@@ -1308,6 +1308,127 @@ async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
     assert_eq!(shown["total_run_count"], json!(3));
 }
 
+/// A scheduler sends a boundary without a claim while the database hangs, then goes away
+/// before it can write that history (a restart during a database outage). The next scheduler
+/// catches the slot up once the database answers: the broker's set of slots sent without a
+/// claim shows it was sent, so it is recorded, not sent again.
+#[tokio::test]
+async fn a_restart_during_a_database_outage_does_not_send_a_slot_again() {
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(3, &[]);
+    let (proxy, store) = rig.store_behind_a_proxy().await;
+    let mut config = rig.config(false);
+    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let url = format!("{}/0", redis_url());
+    let mut first = rig.beat_with(store, config, false, &url).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(first.tick().await.dispatched, 3);
+    proxy.freeze();
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = first.tick().await;
+    assert!(outcome.database_down);
+    assert_eq!(outcome.dispatched, 3);
+    drop(first);
+    drop(proxy);
+
+    rig.clock.set(at("2030-01-01T00:02:30Z"));
+    let second = rig.beat_on(false, &url).await;
+    let messages = rig.messages("celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (6, 6), "a slot was sent twice");
+    assert_eq!(second.stats().dispatched, 0);
+    let runs = rig.runs().await;
+    let caught_up: Vec<_> = runs
+        .iter()
+        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
+        .collect();
+    assert_eq!(caught_up.len(), 3, "{runs:#?}");
+    assert!(
+        caught_up
+            .iter()
+            .all(|r| r.run.status == RunStatus::Dispatched
+                && r.run.trigger == Trigger::Catchup
+                && r.run.detail.as_deref() == Some(stockura::beat::dispatch::SENT_UNCLAIMED)
+                && ids.contains(&r.run.celery_task_id.unwrap().to_string())),
+        "{caught_up:#?}"
+    );
+    // Its bookkeeping is written: the next start owes nothing for 00:02.
+    let shown = rig.db.json(&["schedule", "show", "s0"]);
+    assert_eq!(shown["last_run_at"], json!("2030-01-01T00:02:00Z"));
+}
+
+/// Two schedulers believe they lead at one boundary: the old one cut off from the database
+/// (within its lease, sending without claims) and the new one, in its first lease, claiming. In
+/// either order each slot reaches the broker once: the new leader's pushes record and check the
+/// broker's set of slots sent without a claim, and so do the old one's.
+#[tokio::test]
+async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() {
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(3, &[]);
+    let url = format!("{}/0", redis_url());
+    let (proxy, store) = rig.store_behind_a_proxy().await;
+    let mut config = rig.config(false);
+    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let mut old = rig.beat_with(store, config, false, &url).await;
+    let (_lease, lease_rx) = tokio::sync::watch::channel(stockura::beat::leader::Lease {
+        until: Some(std::time::Instant::now() + std::time::Duration::from_secs(3600)),
+        attempts: 1,
+    });
+    let mut new = Beat::new(
+        rig.db.store().await,
+        rig.clock.clone(),
+        rig.config(false),
+        Some(Broker::new(
+            Redacted::new(&url),
+            std::time::Duration::from_secs(2),
+        )),
+    )
+    .with_leadership(lease_rx, std::time::Duration::from_secs(3600));
+    new.start().await.unwrap();
+    proxy.freeze();
+
+    // The new leader first, then the old one.
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(new.tick().await.dispatched, 3);
+    let outcome = old.tick().await;
+    assert!(outcome.database_down);
+    assert_eq!(
+        outcome.dispatched, 0,
+        "the old leader sent a claimed slot again"
+    );
+    // The old one first, then the new one.
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    assert_eq!(old.tick().await.dispatched, 3);
+    assert_eq!(
+        new.tick().await.dispatched,
+        0,
+        "the new leader sent a slot again"
+    );
+
+    let messages = rig.messages("celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (6, 6));
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 6, "{runs:#?}");
+    assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched));
+    let second: Vec<_> = runs
+        .iter()
+        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
+        .collect();
+    assert!(
+        second
+            .iter()
+            .all(|r| r.run.detail.as_deref() == Some(stockura::beat::dispatch::SENT_UNCLAIMED))
+    );
+    drop(old);
+}
+
 /// The database and the broker are both unreachable at a boundary; the database comes back
 /// first. The slots sent unclaimed and owed get their rows before the recovery's catch-up could
 /// claim them again, so when the broker is back each slot is sent exactly once.
