@@ -1282,28 +1282,40 @@ pub async fn dispatch<S: RunStore>(
             .database_down
             .load(std::sync::atomic::Ordering::Relaxed)
         {
-            Err(StoreError::NoAnswer {
-                what: "(unavailable during the batch; not waiting for it)".into(),
-            })
+            Err((
+                StoreError::NoAnswer {
+                    what: "(unavailable during the batch; not waiting for it)".into(),
+                },
+                0,
+            ))
         } else {
-            crate::store::within(
-                options.statement_timeout,
-                "the sent runs",
-                store.settle_runs(
-                    &confirm.ids,
-                    confirm.status,
-                    confirm.dispatched_at,
-                    &confirm.detail,
-                ),
-            )
-            .await
+            // A statement per chunk of rows, each with its deadline (100,000 rows in one would
+            // take seconds on a small machine, and count as a database outage past 5 s).
+            let mut done = 0;
+            let mut result = Ok(());
+            for ids in confirm.ids.chunks(options.chunk_rows.max(1)) {
+                result = crate::store::within(
+                    options.statement_timeout,
+                    "the sent runs",
+                    store.settle_runs(ids, confirm.status, confirm.dispatched_at, &confirm.detail),
+                )
+                .await
+                .map(|_| ());
+                if result.is_err() {
+                    break;
+                }
+                done += ids.len();
+            }
+            result.map_err(|e| (e, done))
         };
-        if let Err(e) = written {
+        if let Err((e, done)) = written {
             tracing::warn!(error = %e, "database unavailable: the sent runs are recorded later");
             batch
                 .database_down
                 .store(true, std::sync::atomic::Ordering::Relaxed);
-            outcome.backlog.settle.push(confirm);
+            let mut rest = confirm;
+            rest.ids.drain(..done);
+            outcome.backlog.settle.push(rest);
         }
     }
     outcome.database_down = batch

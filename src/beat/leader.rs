@@ -298,6 +298,65 @@ impl Backend {
     }
 }
 
+/// Whether the scheduler's loop is moving: it marks the start of each step (a batch, a poll, a
+/// change) and goes idle while it waits for the next one. A step that lasts far longer than any
+/// step can (every statement and broker call has a deadline) means the loop is stuck.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    epoch: Instant,
+    /// Milliseconds after `epoch` when the current step began, plus one; 0 while idle.
+    busy_since: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Progress {
+    /// An idle loop.
+    pub fn new() -> Self {
+        Self {
+            epoch: Instant::now(),
+            busy_since: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        }
+    }
+
+    /// A step begins now (or the current one moved on: a batch of a long catch-up).
+    pub fn step(&self) {
+        let ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        self.busy_since
+            .store(ms + 1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The loop waits for its next step.
+    pub fn idle(&self) {
+        self.busy_since
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How long the current step has lasted; `None` while idle.
+    pub fn busy_for(&self) -> Option<Duration> {
+        let since = self
+            .busy_since
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .checked_sub(1)?;
+        Some(
+            self.epoch
+                .elapsed()
+                .saturating_sub(Duration::from_millis(since)),
+        )
+    }
+}
+
+/// How long one step of the loop may last before its leader gives the leadership up: three
+/// leases, at least 30 s (the longest legitimate step, a catch-up batch of 200,000 rows on
+/// SQLite, takes about 10 s on a small machine).
+pub fn stall_limit(lease: Duration) -> Duration {
+    (lease * 3).max(Duration::from_secs(30))
+}
+
 /// The leadership of one process: its token, lease and backend.
 #[derive(Debug)]
 pub struct Leadership {
@@ -309,6 +368,10 @@ pub struct Leadership {
     pub lease: Duration,
     /// The wait for one attempt (at most a third of the lease).
     pub timeout: Duration,
+    /// The loop this leadership serves, and how long one of its steps may last: a loop stuck
+    /// longer than that (a call without a deadline, a bug) gives the leadership up, so a
+    /// standby takes over, and takes part again once it moves.
+    pub watchdog: Option<(Progress, Duration)>,
 }
 
 impl Leadership {
@@ -330,7 +393,41 @@ impl Leadership {
             let timeout = self.timeout.min(every);
             let mut lease = Lease::default();
             let mut failing = false;
+            let mut stalled = false;
             loop {
+                // A stuck loop neither renews nor tries to lead: the leadership is released at
+                // once (a standby need not wait for the lease to run out).
+                let stuck = self
+                    .watchdog
+                    .as_ref()
+                    .and_then(|(progress, limit)| progress.busy_for().filter(|b| b > limit));
+                if let Some(busy) = stuck {
+                    if !stalled {
+                        tracing::error!(
+                            event = "standby",
+                            busy_s = busy.as_secs_f64(),
+                            "the scheduler's loop has been stuck in one step; giving up the leadership so a standby takes over"
+                        );
+                        stalled = true;
+                        self.backend.release(&token, timeout).await;
+                        lease.until = None;
+                        tx.send_replace(lease);
+                    }
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        () = tokio::time::sleep(every) => {}
+                    }
+                    if *stop.borrow() {
+                        break;
+                    }
+                    continue;
+                }
+                if stalled {
+                    tracing::info!(
+                        "the scheduler's loop moves again; taking part in the leadership"
+                    );
+                    stalled = false;
+                }
                 let sent = Instant::now();
                 let outcome = self.backend.attempt(&token, self.lease, timeout).await;
                 lease.attempts += 1;

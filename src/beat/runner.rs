@@ -16,7 +16,7 @@ use super::dispatch::{
 };
 use super::feed::Change;
 use super::heartbeat::Snapshot;
-use super::leader::Lease;
+use super::leader::{Lease, Progress};
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
 use crate::domain::Job;
@@ -146,6 +146,8 @@ pub struct Beat<S, C> {
     takeover_guard: Duration,
     /// Until when they are.
     guard_until: Option<tokio::time::Instant>,
+    /// The leadership's watchdog: the loop reports its steps.
+    progress: Option<Progress>,
     /// Turns true at the first stop signal: a catch-up stops between its batches.
     stop: Option<watch::Receiver<bool>>,
     /// Set at a second stop signal: exit at once, leaving what is not sent owed.
@@ -187,6 +189,7 @@ where
             owed_retry: None,
             takeover_guard: Duration::ZERO,
             guard_until: None,
+            progress: None,
             stop: None,
             abort: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
@@ -201,6 +204,19 @@ where
         self.leading = false;
         self.takeover_guard = length;
         self
+    }
+
+    /// Reports each step of the loop to `progress`, the leadership's watchdog.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// A step of the loop begins (or a long one moved on).
+    fn stepping(&self) {
+        if let Some(p) = &self.progress {
+            p.step();
+        }
     }
 
     /// Whether the pushes of now are a new leader's first ones (see [`Self::with_leadership`]).
@@ -293,6 +309,7 @@ where
     /// Loads every enabled schedule and the task definitions, then runs what the downtime
     /// owes (catch-up and missed rows). Fails when the database cannot be read at all.
     pub async fn start(&mut self) -> Result<(), StoreError> {
+        self.stepping();
         self.full_reload().await?;
         self.leading = self.lease_valid();
         if self.leading {
@@ -715,7 +732,11 @@ where
                 continue;
             };
             let Some(entry) = self.plan.get(id) else {
-                gone.push(r.id);
+                // A manual run may be of a disabled schedule, and may be in flight (`schedule
+                // trigger` claims it, then pushes): it is left to the command.
+                if r.run.trigger != Trigger::Manual {
+                    gone.push(r.id);
+                }
                 continue;
             };
             let mut schedule = Job::clone(&entry.schedule);
@@ -801,7 +822,13 @@ where
 
     /// Loads the runs held by the `queue` policy (rows `deferred`), e.g. after a takeover.
     async fn load_held(&mut self) {
-        let runs = match self.store.deferred_runs().await {
+        let runs = match crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "the held runs",
+            self.store.deferred_runs(),
+        )
+        .await
+        {
             Ok(runs) => runs,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the queued runs; they are picked up at the next takeover");
@@ -846,7 +873,13 @@ where
         };
         let ids: Vec<Uuid> = items.iter().map(|(id, _, _)| *id).collect();
         let known: HashMap<Uuid, LastDispatch> = if checker.checks_results() {
-            match self.store.latest_dispatched(&ids).await {
+            match crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the last sends",
+                self.store.latest_dispatched(&ids),
+            )
+            .await
+            {
                 Ok(rows) => rows.into_iter().map(|l| (l.schedule_id, l)).collect(),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the last runs; checking what this scheduler sent");
@@ -935,14 +968,16 @@ where
                 .iter()
                 .filter_map(|id| self.held.get(id).map(|h| h.run_id))
                 .collect();
-            match self
-                .store
-                .mark_runs(
+            match crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the held runs",
+                self.store.mark_runs(
                     &ids,
                     RunStatus::Skipped,
                     "the schedule was deleted or disabled while its run was queued",
-                )
-                .await
+                ),
+            )
+            .await
             {
                 Ok(()) => {
                     for id in gone {
@@ -981,7 +1016,13 @@ where
                 Some(_) => continue,
                 None => {}
             }
-            match self.store.promote_deferred(h.run_id, &marker.id).await {
+            match crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the held run's claim",
+                self.store.promote_deferred(h.run_id, &marker.id),
+            )
+            .await
+            {
                 Ok(true) => match dispatch::message_for(&h.due, h.task_id, &self.config.dispatch) {
                     Ok(m) => {
                         let (key, envelope, _) =
@@ -991,10 +1032,12 @@ where
                     }
                     Err(why) => {
                         tracing::warn!(schedule = %h.due.schedule.name, slot = %h.due.slot, reason = %why, "queued run cannot be sent as stored; recorded failed");
-                        if let Err(e) = self
-                            .store
-                            .mark_runs(&[h.run_id], RunStatus::Failed, &why)
-                            .await
+                        if let Err(e) = crate::store::within(
+                            self.config.dispatch.statement_timeout,
+                            "the failed run",
+                            self.store.mark_runs(&[h.run_id], RunStatus::Failed, &why),
+                        )
+                        .await
                         {
                             tracing::warn!(error = %e, "could not record the failed run");
                         }
@@ -1075,7 +1118,13 @@ where
             self.plan.ran(h.due.schedule.id, h.due.slot);
             tracing::info!(schedule = %h.due.schedule.name, slot = %h.due.slot, delay_ms = (now - h.due.slot).num_milliseconds(), "queued run sent: the previous run finished");
         }
-        if let Err(e) = self.store.record_dispatch(&ran).await {
+        if let Err(e) = crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "the bookkeeping",
+            self.store.record_dispatch(&ran),
+        )
+        .await
+        {
             tracing::warn!(error = %e, "database unavailable: run bookkeeping kept for later");
             self.backlog.ran.extend(ran);
             self.database_down = true;
@@ -1153,6 +1202,8 @@ where
             if due.len() + missed.len() >= self.config.catch_up_rows.max(1) {
                 self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                     .await;
+                // Each batch is a step of its own for the leadership's watchdog.
+                self.stepping();
                 if !self.lease_valid() {
                     lease_lost = true;
                     break;
@@ -1522,7 +1573,13 @@ where
         }
         let now = self.clock.now();
         for id in ids {
-            match self.store.get_schedule(id).await {
+            match crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the changed schedule",
+                self.store.get_schedule(id),
+            )
+            .await
+            {
                 Ok(Some(s)) => {
                     let name = s.name.clone();
                     let owes = self.plan.get(id).is_none() && owes_on_arrival(&s);
@@ -1840,6 +1897,9 @@ where
             let sleep = sleep_until(self.clock.clone(), next);
             let early = self.next_to_prebuild().map(|at| at - PREBUILD_LEAD);
             let prebuild = sleep_until(self.clock.clone(), early);
+            if let Some(p) = &self.progress {
+                p.idle();
+            }
             tokio::select! {
                 biased;
                 _ = shutdown.changed() => {
@@ -1849,14 +1909,17 @@ where
                 }
                 // Slots first: a stream of changes never delays a dispatch.
                 () = sleep => {
+                    self.stepping();
                     self.tick().await;
                 }
                 () = prebuild => self.prebuild(),
                 () = lease_changed(&mut lease) => {
+                    self.stepping();
                     self.follow_lease().await;
                 }
                 change = changes.recv(), if feeds_open => match change {
                     Some(first) => {
+                        self.stepping();
                         // Coalesce a burst into one reload.
                         let mut burst = vec![first];
                         while let Ok(more) = changes.try_recv() {
@@ -1867,12 +1930,15 @@ where
                     None => feeds_open = false,
                 },
                 _ = flush.tick(), if self.leading && !self.held.is_empty() => {
+                    self.stepping();
                     self.flush_held().await;
                 }
                 () = sleep_until_instant(self.next_owed_retry()) => {
+                    self.stepping();
                     self.retry_owed().await;
                 }
                 _ = poll.tick() => {
+                    self.stepping();
                     self.poll_version().await;
                     self.report();
                 }

@@ -336,6 +336,7 @@ pub fn leadership_for(
             token,
             lease,
             timeout,
+            watchdog: None,
         },
         registry,
     ))
@@ -480,7 +481,9 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     let mut heartbeats = None;
     if !args.once && !args.dry_run {
         let instance_id = uuid::Uuid::new_v4();
-        let (leadership, registry) = leadership_for(ctx, &store, instance_id, lease)?;
+        let (mut leadership, registry) = leadership_for(ctx, &store, instance_id, lease)?;
+        let progress = leader::Progress::new();
+        leadership.watchdog = Some((progress.clone(), leader::stall_limit(lease)));
         tracing::info!(instance = %instance_id, via = %leadership.backend.describe(), heartbeats = %registry.describe(), lease_ms = lease.as_millis() as u64, "leadership");
         let identity = Identity {
             instance_id,
@@ -497,7 +500,10 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         let every = (lease / 3).min(Duration::from_secs(5));
         ha_tasks.push(lease_task);
         heartbeats = Some((registry, identity, every, lease_rx.clone(), snap_rx));
-        beat = beat.with_leadership(lease_rx, lease).with_snapshot(snap_tx);
+        beat = beat
+            .with_leadership(lease_rx, lease)
+            .with_snapshot(snap_tx)
+            .with_progress(progress);
     }
     beat.start().await?;
     // Heartbeats from the first one on report the loaded plan.

@@ -410,3 +410,88 @@ async fn bad_lease_and_running_timeout_are_refused() {
         assert!(stderr.contains(expected), "{full:?}: {stderr}");
     }
 }
+
+/// Two leaderships on one backend in this process; the first serves a loop that gets stuck (a
+/// step that never ends): it gives the leadership up after the stall limit, without waiting for
+/// its lease, and the second takes over. Once the loop moves again the first takes part again,
+/// as a standby while the other leads.
+async fn a_stuck_loop_gives_up_the_leadership(
+    backend: impl Fn() -> stockura::beat::leader::Backend,
+) {
+    use stockura::beat::leader::{Leadership, Progress};
+    let lease = Duration::from_millis(600);
+    let progress = Progress::new();
+    let leadership = |watchdog: Option<(Progress, Duration)>| Leadership {
+        backend: backend(),
+        token: uuid::Uuid::new_v4(),
+        lease,
+        timeout: Duration::from_millis(200),
+        watchdog,
+    };
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let (mut first, first_task) =
+        leadership(Some((progress.clone(), Duration::from_secs(1)))).spawn(stop.clone());
+    tokio::time::timeout(Duration::from_secs(5), first.wait_for(|l| l.valid()))
+        .await
+        .expect("the first never led")
+        .unwrap();
+    let (mut second, second_task) = leadership(None).spawn(stop.clone());
+    second.wait_for(|l| l.attempts > 0).await.unwrap();
+    assert!(!second.borrow().valid());
+
+    // A step that does not end: after the limit the first lets go, and the second leads
+    // within one attempt interval (a third of the lease), not after the lease ran out.
+    progress.step();
+    let stuck = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), first.wait_for(|l| !l.valid()))
+        .await
+        .expect("a stuck loop kept the leadership")
+        .unwrap();
+    let let_go = stuck.elapsed();
+    assert!(let_go >= Duration::from_secs(1), "{let_go:?}");
+    tokio::time::timeout(Duration::from_secs(5), second.wait_for(|l| l.valid()))
+        .await
+        .expect("the standby never took over")
+        .unwrap();
+    assert!(progress.busy_for().is_some());
+
+    // The loop moves again: the first is a standby now.
+    progress.idle();
+    let attempts = first.borrow().attempts;
+    first.wait_for(|l| l.attempts > attempts + 1).await.unwrap();
+    assert!(!first.borrow().valid());
+    assert!(second.borrow().valid());
+    stop_tx.send_replace(true);
+    first_task.await.unwrap();
+    second_task.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_stuck_loop_gives_up_redis_leadership() {
+    let key = format!("{}:leader", unique_channel());
+    a_stuck_loop_gives_up_the_leadership(|| stockura::beat::leader::Backend::Redis {
+        url: stockura::config::Redacted::new(format!("{}/0", redis_url())),
+        key: key.clone(),
+        conn: None,
+        held: false,
+    })
+    .await;
+    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_stuck_loop_gives_up_the_lock_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3.beat-lock");
+    a_stuck_loop_gives_up_the_leadership(|| stockura::beat::leader::Backend::File {
+        path: path.clone(),
+        file: None,
+    })
+    .await;
+}
