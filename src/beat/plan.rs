@@ -69,6 +69,9 @@ pub struct MissedCount {
     pub last_run: DateTime<Utc>,
     /// Where counting started, when the last run lies further back than the look-back.
     pub counted_since: Option<DateTime<Utc>>,
+    /// The only row of its schedule's catch-up (the scheduler stopped during a catch-up after
+    /// a live slot of the schedule had gone out, and summed up the rest).
+    pub summary: bool,
 }
 
 impl MissedCount {
@@ -87,7 +90,11 @@ impl MissedCount {
                 self.last_run.to_rfc3339()
             ),
         };
-        if self.total > MAX_MISSED_ROWS {
+        if self.summary {
+            format!(
+                "{since}; not itemized: the scheduler stopped during the catch-up, after a newer slot had run"
+            )
+        } else if self.total > MAX_MISSED_ROWS {
             format!("{since}; the latest {MAX_MISSED_ROWS} are recorded")
         } else {
             since
@@ -313,6 +320,7 @@ impl Plan {
                     total,
                     last_run: entry.last_run_at.unwrap_or(at),
                     counted_since,
+                    summary: false,
                 }));
             }
             match entry.cron.next_after(resume, entry.tz) {
@@ -409,9 +417,37 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
             total,
             last_run: last,
             counted_since: (last < floor).then_some(floor),
+            summary: false,
         }));
     }
     (catchup, missed)
+}
+
+/// [`catch_up`] summed up in one `missed` row, for a schedule whose newer slot has already run
+/// (a live slot sent during the catch-up): its catch-up run is superseded, and every slot it
+/// owed counts as missed. The row is the latest such slot, its detail the total. `None` when
+/// nothing was owed.
+pub fn catch_up_summary(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Option<Missed> {
+    let (run, mut missed) = catch_up(entry, now, window);
+    let last = missed.pop();
+    let superseded = usize::from(run.is_some());
+    let mut count = last
+        .as_ref()
+        .and_then(|m| m.count.as_deref().copied())
+        .unwrap_or(MissedCount {
+            total: missed.len() + usize::from(last.is_some()),
+            last_run: entry.last_run_at?,
+            counted_since: None,
+            summary: true,
+        });
+    count.total += superseded;
+    count.summary = true;
+    let slot = run.map(|d| d.slot).or(last.map(|m| m.slot))?;
+    Some(Missed {
+        schedule: entry.schedule.clone(),
+        slot,
+        count: Some(Box::new(count)),
+    })
 }
 
 #[cfg(test)]

@@ -1185,7 +1185,7 @@ where
             .iter()
             .map(|id| self.plan.get(*id).and_then(|e| e.last_run_at))
             .collect();
-        let (mut ticked, mut lease_lost) = (false, false);
+        let (mut ticked, mut lease_lost, mut stopped) = (false, false, false);
         let mut pending = ids.into_iter().zip(began);
         for (id, began) in pending.by_ref() {
             if let Some(entry) = self.plan.get(id) {
@@ -1214,6 +1214,12 @@ where
                 // lost. So after a live tick the catch-up runs to its end, through a database
                 // outage (sent unclaimed, history kept) and a first signal alike.
                 if !ticked && (self.database_down || self.stopping()) {
+                    break;
+                }
+                // A stop after a live slot does not wait for the rest (hundreds of thousands
+                // of rows): what the schedules moved on still owed is summed up below.
+                if ticked && self.stopping() {
+                    stopped = true;
                     break;
                 }
                 // A long catch-up (hundreds of thousands of rows after an outage) does not hold
@@ -1263,6 +1269,29 @@ where
             tracing::warn!(
                 "the lease ran out during the catch-up: the rest is left to the next leader"
             );
+        } else if stopped {
+            // The schedules a live slot moved on: their catch-up run is superseded by that
+            // newer run, and what they owed is recorded in one `missed` row each, with the
+            // count (the itemized rows would take as long as the catch-up). The others stay
+            // owed by `last_run_at` for the next start.
+            let mut rows: Vec<Missed> = Vec::new();
+            for (id, began) in pending {
+                if let Some(entry) = self.plan.get(id).filter(|e| e.last_run_at != began) {
+                    let mut as_begun = entry.clone();
+                    as_begun.last_run_at = began;
+                    rows.extend(plan::catch_up_summary(
+                        &as_begun,
+                        now,
+                        self.config.catchup_window,
+                    ));
+                }
+            }
+            tracing::info!(
+                schedules = rows.len(),
+                "stopping: the rest of the catch-up is recorded in one missed row per schedule"
+            );
+            self.dispatch_owed(&mut due, &mut rows, now, &mut totals)
+                .await;
         } else if self.stopping() && !ticked {
             // What is left stays owed by `last_run_at`: the next start catches it up.
             tracing::info!("stopping: the rest of the catch-up is left to the next start");

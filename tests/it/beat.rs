@@ -465,6 +465,117 @@ async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestD
     assert_eq!(rig.messages("celery").await.len(), sent);
 }
 
+/// A [`StepClock`] that also raises the stop signal once it has been read past `stop_at`.
+struct StoppingClock {
+    steps: StepClock,
+    stop_at: DateTime<Utc>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl stockura::beat::clock::Clock for StoppingClock {
+    fn now(&self) -> DateTime<Utc> {
+        let now = self.steps.now();
+        if now >= self.stop_at {
+            self.stop.send_replace(true);
+        }
+        now
+    }
+
+    fn sleep_until(
+        &self,
+        at: DateTime<Utc>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        self.steps.sleep_until(at)
+    }
+}
+
+/// A first signal during a long catch-up, after a live slot went out between its batches: the
+/// catch-up stops after the batch in flight instead of running to its end. The schedules caught
+/// up before keep their itemized rows; each schedule the live slot moved on that was not caught
+/// up yet gets one `missed` row summing up what it owed (its catch-up run superseded by the
+/// live one). Nothing is owed afterwards: a restart sends and records nothing more.
+async fn a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:03:40Z").await;
+    rig.add_each_minute(8, &[]);
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+        .await;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let clock = Arc::new(StoppingClock {
+        steps: StepClock {
+            inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
+            step: Duration::seconds(4),
+        },
+        stop_at: at("2030-01-01T00:04:12Z"),
+        stop: stop_tx,
+    });
+    let broker = Broker::new(
+        Redacted::new(format!("{}/0", redis_url())),
+        std::time::Duration::from_secs(2),
+    );
+    let mut beat = Beat::new(rig.db.store().await, clock, rig.config(false), Some(broker))
+        .with_stop(stop_rx, Arc::new(std::sync::atomic::AtomicBool::new(false)));
+    beat.start().await.unwrap();
+    let runs = rig.runs().await;
+    let (mut itemized, mut summed) = (0, 0);
+    for n in 0..8 {
+        let mut rows: Vec<_> = runs
+            .iter()
+            .filter(|r| r.run.schedule_name == format!("s{n}"))
+            .map(|r| {
+                (
+                    format!(
+                        "{} {} {}",
+                        r.run.scheduled_for.format("%H:%M"),
+                        r.run.trigger,
+                        r.run.status
+                    ),
+                    r.run.detail.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        rows.sort();
+        let shown: Vec<&str> = rows.iter().map(|(r, _)| r.as_str()).collect();
+        if shown[0] == "00:01 schedule missed" {
+            itemized += 1;
+            assert_eq!(
+                shown[..3],
+                [
+                    "00:01 schedule missed",
+                    "00:02 schedule missed",
+                    "00:03 catchup dispatched"
+                ],
+                "s{n}: {runs:#?}"
+            );
+        } else {
+            summed += 1;
+            assert_eq!(
+                shown,
+                ["00:03 schedule missed", "00:04 schedule dispatched"],
+                "s{n}: {runs:#?}"
+            );
+            assert!(
+                rows[0]
+                    .1
+                    .starts_with("3 slot(s) missed since the last run at 2030-01-01T00:00:00")
+                    && rows[0].1.contains("not itemized"),
+                "{}",
+                rows[0].1
+            );
+        }
+    }
+    assert!(itemized > 0 && summed > 0, "{runs:#?}");
+    let sent = runs
+        .iter()
+        .filter(|r| r.run.status == RunStatus::Dispatched)
+        .count();
+    assert_eq!(rig.messages("celery").await.len(), sent);
+    // Nothing is left owed: a restart before the next slot catches nothing up.
+    rig.clock.set(at("2030-01-01T00:04:30Z"));
+    let again = rig.beat(false).await;
+    assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
+}
+
 async fn a_slot_is_sent_once_even_by_two_schedulers(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.add(&["--task", "app.tasks.a", "--cron", "* * * * *"]);
@@ -1580,6 +1691,7 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
 
 both_backends!(
     a_boundary_during_a_long_catch_up_is_sent_between_its_batches,
+    a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up,
     a_row_that_cannot_run_as_stored_is_refused_by_every_send_path,
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,
