@@ -34,6 +34,11 @@ const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 /// in batches of 50,000.
 pub const CATCH_UP_ROWS: usize = 200_000;
 
+/// How long the batches of a catch-up after its first one last, about (their size follows the
+/// measured pace): a first signal stops a catch-up, and a live slot goes out, after the batch
+/// in flight.
+pub const CATCH_UP_BATCH_TIME: Duration = Duration::from_millis(200);
+
 /// The first wait before owed slots are sent again; it doubles after each failed attempt up to
 /// [`OWED_RETRY_MAX`], and starts again after a success.
 const OWED_RETRY_FIRST: Duration = Duration::from_millis(250);
@@ -1187,6 +1192,11 @@ where
             .collect();
         let (mut ticked, mut lease_lost, mut stopped) = (false, false, false);
         let mut pending = ids.into_iter().zip(began);
+        // The first batch takes up to `catch_up_rows` (a start of 100,000 schedules two minutes
+        // down is one batch: its messages are not held behind missed rows of another); after
+        // it, batches last about CATCH_UP_BATCH_TIME at the measured pace, so a signal or a
+        // live slot waits for little.
+        let mut limit = rows;
         for (id, began) in pending.by_ref() {
             if let Some(entry) = self.plan.get(id) {
                 let (run, skipped) = if entry.last_run_at == began {
@@ -1199,11 +1209,14 @@ where
                 due.extend(run);
                 missed.extend(skipped);
             }
-            if due.len() + missed.len() >= self.config.catch_up_rows.max(1) {
+            if due.len() + missed.len() >= limit {
+                let batch_rows = due.len() + missed.len();
+                let began_at = std::time::Instant::now();
                 self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
                     .await;
                 // Each batch is a step of its own for the leadership's watchdog.
                 self.stepping();
+                limit = self.next_catch_up_batch(batch_rows, began_at.elapsed());
                 if !self.lease_valid() {
                     lease_lost = true;
                     break;
@@ -1302,6 +1315,27 @@ where
         if totals != (0, 0) {
             tracing::info!(catchup = totals.0, missed = totals.1, "{message}");
         }
+    }
+
+    /// The rows of the next catch-up batch, after one of `rows` took `took`: about
+    /// [`CATCH_UP_BATCH_TIME`] at that pace, and no longer than the time left before the next
+    /// live slot (so the slot goes out right after it); at least a chunk, at most
+    /// `catch_up_rows`.
+    fn next_catch_up_batch(&self, rows: usize, took: Duration) -> usize {
+        let most = self.config.catch_up_rows.max(1);
+        let least = dispatch::CHUNK_ROWS.min(most);
+        if least == most {
+            return most;
+        }
+        let pace = rows as f64 / took.as_secs_f64().max(0.001);
+        let mut time = CATCH_UP_BATCH_TIME.as_secs_f64();
+        if let Some(next) = self.plan.next_due() {
+            let left = (next - self.clock.now()).num_milliseconds() as f64 / 1000.0;
+            time = time.min(left.max(0.0));
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let rows = (pace * time) as usize;
+        rows.clamp(least, most)
     }
 
     /// One batch of a catch-up (nothing when empty); counts it into `totals` and empties it.
