@@ -73,7 +73,7 @@ def main():
     p.add_argument("--signal", default="none", choices=["none", "before-live", "after-live"])
     p.add_argument("--bin", default="target/release/stockura")
     p.add_argument("--pg-url", default=os.environ.get(
-        "STOCKURA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres"))
+        "STOCKURA_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     p.add_argument("--lead", type=float, default=25.0,
                    help="seconds between the launch and the next minute boundary")
     args = p.parse_args()
