@@ -6,3 +6,9 @@
 -- between) asks the broker for that key: present, the message is there and is not sent again.
 -- Nullable, no default: adding it rewrites nothing.
 ALTER TABLE schedule_runs ADD COLUMN IF NOT EXISTS push_marker TEXT;
+-- Every claim now enters the partial index of owed rows until its push answered: the index is
+-- on the row id (appended in order) instead of the schedule id (a random uuid, so each claim
+-- touched a random page of the index). Building it reads the table once (seconds for millions
+-- of rows, writes wait meanwhile) and holds only the few owed rows.
+DROP INDEX IF EXISTS ix_schedule_runs_owed;
+CREATE INDEX ix_schedule_runs_owed ON schedule_runs (id) WHERE status = 'owed';
