@@ -456,23 +456,21 @@ where
             let (group, rest): (Vec<Owed>, Vec<Owed>) =
                 waiting.into_iter().partition(|o| o.marker == marker);
             waiting = rest;
-            let (late, group): (Vec<Owed>, Vec<Owed>) =
+            let (late, mut group): (Vec<Owed>, Vec<Owed>) =
                 group.into_iter().partition(|o| self.deadline(o) < now);
             if !late.is_empty() {
                 // Past its deadline a slot is given up, unless its push landed after all (the
                 // reply was lost, or the scheduler that sent it died before it learnt so).
-                let landed = match self.broker.as_mut() {
-                    Some(broker) => broker.landed(&marker).await.unwrap_or(false),
-                    None => false,
-                };
-                if landed {
-                    sent_total += late.len() + group.len();
-                    let all = late.into_iter().chain(group).collect();
-                    self.owed_sent(all, dispatch::Pushed::AlreadyThere, now)
-                        .await;
-                    continue;
+                match self.recorded_if_landed(&marker, late, group, now).await {
+                    Ok(sent) => {
+                        sent_total += sent;
+                        continue;
+                    }
+                    Err((late, rest)) => {
+                        group = rest;
+                        self.give_up(late, true).await;
+                    }
                 }
-                self.give_up(late, true).await;
             }
             let mut tags = dispatch::DeliveryTags::new();
             let mut items: Vec<(Vec<u8>, String)> = Vec::with_capacity(group.len());
@@ -496,18 +494,19 @@ where
             if !unbuildable.is_empty() {
                 // A schedule changed since its row was claimed: the row's own push may have
                 // landed all the same.
-                let landed = match self.broker.as_mut() {
-                    Some(broker) => broker.landed(&marker).await.unwrap_or(false),
-                    None => false,
-                };
-                if landed {
-                    sent_total += unbuildable.len() + buildable.len();
-                    let all = unbuildable.into_iter().chain(buildable).collect();
-                    self.owed_sent(all, dispatch::Pushed::AlreadyThere, now)
-                        .await;
-                    continue;
+                match self
+                    .recorded_if_landed(&marker, unbuildable, buildable, now)
+                    .await
+                {
+                    Ok(sent) => {
+                        sent_total += sent;
+                        continue;
+                    }
+                    Err((unbuildable, rest)) => {
+                        buildable = rest;
+                        self.give_up(unbuildable, false).await;
+                    }
                 }
-                self.give_up(unbuildable, false).await;
             }
             let group = buildable;
             if group.is_empty() {
@@ -568,6 +567,29 @@ where
         }
         self.owed_retry = None;
         sent_total
+    }
+
+    /// When the push `marker` landed, records `doubtful` and `rest` (all of that push) sent and
+    /// returns how many; otherwise (or when the broker cannot be asked) hands them back.
+    async fn recorded_if_landed(
+        &mut self,
+        marker: &dispatch::Marker,
+        doubtful: Vec<Owed>,
+        rest: Vec<Owed>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, (Vec<Owed>, Vec<Owed>)> {
+        let landed = match self.broker.as_mut() {
+            Some(broker) => broker.landed(marker).await.unwrap_or(false),
+            None => false,
+        };
+        if !landed {
+            return Err((doubtful, rest));
+        }
+        let all: Vec<Owed> = doubtful.into_iter().chain(rest).collect();
+        let sent = all.len();
+        self.owed_sent(all, dispatch::Pushed::AlreadyThere, now)
+            .await;
+        Ok(sent)
     }
 
     /// Records owed slots the broker has now taken: rows `dispatched` with their send time,

@@ -71,6 +71,18 @@ impl Rig {
         beat
     }
 
+    /// A beat whose broker is `broker` reached through a [`FaultProxy`].
+    async fn beat_behind_a_proxy(
+        &self,
+        broker: &ThrowawayRedis,
+    ) -> (FaultProxy, Beat<AnyStore, ManualClock>) {
+        let (_, target) = via_port(&broker.url(), 0);
+        let proxy = FaultProxy::start(&target).await;
+        let (url, _) = via_port(&broker.url(), proxy.port);
+        let beat = self.beat_on(false, &url).await;
+        (proxy, beat)
+    }
+
     /// The test database's store, reached through a [`FaultProxy`] (Postgres only).
     async fn store_behind_a_proxy(&self) -> (FaultProxy, AnyStore) {
         let (url, target) = via_port(&self.db.url, 0);
@@ -1130,20 +1142,7 @@ async fn a_lost_reply_never_doubles_a_message(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(5, &[]);
     let broker = ThrowawayRedis::start(&[]).await;
-    let port: u16 = broker
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let proxy = FaultProxy::start(&format!("127.0.0.1:{port}")).await;
-    let mut beat = rig
-        .beat_on(false, &format!("redis://127.0.0.1:{}/0", proxy.port))
-        .await;
+    let (proxy, mut beat) = rig.beat_behind_a_proxy(&broker).await;
     rig.clock.set(at("2030-01-01T00:01:00Z"));
     assert_eq!(beat.tick().await.dispatched, 5);
 
@@ -1187,20 +1186,7 @@ async fn a_landed_push_is_not_sent_again_by_the_next_scheduler(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(4, &[]);
     let broker = ThrowawayRedis::start(&[]).await;
-    let port: u16 = broker
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let proxy = FaultProxy::start(&format!("127.0.0.1:{port}")).await;
-    let mut first = rig
-        .beat_on(false, &format!("redis://127.0.0.1:{}/0", proxy.port))
-        .await;
+    let (proxy, mut first) = rig.beat_behind_a_proxy(&broker).await;
     rig.clock.set(at("2030-01-01T00:01:00Z"));
     assert_eq!(first.tick().await.dispatched, 4);
     // The push lands, its reply and the reconnect's are lost: owed.
