@@ -71,6 +71,35 @@ impl Rig {
         beat
     }
 
+    /// `count` schedules each minute that last ran at 00:00, and a beat (not started) on a
+    /// [`StepClock`] from 00:03:40 moving 4 s per read, so that time passes while it catches
+    /// them up; `stop` as the clock's.
+    async fn long_catch_up(
+        &self,
+        count: usize,
+        stop: Option<(DateTime<Utc>, tokio::sync::watch::Sender<bool>)>,
+    ) -> Beat<AnyStore, StepClock> {
+        self.add_each_minute(count, &[]);
+        self.db
+            .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+            .await;
+        let clock = Arc::new(StepClock {
+            inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
+            step: Duration::seconds(4),
+            stop,
+        });
+        let broker = Broker::new(
+            Redacted::new(format!("{}/0", redis_url())),
+            std::time::Duration::from_secs(2),
+        );
+        Beat::new(
+            self.db.store().await,
+            clock,
+            self.config(false),
+            Some(broker),
+        )
+    }
+
     /// A beat whose broker is `broker` reached through a [`FaultProxy`].
     async fn beat_behind_a_proxy(
         &self,
@@ -381,15 +410,22 @@ async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
 }
 
 /// A clock that moves on by `step` each time it is read: time passes while a long catch-up runs.
+/// With `stop`, it also raises that stop signal once it has been read past the instant.
 struct StepClock {
     inner: ManualClock,
     step: Duration,
+    stop: Option<(DateTime<Utc>, tokio::sync::watch::Sender<bool>)>,
 }
 
 impl stockura::beat::clock::Clock for StepClock {
     fn now(&self) -> DateTime<Utc> {
         let now = self.inner.now();
         self.inner.set(now + self.step);
+        if let Some((at, stop)) = &self.stop
+            && now >= *at
+        {
+            stop.send_replace(true);
+        }
         now
     }
 
@@ -407,19 +443,7 @@ impl stockura::beat::clock::Clock for StepClock {
 /// catch-up's instant).
 async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:03:40Z").await;
-    rig.add_each_minute(6, &[]);
-    rig.db
-        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
-        .await;
-    let clock = Arc::new(StepClock {
-        inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
-        step: Duration::seconds(4),
-    });
-    let broker = Broker::new(
-        Redacted::new(format!("{}/0", redis_url())),
-        std::time::Duration::from_secs(2),
-    );
-    let mut beat = Beat::new(rig.db.store().await, clock, rig.config(false), Some(broker));
+    let mut beat = rig.long_catch_up(6, None).await;
     beat.start().await.unwrap();
     let runs = rig.runs().await;
     let mut per_schedule: std::collections::BTreeMap<String, Vec<String>> = Default::default();
@@ -477,30 +501,6 @@ async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestD
     assert_eq!(rig.messages("celery").await.len(), sent);
 }
 
-/// A [`StepClock`] that also raises the stop signal once it has been read past `stop_at`.
-struct StoppingClock {
-    steps: StepClock,
-    stop_at: DateTime<Utc>,
-    stop: tokio::sync::watch::Sender<bool>,
-}
-
-impl stockura::beat::clock::Clock for StoppingClock {
-    fn now(&self) -> DateTime<Utc> {
-        let now = self.steps.now();
-        if now >= self.stop_at {
-            self.stop.send_replace(true);
-        }
-        now
-    }
-
-    fn sleep_until(
-        &self,
-        at: DateTime<Utc>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
-        self.steps.sleep_until(at)
-    }
-}
-
 /// A first signal during a long catch-up, after a live slot went out between its batches: the
 /// catch-up stops after the batch in flight instead of running to its end. The schedules caught
 /// up before keep their itemized rows; each schedule the live slot moved on that was not caught
@@ -508,24 +508,10 @@ impl stockura::beat::clock::Clock for StoppingClock {
 /// live one). Nothing is owed afterwards: a restart sends and records nothing more.
 async fn a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:03:40Z").await;
-    rig.add_each_minute(8, &[]);
-    rig.db
-        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
-        .await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let clock = Arc::new(StoppingClock {
-        steps: StepClock {
-            inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
-            step: Duration::seconds(4),
-        },
-        stop_at: at("2030-01-01T00:04:12Z"),
-        stop: stop_tx,
-    });
-    let broker = Broker::new(
-        Redacted::new(format!("{}/0", redis_url())),
-        std::time::Duration::from_secs(2),
-    );
-    let mut beat = Beat::new(rig.db.store().await, clock, rig.config(false), Some(broker))
+    let mut beat = rig
+        .long_catch_up(8, Some((at("2030-01-01T00:04:12Z"), stop_tx)))
+        .await
         .with_stop(stop_rx, Arc::new(std::sync::atomic::AtomicBool::new(false)));
     beat.start().await.unwrap();
     let runs = rig.runs().await;

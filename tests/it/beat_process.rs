@@ -253,30 +253,38 @@ fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String 
     )
 }
 
+/// The arguments adding schedule `m<n>` of `app.tasks.every_minute`, `* * * * *` (the same job
+/// under several names, on purpose).
+fn every_minute_args(n: usize) -> Vec<String> {
+    [
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.every_minute",
+        "--cron",
+        "* * * * *",
+        "--name",
+        &format!("m{n}"),
+        "--allow-duplicate",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `count` schedules `m0`, `m1`, … ([`every_minute_args`]).
+fn add_every_minute(db: &TestDb, count: usize) {
+    for n in 0..count {
+        let args = every_minute_args(n);
+        db.json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+}
+
 /// The broker Redis (also the Redis of leadership and events, as in many deployments) dies
 /// `lead` before a minute boundary and is back 40 s later, in a real `run-beat` process on a
 /// clock ten times faster than real time. Whether the boundary still finds the leader (its
 /// push fails: the slots are owed, then taken over from the history) or the lease has already
 /// run out (no leader at the boundary: the next one catches the slot up), every slot of that
 /// boundary reaches the broker exactly once, late, and the history says so.
-/// `count` schedules `m0`, `m1`, … of `app.tasks.every_minute`, each `* * * * *` (the same job
-/// on purpose).
-fn add_every_minute(db: &TestDb, count: usize) {
-    for n in 0..count {
-        db.json(&[
-            "schedule",
-            "add",
-            "--task",
-            "app.tasks.every_minute",
-            "--cron",
-            "* * * * *",
-            "--name",
-            &format!("m{n}"),
-            "--allow-duplicate",
-        ]);
-    }
-}
-
 async fn broker_outage_around_a_boundary(db: TestDb, lead_secs: i64) {
     use chrono::{DurationRound, Utc};
     let prefix = db.broker_prefix();
@@ -440,11 +448,6 @@ async fn a_broker_down_at_start_makes_slots_late_not_lost(db: TestDb) {
     );
 }
 
-/// The database refuses connections (a real cluster stopped with `pg_ctl stop -m immediate`)
-/// from 8 s before a boundary to 32 s after it, under a real `run-beat` leading through a Redis
-/// lease: the boundary's slots are sent, unclaimed, each exactly once; the history of that
-/// boundary is written when the database is back, and the next boundary runs as usual. How late
-/// the boundary reached the broker (real seconds) is printed for the record, not asserted.
 /// A cluster of the test's own, migrated, with `count` schedules `m0`… every minute (the same
 /// job on purpose), and a home directory for the binary.
 fn cluster_with_every_minute(
@@ -466,17 +469,8 @@ fn cluster_with_every_minute(
     };
     cli(&["migrate"]);
     for n in 0..count {
-        cli(&[
-            "schedule",
-            "add",
-            "--task",
-            "app.tasks.every_minute",
-            "--cron",
-            "* * * * *",
-            "--name",
-            &format!("m{n}"),
-            "--allow-duplicate",
-        ]);
+        let args = every_minute_args(n);
+        cli(&args.iter().map(String::as_str).collect::<Vec<_>>());
     }
     (pg, home)
 }
@@ -641,6 +635,11 @@ fn each_slot_sent_once(
     }
 }
 
+/// The database refuses connections (a real cluster stopped with `pg_ctl stop -m immediate`)
+/// from 8 s before a boundary to 32 s after it, under a real `run-beat` leading through a Redis
+/// lease: the boundary's slots are sent, unclaimed, each exactly once; the history of that
+/// boundary is written when the database is back, and the next boundary runs as usual. How late
+/// the boundary reached the broker (real seconds) is printed for the record, not asserted.
 /// The database refuses connections (a real cluster stopped with `pg_ctl stop -m immediate`)
 /// from 8 s before a boundary to 32 s after it, under a real `run-beat` leading through a Redis
 /// lease: the boundary's slots are sent, unclaimed, each exactly once; the history of that

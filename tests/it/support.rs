@@ -280,17 +280,22 @@ impl ThrowawayPostgres {
         self.dir.path().join("data").display().to_string()
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// One of the cluster's programs, run as its owner (`runuser` when the tests run as root).
+    fn command(&self, tool: &str) -> std::process::Command {
         let program = self.bin.join(tool);
-        let mut cmd = match &self.user {
+        match &self.user {
             Some(user) => {
                 let mut c = std::process::Command::new("runuser");
                 c.args(["-u", user, "--"]).arg(&program);
                 c
             }
             None => std::process::Command::new(&program),
-        };
-        let out = cmd
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self
+            .command(tool)
             .args(args)
             .current_dir("/")
             .output()
@@ -351,16 +356,8 @@ impl Drop for ThrowawayPostgres {
     fn drop(&mut self) {
         if self.running {
             let data = self.data();
-            let program = self.bin.join("pg_ctl");
-            let mut cmd = match &self.user {
-                Some(user) => {
-                    let mut c = std::process::Command::new("runuser");
-                    c.args(["-u", user, "--"]).arg(&program);
-                    c
-                }
-                None => std::process::Command::new(&program),
-            };
-            let _ = cmd
+            let _ = self
+                .command("pg_ctl")
                 .args(["-D", &data, "-m", "immediate", "-w", "stop"])
                 .current_dir("/")
                 .output();
