@@ -71,35 +71,37 @@ pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// doubles a message.
 ///
 /// KEYS[1]: the marker; KEYS[2]: the set of slots sent without a claim ([`UNCLAIMED_KEY`]);
-/// KEYS[3..]: each message's list. ARGV[1]: the marker's time to live in seconds; ARGV[2]: the
-/// guard (`""`, `"c"` check the set, `"r"` record in it, `"cr"` both); ARGV[3]: the set's time
-/// to live; ARGV[4..]: the messages, then (with a guard) their Celery task ids in the same
-/// order. A message whose task id the set holds is not pushed (another scheduler sent that
-/// slot without a claim). Returns `{1, skipped positions…}` when it pushed, `{0}` when the
-/// marker was already there.
+/// KEYS[3]: the set of a new leader's recent sends ([`RECENT_KEY`]); KEYS[4..]: each message's
+/// list. ARGV[1]: the marker's time to live in seconds; ARGV[2]: the guard (`c` checks both
+/// sets; `r` records in the first, `t` in the second; `""` none); ARGV[3]: the time to live of
+/// the set recorded in; ARGV[4..]: the messages, then (with a guard) their Celery task ids in
+/// the same order. A message whose task id either set holds is not pushed (another scheduler
+/// sent that slot). Returns `{1, skipped positions…}` when it pushed, `{0}` when the marker was
+/// already there.
 ///
 /// Every list is checked before anything is written, so a key of another type fails the whole
 /// push instead of leaving part of it pushed. Consecutive messages for one list go in one
 /// `LPUSH` of up to 500 (the same order as one `LPUSH` each: Celery pops from the other end).
 const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end \
-for i = 3, #KEYS do if KEYS[i] ~= KEYS[i - 1] then local t = redis.call('TYPE', KEYS[i]).ok \
+for i = 4, #KEYS do if KEYS[i] ~= KEYS[i - 1] then local t = redis.call('TYPE', KEYS[i]).ok \
 if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' is a ' .. t .. ', not a list') end end end \
-local count = #KEYS - 2 \
-local check, record = string.find(ARGV[2], 'c', 1, true), string.find(ARGV[2], 'r', 1, true) \
+local count = #KEYS - 3 \
+local check = string.find(ARGV[2], 'c', 1, true) \
+local into = (string.find(ARGV[2], 'r', 1, true) and KEYS[2]) or (string.find(ARGV[2], 't', 1, true) and KEYS[3]) \
 local skip, result = {}, {1} \
 if check then for from = 1, count, 500 do local ids = {} \
 for i = from, math.min(from + 499, count) do ids[#ids + 1] = ARGV[3 + count + i] end \
-local found = redis.call('SMISMEMBER', KEYS[2], unpack(ids)) \
-for k = 1, #found do if found[k] == 1 then skip[from + k - 1] = true result[#result + 1] = from + k - 1 end end end end \
+local a, b = redis.call('SMISMEMBER', KEYS[2], unpack(ids)), redis.call('SMISMEMBER', KEYS[3], unpack(ids)) \
+for k = 1, #a do if a[k] == 1 or b[k] == 1 then skip[from + k - 1] = true result[#result + 1] = from + k - 1 end end end end \
 local n, batch, key = 0, {}, nil \
 for i = 1, count do if not skip[i] then \
-if KEYS[i + 2] ~= key or n == 500 then if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end key, n = KEYS[i + 2], 0 end \
+if KEYS[i + 3] ~= key or n == 500 then if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end key, n = KEYS[i + 3], 0 end \
 n = n + 1 batch[n] = ARGV[3 + i] end end \
 if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end \
-if record then for from = 1, count, 500 do local ids = {} \
+if into then for from = 1, count, 500 do local ids = {} \
 for i = from, math.min(from + 499, count) do if not skip[i] then ids[#ids + 1] = ARGV[3 + count + i] end end \
-if #ids > 0 then redis.call('SADD', KEYS[2], unpack(ids)) end end \
-if redis.call('TTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[2], ARGV[3]) end end \
+if #ids > 0 then redis.call('SADD', into, unpack(ids)) end end \
+if redis.call('TTL', into) < tonumber(ARGV[3]) then redis.call('EXPIRE', into, ARGV[3]) end end \
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return result";
 
 /// The set of Celery task ids of slots sent without a claim (the database was down), under the
@@ -108,27 +110,36 @@ redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return result";
 /// outage does not send a slot twice.
 pub const UNCLAIMED_KEY: &str = "stockura:unclaimed";
 
-/// How a push guards against slots another scheduler sent without a claim.
+/// The set of Celery task ids a new leader sent during its first lease, under the broker's key
+/// prefix: an old leader cut off from the database, still within its lease, checks it before
+/// it sends without a claim. Kept only as long as such an overlap can last (twice the lease).
+pub const RECENT_KEY: &str = "stockura:recent";
+
+/// How a push guards against slots another scheduler sent (see [`PUSH_ONCE`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Guard {
-    /// Skip the messages whose slot is in the set.
+    /// Skip the messages whose slot is in either set.
     pub check: bool,
-    /// Add the pushed slots to the set.
+    /// Add the pushed slots to the set of slots sent without a claim.
     pub record: bool,
+    /// Else add them to the set of a new leader's recent sends, kept this many seconds.
+    pub recent_secs: Option<u64>,
 }
 
 impl Guard {
     fn flags(self) -> &'static str {
-        match (self.check, self.record) {
-            (false, false) => "",
-            (true, false) => "c",
-            (false, true) => "r",
-            (true, true) => "cr",
+        match (self.check, self.record, self.recent_secs.is_some()) {
+            (false, false, false) => "",
+            (false, true, _) => "r",
+            (false, false, true) => "t",
+            (true, false, false) => "c",
+            (true, true, _) => "cr",
+            (true, false, true) => "ct",
         }
     }
 
     fn any(self) -> bool {
-        self.check || self.record
+        self.check || self.record || self.recent_secs.is_some()
     }
 }
 
@@ -331,18 +342,22 @@ fn push_command<'a>(
     marker: &Marker,
 ) -> redis::Cmd {
     let mut cmd = redis::cmd("EVAL");
-    let mut unclaimed = marker.prefix.as_bytes().to_vec();
-    unclaimed.extend_from_slice(UNCLAIMED_KEY.as_bytes());
+    let prefixed = |name: &str| format!("{}{name}", marker.prefix);
     cmd.arg(PUSH_ONCE)
-        .arg(keys.len() + 2)
+        .arg(keys.len() + 3)
         .arg(marker.key.as_slice())
-        .arg(unclaimed);
+        .arg(prefixed(UNCLAIMED_KEY))
+        .arg(prefixed(RECENT_KEY));
     for key in keys {
         cmd.arg(key);
     }
-    cmd.arg(marker.ttl_secs)
-        .arg(guard.flags())
-        .arg(marker.ttl_secs);
+    // Slots sent without a claim are kept as long as a push's marker; a new leader's recent
+    // sends only as long as an old leader could still be sending.
+    let set_ttl = match (guard.record, guard.recent_secs) {
+        (false, Some(secs)) => secs,
+        _ => marker.ttl_secs,
+    };
+    cmd.arg(marker.ttl_secs).arg(guard.flags()).arg(set_ttl);
     cmd
 }
 
@@ -697,9 +712,10 @@ struct Batch<'a, S> {
     /// Set when the scheduler must exit at once (a second signal): chunks not yet pushed are
     /// neither claimed nor pushed; their slots stay owed for the next scheduler.
     abort: Option<&'a std::sync::atomic::AtomicBool>,
-    /// Within the first lease of a new leader: every push checks and records the slots sent
-    /// without a claim ([`Guard`]), since the previous leader may still be sending them.
-    takeover: bool,
+    /// Within the first lease of a new leader (the lease): every push checks the slots sent
+    /// by another scheduler and records its own as recent ([`Guard`]), since the previous
+    /// leader may still be sending the same slots without a claim.
+    takeover: Option<Duration>,
 }
 
 /// Where a batch's time goes, summed over its chunks.
@@ -993,13 +1009,15 @@ impl<S: RunStore> Batch<'_, S> {
         let count = batch.len();
         // A push that may carry a slot another scheduler sent without a claim checks the set
         // of such slots (a catch-up, a push while the database is down, the pushes of a new
-        // leader's first lease); pushes without a claim, and a new leader's, are recorded there.
+        // leader's first lease); pushes without a claim are recorded there, a new leader's in the
+        // short-lived set of its recent sends.
         let catching_up = pushed
             .iter()
             .any(|&(i, _, _)| self.due[start + i].trigger == Trigger::Catchup);
         let guard = Guard {
-            check: unclaimed || catching_up || self.takeover,
-            record: unclaimed || self.takeover,
+            check: unclaimed || catching_up || self.takeover.is_some(),
+            record: unclaimed,
+            recent_secs: self.takeover.map(|lease| (lease * 2).as_secs().max(60)),
         };
         let ids: Vec<Uuid> = if guard.any() {
             pushed.iter().map(|&(_, _, task_id)| task_id).collect()
@@ -1158,7 +1176,7 @@ pub async fn dispatch<S: RunStore>(
     prebuilt: Prebuilt,
     database_down: bool,
     abort: Option<&std::sync::atomic::AtomicBool>,
-    takeover: bool,
+    takeover: Option<Duration>,
 ) -> Outcome {
     let started = std::time::Instant::now();
     let prebuilt_count = prebuilt.len();

@@ -224,10 +224,12 @@ where
         }
     }
 
-    /// Whether the pushes of now are a new leader's first ones (see [`Self::with_leadership`]).
-    fn guarding(&self) -> bool {
+    /// The lease, while the pushes of now are a new leader's first ones (see
+    /// [`Self::with_leadership`]).
+    fn guarding(&self) -> Option<Duration> {
         self.guard_until
-            .is_some_and(|until| tokio::time::Instant::now() < until)
+            .filter(|until| tokio::time::Instant::now() < *until)
+            .map(|_| self.takeover_guard)
     }
 
     fn became_leader(&mut self) {
@@ -517,7 +519,7 @@ where
             let ids: Vec<Uuid> = group.iter().map(|o| o.task_id).collect();
             let guard = dispatch::Guard {
                 check: true,
-                record: false,
+                ..dispatch::Guard::default()
             };
             let result = match self.broker.as_mut() {
                 Some(broker) => broker.push_again(&items, &ids, guard, &marker).await,

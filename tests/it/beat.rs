@@ -1509,6 +1509,34 @@ async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() 
             .iter()
             .all(|r| r.run.detail.as_deref() == Some(stockura::beat::dispatch::SENT_UNCLAIMED))
     );
+    // The old leader's sends without a claim are kept a day past the send deadline; the new
+    // leader's own sends only twice its lease (a beat that restarts in a loop does not grow
+    // the broker's memory for a day).
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let conn = client.get_multiplexed_async_connection().await.unwrap();
+    let count = |key: &'static str| {
+        let key = format!("{}stockura:{key}", rig.prefix);
+        let mut conn = conn.clone();
+        async move {
+            let members: i64 = redis::cmd("SCARD")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            let ttl: i64 = redis::cmd("TTL")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            (members, ttl)
+        }
+    };
+    let (unclaimed, unclaimed_ttl) = count("unclaimed").await;
+    let (recent, recent_ttl) = count("recent").await;
+    assert_eq!((unclaimed, recent), (3, 3));
+    assert!(unclaimed_ttl > 86_400, "{unclaimed_ttl}");
+    assert!(recent_ttl > 0 && recent_ttl <= 7_200, "{recent_ttl}");
+    drop(conn);
     drop(old);
 }
 

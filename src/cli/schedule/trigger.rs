@@ -104,7 +104,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         dispatch::Prebuilt::default(),
         false,
         None,
-        false,
+        None,
     )
     .await;
     // A manual run is not retried: one the broker did not take is recorded failed at once.
