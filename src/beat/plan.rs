@@ -69,8 +69,8 @@ pub struct MissedCount {
     pub last_run: DateTime<Utc>,
     /// Where counting started, when the last run lies further back than the look-back.
     pub counted_since: Option<DateTime<Utc>>,
-    /// The only row of its schedule's catch-up (the scheduler stopped during a catch-up after
-    /// a live slot of the schedule had gone out, and summed up the rest).
+    /// The only row of its schedule's missed slots: the catch-up was cut short after a newer
+    /// slot of the schedule went out, and summed up the rest (see [`catch_up_summary`]).
     pub summary: bool,
 }
 
@@ -92,7 +92,7 @@ impl MissedCount {
         };
         if self.summary {
             format!(
-                "{since}; not itemized: the scheduler stopped during the catch-up, after a newer slot had run"
+                "{since}; not itemized: the catch-up was cut short (a stop, a database outage or a lost lease) after a newer slot had run"
             )
         } else if self.total > MAX_MISSED_ROWS {
             format!("{since}; the latest {MAX_MISSED_ROWS} are recorded")
@@ -423,12 +423,65 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     (catchup, missed)
 }
 
-/// [`catch_up`] summed up in one `missed` row, for a schedule whose newer slot has already run
-/// (a live slot sent during the catch-up): its catch-up run is superseded, and every slot it
-/// owed counts as missed. The row is the latest such slot, its detail the total. `None` when
-/// nothing was owed.
-pub fn catch_up_summary(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Option<Missed> {
+/// The run of [`catch_up`] alone, found by walking only the catch-up window: a catch-up sends
+/// its runs first and records the missed slots after (see the runner), so the walk over up to
+/// 1,000 missed slots per schedule is not done twice before the first message.
+pub fn catch_up_run(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Option<Due> {
+    let last = entry.last_run_at?;
+    if window <= Duration::zero() {
+        return None;
+    }
+    // The run is the latest slot after `last` that is not older than `now - window`. A slot is
+    // a whole second, so "after `start` minus a nanosecond" is "at `start` or later".
+    let start = now
+        .checked_sub_signed(window)
+        .and_then(|t| t.checked_sub_signed(Duration::nanoseconds(1)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let from = last.max(start);
+    let latest_in = |from: DateTime<Utc>, until: DateTime<Utc>| {
+        let mut latest = None;
+        let mut cursor = from;
+        while let Some(slot) = entry
+            .cron
+            .next_after(cursor, entry.tz)
+            .map(|t| t.with_timezone(&Utc))
+        {
+            if slot > until {
+                break;
+            }
+            latest = Some(slot);
+            cursor = slot;
+        }
+        latest
+    };
+    // As in `catch_up`: the look-back first, so a frequent schedule and a wide window walk
+    // at most 31 days of slots; further back only when nothing fired in it.
+    let near = now
+        .checked_sub_signed(Duration::days(MISSED_LOOKBACK_DAYS))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let latest = latest_in(from.max(near), now)
+        .or_else(|| (from < near).then(|| latest_in(from, near))?)?;
+    Some(Due {
+        schedule: entry.schedule.clone(),
+        slot: latest,
+        trigger: Trigger::Catchup,
+    })
+}
+
+/// [`catch_up`] summed up in one `missed` row, for a catch-up cut short (a stop, a database
+/// outage, a lost lease) after a newer slot of the schedule went out, so that what it owed
+/// cannot be found from its `last_run_at` again. `run_sent`: its catch-up run went out, and
+/// only its missed slots are summed up; otherwise a live slot went out first, the catch-up run
+/// is superseded and counts as missed too. The row is the latest slot counted, its detail the
+/// total. `None` when nothing is counted.
+pub fn catch_up_summary(
+    entry: &Entry,
+    now: DateTime<Utc>,
+    window: Duration,
+    run_sent: bool,
+) -> Option<Missed> {
     let (run, mut missed) = catch_up(entry, now, window);
+    let run = run.filter(|_| !run_sent);
     let last = missed.pop();
     let superseded = usize::from(run.is_some());
     let mut count = last
@@ -628,6 +681,85 @@ mod tests {
             ]
         );
         assert!(now <= at("2026-11-01T07:00:00Z"));
+    }
+
+    #[test]
+    fn the_catch_up_run_alone_is_the_run_of_the_whole_catch_up() {
+        let crons = [
+            "* * * * *",
+            "0 * * * *",
+            "30 2 * * *",
+            "0 0 29 2 *",
+            "@yearly",
+            "*/7 3-5 * jan,dec mon-fri",
+            "0 0 L * *",
+        ];
+        let now = at("2026-03-08T07:00:00.5Z");
+        let lasts = [
+            None,
+            Some(at("2026-03-08T06:59:00Z")),
+            Some(at("2026-03-08T07:00:00Z")),
+            Some(at("2026-03-08T05:00:00.7Z")),
+            Some(at("2026-02-01T00:00:00Z")),
+            Some(at("2020-01-01T00:00:00Z")),
+            Some(at("1900-01-01T00:00:00Z")),
+        ];
+        let windows = [
+            Duration::zero(),
+            Duration::seconds(30),
+            Duration::minutes(1),
+            Duration::hours(2) + Duration::milliseconds(500),
+            Duration::days(40),
+            Duration::days(3660),
+            Duration::MAX,
+        ];
+        for cron in crons {
+            for zone in [None, Some("America/New_York"), Some("Asia/Kathmandu")] {
+                for last in lasts {
+                    // Each minute over weeks is 44,640 slots per walk: slow in a debug build,
+                    // and the hourly cron walks the same paths.
+                    if cron == "* * * * *" && last.is_some_and(|l| now - l > Duration::days(1)) {
+                        continue;
+                    }
+                    let mut s = schedule(cron, zone);
+                    s.last_run_at = last;
+                    let mut plan = Plan::default();
+                    if plan.upsert(s.clone(), Tz::UTC, now).is_err() {
+                        continue;
+                    }
+                    let entry = plan.get(s.id).unwrap();
+                    for window in windows {
+                        assert_eq!(
+                            catch_up_run(entry, now, window).map(|d| d.slot),
+                            catch_up(entry, now, window).0.map(|d| d.slot),
+                            "{cron} {zone:?} {last:?} {window}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_summary_counts_the_run_only_when_it_was_superseded() {
+        let mut s = schedule("* * * * *", None);
+        s.last_run_at = Some(at("2026-01-01T00:00:00Z"));
+        let mut plan = Plan::default();
+        let now = at("2026-01-01T00:03:30Z");
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        let entry = plan.get(s.id).unwrap();
+        let sent = catch_up_summary(entry, now, Duration::hours(1), true).unwrap();
+        assert_eq!(sent.slot, at("2026-01-01T00:02:00Z"));
+        assert_eq!(sent.count.as_ref().unwrap().total, 2);
+        let superseded = catch_up_summary(entry, now, Duration::hours(1), false).unwrap();
+        assert_eq!(superseded.slot, at("2026-01-01T00:03:00Z"));
+        assert_eq!(superseded.count.as_ref().unwrap().total, 3);
+        assert!(superseded.count.unwrap().detail().contains("not itemized"));
+        // Only the run was owed: once it went out, nothing is left to sum up.
+        s.last_run_at = Some(at("2026-01-01T00:02:00Z"));
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        let entry = plan.get(s.id).unwrap();
+        assert!(catch_up_summary(entry, now, Duration::hours(1), true).is_none());
     }
 
     #[test]

@@ -27,16 +27,16 @@ use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreE
 /// How long before an instant its first messages are encoded.
 const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 
-/// Rows (catch-up runs and missed slots) per batch of a catch-up, by default (see
-/// [`BeatConfig::catch_up_rows`]). A batch sends its messages before it records the missed
-/// slots, so smaller batches delay the last catch-up message: 100,000 schedules two minutes
-/// down (200,000 rows) are one batch, the last message 3.3 s after the launch on SQLite, 7.1 s
-/// in batches of 50,000.
+/// Rows per batch of a catch-up, by default, for the first batch of its runs (see
+/// [`BeatConfig::catch_up_rows`]): smaller batches delay the last catch-up message, so a start
+/// of 100,000 schedules sends all its runs in one batch (in batches of 50,000 rows, when runs
+/// and missed rows still shared the batches, the last message came 7.1 s after the launch on
+/// SQLite instead of 3.3 s).
 pub const CATCH_UP_ROWS: usize = 200_000;
 
 /// How long the batches of a catch-up after its first one last, about (their size follows the
-/// measured pace): a first signal stops a catch-up, and a live slot goes out, after the batch
-/// in flight.
+/// measured pace): a signal stops a catch-up, and a live slot goes out, after the batch in
+/// flight.
 pub const CATCH_UP_BATCH_TIME: Duration = Duration::from_millis(200);
 
 /// The first wait before owed slots are sent again; it doubles after each failed attempt up to
@@ -47,9 +47,26 @@ const OWED_RETRY_MAX: Duration = Duration::from_secs(5);
 
 /// How long the version poll waits for a database known to be down.
 const DOWN_PROBE: Duration = Duration::from_secs(1);
+/// The shortest probe of a database known to be down: closer to the next slot than this, the
+/// version poll waits until after it.
+const DOWN_PROBE_LEAST: Duration = Duration::from_millis(20);
 
 /// Above this many schedules in one burst of events, a full reload is cheaper.
 const TARGETED_RELOAD_MAX: usize = 256;
+
+/// Why a catch-up stopped before its end.
+#[derive(Debug, Clone, Copy)]
+enum CatchUpCut {
+    /// A signal.
+    Stop,
+    /// The database stopped answering.
+    Database,
+    /// The leadership ran out.
+    Lease,
+}
+
+/// History rows deleted per statement of the retention.
+const RETENTION_CHUNK: u32 = 10_000;
 
 /// How the loop behaves.
 #[derive(Debug, Clone)]
@@ -58,8 +75,8 @@ pub struct BeatConfig {
     pub once: bool,
     /// Run the latest missed slot when it lies within this window (zero disables catch-up).
     pub catchup_window: chrono::Duration,
-    /// Rows (catch-up runs and missed slots) per batch of a catch-up: a catch-up of many
-    /// schedules after a long outage is built and sent this many rows at a time.
+    /// The most rows in one batch of a catch-up (the first batch of its runs takes this many;
+    /// later batches are sized to last about [`CATCH_UP_BATCH_TIME`]).
     pub catch_up_rows: usize,
     /// How often the durable change version is polled.
     pub sync_interval: Duration,
@@ -1187,158 +1204,159 @@ where
             .await;
     }
 
-    /// Dispatches what the given schedules owe (see [`plan::catch_up`]) in batches of about
-    /// [`BeatConfig::catch_up_rows`] rows: after a long outage each schedule owes up to
-    /// [`plan::MAX_MISSED_ROWS`] missed rows, so 100,000 schedules would otherwise build
-    /// 100 million rows at once. Stops at a database outage (its recovery catches up again).
-    /// Logs the totals with `message` once done.
+    /// Dispatches what the given schedules owe (see [`plan::catch_up`]) in two passes of
+    /// batches: first every catch-up run (the messages), then the missed rows (history only;
+    /// after a long outage up to [`plan::MAX_MISSED_ROWS`] per schedule, 5 million rows for
+    /// 5,000 schedules). So the runs are not held behind missed rows, and the missed rows go
+    /// in short batches between which a live slot goes out and a signal is heard.
+    ///
+    /// A catch-up cut short (a stop, a database outage, a lost lease) records, for each
+    /// schedule whose `last_run_at` moved on during it (its catch-up run or a live slot went
+    /// out), what it still owed in one summing-up `missed` row (see [`plan::catch_up_summary`]):
+    /// that cannot be found from its `last_run_at` again. The others stay owed by their
+    /// `last_run_at`, for the recovery, the next start or the next leader. Logs the totals
+    /// with `message`.
     async fn catch_up_ids(&mut self, mut ids: Vec<Uuid>, message: &'static str) {
         let now = self.clock.now();
+        let window = self.config.catchup_window;
         // In id order, as the slots of an instant are (the plan's queue): each chunk's history
         // rows then go into one stretch of the claim index, whose pages SQLite's cache holds.
         // In the plan's hash order a start's claim of 200,000 rows took 5.0 s on SQLite, and
         // 2.8 s sorted (BENCHMARKS.md, 2026-12-06).
         ids.sort_unstable();
-        // Sized once: a schedule owes one run and usually one missed slot (grown by doubling,
-        // the lists of a start held a third more than they used).
-        let rows = self.config.catch_up_rows.max(1);
-        let (mut due, mut missed) = (
-            Vec::with_capacity(ids.len().min(rows)),
-            Vec::with_capacity(ids.len().min(rows)),
-        );
-        let mut totals = (0, 0);
-        // What each schedule had run when the catch-up began: a live slot sent between two
-        // batches (below) moves an entry's `last_run_at` past `now`, and the catch-up must
-        // still record what that schedule owed before it.
+        // What each schedule had run when the catch-up began: a slot sent during it moves an
+        // entry's `last_run_at`, and the catch-up must still record what it owed before.
         let began: Vec<Option<DateTime<Utc>>> = ids
             .iter()
             .map(|id| self.plan.get(*id).and_then(|e| e.last_run_at))
             .collect();
-        let (mut ticked, mut lease_lost, mut stopped) = (false, false, false);
-        let mut pending = ids.into_iter().zip(began);
-        // The first batch takes up to `catch_up_rows` (a start of 100,000 schedules two minutes
-        // down is one batch: its messages are not held behind missed rows of another); after
-        // it, batches last about CATCH_UP_BATCH_TIME at the measured pace, so a signal or a
-        // live slot waits for little.
-        let mut limit = rows;
-        for (id, began) in pending.by_ref() {
-            if let Some(entry) = self.plan.get(id) {
-                let (run, skipped) = if entry.last_run_at == began {
-                    plan::catch_up(entry, now, self.config.catchup_window)
-                } else {
-                    let mut as_begun = entry.clone();
-                    as_begun.last_run_at = began;
-                    plan::catch_up(&as_begun, now, self.config.catchup_window)
-                };
-                due.extend(run);
-                missed.extend(skipped);
+        let mut totals = (0, 0);
+        // The first batch takes up to `catch_up_rows` runs (a start of 100,000 schedules is
+        // one batch); after it, batches last about CATCH_UP_BATCH_TIME at the measured pace.
+        let mut limit = self.config.catch_up_rows.max(1);
+        let mut cut = None;
+        // First pass: the runs. `ids[..run_upto]` had theirs sent (or had none).
+        let mut due = Vec::with_capacity(ids.len().min(limit));
+        let mut run_upto = 0;
+        for n in 0..ids.len() {
+            if let Some(entry) = entry_as_begun(&self.plan, ids[n], began[n]) {
+                due.extend(plan::catch_up_run(&entry, now, window));
             }
-            if due.len() + missed.len() >= limit {
-                let batch_rows = due.len() + missed.len();
-                let began_at = std::time::Instant::now();
-                self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
+            if due.len() >= limit || n + 1 == ids.len() {
+                cut = self
+                    .catch_up_batch(&mut due, &mut Vec::new(), now, &mut totals, &mut limit)
                     .await;
-                // Each batch is a step of its own for the leadership's watchdog.
-                self.stepping();
-                limit = self.next_catch_up_batch(batch_rows, began_at.elapsed());
-                if !self.lease_valid() {
-                    lease_lost = true;
+                run_upto = n + 1;
+                if cut.is_some() {
                     break;
                 }
-                // Once a live slot went out, the schedules not caught up yet have a newer
-                // `last_run_at` (in the plan and, through the bookkeeping, in the database):
-                // a catch-up left for later would find nothing owed and their rows would be
-                // lost. So after a live tick the catch-up runs to its end, through a database
-                // outage (sent unclaimed, history kept) and a first signal alike.
-                if !ticked && (self.database_down || self.stopping()) {
-                    break;
+            }
+        }
+        // Second pass: the missed rows of those. `ids[..missed_upto]` had theirs recorded.
+        let mut missed = Vec::new();
+        let mut missed_upto = 0;
+        if totals == (0, 0) {
+            // No batch measured the pace yet (no run was owed): start small.
+            limit = dispatch::CHUNK_ROWS.min(limit);
+        }
+        if cut.is_none() {
+            for n in 0..run_upto {
+                if let Some(entry) = entry_as_begun(&self.plan, ids[n], began[n]) {
+                    missed.extend(plan::catch_up(&entry, now, window).1);
                 }
-                // A stop after a live slot does not wait for the rest (hundreds of thousands
-                // of rows): what the schedules moved on still owed is summed up below.
-                if ticked && self.stopping() {
-                    stopped = true;
-                    break;
-                }
-                // A long catch-up (hundreds of thousands of rows after an outage) does not hold
-                // a live boundary back: what fell due meanwhile goes out between two batches.
-                if self
-                    .plan
-                    .next_due()
-                    .is_some_and(|next| next <= self.clock.now())
-                {
-                    self.tick().await;
-                    ticked = true;
-                    if !self.lease_valid() {
-                        lease_lost = true;
+                if missed.len() >= limit || n + 1 == run_upto {
+                    cut = self
+                        .catch_up_batch(&mut Vec::new(), &mut missed, now, &mut totals, &mut limit)
+                        .await;
+                    missed_upto = n + 1;
+                    if cut.is_some() {
                         break;
                     }
                 }
             }
         }
-        if lease_lost {
-            // Not the leader any more: nothing more is sent. The remaining schedules a live
-            // slot moved on have what they owed recorded `missed` (their catch-up run
-            // included); the others, and the batch in hand, are left to the next leader, which
-            // catches them up from their `last_run_at`.
-            if ticked {
-                let as_missed = |d: Due| Missed {
-                    schedule: d.schedule,
-                    slot: d.slot,
-                    count: None,
-                };
-                // Nothing is in hand: the lease is checked right after each batch.
-                let mut rows: Vec<Missed> = due.drain(..).map(as_missed).collect();
-                rows.append(&mut missed);
-                for (id, began) in pending {
-                    // Only those a live slot moved on; the others stay owed to the next leader.
-                    if let Some(entry) = self.plan.get(id).filter(|e| e.last_run_at != began) {
-                        let mut as_begun = entry.clone();
-                        as_begun.last_run_at = began;
-                        let (run, skipped) =
-                            plan::catch_up(&as_begun, now, self.config.catchup_window);
-                        rows.extend(run.map(as_missed));
-                        rows.extend(skipped);
-                    }
-                }
-                self.dispatch_owed(&mut due, &mut rows, now, &mut totals)
-                    .await;
-            }
-            tracing::warn!(
-                "the lease ran out during the catch-up: the rest is left to the next leader"
-            );
-        } else if stopped {
-            // The schedules a live slot moved on: their catch-up run is superseded by that
-            // newer run, and what they owed is recorded in one `missed` row each, with the
-            // count (the itemized rows would take as long as the catch-up). The others stay
-            // owed by `last_run_at` for the next start.
+        if let Some(cut) = cut {
             let mut rows: Vec<Missed> = Vec::new();
-            for (id, began) in pending {
-                if let Some(entry) = self.plan.get(id).filter(|e| e.last_run_at != began) {
-                    let mut as_begun = entry.clone();
-                    as_begun.last_run_at = began;
-                    rows.extend(plan::catch_up_summary(
-                        &as_begun,
-                        now,
-                        self.config.catchup_window,
-                    ));
+            for n in missed_upto..ids.len() {
+                let moved_on = self
+                    .plan
+                    .get(ids[n])
+                    .is_some_and(|e| e.last_run_at != began[n]);
+                if moved_on && let Some(entry) = entry_as_begun(&self.plan, ids[n], began[n]) {
+                    rows.extend(plan::catch_up_summary(&entry, now, window, n < run_upto));
                 }
             }
-            tracing::info!(
-                schedules = rows.len(),
-                "stopping: the rest of the catch-up is recorded in one missed row per schedule"
-            );
-            self.dispatch_owed(&mut due, &mut rows, now, &mut totals)
-                .await;
-        } else if self.stopping() && !ticked {
-            // What is left stays owed by `last_run_at`: the next start catches it up.
-            tracing::info!("stopping: the rest of the catch-up is left to the next start");
-        } else {
-            self.dispatch_owed(&mut due, &mut missed, now, &mut totals)
+            let left = ids.len() - missed_upto - rows.len();
+            match cut {
+                CatchUpCut::Stop => tracing::info!(
+                    summed_up = rows.len(),
+                    left,
+                    "stopping: the rest of the catch-up is recorded in one missed row per schedule that moved on; the others are left to the next start"
+                ),
+                CatchUpCut::Database => tracing::warn!(
+                    summed_up = rows.len(),
+                    left,
+                    "database unavailable: the rest of the catch-up is recorded in one missed row per schedule that moved on; the others are caught up after the recovery"
+                ),
+                CatchUpCut::Lease => tracing::warn!(
+                    summed_up = rows.len(),
+                    left,
+                    "the lease ran out during the catch-up: the rest is left to the next leader"
+                ),
+            }
+            // Written now, or kept for the recovery while the database is down.
+            self.dispatch_owed(&mut Vec::new(), &mut rows, now, &mut totals)
                 .await;
         }
         if totals != (0, 0) {
             tracing::info!(catchup = totals.0, missed = totals.1, "{message}");
         }
+    }
+
+    /// One batch of a catch-up, then what comes between two batches: the watchdog hears of
+    /// progress, the next batch is sized, a live slot that fell due goes out. Returns why the
+    /// catch-up must stop here, if it must.
+    async fn catch_up_batch(
+        &mut self,
+        due: &mut Vec<Due>,
+        missed: &mut Vec<Missed>,
+        now: DateTime<Utc>,
+        totals: &mut (usize, usize),
+        limit: &mut usize,
+    ) -> Option<CatchUpCut> {
+        let rows = due.len() + missed.len();
+        if rows > 0 {
+            let began_at = std::time::Instant::now();
+            self.dispatch_owed(due, missed, now, totals).await;
+            // Each batch is a step of its own for the leadership's watchdog.
+            self.stepping();
+            *limit = self.next_catch_up_batch(rows, began_at.elapsed());
+        }
+        let cut = if !self.lease_valid() {
+            Some(CatchUpCut::Lease)
+        } else if self.database_down {
+            Some(CatchUpCut::Database)
+        } else if self.stopping() {
+            Some(CatchUpCut::Stop)
+        } else {
+            None
+        };
+        if cut.is_some() {
+            return cut;
+        }
+        // A long catch-up (millions of missed rows after an outage) does not hold a live
+        // boundary back: what fell due meanwhile goes out between two batches.
+        if self
+            .plan
+            .next_due()
+            .is_some_and(|next| next <= self.clock.now())
+        {
+            self.tick().await;
+            if !self.lease_valid() {
+                return Some(CatchUpCut::Lease);
+            }
+        }
+        None
     }
 
     /// The rows of the next catch-up batch, after one of `rows` took `took`: about
@@ -1701,10 +1719,19 @@ where
 
     /// Polls the durable change version; reloads when it moved without an event.
     pub async fn poll_version(&mut self) {
-        // While the database is known to be down the poll only probes it, briefly: the loop
-        // is not held longer than a second from a slot that falls due meanwhile.
+        // While the database is known to be down the poll only probes it, briefly, and never
+        // past the next slot: a hung database cannot hold a boundary back. Too close to the
+        // slot, the probe waits for the next poll.
         let timeout = if self.database_down {
-            self.config.dispatch.statement_timeout.min(DOWN_PROBE)
+            let mut probe = self.config.dispatch.statement_timeout.min(DOWN_PROBE);
+            if let Some(next) = self.plan.next_due() {
+                let left = (next - self.clock.now()).to_std().unwrap_or_default();
+                if left < DOWN_PROBE_LEAST {
+                    return;
+                }
+                probe = probe.min(left);
+            }
+            probe
         } else {
             self.config.dispatch.statement_timeout
         };
@@ -1929,10 +1956,43 @@ where
         let Some(before) = now.checked_sub_signed(keep) else {
             return;
         };
-        match self.store.delete_runs_before(before).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "history retention"),
-            Err(e) => self.database_failed(&e),
+        // In chunks, each under the statement deadline, with what falls due served between
+        // them: a first retention of years of history is millions of rows, and one statement
+        // would hold the loop (and SQLite's write lock) for the whole of it.
+        let mut deleted = 0u64;
+        loop {
+            let chunk = crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "the history retention",
+                self.store.delete_runs_before(before, RETENTION_CHUNK),
+            )
+            .await;
+            match chunk {
+                Ok(n) => deleted += n,
+                Err(e) => {
+                    self.database_failed(&e);
+                    break;
+                }
+            }
+            self.stepping();
+            if chunk.is_ok_and(|n| n < u64::from(RETENTION_CHUNK)) || self.stopping() {
+                break;
+            }
+            if self
+                .plan
+                .next_due()
+                .is_some_and(|next| next <= self.clock.now())
+            {
+                self.tick().await;
+            }
+            if !self.leading || self.stopping() {
+                // Not done: the rest goes at the next leader's (or start's) retention.
+                self.last_retention = None;
+                break;
+            }
+        }
+        if deleted > 0 {
+            tracing::info!(deleted, "history retention");
         }
     }
 
@@ -2059,6 +2119,23 @@ fn owes_on_arrival(schedule: &crate::domain::schedule::Schedule) -> bool {
 }
 
 /// Resolves at `at` (a monotonic instant); never without one.
+/// A schedule's entry as it stood when a catch-up began: with `last_run_at` put back to
+/// `began` when a slot sent during the catch-up moved it.
+fn entry_as_begun(
+    plan: &Plan,
+    id: Uuid,
+    began: Option<DateTime<Utc>>,
+) -> Option<std::borrow::Cow<'_, plan::Entry>> {
+    let entry = plan.get(id)?;
+    Some(if entry.last_run_at == began {
+        std::borrow::Cow::Borrowed(entry)
+    } else {
+        let mut entry = entry.clone();
+        entry.last_run_at = began;
+        std::borrow::Cow::Owned(entry)
+    })
+}
+
 async fn sleep_until_instant(at: Option<tokio::time::Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,

@@ -590,10 +590,13 @@ pub trait RunStore: Send + Sync {
         filter: &RunFilter,
     ) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
 
-    /// Deletes runs whose slot is before `cutoff`; returns how many.
+    /// Deletes at most `limit` of the runs whose slot is before `cutoff` (the oldest first);
+    /// returns how many. In chunks, a retention of millions of rows never holds the database
+    /// (SQLite's write lock above all) for longer than one chunk.
     fn delete_runs_before(
         &self,
         cutoff: DateTime<Utc>,
+        limit: u32,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// The last dispatched run (by send time) of each of these schedules that has one.
@@ -961,8 +964,12 @@ impl RunStore for AnyStore {
     async fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.list_runs(filter))
     }
-    async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        delegate!(self, s => s.delete_runs_before(cutoff))
+    async fn delete_runs_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.delete_runs_before(cutoff, limit))
     }
     async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
         delegate!(self, s => s.latest_dispatched(ids))

@@ -1173,11 +1173,19 @@ impl RunStore for SqliteStore {
         rows.iter().map(decode_run).collect()
     }
 
-    async fn delete_runs_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM schedule_runs WHERE scheduled_for < $1")
-            .bind(format_time(cutoff))
-            .execute(&self.pool)
-            .await?;
+    async fn delete_runs_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM schedule_runs WHERE id IN (SELECT id FROM schedule_runs \
+             WHERE scheduled_for < $1 ORDER BY scheduled_for LIMIT $2)",
+        )
+        .bind(format_time(cutoff))
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected())
     }
 

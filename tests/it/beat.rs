@@ -367,8 +367,9 @@ async fn catch_up_after_downtime_runs_once_and_records_missed_slots(db: TestDb) 
 }
 
 async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
-    // Four schedules owe two missed slots and a catch-up each: 12 rows, in batches of at most
-    // 3 rows (the rig's `catch_up_rows`), so one schedule's rows per batch.
+    // Four schedules owe two missed slots and a catch-up each: 12 rows, in batches of about 3
+    // rows (the rig's `catch_up_rows`): the 4 runs first (3, then 1), then the 8 missed rows
+    // (a schedule's rows stay in one batch: 4, then 4).
     let rig = Rig::new(db, "2030-01-01T00:03:20Z").await;
     rig.add_each_minute(4, &[]);
     rig.db
@@ -479,8 +480,8 @@ async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestD
             "s{n}: {rows:?}"
         );
     }
-    // The live slot went out before the catch-up was over: some catch-up rows were claimed
-    // after the boundary's.
+    // The live slot went out before the catch-up was over: some of the catch-up's rows were
+    // written after the boundary's.
     let first_live = runs
         .iter()
         .filter(|r| r.run.trigger == Trigger::Schedule && r.run.status == RunStatus::Dispatched)
@@ -489,7 +490,7 @@ async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestD
         .unwrap();
     let last_catch_up = runs
         .iter()
-        .filter(|r| r.run.trigger == Trigger::Catchup)
+        .filter(|r| r.run.scheduled_for < at("2030-01-01T00:04:00Z"))
         .map(|r| r.id)
         .max()
         .unwrap();
@@ -501,22 +502,40 @@ async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestD
     assert_eq!(rig.messages("celery").await.len(), sent);
 }
 
-/// A first signal during a long catch-up, after a live slot went out between its batches: the
-/// catch-up stops after the batch in flight instead of running to its end. The schedules caught
-/// up before keep their itemized rows; each schedule the live slot moved on that was not caught
-/// up yet gets one `missed` row summing up what it owed (its catch-up run superseded by the
-/// live one). Nothing is owed afterwards: a restart sends and records nothing more.
-async fn a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up(db: TestDb) {
+/// A signal during a long catch-up, after a live slot went out between its batches: the
+/// catch-up stops after the batch in flight instead of running to its end. Each schedule
+/// either has its itemized rows, or one `missed` row summing up what it still owed: the
+/// missed slots when its catch-up run went out before the stop, the run too when the live slot
+/// superseded it. Nothing is owed afterwards: a restart sends and records nothing more.
+///
+/// Stopped during the runs (30 schedules, 10 batches of runs): the schedules whose run went out
+/// sum up their missed slots, the others sum up their run too.
+async fn a_signal_during_the_runs_of_a_catch_up_sums_up_the_rest(db: TestDb) {
+    let shapes = signal_during_a_catch_up(db, 30, "2030-01-01T00:04:08Z").await;
+    assert!(shapes.1 > 0 && shapes.2 > 0, "{shapes:?}");
+}
+
+/// Stopped during the missed rows (12 schedules): the schedules whose missed rows were
+/// written keep them itemized, the others sum them up.
+async fn a_signal_during_the_missed_rows_of_a_catch_up_sums_up_the_rest(db: TestDb) {
+    let shapes = signal_during_a_catch_up(db, 12, "2030-01-01T00:04:12Z").await;
+    assert!(shapes.0 > 0 && shapes.1 > 0, "{shapes:?}");
+}
+
+/// A long catch-up of `count` schedules stopped once the clock passes `stop`: checks each
+/// schedule's rows and returns how many were itemized, summed up after their run, and summed
+/// up with their run superseded.
+async fn signal_during_a_catch_up(db: TestDb, count: usize, stop: &str) -> (usize, usize, usize) {
     let rig = Rig::new(db, "2030-01-01T00:03:40Z").await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut beat = rig
-        .long_catch_up(8, Some((at("2030-01-01T00:04:12Z"), stop_tx)))
+        .long_catch_up(count, Some((at(stop), stop_tx)))
         .await
         .with_stop(stop_rx, Arc::new(std::sync::atomic::AtomicBool::new(false)));
     beat.start().await.unwrap();
     let runs = rig.runs().await;
-    let (mut itemized, mut summed) = (0, 0);
-    for n in 0..8 {
+    let (mut itemized, mut summed, mut superseded) = (0, 0, 0);
+    for n in 0..count {
         let mut rows: Vec<_> = runs
             .iter()
             .filter(|r| r.run.schedule_name == format!("s{n}"))
@@ -534,35 +553,37 @@ async fn a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up(db: TestDb) {
             .collect();
         rows.sort();
         let shown: Vec<&str> = rows.iter().map(|(r, _)| r.as_str()).collect();
-        if shown[0] == "00:01 schedule missed" {
-            itemized += 1;
-            assert_eq!(
-                shown[..3],
-                [
-                    "00:01 schedule missed",
-                    "00:02 schedule missed",
-                    "00:03 catchup dispatched"
-                ],
-                "s{n}: {runs:#?}"
-            );
-        } else {
-            summed += 1;
-            assert_eq!(
-                shown,
-                ["00:03 schedule missed", "00:04 schedule dispatched"],
-                "s{n}: {runs:#?}"
-            );
+        let summary = |row: &(String, String), count: usize| {
             assert!(
-                rows[0]
-                    .1
-                    .starts_with("3 slot(s) missed since the last run at 2030-01-01T00:00:00")
-                    && rows[0].1.contains("not itemized"),
-                "{}",
-                rows[0].1
+                row.1.starts_with(&format!(
+                    "{count} slot(s) missed since the last run at 2030-01-01T00:00:00"
+                )) && row.1.contains("not itemized"),
+                "s{n}: {}",
+                row.1
             );
+        };
+        match shown[..] {
+            [
+                "00:01 schedule missed",
+                "00:02 schedule missed",
+                "00:03 catchup dispatched",
+                ref live @ ..,
+            ] if live.len() <= 1 => itemized += 1,
+            [
+                "00:02 schedule missed",
+                "00:03 catchup dispatched",
+                "00:04 schedule dispatched",
+            ] => {
+                summary(&rows[0], 2);
+                summed += 1;
+            }
+            ["00:03 schedule missed", "00:04 schedule dispatched"] => {
+                summary(&rows[0], 3);
+                superseded += 1;
+            }
+            _ => panic!("s{n}: {shown:?}"),
         }
     }
-    assert!(itemized > 0 && summed > 0, "{runs:#?}");
     let sent = runs
         .iter()
         .filter(|r| r.run.status == RunStatus::Dispatched)
@@ -572,6 +593,7 @@ async fn a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up(db: TestDb) {
     rig.clock.set(at("2030-01-01T00:04:30Z"));
     let again = rig.beat(false).await;
     assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
+    (itemized, summed, superseded)
 }
 
 async fn a_slot_is_sent_once_even_by_two_schedulers(db: TestDb) {
@@ -916,12 +938,14 @@ async fn old_history_is_deleted(db: TestDb) {
     let mut beat = rig.beat(true).await;
     rig.clock.set(at("2030-03-01T00:01:00Z"));
     beat.tick().await;
+    // More old rows than one retention statement deletes (10,000): three chunks.
     rig.db.exec(
-        "INSERT INTO schedule_runs (schedule_name, task_name, scheduled_for, trigger, status, created_at)
-         VALUES ('old', 'app.tasks.a', '2030-01-01T00:00:00.000000Z', 'manual', 'dispatched', '2030-01-01T00:00:00.000000Z')",
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 25001)
+         INSERT INTO schedule_runs (schedule_name, task_name, scheduled_for, trigger, status, created_at)
+         SELECT 'old', 'app.tasks.a', '2030-01-01T00:00:00.000000Z', 'manual', 'dispatched', '2030-01-01T00:00:00.000000Z' FROM g",
     )
     .await;
-    assert_eq!(rig.runs().await.len(), 2);
+    assert_eq!(rig.db.runs_up_to(30_000).await.len(), 25_002);
     beat.retention().await;
     let left = rig.runs().await;
     assert_eq!(left.len(), 1);
@@ -1691,7 +1715,8 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
 
 both_backends!(
     a_boundary_during_a_long_catch_up_is_sent_between_its_batches,
-    a_signal_after_a_live_slot_sums_up_the_rest_of_a_catch_up,
+    a_signal_during_the_runs_of_a_catch_up_sums_up_the_rest,
+    a_signal_during_the_missed_rows_of_a_catch_up_sums_up_the_rest,
     a_row_that_cannot_run_as_stored_is_refused_by_every_send_path,
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,

@@ -118,7 +118,7 @@ async fn a_slot_is_claimed_once(db: TestDb) {
         assert!(of_a.iter().any(|x| x.run.status == status), "{status:?}");
     }
     store
-        .delete_runs_before(t0 + Duration::seconds(1))
+        .delete_runs_before(t0 + Duration::seconds(1), 1_000)
         .await
         .unwrap();
     let all = store
@@ -279,7 +279,7 @@ async fn marking_bookkeeping_filters_and_retention(db: TestDb) {
     // Retention.
     assert_eq!(
         store
-            .delete_runs_before(t0 + Duration::minutes(1))
+            .delete_runs_before(t0 + Duration::minutes(1), 1_000)
             .await
             .unwrap(),
         1
