@@ -144,6 +144,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--schedules", type=int, default=100)
     p.add_argument("--freeze", type=float, default=60.0)
+    p.add_argument("--freeze-lead", type=float, default=0.2,
+                   help="seconds before B1 the freeze begins (0.2: the claim of B1 is in flight)")
     p.add_argument("--refuse", type=float, default=30.0)
     p.add_argument("--bin", default="target/release/stockura")
     p.add_argument("--pg-url", default=os.environ.get(
@@ -165,7 +167,8 @@ def main():
            "STOCKURA_BEAT_NAMESPACE": "faults_%s" % uuid.uuid4().hex[:8]}
     r = dispatch.Resp(port)
     beat = None
-    result = {"schedules": n, "freeze_s": args.freeze, "refuse_s": args.refuse}
+    result = {"schedules": n, "freeze_s": args.freeze, "freeze_lead_s": args.freeze_lead,
+              "refuse_s": args.refuse}
     try:
         subprocess.run([args.bin, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         dispatch.psql(url,
@@ -173,14 +176,16 @@ def main():
             "args, kwargs, created_at, updated_at) SELECT gen_random_uuid(), 'fault_' || g, "
             "'bench.tasks.noop', '* * * * *', true, '[]', jsonb_build_object('i', g), now(), "
             "now() FROM generate_series(1, %d) g" % n)
-        # B0 at least 25 s after the launch (the freeze of B1 begins 40 s after B0).
+        # The launch 25 s before B0 (no boundary before it).
         b0 = (int(time.time()) // 60 + 1) * 60
         if b0 - time.time() < 25:
             b0 += 60
+        while time.time() < b0 - 25:
+            time.sleep(0.01)
         boundaries = [b0 + 60 * k for k in range(5)]
         events = [
-            (boundaries[1] - 20, proxy.freeze, "freeze"),
-            (boundaries[1] - 20 + args.freeze, proxy.thaw, "thaw"),
+            (boundaries[1] - args.freeze_lead, proxy.freeze, "freeze"),
+            (boundaries[1] - args.freeze_lead + args.freeze, proxy.thaw, "thaw"),
             (boundaries[3] - 10, proxy.refuse, "refuse"),
             (boundaries[3] - 10 + args.refuse, proxy.accept_again, "accept"),
         ]
@@ -200,11 +205,13 @@ def main():
                 last = count
             time.sleep(0.0005)
         late = []
-        for k, b in enumerate(boundaries):
-            first = next((t for t, c in arrivals if c > n * k), None)
-            done = next((t for t, c in arrivals if c >= n * (k + 1)), None)
+        for b in boundaries:
+            # What the list held before the boundary (messages are never taken off it).
+            base = max([c for t, c in arrivals if t < b - 1] or [0])
+            first = next((t for t, c in arrivals if t >= b - 1 and c > base), None)
+            done = next((t for t, c in arrivals if t >= b - 1 and c >= base + n), None)
             late.append({
-                "boundary": "B%d" % k,
+                "boundary": "B%d" % boundaries.index(b),
                 "first_late_s": first and round(first - b, 3),
                 "last_late_s": done and round(done - b, 3),
             })

@@ -27,16 +27,12 @@ use crate::store::{LastDispatch, RunStore, ScheduleFilter, ScheduleStore, StoreE
 /// How long before an instant its first messages are encoded.
 const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 
-/// Rows per batch of a catch-up, by default, for the first batch of its runs (see
-/// [`BeatConfig::catch_up_rows`]): smaller batches delay the last catch-up message, so a start
-/// of 100,000 schedules sends all its runs in one batch (in batches of 50,000 rows, when runs
-/// and missed rows still shared the batches, the last message came 7.1 s after the launch on
-/// SQLite instead of 3.3 s).
+/// The most rows in one batch of a catch-up, by default (see [`BeatConfig::catch_up_rows`]).
 pub const CATCH_UP_ROWS: usize = 200_000;
 
-/// How long the batches of a catch-up after its first one last, about (their size follows the
-/// measured pace): a signal stops a catch-up, and a live slot goes out, after the batch in
-/// flight.
+/// How long the batches of a catch-up last, about (the first is one chunk; the size of the
+/// others follows the measured pace): a signal stops a catch-up, and a live slot goes out,
+/// after the batch in flight.
 pub const CATCH_UP_BATCH_TIME: Duration = Duration::from_millis(200);
 
 /// The first wait before owed slots are sent again; it doubles after each failed attempt up to
@@ -75,8 +71,8 @@ pub struct BeatConfig {
     pub once: bool,
     /// Run the latest missed slot when it lies within this window (zero disables catch-up).
     pub catchup_window: chrono::Duration,
-    /// The most rows in one batch of a catch-up (the first batch of its runs takes this many;
-    /// later batches are sized to last about [`CATCH_UP_BATCH_TIME`]).
+    /// The most rows in one batch of a catch-up (batches are sized to last about
+    /// [`CATCH_UP_BATCH_TIME`] at the measured pace).
     pub catch_up_rows: usize,
     /// How often the durable change version is polled.
     pub sync_interval: Duration,
@@ -1231,9 +1227,9 @@ where
             .map(|id| self.plan.get(*id).and_then(|e| e.last_run_at))
             .collect();
         let mut totals = (0, 0);
-        // The first batch takes up to `catch_up_rows` runs (a start of 100,000 schedules is
-        // one batch); after it, batches last about CATCH_UP_BATCH_TIME at the measured pace.
-        let mut limit = self.config.catch_up_rows.max(1);
+        // The first batch is one chunk, which measures the pace; after it, batches last about
+        // CATCH_UP_BATCH_TIME at that pace, up to `catch_up_rows`.
+        let mut limit = dispatch::CHUNK_ROWS.min(self.config.catch_up_rows.max(1));
         let mut cut = None;
         // First pass: the runs. `ids[..run_upto]` had theirs sent (or had none).
         let mut due = Vec::with_capacity(ids.len().min(limit));
@@ -1911,6 +1907,7 @@ where
         if due.is_empty() && missed.is_empty() {
             return Outcome::default();
         }
+        tracing::debug!(due = due.len(), missed = missed.len(), "batch begins");
         let started = Instant::now();
         let outcome = self.dispatch(&due, &missed, now, prebuilt).await;
         let lag_ms = due

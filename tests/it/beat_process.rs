@@ -746,25 +746,24 @@ async fn advisory_lock_leadership_stands_down_during_a_database_outage_and_catch
 
 /// `count` schedules `* * * * *` whose last run was two minutes ago, written in one statement
 /// (each owes a catch-up run and a missed slot).
-async fn seed_overdue(db: &TestDb, count: usize) {
+/// `count` schedules `* * * * *` that never ran (they owe no catch-up).
+async fn seed_burst(db: &TestDb, count: usize) {
     db.json(&["schedule", "list"]);
     if db.url.starts_with("postgres") {
         db.exec(&format!(
             "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
-             args, kwargs, last_run_at, created_at, updated_at) \
+             args, kwargs, created_at, updated_at) \
              SELECT gen_random_uuid(), 'burst_' || g, 'app.tasks.burst', '* * * * *', true, \
-             '[]', jsonb_build_object('i', g), date_trunc('minute', now()) - interval '2 minutes', \
-             now(), now() FROM generate_series(1, {count}) g"
+             '[]', jsonb_build_object('i', g), now(), now() FROM generate_series(1, {count}) g"
         ))
         .await;
     } else {
         db.exec(&format!(
             "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {count}) \
              INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
-             args, kwargs, last_run_at, created_at, updated_at) \
+             args, kwargs, created_at, updated_at) \
              SELECT lower(substr(h,1,8)||'-'||substr(h,9,4)||'-4'||substr(h,14,3)||'-a'||substr(h,18,3)||'-'||substr(h,21,12)), \
              'burst_' || i, 'app.tasks.burst', '* * * * *', 1, '[]', json_object('i', i), \
-             strftime('%Y-%m-%dT%H:%M:00Z', 'now', '-2 minutes'), \
              strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
              FROM (SELECT i, hex(randomblob(16)) AS h FROM g)"
         ))
@@ -772,19 +771,28 @@ async fn seed_overdue(db: &TestDb, count: usize) {
     }
 }
 
-/// Two SIGTERMs during a burst: the second stops the batch at once (exit 130). No row says
-/// `dispatched` for a message that was not pushed, every pushed slot has its bookkeeping, the
-/// rest is recorded `owed`, and the next scheduler sends exactly those: each slot reaches the
-/// broker once.
+/// Two SIGTERMs during a burst (40,000 schedules due at one boundary): the second stops the
+/// batch at once (exit 130). No row says `dispatched` for a message that was not pushed, every
+/// pushed slot has its bookkeeping, the rest is recorded `owed`, and the next scheduler sends
+/// exactly those: each slot reaches the broker once.
 async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
-    let count = 20_000;
-    seed_overdue(&db, count).await;
+    let count = 40_000;
+    seed_burst(&db, count).await;
     let prefix = db.broker_prefix();
     let args = ["-v", "--log-format", "json", "--broker-key-prefix", &prefix];
-    let (mut child, rx, reader) = spawn_beat(&db, &[], &args);
+    // The scheduler's time starts 3 s before the last real minute boundary (and runs at twice
+    // the real pace): its burst's slot is in the real past, as the next scheduler (on the real
+    // clock) finds it.
+    use chrono::Timelike;
+    let now = chrono::Utc::now();
+    let last_boundary = now
+        - chrono::Duration::seconds(i64::from(now.second()))
+        - chrono::Duration::nanoseconds(i64::from(now.nanosecond()));
+    let clock = scaled_clock(2.0, last_boundary - chrono::Duration::seconds(3));
+    let (mut child, rx, reader) = spawn_beat(&db, &[("STOCKURA_TEST_CLOCK", clock)], &args);
     let mut seen = Vec::new();
-    wait_for(&rx, &mut seen, "the catch-up batch", |v| {
-        v["message"] == "catch-up batch"
+    wait_for(&rx, &mut seen, "the burst", |v| {
+        v["message"] == "batch begins" && v["due"] == count
     });
     // Two signals, the second once the first is seen (signals that arrive together count
     // as one).
@@ -801,7 +809,7 @@ async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
             .is_some_and(|m| m.starts_with("stopping after the in-flight batch"))
     });
     // Into the batch: its first chunks are sent by now, the others not yet.
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(100));
     term();
     let code = child.wait().unwrap();
     let _ = reader.join();
@@ -871,12 +879,7 @@ async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
     let runs = db.runs_up_to(1_000_000).await;
     assert_eq!(status_count(&runs, "owed"), 0);
     // The burst's slot, each once; a minute boundary passed meanwhile adds its own slots.
-    let slot = runs
-        .iter()
-        .find(|r| r.run.trigger == stockura::domain::run::Trigger::Catchup)
-        .unwrap()
-        .run
-        .scheduled_for;
+    let slot = last_boundary;
     let burst: Vec<_> = runs
         .iter()
         .filter(|r| r.run.scheduled_for == slot)
