@@ -220,7 +220,14 @@ async fn quiet_and_stoppable(db: TestDb) {
 /// The messages on the list `key` of the Redis at `url`, and their distinct task ids.
 async fn broker_list(url: &str, key: &str) -> (Vec<Value>, std::collections::HashSet<String>) {
     let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    // Tens of megabytes for a burst of 40,000 messages: more than the default response
+    // timeout allows on a loaded machine.
+    let config =
+        redis::AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_secs(60)));
+    let mut conn = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+        .unwrap();
     let items: Vec<String> = redis::cmd("LRANGE")
         .arg(key)
         .arg(0)
