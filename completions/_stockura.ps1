@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('beat', 'beat', [CompletionResultType]::ParameterValue, 'The running schedulers: leader, standbys, heartbeats')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'What ran, newest first, with the Celery results')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check configuration, database, Redis, change events and broker (exit 7 on failure)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Is every enabled schedule healthy: its due slots sent, its latest results not failures (exit 7 when one is not)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the database match a schedule document (YAML or JSON): plan, confirm, write')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending database migrations; creates a SQLite database that does not exist yet')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (bash, zsh, fish, elvish, powershell)')
@@ -594,6 +595,25 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stockura;check' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Only this category')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only schedules with this tag (repeat: all of them)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Case-insensitive text in name, task, description or category')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Case-insensitive text in name, task, description or category')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long after its instant a slot may take to go out: 90, 90s, 15m, 1h, 2d')
+            [CompletionResult]::new('--failures', '--failures', [CompletionResultType]::ParameterName, 'How many of each schedule''s latest results must not be failures, read from the Redis result backend when `CELERY_RESULT_BACKEND` is set (0: results are not read)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--no-dotenv', '--no-dotenv', [CompletionResultType]::ParameterName, 'Do not read the .env file in the current directory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stockura;apply' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The document (YAML, or JSON when it ends in .json); `-` reads stdin')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The document (YAML, or JSON when it ends in .json); `-` reads stdin')
@@ -653,6 +673,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('beat', 'beat', [CompletionResultType]::ParameterValue, 'The running schedulers: leader, standbys, heartbeats')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'What ran, newest first, with the Celery results')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check configuration, database, Redis, change events and broker (exit 7 on failure)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Is every enabled schedule healthy: its due slots sent, its latest results not failures (exit 7 when one is not)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the database match a schedule document (YAML or JSON): plan, confirm, write')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending database migrations; creates a SQLite database that does not exist yet')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (bash, zsh, fish, elvish, powershell)')
@@ -747,6 +768,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;help;diagnose' {
+            break
+        }
+        'stockura;help;check' {
             break
         }
         'stockura;help;apply' {

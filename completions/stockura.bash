@@ -22,6 +22,9 @@ _stockura() {
             stockura,beat)
                 cmd="stockura__subcmd__beat"
                 ;;
+            stockura,check)
+                cmd="stockura__subcmd__check"
+                ;;
             stockura,completions)
                 cmd="stockura__subcmd__completions"
                 ;;
@@ -69,6 +72,9 @@ _stockura() {
                 ;;
             stockura__subcmd__help,beat)
                 cmd="stockura__subcmd__help__subcmd__beat"
+                ;;
+            stockura__subcmd__help,check)
+                cmd="stockura__subcmd__help__subcmd__check"
                 ;;
             stockura__subcmd__help,completions)
                 cmd="stockura__subcmd__help__subcmd__completions"
@@ -284,7 +290,7 @@ _stockura() {
 
     case "${cmd}" in
         stockura)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version schedule task sync run-beat beat history diagnose apply migrate completions man help"
+            opts="-o -h -V --database-url --output --no-dotenv --help --version schedule task sync run-beat beat history diagnose check apply migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +447,64 @@ _stockura() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stockura__subcmd__check)
+            opts="-t -s -o -h -V --task --category --tag --search --grace --failures --database-url --output --no-dotenv --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stockura__subcmd__completions)
             opts="-o -h -V --database-url --output --no-dotenv --help --version bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -502,7 +566,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help)
-            opts="schedule task sync run-beat beat history diagnose apply migrate completions man help"
+            opts="schedule task sync run-beat beat history diagnose check apply migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +610,20 @@ _stockura() {
         stockura__subcmd__help__subcmd__beat__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

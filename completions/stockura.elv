@@ -33,6 +33,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand beat 'The running schedulers: leader, standbys, heartbeats'
             cand history 'What ran, newest first, with the Celery results'
             cand diagnose 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+            cand check 'Is every enabled schedule healthy: its due slots sent, its latest results not failures (exit 7 when one is not)'
             cand apply 'Make the database match a schedule document (YAML or JSON): plan, confirm, write'
             cand migrate 'Apply pending database migrations; creates a SQLite database that does not exist yet'
             cand completions 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
@@ -537,6 +538,24 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stockura;check'= {
+            cand -t 'Only this task (full name, or its last dotted segment)'
+            cand --task 'Only this task (full name, or its last dotted segment)'
+            cand --category 'Only this category'
+            cand --tag 'Only schedules with this tag (repeat: all of them)'
+            cand -s 'Case-insensitive text in name, task, description or category'
+            cand --search 'Case-insensitive text in name, task, description or category'
+            cand --grace 'How long after its instant a slot may take to go out: 90, 90s, 15m, 1h, 2d'
+            cand --failures 'How many of each schedule''s latest results must not be failures, read from the Redis result backend when `CELERY_RESULT_BACKEND` is set (0: results are not read)'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stockura;apply'= {
             cand -f 'The document (YAML, or JSON when it ends in .json); `-` reads stdin'
             cand --file 'The document (YAML, or JSON when it ends in .json); `-` reads stdin'
@@ -592,6 +611,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand beat 'The running schedulers: leader, standbys, heartbeats'
             cand history 'What ran, newest first, with the Celery results'
             cand diagnose 'Check configuration, database, Redis, change events and broker (exit 7 on failure)'
+            cand check 'Is every enabled schedule healthy: its due slots sent, its latest results not failures (exit 7 when one is not)'
             cand apply 'Make the database match a schedule document (YAML or JSON): plan, confirm, write'
             cand migrate 'Apply pending database migrations; creates a SQLite database that does not exist yet'
             cand completions 'Print the shell completion script (bash, zsh, fish, elvish, powershell)'
@@ -662,6 +682,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;help;history'= {
         }
         &'stockura;help;diagnose'= {
+        }
+        &'stockura;help;check'= {
         }
         &'stockura;help;apply'= {
         }

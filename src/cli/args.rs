@@ -1,5 +1,6 @@
 //! Option groups shared by several commands.
 
+use crate::error::CliError;
 use clap::{Args, ValueEnum};
 
 /// How results are printed on stdout.
@@ -117,4 +118,28 @@ pub struct Selection {
     /// Only schedules with this tag (repeat: all of them)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+}
+
+/// Parses `90`, `90s`, `15m`, `1h`, `2d` into a duration.
+pub fn parse_duration(flag: &str, text: &str) -> Result<chrono::Duration, CliError> {
+    let text = text.trim();
+    let err = || {
+        CliError::invalid(
+            format!("{flag} '{text}' is not a duration"),
+            "use seconds or a unit: 90, 90s, 15m, 1h, 2d",
+        )
+    };
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| err())?;
+    let unit = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(err()),
+    };
+    chrono::Duration::try_seconds(n.checked_mul(unit).ok_or_else(err)?).ok_or_else(err)
 }

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod args;
 pub mod beat;
+pub mod check;
 pub mod diagnose;
 pub mod docs;
 pub mod history;
@@ -68,6 +69,9 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Check configuration, database, Redis, change events and broker (exit 7 on failure)
     Diagnose(diagnose::DiagnoseArgs),
+    /// Is every enabled schedule healthy: its due slots sent, its latest results not failures
+    /// (exit 7 when one is not)
+    Check(check::CheckArgs),
     /// Make the database match a schedule document (YAML or JSON): plan, confirm, write
     Apply(apply::ApplyArgs),
     /// Apply pending database migrations; creates a SQLite database that does not exist yet
@@ -198,6 +202,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::RunBeat(args) => run_beat::run(&ctx, args).await,
         Command::Beat(cmd) => beat::run(&ctx, cmd).await,
         Command::History(args) => history::run(&ctx, args).await,
+        Command::Check(args) => check::run(&ctx, args).await,
         Command::Migrate(args) => migrate::run(&ctx, args).await,
         Command::Apply(args) => apply::run(&ctx, args).await,
         Command::Completions(_) | Command::Man(_) => unreachable!("handled before the settings"),

@@ -209,6 +209,8 @@ pub enum Output {
     Document(String),
     /// `apply`: the plan, and what was written.
     Applied(ApplyView),
+    /// `check`.
+    Check(crate::cli::check::CheckReport),
 }
 
 /// What `apply` planned and did.
@@ -243,6 +245,7 @@ impl Output {
             Self::BeatStatus(view) if view.group.leader.is_none() => {
                 ErrorKind::CheckFailed.exit_code()
             }
+            Self::Check(report) if !report.ok => ErrorKind::CheckFailed.exit_code(),
             _ => std::process::ExitCode::SUCCESS,
         }
     }
@@ -463,6 +466,8 @@ pub fn to_json(out: &Output) -> Value {
         }),
         Output::History(rows) => rows.iter().map(HistoryRow::to_json).collect(),
         Output::BeatStatus(view) => view.to_json(),
+        // Serialising plain fields cannot fail.
+        Output::Check(report) => serde_json::to_value(report).unwrap_or(Value::Null),
         Output::Diagnosis { report, strict } => json!({
             "ok": report.passes(*strict),
             "checks": report.checks.iter().map(|c| json!({
@@ -1149,6 +1154,44 @@ fn beat_status_table(view: &BeatStatusView, layout: Layout) -> String {
 /// `history`. Narrow, the columns go in this order: runtime, task id, trigger, detail, result,
 /// task, status (detail and result are cut to the room left before they go); SLOT and SCHEDULE
 /// stay.
+fn check_text(report: &crate::cli::check::CheckReport, layout: Layout) -> String {
+    let results = match report.results.as_str() {
+        "read" if report.failures == 1 => ", the latest result not a failure".to_string(),
+        "read" => format!(", the latest {} results not failures", report.failures),
+        "off" => String::new(),
+        other => format!("; results not judged ({other})"),
+    };
+    let rules = format!(
+        "due slots sent within {}{results}",
+        crate::domain::health::duration_text(chrono::Duration::seconds(report.grace_seconds))
+    );
+    if report.checked == 0 {
+        return "No enabled schedule to check.\n".into();
+    }
+    if report.ok {
+        return format!(
+            "{} checked, all healthy: {rules}.\n",
+            plural(report.checked, "enabled schedule")
+        );
+    }
+    let mut grid = Grid::new(vec![
+        ("SCHEDULE", Fit::Always),
+        ("TASK", Fit::Whole(8)),
+        ("PROBLEM", Fit::Always),
+    ]);
+    for u in &report.unhealthy {
+        for p in &u.problems {
+            grid.row(vec![u.name.clone(), u.task_name.clone(), p.message.clone()]);
+        }
+    }
+    format!(
+        "{}{} of {} unhealthy ({rules}).\n",
+        grid.render(layout),
+        report.unhealthy.len(),
+        plural(report.checked, "enabled schedule")
+    )
+}
+
 fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
     let mut grid = Grid::new(vec![
         ("SLOT (UTC)", Fit::Always),
@@ -1471,6 +1514,7 @@ fn render_raw(out: &Output, layout: Layout) -> String {
         Output::History(rows) => history_table(rows, layout),
         Output::BeatStatus(view) => beat_status_table(view, layout),
         Output::Diagnosis { report, strict } => diagnosis_text(report, *strict, layout),
+        Output::Check(report) => check_text(report, layout),
         Output::TaskDeleted(task) => {
             format!(
                 "Deleted the definition of task {}.\n",

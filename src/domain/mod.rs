@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod cron;
 pub mod guided;
+pub mod health;
 pub mod instance;
 pub mod json;
 pub mod manifest;

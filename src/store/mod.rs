@@ -605,6 +605,14 @@ pub trait RunStore: Send + Sync {
         schedule_ids: &[Uuid],
     ) -> impl Future<Output = Result<Vec<LastDispatch>, StoreError>> + Send;
 
+    /// The newest `per_schedule` runs (by slot) of each of these schedules, in no particular
+    /// order.
+    fn recent_runs(
+        &self,
+        schedule_ids: &[Uuid],
+        per_schedule: u32,
+    ) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
+
     /// Every run held by the `queue` policy (`deferred`) whose schedule still exists, oldest
     /// slot first.
     fn deferred_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
@@ -973,6 +981,9 @@ impl RunStore for AnyStore {
     }
     async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
         delegate!(self, s => s.latest_dispatched(ids))
+    }
+    async fn recent_runs(&self, ids: &[Uuid], per_schedule: u32) -> Result<Vec<Run>, StoreError> {
+        delegate!(self, s => s.recent_runs(ids, per_schedule))
     }
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.deferred_runs())

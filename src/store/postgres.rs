@@ -754,6 +754,24 @@ impl RunStore for PgStore {
         Ok(done.rows_affected())
     }
 
+    async fn recent_runs(&self, ids: &[Uuid], per_schedule: u32) -> Result<Vec<Run>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = format!(
+            "SELECT {} FROM UNNEST($1::uuid[]) AS u(sid) CROSS JOIN LATERAL \
+             (SELECT * FROM schedule_runs r WHERE r.schedule_id = u.sid \
+              ORDER BY r.scheduled_for DESC, r.id DESC LIMIT $2) l",
+            sql::RUN_COLUMNS
+        );
+        let rows = sqlx::query(&text)
+            .bind(ids)
+            .bind(i64::from(per_schedule))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_run).collect()
+    }
+
     async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());

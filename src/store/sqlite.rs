@@ -1189,6 +1189,29 @@ impl RunStore for SqliteStore {
         Ok(done.rows_affected())
     }
 
+    async fn recent_runs(&self, ids: &[Uuid], per_schedule: u32) -> Result<Vec<Run>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let columns: Vec<String> = sql::RUN_COLUMNS
+            .split(',')
+            .map(|c| format!("r.{}", c.trim()))
+            .collect();
+        let text = format!(
+            "SELECT {} FROM json_each($1) AS j \
+             JOIN schedule_runs r ON r.id IN (SELECT x.id FROM schedule_runs x \
+                 WHERE x.schedule_id = j.value ORDER BY x.scheduled_for DESC, x.id DESC LIMIT $2)",
+            columns.join(", ")
+        );
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let rows = sqlx::query(&text)
+            .bind(Value::from(ids).to_string())
+            .bind(i64::from(per_schedule))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_run).collect()
+    }
+
     async fn latest_dispatched(&self, ids: &[Uuid]) -> Result<Vec<LastDispatch>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());

@@ -8,6 +8,7 @@ mod batch;
 mod beat;
 mod beat_process;
 mod celery;
+mod check;
 mod cli_errors;
 mod cli_schedule;
 mod config;
