@@ -30,10 +30,17 @@ const PREBUILD_LEAD: chrono::Duration = chrono::Duration::seconds(2);
 /// The most rows in one batch of a catch-up, by default (see [`BeatConfig::catch_up_rows`]).
 pub const CATCH_UP_ROWS: usize = 200_000;
 
-/// How long the batches of a catch-up last, about (the first is one chunk; the size of the
-/// others follows the measured pace): a signal stops a catch-up, and a live slot goes out,
-/// after the batch in flight.
+/// How long the batches of a catch-up's missed rows last, about (their size follows the
+/// measured pace): a signal stops a catch-up, and a live slot goes out, after the batch in
+/// flight; a batch also ends before the next live slot.
 pub const CATCH_UP_BATCH_TIME: Duration = Duration::from_millis(200);
+
+/// How long the batches of a catch-up's runs last, about, after the first (one chunk). Longer
+/// than [`CATCH_UP_BATCH_TIME`]: each batch of messages costs its own claim, settle and
+/// bookkeeping statements, and in batches of 0.2 s the last of 100,000 catch-up messages went
+/// out 6.0 s after the launch on Postgres instead of 3.3 s (BENCHMARKS.md, 2026-12-07). A
+/// batch still ends before the next live slot.
+pub const CATCH_UP_RUN_BATCH_TIME: Duration = Duration::from_secs(1);
 
 /// The first wait before owed slots are sent again; it doubles after each failed attempt up to
 /// [`OWED_RETRY_MAX`], and starts again after a success.
@@ -156,6 +163,10 @@ pub struct Beat<S, C> {
     /// Schedules created with imported bookkeeping that entered the plan since the last
     /// catch-up (see `owes_on_arrival`): each owes what it would owe at start-up.
     arrived: Vec<Uuid>,
+    /// Schedules a catch-up cut short by a database outage had not caught up yet, with their
+    /// `last_run_at` when it began: live slots sent during the outage move it on, and the
+    /// recovery's catch-up must still find what they owed before.
+    catch_up_pending: HashMap<Uuid, Option<DateTime<Utc>>>,
     /// Slots the broker has not taken yet, oldest first (see [`Owed`]).
     owed: Vec<Owed>,
     /// When owed slots are tried next, and the wait after that.
@@ -203,6 +214,7 @@ where
             check_failing: false,
             prebuilding: None,
             arrived: Vec::new(),
+            catch_up_pending: HashMap::new(),
             owed: Vec::new(),
             owed_retry: None,
             takeover_guard: Duration::ZERO,
@@ -1222,13 +1234,18 @@ where
         ids.sort_unstable();
         // What each schedule had run when the catch-up began: a slot sent during it moves an
         // entry's `last_run_at`, and the catch-up must still record what it owed before.
+        // A catch-up cut short by a database outage left what these began from.
         let began: Vec<Option<DateTime<Utc>>> = ids
             .iter()
-            .map(|id| self.plan.get(*id).and_then(|e| e.last_run_at))
+            .map(|id| match self.catch_up_pending.remove(id) {
+                Some(began) => began,
+                None => self.plan.get(*id).and_then(|e| e.last_run_at),
+            })
             .collect();
         let mut totals = (0, 0);
         // The first batch is one chunk, which measures the pace; after it, batches last about
-        // CATCH_UP_BATCH_TIME at that pace, up to `catch_up_rows`.
+        // CATCH_UP_RUN_BATCH_TIME (runs) or CATCH_UP_BATCH_TIME (missed rows) at that pace, up
+        // to `catch_up_rows`.
         let mut limit = dispatch::CHUNK_ROWS.min(self.config.catch_up_rows.max(1));
         let mut cut = None;
         // First pass: the runs. `ids[..run_upto]` had theirs sent (or had none).
@@ -1239,8 +1256,20 @@ where
                 due.extend(plan::catch_up_run(&entry, now, window));
             }
             if due.len() >= limit || n + 1 == ids.len() {
+                // The batch after the last one of runs is one of missed rows.
+                let next = if n + 1 == ids.len() {
+                    CATCH_UP_BATCH_TIME
+                } else {
+                    CATCH_UP_RUN_BATCH_TIME
+                };
                 cut = self
-                    .catch_up_batch(&mut due, &mut Vec::new(), now, &mut totals, &mut limit)
+                    .catch_up_batch(
+                        &mut due,
+                        &mut Vec::new(),
+                        now,
+                        &mut totals,
+                        (&mut limit, next),
+                    )
                     .await;
                 run_upto = n + 1;
                 if cut.is_some() {
@@ -1251,10 +1280,6 @@ where
         // Second pass: the missed rows of those. `ids[..missed_upto]` had theirs recorded.
         let mut missed = Vec::new();
         let mut missed_upto = 0;
-        if totals == (0, 0) {
-            // No batch measured the pace yet (no run was owed): start small.
-            limit = dispatch::CHUNK_ROWS.min(limit);
-        }
         if cut.is_none() {
             for n in 0..run_upto {
                 if let Some(entry) = entry_as_begun(&self.plan, ids[n], began[n]) {
@@ -1262,7 +1287,13 @@ where
                 }
                 if missed.len() >= limit || n + 1 == run_upto {
                     cut = self
-                        .catch_up_batch(&mut Vec::new(), &mut missed, now, &mut totals, &mut limit)
+                        .catch_up_batch(
+                            &mut Vec::new(),
+                            &mut missed,
+                            now,
+                            &mut totals,
+                            (&mut limit, CATCH_UP_BATCH_TIME),
+                        )
                         .await;
                     missed_upto = n + 1;
                     if cut.is_some() {
@@ -1273,6 +1304,7 @@ where
         }
         if let Some(cut) = cut {
             let mut rows: Vec<Missed> = Vec::new();
+            let mut left = 0usize;
             for n in missed_upto..ids.len() {
                 let moved_on = self
                     .plan
@@ -1280,9 +1312,15 @@ where
                     .is_some_and(|e| e.last_run_at != began[n]);
                 if moved_on && let Some(entry) = entry_as_begun(&self.plan, ids[n], began[n]) {
                     rows.extend(plan::catch_up_summary(&entry, now, window, n < run_upto));
+                } else if !moved_on {
+                    left += 1;
+                    if matches!(cut, CatchUpCut::Database) {
+                        // Live slots sent during the outage will move it on before the
+                        // recovery catches up: remember where it began.
+                        self.catch_up_pending.insert(ids[n], began[n]);
+                    }
                 }
             }
-            let left = ids.len() - missed_upto - rows.len();
             match cut {
                 CatchUpCut::Stop => tracing::info!(
                     summed_up = rows.len(),
@@ -1318,7 +1356,7 @@ where
         missed: &mut Vec<Missed>,
         now: DateTime<Utc>,
         totals: &mut (usize, usize),
-        limit: &mut usize,
+        (limit, next_time): (&mut usize, Duration),
     ) -> Option<CatchUpCut> {
         let rows = due.len() + missed.len();
         if rows > 0 {
@@ -1326,7 +1364,7 @@ where
             self.dispatch_owed(due, missed, now, totals).await;
             // Each batch is a step of its own for the leadership's watchdog.
             self.stepping();
-            *limit = self.next_catch_up_batch(rows, began_at.elapsed());
+            *limit = self.next_catch_up_batch(rows, began_at.elapsed(), next_time);
         }
         let cut = if !self.lease_valid() {
             Some(CatchUpCut::Lease)
@@ -1355,18 +1393,17 @@ where
         None
     }
 
-    /// The rows of the next catch-up batch, after one of `rows` took `took`: about
-    /// [`CATCH_UP_BATCH_TIME`] at that pace, and no longer than the time left before the next
-    /// live slot (so the slot goes out right after it); at least a chunk, at most
-    /// `catch_up_rows`.
-    fn next_catch_up_batch(&self, rows: usize, took: Duration) -> usize {
+    /// The rows of the next catch-up batch, after one of `rows` took `took`: about `time` at
+    /// that pace, and no longer than the time left before the next live slot (so the slot goes
+    /// out right after it); at least a chunk, at most `catch_up_rows`.
+    fn next_catch_up_batch(&self, rows: usize, took: Duration, time: Duration) -> usize {
         let most = self.config.catch_up_rows.max(1);
         let least = dispatch::CHUNK_ROWS.min(most);
         if least == most {
             return most;
         }
         let pace = rows as f64 / took.as_secs_f64().max(0.001);
-        let mut time = CATCH_UP_BATCH_TIME.as_secs_f64();
+        let mut time = time.as_secs_f64();
         if let Some(next) = self.plan.next_due() {
             let left = (next - self.clock.now()).num_milliseconds() as f64 / 1000.0;
             time = time.min(left.max(0.0));
@@ -1720,9 +1757,14 @@ where
         // slot, the probe waits for the next poll.
         let timeout = if self.database_down {
             let mut probe = self.config.dispatch.statement_timeout.min(DOWN_PROBE);
-            if let Some(next) = self.plan.next_due() {
+            // Only a leader has slots to send (a standby's plan is never ticked, so its first
+            // slot lies in the past: it probes at every poll).
+            if self.leading
+                && let Some(next) = self.plan.next_due()
+            {
                 let left = (next - self.clock.now()).to_std().unwrap_or_default();
                 if left < DOWN_PROBE_LEAST {
+                    // The slot is due: the tick comes first, the next poll probes.
                     return;
                 }
                 probe = probe.min(left);
@@ -1967,7 +2009,11 @@ where
             match chunk {
                 Ok(n) => deleted += n,
                 Err(e) => {
-                    self.database_failed(&e);
+                    // Not an outage by itself (a chunk may just be slow): the version poll's
+                    // probe decides that. The rest is tried again in an hour.
+                    tracing::warn!(error = %e, deleted, "history retention stopped; trying again in an hour");
+                    self.last_retention = now
+                        .checked_sub_signed(chrono::Duration::days(1) - chrono::Duration::hours(1));
                     break;
                 }
             }
@@ -2115,7 +2161,6 @@ fn owes_on_arrival(schedule: &crate::domain::schedule::Schedule) -> bool {
             .is_some_and(|last| last < schedule.created_at)
 }
 
-/// Resolves at `at` (a monotonic instant); never without one.
 /// A schedule's entry as it stood when a catch-up began: with `last_run_at` put back to
 /// `began` when a slot sent during the catch-up moved it.
 fn entry_as_begun(
@@ -2133,6 +2178,7 @@ fn entry_as_begun(
     })
 }
 
+/// Resolves at `at` (a monotonic instant); never without one.
 async fn sleep_until_instant(at: Option<tokio::time::Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,

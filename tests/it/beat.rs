@@ -87,6 +87,7 @@ impl Rig {
             inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
             step: Duration::seconds(4),
             stop,
+            freeze: None,
         });
         let broker = Broker::new(
             Redacted::new(format!("{}/0", redis_url())),
@@ -416,6 +417,13 @@ struct StepClock {
     inner: ManualClock,
     step: Duration,
     stop: Option<(DateTime<Utc>, tokio::sync::watch::Sender<bool>)>,
+    /// A [`FaultProxy`]'s switch, turned on once, when the clock is first read past the
+    /// instant (the test thaws it later).
+    freeze: Option<(
+        DateTime<Utc>,
+        Arc<tokio::sync::watch::Sender<bool>>,
+        std::sync::atomic::AtomicBool,
+    )>,
 }
 
 impl stockura::beat::clock::Clock for StepClock {
@@ -426,6 +434,12 @@ impl stockura::beat::clock::Clock for StepClock {
             && now >= *at
         {
             stop.send_replace(true);
+        }
+        if let Some((at, freeze, fired)) = &self.freeze
+            && now >= *at
+            && !fired.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            freeze.send_replace(true);
         }
         now
     }
@@ -1465,6 +1479,120 @@ async fn a_restart_during_a_database_outage_does_not_send_a_slot_again() {
     // Its bookkeeping is written: the next start owes nothing for 00:02.
     let shown = rig.db.json(&["schedule", "show", "s0"]);
     assert_eq!(shown["last_run_at"], json!("2030-01-01T00:02:00Z"));
+}
+
+/// A catch-up cut short by a database outage (the database hangs between two batches of
+/// runs), while live slots go on being sent without claims: when the database answers again,
+/// the recovery still records what every schedule owed when the catch-up began. Those whose
+/// catch-up run went out have their missed slots summed up; those not caught up yet get their
+/// missed rows itemized (their catch-up run superseded by the live slots of the outage). No
+/// schedule is left without the rows of its downtime, and no message is doubled.
+#[tokio::test]
+async fn a_catch_up_cut_by_a_database_outage_is_recorded_after_the_recovery() {
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:03:40Z").await;
+    let count = 30;
+    rig.add_each_minute(count, &[]);
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+        .await;
+    let (proxy, store) = rig.store_behind_a_proxy().await;
+    let mut config = rig.config(false);
+    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    // The database hangs once the clock is read past 00:03:52: after a few batches of runs.
+    let clock = Arc::new(StepClock {
+        inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
+        step: Duration::seconds(4),
+        stop: None,
+        freeze: Some((
+            at("2030-01-01T00:03:52Z"),
+            proxy.switch(),
+            std::sync::atomic::AtomicBool::new(false),
+        )),
+    });
+    let broker = Broker::new(
+        Redacted::new(format!("{}/0", redis_url())),
+        std::time::Duration::from_secs(2),
+    );
+    let mut beat = Beat::new(store, clock.clone(), config, Some(broker));
+    beat.start().await.unwrap();
+    // Live slots while the database is down: sent without claims.
+    for _ in 0..3 {
+        if beat
+            .plan()
+            .next_due()
+            .is_some_and(|t| t <= stockura::beat::clock::Clock::now(&clock.inner))
+        {
+            beat.tick().await;
+        }
+        clock
+            .inner
+            .set(stockura::beat::clock::Clock::now(&clock.inner) + Duration::seconds(30));
+    }
+    proxy.thaw();
+    // The recovery, as the loop goes on: a poll between two slots finds the database (the
+    // frozen connections may still be stuck for a moment), writes what was kept, reloads every
+    // schedule and catches up.
+    for _ in 0..30 {
+        if beat
+            .plan()
+            .next_due()
+            .is_some_and(|t| t <= stockura::beat::clock::Clock::now(&clock.inner))
+        {
+            beat.tick().await;
+        }
+        beat.poll_version().await;
+        if beat.stats().full_reloads > 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        beat.stats().full_reloads > 1,
+        "not recovered: {:?}",
+        beat.stats()
+    );
+    let runs = rig.runs().await;
+    let messages = rig.messages("celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), messages.len(), "a message was doubled");
+    let dispatched = runs
+        .iter()
+        .filter(|r| r.run.status == RunStatus::Dispatched)
+        .count();
+    assert_eq!(dispatched, messages.len(), "{runs:#?}");
+    let (mut summed, mut itemized) = (0, 0);
+    for n in 0..count {
+        let name = format!("s{n}");
+        let of = |slot: &str| {
+            runs.iter()
+                .filter(|r| r.run.schedule_name == name && r.run.scheduled_for == at(slot))
+                .map(|r| (r.run.status, r.run.detail.clone().unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        // 00:02 is recorded for every schedule: a summing-up row, or the itemized one.
+        let two = of("2030-01-01T00:02:00Z");
+        assert_eq!(two.len(), 1, "{name}: {runs:#?}");
+        assert_eq!(two[0].0, RunStatus::Missed, "{name}");
+        if two[0].1.contains("not itemized") {
+            summed += 1;
+            assert_eq!(
+                of("2030-01-01T00:03:00Z")[0].0,
+                RunStatus::Dispatched,
+                "{name}"
+            );
+        } else {
+            itemized += 1;
+            assert_eq!(of("2030-01-01T00:01:00Z")[0].0, RunStatus::Missed, "{name}");
+            assert!(!of("2030-01-01T00:03:00Z").is_empty(), "{name}: {runs:#?}");
+        }
+    }
+    assert!(
+        summed > 0 && itemized > 0,
+        "summed {summed}, itemized {itemized}"
+    );
 }
 
 /// Two schedulers believe they lead at one boundary: the old one cut off from the database

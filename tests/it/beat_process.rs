@@ -787,15 +787,15 @@ async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
     seed_burst(&db, count).await;
     let prefix = db.broker_prefix();
     let args = ["-v", "--log-format", "json", "--broker-key-prefix", &prefix];
-    // The scheduler's time starts 3 s before the last real minute boundary (and runs at twice
-    // the real pace): its burst's slot is in the real past, as the next scheduler (on the real
-    // clock) finds it.
+    // The scheduler's time starts 8 s before the last real minute boundary (and runs at twice
+    // the real pace: 4 s to start and load before the burst): its burst's slot is in the real
+    // past, as the next scheduler (on the real clock) finds it.
     use chrono::Timelike;
     let now = chrono::Utc::now();
     let last_boundary = now
         - chrono::Duration::seconds(i64::from(now.second()))
         - chrono::Duration::nanoseconds(i64::from(now.nanosecond()));
-    let clock = scaled_clock(2.0, last_boundary - chrono::Duration::seconds(3));
+    let clock = scaled_clock(2.0, last_boundary - chrono::Duration::seconds(8));
     let (mut child, rx, reader) = spawn_beat(&db, &[("STOCKURA_TEST_CLOCK", clock)], &args);
     let mut seen = Vec::new();
     wait_for(&rx, &mut seen, "the burst", |v| {

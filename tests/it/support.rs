@@ -697,7 +697,7 @@ pub struct FaultProxy {
     pub port: u16,
     /// Connections whose next reply is still to be lost.
     lose: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    frozen: tokio::sync::watch::Sender<bool>,
+    frozen: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -733,7 +733,7 @@ impl FaultProxy {
         Self {
             port,
             lose,
-            frozen,
+            frozen: std::sync::Arc::new(frozen),
             stop: Some(stop),
         }
     }
@@ -803,6 +803,12 @@ impl FaultProxy {
     /// Forwards again what was held and what comes.
     pub fn thaw(&self) {
         self.frozen.send_replace(false);
+    }
+
+    /// The freeze switch itself (`true` freezes), for code that must freeze the proxy at a
+    /// moment of its own (a test clock read past an instant).
+    pub fn switch(&self) -> std::sync::Arc<tokio::sync::watch::Sender<bool>> {
+        self.frozen.clone()
     }
 }
 
