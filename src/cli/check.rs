@@ -103,6 +103,9 @@ pub async fn run(ctx: &Ctx, args: CheckArgs) -> Result<Output> {
         enabled: Some(true),
         search: args.search.filter(|s| !s.is_empty()),
     };
+    // Read before the database and the result backend: a slow read must not make a slot
+    // that went out on time look late.
+    let now = Utc::now();
     let store = ctx.store().await?;
     let schedules = store.list_schedules(&filter).await?;
     let ids: Vec<Uuid> = schedules.iter().map(|s| s.id).collect();
@@ -116,7 +119,6 @@ pub async fn run(ctx: &Ctx, args: CheckArgs) -> Result<Output> {
         }
     }
     let (finished, results_state) = read_results(ctx, &newest, args.failures).await;
-    let now = Utc::now();
     let rules = Rules {
         grace,
         failures: args.failures as usize,

@@ -34,6 +34,9 @@ pub struct ScheduleView {
     pub next_run_at: Option<DateTime<Tz>>,
     /// What keeps the row from running as stored (see [`Schedule::problems`]).
     pub problems: Vec<String>,
+    /// The Celery status of its latest dispatched run (`SUCCESS`, `FAILURE`, `PENDING`, …):
+    /// read by `schedule list` when a Redis result backend is configured, else `None`.
+    pub last_result_status: Option<String>,
 }
 
 impl ScheduleView {
@@ -66,6 +69,7 @@ impl ScheduleView {
             next_run_at: next.next_run(&schedule, now, default_tz),
             problems,
             schedule,
+            last_result_status: None,
         }
     }
 
@@ -102,6 +106,7 @@ impl ScheduleView {
             "created_at": utc_text(s.created_at),
             "updated_at": utc_text(s.updated_at),
             "problems": self.problems,
+            "last_result_status": self.last_result_status,
         })
     }
 }
@@ -125,6 +130,8 @@ pub enum Output {
         schedule: ScheduleView,
         /// Its next fire times.
         upcoming: Vec<DateTime<Tz>>,
+        /// Its newest runs, newest first, with their results.
+        recent: Vec<HistoryRow>,
     },
     /// `schedule delete`: what was deleted.
     Deleted(Vec<ScheduleView>),
@@ -422,9 +429,14 @@ pub fn to_json(out: &Output) -> Value {
         }
         Output::List(views) | Output::Deleted(views) => many(views),
         Output::Toggled { schedules, .. } => many(schedules),
-        Output::Show { schedule, upcoming } => {
+        Output::Show {
+            schedule,
+            upcoming,
+            recent,
+        } => {
             let mut doc = schedule.to_json();
             doc["upcoming"] = upcoming.iter().map(zoned_text).collect();
+            doc["recent_runs"] = recent.iter().map(HistoryRow::to_json).collect();
             doc
         }
         Output::Next { times } => times.iter().map(zoned_text).collect(),
@@ -830,7 +842,7 @@ fn short_id(v: &ScheduleView) -> String {
 /// `schedule list` and the lists of other commands. Narrow, the columns go in this order:
 /// policy, last run, tags, category, timezone, task, next run, cron, enabled; ID and NAME stay.
 fn list_table(views: &[ScheduleView], layout: Layout) -> String {
-    let mut grid = Grid::new(vec![
+    let mut columns = vec![
         ("ID", Fit::Always),
         ("NAME", Fit::Always),
         ("TASK", Fit::Whole(6)),
@@ -842,10 +854,16 @@ fn list_table(views: &[ScheduleView], layout: Layout) -> String {
         ("TAGS", Fit::Whole(3)),
         ("NEXT RUN", Fit::Whole(7)),
         ("LAST RUN", Fit::Whole(2)),
-    ]);
+    ];
+    // Only when results were read (a Redis result backend is configured).
+    let results = views.iter().any(|v| v.last_result_status.is_some());
+    if results {
+        columns.push(("LAST RESULT", Fit::Whole(2)));
+    }
+    let mut grid = Grid::new(columns);
     for v in views {
         let s = &v.schedule;
-        grid.row(vec![
+        let mut cells = vec![
             short_id(v),
             s.name.clone(),
             s.task_name.clone(),
@@ -866,7 +884,11 @@ fn list_table(views: &[ScheduleView], layout: Layout) -> String {
             s.last_run_at
                 .map(|t| local_in(t, v.timezone))
                 .unwrap_or_else(|| "-".into()),
-        ]);
+        ];
+        if results {
+            cells.push(v.last_result_status.clone().unwrap_or_else(|| "-".into()));
+        }
+        grid.row(cells);
     }
     grid.render(layout)
 }
@@ -1151,9 +1173,7 @@ fn beat_status_table(view: &BeatStatusView, layout: Layout) -> String {
     text
 }
 
-/// `history`. Narrow, the columns go in this order: runtime, task id, trigger, detail, result,
-/// task, status (detail and result are cut to the room left before they go); SLOT and SCHEDULE
-/// stay.
+/// `check`: one line when all is well, else one row per problem and a count.
 fn check_text(report: &crate::cli::check::CheckReport, layout: Layout) -> String {
     let results = match report.results.as_str() {
         "read" if report.failures == 1 => ", the latest result not a failure".to_string(),
@@ -1192,6 +1212,56 @@ fn check_text(report: &crate::cli::check::CheckReport, layout: Layout) -> String
     )
 }
 
+/// A run's result as a table cell: the status, with the exception for a failure.
+fn result_text(result: Option<&crate::sync::results::TaskResult>) -> String {
+    match result {
+        Some(x) if x.status == "FAILURE" => {
+            let exc = x
+                .result
+                .get("exc_type")
+                .and_then(Value::as_str)
+                .unwrap_or("error");
+            let msg = x
+                .result
+                .get("exc_message")
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            format!("FAILURE {exc} {msg}")
+        }
+        Some(x) => x.status.clone(),
+        None => "-".into(),
+    }
+}
+
+/// A schedule's newest runs under `schedule show` (its name and task are above).
+fn recent_table(rows: &[HistoryRow], layout: Layout) -> String {
+    let mut grid = Grid::new(vec![
+        ("SLOT (UTC)", Fit::Always),
+        ("TRIGGER", Fit::Whole(5)),
+        ("STATUS", Fit::Always),
+        ("RESULT", Fit::Shorten(7, 12)),
+        ("RUNTIME", Fit::Whole(3)),
+        ("DETAIL", Fit::Shorten(6, 16)),
+    ]);
+    for row in rows {
+        let r = &row.run.run;
+        grid.row(vec![
+            r.scheduled_for.format("%Y-%m-%d %H:%M:%S").to_string(),
+            r.trigger.to_string(),
+            r.status.to_string(),
+            result_text(row.result.as_ref()),
+            row.runtime_seconds()
+                .map(|s| format!("{s:.2}s"))
+                .unwrap_or_else(|| "-".into()),
+            r.detail.clone().unwrap_or_default(),
+        ]);
+    }
+    grid.render(layout)
+}
+
+/// `history`. Narrow, the columns go in this order: runtime, task id, trigger, detail, result,
+/// task, status (detail and result are cut to the room left before they go); SLOT and SCHEDULE
+/// stay.
 fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
     let mut grid = Grid::new(vec![
         ("SLOT (UTC)", Fit::Always),
@@ -1206,23 +1276,7 @@ fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
     ]);
     for row in rows {
         let r = &row.run.run;
-        let result = match &row.result {
-            Some(x) if x.status == "FAILURE" => {
-                let exc = x
-                    .result
-                    .get("exc_type")
-                    .and_then(Value::as_str)
-                    .unwrap_or("error");
-                let msg = x
-                    .result
-                    .get("exc_message")
-                    .map(|m| m.to_string())
-                    .unwrap_or_default();
-                format!("FAILURE {exc} {msg}")
-            }
-            Some(x) => x.status.clone(),
-            None => "-".into(),
-        };
+        let result = result_text(row.result.as_ref());
         grid.row(vec![
             r.scheduled_for.format("%Y-%m-%d %H:%M:%S").to_string(),
             r.schedule_name.clone(),
@@ -1366,7 +1420,11 @@ fn render_raw(out: &Output, layout: Layout) -> String {
             }
             text
         }
-        Output::Show { schedule, upcoming } => {
+        Output::Show {
+            schedule,
+            upcoming,
+            recent,
+        } => {
             let mut text = detail_table(schedule, layout);
             if upcoming.is_empty() {
                 text.push_str("No upcoming runs.\n");
@@ -1379,6 +1437,12 @@ fn render_raw(out: &Output, layout: Layout) -> String {
                         utc_text(t.with_timezone(&Utc))
                     ));
                 }
+            }
+            if recent.is_empty() {
+                text.push_str("No runs recorded yet.\n");
+            } else {
+                text.push_str(&format!("Last {}:\n", plural(recent.len(), "run")));
+                text.push_str(&recent_table(recent, layout));
             }
             text
         }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::cron;
-use super::run::{Run, RunStatus};
+use super::run::{Run, RunStatus, Trigger};
 use super::schedule::Schedule;
 
 /// A finished task's result, as the result backend tells it.
@@ -72,9 +72,10 @@ impl Health {
 ///
 /// A slot is owed when it lies after the schedule's `updated_at` (a slot from before the
 /// schedule existed, or from before it was last changed, enabled or paused included, is not
-/// owed) and after the last slot that went out or that its policy decided (`dispatched`,
-/// `skipped`, `deferred`, `dry_run`), and its grace has passed. One such slot makes the
-/// schedule unhealthy: it was recorded `missed`, `failed` or `owed`, or not at all.
+/// owed) and after the last slot of its cron that went out or that its policy decided
+/// (`dispatched`, `skipped`, `deferred`, `dry_run`; without such a row, its `last_run_at`),
+/// and its grace has passed. One such slot makes the schedule unhealthy: it was recorded
+/// `missed`, `failed` or `owed`, or not at all.
 pub fn assess(
     schedule: &Schedule,
     default_tz: Tz,
@@ -95,24 +96,25 @@ pub fn assess(
     let (Ok(expr), Some(tz)) = (schedule.cron(), zone(schedule, default_tz)) else {
         return health;
     };
+    // The newest slot of its cron that went out or that its policy decided. A manual run
+    // (`schedule trigger`) does not stand in for a slot. Without such a row (history deleted
+    // by the retention, or written by another scheduler before), `last_run_at` tells.
     let accounted = newest
         .iter()
         .filter(|r| {
-            matches!(
-                r.run.status,
-                RunStatus::Dispatched
-                    | RunStatus::Skipped
-                    | RunStatus::Deferred
-                    | RunStatus::DryRun
-            )
+            matches!(r.run.trigger, Trigger::Schedule | Trigger::Catchup)
+                && matches!(
+                    r.run.status,
+                    RunStatus::Dispatched
+                        | RunStatus::Skipped
+                        | RunStatus::Deferred
+                        | RunStatus::DryRun
+                )
         })
         .map(|r| r.run.scheduled_for)
-        .max();
-    let floor = [Some(schedule.updated_at), schedule.last_run_at, accounted]
-        .into_iter()
-        .flatten()
         .max()
-        .unwrap_or(schedule.updated_at);
+        .or(schedule.last_run_at);
+    let floor = accounted.map_or(schedule.updated_at, |t| t.max(schedule.updated_at));
     let due_by = now.checked_sub_signed(rules.grace).unwrap_or(now);
     if let Some(slot) = expr
         .next_after(floor, tz)
@@ -334,6 +336,27 @@ mod tests {
             )
             .healthy()
         );
+    }
+
+    #[test]
+    fn a_manual_run_does_not_stand_in_for_a_slot() {
+        let s = schedule(
+            "0 * * * *",
+            "2026-01-01T00:00:00Z",
+            Some("2026-01-01T10:20:00Z"),
+        );
+        let on_time = row(&s, "2026-01-01T09:00:00Z", RunStatus::Dispatched, None);
+        let mut manual = row(&s, "2026-01-01T10:20:00Z", RunStatus::Dispatched, None);
+        manual.run.trigger = Trigger::Manual;
+        let h = assess(
+            &s,
+            Tz::UTC,
+            at("2026-01-01T10:30:00Z"),
+            &[on_time, manual],
+            &[],
+            RULES,
+        );
+        assert_eq!(h.due_slot, Some(at("2026-01-01T10:00:00Z")), "{h:?}");
     }
 
     #[test]

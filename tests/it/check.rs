@@ -71,23 +71,27 @@ async fn check_finds_due_slots_that_did_not_go_out(db: TestDb) {
     assert_eq!((code, report["checked"].clone()), (0, json!(4)), "{report}");
     assert_eq!(report["results"], "no result backend");
 
-    // Ten minutes later (as if): `stale` never ran since, `sent` went out a minute ago and
-    // `skipped` had its last slot decided by its policy; `fresh` was changed a moment ago.
+    // Ten minutes later (as if): `stale` never ran since, `sent` went out this minute and
+    // `skipped` had this minute's slot decided by its policy; `fresh` was changed a moment ago.
     db.exec(&format!(
         "UPDATE celery_beat_schedules SET created_at = '{t}', updated_at = '{t}' WHERE name <> 'fresh'",
         t = ago(10)
     ))
     .await;
+    // The slot of this minute (its next one is always in the future) and one a minute back.
+    let this_minute = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:00.000000Z")
+        .to_string();
     let minute_ago = (chrono::Utc::now() - chrono::Duration::seconds(60))
         .format("%Y-%m-%dT%H:%M:00.000000Z")
         .to_string();
     db.exec(&format!(
-        "UPDATE celery_beat_schedules SET last_run_at = '{minute_ago}' WHERE name = 'sent'"
+        "UPDATE celery_beat_schedules SET last_run_at = '{this_minute}' WHERE name = 'sent'"
     ))
     .await;
     db.exec(&format!(
         "INSERT INTO schedule_runs (schedule_id, schedule_name, task_name, scheduled_for, trigger, status, detail, created_at)
-         SELECT id, name, task_name, '{minute_ago}', 'schedule', 'skipped', 'previous run still running', '{minute_ago}'
+         SELECT id, name, task_name, '{this_minute}', 'schedule', 'skipped', 'previous run still running', '{this_minute}'
          FROM celery_beat_schedules WHERE name = 'skipped'"
     ))
     .await;

@@ -6,7 +6,7 @@ use crate::both_backends;
 use crate::support::TestDb;
 
 /// The documented JSON fields of a schedule, in order (the README lists them).
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 21] = [
     "id",
     "name",
     "task_name",
@@ -27,6 +27,7 @@ const FIELDS: [&str; 20] = [
     "created_at",
     "updated_at",
     "problems",
+    "last_result_status",
 ];
 
 fn add(db: &TestDb, extra: &[&str]) -> Value {

@@ -105,6 +105,74 @@ async fn history_joins_celery_results(db: TestDb) {
         "{text}"
     );
 
+    // `schedule show` lists the newest runs with their results; `schedule list` shows the
+    // latest result, when a result backend is configured.
+    let with_backend = |args: &[&str]| {
+        let out = db
+            .cmd()
+            .env("CELERY_RESULT_BACKEND", &backend)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let shown: Value =
+        serde_json::from_str(&with_backend(&["schedule", "show", "a", "-o", "json"])).unwrap();
+    let recent = shown["recent_runs"].as_array().unwrap();
+    assert_eq!(recent.len(), runs.as_array().unwrap().len(), "{shown}");
+    assert_eq!(
+        (
+            recent[0]["status"].clone(),
+            recent[0]["result_status"].clone()
+        ),
+        (json!("dispatched"), json!("FAILURE"))
+    );
+    assert!(
+        recent[1..].iter().all(|r| r["status"] == "missed"),
+        "{shown}"
+    );
+    let text = with_backend(&["schedule", "show", "a"]);
+    assert!(
+        text.contains(&format!("Last {} runs:", recent.len()))
+            && text.contains("FAILURE ValueError"),
+        "{text}"
+    );
+    assert_eq!(
+        db.json(&["schedule", "show", "b"])["recent_runs"],
+        json!([])
+    );
+    assert!(
+        db.stdout(&["schedule", "show", "b"])
+            .contains("No runs recorded yet.")
+    );
+    let listed: Value =
+        serde_json::from_str(&with_backend(&["schedule", "list", "-o", "json"])).unwrap();
+    let status_of = |name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()["last_result_status"]
+            .clone()
+    };
+    assert_eq!(
+        (status_of("a"), status_of("b")),
+        (json!("FAILURE"), Value::Null)
+    );
+    let table = with_backend(&["schedule", "list"]);
+    assert!(
+        table.contains("LAST RESULT") && table.contains("FAILURE"),
+        "{table}"
+    );
+    let plain = db.stdout(&["schedule", "list"]);
+    assert!(!plain.contains("LAST RESULT"), "{plain}");
+    assert_eq!(
+        db.json(&["schedule", "list"])[0]["last_result_status"],
+        Value::Null
+    );
+
     // Filters. Two or three slots were missed, depending on where in its minute the test runs.
     let count = |args: &[&str]| db.json(args).as_array().map_or(0, Vec::len);
     let total = runs.as_array().unwrap().len();

@@ -1,12 +1,14 @@
 //! `stockura schedule list`.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::Utc;
 use clap::Args;
 
 use super::super::Ctx;
 use super::super::output::{Output, ScheduleView};
-use crate::store::{ScheduleFilter, ScheduleStore};
+use crate::store::{RunStore, ScheduleFilter, ScheduleStore};
 
 /// Arguments of `schedule list`.
 #[derive(Debug, Args)]
@@ -48,5 +50,45 @@ pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
     let now = Utc::now();
     let tz = ctx.settings.timezone.value;
     let schedules = store.list_schedules(&filter).await?;
-    Ok(Output::List(ScheduleView::many(schedules, tz, now)))
+    let mut views = ScheduleView::many(schedules, tz, now);
+    add_last_results(ctx, &store, &mut views).await?;
+    Ok(Output::List(views))
+}
+
+/// Fills in the Celery status of each schedule's latest dispatched run, when a Redis result
+/// backend is configured: one query for the runs, one MGET for their results.
+async fn add_last_results(
+    ctx: &Ctx,
+    store: &crate::store::AnyStore,
+    views: &mut [ScheduleView],
+) -> Result<()> {
+    let configured = ctx
+        .settings
+        .result_backend
+        .value
+        .as_ref()
+        .is_some_and(|u| u.expose().starts_with("redis"));
+    if !configured || views.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<uuid::Uuid> = views.iter().map(|v| v.schedule.id).collect();
+    let mut latest = Vec::new();
+    for chunk in ids.chunks(1_000) {
+        latest.extend(store.latest_dispatched(chunk).await?);
+    }
+    let by_schedule: HashMap<uuid::Uuid, uuid::Uuid> = latest
+        .iter()
+        .map(|l| (l.schedule_id, l.celery_task_id))
+        .collect();
+    let found = crate::cli::history::results_of(ctx, by_schedule.values().copied().collect()).await;
+    for v in views.iter_mut() {
+        // No key (`PENDING`) is no result: not taken by a worker yet, or its result expired
+        // (Celery keeps results a day by default).
+        v.last_result_status = by_schedule
+            .get(&v.schedule.id)
+            .and_then(|task| found.get(task))
+            .filter(|r| r.status != "PENDING")
+            .map(|r| r.status.clone());
+    }
+    Ok(())
 }

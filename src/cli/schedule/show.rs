@@ -7,10 +7,14 @@ use clap::Args;
 use super::super::Ctx;
 use super::super::output::{Output, ScheduleView};
 use crate::domain::reference::ScheduleRef;
-use crate::store;
+use crate::domain::run::RunFilter;
+use crate::store::{self, RunStore};
 
 /// How many fire times `show` previews.
 pub const PREVIEW: usize = 5;
+
+/// How many of the newest runs `show` lists.
+pub const RECENT: i64 = 10;
 
 /// Arguments of `schedule show`.
 #[derive(Debug, Args)]
@@ -23,7 +27,7 @@ pub struct ShowArgs {
     pub reference: String,
 }
 
-/// One schedule, every field, and its next runs.
+/// One schedule, every field, its next runs and its newest runs with their results.
 pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
     let store = ctx.store().await?;
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
@@ -35,8 +39,17 @@ pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
         }
         _ => Vec::new(),
     };
+    let runs = store
+        .list_runs(&RunFilter {
+            schedule_id: Some(schedule.id),
+            limit: RECENT,
+            ..RunFilter::default()
+        })
+        .await?;
+    let recent = crate::cli::history::with_results(ctx, runs).await;
     Ok(Output::Show {
         schedule: ScheduleView::new(&schedule, tz, now),
         upcoming,
+        recent,
     })
 }
