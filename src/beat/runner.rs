@@ -36,10 +36,12 @@ pub const CATCH_UP_ROWS: usize = 200_000;
 pub const CATCH_UP_BATCH_TIME: Duration = Duration::from_millis(200);
 
 /// How long the batches of a catch-up's runs last, about, after the first (one chunk). Longer
-/// than [`CATCH_UP_BATCH_TIME`]: each batch of messages costs its own claim, settle and
-/// bookkeeping statements, and in batches of 0.2 s the last of 100,000 catch-up messages went
-/// out 6.0 s after the launch on Postgres instead of 3.3 s (BENCHMARKS.md, 2026-12-07). A
-/// batch still ends before the next live slot.
+/// than [`CATCH_UP_BATCH_TIME`], since each batch of messages ends with its own settle and
+/// bookkeeping statements before the next batch's messages, yet short enough that a signal
+/// stops the catch-up within the 2 s a container stop allows. The price, measured on
+/// 2026-12-07 (BENCHMARKS.md): a start of 100,000 overdue schedules sends its last catch-up
+/// message 6.3 s after the launch on Postgres, 3.5 s when they were one batch that a signal
+/// had to wait for. A batch still ends before the next live slot.
 pub const CATCH_UP_RUN_BATCH_TIME: Duration = Duration::from_secs(1);
 
 /// The first wait before owed slots are sent again; it doubles after each failed attempt up to
