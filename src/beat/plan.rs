@@ -360,21 +360,12 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
                 until: DateTime<Utc>,
                 recent: &mut std::collections::VecDeque<DateTime<Utc>>,
                 total: &mut usize| {
-        let mut cursor = from;
-        while let Some(slot) = entry
-            .cron
-            .next_after(cursor, entry.tz)
-            .map(|t| t.with_timezone(&Utc))
-        {
-            if slot > until {
-                break;
-            }
+        for slot in slots_in(entry, from, until) {
             *total += 1;
             recent.push_back(slot);
             if recent.len() > MAX_MISSED_ROWS + 1 {
                 recent.pop_front();
             }
-            cursor = slot;
         }
     };
     walk(last.max(near), now, &mut recent, &mut total);
@@ -423,6 +414,19 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     (catchup, missed)
 }
 
+/// The schedule's slots in (`from`, `until`], in order.
+fn slots_in(
+    entry: &Entry,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+    entry
+        .cron
+        .upcoming(from, entry.tz)
+        .map(|t| t.with_timezone(&Utc))
+        .take_while(move |slot| *slot <= until)
+}
+
 /// The run of [`catch_up`] alone, found by walking only the catch-up window: a catch-up sends
 /// its runs first and records the missed slots after (see the runner), so the walk over up to
 /// 1,000 missed slots per schedule is not done twice before the first message.
@@ -438,22 +442,7 @@ pub fn catch_up_run(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Opti
         .and_then(|t| t.checked_sub_signed(Duration::nanoseconds(1)))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let from = last.max(start);
-    let latest_in = |from: DateTime<Utc>, until: DateTime<Utc>| {
-        let mut latest = None;
-        let mut cursor = from;
-        while let Some(slot) = entry
-            .cron
-            .next_after(cursor, entry.tz)
-            .map(|t| t.with_timezone(&Utc))
-        {
-            if slot > until {
-                break;
-            }
-            latest = Some(slot);
-            cursor = slot;
-        }
-        latest
-    };
+    let latest_in = |from, until| slots_in(entry, from, until).last();
     // As in `catch_up`: the look-back first, so a frequent schedule and a wide window walk
     // at most 31 days of slots; further back only when nothing fired in it.
     let near = now

@@ -869,18 +869,7 @@ async fn a_second_signal_during_a_burst_leaves_the_truth(db: TestDb) {
     );
 
     // The next scheduler sends the owed slots, each once.
-    let mut cmd = std_cmd(db.dir.path());
-    let out = cmd
-        .env("DATABASE_URL", &db.url)
-        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
-        .args(["run-beat", "--once", "--broker-key-prefix", &prefix])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    db.run_beat_once(&prefix);
     let (items, ids) = broker_list(&format!("{}/0", redis_url()), &key).await;
     assert_eq!(ids.len(), items.len(), "a message was doubled");
     let runs = db.runs_up_to(1_000_000).await;

@@ -167,17 +167,7 @@ async fn check_reads_the_latest_results(db: TestDb) {
     ]);
     // The run-beat catch-up sends the latest slot: the schedule is up to date.
     let prefix = db.broker_prefix();
-    let out = db
-        .cmd()
-        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
-        .args(["run-beat", "--once", "--broker-key-prefix", &prefix])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    db.run_beat_once(&prefix);
     let runs = db.json(&["history", "r", "--status", "dispatched"]);
     let task_id = runs[0]["celery_task_id"].as_str().unwrap().to_string();
     let backend = format!("{}/1", redis_url());

@@ -35,17 +35,7 @@ async fn history_joins_celery_results(db: TestDb) {
     ))
     .await;
     let prefix = db.broker_prefix();
-    let out = db
-        .cmd()
-        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
-        .args(["run-beat", "--once", "--broker-key-prefix", &prefix])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    db.run_beat_once(&prefix);
     let runs = db.json(&["history"]);
     let dispatched: Vec<&Value> = runs
         .as_array()

@@ -497,6 +497,20 @@ impl TestDb {
         cmd
     }
 
+    /// `run-beat --once` against the test Redis (db 0) under the broker key prefix `prefix`;
+    /// panics unless it exits 0. Returns its stderr (the log).
+    pub fn run_beat_once(&self, prefix: &str) -> String {
+        let out = self
+            .cmd()
+            .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+            .args(["run-beat", "--once", "--broker-key-prefix", prefix])
+            .output()
+            .expect("run stockura");
+        let log = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "run-beat --once failed:\n{log}");
+        log
+    }
+
     /// Runs `args` and returns stdout parsed as JSON; panics unless the exit code is 0.
     pub fn json(&self, args: &[&str]) -> Value {
         let mut with_output = args.to_vec();
