@@ -87,7 +87,7 @@ impl Rig {
             inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
             step: Duration::seconds(4),
             stop,
-            freeze: None,
+            at: None,
         });
         let broker = Broker::new(
             Redacted::new(format!("{}/0", redis_url())),
@@ -411,19 +411,18 @@ async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
     assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
 }
 
+/// What a [`StepClock`] does once at an instant.
+type Action = Box<dyn Fn() + Send + Sync>;
+
 /// A clock that moves on by `step` each time it is read: time passes while a long catch-up runs.
 /// With `stop`, it also raises that stop signal once it has been read past the instant.
 struct StepClock {
     inner: ManualClock,
     step: Duration,
     stop: Option<(DateTime<Utc>, tokio::sync::watch::Sender<bool>)>,
-    /// A [`FaultProxy`]'s switch, turned on once, when the clock is first read past the
-    /// instant (the test thaws it later).
-    freeze: Option<(
-        DateTime<Utc>,
-        Arc<tokio::sync::watch::Sender<bool>>,
-        std::sync::atomic::AtomicBool,
-    )>,
+    /// Something done once, when the clock is first read past the instant (a proxy frozen, a
+    /// lease lost).
+    at: Option<(DateTime<Utc>, Action, std::sync::atomic::AtomicBool)>,
 }
 
 impl stockura::beat::clock::Clock for StepClock {
@@ -435,11 +434,11 @@ impl stockura::beat::clock::Clock for StepClock {
         {
             stop.send_replace(true);
         }
-        if let Some((at, freeze, fired)) = &self.freeze
+        if let Some((at, action, done)) = &self.at
             && now >= *at
-            && !fired.swap(true, std::sync::atomic::Ordering::Relaxed)
+            && !done.swap(true, std::sync::atomic::Ordering::Relaxed)
         {
-            freeze.send_replace(true);
+            action();
         }
         now
     }
@@ -1499,13 +1498,16 @@ async fn a_catch_up_cut_by_a_database_outage_is_recorded_after_the_recovery() {
     let mut config = rig.config(false);
     config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
     // The database hangs once the clock is read past 00:03:52: after a few batches of runs.
+    let switch = proxy.switch();
     let clock = Arc::new(StepClock {
         inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
         step: Duration::seconds(4),
         stop: None,
-        freeze: Some((
+        at: Some((
             at("2030-01-01T00:03:52Z"),
-            proxy.switch(),
+            Box::new(move || {
+                switch.send_replace(true);
+            }),
             std::sync::atomic::AtomicBool::new(false),
         )),
     });
@@ -1593,6 +1595,107 @@ async fn a_catch_up_cut_by_a_database_outage_is_recorded_after_the_recovery() {
         summed > 0 && itemized > 0,
         "summed {summed}, itemized {itemized}"
     );
+}
+
+/// A leader whose lease runs out during a long catch-up stops sending after the batch in
+/// flight: the schedules that moved on have what they still owed summed up, the others are left
+/// untouched, and the next leader catches those up from their `last_run_at`. Every slot goes
+/// out at most once, and every schedule ends with the rows of its downtime.
+async fn a_lease_lost_during_a_catch_up_leaves_the_rest_to_the_next_leader(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:03:40Z").await;
+    let count = 30;
+    rig.add_each_minute(count, &[]);
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET last_run_at = '2030-01-01T00:00:00.000000Z'")
+        .await;
+    let (lease, lease_rx) = tokio::sync::watch::channel(stockura::beat::leader::Lease {
+        until: Some(std::time::Instant::now() + std::time::Duration::from_secs(3600)),
+        attempts: 1,
+    });
+    // The lease is lost once the clock is read past 00:03:50: after a few batches of runs,
+    // before the live slot of 00:04.
+    let clock = Arc::new(StepClock {
+        inner: ManualClock::new(at("2030-01-01T00:03:40Z")),
+        step: Duration::seconds(4),
+        stop: None,
+        at: Some((
+            at("2030-01-01T00:03:50Z"),
+            Box::new(move || {
+                lease.send_replace(stockura::beat::leader::Lease {
+                    until: None,
+                    attempts: 2,
+                });
+            }),
+            std::sync::atomic::AtomicBool::new(false),
+        )),
+    });
+    let broker = Broker::new(
+        Redacted::new(format!("{}/0", redis_url())),
+        std::time::Duration::from_secs(2),
+    );
+    let mut old = Beat::new(rig.db.store().await, clock, rig.config(false), Some(broker))
+        .with_leadership(lease_rx, std::time::Duration::from_secs(20));
+    old.start().await.unwrap();
+    old.follow_lease().await;
+    let sent_by_old = rig.messages("celery").await.len();
+    assert!(
+        sent_by_old > 0 && sent_by_old < count,
+        "the lease was not lost during the runs: {sent_by_old} sent"
+    );
+    let untouched = rig
+        .db
+        .json(&["schedule", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["last_run_at"] == json!("2030-01-01T00:00:00Z"))
+        .count();
+    assert_eq!(untouched, count - sent_by_old, "left to the next leader");
+
+    // The next leader, at the same instant.
+    rig.clock.set(at("2030-01-01T00:03:50Z"));
+    let new = rig.beat(false).await;
+    assert_eq!(new.stats().dispatched, untouched);
+    let runs = rig.runs().await;
+    let messages = rig.messages("celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (count, count), "{runs:#?}");
+    let mut summed = 0;
+    for n in 0..count {
+        let name = format!("s{n}");
+        let mut rows: Vec<String> = runs
+            .iter()
+            .filter(|r| r.run.schedule_name == name)
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r.run.scheduled_for.format("%H:%M"),
+                    r.run.trigger,
+                    r.run.status
+                )
+            })
+            .collect();
+        rows.sort();
+        // Itemized by the new leader, or summed up (00:02, "not itemized") by the old one.
+        if rows == ["00:02 schedule missed", "00:03 catchup dispatched"] {
+            summed += 1;
+        } else {
+            assert_eq!(
+                rows,
+                [
+                    "00:01 schedule missed",
+                    "00:02 schedule missed",
+                    "00:03 catchup dispatched"
+                ],
+                "{name}"
+            );
+        }
+    }
+    // The old leader summed up exactly the schedules whose run it sent.
+    assert_eq!(summed, sent_by_old);
 }
 
 /// Two schedulers believe they lead at one boundary: the old one cut off from the database
@@ -1845,6 +1948,7 @@ both_backends!(
     a_boundary_during_a_long_catch_up_is_sent_between_its_batches,
     a_signal_during_the_runs_of_a_catch_up_sums_up_the_rest,
     a_signal_during_the_missed_rows_of_a_catch_up_sums_up_the_rest,
+    a_lease_lost_during_a_catch_up_leaves_the_rest_to_the_next_leader,
     a_row_that_cannot_run_as_stored_is_refused_by_every_send_path,
     a_batch_in_many_chunks_sends_each_slot_once,
     messages_encoded_ahead_are_sent_unless_the_schedule_changed,
