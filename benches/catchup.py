@@ -138,12 +138,7 @@ def main():
         result["rows"] = count_rows(url)
         print(json.dumps(result))
     finally:
-        if beat is not None and beat.poll() is None:
-            beat.kill()
-            beat.wait()
-        redis.kill()
-        redis.wait()
-        dispatch.psql(args.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+        dispatch.tear_down(beat, redis, args.pg_url, dbname)
 
 
 if __name__ == "__main__":

@@ -187,6 +187,17 @@ SERVER_FIELDS = ("checkpoints", "buffers_backend", "wal_bytes", "autovacuums",
                  "schedules_dead_tuples", "autovacuum_workers_now", "runs_bytes")
 
 
+def tear_down(beat, redis, admin, dbname):
+    """Stops what a run started: the beat (killed if still running), the throwaway
+    redis-server, and the run's own Postgres database."""
+    if beat is not None and beat.poll() is None:
+        beat.kill()
+        beat.wait()
+    redis.kill()
+    redis.wait()
+    psql(admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+
+
 def server_stats(url):
     """What the Postgres server did around a boundary: checkpoints, WAL written, autovacuum.
     None where the server cannot say (PostgreSQL 17 moved the checkpoint counters out of

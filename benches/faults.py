@@ -245,13 +245,8 @@ def main():
         result["exit_code"] = beat.returncode
         print(json.dumps(result))
     finally:
-        if beat is not None and beat.poll() is None:
-            beat.kill()
-            beat.wait()
-        redis.kill()
-        redis.wait()
         proxy.thaw()
-        dispatch.psql(args.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+        dispatch.tear_down(beat, redis, args.pg_url, dbname)
 
 
 if __name__ == "__main__":

@@ -743,14 +743,11 @@ impl RunStore for PgStore {
         cutoff: DateTime<Utc>,
         limit: u32,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM schedule_runs WHERE id IN (SELECT id FROM schedule_runs \
-             WHERE scheduled_for < $1 ORDER BY scheduled_for LIMIT $2)",
-        )
-        .bind(cutoff)
-        .bind(i64::from(limit))
-        .execute(&self.pool)
-        .await?;
+        let done = sqlx::query(sql::DELETE_RUNS_BEFORE)
+            .bind(cutoff)
+            .bind(i64::from(limit))
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 

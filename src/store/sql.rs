@@ -75,6 +75,11 @@ fn suffix_of(dialect: Dialect, column: &str, param: &str) -> String {
     }
 }
 
+/// The history retention's statement, both backends: at most `$2` runs whose slot is before
+/// `$1`, the oldest first.
+pub const DELETE_RUNS_BEFORE: &str = "DELETE FROM schedule_runs WHERE id IN (SELECT id FROM schedule_runs \
+     WHERE scheduled_for < $1 ORDER BY scheduled_for LIMIT $2)";
+
 /// The columns of `schedule_runs`, in the order the row decoders read them.
 pub const RUN_COLUMNS: &str = "id, schedule_id, schedule_name, task_name, celery_task_id, scheduled_for, \
     dispatched_at, trigger, status, detail, args, kwargs, created_at, push_marker";

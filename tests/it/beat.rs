@@ -411,6 +411,24 @@ async fn a_large_catch_up_is_dispatched_in_bounded_batches(db: TestDb) {
     assert_eq!((again.stats().dispatched, again.stats().missed), (0, 0));
 }
 
+/// `schedule`'s runs as `HH:MM trigger status`, sorted.
+fn rows_of(runs: &[stockura::domain::run::Run], schedule: &str) -> Vec<String> {
+    let mut rows: Vec<String> = runs
+        .iter()
+        .filter(|r| r.run.schedule_name == schedule)
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.run.scheduled_for.format("%H:%M"),
+                r.run.trigger,
+                r.run.status
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
 /// What a [`StepClock`] does once at an instant.
 type Action = Box<dyn Fn() + Send + Sync>;
 
@@ -460,24 +478,11 @@ async fn a_boundary_during_a_long_catch_up_is_sent_between_its_batches(db: TestD
     let mut beat = rig.long_catch_up(6, None).await;
     beat.start().await.unwrap();
     let runs = rig.runs().await;
-    let mut per_schedule: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for r in &runs {
-        per_schedule
-            .entry(r.run.schedule_name.clone())
-            .or_default()
-            .push(format!(
-                "{} {} {}",
-                r.run.scheduled_for.format("%H:%M"),
-                r.run.trigger,
-                r.run.status
-            ));
-    }
     // Each schedule: what it owed when the catch-up began (whether it was caught up before or
     // after the boundary went out), then live slots only, each sent. How many live slots passed
     // depends on how often the loop reads the clock; at least one did.
     for n in 0..6 {
-        let mut rows = per_schedule.remove(&format!("s{n}")).unwrap_or_default();
-        rows.sort();
+        let rows = rows_of(&runs, &format!("s{n}"));
         assert_eq!(
             rows[..3],
             [
@@ -1666,19 +1671,7 @@ async fn a_lease_lost_during_a_catch_up_leaves_the_rest_to_the_next_leader(db: T
     let mut summed = 0;
     for n in 0..count {
         let name = format!("s{n}");
-        let mut rows: Vec<String> = runs
-            .iter()
-            .filter(|r| r.run.schedule_name == name)
-            .map(|r| {
-                format!(
-                    "{} {} {}",
-                    r.run.scheduled_for.format("%H:%M"),
-                    r.run.trigger,
-                    r.run.status
-                )
-            })
-            .collect();
-        rows.sort();
+        let rows = rows_of(&runs, &name);
         // Itemized by the new leader, or summed up (00:02, "not itemized") by the old one.
         if rows == ["00:02 schedule missed", "00:03 catchup dispatched"] {
             summed += 1;
