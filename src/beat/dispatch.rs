@@ -433,8 +433,10 @@ pub struct Outcome {
     pub deferred: Vec<(i64, usize)>,
     /// Missed slots recorded.
     pub missed: usize,
-    /// Celery task ids sent, by schedule.
-    pub sent: Vec<(Uuid, Uuid)>,
+    /// Messages sent: the index of the slot in the batch's due slots, and its Celery task id.
+    pub sent: Vec<(usize, Uuid)>,
+    /// Slots recorded `skipped`, `failed` or `dry_run` (by index into the due slots).
+    pub marked: Vec<(usize, RunStatus)>,
     /// Claimed rows whose push answered: `owed` until the batch end turns them `dispatched`
     /// (or the backlog does, when the database is down).
     pub confirmed: Vec<i64>,
@@ -976,6 +978,7 @@ impl<S: RunStore> Batch<'_, S> {
                 (None, _) => outcome.already_claimed += 1,
                 (Some(_), RunStatus::Skipped) => {
                     outcome.skipped += 1;
+                    outcome.marked.push((n, RunStatus::Skipped));
                     tracing::info!(schedule = %d.schedule.name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "skipped");
                 }
                 (Some(id), RunStatus::Deferred) => {
@@ -984,10 +987,12 @@ impl<S: RunStore> Batch<'_, S> {
                 }
                 (Some(_), RunStatus::Failed) => {
                     outcome.failed += 1;
+                    outcome.marked.push((n, RunStatus::Failed));
                     tracing::warn!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, reason = row.detail.as_deref().unwrap_or_default(), "cannot be sent as stored; recorded failed");
                 }
                 (Some(_), RunStatus::DryRun) => {
                     outcome.dry_run += 1;
+                    outcome.marked.push((n, RunStatus::DryRun));
                     tracing::info!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, trigger = %d.trigger, "dry run: would send");
                 }
                 (Some(id), _) => {
@@ -1070,7 +1075,7 @@ impl<S: RunStore> Batch<'_, S> {
                             }
                             continue;
                         }
-                        outcome.sent.push((d.schedule.id, task_id));
+                        outcome.sent.push((start + i, task_id));
                         outcome.ran.push((d.schedule.id, d.slot));
                         if id >= 0 {
                             outcome.confirmed.push(id);

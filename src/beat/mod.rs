@@ -7,6 +7,7 @@ pub mod feed;
 pub mod heartbeat;
 pub mod leader;
 pub mod message;
+pub mod observe;
 pub mod plan;
 pub mod policy;
 pub mod runner;

@@ -144,6 +144,11 @@ impl Plan {
         self.queue.first().map(|(at, _)| *at)
     }
 
+    /// Every planned schedule's entry, in no order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
     /// Ids of every planned schedule.
     pub fn ids(&self) -> Vec<Uuid> {
         self.entries.keys().copied().collect()

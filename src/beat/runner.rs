@@ -17,6 +17,7 @@ use super::dispatch::{
 use super::feed::Change;
 use super::heartbeat::Snapshot;
 use super::leader::{Lease, Progress};
+use super::observe::{LoopState, Observer, SlotEvent};
 use super::plan::{self, Due, Missed, Plan, Unplanned};
 use super::policy::{self as checks, CheckItem, Checker};
 use crate::domain::Job;
@@ -183,6 +184,8 @@ pub struct Beat<S, C> {
     stop: Option<watch::Receiver<bool>>,
     /// Set at a second stop signal: exit at once, leaving what is not sent owed.
     abort: Arc<std::sync::atomic::AtomicBool>,
+    /// What `run-beat --http` shows.
+    observer: Option<Arc<Observer>>,
 }
 
 impl<S, C> Beat<S, C>
@@ -224,6 +227,34 @@ where
             progress: None,
             stop: None,
             abort: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            observer: None,
+        }
+    }
+
+    /// Reports the loop's state, slots and reloads to `observer` (`run-beat --http`).
+    pub fn with_observer(mut self, observer: Arc<Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Tells the observer the state a step left (a few atomic stores).
+    fn observe_step(&self) {
+        if let Some(o) = &self.observer {
+            o.stepped(LoopState {
+                leader: self.leading,
+                database_up: !self.database_down,
+                schedules: self.plan.len() as u64,
+                change_version: self.seen_version,
+                last_tick_at: self.last_batch.map(|(t, _)| t),
+            });
+        }
+    }
+
+    /// Tells the observer that a schedule was reloaded on its own.
+    fn observe_reload(&self, id: Uuid) {
+        if let Some(o) = &self.observer {
+            o.reloaded(false, 1);
+            o.plan_changed(id, self.plan.get(id));
         }
     }
 
@@ -354,6 +385,7 @@ where
         }
         self.arrived.clear();
         self.report();
+        self.observe_step();
         Ok(())
     }
 
@@ -403,6 +435,13 @@ where
             return;
         }
         self.stats.owed += owed.len();
+        if let Some(obs) = &self.observer {
+            let now = self.clock.now();
+            obs.record(
+                owed.iter()
+                    .map(|o| due_event(&o.due, RunStatus::Owed, now, None)),
+            );
+        }
         // Rows the batch could not mark itself.
         let ids: Vec<i64> = owed
             .iter()
@@ -660,6 +699,13 @@ where
             });
         }
         let mut ran = Vec::with_capacity(group.len());
+        if let Some(obs) = &self.observer {
+            obs.record(
+                group
+                    .iter()
+                    .map(|o| due_event(&o.due, RunStatus::Dispatched, now, Some(o.task_id))),
+            );
+        }
         for o in group {
             let id = o.due.schedule.id;
             if let Some(mut row) = o.row {
@@ -701,6 +747,13 @@ where
             );
         }
         self.stats.failed += owed.len();
+        if let Some(obs) = &self.observer {
+            let now = self.clock.now();
+            obs.record(
+                owed.iter()
+                    .map(|o| due_event(&o.due, RunStatus::Failed, now, None)),
+            );
+        }
         let mut by_detail: Vec<Settle> = Vec::new();
         for o in owed {
             let detail = if late {
@@ -1097,6 +1150,9 @@ where
                         {
                             tracing::warn!(error = %e, "could not record the failed run");
                         }
+                        if let Some(obs) = &self.observer {
+                            obs.record([due_event(&h.due, RunStatus::Failed, now, None)]);
+                        }
                         self.held.remove(&h.due.schedule.id);
                         self.stats.failed += 1;
                     }
@@ -1184,6 +1240,12 @@ where
             tracing::warn!(error = %e, "database unavailable: run bookkeeping kept for later");
             self.backlog.ran.extend(ran);
             self.database_down = true;
+        }
+        if let Some(obs) = &self.observer {
+            obs.record(
+                sent.iter()
+                    .map(|h| due_event(&h.due, RunStatus::Dispatched, now, Some(h.task_id))),
+            );
         }
         self.stats.deferred_sent += sent.len();
         self.stats.dispatched += sent.len();
@@ -1486,6 +1548,10 @@ where
         self.last_full_reload = Some(Instant::now());
         self.reload_pending = false;
         self.stats.full_reloads += 1;
+        if let Some(obs) = &self.observer {
+            obs.reloaded(true, 0);
+            obs.load_plan(self.plan.entries());
+        }
         tracing::debug!(
             schedules = self.plan.len(),
             invalid,
@@ -1738,10 +1804,12 @@ where
                         }
                     }
                     self.stats.targeted_reloads += 1;
+                    self.observe_reload(id);
                 }
                 Ok(None) => {
                     self.plan.remove(id);
                     self.stats.targeted_reloads += 1;
+                    self.observe_reload(id);
                 }
                 Err(e) => {
                     self.database_failed(&e);
@@ -1845,7 +1913,8 @@ where
         .await;
         // What this scheduler sent is remembered only for schedules whose policy checks for a
         // running previous run (100,000 `allow` schedules need no such map).
-        for (id, task_id) in &outcome.sent {
+        for (n, task_id) in &outcome.sent {
+            let id = &due[*n].schedule.id;
             let checked = self
                 .plan
                 .get(*id)
@@ -1885,6 +1954,9 @@ where
         self.stats.failed += outcome.failed;
         self.stats.missed += outcome.missed;
         self.stats.dry_run += outcome.dry_run;
+        if let Some(o) = &self.observer {
+            o.record(batch_events(due, missed, &outcome, now));
+        }
         for (id, slot) in &outcome.ran {
             self.plan.ran(*id, *slot);
         }
@@ -2135,6 +2207,7 @@ where
                     self.report();
                 }
             }
+            self.observe_step();
         }
         if !self.owed.is_empty() {
             tracing::warn!(
@@ -2178,6 +2251,61 @@ fn entry_as_begun(
         entry.last_run_at = began;
         std::borrow::Cow::Owned(entry)
     })
+}
+
+/// One slot as the observer counts it.
+fn due_event(
+    d: &Due,
+    status: RunStatus,
+    at: DateTime<Utc>,
+    task_id: Option<Uuid>,
+) -> SlotEvent<'_> {
+    SlotEvent {
+        job: &d.schedule,
+        slot: d.slot,
+        trigger: d.trigger,
+        status,
+        at,
+        task_id,
+        count: 1,
+    }
+}
+
+/// The slots a batch handled, as the observer counts them.
+fn batch_events<'a>(
+    due: &'a [Due],
+    missed: &'a [Missed],
+    outcome: &'a Outcome,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = SlotEvent<'a>> {
+    let sent_at = now + chrono::Duration::milliseconds(outcome.sent_ms as i64);
+    let event = due_event;
+    let sent = outcome.sent.iter().filter_map(move |(n, task_id)| {
+        Some(event(
+            due.get(*n)?,
+            RunStatus::Dispatched,
+            sent_at,
+            Some(*task_id),
+        ))
+    });
+    let marked = outcome
+        .marked
+        .iter()
+        .filter_map(move |(n, status)| Some(event(due.get(*n)?, *status, now, None)));
+    let deferred = outcome
+        .deferred
+        .iter()
+        .filter_map(move |(_, n)| Some(event(due.get(*n)?, RunStatus::Deferred, now, None)));
+    let missed = missed.iter().map(move |m| SlotEvent {
+        job: &m.schedule,
+        slot: m.slot,
+        trigger: Trigger::Schedule,
+        status: RunStatus::Missed,
+        at: now,
+        task_id: None,
+        count: 1,
+    });
+    sent.chain(marked).chain(deferred).chain(missed)
 }
 
 /// Resolves at `at` (a monotonic instant); never without one.

@@ -16,6 +16,7 @@ use crate::beat::feed::{self, Change};
 use crate::beat::heartbeat::{self, Identity, Registry, Snapshot};
 use crate::beat::leader::{self, Leadership};
 use crate::beat::message::BrokerLayout;
+use crate::beat::observe::{Observer, http};
 use crate::beat::policy::Checker;
 use crate::beat::runner::{Beat, BeatConfig};
 use crate::config::Redacted;
@@ -78,6 +79,16 @@ pub struct RunBeatArgs {
     /// More logs (-v debug, -vv trace); STOCKURA_LOG sets a filter directly
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Serve /metrics, /healthz, /readyz and a status page at this address (e.g.
+    /// 127.0.0.1:9746; port 0 picks a free one). Read-only; off by default
+    #[arg(long, env = "STOCKURA_HTTP_ADDR", value_name = "ADDR")]
+    pub http: Option<String>,
+
+    /// Per-schedule series on /metrics (one set per schedule: turn off for very large
+    /// installations; totals by trigger and status remain)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub metrics_per_schedule: bool,
 }
 
 /// The longest `--catchup-window` (and `--running-timeout`), in days (ten years): a yearly
@@ -449,18 +460,40 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         }
     }
     let checker = policy_checker(ctx, running_timeout);
+    let has_broker = broker.is_some();
+    let progress = leader::Progress::new();
+    let ha = !args.once && !args.dry_run;
+    let instance_id = uuid::Uuid::new_v4();
     let mut beat = Beat::new(store.clone(), clock, config, broker)
         .with_checker(checker)
-        .with_stop(stop_rx.clone(), abort.clone());
+        .with_stop(stop_rx.clone(), abort.clone())
+        .with_progress(progress.clone());
+    let observer = match &args.http {
+        Some(addr) => {
+            let observer = Arc::new(
+                Observer::new(
+                    args.metrics_per_schedule,
+                    has_broker,
+                    progress.clone(),
+                    leader::stall_limit(lease),
+                    Duration::from_secs_f64(args.sync_interval),
+                )
+                .with_instance(ha.then_some(instance_id)),
+            );
+            let bound = start_http(ctx, addr, observer.clone(), has_broker, stop_rx.clone())?;
+            tracing::info!(event = "http", addr = %bound, "serving /metrics, /healthz, /readyz and the status page at http://{bound}/");
+            beat = beat.with_observer(observer.clone());
+            Some(observer)
+        }
+        None => None,
+    };
     // Leadership and heartbeats: not for `--once` and `--dry-run`, which never compete with
     // the live schedulers (their slots are claimed, or not claimed at all).
     let (ha_stop_tx, ha_stop_rx) = watch::channel(false);
     let mut ha_tasks = Vec::new();
     let mut heartbeats = None;
-    if !args.once && !args.dry_run {
-        let instance_id = uuid::Uuid::new_v4();
+    if ha {
         let (mut leadership, registry) = leadership_for(ctx, &store, instance_id, lease)?;
-        let progress = leader::Progress::new();
         leadership.watchdog = Some((progress.clone(), leader::stall_limit(lease)));
         tracing::info!(instance = %instance_id, via = %leadership.backend.describe(), heartbeats = %registry.describe(), lease_ms = lease.as_millis() as u64, "leadership");
         let identity = Identity {
@@ -478,12 +511,12 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         let every = (lease / 3).min(Duration::from_secs(5));
         ha_tasks.push(lease_task);
         heartbeats = Some((registry, identity, every, lease_rx.clone(), snap_rx));
-        beat = beat
-            .with_leadership(lease_rx, lease)
-            .with_snapshot(snap_tx)
-            .with_progress(progress);
+        beat = beat.with_leadership(lease_rx, lease).with_snapshot(snap_tx);
     }
     beat.start().await?;
+    if let Some(o) = &observer {
+        o.loaded.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     // Heartbeats from the first one on report the loaded plan.
     if let Some((registry, identity, every, lease_rx, snap_rx)) = heartbeats {
         ha_tasks.push(heartbeat::spawn(
@@ -518,6 +551,47 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         .into());
     }
     Ok(Output::BeatStopped(stats))
+}
+
+/// Starts the HTTP endpoint; a bad address or a taken port is a usage error before the loop
+/// starts.
+fn start_http(
+    ctx: &Ctx,
+    addr: &str,
+    observer: Arc<Observer>,
+    has_broker: bool,
+    stop: watch::Receiver<bool>,
+) -> Result<std::net::SocketAddr> {
+    let s = &ctx.settings;
+    let database = s.database.as_ref().map_err(Clone::clone)?.value.clone();
+    let is_redis = |u: &&Redacted| {
+        let scheme = u.expose().split("://").next().unwrap_or_default();
+        matches!(scheme.to_ascii_lowercase().as_str(), "redis" | "rediss")
+    };
+    let sources = http::Sources {
+        database,
+        broker: s
+            .broker_url
+            .value
+            .as_ref()
+            .filter(|_| has_broker)
+            .filter(is_redis)
+            .cloned(),
+        results: s.result_backend.value.as_ref().filter(is_redis).cloned(),
+        heartbeats: s
+            .redis_url
+            .value
+            .clone()
+            .map(|u| (u, s.beat_namespace.value.clone())),
+        timeout: s.redis_timeout.value,
+    };
+    http::start(addr.trim(), observer, sources, stop).map_err(|e| {
+        CliError::invalid(
+            format!("--http {}: cannot listen there: {e}", addr.trim()),
+            "give a free HOST:PORT such as 127.0.0.1:9746 (port 0 picks a free one), or leave --http out",
+        )
+        .into()
+    })
 }
 
 /// How long a second stop signal waits for the loop to record what it has not sent before
