@@ -15,8 +15,9 @@
 #   3. Python: makes sure a python3 with the venv and ensurepip modules exists
 #      (installing Debian "python3" and "python3-venv" if not).
 #   4. Installs the Debian packages "redis-server" (tests that start their own
-#      servers), "zsh" (the completion tests) and "man-db" (the man page
-#      tests) when redis-server, zsh or man is missing.
+#      servers), "zsh" (the completion tests), "man-db" (the man page tests)
+#      and "chromium" (the status page test, in a headless browser) when
+#      redis-server, zsh, man or chromium is missing.
 #   5. Runs the tests (`cargo test` plus this script's arguments) with
 #      STOCKURA_TEST_PG_URL, STOCKURA_TEST_REDIS_URL and STOCKURA_TEST_PYTHON
 #      exported, and exits with the tests' exit code.
@@ -416,6 +417,10 @@ fi
 # The completion and man page tests load the scripts in bash and zsh and render with man -l.
 have zsh || apt_install zsh
 have man || apt_install man-db
+# The status page is tested in a real headless browser.
+if [[ -z ${STOCKURA_TEST_CHROMIUM:-} ]] && ! have chromium && ! have chromium-browser; then
+    apt_install chromium
+fi
 
 runner=${STOCKURA_TEST_RUNNER:-cargo test}
 # Run the tests in the background, in their own process group, so that

@@ -218,7 +218,7 @@ async fn quiet_and_stoppable(db: TestDb) {
 }
 
 /// The messages on the list `key` of the Redis at `url`, and their distinct task ids.
-async fn broker_list(url: &str, key: &str) -> (Vec<Value>, std::collections::HashSet<String>) {
+pub async fn broker_list(url: &str, key: &str) -> (Vec<Value>, std::collections::HashSet<String>) {
     let client = redis::Client::open(url).unwrap();
     // Tens of megabytes for a burst of 40,000 messages: more than the default response
     // timeout allows on a loaded machine.
@@ -248,7 +248,7 @@ async fn broker_list(url: &str, key: &str) -> (Vec<Value>, std::collections::Has
 
 /// A scaled test clock (`STOCKURA_TEST_CLOCK`, `speed` times real time) whose scheduler time
 /// is `sim_start` at the instant this is called.
-fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String {
+pub fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String {
     // sim(t) = epoch + speed * (t - epoch), so sim(now) = sim_start gives the epoch.
     let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
     let start = sim_start.timestamp_micros() as f64 / 1e6;
@@ -262,7 +262,7 @@ fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> String 
 
 /// The arguments adding schedule `m<n>` of `app.tasks.every_minute`, `* * * * *` (the same job
 /// under several names, on purpose).
-fn every_minute_args(n: usize) -> Vec<String> {
+pub fn every_minute_args(n: usize) -> Vec<String> {
     [
         "schedule",
         "add",

@@ -19,6 +19,7 @@ mod ha;
 mod history;
 mod interactive;
 mod interop;
+mod observe;
 mod policies;
 mod robustness;
 mod runs;

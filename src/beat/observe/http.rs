@@ -421,7 +421,7 @@ async fn status_page(shared: &Shared, params: &HashMap<String, String>) -> Strin
             cron: r.cron.source().to_string(),
             next: r.cron.next_after(now, r.tz).map(|t| t.with_timezone(&Utc)),
             last_dispatch: r.last_dispatch,
-            last_status: r.last_status.map(RunStatus::as_str),
+            last_status: r.last_status.map(|(s, _)| s.as_str()),
             last_result: r
                 .last_task_id
                 .and_then(|id| found.get(&id))

@@ -25,6 +25,7 @@ pub const NAMES: &[&str] = &[
     "stockura_dispatch_lag_seconds",
     "stockura_schedule_last_dispatch_timestamp_seconds",
     "stockura_schedule_last_success_timestamp_seconds",
+    "stockura_schedule_interval_seconds",
     "stockura_schedules_loaded",
     "stockura_leader",
     "stockura_broker_up",
@@ -45,6 +46,7 @@ pub const NAMES: &[&str] = &[
 #[derive(Debug)]
 struct ScheduleSeries {
     job: Arc<Job>,
+    interval: Option<i64>,
     counts: Vec<(u8, u64)>,
     last_dispatch: Option<DateTime<Utc>>,
     last_success: Option<DateTime<Utc>>,
@@ -53,6 +55,8 @@ struct ScheduleSeries {
 /// What one scrape encodes.
 #[derive(Debug)]
 struct Scrape {
+    /// Whether series are per schedule (else totals by trigger and status).
+    per_schedule_on: bool,
     per_schedule: Vec<ScheduleSeries>,
     totals: Vec<(u8, u64)>,
     lag: Lag,
@@ -92,9 +96,9 @@ fn take(o: &Observer) -> Scrape {
             table
                 .rows
                 .values()
-                .filter(|r| !r.counts.is_empty() || r.last_dispatch.is_some())
                 .map(|r| ScheduleSeries {
                     job: r.job.clone(),
+                    interval: r.interval,
                     counts: r.counts.clone(),
                     last_dispatch: r.last_dispatch,
                     last_success: r.last_success,
@@ -113,6 +117,7 @@ fn take(o: &Observer) -> Scrape {
         .has_broker
         .then(|| o.broker_up.load(Ordering::Relaxed) == 1);
     Scrape {
+        per_schedule_on: o.per_schedule,
         per_schedule,
         totals,
         lag,
@@ -161,7 +166,7 @@ impl Collector for Scrape {
                 None,
                 MetricType::Counter,
             )?;
-            if self.per_schedule.is_empty() {
+            if !self.per_schedule_on {
                 for (cell, n) in &self.totals {
                     let (trigger, status) = cell_labels(*cell);
                     let labels = [("trigger", trigger.as_str()), ("status", status.as_str())];
@@ -203,7 +208,7 @@ impl Collector for Scrape {
                 None,
             )?;
         }
-        if !self.per_schedule.is_empty() {
+        if self.per_schedule_on {
             let mut family = encoder.encode_descriptor(
                 "stockura_schedule_last_dispatch_timestamp_seconds",
                 "When this process last sent a message of the schedule",
@@ -217,7 +222,7 @@ impl Collector for Scrape {
                 }
             }
         }
-        if !self.per_schedule.is_empty() {
+        if self.per_schedule_on {
             let mut family = encoder.encode_descriptor(
                 "stockura_schedule_last_success_timestamp_seconds",
                 "When a message of the schedule last finished with SUCCESS, by the result backend",
@@ -228,6 +233,20 @@ impl Collector for Scrape {
                 if let Some(t) = s.last_success {
                     let labels = [("schedule", s.job.name.as_str())];
                     ConstGauge::new(timestamp(t)).encode(family.encode_family(&labels)?)?;
+                }
+            }
+        }
+        if self.per_schedule_on {
+            let mut family = encoder.encode_descriptor(
+                "stockura_schedule_interval_seconds",
+                "Seconds between the schedule's slots (its next two, when it was loaded): alert rules compare the last success with it",
+                None,
+                MetricType::Gauge,
+            )?;
+            for s in &self.per_schedule {
+                if let Some(i) = s.interval {
+                    let labels = [("schedule", s.job.name.as_str())];
+                    ConstGauge::new(i as f64).encode(family.encode_family(&labels)?)?;
                 }
             }
         }

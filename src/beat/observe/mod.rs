@@ -69,14 +69,16 @@ pub struct Row {
     pub cron: Arc<Cron>,
     /// Its zone.
     pub tz: Tz,
+    /// Seconds between its next two slots (when it was planned).
+    pub interval: Option<i64>,
     /// Slots handled since this process started, by (trigger, status) cell; usually one entry.
     pub counts: Vec<(u8, u64)>,
     /// When this process last sent one of its slots.
     pub last_dispatch: Option<DateTime<Utc>>,
     /// The Celery task id of that message.
     pub last_task_id: Option<Uuid>,
-    /// The status of the last slot this process handled.
-    pub last_status: Option<RunStatus>,
+    /// The status of the newest slot this process handled, and that slot.
+    pub last_status: Option<(RunStatus, DateTime<Utc>)>,
     /// When a message of it last succeeded, by the result backend.
     pub last_success: Option<DateTime<Utc>>,
     /// Whether the last message's result is final (no need to read it again).
@@ -84,11 +86,12 @@ pub struct Row {
 }
 
 impl Row {
-    fn new(entry: &Entry) -> Self {
+    fn new(entry: &Entry, interval: Option<i64>) -> Self {
         Self {
             job: entry.schedule.clone(),
             cron: entry.cron.clone(),
             tz: entry.tz,
+            interval,
             counts: Vec::new(),
             last_dispatch: None,
             last_task_id: None,
@@ -144,6 +147,25 @@ pub struct Table {
     pub lag: Lag,
     /// The most recent failed, missed, skipped and owed slots, newest last.
     pub notable: std::collections::VecDeque<Notable>,
+    /// Intervals by cron text and zone: most schedules share a handful of crons.
+    intervals: HashMap<(String, Tz), Option<i64>>,
+}
+
+impl Table {
+    /// Seconds between the next two slots of `entry` after its next one.
+    fn interval(&mut self, entry: &Entry) -> Option<i64> {
+        let key = (entry.cron.source().to_string(), entry.tz);
+        if let Some(i) = self.intervals.get(&key) {
+            return *i;
+        }
+        let first = entry.cron.next_after(entry.next, entry.tz)?;
+        let interval = entry
+            .cron
+            .next_after(first.with_timezone(&Utc), entry.tz)
+            .map(|second| (second - first).num_seconds());
+        self.intervals.insert(key, interval);
+        interval
+    }
 }
 
 /// How many notable slots the page keeps.
@@ -282,16 +304,19 @@ impl Observer {
     /// planned are kept.
     pub fn load_plan<'a>(&self, entries: impl Iterator<Item = &'a Entry>) {
         let mut table = self.table();
+        table.intervals.clear();
         let mut rows = HashMap::with_capacity(table.rows.len());
         for entry in entries {
+            let interval = table.interval(entry);
             let row = match table.rows.remove(&entry.schedule.id) {
                 Some(mut old) => {
                     old.job = entry.schedule.clone();
                     old.cron = entry.cron.clone();
                     old.tz = entry.tz;
+                    old.interval = interval;
                     old
                 }
-                None => Row::new(entry),
+                None => Row::new(entry, interval),
             };
             rows.insert(entry.schedule.id, row);
         }
@@ -302,16 +327,20 @@ impl Observer {
     pub fn plan_changed(&self, id: Uuid, entry: Option<&Entry>) {
         let mut table = self.table();
         match entry {
-            Some(entry) => match table.rows.get_mut(&id) {
-                Some(row) => {
-                    row.job = entry.schedule.clone();
-                    row.cron = entry.cron.clone();
-                    row.tz = entry.tz;
+            Some(entry) => {
+                let interval = table.interval(entry);
+                match table.rows.get_mut(&id) {
+                    Some(row) => {
+                        row.job = entry.schedule.clone();
+                        row.cron = entry.cron.clone();
+                        row.tz = entry.tz;
+                        row.interval = interval;
+                    }
+                    None => {
+                        table.rows.insert(id, Row::new(entry, interval));
+                    }
                 }
-                None => {
-                    table.rows.insert(id, Row::new(entry));
-                }
-            },
+            }
             None => {
                 table.rows.remove(&id);
             }
@@ -347,7 +376,9 @@ impl Observer {
             }
             if let Some(row) = table.rows.get_mut(&e.job.id) {
                 row.count(c, e.count);
-                row.last_status = Some(e.status);
+                if row.last_status.is_none_or(|(_, slot)| slot <= e.slot) {
+                    row.last_status = Some((e.status, e.slot));
+                }
                 if e.status == RunStatus::Dispatched {
                     row.last_dispatch = Some(e.at);
                     if e.task_id.is_some() {
