@@ -514,6 +514,8 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--running-timeout', '--running-timeout', [CompletionResultType]::ParameterName, 'A previous run without a final result counts as running for at most this long (policies skip and queue)')
             [CompletionResult]::new('--broker-key-prefix', '--broker-key-prefix', [CompletionResultType]::ParameterName, 'The broker''s global_keyprefix (Celery''s broker_transport_options) [env: STOCKURA_BROKER_KEY_PREFIX]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Serve /metrics, /healthz, /readyz and a status page at this address (e.g. 127.0.0.1:9746; port 0 picks a free one). Read-only; off by default')
+            [CompletionResult]::new('--metrics-per-schedule', '--metrics-per-schedule', [CompletionResultType]::ParameterName, 'Per-schedule series on /metrics (one set per schedule: turn off for very large installations; totals by trigger and status remain)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')

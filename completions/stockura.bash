@@ -1106,7 +1106,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__run__subcmd__beat)
-            opts="-v -o -h -V --dry-run --once --catchup-window --sync-interval --history-retention --lease --running-timeout --broker-key-prefix --log-format --verbose --database-url --output --no-dotenv --help --version"
+            opts="-v -o -h -V --dry-run --once --catchup-window --sync-interval --history-retention --lease --running-timeout --broker-key-prefix --log-format --verbose --http --metrics-per-schedule --database-url --output --no-dotenv --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1138,6 +1138,14 @@ _stockura() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --http)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-per-schedule)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --database-url)

@@ -465,6 +465,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand --running-timeout 'A previous run without a final result counts as running for at most this long (policies skip and queue)'
             cand --broker-key-prefix 'The broker''s global_keyprefix (Celery''s broker_transport_options) [env: STOCKURA_BROKER_KEY_PREFIX]'
             cand --log-format 'Log format'
+            cand --http 'Serve /metrics, /healthz, /readyz and a status page at this address (e.g. 127.0.0.1:9746; port 0 picks a free one). Read-only; off by default'
+            cand --metrics-per-schedule 'Per-schedule series on /metrics (one set per schedule: turn off for very large installations; totals by trigger and status remain)'
             cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
             cand -o 'Output format'
             cand --output 'Output format'

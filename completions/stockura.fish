@@ -339,6 +339,9 @@ complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l running-t
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l broker-key-prefix -d 'The broker\'s global_keyprefix (Celery\'s broker_transport_options) [env: STOCKURA_BROKER_KEY_PREFIX]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l log-format -d 'Log format' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l http -d 'Serve /metrics, /healthz, /readyz and a status page at this address (e.g. 127.0.0.1:9746; port 0 picks a free one). Read-only; off by default' -r
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l metrics-per-schedule -d 'Per-schedule series on /metrics (one set per schedule: turn off for very large installations; totals by trigger and status remain)' -r -f -a "true\t''
+false\t''"
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'

@@ -34,7 +34,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the broker is checked.
 const BROKER_CHECK_EVERY: Duration = Duration::from_secs(5);
 /// How often the results of sent messages are read.
-const RESULTS_EVERY: Duration = Duration::from_secs(15);
+const RESULTS_EVERY: Duration = Duration::from_secs(10);
 /// Results are read for messages sent at most this long ago.
 const RESULTS_FOR: chrono::Duration = chrono::Duration::days(1);
 /// Schedules per page of the status page.
