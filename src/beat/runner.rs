@@ -2268,6 +2268,7 @@ fn due_event(
         at,
         task_id,
         count: 1,
+        live: false,
     }
 }
 
@@ -2281,12 +2282,10 @@ fn batch_events<'a>(
     let sent_at = now + chrono::Duration::milliseconds(outcome.sent_ms as i64);
     let event = due_event;
     let sent = outcome.sent.iter().filter_map(move |(n, task_id)| {
-        Some(event(
-            due.get(*n)?,
-            RunStatus::Dispatched,
-            sent_at,
-            Some(*task_id),
-        ))
+        Some(SlotEvent {
+            live: true,
+            ..event(due.get(*n)?, RunStatus::Dispatched, sent_at, Some(*task_id))
+        })
     });
     let marked = outcome
         .marked
@@ -2303,7 +2302,13 @@ fn batch_events<'a>(
         status: RunStatus::Missed,
         at: now,
         task_id: None,
-        count: 1,
+        // A summing-up row ("not itemized") stands for every slot it counts.
+        count: m
+            .count
+            .as_ref()
+            .filter(|c| c.summary)
+            .map_or(1, |c| c.total as u64),
+        live: false,
     });
     sent.chain(marked).chain(deferred).chain(missed)
 }

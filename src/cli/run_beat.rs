@@ -577,7 +577,12 @@ fn start_http(
             .filter(|_| has_broker)
             .filter(is_redis)
             .cloned(),
-        results: s.result_backend.value.as_ref().filter(is_redis).cloned(),
+        results: s
+            .result_backend
+            .value
+            .as_ref()
+            .filter(|u| is_redis(u) || u.expose().starts_with("unix://"))
+            .cloned(),
         heartbeats: s
             .redis_url
             .value

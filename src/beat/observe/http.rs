@@ -29,6 +29,8 @@ use crate::sync::results::{self, TaskResult};
 const MAX_REQUEST: usize = 8 * 1024;
 /// Connections served at once; more wait.
 const MAX_CONNECTIONS: usize = 64;
+/// How long one connection may last in all (a client that stops reading included).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a client may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the broker is checked.
@@ -102,42 +104,43 @@ async fn serve(
         store: tokio::sync::OnceCell::new(),
         sources: sources.clone(),
     });
-    let mut background = Vec::new();
+    // The checks run as long as the endpoint: until the process exits.
     if let Some(url) = sources.broker.clone() {
-        background.push(tokio::spawn(check_broker(
+        drop(tokio::spawn(check_broker(
             observer.clone(),
             url,
             sources.timeout,
         )));
     }
     if let Some(url) = sources.results.clone() {
-        background.push(tokio::spawn(read_results(
+        drop(tokio::spawn(read_results(
             observer.clone(),
             url,
             sources.timeout,
         )));
     }
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut watching = true;
     loop {
         tokio::select! {
-            _ = stop.changed() => {
-                if *stop.borrow() {
+            changed = stop.changed(), if watching => {
+                // A dropped sender means the command is ending: stopping too.
+                if changed.is_err() || *stop.borrow() {
                     observer.stopping.store(true, Ordering::Relaxed);
+                    watching = changed.is_ok();
                 }
             }
             accepted = listener.accept() => {
                 let Ok((socket, _)) = accepted else { continue };
-                let Ok(permit) = permits.clone().acquire_owned().await else { break };
-                let shared = shared.clone();
+                let (permits, shared) = (permits.clone(), shared.clone());
+                // The permit is awaited in the task and every connection has a deadline: slow
+                // clients never keep the accept loop (and `/healthz`) waiting.
                 tokio::spawn(async move {
-                    let _ = connection(socket, &shared).await;
-                    drop(permit);
+                    let Ok(_permit) = permits.acquire_owned().await else { return };
+                    let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection(socket, &shared)).await;
                 });
             }
         }
-    }
-    for task in background {
-        task.abort();
     }
 }
 
@@ -375,7 +378,8 @@ async fn status_page(shared: &Shared, params: &HashMap<String, String>) -> Strin
         .get("page")
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1)
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .min(usize::MAX / PAGE_ROWS);
     let (total, matching, rows, notable) = {
         let table = o.table();
         let needle = search.to_lowercase();
@@ -390,7 +394,10 @@ async fn status_page(shared: &Shared, params: &HashMap<String, String>) -> Strin
             .collect();
         let count = matching.len();
         let start = (page_no - 1) * PAGE_ROWS;
-        let by_name = |a: &&super::Row, b: &&super::Row| a.job.name.cmp(&b.job.name);
+        // Names need not be unique: the id breaks ties, so pages neither repeat nor skip rows.
+        let by_name = |a: &&super::Row, b: &&super::Row| {
+            (&a.job.name, a.job.id).cmp(&(&b.job.name, b.job.id))
+        };
         let rows: Vec<super::Row> = if start < count {
             // Partitions instead of a sort: the page's rows only are sorted.
             if start > 0 {

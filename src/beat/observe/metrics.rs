@@ -46,6 +46,8 @@ pub const NAMES: &[&str] = &[
 #[derive(Debug)]
 struct ScheduleSeries {
     job: Arc<Job>,
+    /// The id as a label value (names need not be unique).
+    id: String,
     interval: Option<i64>,
     counts: Vec<(u8, u64)>,
     last_dispatch: Option<DateTime<Utc>>,
@@ -98,6 +100,7 @@ fn take(o: &Observer) -> Scrape {
                 .values()
                 .map(|r| ScheduleSeries {
                     job: r.job.clone(),
+                    id: r.job.id.to_string(),
                     interval: r.interval,
                     counts: r.counts.clone(),
                     last_dispatch: r.last_dispatch,
@@ -112,10 +115,13 @@ fn take(o: &Observer) -> Scrape {
     };
     totals.sort_unstable();
     let mut per_schedule = per_schedule;
-    per_schedule.sort_unstable_by(|a, b| a.job.name.cmp(&b.job.name));
-    let broker_up = o
-        .has_broker
-        .then(|| o.broker_up.load(Ordering::Relaxed) == 1);
+    per_schedule.sort_unstable_by(|a, b| (&a.job.name, a.job.id).cmp(&(&b.job.name, b.job.id)));
+    // Absent until the first check.
+    let broker_up = match o.broker_up.load(Ordering::Relaxed) {
+        _ if !o.has_broker => None,
+        -1 => None,
+        up => Some(up == 1),
+    };
     Scrape {
         per_schedule_on: o.per_schedule,
         per_schedule,
@@ -178,6 +184,7 @@ impl Collector for Scrape {
                         let (trigger, status) = cell_labels(*cell);
                         let labels = [
                             ("schedule", s.job.name.as_str()),
+                            ("schedule_id", &s.id),
                             ("task", s.job.task_name.as_str()),
                             ("trigger", trigger.as_str()),
                             ("status", status.as_str()),
@@ -188,13 +195,13 @@ impl Collector for Scrape {
             }
         }
         {
-            let mut buckets = Vec::with_capacity(LAG_BUCKETS.len() + 1);
-            let mut cumulative = 0;
-            for (bound, n) in LAG_BUCKETS.iter().zip(self.lag.buckets) {
-                cumulative += n;
-                buckets.push((*bound, cumulative));
-            }
-            buckets.push((f64::INFINITY, cumulative + self.lag.over));
+            // Per bucket, not cumulative: the encoder adds them up.
+            let buckets: Vec<(f64, u64)> = LAG_BUCKETS
+                .iter()
+                .copied()
+                .zip(self.lag.buckets)
+                .chain([(f64::INFINITY, self.lag.over)])
+                .collect();
             let mut metric = encoder.encode_descriptor(
                 "stockura_dispatch_lag_seconds",
                 "From a live slot's instant until the broker had its message",
@@ -217,7 +224,7 @@ impl Collector for Scrape {
             )?;
             for s in &self.per_schedule {
                 if let Some(t) = s.last_dispatch {
-                    let labels = [("schedule", s.job.name.as_str())];
+                    let labels = [("schedule", s.job.name.as_str()), ("schedule_id", &s.id)];
                     ConstGauge::new(timestamp(t)).encode(family.encode_family(&labels)?)?;
                 }
             }
@@ -231,7 +238,7 @@ impl Collector for Scrape {
             )?;
             for s in &self.per_schedule {
                 if let Some(t) = s.last_success {
-                    let labels = [("schedule", s.job.name.as_str())];
+                    let labels = [("schedule", s.job.name.as_str()), ("schedule_id", &s.id)];
                     ConstGauge::new(timestamp(t)).encode(family.encode_family(&labels)?)?;
                 }
             }
@@ -245,7 +252,7 @@ impl Collector for Scrape {
             )?;
             for s in &self.per_schedule {
                 if let Some(i) = s.interval {
-                    let labels = [("schedule", s.job.name.as_str())];
+                    let labels = [("schedule", s.job.name.as_str()), ("schedule_id", &s.id)];
                     ConstGauge::new(i as f64).encode(family.encode_family(&labels)?)?;
                 }
             }
@@ -355,11 +362,10 @@ impl Collector for Scrape {
     }
 }
 
-/// Reads one sample's value from an exposition: the series `name{labels}` with exactly these
-/// labels (in any order); for tests and the examples' check.
+/// Reads one sample's value from an exposition: the first series `name{…}` that has all these
+/// labels (in any order, maybe among others); for tests.
 pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    let mut want: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-    want.sort();
+    let want: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .find_map(|line| {
@@ -371,13 +377,15 @@ pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
             if n != name {
                 return None;
             }
-            let mut have: Vec<String> = if rest.is_empty() {
+            let have: Vec<String> = if rest.is_empty() {
                 Vec::new()
             } else {
                 split_labels(rest)
             };
-            have.sort();
-            (have == want).then(|| value.parse().ok()).flatten()
+            want.iter()
+                .all(|w| have.contains(w))
+                .then(|| value.parse().ok())
+                .flatten()
         })
 }
 

@@ -205,6 +205,9 @@ pub struct SlotEvent<'a> {
     pub task_id: Option<Uuid>,
     /// How many slots the event stands for (a summing-up missed row: more than one).
     pub count: u64,
+    /// A live slot sent in its batch (the only ones the lag histogram takes: an owed or held
+    /// slot sent later is late by the outage or the previous run, not by the scheduler).
+    pub live: bool,
 }
 
 /// The loop's state, shared with the HTTP thread.
@@ -354,7 +357,7 @@ impl Observer {
         for e in events {
             let c = cell(e.trigger, e.status);
             *table.totals.entry(c).or_default() += e.count;
-            if e.status == RunStatus::Dispatched && e.trigger == Trigger::Schedule {
+            if e.live && e.status == RunStatus::Dispatched && e.trigger == Trigger::Schedule {
                 let late = (e.at - e.slot).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
                 table.lag.observe(late, e.count);
             }
