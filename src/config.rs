@@ -122,6 +122,15 @@ impl Redacted {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Its scheme, lower-cased (`redis`, `amqp`, …).
+    pub fn scheme(&self) -> String {
+        self.0
+            .split("://")
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
 }
 
 impl fmt::Display for Redacted {

@@ -98,21 +98,14 @@ pub async fn with_results(ctx: &Ctx, runs: Vec<Run>) -> Vec<HistoryRow> {
 /// (`PENDING` for a task it has no key for); empty, with a warning, when it cannot be read.
 pub async fn results_of(ctx: &Ctx, ids: Vec<uuid::Uuid>) -> HashMap<uuid::Uuid, TaskResult> {
     match &ctx.settings.result_backend.value {
-        Some(url) if url.expose().starts_with("redis") && !ids.is_empty() => {
-            let mut found = HashMap::with_capacity(ids.len());
-            // One MGET per 10,000 ids: each answers well within the Redis timeout.
-            for chunk in ids.chunks(10_000) {
-                match results::fetch(url, chunk, ctx.settings.redis_timeout.value).await {
-                    Ok(r) => found.extend(chunk.iter().copied().zip(r)),
-                    Err(e) => {
-                        eprintln!(
-                            "warning: cannot read results from {url}: {e}; results are left out"
-                        );
-                        return HashMap::new();
-                    }
+        Some(url) if url.scheme().starts_with("redis") && !ids.is_empty() => {
+            match results::fetch_many(url, &ids, ctx.settings.redis_timeout.value).await {
+                Ok(found) => found,
+                Err(e) => {
+                    eprintln!("warning: cannot read results from {url}: {e}; results are left out");
+                    HashMap::new()
                 }
             }
-            found
         }
         _ => HashMap::new(),
     }

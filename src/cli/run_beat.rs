@@ -158,13 +158,7 @@ pub async fn broker_for(
     if dry_run {
         return Ok(None);
     }
-    let scheme = url
-        .expose()
-        .split("://")
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if !matches!(scheme.as_str(), "redis" | "rediss") {
+    if !matches!(url.scheme().as_str(), "redis" | "rediss") {
         return Err(CliError::invalid(
             format!(
                 "the broker {url} is not supported yet: stockura dispatches to Redis brokers only"
@@ -250,15 +244,7 @@ pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError
 /// broker's Redis), results in a Redis `CELERY_RESULT_BACKEND`.
 pub fn policy_checker(ctx: &Ctx, running_timeout: chrono::Duration) -> Checker {
     let s = &ctx.settings;
-    let is_redis = |u: &Redacted| {
-        let scheme = u
-            .expose()
-            .split("://")
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        matches!(scheme.as_str(), "redis" | "rediss" | "unix")
-    };
+    let is_redis = |u: &Redacted| matches!(u.scheme().as_str(), "redis" | "rediss" | "unix");
     let locks = s
         .redis_url
         .value
@@ -564,10 +550,7 @@ fn start_http(
 ) -> Result<std::net::SocketAddr> {
     let s = &ctx.settings;
     let database = s.database.as_ref().map_err(Clone::clone)?.value.clone();
-    let is_redis = |u: &&Redacted| {
-        let scheme = u.expose().split("://").next().unwrap_or_default();
-        matches!(scheme.to_ascii_lowercase().as_str(), "redis" | "rediss")
-    };
+    let is_redis = |u: &&Redacted| matches!(u.scheme().as_str(), "redis" | "rediss");
     let sources = http::Sources {
         database,
         broker: s
@@ -581,7 +564,7 @@ fn start_http(
             .result_backend
             .value
             .as_ref()
-            .filter(|u| is_redis(u) || u.expose().starts_with("unix://"))
+            .filter(|u| is_redis(u) || u.scheme() == "unix")
             .cloned(),
         heartbeats: s
             .redis_url

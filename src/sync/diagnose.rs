@@ -288,12 +288,7 @@ pub async fn check_broker(
     let Some(url) = url else {
         return Check::new("broker", Status::Skip, "CELERY_BROKER_URL is not set").timed(start);
     };
-    let scheme = url
-        .expose()
-        .split("://")
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let scheme = url.scheme();
     let hint = "check that the broker runs and that CELERY_BROKER_URL points at it";
     match scheme.as_str() {
         "redis" | "rediss" => {

@@ -79,12 +79,58 @@ fn the_examples_name_only_known_metrics() {
     }
 }
 
-/// The address `run-beat --http 127.0.0.1:0` logged.
-fn http_addr(rx: &std::sync::mpsc::Receiver<String>, seen: &mut Vec<String>) -> String {
-    wait_for(rx, seen, "the HTTP endpoint", |v| v["event"] == "http")["addr"]
-        .as_str()
-        .unwrap()
-        .to_string()
+/// A `run-beat --http 127.0.0.1:0` process (JSON logs) and the address it serves at.
+struct HttpBeat {
+    child: std::process::Child,
+    rx: std::sync::mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
+    seen: Vec<String>,
+    addr: String,
+}
+
+impl HttpBeat {
+    fn spawn(db: &TestDb, env: &[(&str, String)], args: &[&str]) -> Self {
+        let mut all = vec!["--log-format", "json", "--http", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let (child, rx, reader) = spawn_beat(db, env, &all);
+        let mut seen = Vec::new();
+        let addr = wait_for(&rx, &mut seen, "the HTTP endpoint", |v| {
+            v["event"] == "http"
+        })["addr"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        Self {
+            child,
+            rx,
+            reader,
+            seen,
+            addr,
+        }
+    }
+
+    /// SIGTERM: a graceful stop, exit 0.
+    fn stop(mut self) {
+        std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let code = self.child.wait().unwrap();
+        let _ = self.reader.join();
+        self.seen.extend(self.rx.try_iter());
+        assert_eq!(code.code(), Some(0), "{}", self.seen.join("\n"));
+    }
+}
+
+/// Deletes a test's broker list.
+async fn delete_list(key: &str) {
+    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
 }
 
 /// Polls `path` until `done` holds for its answer (30 s at most).
@@ -103,15 +149,6 @@ async fn until(addr: &str, path: &str, what: &str, done: impl Fn(u16, &str) -> b
     }
 }
 
-fn stop(child: &mut std::process::Child) {
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let code = child.wait().unwrap();
-    assert_eq!(code.code(), Some(0));
-}
-
 /// Three schedules each minute that last ran three minutes before the start: each sends its
 /// catch-up and records two missed slots at the start, then sends its live slot at the first
 /// boundary. The counters say exactly that, and so does the broker; a result written for a
@@ -127,23 +164,15 @@ async fn metrics_count_what_reached_the_broker(db: TestDb) {
     // Twice real time from 00:00:58: the boundary at 00:01:00 comes a second after the start,
     // the next one thirty seconds later.
     let start: chrono::DateTime<chrono::Utc> = "2030-01-01T00:00:58Z".parse().unwrap();
-    let (mut child, rx, reader) = spawn_beat(
+    let beat = HttpBeat::spawn(
         &db,
         &[
             ("STOCKURA_TEST_CLOCK", scaled_clock(2.0, start)),
             ("CELERY_RESULT_BACKEND", format!("{}/0", redis_url())),
         ],
-        &[
-            "--log-format",
-            "json",
-            "--broker-key-prefix",
-            &prefix,
-            "--http",
-            "127.0.0.1:0",
-        ],
+        &["--broker-key-prefix", &prefix],
     );
-    let mut seen = Vec::new();
-    let addr = http_addr(&rx, &mut seen);
+    let addr = beat.addr.clone();
     let dispatched = |text: &str, name: &str, trigger: &str| {
         sample(
             text,
@@ -257,18 +286,9 @@ async fn metrics_count_what_reached_the_broker(db: TestDb) {
     for name in example_metric_names() {
         assert!(exposes(&text, &name), "the examples use {name}:\n{text}");
     }
-    let _: () = redis::cmd("DEL")
-        .arg(&key)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    stop(&mut child);
-    let _ = reader.join();
-    let _: () = redis::cmd("DEL")
-        .arg(format!("{prefix}celery"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    beat.stop();
+    delete_list(&key).await;
+    delete_list(&format!("{prefix}celery")).await;
 }
 
 fn uuid_of(db: &TestDb, name: &str) -> uuid::Uuid {
@@ -296,20 +316,12 @@ async fn readiness_follows_the_broker() {
     ))
     .await;
     let mut broker = ThrowawayRedis::start(&[]).await;
-    let (mut child, rx, reader) = spawn_beat(
+    let beat = HttpBeat::spawn(
         &db,
         &[("CELERY_BROKER_URL", broker.url())],
-        &[
-            "--log-format",
-            "json",
-            "--http",
-            "127.0.0.1:0",
-            "--metrics-per-schedule",
-            "false",
-        ],
+        &["--metrics-per-schedule", "false"],
     );
-    let mut seen = Vec::new();
-    let addr = http_addr(&rx, &mut seen);
+    let addr = beat.addr.clone();
     let body = until(&addr, "/readyz", "ready", |s, _| s == 200).await;
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["role"], "leader");
@@ -353,8 +365,7 @@ async fn readiness_follows_the_broker() {
     let mut raw = String::new();
     socket.read_to_string(&mut raw).await.unwrap();
     assert!(raw.starts_with("HTTP/1.1 405"), "{raw}");
-    stop(&mut child);
-    let _ = reader.join();
+    beat.stop();
 }
 
 /// A loop stuck in one step (here: a statement to a database frozen behind a proxy, with a
@@ -543,21 +554,9 @@ async fn the_status_page_in_a_headless_browser() {
         "UPDATE celery_beat_schedules SET last_run_at = '{past}' WHERE task_name = 'app.tasks.report'"
     ))
     .await;
-    let (mut child, rx, reader) = spawn_beat(
-        &db,
-        &[],
-        &[
-            "--log-format",
-            "json",
-            "--broker-key-prefix",
-            &prefix,
-            "--http",
-            "127.0.0.1:0",
-        ],
-    );
-    let mut seen = Vec::new();
-    let addr = http_addr(&rx, &mut seen);
-    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    let mut beat = HttpBeat::spawn(&db, &[], &["--broker-key-prefix", &prefix]);
+    let addr = beat.addr.clone();
+    wait_for(&beat.rx, &mut beat.seen, "ready", |v| v["event"] == "ready");
     let profile = tempfile::TempDir::new().unwrap();
     let url = format!("http://{addr}/");
     let dom = browse(&browser, profile.path(), &url, &["--dump-dom"]);
@@ -623,13 +622,65 @@ async fn the_status_page_in_a_headless_browser() {
             &searched,
         );
     }
-    stop(&mut child);
-    let _ = reader.join();
-    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let _: () = redis::cmd("DEL")
-        .arg(format!("{prefix}celery"))
-        .query_async(&mut conn)
+    beat.stop();
+    delete_list(&format!("{prefix}celery")).await;
+}
+
+/// A real Celery worker runs the catch-up message `run-beat` sends; the result it stores
+/// becomes the schedule's last success on `/metrics` (its `date_done`, to the millisecond) and
+/// the last result on the status page.
+#[tokio::test]
+async fn the_last_success_comes_from_a_real_worker() {
+    use crate::celery::{Worker, WorkerOptions, backend_url, result_status};
+    let db = TestDb::sqlite().await;
+    let worker = Worker::start(WorkerOptions::isolated()).await;
+    let queue = worker.options().queues[0].clone();
+    let added = db.json(&[
+        "schedule", "add", "--task", "stockura_test.record", "--cron", "* * * * *", "--name",
+        "worked", "--queue", &queue, "--last-run-at", "90s",
+    ]);
+    let id = added["id"].as_str().unwrap().to_string();
+    let beat = HttpBeat::spawn(
+        &db,
+        &[
+            ("CELERY_RESULT_BACKEND", backend_url()),
+            ("CELERY_DEFAULT_QUEUE", queue.clone()),
+            (
+                "STOCKURA_BROKER_KEY_PREFIX",
+                worker.options().key_prefix.clone(),
+            ),
+        ],
+        &[],
+    );
+    let success = |t: &str| {
+        sample(
+            t,
+            "stockura_schedule_last_success_timestamp_seconds",
+            &[("schedule", "worked"), ("schedule_id", &id)],
+        )
+    };
+    let text = until(&beat.addr, "/metrics", "the worker's success", |_, t| {
+        success(t).is_some()
+    })
+    .await;
+    let runs = db.json(&["history", "worked", "--status", "dispatched"]);
+    let task_id = runs[0]["celery_task_id"].as_str().unwrap().to_string();
+    let meta = result_status(&backend_url(), &task_id)
         .await
-        .unwrap();
+        .expect("the worker's result");
+    assert_eq!(meta["status"], "SUCCESS", "worker log:\n{}", worker.log());
+    let done = chrono::NaiveDateTime::parse_from_str(
+        meta["date_done"].as_str().unwrap().trim_end_matches("+00:00"),
+        "%Y-%m-%dT%H:%M:%S%.f",
+    )
+    .unwrap()
+    .and_utc();
+    let shown = success(&text).unwrap();
+    assert!(
+        (shown - done.timestamp_millis() as f64 / 1000.0).abs() < 0.0015,
+        "{shown} against {done}"
+    );
+    let page = http_get(&beat.addr, "/?q=worked").await.1;
+    assert!(page.contains("class=\"ok\">SUCCESS<"), "{page}");
+    beat.stop();
 }

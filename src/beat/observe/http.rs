@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,6 +22,7 @@ use crate::beat::heartbeat::Registry;
 use crate::config::{DatabaseTarget, Redacted};
 use crate::domain::run::RunFilter;
 use crate::domain::run::RunStatus;
+use crate::domain::schedule::Job;
 use crate::store::{AnyStore, OpenMode, RunStore};
 use crate::sync::results::{self, TaskResult};
 
@@ -103,6 +104,10 @@ async fn serve(
         observer: observer.clone(),
         store: tokio::sync::OnceCell::new(),
         sources: sources.clone(),
+        index: std::sync::Mutex::new(None),
+        metrics: std::sync::Mutex::new(metrics::Cache::default()),
+        recent: std::sync::Mutex::new(None),
+        refreshing: std::sync::atomic::AtomicBool::new(false),
     });
     // The checks run as long as the endpoint: until the process exits.
     if let Some(url) = sources.broker.clone() {
@@ -148,6 +153,10 @@ struct Shared {
     observer: Arc<Observer>,
     store: tokio::sync::OnceCell<AnyStore>,
     sources: Sources,
+    index: std::sync::Mutex<Option<Arc<PageIndex>>>,
+    metrics: std::sync::Mutex<metrics::Cache>,
+    recent: std::sync::Mutex<Option<Recent>>,
+    refreshing: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -172,6 +181,8 @@ struct Reply {
     status: u16,
     content_type: &'static str,
     body: String,
+    /// More of the body, shared with a cache (the per-schedule series of `/metrics`).
+    tail: Option<Arc<String>>,
     extra: &'static str,
 }
 
@@ -181,6 +192,7 @@ impl Reply {
             status,
             content_type,
             body,
+            tail: None,
             extra: "",
         }
     }
@@ -209,7 +221,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-async fn connection(mut socket: TcpStream, shared: &Shared) -> std::io::Result<()> {
+async fn connection(mut socket: TcpStream, shared: &Arc<Shared>) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 1024];
     let read = tokio::time::timeout(REQUEST_TIMEOUT, async {
@@ -261,19 +273,23 @@ async fn connection(mut socket: TcpStream, shared: &Shared) -> std::io::Result<(
     } else {
         route(target, shared).await
     };
-    let mut out = format!(
+    let head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n{}Connection: close\r\n\r\n",
         reply.status,
         reason(reply.status),
         reply.content_type,
-        reply.body.len(),
+        reply.body.len() + reply.tail.as_ref().map_or(0, |t| t.len()),
         reply.extra
-    )
-    .into_bytes();
+    );
+    socket.write_all(head.as_bytes()).await?;
+    // The body as it is (tens of megabytes for /metrics at 100,000 schedules): not copied
+    // behind the head first.
     if !head_only {
-        out.extend_from_slice(reply.body.as_bytes());
+        socket.write_all(reply.body.as_bytes()).await?;
+        if let Some(tail) = &reply.tail {
+            socket.write_all(tail.as_bytes()).await?;
+        }
     }
-    socket.write_all(&out).await?;
     socket.shutdown().await
 }
 
@@ -317,11 +333,20 @@ fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn route(target: &str, shared: &Shared) -> Reply {
+async fn route(target: &str, shared: &Arc<Shared>) -> Reply {
     let (path, params) = parse_target(target);
     let o = &shared.observer;
     match path.as_str() {
-        "/metrics" => Reply::new(200, metrics::CONTENT_TYPE, metrics::render(o)),
+        "/metrics" => {
+            let (head, series) = {
+                let mut cache = shared.metrics.lock().unwrap_or_else(|p| p.into_inner());
+                metrics::render_cached(o, &mut cache)
+            };
+            Reply {
+                tail: Some(series),
+                ..Reply::new(200, metrics::CONTENT_TYPE, head)
+            }
+        }
         "/healthz" => match o.health(Utc::now()) {
             Ok(()) => Reply::json(200, &serde_json::json!({"healthy": true, "role": o.role()})),
             Err(why) => Reply::json(
@@ -361,82 +386,57 @@ async fn results_for(shared: &Shared, ids: Vec<Uuid>) -> HashMap<Uuid, TaskResul
     let Some(url) = &shared.sources.results else {
         return HashMap::new();
     };
-    match results::fetch(url, &ids, shared.sources.timeout).await {
-        Ok(r) => ids.into_iter().zip(r).collect(),
-        Err(_) => HashMap::new(),
-    }
+    results::fetch_many(url, &ids, shared.sources.timeout)
+        .await
+        .unwrap_or_default()
 }
 
-async fn status_page(shared: &Shared, params: &HashMap<String, String>) -> String {
+/// The planned schedules sorted by name (then id), with their texts for the search: rebuilt
+/// when the plan changed, so that a page view neither sorts nor lower-cases 100,000 names.
+struct PageIndex {
+    generation: u64,
+    jobs: Vec<Arc<Job>>,
+    /// `name\ntask`, lower-cased, aligned with `jobs`.
+    search: Vec<String>,
+}
+
+fn page_index(shared: &Shared) -> Arc<PageIndex> {
     let o = &shared.observer;
-    let now = Utc::now();
-    let search = params
-        .get("q")
-        .map(|q| q.trim().to_string())
-        .unwrap_or_default();
-    let page_no: usize = params
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        .min(usize::MAX / PAGE_ROWS);
-    let (total, matching, rows, notable) = {
-        let table = o.table();
-        let needle = search.to_lowercase();
-        let mut matching: Vec<&super::Row> = table
-            .rows
-            .values()
-            .filter(|r| {
-                needle.is_empty()
-                    || r.job.name.to_lowercase().contains(&needle)
-                    || r.job.task_name.to_lowercase().contains(&needle)
-            })
-            .collect();
-        let count = matching.len();
-        let start = (page_no - 1) * PAGE_ROWS;
-        // Names need not be unique: the id breaks ties, so pages neither repeat nor skip rows.
-        let by_name = |a: &&super::Row, b: &&super::Row| {
-            (&a.job.name, a.job.id).cmp(&(&b.job.name, b.job.id))
-        };
-        let rows: Vec<super::Row> = if start < count {
-            // Partitions instead of a sort: the page's rows only are sorted.
-            if start > 0 {
-                matching.select_nth_unstable_by(start, by_name);
-            }
-            let rest = &mut matching[start..];
-            let end = PAGE_ROWS.min(rest.len());
-            if end < rest.len() {
-                rest.select_nth_unstable_by(end, by_name);
-            }
-            let mut page = rest[..end].to_vec();
-            page.sort_by(by_name);
-            page.into_iter().cloned().collect()
-        } else {
-            Vec::new()
-        };
-        let notable: Vec<super::Notable> = table.notable.iter().rev().cloned().collect();
-        (table.rows.len(), count, rows, notable)
-    };
-    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.last_task_id).collect();
-    let found = results_for(shared, ids).await;
-    let schedules = rows
+    let generation = o.plan_generation.load(Ordering::Relaxed);
+    let mut cached = shared.index.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(index) = cached.as_ref().filter(|i| i.generation == generation) {
+        return index.clone();
+    }
+    // Only the `Arc`s are taken under the loop's lock; the sort happens after it.
+    let mut jobs: Vec<Arc<Job>> = o.table().rows.values().map(|r| r.job.clone()).collect();
+    jobs.sort_unstable_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    let search = jobs
         .iter()
-        .map(|r| ScheduleView {
-            id: r.job.id,
-            name: r.job.name.clone(),
-            task: r.job.task_name.clone(),
-            cron: r.cron.source().to_string(),
-            next: r.cron.next_after(now, r.tz).map(|t| t.with_timezone(&Utc)),
-            last_dispatch: r.last_dispatch,
-            last_status: r.last_status.map(|(s, _)| s.as_str()),
-            last_result: r
-                .last_task_id
-                .and_then(|id| found.get(&id))
-                .map(|t| t.status.clone()),
-        })
+        .map(|j| format!("{}\n{}", j.name, j.task_name).to_lowercase())
         .collect();
-    let (instances, instances_error) = instances(shared).await;
-    let (recent, recent_error) = match shared.store().await {
+    let index = Arc::new(PageIndex {
+        generation,
+        jobs,
+        search,
+    });
+    *cached = Some(index.clone());
+    index
+}
+
+/// The latest failed and missed runs of the history, for the status page.
+#[derive(Clone)]
+struct Recent {
+    at: Instant,
+    runs: Vec<RunView>,
+    error: Option<String>,
+}
+
+/// How long the page shows the history's latest failures before asking the database again:
+/// the query grows with the history, and a page reloaded every second must not repeat it.
+const RECENT_FOR: Duration = Duration::from_secs(30);
+
+async fn read_recent(shared: &Shared) -> Recent {
+    let (runs, error) = match shared.store().await {
         Ok(store) => {
             let mut runs = Vec::new();
             let mut error = None;
@@ -458,6 +458,103 @@ async fn status_page(shared: &Shared, params: &HashMap<String, String>) -> Strin
         }
         Err(e) => (Vec::new(), Some(e)),
     };
+    Recent {
+        at: Instant::now(),
+        runs,
+        error,
+    }
+}
+
+/// The history's latest failures: read at the first view, then refreshed in the background
+/// when older than [`RECENT_FOR`] (the view shows the previous answer meanwhile).
+async fn recent(shared: &Arc<Shared>) -> Recent {
+    let cached = shared
+        .recent
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    match cached {
+        Some(r) => {
+            if r.at.elapsed() > RECENT_FOR && !shared.refreshing.swap(true, Ordering::AcqRel) {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let fresh = read_recent(&shared).await;
+                    *shared.recent.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+                    shared.refreshing.store(false, Ordering::Release);
+                });
+            }
+            r
+        }
+        None => {
+            let fresh = read_recent(shared).await;
+            *shared.recent.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh.clone());
+            fresh
+        }
+    }
+}
+
+async fn status_page(shared: &Arc<Shared>, params: &HashMap<String, String>) -> String {
+    let o = &shared.observer;
+    let now = Utc::now();
+    let search = params
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .unwrap_or_default();
+    let page_no: usize = params
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+        .min(usize::MAX / PAGE_ROWS);
+    let index = page_index(shared);
+    let needle = search.to_lowercase();
+    let matching: Vec<&Arc<Job>> = if needle.is_empty() {
+        index.jobs.iter().collect()
+    } else {
+        index
+            .jobs
+            .iter()
+            .zip(&index.search)
+            .filter(|(_, text)| text.contains(&needle))
+            .map(|(job, _)| job)
+            .collect()
+    };
+    let start = (page_no - 1) * PAGE_ROWS;
+    let shown = matching.get(start..).unwrap_or_default();
+    let shown = &shown[..shown.len().min(PAGE_ROWS)];
+    let (total, rows, notable) = {
+        let table = o.table();
+        let rows: Vec<super::Row> = shown
+            .iter()
+            .filter_map(|job| table.rows.get(&job.id).cloned())
+            .collect();
+        let notable: Vec<super::Notable> = table.notable.iter().rev().cloned().collect();
+        (table.rows.len(), rows, notable)
+    };
+    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.last_task_id).collect();
+    let found = results_for(shared, ids).await;
+    let schedules = rows
+        .iter()
+        .map(|r| ScheduleView {
+            id: r.job.id,
+            name: r.job.name.clone(),
+            task: r.job.task_name.clone(),
+            cron: r.cron.source().to_string(),
+            next: r.cron.next_after(now, r.tz).map(|t| t.with_timezone(&Utc)),
+            last_dispatch: r.last_dispatch,
+            last_status: r.last_status.map(|(s, _)| s.as_str()),
+            last_result: r
+                .last_task_id
+                .and_then(|id| found.get(&id))
+                .map(|t| t.status.clone()),
+        })
+        .collect();
+    let (instances, instances_error) = instances(shared).await;
+    let Recent {
+        runs: recent,
+        error: recent_error,
+        ..
+    } = recent(shared).await;
     page::status(&PageView {
         now,
         version: o.version,
@@ -469,7 +566,7 @@ async fn status_page(shared: &Shared, params: &HashMap<String, String>) -> Strin
         instances,
         instances_error,
         total,
-        matching,
+        matching: matching.len(),
         search,
         page: page_no,
         page_rows: PAGE_ROWS,
@@ -649,11 +746,12 @@ async fn read_results(observer: Arc<Observer>, url: Redacted, timeout: Duration)
             .filter(|(_, r)| !r.result_known && r.last_dispatch.is_some_and(|t| t >= since))
             .filter_map(|(id, r)| Some((*id, r.last_task_id?)))
             .collect();
-        for chunk in pending.chunks(10_000) {
+        for chunk in pending.chunks(results::FETCH_CHUNK) {
             let ids: Vec<Uuid> = chunk.iter().map(|(_, t)| *t).collect();
             let Ok(found) = results::fetch(&url, &ids, timeout).await else {
                 break;
             };
+            // The lock is taken per chunk, after its MGET answered.
             let mut table = observer.table();
             for ((schedule, task_id), result) in chunk.iter().zip(found) {
                 let Some(row) = table.rows.get_mut(schedule) else {
@@ -665,6 +763,7 @@ async fn read_results(observer: Arc<Observer>, url: Redacted, timeout: Duration)
                 row.result_known = true;
                 if result.status == "SUCCESS" {
                     row.last_success = Some(result.date_done.unwrap_or_else(Utc::now));
+                    observer.series_generation.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }

@@ -46,8 +46,6 @@ pub const NAMES: &[&str] = &[
 #[derive(Debug)]
 struct ScheduleSeries {
     job: Arc<Job>,
-    /// The id as a label value (names need not be unique).
-    id: String,
     interval: Option<i64>,
     counts: Vec<(u8, u64)>,
     last_dispatch: Option<DateTime<Utc>>,
@@ -80,27 +78,152 @@ struct Gauges {
     version: &'static str,
 }
 
-/// Encodes the exposition of `observer` now.
-pub fn render(observer: &Observer) -> String {
-    let scrape = take(observer);
-    let mut registry = Registry::default();
-    registry.register_collector(Box::new(scrape));
-    let mut out = String::with_capacity(4096);
-    // Writing into a String cannot fail.
-    let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &registry);
-    out
+/// The per-schedule part of the exposition as last written, and the observer's series
+/// generation it was written at: kept between scrapes while nothing it shows changed (tens of
+/// megabytes at 100,000 schedules, which change at each batch, not at each scrape).
+#[derive(Debug, Default)]
+pub struct Cache {
+    generation: Option<u64>,
+    text: Arc<String>,
 }
 
-fn take(o: &Observer) -> Scrape {
+/// Encodes the exposition of `observer` now.
+pub fn render(observer: &Observer) -> String {
+    let (mut head, series) = render_cached(observer, &mut Cache::default());
+    head.push_str(&series);
+    head
+}
+
+/// Encodes the exposition of `observer`: everything but the per-schedule series now, and those
+/// from `cache` unless they changed since it was written. Returns the two parts, to be sent
+/// one after the other.
+pub fn render_cached(observer: &Observer, cache: &mut Cache) -> (String, Arc<String>) {
+    // Read before the copy: a change during it bumps the generation again.
+    let generation = observer.series_generation.load(Ordering::Relaxed);
+    let fresh = cache.generation != Some(generation);
+    let mut scrape = take(observer, fresh);
+    let per_schedule = std::mem::take(&mut scrape.per_schedule);
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(scrape));
+    let mut head = String::with_capacity(8192);
+    // Writing into a String cannot fail.
+    let _ = prometheus_client::encoding::prometheus_text::encode(&mut head, &registry);
+    if fresh {
+        // About 170 bytes per sample, three or four samples per schedule.
+        let mut text = String::with_capacity(per_schedule.len() * 600);
+        write_per_schedule(&mut text, &per_schedule);
+        *cache = Cache {
+            generation: Some(generation),
+            text: Arc::new(text),
+        };
+    }
+    (head, cache.text.clone())
+}
+
+/// The per-schedule families, written directly: at 100,000 schedules they are some 400,000
+/// samples, and the generic encoder's per-label formatting made a scrape several times slower.
+/// Same format as the encoder's (label values escaped: backslash, quote, newline).
+fn write_per_schedule(out: &mut String, series: &[ScheduleSeries]) {
+    if series.is_empty() {
+        return;
+    }
+    // Each schedule's `{schedule="…",schedule_id="…"` once, for the four families.
+    let mut id_buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let prefixes: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let mut p = String::with_capacity(s.job.name.len() + 64);
+            p.push_str("{schedule=\"");
+            push_escaped(&mut p, &s.job.name);
+            p.push_str("\",schedule_id=\"");
+            p.push_str(s.job.id.hyphenated().encode_lower(&mut id_buf));
+            p.push('"');
+            p
+        })
+        .collect();
+    out.push_str("# HELP stockura_slots_total Slots handled by this process, by what happened to them (a held slot sent later counts as deferred, then dispatched; an owed one as owed, then dispatched or failed)\n# TYPE stockura_slots_total counter\n");
+    for (s, prefix) in series.iter().zip(&prefixes) {
+        for (cell, n) in &s.counts {
+            let (trigger, status) = cell_labels(*cell);
+            out.push_str("stockura_slots_total");
+            out.push_str(prefix);
+            out.push_str(",task=\"");
+            push_escaped(out, &s.job.task_name);
+            out.push_str("\",trigger=\"");
+            out.push_str(trigger.as_str());
+            out.push_str("\",status=\"");
+            out.push_str(status.as_str());
+            let _ = writeln!(out, "\"}} {n}");
+        }
+    }
+    // Timestamps in milliseconds and intervals in seconds, written as decimals.
+    let gauges: [(&str, &str, GaugeValue); 3] = [
+        (
+            "stockura_schedule_last_dispatch_timestamp_seconds",
+            "When this process last sent a message of the schedule",
+            |s| s.last_dispatch.map(millis),
+        ),
+        (
+            "stockura_schedule_last_success_timestamp_seconds",
+            "When a message of the schedule last finished with SUCCESS, by the result backend",
+            |s| s.last_success.map(millis),
+        ),
+        (
+            "stockura_schedule_interval_seconds",
+            "Seconds between the schedule's slots (its next two, when it was loaded): alert rules compare the last success with it",
+            |s| s.interval.map(|i| (i, 0)),
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n");
+        for (s, prefix) in series.iter().zip(&prefixes) {
+            if let Some((whole, ms)) = value(s) {
+                out.push_str(name);
+                out.push_str(prefix);
+                let _ = if ms == 0 {
+                    writeln!(out, "}} {whole}")
+                } else {
+                    writeln!(out, "}} {whole}.{ms:03}")
+                };
+            }
+        }
+    }
+}
+
+/// A per-schedule gauge's value: whole units and milliseconds.
+type GaugeValue = fn(&ScheduleSeries) -> Option<(i64, u32)>;
+
+/// An instant as whole seconds and milliseconds.
+fn millis(t: DateTime<Utc>) -> (i64, u32) {
+    (t.timestamp(), t.timestamp_subsec_millis())
+}
+
+/// A label value as the text format wants it.
+fn push_escaped(out: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
+    for ch in value.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A copy of what a scrape shows; the per-schedule rows only when `series`.
+fn take(o: &Observer, series: bool) -> Scrape {
     let (per_schedule, mut totals, lag) = {
         let table = o.table();
-        let rows = if o.per_schedule {
+        let rows = if o.per_schedule && series {
             table
                 .rows
                 .values()
                 .map(|r| ScheduleSeries {
                     job: r.job.clone(),
-                    id: r.job.id.to_string(),
                     interval: r.interval,
                     counts: r.counts.clone(),
                     last_dispatch: r.last_dispatch,
@@ -114,8 +237,6 @@ fn take(o: &Observer) -> Scrape {
         (rows, totals, table.lag.clone())
     };
     totals.sort_unstable();
-    let mut per_schedule = per_schedule;
-    per_schedule.sort_unstable_by(|a, b| (&a.job.name, a.job.id).cmp(&(&b.job.name, b.job.id)));
     // Absent until the first check.
     let broker_up = match o.broker_up.load(Ordering::Relaxed) {
         _ if !o.has_broker => None,
@@ -147,10 +268,6 @@ fn seconds(ms: i64) -> f64 {
     ms as f64 / 1000.0
 }
 
-fn timestamp(t: DateTime<Utc>) -> f64 {
-    seconds(t.timestamp_millis())
-}
-
 fn gauge(
     encoder: &mut DescriptorEncoder,
     name: &str,
@@ -165,32 +282,19 @@ impl Collector for Scrape {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let g = &self.gauges;
         // `_total` is added by the encoder to counters.
-        {
+        if !self.per_schedule_on {
             let mut family = encoder.encode_descriptor(
                 "stockura_slots",
                 "Slots handled by this process, by what happened to them (a held slot sent later counts as deferred, then dispatched; an owed one as owed, then dispatched or failed)",
                 None,
                 MetricType::Counter,
             )?;
+            // Per schedule, the family is written by `write_per_schedule`.
             if !self.per_schedule_on {
                 for (cell, n) in &self.totals {
                     let (trigger, status) = cell_labels(*cell);
                     let labels = [("trigger", trigger.as_str()), ("status", status.as_str())];
                     ConstCounter::new(*n).encode(family.encode_family(&labels)?)?;
-                }
-            } else {
-                for s in &self.per_schedule {
-                    for (cell, n) in &s.counts {
-                        let (trigger, status) = cell_labels(*cell);
-                        let labels = [
-                            ("schedule", s.job.name.as_str()),
-                            ("schedule_id", &s.id),
-                            ("task", s.job.task_name.as_str()),
-                            ("trigger", trigger.as_str()),
-                            ("status", status.as_str()),
-                        ];
-                        ConstCounter::new(*n).encode(family.encode_family(&labels)?)?;
-                    }
                 }
             }
         }
@@ -214,48 +318,6 @@ impl Collector for Scrape {
                 &buckets,
                 None,
             )?;
-        }
-        if self.per_schedule_on {
-            let mut family = encoder.encode_descriptor(
-                "stockura_schedule_last_dispatch_timestamp_seconds",
-                "When this process last sent a message of the schedule",
-                None,
-                MetricType::Gauge,
-            )?;
-            for s in &self.per_schedule {
-                if let Some(t) = s.last_dispatch {
-                    let labels = [("schedule", s.job.name.as_str()), ("schedule_id", &s.id)];
-                    ConstGauge::new(timestamp(t)).encode(family.encode_family(&labels)?)?;
-                }
-            }
-        }
-        if self.per_schedule_on {
-            let mut family = encoder.encode_descriptor(
-                "stockura_schedule_last_success_timestamp_seconds",
-                "When a message of the schedule last finished with SUCCESS, by the result backend",
-                None,
-                MetricType::Gauge,
-            )?;
-            for s in &self.per_schedule {
-                if let Some(t) = s.last_success {
-                    let labels = [("schedule", s.job.name.as_str()), ("schedule_id", &s.id)];
-                    ConstGauge::new(timestamp(t)).encode(family.encode_family(&labels)?)?;
-                }
-            }
-        }
-        if self.per_schedule_on {
-            let mut family = encoder.encode_descriptor(
-                "stockura_schedule_interval_seconds",
-                "Seconds between the schedule's slots (its next two, when it was loaded): alert rules compare the last success with it",
-                None,
-                MetricType::Gauge,
-            )?;
-            for s in &self.per_schedule {
-                if let Some(i) = s.interval {
-                    let labels = [("schedule", s.job.name.as_str()), ("schedule_id", &s.id)];
-                    ConstGauge::new(i as f64).encode(family.encode_family(&labels)?)?;
-                }
-            }
         }
         gauge(
             &mut encoder,
@@ -442,6 +504,166 @@ mod tests {
         );
         assert!(text.contains("# TYPE stockura_dispatch_lag_seconds histogram"));
         assert!(text.contains("stockura_build_info{version=\""));
+    }
+
+    /// An observer with every-minute schedules of these names, each sent once at 00:01.
+    fn observed(names: &[&str]) -> Observer {
+        use crate::beat::plan::Plan;
+        use crate::domain::Schedule;
+        use crate::domain::run::{RunStatus, Trigger};
+        let t: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().unwrap();
+        let mut plan = Plan::default();
+        for name in names {
+            let schedule = Schedule {
+                id: uuid::Uuid::new_v4(),
+                name: name.to_string(),
+                task_name: "app.tasks.t".into(),
+                cron_expression: "* * * * *".into(),
+                timezone: None,
+                enabled: true,
+                args: vec![],
+                kwargs: Default::default(),
+                description: None,
+                category: None,
+                tags: vec![],
+                execution_policy: Default::default(),
+                auto_generated_name: false,
+                options: Default::default(),
+                last_run_at: None,
+                total_run_count: 0,
+                created_at: t,
+                updated_at: t,
+                unreadable: vec![],
+            };
+            plan.upsert(schedule, chrono_tz::Tz::UTC, t).unwrap();
+        }
+        let o = Observer::new(
+            true,
+            true,
+            Progress::new(),
+            Duration::from_secs(30),
+            Duration::from_secs(5),
+        );
+        o.load_plan(plan.entries());
+        let slot = t + chrono::Duration::minutes(1);
+        o.record(plan.entries().map(|e| super::super::SlotEvent {
+            job: &e.schedule,
+            slot,
+            trigger: Trigger::Schedule,
+            status: RunStatus::Dispatched,
+            at: slot + chrono::Duration::milliseconds(20),
+            task_id: Some(uuid::Uuid::nil()),
+            count: 1,
+            live: true,
+        }));
+        o
+    }
+
+    #[test]
+    fn per_schedule_series_escape_their_labels() {
+        let o = observed(&["plain", "quote \" back \\ line \n end"]);
+        let text = render(&o);
+        let labels = |name: &'static str| {
+            [
+                ("schedule", name),
+                ("task", "app.tasks.t"),
+                ("trigger", "schedule"),
+                ("status", "dispatched"),
+            ]
+        };
+        assert_eq!(
+            sample(&text, "stockura_slots_total", &labels("plain")),
+            Some(1.0)
+        );
+        assert_eq!(
+            sample(
+                &text,
+                "stockura_slots_total",
+                &labels(r#"quote \" back \\ line \n end"#)
+            ),
+            Some(1.0),
+            "{text}"
+        );
+        assert_eq!(
+            sample(
+                &text,
+                "stockura_schedule_last_dispatch_timestamp_seconds",
+                &[("schedule", "plain")]
+            ),
+            Some(1_893_456_060.02)
+        );
+        assert_eq!(
+            sample(
+                &text,
+                "stockura_schedule_interval_seconds",
+                &[("schedule", "plain")]
+            ),
+            Some(60.0)
+        );
+        // The lag: 20 ms, in the bucket up to 25 ms (cumulative from there).
+        for (le, n) in [("0.01", 0.0), ("0.025", 2.0), ("+Inf", 2.0)] {
+            assert_eq!(
+                sample(&text, "stockura_dispatch_lag_seconds_bucket", &[("le", le)]),
+                Some(n),
+                "{le}"
+            );
+        }
+        // Each family is announced once.
+        for name in NAMES.iter().filter(|n| n.starts_with("stockura_schedule")) {
+            assert_eq!(
+                text.matches(&format!("# TYPE {name} ")).count(),
+                1,
+                "{name}"
+            );
+        }
+        assert_eq!(text.matches("# TYPE stockura_slots_total ").count(), 1);
+    }
+
+    #[test]
+    fn per_schedule_series_are_written_again_only_after_a_change() {
+        let o = observed(&["a", "b"]);
+        let mut cache = Cache::default();
+        let (_, first) = render_cached(&o, &mut cache);
+        let (_, again) = render_cached(&o, &mut cache);
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "nothing changed: the same text"
+        );
+        assert_eq!(
+            sample(&again, "stockura_slots_total", &[("schedule", "a")]),
+            Some(1.0)
+        );
+        // A slot counted: written again, with the new count.
+        let job = o
+            .table()
+            .rows
+            .values()
+            .find(|r| r.job.name == "a")
+            .unwrap()
+            .job
+            .clone();
+        let slot: DateTime<Utc> = "2030-01-01T00:02:00Z".parse().unwrap();
+        o.record([super::super::SlotEvent {
+            job: &job,
+            slot,
+            trigger: crate::domain::run::Trigger::Schedule,
+            status: crate::domain::run::RunStatus::Dispatched,
+            at: slot,
+            task_id: None,
+            count: 1,
+            live: true,
+        }]);
+        let (head, changed) = render_cached(&o, &mut cache);
+        assert!(!Arc::ptr_eq(&first, &changed));
+        assert_eq!(
+            sample(&changed, "stockura_slots_total", &[("schedule", "a")]),
+            Some(2.0)
+        );
+        // The rest is written at every scrape.
+        assert_eq!(
+            sample(&head, "stockura_dispatch_lag_seconds_count", &[]),
+            Some(3.0)
+        );
     }
 
     #[test]

@@ -174,10 +174,8 @@ pub const NOTABLE_KEPT: usize = 50;
 /// A slot that did not go out as planned, for the status page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notable {
-    /// The schedule.
-    pub schedule_id: Uuid,
-    /// Its name.
-    pub name: String,
+    /// The schedule, as it was planned.
+    pub job: Arc<Job>,
     /// The slot.
     pub slot: DateTime<Utc>,
     /// What happened.
@@ -192,7 +190,7 @@ pub struct Notable {
 #[derive(Debug, Clone, Copy)]
 pub struct SlotEvent<'a> {
     /// The schedule.
-    pub job: &'a Job,
+    pub job: &'a Arc<Job>,
     /// Its slot.
     pub slot: DateTime<Utc>,
     /// Why it ran.
@@ -243,6 +241,10 @@ pub struct Observer {
     pub change_version: AtomicI64,
     /// Schedules in the plan.
     pub schedules: AtomicU64,
+    /// Bumped whenever the planned schedules change (readers rebuild what they derive).
+    pub plan_generation: AtomicU64,
+    /// Bumped whenever a per-schedule series may have changed (plan, counters, results).
+    pub series_generation: AtomicU64,
     /// Full reloads.
     pub full_reloads: AtomicU64,
     /// Schedules reloaded one by one.
@@ -282,6 +284,8 @@ impl Observer {
             last_step_ms: AtomicI64::new(Utc::now().timestamp_millis()),
             change_version: AtomicI64::new(0),
             schedules: AtomicU64::new(0),
+            plan_generation: AtomicU64::new(0),
+            series_generation: AtomicU64::new(0),
             full_reloads: AtomicU64::new(0),
             targeted_reloads: AtomicU64::new(0),
             progress,
@@ -324,6 +328,8 @@ impl Observer {
             rows.insert(entry.schedule.id, row);
         }
         table.rows = rows;
+        self.plan_generation.fetch_add(1, Ordering::Relaxed);
+        self.series_generation.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Adds or replaces one planned schedule, or removes it (`None`: no longer planned).
@@ -348,10 +354,13 @@ impl Observer {
                 table.rows.remove(&id);
             }
         }
+        self.plan_generation.fetch_add(1, Ordering::Relaxed);
+        self.series_generation.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts slots the loop handled; `lag`: the slots sent on time, with how late each went.
     pub fn record<'a>(&self, events: impl IntoIterator<Item = SlotEvent<'a>>) {
+        self.series_generation.fetch_add(1, Ordering::Relaxed);
         let mut table = self.table();
         let table = &mut *table;
         for e in events {
@@ -368,9 +377,9 @@ impl Observer {
                 if table.notable.len() >= NOTABLE_KEPT {
                     table.notable.pop_front();
                 }
+                // An `Arc`, not the name: a catch-up records up to 200,000 missed slots at once.
                 table.notable.push_back(Notable {
-                    schedule_id: e.job.id,
-                    name: e.job.name.clone(),
+                    job: e.job.clone(),
                     slot: e.slot,
                     status: e.status,
                     trigger: e.trigger,

@@ -313,8 +313,8 @@ pub fn status(v: &PageView) -> String {
         let _ = write!(
             out,
             "<tr><td><a href=\"/schedules/{}\">{}</a></td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-            n.schedule_id,
-            escape(&n.name),
+            n.job.id,
+            escape(&n.job.name),
             time(Some(n.slot)),
             n.trigger.as_str(),
             status_class(n.status.as_str()),
