@@ -123,6 +123,11 @@ impl Redacted {
         &self.0
     }
 
+    /// Whether it names a Redis server over TCP (`redis://`, `rediss://`).
+    pub fn is_redis(&self) -> bool {
+        matches!(self.scheme().as_str(), "redis" | "rediss")
+    }
+
     /// Its scheme, lower-cased (`redis`, `amqp`, …).
     pub fn scheme(&self) -> String {
         self.0

@@ -174,7 +174,7 @@ async fn read_results(
         .result_backend
         .value
         .as_ref()
-        .filter(|u| u.expose().starts_with("redis"))
+        .filter(|u| u.is_redis())
     else {
         return (HashMap::new(), "no result backend".into());
     };
@@ -184,20 +184,16 @@ async fn read_results(
         .filter(|r| r.run.status == RunStatus::Dispatched)
         .filter_map(|r| r.run.celery_task_id)
         .collect();
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(10_000) {
-        match results::fetch(url, chunk, ctx.settings.redis_timeout.value).await {
-            Ok(got) => {
-                for (id, r) in chunk.iter().zip(got) {
-                    if r.is_final() {
-                        found.insert(*id, finished(&r.status, r.date_done, &r.result));
-                    }
-                }
-            }
-            Err(e) => return (HashMap::new(), format!("unreadable: {e}")),
-        }
+    match results::fetch_many(url, &ids, ctx.settings.redis_timeout.value).await {
+        Ok(got) => (
+            got.into_iter()
+                .filter(|(_, r)| r.is_final())
+                .map(|(id, r)| (id, finished(&r.status, r.date_done, &r.result)))
+                .collect(),
+            "read".into(),
+        ),
+        Err(e) => (HashMap::new(), format!("unreadable: {e}")),
     }
-    (found, "read".into())
 }
 
 fn finished(status: &str, date_done: Option<DateTime<Utc>>, result: &Value) -> Finished {

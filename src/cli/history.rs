@@ -98,7 +98,7 @@ pub async fn with_results(ctx: &Ctx, runs: Vec<Run>) -> Vec<HistoryRow> {
 /// (`PENDING` for a task it has no key for); empty, with a warning, when it cannot be read.
 pub async fn results_of(ctx: &Ctx, ids: Vec<uuid::Uuid>) -> HashMap<uuid::Uuid, TaskResult> {
     match &ctx.settings.result_backend.value {
-        Some(url) if url.scheme().starts_with("redis") && !ids.is_empty() => {
+        Some(url) if url.is_redis() && !ids.is_empty() => {
             match results::fetch_many(url, &ids, ctx.settings.redis_timeout.value).await {
                 Ok(found) => found,
                 Err(e) => {

@@ -158,7 +158,7 @@ pub async fn broker_for(
     if dry_run {
         return Ok(None);
     }
-    if !matches!(url.scheme().as_str(), "redis" | "rediss") {
+    if !url.is_redis() {
         return Err(CliError::invalid(
             format!(
                 "the broker {url} is not supported yet: stockura dispatches to Redis brokers only"
@@ -244,7 +244,7 @@ pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError
 /// broker's Redis), results in a Redis `CELERY_RESULT_BACKEND`.
 pub fn policy_checker(ctx: &Ctx, running_timeout: chrono::Duration) -> Checker {
     let s = &ctx.settings;
-    let is_redis = |u: &Redacted| matches!(u.scheme().as_str(), "redis" | "rediss" | "unix");
+    let is_redis = |u: &Redacted| u.is_redis() || u.scheme() == "unix";
     let locks = s
         .redis_url
         .value
@@ -550,7 +550,6 @@ fn start_http(
 ) -> Result<std::net::SocketAddr> {
     let s = &ctx.settings;
     let database = s.database.as_ref().map_err(Clone::clone)?.value.clone();
-    let is_redis = |u: &&Redacted| matches!(u.scheme().as_str(), "redis" | "rediss");
     let sources = http::Sources {
         database,
         broker: s
@@ -558,13 +557,13 @@ fn start_http(
             .value
             .as_ref()
             .filter(|_| has_broker)
-            .filter(is_redis)
+            .filter(|u| u.is_redis())
             .cloned(),
         results: s
             .result_backend
             .value
             .as_ref()
-            .filter(|u| is_redis(u) || u.scheme() == "unix")
+            .filter(|u| u.is_redis() || u.scheme() == "unix")
             .cloned(),
         heartbeats: s
             .redis_url

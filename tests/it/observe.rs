@@ -37,6 +37,31 @@ pub async fn http_get(addr: &str, path: &str) -> (u16, String) {
     (status, body.to_string())
 }
 
+/// `/metrics` asked for with `Accept-Encoding: gzip`: the `Content-Encoding` answered and the
+/// body decoded.
+async fn scrape_gzip(addr: &str) -> (String, String) {
+    use std::io::Read as _;
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+        .await
+        .unwrap();
+    let mut raw = Vec::new();
+    socket.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let encoding = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Encoding: "))
+        .unwrap_or_default()
+        .to_string();
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(&raw[split + 4..])
+        .read_to_string(&mut text)
+        .unwrap();
+    (encoding, text)
+}
+
 /// Whether an exposition has a sample of `name` (a histogram's by its `_count`).
 fn exposes(text: &str, name: &str) -> bool {
     text.lines().filter(|l| !l.starts_with('#')).any(|l| {
@@ -286,6 +311,17 @@ async fn metrics_count_what_reached_the_broker(db: TestDb) {
     for name in example_metric_names() {
         assert!(exposes(&text, &name), "the examples use {name}:\n{text}");
     }
+    // Compressed for a scraper that takes gzip (Prometheus does): the same samples.
+    let (encoding, unzipped) = scrape_gzip(&addr).await;
+    assert_eq!(encoding, "gzip");
+    for n in 0..3 {
+        let name = format!("m{n}");
+        assert_eq!(
+            dispatched(&unzipped, &name, "schedule"),
+            dispatched(&text, &name, "schedule")
+        );
+    }
+    assert!(exposes(&unzipped, "process_resident_memory_bytes"));
     beat.stop();
     delete_list(&key).await;
     delete_list(&format!("{prefix}celery")).await;
@@ -636,8 +672,18 @@ async fn the_last_success_comes_from_a_real_worker() {
     let worker = Worker::start(WorkerOptions::isolated()).await;
     let queue = worker.options().queues[0].clone();
     let added = db.json(&[
-        "schedule", "add", "--task", "stockura_test.record", "--cron", "* * * * *", "--name",
-        "worked", "--queue", &queue, "--last-run-at", "90s",
+        "schedule",
+        "add",
+        "--task",
+        "stockura_test.record",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "worked",
+        "--queue",
+        &queue,
+        "--last-run-at",
+        "90s",
     ]);
     let id = added["id"].as_str().unwrap().to_string();
     let beat = HttpBeat::spawn(
@@ -670,7 +716,10 @@ async fn the_last_success_comes_from_a_real_worker() {
         .expect("the worker's result");
     assert_eq!(meta["status"], "SUCCESS", "worker log:\n{}", worker.log());
     let done = chrono::NaiveDateTime::parse_from_str(
-        meta["date_done"].as_str().unwrap().trim_end_matches("+00:00"),
+        meta["date_done"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("+00:00"),
         "%Y-%m-%dT%H:%M:%S%.f",
     )
     .unwrap()

@@ -85,6 +85,32 @@ struct Gauges {
 pub struct Cache {
     generation: Option<u64>,
     text: Arc<String>,
+    /// The same, gzip-compressed, once a scrape asked for it.
+    gzip: Option<Arc<Vec<u8>>>,
+}
+
+impl Cache {
+    /// The per-schedule series, gzip-compressed (compressed now unless already done since
+    /// they were last written).
+    pub fn series_gzip(&mut self) -> Arc<Vec<u8>> {
+        self.gzip
+            .get_or_insert_with(|| Arc::new(gzip(self.text.as_bytes())))
+            .clone()
+    }
+}
+
+/// `bytes` as one gzip member (fast compression: the text is repetitive, a 73 MB exposition
+/// shrinks about twentyfold even so). Members may follow each other in one body: decoders
+/// (Prometheus', Python's, zlib's gunzip) read them as one stream.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 8 + 64),
+        flate2::Compression::fast(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
 }
 
 /// Encodes the exposition of `observer` now.
@@ -92,6 +118,34 @@ pub fn render(observer: &Observer) -> String {
     let (mut head, series) = render_cached(observer, &mut Cache::default());
     head.push_str(&series);
     head
+}
+
+/// Writes the per-schedule series into `cache` if they changed since it was written.
+pub fn refresh_series(observer: &Observer, cache: &mut Cache) {
+    let generation = observer.series_generation.load(Ordering::Relaxed);
+    if cache.generation != Some(generation) {
+        let per_schedule = take(observer, true).per_schedule;
+        write_series(observer, cache, generation, &per_schedule);
+    }
+}
+
+fn write_series(
+    observer: &Observer,
+    cache: &mut Cache,
+    generation: u64,
+    per_schedule: &[ScheduleSeries],
+) {
+    let mut text = String::new();
+    if observer.per_schedule {
+        // About 170 bytes per sample, three or four samples per schedule.
+        text.reserve(per_schedule.len() * 600);
+        write_per_schedule(&mut text, per_schedule);
+    }
+    *cache = Cache {
+        generation: Some(generation),
+        text: Arc::new(text),
+        gzip: None,
+    };
 }
 
 /// Encodes the exposition of `observer`: everything but the per-schedule series now, and those
@@ -109,13 +163,7 @@ pub fn render_cached(observer: &Observer, cache: &mut Cache) -> (String, Arc<Str
     // Writing into a String cannot fail.
     let _ = prometheus_client::encoding::prometheus_text::encode(&mut head, &registry);
     if fresh {
-        // About 170 bytes per sample, three or four samples per schedule.
-        let mut text = String::with_capacity(per_schedule.len() * 600);
-        write_per_schedule(&mut text, &per_schedule);
-        *cache = Cache {
-            generation: Some(generation),
-            text: Arc::new(text),
-        };
+        write_series(observer, cache, generation, &per_schedule);
     }
     (head, cache.text.clone())
 }
@@ -653,8 +701,13 @@ mod tests {
             count: 1,
             live: true,
         }]);
+        // Written ahead of the scrape (as the endpoint does within a second of a change), a
+        // scrape sends that text.
+        refresh_series(&o, &mut cache);
+        let ahead = cache.text.clone();
         let (head, changed) = render_cached(&o, &mut cache);
         assert!(!Arc::ptr_eq(&first, &changed));
+        assert!(Arc::ptr_eq(&ahead, &changed));
         assert_eq!(
             sample(&changed, "stockura_slots_total", &[("schedule", "a")]),
             Some(2.0)
@@ -664,6 +717,22 @@ mod tests {
             sample(&head, "stockura_dispatch_lag_seconds_count", &[]),
             Some(3.0)
         );
+    }
+
+    #[test]
+    fn gzip_members_read_as_one_body() {
+        use std::io::Read as _;
+        let o = observed(&["a", "b"]);
+        let mut cache = Cache::default();
+        let (head, series) = render_cached(&o, &mut cache);
+        let mut body = gzip(head.as_bytes());
+        body.extend_from_slice(&cache.series_gzip());
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(&body[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, format!("{head}{series}"));
+        assert!(body.len() < text.len());
     }
 
     #[test]

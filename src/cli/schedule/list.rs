@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::super::Ctx;
 use super::super::output::{Output, ScheduleView};
+use crate::config::Redacted;
 use crate::store::{RunStore, ScheduleFilter, ScheduleStore};
 
 /// Arguments of `schedule list`.
@@ -67,7 +68,7 @@ async fn add_last_results(
         .result_backend
         .value
         .as_ref()
-        .is_some_and(|u| u.expose().starts_with("redis"));
+        .is_some_and(Redacted::is_redis);
     if !configured || views.is_empty() {
         return Ok(());
     }
