@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/test.sh - run stockura's whole test suite against real PostgreSQL
-# and Redis servers.
+# scripts/test.sh - run stockura's whole test suite against real PostgreSQL,
+# Redis and RabbitMQ servers.
 #
 # What it does:
 #   1. PostgreSQL: uses $STOCKURA_TEST_PG_URL if set. Otherwise reuses a server
@@ -12,7 +12,12 @@
 #      127.0.0.1:6379 that answers PING. Otherwise it starts a throwaway
 #      redis-server (no persistence, free port on 127.0.0.1), installing the
 #      Debian package "redis-server" first if it is missing.
-#   3. Python: makes sure a python3 with the venv and ensurepip modules exists
+#   3. RabbitMQ: uses $STOCKURA_TEST_AMQP_URL if set, else a server on
+#      127.0.0.1:5672 (guest/guest), starting the local rabbitmq-server when
+#      nothing answers; installs the Debian package "rabbitmq-server" when
+#      rabbitmqctl is missing (the tests create a virtual host each with
+#      rabbitmqctl and start throwaway nodes, as root).
+#   3b. Python: makes sure a python3 with the venv and ensurepip modules exists
 #      (installing Debian "python3" and "python3-venv" if not).
 #   4. Installs the Debian packages "redis-server" (tests that start their own
 #      servers), "zsh" (the completion tests), "man-db" (the man page tests)
@@ -34,6 +39,10 @@
 #                             probed or started), e.g.
 #                             postgres://postgres@127.0.0.1:5432/postgres
 #   STOCKURA_TEST_REDIS_URL   Redis URL to use as is, e.g. redis://127.0.0.1:6379
+#   STOCKURA_TEST_AMQP_URL    RabbitMQ URL without a vhost, e.g.
+#                             amqp://guest:guest@127.0.0.1:5672 (its node must be
+#                             reachable with rabbitmqctl; STOCKURA_TEST_RABBITMQ_NODE
+#                             names it when it is not the local default)
 #   STOCKURA_TEST_FORCE_LOCAL_SERVERS=1
 #                             start throwaway servers even when servers answer
 #                             on 127.0.0.1:5432 / 127.0.0.1:6379 (does not
@@ -45,7 +54,8 @@
 #   TMPDIR                    where the temporary directories are created
 #
 # Exported to the tests: STOCKURA_TEST_PG_URL, STOCKURA_TEST_REDIS_URL,
-# STOCKURA_TEST_PYTHON (path of a python3 able to create virtualenvs).
+# STOCKURA_TEST_AMQP_URL, STOCKURA_TEST_PYTHON (path of a python3 able to create
+# virtualenvs).
 # The tests run in their own process group (setsid) without a controlling
 # terminal; Ctrl-C / SIGTERM to this script is forwarded to that group.
 #
@@ -406,10 +416,41 @@ resolve_redis() {
     fi
 }
 
+# --------------------------------------------------------------- rabbitmq ----
+# The RabbitMQ tests make a virtual host each with rabbitmqctl and start throwaway nodes of
+# their own (rabbitmq-server), so the package is needed even when a server is provided.
+resolve_rabbitmq() {
+    local i
+    if ! have rabbitmq-server || ! have rabbitmqctl; then
+        apt_install rabbitmq-server
+        have rabbitmqctl || die "rabbitmqctl not found even after installing the Debian package rabbitmq-server"
+    fi
+    if [[ -n ${STOCKURA_TEST_AMQP_URL:-} ]]; then
+        export STOCKURA_TEST_AMQP_URL
+        log "rabbitmq: using provided STOCKURA_TEST_AMQP_URL=$(redact_url "$STOCKURA_TEST_AMQP_URL")"
+        return 0
+    fi
+    if ! tcp_open 127.0.0.1 5672; then
+        log "rabbitmq: nothing answers on 127.0.0.1:5672; starting the local rabbitmq-server"
+        if have service; then service rabbitmq-server start >/dev/null 2>&1 || true; fi
+        if ! tcp_open 127.0.0.1 5672; then
+            rabbitmq-server -detached >/dev/null 2>&1 || true
+        fi
+        for ((i = 0; i < 600; i++)); do
+            tcp_open 127.0.0.1 5672 && break
+            sleep 0.1
+        done
+        tcp_open 127.0.0.1 5672 || die "could not start rabbitmq-server on 127.0.0.1:5672"
+    fi
+    export STOCKURA_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:5672"
+    log "rabbitmq: using server at $STOCKURA_TEST_AMQP_URL"
+}
+
 # ------------------------------------------------------------------- main ----
 resolve_python
 resolve_postgres
 resolve_redis
+resolve_rabbitmq
 # Two tests start throwaway redis-servers of their own (an evicting policy, a broker restart).
 if ! have redis-server; then
     apt_install redis-server

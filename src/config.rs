@@ -43,6 +43,12 @@ pub mod vars {
     pub const STOCKURA_REDIS_TIMEOUT: &str = "STOCKURA_REDIS_TIMEOUT";
     /// The Redis key namespace of the schedulers' leadership and heartbeats.
     pub const STOCKURA_BEAT_NAMESPACE: &str = "STOCKURA_BEAT_NAMESPACE";
+    /// `x-max-priority` of the queues declared on an AMQP broker (Celery's
+    /// `task_queue_max_priority`).
+    pub const CELERY_TASK_QUEUE_MAX_PRIORITY: &str = "CELERY_TASK_QUEUE_MAX_PRIORITY";
+    /// `classic` or `quorum`: the type of the queues declared on an AMQP broker (Celery's
+    /// `task_default_queue_type`).
+    pub const CELERY_TASK_DEFAULT_QUEUE_TYPE: &str = "CELERY_TASK_DEFAULT_QUEUE_TYPE";
 }
 
 /// The default namespace of the leadership key and heartbeats (`stockura:beat:leader`, …).
@@ -274,6 +280,10 @@ pub struct Settings {
     pub redis_timeout: Setting<std::time::Duration>,
     /// `STOCKURA_BEAT_NAMESPACE` (default `stockura:beat`).
     pub beat_namespace: Setting<String>,
+    /// `CELERY_TASK_QUEUE_MAX_PRIORITY` (default none): 1-255.
+    pub queue_max_priority: Setting<Option<u8>>,
+    /// `CELERY_TASK_DEFAULT_QUEUE_TYPE` (default `classic`): `classic` or `quorum`.
+    pub queue_type: Setting<String>,
 }
 
 /// The raw material settings are resolved from. Tests build it by hand. Its `Debug` shows
@@ -617,7 +627,59 @@ impl Settings {
                 source: Source::Default,
             },
         };
+        let queue_max_priority = match inputs.lookup(vars::CELERY_TASK_QUEUE_MAX_PRIORITY) {
+            None => Setting {
+                value: None,
+                source: Source::Default,
+            },
+            Some((raw, source)) => match raw.trim().parse::<u8>() {
+                Ok(n) if n > 0 => Setting {
+                    value: Some(n),
+                    source,
+                },
+                _ => {
+                    problems.push(ConfigError {
+                        message: format!(
+                            "{}='{raw}' (from {source}) is not a priority from 1 to 255",
+                            vars::CELERY_TASK_QUEUE_MAX_PRIORITY
+                        ),
+                        hint: "set it to the workers' task_queue_max_priority (such as 10), or unset it when they set none".into(),
+                    });
+                    Setting {
+                        value: None,
+                        source: Source::Default,
+                    }
+                }
+            },
+        };
+        let queue_type = match inputs.lookup(vars::CELERY_TASK_DEFAULT_QUEUE_TYPE) {
+            None => Setting {
+                value: "classic".to_string(),
+                source: Source::Default,
+            },
+            Some((raw, source)) => match raw.trim().to_ascii_lowercase().as_str() {
+                kind @ ("classic" | "quorum") => Setting {
+                    value: kind.to_string(),
+                    source,
+                },
+                _ => {
+                    problems.push(ConfigError {
+                        message: format!(
+                            "{}='{raw}' (from {source}) is not classic or quorum",
+                            vars::CELERY_TASK_DEFAULT_QUEUE_TYPE
+                        ),
+                        hint: "set it to the workers' task_default_queue_type: classic (the default) or quorum".into(),
+                    });
+                    Setting {
+                        value: "classic".to_string(),
+                        source: Source::Default,
+                    }
+                }
+            },
+        };
         let settings = Self {
+            queue_max_priority,
+            queue_type,
             beat_namespace,
             database,
             home,

@@ -205,6 +205,8 @@ typed_errors! {
     Registry => crate::beat::heartbeat::RegistryError,
     Leader => crate::beat::leader::LeaderError,
     Document => crate::domain::apply::DocumentError,
+    Broker => crate::beat::broker::BrokerError,
+    Amqp => crate::beat::broker::AmqpError,
 }
 
 /// The first typed error in the cause chain of `err`, if any.

@@ -7,18 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use redis::aio::MultiplexedConnection;
 use uuid::Uuid;
 
+use super::broker::{AmqpMessage, Transport};
+pub use super::broker::{
+    Broker, BrokerError, Guard, Landed, Marker, Pushed, RECENT_KEY, SENT_UNCLAIMED, UNCLAIMED_KEY,
+    Wire,
+};
 use super::message::{BrokerLayout, TaskMessage, slot_task_id};
 use super::plan::{Due, Missed};
-use crate::config::Redacted;
 use crate::domain::policy::Decision;
 use crate::domain::run::{NewRun, RunStatus, Trigger};
 use crate::domain::task::{ParameterSchema, violations_error};
 use crate::domain::{Arguments, Job};
 use crate::store::{RunStore, StoreError, TaskStore};
-use crate::sync::redis_conn::{self, SyncError};
 
 /// How messages are built and where they go.
 #[derive(Debug, Clone)]
@@ -64,312 +66,6 @@ pub const MARKER_GRACE_SECS: u64 = 86_400;
 /// hung database makes a boundary a few seconds late, not as late as the hang, and the
 /// leader keeps its lease.
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Puts a push's messages on their lists unless the push's marker shows that an earlier attempt
-/// of the same push already did (its reply was lost, or its sender died before it learnt the
-/// answer), then sets the marker. Atomic, so no attempt, by this scheduler or the next, ever
-/// doubles a message.
-///
-/// KEYS[1]: the marker; KEYS[2]: the set of slots sent without a claim ([`UNCLAIMED_KEY`]);
-/// KEYS[3]: the set of a new leader's recent sends ([`RECENT_KEY`]); KEYS[4..]: each message's
-/// list. ARGV[1]: the marker's time to live in seconds; ARGV[2]: the guard (`c` checks both
-/// sets; `r` records in the first, `t` in the second; `""` none); ARGV[3]: the time to live of
-/// the set recorded in; ARGV[4..]: the messages, then (with a guard) their Celery task ids in
-/// the same order. A message whose task id either set holds is not pushed (another scheduler
-/// sent that slot). Returns `{1, skipped positions…}` when it pushed, `{0}` when the marker was
-/// already there.
-///
-/// Every list is checked before anything is written, so a key of another type fails the whole
-/// push instead of leaving part of it pushed. Consecutive messages for one list go in one
-/// `LPUSH` of up to 500 (the same order as one `LPUSH` each: Celery pops from the other end).
-const PUSH_ONCE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end \
-for i = 4, #KEYS do if KEYS[i] ~= KEYS[i - 1] then local t = redis.call('TYPE', KEYS[i]).ok \
-if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' is a ' .. t .. ', not a list') end end end \
-local count = #KEYS - 3 \
-local check = string.find(ARGV[2], 'c', 1, true) \
-local into = (string.find(ARGV[2], 'r', 1, true) and KEYS[2]) or (string.find(ARGV[2], 't', 1, true) and KEYS[3]) \
-local skip, result = {}, {1} \
-if check then for from = 1, count, 500 do local ids = {} \
-for i = from, math.min(from + 499, count) do ids[#ids + 1] = ARGV[3 + count + i] end \
-local a, b = redis.call('SMISMEMBER', KEYS[2], unpack(ids)), redis.call('SMISMEMBER', KEYS[3], unpack(ids)) \
-for k = 1, #a do if a[k] == 1 or b[k] == 1 then skip[from + k - 1] = true result[#result + 1] = from + k - 1 end end end end \
-local n, batch, key = 0, {}, nil \
-for i = 1, count do if not skip[i] then \
-if KEYS[i + 3] ~= key or n == 500 then if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end key, n = KEYS[i + 3], 0 end \
-n = n + 1 batch[n] = ARGV[3 + i] end end \
-if n > 0 then redis.call('LPUSH', key, unpack(batch, 1, n)) end \
-if into then for from = 1, count, 500 do local ids = {} \
-for i = from, math.min(from + 499, count) do if not skip[i] then ids[#ids + 1] = ARGV[3 + count + i] end end \
-if #ids > 0 then redis.call('SADD', into, unpack(ids)) end end \
-if redis.call('TTL', into) < tonumber(ARGV[3]) then redis.call('EXPIRE', into, ARGV[3]) end end \
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) return result";
-
-/// The set of Celery task ids of slots sent without a claim (the database was down), under the
-/// broker's key prefix: a scheduler that later catches up (or takes over and sends during its
-/// first lease) skips a slot found there, so a restart or a leader change during a database
-/// outage does not send a slot twice.
-pub const UNCLAIMED_KEY: &str = "stockura:unclaimed";
-
-/// The set of Celery task ids a new leader sent during its first lease, under the broker's key
-/// prefix: an old leader cut off from the database, still within its lease, checks it before
-/// it sends without a claim. Kept only as long as such an overlap can last (twice the lease).
-pub const RECENT_KEY: &str = "stockura:recent";
-
-/// How a push guards against slots another scheduler sent (see [`PUSH_ONCE`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Guard {
-    /// Skip the messages whose slot is in either set.
-    pub check: bool,
-    /// Add the pushed slots to the set of slots sent without a claim.
-    pub record: bool,
-    /// Else add them to the set of a new leader's recent sends, kept this many seconds.
-    pub recent_secs: Option<u64>,
-}
-
-impl Guard {
-    fn flags(self) -> &'static str {
-        match (self.check, self.record, self.recent_secs.is_some()) {
-            (false, false, false) => "",
-            (false, true, _) => "r",
-            (false, false, true) => "t",
-            (true, false, false) => "c",
-            (true, true, _) => "cr",
-            (true, false, true) => "ct",
-        }
-    }
-
-    fn any(self) -> bool {
-        self.check || self.record || self.recent_secs.is_some()
-    }
-}
-
-/// The marker of one push: a key set in the same atomic step as the push's messages, so that a
-/// later attempt of the push (a retry after a lost reply, or another scheduler that finds the
-/// claimed rows still `owed`: they record the push's id) can tell whether it landed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Marker {
-    /// The push's id (16 hex digits), recorded in its rows' `push_marker`.
-    pub id: String,
-    /// The broker's `global_keyprefix`.
-    pub prefix: String,
-    /// `<global_keyprefix>stockura:push:<id>`.
-    pub key: Vec<u8>,
-    /// How long the broker keeps it: past the last moment the push could be retried.
-    pub ttl_secs: u64,
-}
-
-impl Marker {
-    /// The marker of push `id` under the broker's key prefix, kept `ttl_secs` (at least a
-    /// minute).
-    pub fn new(layout: &BrokerLayout, id: String, ttl_secs: u64) -> Self {
-        let mut key = layout.global_keyprefix.as_bytes().to_vec();
-        key.extend_from_slice(b"stockura:push:");
-        key.extend_from_slice(id.as_bytes());
-        Self {
-            id,
-            prefix: layout.global_keyprefix.clone(),
-            key,
-            ttl_secs: ttl_secs.max(60),
-        }
-    }
-}
-
-/// What a push did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pushed {
-    /// The messages are on their lists now.
-    Sent,
-    /// An earlier attempt of this push had put them there (its reply was lost); nothing was
-    /// pushed again.
-    AlreadyThere,
-    /// Another scheduler had sent these slots without a claim (the database was down then);
-    /// nothing was pushed again.
-    SentUnclaimed,
-}
-
-/// The detail of a slot found sent without a claim by another scheduler.
-pub const SENT_UNCLAIMED: &str =
-    "not sent again: another scheduler sent it while the database was down";
-
-/// The Redis broker: one multiplexed connection, re-opened after a failure. Every call has the
-/// connection's response timeout, so a hung broker fails the push instead of stalling the loop.
-pub struct Broker {
-    url: Redacted,
-    timeout: Duration,
-    conn: Option<MultiplexedConnection>,
-}
-
-impl Broker {
-    /// A broker at `url`; connects on first use.
-    pub fn new(url: Redacted, timeout: Duration) -> Self {
-        Self {
-            url,
-            timeout,
-            conn: None,
-        }
-    }
-
-    /// Connects now (to fail fast at start).
-    pub async fn connect(&mut self) -> Result<(), SyncError> {
-        self.conn = Some(redis_conn::connect(&self.url, self.timeout).await?);
-        Ok(())
-    }
-
-    /// Pushes every message and sets the push's marker in one atomic script ([`PUSH_ONCE`]):
-    /// all or nothing, and nothing when the marker shows an earlier attempt landed. The items
-    /// are taken: each envelope is freed as soon as it is copied into the command. A connection
-    /// found broken (a broker restart since the last batch) is re-opened and the push tried
-    /// once more; the marker keeps a first attempt that landed with its reply lost from being
-    /// doubled.
-    pub async fn push(
-        &mut self,
-        items: Vec<(Vec<u8>, String)>,
-        marker: &Marker,
-    ) -> Result<Pushed, SyncError> {
-        self.push_guarded(items, &[], Guard::default(), marker)
-            .await
-            .map(|(pushed, _)| pushed)
-    }
-
-    /// [`Self::push`] with a [`Guard`] over the messages' Celery task ids (`ids`, aligned with
-    /// `items`; ignored without a guard). Also returns the positions of the messages not
-    /// pushed because another scheduler sent their slot without a claim.
-    pub async fn push_guarded(
-        &mut self,
-        items: Vec<(Vec<u8>, String)>,
-        ids: &[Uuid],
-        guard: Guard,
-        marker: &Marker,
-    ) -> Result<(Pushed, Vec<usize>), SyncError> {
-        if items.is_empty() {
-            return Ok((Pushed::Sent, Vec::new()));
-        }
-        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), guard, marker);
-        for (_, envelope) in items {
-            cmd.arg(envelope.as_str());
-        }
-        push_ids(&mut cmd, ids, guard);
-        let mut last = None;
-        for attempt in 0..2 {
-            match self.run_push(&cmd).await {
-                Ok(pushed) => return Ok(pushed),
-                Err(e) => {
-                    if attempt == 0 {
-                        tracing::warn!(broker = %self.url, error = %e, "broker connection lost; reconnecting");
-                    }
-                    last = Some(e);
-                }
-            }
-        }
-        Err(last.unwrap_or_else(|| self.unreachable()))
-    }
-
-    /// [`Self::push`] of borrowed items, tried once (the caller retries), with a [`Guard`] as
-    /// in [`Self::push_guarded`].
-    pub async fn push_again(
-        &mut self,
-        items: &[(Vec<u8>, String)],
-        ids: &[Uuid],
-        guard: Guard,
-        marker: &Marker,
-    ) -> Result<(Pushed, Vec<usize>), SyncError> {
-        if items.is_empty() {
-            return Ok((Pushed::Sent, Vec::new()));
-        }
-        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), guard, marker);
-        for (_, envelope) in items {
-            cmd.arg(envelope.as_str());
-        }
-        push_ids(&mut cmd, ids, guard);
-        self.run_push(&cmd).await
-    }
-
-    /// Whether a push with this marker landed (its key is there).
-    pub async fn landed(&mut self, marker: &Marker) -> Result<bool, SyncError> {
-        if self.conn.is_none() {
-            self.connect().await?;
-        }
-        let Some(conn) = self.conn.as_mut() else {
-            return Err(self.unreachable());
-        };
-        let result: Result<bool, redis::RedisError> = redis::cmd("EXISTS")
-            .arg(marker.key.as_slice())
-            .query_async(conn)
-            .await;
-        result.map_err(|e| {
-            self.conn = None;
-            redis_conn::command_error(&self.url, self.timeout, e)
-        })
-    }
-
-    async fn run_push(&mut self, cmd: &redis::Cmd) -> Result<(Pushed, Vec<usize>), SyncError> {
-        if self.conn.is_none() {
-            self.connect().await?;
-        }
-        let Some(conn) = self.conn.as_mut() else {
-            return Err(self.unreachable());
-        };
-        let result: Result<Vec<i64>, redis::RedisError> = cmd.query_async(conn).await;
-        match result {
-            Ok(reply) if reply.first() == Some(&1) => Ok((
-                Pushed::Sent,
-                reply[1..]
-                    .iter()
-                    .filter_map(|&p| usize::try_from(p - 1).ok())
-                    .collect(),
-            )),
-            Ok(_) => Ok((Pushed::AlreadyThere, Vec::new())),
-            Err(e) => {
-                self.conn = None;
-                Err(redis_conn::command_error(&self.url, self.timeout, e))
-            }
-        }
-    }
-
-    fn unreachable(&self) -> SyncError {
-        SyncError::Timeout {
-            url: self.url.clone(),
-            timeout: self.timeout,
-        }
-    }
-}
-
-/// The `EVAL` of [`PUSH_ONCE`] for messages on these lists, up to the messages themselves
-/// (appended by the caller, in the same order, then [`push_ids`]).
-fn push_command<'a>(
-    keys: impl ExactSizeIterator<Item = &'a [u8]>,
-    guard: Guard,
-    marker: &Marker,
-) -> redis::Cmd {
-    let mut cmd = redis::cmd("EVAL");
-    let prefixed = |name: &str| format!("{}{name}", marker.prefix);
-    cmd.arg(PUSH_ONCE)
-        .arg(keys.len() + 3)
-        .arg(marker.key.as_slice())
-        .arg(prefixed(UNCLAIMED_KEY))
-        .arg(prefixed(RECENT_KEY));
-    for key in keys {
-        cmd.arg(key);
-    }
-    // Slots sent without a claim are kept as long as a push's marker; a new leader's recent
-    // sends only as long as an old leader could still be sending.
-    let set_ttl = match (guard.record, guard.recent_secs) {
-        (false, Some(secs)) => secs,
-        _ => marker.ttl_secs,
-    };
-    cmd.arg(marker.ttl_secs).arg(guard.flags()).arg(set_ttl);
-    cmd
-}
-
-/// The task ids a guarded push checks or records.
-fn push_ids(cmd: &mut redis::Cmd, ids: &[Uuid], guard: Guard) {
-    if guard.any() {
-        let mut buf = Uuid::encode_buffer();
-        for id in ids {
-            cmd.arg(&*id.hyphenated().encode_lower(&mut buf));
-        }
-    }
-}
 
 /// Compiled parameter schemas by task name, reloaded when definitions change.
 #[derive(Debug, Default, Clone)]
@@ -459,6 +155,8 @@ pub struct Outcome {
     pub claimed_ms: u64,
     /// Milliseconds from the start of the batch until the broker had every message.
     pub sent_ms: u64,
+    /// The markers of the pushes that landed (let go once their rows say `dispatched`).
+    pub landed: Vec<Marker>,
 }
 
 /// A slot the broker has not taken yet. Its history row (when the database took the claim)
@@ -605,8 +303,8 @@ pub fn message_for(
 /// next chunk's claim.
 pub const CHUNK_ROWS: usize = 5_000;
 
-/// An encoded message: the list key, the envelope, the Celery task id.
-pub type Encoded = (Vec<u8>, String, Uuid);
+/// An encoded message, in its broker's form, and its Celery task id.
+pub type Encoded = (Wire, Uuid);
 
 /// The most messages encoded ahead of an instant: the first chunks, whose claims then have the
 /// machine to themselves (about 1.3 KB of memory per message held).
@@ -656,13 +354,17 @@ impl Prebuilt {
     }
 }
 
-/// The list key, the envelope (with the next delivery tag) and the task id of a message.
+/// A message in the form of the layout's broker: on Redis the list key and the envelope (with
+/// the next delivery tag), on AMQP the properties, headers and body; with its task id.
 pub fn encode(m: &TaskMessage, layout: &BrokerLayout, tags: &mut DeliveryTags) -> Encoded {
-    (
-        layout.list_key(&m.queue, m.priority),
-        m.envelope(tags.draw()),
-        m.task_id,
-    )
+    let wire = match layout.transport {
+        Transport::Redis => Wire::Redis {
+            key: layout.list_key(&m.queue, m.priority),
+            envelope: m.envelope(tags.draw()),
+        },
+        Transport::Amqp => Wire::Amqp(Box::new(AmqpMessage::new(m))),
+    };
+    (wire, m.task_id)
 }
 
 /// A message to send: still to encode, or encoded ahead.
@@ -996,8 +698,8 @@ impl<S: RunStore> Batch<'_, S> {
                     tracing::info!(schedule = %d.schedule.name, task = %d.schedule.task_name, slot = %d.slot, trigger = %d.trigger, "dry run: would send");
                 }
                 (Some(id), _) => {
-                    if let Some((key, envelope, task_id)) = message {
-                        batch.push((key, envelope));
+                    if let Some((wire, task_id)) = message {
+                        batch.push(wire);
                         pushed.push((i, *id, task_id));
                     }
                 }
@@ -1030,7 +732,7 @@ impl<S: RunStore> Batch<'_, S> {
             Vec::new()
         };
         let result = if batch.is_empty() {
-            Ok((Pushed::Sent, Vec::new()))
+            Ok(Landed::default())
         } else {
             let pushing = std::time::Instant::now();
             if failure.is_none() && self.aborted() {
@@ -1050,79 +752,91 @@ impl<S: RunStore> Batch<'_, S> {
                     *failure = Some(detail.clone());
                     detail
                 }),
-                (None, None) => Ok((Pushed::Sent, Vec::new())),
+                (None, None) => Ok(Landed::default()),
             };
             stages.push += pushing.elapsed();
             result
         };
-        match result {
-            Ok((_, skipped)) => {
-                // Rows whose slot another scheduler sent without a claim: a claimed one is
-                // recorded sent (not by this push); an unclaimed one is left to that scheduler.
-                let mut elsewhere = vec![false; rows.len()];
-                if count > 0 {
-                    stages.first_sent.get_or_insert(started.elapsed());
-                    outcome.sent_ms = millis(started.elapsed());
-                    outcome.dispatched += count - skipped.len();
-                    for (k, &(i, id, task_id)) in pushed.iter().enumerate() {
-                        let d = &self.due[start + i];
-                        if skipped.binary_search(&k).is_ok() {
-                            if id >= 0 {
-                                outcome.sent_elsewhere.push(id);
-                                outcome.ran.push((d.schedule.id, d.slot));
-                            } else if let Some(e) = elsewhere.get_mut(i) {
-                                *e = true;
-                            }
-                            continue;
-                        }
-                        outcome.sent.push((start + i, task_id));
-                        outcome.ran.push((d.schedule.id, d.slot));
-                        if id >= 0 {
-                            outcome.confirmed.push(id);
-                        }
-                    }
-                    if !skipped.is_empty() {
-                        tracing::warn!(
-                            slots = skipped.len(),
-                            "not sent again: another scheduler sent these slots while the database was down"
-                        );
-                    }
-                }
-                if unclaimed {
-                    outcome.backlog.runs.extend(
-                        rows.into_iter()
-                            .zip(elsewhere)
-                            .filter(|(_, elsewhere)| !elsewhere)
-                            .map(|(mut row, _)| {
-                                if row.status == RunStatus::Owed {
-                                    row.status = RunStatus::Dispatched;
-                                    row.dispatched_at = Some(self.now);
-                                }
-                                row
-                            }),
-                    );
-                }
-            }
-            Err(error) => {
-                let mut taken: Vec<Option<NewRun>> = if unclaimed {
-                    rows.into_iter().map(Some).collect()
-                } else {
-                    Vec::new()
-                };
-                for &(i, id, task_id) in &pushed {
-                    outcome.owed.push(Owed {
-                        due: self.due[start + i].clone(),
+        let (skipped, refused, refusal) = match result {
+            Ok(landed) => (landed.elsewhere, landed.refused, landed.refusal),
+            Err(error) => (Vec::new(), (0..pushed.len()).collect(), error),
+        };
+        if !refused.is_empty() && refused.len() < count {
+            tracing::error!(error = %refusal, messages = refused.len(), of = count, "dispatch failed in part: the broker did not take some messages; their slots stay owed and are retried");
+            failure.get_or_insert_with(|| refusal.clone());
+        }
+        let sent = count - skipped.len() - refused.len();
+        if sent > 0 {
+            stages.first_sent.get_or_insert(started.elapsed());
+            outcome.sent_ms = millis(started.elapsed());
+            outcome.landed.push(marker.clone());
+        }
+        outcome.dispatched += sent;
+        // Rows whose slot another scheduler sent without a claim: a claimed one is recorded
+        // sent (not by this push); an unclaimed one is left to that scheduler.
+        let mut elsewhere = vec![false; rows.len()];
+        // The slots the broker did not take, by row index: owed, retried with the same task id.
+        let mut owed: Vec<(usize, Owed)> = Vec::with_capacity(refused.len());
+        for (k, &(i, id, task_id)) in pushed.iter().enumerate() {
+            let d = &self.due[start + i];
+            if refused.binary_search(&k).is_ok() {
+                owed.push((
+                    i,
+                    Owed {
+                        due: d.clone(),
                         task_id,
                         run_id: (id >= 0).then_some(id),
-                        row: taken.get_mut(i).and_then(Option::take),
+                        row: None,
                         marker: marker.clone(),
-                        error: error.clone(),
+                        error: refusal.clone(),
                         recorded: false,
-                    });
+                    },
+                ));
+                continue;
+            }
+            if skipped.binary_search(&k).is_ok() {
+                if id >= 0 {
+                    outcome.sent_elsewhere.push(id);
+                    outcome.ran.push((d.schedule.id, d.slot));
+                } else if let Some(e) = elsewhere.get_mut(i) {
+                    *e = true;
                 }
-                outcome.backlog.runs.extend(taken.into_iter().flatten());
+                continue;
+            }
+            outcome.sent.push((start + i, task_id));
+            outcome.ran.push((d.schedule.id, d.slot));
+            if id >= 0 {
+                outcome.confirmed.push(id);
             }
         }
+        if !skipped.is_empty() {
+            tracing::warn!(
+                slots = skipped.len(),
+                "not sent again: another scheduler sent these slots while the database was down"
+            );
+        }
+        if unclaimed {
+            // Without a claim the rows travel with the slots: an owed slot carries its row, a
+            // sent one is recorded dispatched, the others as they are.
+            let mut rows: Vec<Option<NewRun>> = rows.into_iter().map(Some).collect();
+            for (i, o) in &mut owed {
+                o.row = rows.get_mut(*i).and_then(Option::take);
+            }
+            outcome.backlog.runs.extend(
+                rows.into_iter()
+                    .zip(elsewhere)
+                    .filter(|(_, elsewhere)| !elsewhere)
+                    .filter_map(|(row, _)| row)
+                    .map(|mut row| {
+                        if row.status == RunStatus::Owed {
+                            row.status = RunStatus::Dispatched;
+                            row.dispatched_at = Some(self.now);
+                        }
+                        row
+                    }),
+            );
+        }
+        outcome.owed.extend(owed.into_iter().map(|(_, o)| o));
     }
 }
 
@@ -1345,6 +1059,13 @@ pub async fn dispatch<S: RunStore>(
     outcome.database_down = batch
         .database_down
         .load(std::sync::atomic::Ordering::Relaxed);
+    // The history says what the landed pushes sent: their markers are no longer needed.
+    if outcome.backlog.settle.is_empty()
+        && !outcome.landed.is_empty()
+        && let Some(broker) = broker
+    {
+        broker.forget(&outcome.landed).await;
+    }
     let bookkeeping = if outcome.ran.is_empty() {
         Ok(())
     } else if batch

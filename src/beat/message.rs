@@ -50,6 +50,8 @@ pub struct BrokerLayout {
     /// `broker_transport_options['global_keyprefix']`, put in front of every key; `""` (the
     /// default) for none.
     pub global_keyprefix: String,
+    /// The kind of broker the messages are encoded for.
+    pub transport: crate::beat::broker::Transport,
 }
 
 impl BrokerLayout {
@@ -167,6 +169,39 @@ impl TaskMessage {
         out
     }
 
+    /// The protocol-2 headers in the order Celery writes them: the set the Redis envelope
+    /// carries, typed for transports that encode each value (AMQP field tables).
+    pub fn headers(&self) -> Vec<(&'static str, Header)> {
+        let id = self.task_id.hyphenated().to_string();
+        let stamp =
+            |t: Option<DateTime<Utc>>| t.map_or(Header::Null, |t| Header::Str(python_isoformat(t)));
+        let mut h = vec![
+            ("lang", Header::Str("py".into())),
+            ("task", Header::Str(self.task_name.clone())),
+            ("id", Header::Str(id.clone())),
+            ("shadow", Header::Null),
+            ("eta", stamp(self.eta)),
+            ("expires", stamp(self.expires)),
+            ("group", Header::Null),
+            ("group_index", Header::Null),
+            ("retries", Header::Int(0)),
+            ("timelimit", Header::NullPair),
+            ("root_id", Header::Str(id)),
+            ("parent_id", Header::Null),
+            ("argsrepr", Header::Str(celery_argsrepr(&self.args))),
+            ("kwargsrepr", Header::Str(celery_kwargsrepr(&self.kwargs))),
+            ("origin", Header::Str(self.origin.clone())),
+            ("ignore_result", Header::Bool(false)),
+            ("replaced_task_nesting", Header::Int(0)),
+            ("stamped_headers", Header::Null),
+            ("stamps", Header::EmptyMap),
+        ];
+        if self.beat {
+            h.push(("celery_beat_task", Header::Bool(true)));
+        }
+        h
+    }
+
     /// The decoded body: [args, kwargs, {"callbacks": null, "errbacks": null, "chain": null,
     /// "chord": null}] as JSON text (before base64).
     ///
@@ -181,6 +216,23 @@ impl TaskMessage {
         out.push_str(r#", {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]"#);
         out
     }
+}
+
+/// The value of one message header ([`TaskMessage::headers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Header {
+    /// A string.
+    Str(String),
+    /// Python's `None`.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// `[None, None]` (`timelimit`).
+    NullPair,
+    /// `{}` (`stamps`).
+    EmptyMap,
 }
 
 /// The task id of a scheduled slot: UUID v5 over `schedule_id` and the slot instant (RFC 3339,
@@ -1077,6 +1129,39 @@ mod tests {
     }
 
     #[test]
+    fn the_typed_headers_are_the_envelope_headers() {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+        let plain = message(r#"[1, "two"]"#, r#"{"a": [true]}"#);
+        let mut full = message("[]", r#"{"é": "\n"}"#);
+        full.beat = true;
+        full.eta = Some(at("2026-01-01T00:00:00.000001Z"));
+        full.expires = Some(at("2026-01-01T00:01:00Z"));
+        for m in [plain, full] {
+            let envelope: Value = serde_json::from_str(&m.envelope(Uuid::nil())).unwrap();
+            let typed: Map<String, Value> = m
+                .headers()
+                .into_iter()
+                .map(|(name, value)| {
+                    let value = match value {
+                        Header::Str(s) => Value::String(s),
+                        Header::Null => Value::Null,
+                        Header::Int(i) => Value::from(i),
+                        Header::Bool(b) => Value::Bool(b),
+                        Header::NullPair => Value::Array(vec![Value::Null, Value::Null]),
+                        Header::EmptyMap => Value::Object(Map::new()),
+                    };
+                    (name.to_string(), value)
+                })
+                .collect();
+            // The same names in the same order, with the same values.
+            assert_eq!(
+                Value::Object(typed).to_string(),
+                envelope["headers"].to_string()
+            );
+        }
+    }
+
+    #[test]
     fn delivery_tags_are_distinct_v4_uuids() {
         let mut tags = crate::beat::dispatch::DeliveryTags::new();
         let drawn: Vec<Uuid> = (0..10_000).map(|_| tags.draw()).collect();
@@ -1115,6 +1200,7 @@ mod tests {
         assert_eq!(ours, expected_from_capture(CAPTURED_BEAT));
         let layout = BrokerLayout {
             global_keyprefix: "stkcap_".into(),
+            ..Default::default()
         };
         assert_eq!(
             layout.list_key(&msg.queue, msg.priority),
@@ -1241,6 +1327,7 @@ mod tests {
         let plain = BrokerLayout::default();
         let prefixed = BrokerLayout {
             global_keyprefix: "pfx:".into(),
+            ..Default::default()
         };
         let cases: [(Option<u8>, &[u8]); 11] = [
             (None, b""),

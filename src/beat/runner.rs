@@ -541,16 +541,16 @@ where
                 }
             }
             let mut tags = dispatch::DeliveryTags::new();
-            let mut items: Vec<(Vec<u8>, String)> = Vec::with_capacity(group.len());
+            let mut items: Vec<dispatch::Wire> = Vec::with_capacity(group.len());
             let mut unbuildable = Vec::new();
             let mut buildable = Vec::with_capacity(group.len());
             for mut o in group {
                 // A row taken over from the history may have changed since it was claimed.
                 match dispatch::message_for(&o.due, o.task_id, &self.config.dispatch) {
                     Ok(m) => {
-                        let (key, envelope, _) =
+                        let (wire, _) =
                             dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
-                        items.push((key, envelope));
+                        items.push(wire);
                         buildable.push(o);
                     }
                     Err(why) => {
@@ -589,48 +589,64 @@ where
             };
             let result = match self.broker.as_mut() {
                 Some(broker) => broker.push_again(&items, &ids, guard, &marker).await,
-                None => Ok((dispatch::Pushed::Sent, Vec::new())),
+                None => Ok(dispatch::Landed::default()),
             };
-            match result {
-                Ok((pushed, skipped)) => {
-                    sent_total += group.len();
-                    let (elsewhere, group): (Vec<_>, Vec<_>) = group
-                        .into_iter()
-                        .enumerate()
-                        .partition(|(n, _)| skipped.contains(n));
-                    let elsewhere: Vec<Owed> = elsewhere.into_iter().map(|(_, o)| o).collect();
-                    let group: Vec<Owed> = group.into_iter().map(|(_, o)| o).collect();
-                    if !elsewhere.is_empty() {
-                        self.owed_sent(elsewhere, dispatch::Pushed::SentUnclaimed, now)
-                            .await;
-                    }
-                    if !group.is_empty() {
-                        self.owed_sent(group, pushed, now).await;
-                    }
+            drop(items);
+            let (pushed, skipped, refused, error) = match result {
+                Ok(l) => (l.pushed, l.elsewhere, l.refused, l.refusal),
+                Err(e) => (
+                    dispatch::Pushed::Sent,
+                    Vec::new(),
+                    (0..group.len()).collect(),
+                    format!("{e}"),
+                ),
+            };
+            let (mut back, mut elsewhere, mut sent) = (Vec::new(), Vec::new(), Vec::new());
+            for (n, o) in group.into_iter().enumerate() {
+                if refused.binary_search(&n).is_ok() {
+                    back.push(o);
+                } else if skipped.binary_search(&n).is_ok() {
+                    elsewhere.push(o);
+                } else {
+                    sent.push(o);
                 }
-                Err(e) => {
-                    let error = format!("{e}");
-                    // Once at warn level per outage; every further attempt at debug.
-                    let owed = group.len() + waiting.len();
-                    if self.owed_retry.is_none_or(|(_, w)| w == OWED_RETRY_FIRST) {
-                        tracing::warn!(error = %error, owed, "the broker still does not take the owed slots; retrying until their deadline");
-                    } else {
-                        tracing::debug!(error = %error, owed, "the broker still does not take the owed slots");
-                    }
-                    self.owed = group
-                        .into_iter()
-                        .chain(waiting)
-                        .map(|mut o| {
+            }
+            sent_total += sent.len() + elsewhere.len();
+            if !elsewhere.is_empty() {
+                self.owed_sent(elsewhere, dispatch::Pushed::SentUnclaimed, now)
+                    .await;
+            }
+            if !sent.is_empty() {
+                self.owed_sent(sent, pushed, now).await;
+            }
+            if !back.is_empty() {
+                // Once at warn level per outage; every further attempt at debug.
+                let owed = back.len() + waiting.len();
+                if self.owed_retry.is_none_or(|(_, w)| w == OWED_RETRY_FIRST) {
+                    tracing::warn!(error = %error, owed, "the broker still does not take the owed slots; retrying until their deadline");
+                } else {
+                    tracing::debug!(error = %error, owed, "the broker still does not take the owed slots");
+                }
+                self.owed = back
+                    .into_iter()
+                    .chain(waiting)
+                    .map(|mut o| {
+                        // A push whose commit went unanswered stays marked so: its history
+                        // must say that a message may run twice.
+                        let doubt = crate::beat::broker::amqp::UNANSWERED_COMMIT;
+                        if o.error.contains(doubt) && !error.contains(doubt) {
+                            o.error = format!("{error}; earlier, {doubt}");
+                        } else {
                             o.error.clone_from(&error);
-                            o
-                        })
-                        .collect();
-                    let wait = self
-                        .owed_retry
-                        .map_or(OWED_RETRY_FIRST, |(_, w)| (w * 2).min(OWED_RETRY_MAX));
-                    self.owed_retry = Some((tokio::time::Instant::now() + wait, wait));
-                    return sent_total;
-                }
+                        }
+                        o
+                    })
+                    .collect();
+                let wait = self
+                    .owed_retry
+                    .map_or(OWED_RETRY_FIRST, |(_, w)| (w * 2).min(OWED_RETRY_MAX));
+                self.owed_retry = Some((tokio::time::Instant::now() + wait, wait));
+                return sent_total;
             }
         }
         self.owed_retry = None;
@@ -682,7 +698,7 @@ where
         tracing::info!(sent = group.len(), late_ms, "owed slots sent");
         let ids: Vec<i64> = group.iter().filter_map(|o| o.run_id).collect();
         let timeout = self.config.dispatch.statement_timeout;
-        if let Err(e) = crate::store::within(
+        let settled = match crate::store::within(
             timeout,
             "the owed runs",
             self.store
@@ -690,13 +706,27 @@ where
         )
         .await
         {
-            self.database_failed(&e);
-            self.backlog.settle.push(Settle {
-                ids,
-                status: RunStatus::Dispatched,
-                dispatched_at: Some(now),
-                detail: detail.clone(),
-            });
+            Ok(_) => ids.len() == group.len(),
+            Err(e) => {
+                self.database_failed(&e);
+                self.backlog.settle.push(Settle {
+                    ids,
+                    status: RunStatus::Dispatched,
+                    dispatched_at: Some(now),
+                    detail: detail.clone(),
+                });
+                false
+            }
+        };
+        // The history says what those pushes sent: their markers are no longer needed.
+        if settled && let Some(broker) = self.broker.as_mut() {
+            let mut markers: Vec<dispatch::Marker> = Vec::new();
+            for o in &group {
+                if !markers.contains(&o.marker) {
+                    markers.push(o.marker.clone());
+                }
+            }
+            broker.forget(&markers).await;
         }
         let mut ran = Vec::with_capacity(group.len());
         if let Some(obs) = &self.observer {
@@ -1134,9 +1164,9 @@ where
             {
                 Ok(true) => match dispatch::message_for(&h.due, h.task_id, &self.config.dispatch) {
                     Ok(m) => {
-                        let (key, envelope, _) =
+                        let (wire, _) =
                             dispatch::encode(&m, &self.config.dispatch.layout, &mut tags);
-                        batch.push((key, envelope));
+                        batch.push(wire);
                         sent.push(h);
                     }
                     Err(why) => {
@@ -1171,14 +1201,24 @@ where
             return 0;
         }
         let count = batch.len();
-        if let Some(broker) = self.broker.as_mut()
-            && let Err(e) = broker.push(batch, &marker).await
-        {
-            let error = e.to_string();
-            tracing::error!(error = %error, messages = count, "dispatch failed: the runs stay owed and are retried");
-            let owed = sent
+        let (refused, error) = match self.broker.as_mut() {
+            Some(broker) => match broker.push(batch, &marker).await {
+                Ok(landed) => (landed.refused, landed.refusal),
+                Err(e) => ((0..count).collect(), e.to_string()),
+            },
+            None => (Vec::new(), String::new()),
+        };
+        let sent = if refused.is_empty() {
+            sent
+        } else {
+            tracing::error!(error = %error, messages = refused.len(), of = count, "dispatch failed: the runs stay owed and are retried");
+            let (owed, sent): (Vec<_>, Vec<_>) = sent
                 .into_iter()
-                .map(|h| {
+                .enumerate()
+                .partition(|(n, _)| refused.binary_search(n).is_ok());
+            let owed = owed
+                .into_iter()
+                .map(|(_, h)| {
                     self.held.remove(&h.due.schedule.id);
                     Owed {
                         due: h.due,
@@ -1192,8 +1232,12 @@ where
                 })
                 .collect();
             self.owe(owed).await;
-            return 0;
-        }
+            let sent: Vec<_> = sent.into_iter().map(|(_, h)| h).collect();
+            if sent.is_empty() {
+                return 0;
+            }
+            sent
+        };
         let ran: Vec<(Uuid, DateTime<Utc>)> = sent
             .iter()
             .map(|h| (h.due.schedule.id, h.due.slot))

@@ -63,15 +63,26 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
     if wanted("broker") {
         let layout = crate::beat::message::BrokerLayout {
             global_keyprefix: s.broker_key_prefix.value.clone(),
+            transport: crate::beat::broker::Transport::Redis,
         };
         let queue = &s.default_queue.value;
         let keys: Vec<Vec<u8>> = [None, Some(3), Some(6), Some(9)]
             .into_iter()
             .map(|p| layout.list_key(queue, p))
             .collect();
-        report
-            .checks
-            .push(diagnose::check_broker(s.broker_url.value.as_ref(), queue, &keys, timeout).await);
+        let routed = routed_queues(ctx, timeout).await;
+        let arguments = crate::cli::run_beat::queue_arguments(ctx);
+        report.checks.push(
+            diagnose::check_broker(
+                s.broker_url.value.as_ref(),
+                queue,
+                &keys,
+                &routed,
+                &arguments,
+                timeout,
+            )
+            .await,
+        );
     }
     if wanted("scheduler") {
         report.checks.push(check_scheduler(ctx, timeout).await);
@@ -80,6 +91,35 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
         report,
         strict: args.strict,
     })
+}
+
+/// The default queue and every queue an enabled schedule routes to (only the default when the
+/// database cannot be read).
+async fn routed_queues(ctx: &Ctx, timeout: Duration) -> Vec<String> {
+    let default = ctx.settings.default_queue.value.clone();
+    let read = async {
+        let store = ctx.store().await?;
+        let mut queues = std::collections::BTreeSet::new();
+        store
+            .visit_schedules(
+                &crate::store::ScheduleFilter {
+                    enabled: Some(true),
+                    ..crate::store::ScheduleFilter::default()
+                },
+                &mut |s| {
+                    if let Some(q) = &s.options.queue {
+                        queues.insert(q.clone());
+                    }
+                },
+            )
+            .await?;
+        anyhow::Ok(queues)
+    };
+    let mut routed = vec![default.clone()];
+    if let Ok(Ok(queues)) = tokio::time::timeout(timeout, read).await {
+        routed.extend(queues.into_iter().filter(|q| *q != default));
+    }
+    routed
 }
 
 /// The Redis of change events, when sync is on.

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::Ctx;
 use super::output::Output;
+use crate::beat::broker::{QueueArguments, Transport};
 use crate::beat::clock::{Clock, ScaledClock, SystemClock};
 use crate::beat::dispatch::{self, Broker, DispatchOptions};
 use crate::beat::feed::{self, Change};
@@ -110,7 +111,9 @@ fn init_logs(args: &RunBeatArgs) {
     let filter = std::env::var("STOCKURA_LOG")
         .ok()
         .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("stockura={default},warn")));
+        .unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::new(format!("stockura={default},lapin=off,warn"))
+        });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -158,33 +161,32 @@ pub async fn broker_for(
     if dry_run {
         return Ok(None);
     }
-    if !url.is_redis() {
-        return Err(CliError::invalid(
-            format!(
-                "the broker {url} is not supported yet: stockura dispatches to Redis brokers only"
-            ),
-            format!("use a Redis broker (redis://, rediss://) for the workers{or_dry_run}"),
-        )
-        .into());
-    }
-    let mut broker = Broker::new(
+    let Some(mut broker) = Broker::new(
         Redacted::new(url.expose()),
         ctx.settings.redis_timeout.value.max(Duration::from_secs(2)),
-    );
-    if let Err(e) = broker.connect().await {
+        queue_arguments(ctx),
+    ) else {
+        return Err(CliError::invalid(
+            format!("the broker {url} is not supported: stockura sends to Redis and RabbitMQ brokers"),
+            format!(
+                "use a Redis (redis://, rediss://) or RabbitMQ (amqp://, amqps://, pyamqp://) broker for the workers{or_dry_run}"
+            ),
+        )
+        .into());
+    };
+    // On RabbitMQ the default queue is declared at once, so that a queue the workers declared
+    // with other arguments is named now rather than at the first slot.
+    let mut ready = broker.connect().await;
+    if ready.is_ok() {
+        ready = broker.prepare(&ctx.settings.default_queue.value).await;
+    }
+    if let Err(e) = ready {
         let cause = std::error::Error::source(&e)
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
         // Only a broker that does not answer is waited for; a malformed URL or a broker that
         // answers with a refusal (a wrong password, say) is a configuration error.
-        let transient = match &e {
-            crate::sync::SyncError::Timeout { .. } => true,
-            crate::sync::SyncError::Unreachable { source, .. } => {
-                source.is_io_error() || source.is_timeout() || source.is_connection_refusal()
-            }
-            _ => false,
-        };
-        if wait_for_broker && transient {
+        if wait_for_broker && e.is_transient() {
             // A scheduler that starts during a broker outage runs anyway: the slots due
             // meanwhile are claimed and owed, and sent when the broker answers (nothing is
             // lost, as when the broker goes down later). Exiting would leave the boundary to
@@ -195,16 +197,35 @@ pub async fn broker_for(
             );
             return Ok(Some(broker));
         }
+        let hint = match &e {
+            dispatch::BrokerError::Amqp(a) => crate::error::Classify::hint(a),
+            dispatch::BrokerError::Redis(_) => None,
+        }
+        .unwrap_or_else(|| {
+            "check that the broker's Redis runs and that CELERY_BROKER_URL points at it (host, port, db, password)".into()
+        });
+        let message = match &e {
+            dispatch::BrokerError::Amqp(crate::beat::broker::AmqpError::Declaration { .. }) => {
+                format!("{e}{cause}")
+            }
+            _ => format!("cannot reach the broker: {e}{cause}"),
+        };
         return Err(CliError {
-            message: format!("cannot reach the broker: {e}{cause}"),
+            message,
             kind: crate::error::ErrorKind::Unavailable,
-            hint: Some(
-                "check that the broker's Redis runs and that CELERY_BROKER_URL points at it (host, port, db, password)".into(),
-            ),
+            hint: Some(hint),
         }
         .into());
     }
     Ok(Some(broker))
+}
+
+/// How queues are declared on an AMQP broker, from the Celery settings.
+pub fn queue_arguments(ctx: &Ctx) -> QueueArguments {
+    QueueArguments {
+        max_priority: ctx.settings.queue_max_priority.value,
+        queue_type: Some(ctx.settings.queue_type.value.clone()),
+    }
 }
 
 /// The dispatch options from settings and flags.
@@ -216,7 +237,16 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
     DispatchOptions {
         dry_run,
         default_queue: ctx.settings.default_queue.value.clone(),
-        layout: BrokerLayout { global_keyprefix },
+        layout: BrokerLayout {
+            global_keyprefix,
+            transport: ctx
+                .settings
+                .broker_url
+                .value
+                .as_ref()
+                .and_then(Transport::of)
+                .unwrap_or_default(),
+        },
         origin: dispatch::origin(),
         chunk_rows: dispatch::CHUNK_ROWS,
         send_deadline: dispatch::send_deadline(chrono::Duration::hours(1)),
@@ -557,7 +587,7 @@ fn start_http(
             .value
             .as_ref()
             .filter(|_| has_broker)
-            .filter(|u| u.is_redis())
+            .filter(|u| Transport::of(u).is_some())
             .cloned(),
         results: s
             .result_backend

@@ -5,10 +5,11 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::redis_conn::{self, SyncError};
+use crate::beat::broker::{AmqpBroker, AmqpError, QueueArguments, QueueState};
 use crate::config::Redacted;
+use crate::error::Classify as _;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -282,6 +283,8 @@ pub async fn check_broker(
     url: Option<&Redacted>,
     queue: &str,
     keys: &[Vec<u8>],
+    routed: &[String],
+    arguments: &QueueArguments,
     timeout: Duration,
 ) -> Check {
     let start = Instant::now();
@@ -318,73 +321,99 @@ pub async fn check_broker(
                 }
             }
         }
-        "amqp" | "amqps" | "pyamqp" => match amqp_handshake(url, timeout).await {
-            Ok(()) => {
-                let mut c = Check::new(
-                    "broker",
-                    Status::Ok,
-                    format!("AMQP broker at {url} answers"),
-                );
-                c.details
-                    .push("queue length: only reported for Redis brokers".into());
-                c.timed(start)
-            }
-            Err(why) => Check::new(
-                "broker",
-                Status::Fail,
-                format!("cannot reach the AMQP broker at {url}: {why}"),
-            )
-            .hint(hint)
+        "amqp" | "amqps" | "pyamqp" => check_amqp(url, routed, arguments, timeout)
+            .await
             .timed(start),
-        },
         other => Check::new(
             "broker",
             Status::Warn,
             format!("broker scheme '{other}' is not checked"),
         )
-        .hint("stockura dispatches to Redis brokers (redis://, rediss://)")
+        .hint("stockura sends to Redis (redis://, rediss://) and RabbitMQ (amqp://, amqps://) brokers")
         .timed(start),
     }
 }
 
-/// Opens a TCP connection and sends the AMQP 0-9-1 protocol header; a broker answers with a
-/// method frame (`Connection.Start`).
-async fn amqp_handshake(url: &Redacted, timeout: Duration) -> Result<(), String> {
-    let rest = url.expose().split_once("://").map_or("", |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or_default();
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) => (
-            h.to_string(),
-            p.parse::<u16>().map_err(|_| format!("bad port '{p}'"))?,
-        ),
-        None => (hostport.to_string(), 5672),
+/// The RabbitMQ check: connects (credentials, virtual host), then asks about every routed
+/// queue: that it exists, has consumers, and was declared with the arguments stockura declares
+/// it with (a queue the workers declared otherwise fails: RabbitMQ would refuse stockura's
+/// declaration).
+async fn check_amqp(
+    url: &Redacted,
+    routed: &[String],
+    arguments: &QueueArguments,
+    timeout: Duration,
+) -> Check {
+    let mut broker = AmqpBroker::new(url.clone(), timeout, arguments.clone());
+    let failed = |e: &AmqpError| {
+        Check::new("broker", Status::Fail, e.to_string()).hint(e.hint().unwrap_or_default())
     };
-    let host = if host.is_empty() {
-        "localhost".to_string()
-    } else {
-        host
-    };
-    let attempt = async {
-        let mut stream = tokio::net::TcpStream::connect((host.as_str(), port))
-            .await
-            .map_err(|e| e.to_string())?;
-        stream
-            .write_all(b"AMQP\x00\x00\x09\x01")
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut frame = [0u8; 1];
-        stream
-            .read_exact(&mut frame)
-            .await
-            .map_err(|e| e.to_string())?;
-        if frame[0] == 1 {
-            Ok(())
-        } else {
-            Err("the server did not answer the AMQP protocol header".to_string())
+    if let Err(e) = broker.connect().await {
+        return failed(&e);
+    }
+    let mut details = vec![format!("queues declared with {}", arguments.describe())];
+    let (mut missing, mut idle, mut mismatched) = (Vec::new(), Vec::new(), Vec::new());
+    for queue in routed {
+        match broker.inspect(queue).await {
+            Ok(QueueState::Ready {
+                messages,
+                consumers,
+            }) => {
+                details.push(format!(
+                    "queue {queue}: {messages} message(s) waiting, {consumers} consumer(s)"
+                ));
+                if consumers == 0 {
+                    idle.push(queue.as_str());
+                }
+            }
+            Ok(QueueState::Missing) => {
+                details.push(format!(
+                    "queue {queue}: does not exist yet (declared with the first message sent to it)"
+                ));
+                missing.push(queue.as_str());
+            }
+            Ok(QueueState::Mismatch(why)) => {
+                details.push(format!("queue {queue}: {why}"));
+                mismatched.push(queue.as_str());
+            }
+            Err(e) => {
+                broker.close().await;
+                let mut c = failed(&e);
+                c.details = details;
+                return c;
+            }
         }
+    }
+    broker.close().await;
+    let mut c = if !mismatched.is_empty() {
+        Check::new(
+            "broker",
+            Status::Fail,
+            format!(
+                "RabbitMQ at {url}: queue {} was declared with other arguments than {}",
+                mismatched.join(", "),
+                arguments.describe()
+            ),
+        )
+        .hint(crate::beat::broker::amqp::DECLARATION_HINT)
+    } else if !missing.is_empty() || !idle.is_empty() {
+        let names: Vec<&str> = missing.iter().chain(&idle).copied().collect();
+        Check::new(
+            "broker",
+            Status::Warn,
+            format!("RabbitMQ at {url}: no worker consumes queue {}", names.join(", ")),
+        )
+        .hint("start a Celery worker for these queues (celery worker -Q NAME); messages wait in the queue until one does")
+    } else {
+        Check::new(
+            "broker",
+            Status::Ok,
+            format!(
+                "RabbitMQ at {url}: {} queue(s) declared as configured, each with a consumer",
+                routed.len()
+            ),
+        )
     };
-    tokio::time::timeout(timeout, attempt)
-        .await
-        .unwrap_or_else(|_| Err(format!("no answer within {} ms", timeout.as_millis())))
+    c.details = details;
+    c
 }

@@ -6,9 +6,12 @@ Celery) are executed as Celery would execute its own.
 
 Configured from the environment only:
 
-STOCKURA_TEST_BROKER_URL      broker URL (Redis)
+STOCKURA_TEST_BROKER_URL      broker URL (Redis, or pyamqp:// for RabbitMQ)
 STOCKURA_TEST_RESULT_BACKEND  result backend URL (Redis); also where records go
 STOCKURA_TEST_KEY_PREFIX      when set, broker_transport_options global_keyprefix
+STOCKURA_TEST_QUEUE_MAX_PRIORITY
+                              when set, task_queue_max_priority (AMQP queues
+                              are declared with x-max-priority)
 STOCKURA_TEST_RECORD_KEY      Redis list (on the result backend) tasks RPUSH to
 STOCKURA_TEST_WATCH_STDIN     when set, exit as soon as stdin reaches EOF (the
                               test process holds the other end: no worker
@@ -38,6 +41,8 @@ if os.environ.get("STOCKURA_TEST_KEY_PREFIX"):
     app.conf.broker_transport_options = {
         "global_keyprefix": os.environ["STOCKURA_TEST_KEY_PREFIX"],
     }
+if os.environ.get("STOCKURA_TEST_QUEUE_MAX_PRIORITY"):
+    app.conf.task_queue_max_priority = int(os.environ["STOCKURA_TEST_QUEUE_MAX_PRIORITY"])
 
 _client = None
 

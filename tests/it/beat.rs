@@ -65,7 +65,7 @@ impl Rig {
         broker_url: &str,
     ) -> Beat<AnyStore, ManualClock> {
         let broker = (!dry_run)
-            .then(|| Broker::new(Redacted::new(broker_url), std::time::Duration::from_secs(2)));
+            .then(|| Broker::redis(Redacted::new(broker_url), std::time::Duration::from_secs(2)));
         let mut beat = Beat::new(store, self.clock.clone(), config, broker);
         beat.start().await.unwrap();
         beat
@@ -89,7 +89,7 @@ impl Rig {
             stop,
             at: None,
         });
-        let broker = Broker::new(
+        let broker = Broker::redis(
             Redacted::new(format!("{}/0", redis_url())),
             std::time::Duration::from_secs(2),
         );
@@ -147,6 +147,7 @@ impl Rig {
                 default_queue: "celery".into(),
                 layout: BrokerLayout {
                     global_keyprefix: self.prefix.clone(),
+                    ..Default::default()
                 },
                 origin: "stockura@test".into(),
                 // Tiny chunks: every batch of these tests goes through the chunk pipeline.
@@ -1516,7 +1517,7 @@ async fn a_catch_up_cut_by_a_database_outage_is_recorded_after_the_recovery() {
             std::sync::atomic::AtomicBool::new(false),
         )),
     });
-    let broker = Broker::new(
+    let broker = Broker::redis(
         Redacted::new(format!("{}/0", redis_url())),
         std::time::Duration::from_secs(2),
     );
@@ -1634,7 +1635,7 @@ async fn a_lease_lost_during_a_catch_up_leaves_the_rest_to_the_next_leader(db: T
             std::sync::atomic::AtomicBool::new(false),
         )),
     });
-    let broker = Broker::new(
+    let broker = Broker::redis(
         Redacted::new(format!("{}/0", redis_url())),
         std::time::Duration::from_secs(2),
     );
@@ -1712,7 +1713,7 @@ async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() 
         rig.db.store().await,
         rig.clock.clone(),
         rig.config(false),
-        Some(Broker::new(
+        Some(Broker::redis(
             Redacted::new(&url),
             std::time::Duration::from_secs(2),
         )),

@@ -242,6 +242,8 @@ pub struct WorkerOptions {
     pub record_key: String,
     /// Tasks run at once: 1 runs the solo pool, more the threads pool.
     pub concurrency: usize,
+    /// Celery's `task_queue_max_priority` (queues declared with `x-max-priority` on AMQP).
+    pub queue_max_priority: Option<u8>,
 }
 
 impl WorkerOptions {
@@ -255,6 +257,7 @@ impl WorkerOptions {
             queues: vec![queue],
             record_key,
             concurrency: 1,
+            queue_max_priority: None,
         }
     }
 }
@@ -310,6 +313,12 @@ impl Worker {
             .env("PYTHONIOENCODING", "utf-8")
             .env("STOCKURA_TEST_BROKER_URL", &opts.broker_url)
             .env("STOCKURA_TEST_RESULT_BACKEND", &opts.result_backend)
+            .env(
+                "STOCKURA_TEST_QUEUE_MAX_PRIORITY",
+                opts.queue_max_priority
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            )
             .env("STOCKURA_TEST_KEY_PREFIX", &opts.key_prefix)
             .env("STOCKURA_TEST_RECORD_KEY", &opts.record_key)
             .env("STOCKURA_TEST_WATCH_STDIN", "1")

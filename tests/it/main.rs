@@ -3,6 +3,7 @@
 mod support;
 
 mod adoption;
+mod amqp;
 mod apply;
 mod batch;
 mod beat;
@@ -21,6 +22,7 @@ mod interactive;
 mod interop;
 mod observe;
 mod policies;
+mod rabbit;
 mod robustness;
 mod runs;
 mod store_contract;

@@ -62,6 +62,7 @@ impl Rig {
                 default_queue: o.queues[0].clone(),
                 layout: BrokerLayout {
                     global_keyprefix: o.key_prefix.clone(),
+                    ..Default::default()
                 },
                 origin: "stockura@test".into(),
                 chunk_rows: stockura::beat::dispatch::CHUNK_ROWS,
@@ -69,7 +70,7 @@ impl Rig {
                 statement_timeout: std::time::Duration::from_secs(5),
             },
         };
-        let broker = Broker::new(Redacted::new(o.broker_url.as_str()), Duration::from_secs(2));
+        let broker = Broker::redis(Redacted::new(o.broker_url.as_str()), Duration::from_secs(2));
         let checker = Checker::new(
             Some(Redacted::new(locks)),
             Some(Redacted::new(o.result_backend.as_str())),

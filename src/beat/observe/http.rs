@@ -775,8 +775,19 @@ async fn prerender(shared: Arc<Shared>) {
     }
 }
 
-/// Checks the broker every few seconds (its own connection, a PING).
+/// Checks the broker every few seconds on its own connection: a PING on Redis; on RabbitMQ
+/// that the connection is open (re-opened when it is not).
 async fn check_broker(observer: Arc<Observer>, url: Redacted, timeout: Duration) {
+    if crate::beat::broker::Transport::of(&url) == Some(crate::beat::broker::Transport::Amqp) {
+        let mut broker = crate::beat::broker::AmqpBroker::new(url, timeout, Default::default());
+        loop {
+            match broker.check().await {
+                Ok(()) => observer.broker_checked(None),
+                Err(e) => observer.broker_checked(Some(e.to_string())),
+            }
+            tokio::time::sleep(BROKER_CHECK_EVERY).await;
+        }
+    }
     let mut conn = None;
     loop {
         let result = async {

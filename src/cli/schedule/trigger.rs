@@ -120,13 +120,23 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
         return Err(CliError::invalid(detail, "fix the parameters with `stockura schedule update`; the failed run is in `stockura history`").into());
     }
     let Some((_, task_id)) = outcome.sent.first().copied() else {
+        let why = outcome
+            .owed
+            .first()
+            .map(|o| format!(": {}", o.error))
+            .unwrap_or_default();
+        let hint = if why.contains("PRECONDITION_FAILED") {
+            crate::beat::broker::amqp::DECLARATION_HINT
+        } else {
+            "check the broker with `stockura diagnose`"
+        };
         return Err(CliError {
             message: format!(
-                "the run of '{}' was not sent (see `stockura history`)",
+                "the run of '{}' was not sent{why} (recorded failed in `stockura history`)",
                 schedule.name
             ),
             kind: ErrorKind::Unavailable,
-            hint: Some("check the broker with `stockura diagnose`".into()),
+            hint: Some(hint.into()),
         }
         .into());
     };

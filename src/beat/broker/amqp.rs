@@ -1,0 +1,993 @@
+//! The RabbitMQ broker (AMQP 0-9-1), through lapin: the topology Celery's own producer
+//! declares, messages published to the default exchange with `mandatory` set, a chunk's
+//! messages in one transaction with the push's marker, every step within the broker timeout.
+//! What the wire carries is written down in `docs/celery-wire-format.md`.
+//!
+//! Why transactions rather than publisher confirms: with confirms, every message published
+//! but not yet confirmed when the connection breaks is in doubt (a burst of 2,000 had 764 of
+//! them when its broker stopped), and sending them again doubles those the broker kept. An
+//! uncommitted transaction is discarded by the broker, so only a break during the commit
+//! itself leaves doubt.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lapin::options::{
+    BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldArray, FieldTable, LongString, ShortString};
+use lapin::uri::{AMQPAuthority, AMQPQueryString, AMQPScheme, AMQPUri, AMQPUserInfo};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use uuid::Uuid;
+
+use super::{Landed, Marker, Pushed};
+use crate::beat::message::{Header, TaskMessage};
+use crate::config::Redacted;
+use crate::error::{Classify, ErrorKind};
+
+/// Why a push whose commit went unanswered is sent again.
+pub const UNANSWERED_COMMIT: &str =
+    "the broker did not answer the commit; sent again, so a message it had kept runs twice";
+
+/// How to mend a queue the broker refuses to declare as configured.
+pub const DECLARATION_HINT: &str = "set CELERY_TASK_QUEUE_MAX_PRIORITY and CELERY_TASK_DEFAULT_QUEUE_TYPE to what the workers declare the queue with (their task_queue_max_priority and task_default_queue_type)";
+
+/// How the broker's queues are declared: Celery's `task_queue_max_priority` and
+/// `task_default_queue_type`, which must match what the workers declare (RabbitMQ refuses a
+/// declaration whose arguments differ from the queue's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueArguments {
+    /// `x-max-priority`.
+    pub max_priority: Option<u8>,
+    /// `x-queue-type` (`classic` sends none, as Celery does).
+    pub queue_type: Option<String>,
+}
+
+impl QueueArguments {
+    /// The `queue.declare` arguments.
+    pub fn table(&self) -> FieldTable {
+        let mut table = FieldTable::default();
+        if let Some(max) = self.max_priority {
+            table.insert("x-max-priority".into(), AMQPValue::LongInt(i32::from(max)));
+        }
+        if let Some(kind) = self.queue_type.as_deref().filter(|k| *k != "classic") {
+            table.insert("x-queue-type".into(), AMQPValue::LongString(kind.into()));
+        }
+        table
+    }
+
+    /// The arguments as an operator writes them: `x-max-priority=10, x-queue-type=quorum`, or
+    /// `none`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(max) = self.max_priority {
+            parts.push(format!("x-max-priority={max}"));
+        }
+        if let Some(kind) = self.queue_type.as_deref().filter(|k| *k != "classic") {
+            parts.push(format!("x-queue-type={kind}"));
+        }
+        if parts.is_empty() {
+            "no arguments".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One task message in its AMQP form: the routing key (the queue), the basic properties but
+/// the expiration (computed when it is published), and the raw JSON body.
+#[derive(Debug, Clone)]
+pub struct AmqpMessage {
+    /// The queue, which is also the routing key on the default exchange.
+    pub queue: String,
+    /// The properties, without `expiration`.
+    pub properties: BasicProperties,
+    /// When the message expires (the `expiration` property is its remaining lifetime).
+    pub expires: Option<DateTime<Utc>>,
+    /// `[args, kwargs, embed]` as JSON text.
+    pub body: Vec<u8>,
+}
+
+impl AmqpMessage {
+    /// The AMQP form of a task message.
+    pub fn new(m: &TaskMessage) -> Self {
+        let mut headers = FieldTable::default();
+        for (name, value) in m.headers() {
+            headers.insert(name.into(), header_value(value));
+        }
+        let id = m.task_id.hyphenated().to_string();
+        let properties = BasicProperties::default()
+            .with_content_type("application/json".into())
+            .with_content_encoding("utf-8".into())
+            .with_headers(headers)
+            .with_delivery_mode(2)
+            .with_priority(m.priority.unwrap_or(0))
+            .with_correlation_id(id.into())
+            .with_reply_to("".into());
+        Self {
+            queue: m.queue.clone(),
+            properties,
+            expires: m.expires,
+            body: m.body().into_bytes(),
+        }
+    }
+
+    /// The properties to publish with at `now`: `expiration` is the remaining lifetime in
+    /// milliseconds (`0` once past), as Celery sends it.
+    pub fn properties_at(&self, now: DateTime<Utc>) -> BasicProperties {
+        let properties = self.properties.clone();
+        match self.expires {
+            Some(expires) => {
+                let ms = (expires - now).num_milliseconds().max(0);
+                properties.with_expiration(ms.to_string().into())
+            }
+            None => properties,
+        }
+    }
+
+    /// The task id (the correlation id).
+    pub fn task_id(&self) -> Option<Uuid> {
+        self.properties
+            .correlation_id()
+            .as_ref()
+            .and_then(|id| Uuid::parse_str(id.as_str()).ok())
+    }
+}
+
+/// A header value with the wire type py-amqp gives the same Python value: strings as long
+/// strings (`S`; RabbitMQ closes the connection on a short string in a table), `None` as void
+/// (`V`), integers as `I` or `L`, booleans as `t`.
+fn header_value(value: Header) -> AMQPValue {
+    match value {
+        Header::Str(s) => AMQPValue::LongString(LongString::from(s)),
+        Header::Null => AMQPValue::Void,
+        Header::Int(i) => match i32::try_from(i) {
+            Ok(small) => AMQPValue::LongInt(small),
+            Err(_) => AMQPValue::LongLongInt(i),
+        },
+        Header::Bool(b) => AMQPValue::Boolean(b),
+        Header::NullPair => {
+            AMQPValue::FieldArray(FieldArray::from(vec![AMQPValue::Void, AMQPValue::Void]))
+        }
+        Header::EmptyMap => AMQPValue::FieldTable(FieldTable::default()),
+    }
+}
+
+/// An AMQP broker that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AmqpError {
+    /// The URL cannot be used.
+    #[error("the AMQP broker URL {url} is invalid: {why}")]
+    InvalidUrl {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// Why.
+        why: String,
+    },
+    /// No connection: the broker is down, or it refused the login or the virtual host.
+    #[error("cannot reach the AMQP broker at {url}: {why}")]
+    Unreachable {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// Why.
+        why: String,
+        /// Whether the broker answered and refused (credentials, vhost): not worth waiting for.
+        refused: bool,
+    },
+    /// No answer within the timeout.
+    #[error("the AMQP broker at {url} did not answer within {} ms", timeout.as_millis())]
+    Timeout {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// The wait.
+        timeout: Duration,
+    },
+    /// The broker refused to declare a queue as configured (it exists with other arguments).
+    #[error("the AMQP broker at {url} refused to declare queue '{queue}' with {arguments}: {why}")]
+    Declaration {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// The queue.
+        queue: String,
+        /// The arguments stockura declared it with.
+        arguments: String,
+        /// The broker's reason (which argument differs).
+        why: String,
+    },
+    /// None of the messages was confirmed.
+    #[error("the AMQP broker at {url} did not take the messages: {why}")]
+    NotTaken {
+        /// The URL, redacted when displayed.
+        url: Redacted,
+        /// Why (the first message's reason).
+        why: String,
+    },
+}
+
+impl AmqpError {
+    /// Whether waiting may help (see `BrokerError::is_transient`).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable { refused, .. } => !refused,
+            Self::Timeout { .. } | Self::NotTaken { .. } => true,
+            Self::InvalidUrl { .. } | Self::Declaration { .. } => false,
+        }
+    }
+}
+
+impl Classify for AmqpError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidUrl { .. } => ErrorKind::InvalidInput,
+            _ => ErrorKind::Unavailable,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            Self::InvalidUrl { .. } => {
+                "use amqp://user:password@host:5672/vhost (amqps:// for TLS; the vhost / is written //)".into()
+            }
+            Self::Declaration { .. } => DECLARATION_HINT.into(),
+            _ => "check that RabbitMQ runs and that CELERY_BROKER_URL points at it (host, port, user, password, vhost)".into(),
+        })
+    }
+}
+
+/// Parses a Celery AMQP URL (`amqp://`, `amqps://`, `pyamqp://`): user and password default to
+/// `guest`, the host to `localhost`, the port to 5672 (5671 with TLS), the virtual host is the
+/// path after the first `/` (percent-decoded; empty or `/` is the default vhost `/`).
+pub fn parse_url(url: &Redacted) -> Result<AMQPUri, AmqpError> {
+    let invalid = |why: &str| AmqpError::InvalidUrl {
+        url: url.clone(),
+        why: why.to_string(),
+    };
+    let text = url.expose();
+    let (scheme, rest) = text
+        .split_once("://")
+        .ok_or_else(|| invalid("it has no scheme"))?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "amqp" | "pyamqp" => AMQPScheme::AMQP,
+        "amqps" => AMQPScheme::AMQPS,
+        _ => return Err(invalid("the scheme is not amqp, amqps or pyamqp")),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let decode = |s: &str, what: &str| {
+        percent_decode(s)
+            .ok_or_else(|| invalid(&format!("the {what} is not valid percent-encoded UTF-8")))
+    };
+    let (username, password) = match userinfo {
+        Some(u) => {
+            let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+            (decode(user, "user name")?, decode(pass, "password")?)
+        }
+        None => ("guest".to_string(), "guest".to_string()),
+    };
+    let default_port = if scheme == AMQPScheme::AMQPS {
+        5671
+    } else {
+        5672
+    };
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6
+            .split_once(']')
+            .ok_or_else(|| invalid("an IPv6 host lacks its closing ]"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| invalid("the port is not a number"))?,
+            None => default_port,
+        };
+        (host.to_string(), port)
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (
+                h.to_string(),
+                p.parse().map_err(|_| invalid("the port is not a number"))?,
+            ),
+            None => (hostport.to_string(), default_port),
+        }
+    };
+    let host = if host.is_empty() {
+        "localhost".into()
+    } else {
+        host
+    };
+    let vhost = decode(path, "virtual host")?;
+    let vhost = if vhost.is_empty() { "/".into() } else { vhost };
+    Ok(AMQPUri {
+        scheme,
+        authority: AMQPAuthority {
+            userinfo: AMQPUserInfo { username, password },
+            host,
+            port,
+        },
+        vhost,
+        query: AMQPQueryString::default(),
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// One queue as the broker sees it ([`AmqpBroker::inspect`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueState {
+    /// No such queue (yet): stockura declares it with the first message sent to it.
+    Missing,
+    /// It exists with the configured arguments.
+    Ready {
+        /// Messages waiting.
+        messages: u32,
+        /// Consumers (workers) attached.
+        consumers: u32,
+    },
+    /// It exists with other arguments: the broker's reason.
+    Mismatch(String),
+}
+
+/// An open connection and its confirming channel.
+struct Link {
+    connection: Connection,
+    channel: Channel,
+    /// Queues declared on this connection.
+    declared: HashSet<String>,
+}
+
+/// A RabbitMQ broker: one connection with one confirming channel, re-opened after a failure.
+pub struct AmqpBroker {
+    url: Redacted,
+    timeout: Duration,
+    queues: QueueArguments,
+    link: Option<Link>,
+    /// Pushes whose commit went unanswered: their markers prove nothing.
+    doubtful: HashSet<String>,
+}
+
+impl AmqpBroker {
+    /// A broker at `url`; connects on first use.
+    pub fn new(url: Redacted, timeout: Duration, queues: QueueArguments) -> Self {
+        Self {
+            url,
+            timeout,
+            queues,
+            link: None,
+            doubtful: HashSet::new(),
+        }
+    }
+
+    /// The broker's URL.
+    pub fn url(&self) -> &Redacted {
+        &self.url
+    }
+
+    /// Connects and opens the confirming channel now (to fail fast at start).
+    pub async fn connect(&mut self) -> Result<(), AmqpError> {
+        self.drop_link();
+        self.link().await.map(|_| ())
+    }
+
+    /// Closes the connection (within a second).
+    pub async fn close(&mut self) {
+        if let Some(link) = self.link.take() {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(1),
+                link.connection.close(200, "stockura: done".into()),
+            )
+            .await;
+        }
+    }
+
+    /// Whether the connection is open (a probe for readiness: connects when it is not).
+    pub async fn check(&mut self) -> Result<(), AmqpError> {
+        self.link().await.map(|_| ())
+    }
+
+    /// Declares `queue` as Celery's producer does (see [`Self::publish`]), now.
+    pub async fn declare(&mut self, queue: &str) -> Result<(), AmqpError> {
+        let timeout = self.timeout;
+        let url = self.url.clone();
+        let queues = self.queues.clone();
+        let link = self.link().await?;
+        if link.declared.contains(queue) {
+            return Ok(());
+        }
+        let declared = tokio::time::timeout(timeout, declare(&link.channel, queue, &queues)).await;
+        match declared {
+            Ok(Ok(())) => {
+                link.declared.insert(queue.to_string());
+                Ok(())
+            }
+            Ok(Err(e)) => {
+                let error = match protocol_refusal(&e) {
+                    Some(why) => AmqpError::Declaration {
+                        url,
+                        queue: queue.to_string(),
+                        arguments: queues.describe(),
+                        why,
+                    },
+                    None => AmqpError::Unreachable {
+                        url,
+                        why: e.to_string(),
+                        refused: false,
+                    },
+                };
+                self.drop_link();
+                Err(error)
+            }
+            Err(_) => {
+                self.drop_link();
+                Err(AmqpError::Timeout { url, timeout })
+            }
+        }
+    }
+
+    /// [`Self::inspect`] as a verdict: an error when `queue` exists with other arguments.
+    pub async fn verify(&mut self, queue: &str) -> Result<(), AmqpError> {
+        match self.inspect(queue).await? {
+            QueueState::Mismatch(why) => Err(AmqpError::Declaration {
+                url: self.url.clone(),
+                queue: queue.to_string(),
+                arguments: self.queues.describe(),
+                why,
+            }),
+            QueueState::Missing | QueueState::Ready { .. } => Ok(()),
+        }
+    }
+
+    /// What the broker says about `queue`, without creating it: whether it exists, how many
+    /// messages wait and how many consumers it has, and whether it was declared with the
+    /// arguments stockura declares it with (re-declaring an existing queue with the same
+    /// arguments changes nothing; with others the broker refuses, naming the difference).
+    pub async fn inspect(&mut self, queue: &str) -> Result<QueueState, AmqpError> {
+        let timeout = self.timeout;
+        let url = self.url.clone();
+        let queues = self.queues.clone();
+        let link = self.link().await?;
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let found = tokio::time::timeout(
+            timeout,
+            link.channel
+                .queue_declare(queue.into(), passive, FieldTable::default()),
+        )
+        .await;
+        let state = match found {
+            Err(_) => Err(AmqpError::Timeout { url, timeout }),
+            Ok(Err(e)) => match protocol_refusal(&e) {
+                Some(why) if why.contains("NOT_FOUND") => Ok(QueueState::Missing),
+                _ => Err(AmqpError::Unreachable {
+                    url,
+                    why: e.to_string(),
+                    refused: false,
+                }),
+            },
+            Ok(Ok(q)) => {
+                let (messages, consumers) = (q.message_count(), q.consumer_count());
+                let same = tokio::time::timeout(
+                    timeout,
+                    link.channel.queue_declare(
+                        queue.into(),
+                        QueueDeclareOptions {
+                            durable: true,
+                            ..QueueDeclareOptions::default()
+                        },
+                        queues.table(),
+                    ),
+                )
+                .await;
+                match same {
+                    Err(_) => Err(AmqpError::Timeout { url, timeout }),
+                    Ok(Ok(_)) => Ok(QueueState::Ready {
+                        messages,
+                        consumers,
+                    }),
+                    Ok(Err(e)) => match protocol_refusal(&e) {
+                        Some(why) => Ok(QueueState::Mismatch(why)),
+                        None => Err(AmqpError::Unreachable {
+                            url,
+                            why: e.to_string(),
+                            refused: false,
+                        }),
+                    },
+                }
+            }
+        };
+        // A refused declaration closes the channel: the next step opens another.
+        if !matches!(state, Ok(QueueState::Ready { .. })) {
+            self.drop_link();
+        }
+        state
+    }
+
+    /// Publishes the messages of one push (`None`: not an AMQP message, refused) in one
+    /// transaction, with the push's marker. Each queue is first declared as Celery's producer
+    /// declares it (a direct durable exchange named after the queue, the durable queue with
+    /// the configured arguments, the binding), once per connection, so that messages sent
+    /// before any worker started wait in the queue; then every message goes to the default
+    /// exchange with the queue as routing key and `mandatory` set, so a message no queue takes
+    /// is returned, not dropped.
+    ///
+    /// The transaction makes the push all or nothing while the broker runs: a connection that
+    /// breaks before the commit leaves nothing on the broker (the push is sent again whole,
+    /// doubling nothing), and an answered commit has every message stored. A commit sent but
+    /// never answered (the broker stopped or the connection broke during it) leaves doubt:
+    /// the push is sent again ([`UNANSWERED_COMMIT`]): no slot is lost, and the messages the
+    /// broker had kept run twice. The push's marker, a message in its own queue
+    /// `stockura.push.<id>` committed with the others, tells a scheduler that takes over owed
+    /// slots whether the push of one that stopped landed ([`Self::landed`]).
+    ///
+    /// A message the broker returned is in [`Landed::refused`] (owed: the caller retries it
+    /// with the same task id). A push that did not land is an error.
+    pub async fn publish(
+        &mut self,
+        items: Vec<Option<&AmqpMessage>>,
+        marker: &Marker,
+    ) -> Result<Landed, AmqpError> {
+        let count = items.len();
+        if count == 0 {
+            return Ok(Landed::all(Pushed::Sent, Vec::new()));
+        }
+        let mut queues: Vec<&str> = items.iter().flatten().map(|m| m.queue.as_str()).collect();
+        queues.sort_unstable();
+        queues.dedup();
+        for queue in queues {
+            self.declare(queue).await?;
+        }
+        let timeout = self.timeout;
+        let url = self.url.clone();
+        // The commit of a large push writes every message to disk first: a millisecond per
+        // 20 messages on top of the timeout.
+        let deadline = tokio::time::Instant::now()
+            + timeout
+            + Duration::from_millis(u64::try_from(count / 20).unwrap_or(u64::MAX));
+        let marker_queue = marker_queue(marker);
+        let link = self.link().await?;
+        let now = Utc::now();
+        let sent = async {
+            link.channel
+                .queue_declare(
+                    marker_queue.as_str().into(),
+                    QueueDeclareOptions {
+                        durable: true,
+                        ..QueueDeclareOptions::default()
+                    },
+                    marker_arguments(marker),
+                )
+                .await?;
+            for m in items.iter().flatten() {
+                link.channel
+                    .basic_publish(
+                        ShortString::from(""),
+                        ShortString::from(m.queue.as_str()),
+                        BasicPublishOptions {
+                            mandatory: true,
+                            immediate: false,
+                        },
+                        &m.body,
+                        m.properties_at(now),
+                    )
+                    .await?;
+            }
+            link.channel
+                .basic_publish(
+                    ShortString::from(""),
+                    marker_queue.as_str().into(),
+                    BasicPublishOptions::default(),
+                    marker.id.as_bytes(),
+                    BasicProperties::default().with_delivery_mode(2),
+                )
+                .await?;
+            Ok::<_, lapin::Error>(())
+        };
+        let sent = tokio::time::timeout_at(deadline, sent).await;
+        if let Err(why) = flatten(sent, timeout) {
+            // Nothing was committed: the broker discards the transaction's messages.
+            self.drop_link();
+            return Err(AmqpError::NotTaken { url, why });
+        }
+        let committed = tokio::time::timeout_at(deadline, link.channel.tx_commit()).await;
+        match flatten(committed, timeout) {
+            Ok(()) => {
+                let returned = link.channel.wait_for_confirms().await.unwrap_or_default();
+                Ok(landed_but(&items, returned, &mut link.declared))
+            }
+            Err(why) => {
+                // The commit's answer was lost: the broker may have applied it in full, in
+                // part (RabbitMQ applies a transaction over several queues atomically only
+                // while it runs) or not at all, and the marker cannot tell which. The push is
+                // sent again: nothing is lost, and a message the broker had kept runs twice.
+                self.drop_link();
+                self.doubtful.insert(marker.id.clone());
+                Err(AmqpError::NotTaken {
+                    url,
+                    why: format!("{UNANSWERED_COMMIT} ({why})"),
+                })
+            }
+        }
+    }
+
+    /// Whether the push `marker` landed: its marker queue holds its marker message (never
+    /// for a push whose commit this broker saw go unanswered: see [`Self::publish`]).
+    pub async fn landed(&mut self, marker: &Marker) -> Result<bool, AmqpError> {
+        if self.doubtful.contains(&marker.id) {
+            return Ok(false);
+        }
+        let timeout = self.timeout;
+        let url = self.url.clone();
+        let link = self.link().await?;
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let found = tokio::time::timeout(
+            timeout,
+            link.channel.queue_declare(
+                marker_queue(marker).as_str().into(),
+                passive,
+                FieldTable::default(),
+            ),
+        )
+        .await;
+        match found {
+            Ok(Ok(q)) => Ok(q.message_count() > 0),
+            Ok(Err(e)) => {
+                self.drop_link();
+                match protocol_refusal(&e) {
+                    Some(why) if why.contains("NOT_FOUND") => Ok(false),
+                    _ => Err(AmqpError::Unreachable {
+                        url,
+                        why: e.to_string(),
+                        refused: false,
+                    }),
+                }
+            }
+            Err(_) => {
+                self.drop_link();
+                Err(AmqpError::Timeout { url, timeout })
+            }
+        }
+    }
+
+    /// Deletes the marker queues of pushes whose messages the history now records sent
+    /// (left alone, each expires by itself after the marker's lifetime).
+    pub async fn forget(&mut self, markers: &[Marker]) {
+        let timeout = self.timeout;
+        let Ok(link) = self.link().await else {
+            return;
+        };
+        for marker in markers {
+            let deleted = tokio::time::timeout(
+                timeout,
+                link.channel.queue_delete(
+                    marker_queue(marker).as_str().into(),
+                    QueueDeleteOptions::default(),
+                ),
+            )
+            .await;
+            if !matches!(deleted, Ok(Ok(_))) {
+                // A refusal closes the channel; the queue expires by itself.
+                self.drop_link();
+                return;
+            }
+        }
+    }
+
+    /// The open link, connecting first when there is none (or it broke).
+    async fn link(&mut self) -> Result<&mut Link, AmqpError> {
+        let healthy = self
+            .link
+            .as_ref()
+            .is_some_and(|l| l.connection.status().connected() && l.channel.status().connected());
+        if !healthy {
+            self.drop_link();
+            let link = tokio::time::timeout(self.timeout, open(&self.url))
+                .await
+                .map_err(|_| AmqpError::Timeout {
+                    url: self.url.clone(),
+                    timeout: self.timeout,
+                })??;
+            self.link = Some(link);
+        }
+        self.link.as_mut().ok_or_else(|| AmqpError::Timeout {
+            url: self.url.clone(),
+            timeout: self.timeout,
+        })
+    }
+
+    /// Forgets the link, closing its connection in the background (within a second).
+    fn drop_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    link.connection.close(200, "stockura: reconnecting".into()),
+                )
+                .await;
+            });
+        }
+    }
+}
+
+/// The queue holding the marker of push `marker`.
+fn marker_queue(marker: &Marker) -> String {
+    format!("stockura.push.{}", marker.id)
+}
+
+/// A marker queue is durable and deletes itself once unused for the marker's lifetime.
+fn marker_arguments(marker: &Marker) -> FieldTable {
+    let mut table = FieldTable::default();
+    let ms = i64::try_from(marker.ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    table.insert("x-expires".into(), AMQPValue::LongLongInt(ms));
+    table
+}
+
+/// A step's outcome as an error text: its own, or the timeout's.
+fn flatten<T>(
+    step: Result<lapin::Result<T>, tokio::time::error::Elapsed>,
+    timeout: Duration,
+) -> Result<T, String> {
+    match step {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+    }
+}
+
+/// A committed push: every message landed but those the broker returned (no queue took
+/// them: someone deleted the queue since it was declared, so it is declared again).
+fn landed_but(
+    items: &[Option<&AmqpMessage>],
+    returned: Vec<lapin::message::BasicReturnMessage>,
+    declared: &mut HashSet<String>,
+) -> Landed {
+    let mut refused: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let mut refusal = if refused.is_empty() {
+        String::new()
+    } else {
+        "not an AMQP message (a bug); not sent".to_string()
+    };
+    for r in returned {
+        let queue = r.delivery.routing_key.to_string();
+        declared.remove(&queue);
+        let id = r.delivery.properties.correlation_id().clone();
+        let at = items.iter().position(|m| {
+            m.is_some_and(|m| m.queue == queue && *m.properties.correlation_id() == id)
+        });
+        if let Some(at) = at {
+            refused.push(at);
+            refusal = format!(
+                "the broker returned it ({} {}): no queue '{queue}' took it",
+                r.reply_code, r.reply_text
+            );
+        }
+    }
+    refused.sort_unstable();
+    refused.dedup();
+    Landed {
+        pushed: Pushed::Sent,
+        elsewhere: Vec::new(),
+        refused,
+        refusal,
+    }
+}
+
+/// Opens a connection and a transactional channel.
+async fn open(url: &Redacted) -> Result<Link, AmqpError> {
+    let uri = parse_url(url)?;
+    let properties = ConnectionProperties::default()
+        .with_connection_name(format!("stockura {}", env!("CARGO_PKG_VERSION")).into());
+    let unreachable = |e: lapin::Error| AmqpError::Unreachable {
+        url: url.clone(),
+        refused: protocol_refusal(&e).is_some(),
+        why: protocol_refusal(&e).unwrap_or_else(|| e.to_string()),
+    };
+    let connection = Connection::connect_uri(uri, properties)
+        .await
+        .map_err(unreachable)?;
+    let channel = connection.create_channel().await.map_err(unreachable)?;
+    channel.tx_select().await.map_err(unreachable)?;
+    Ok(Link {
+        connection,
+        channel,
+        declared: HashSet::new(),
+    })
+}
+
+/// The exchange, the queue and the binding of `queue`, as Celery declares them.
+async fn declare(channel: &Channel, queue: &str, queues: &QueueArguments) -> lapin::Result<()> {
+    let durable = ExchangeDeclareOptions {
+        durable: true,
+        ..ExchangeDeclareOptions::default()
+    };
+    channel
+        .exchange_declare(
+            queue.into(),
+            ExchangeKind::Direct,
+            durable,
+            FieldTable::default(),
+        )
+        .await?;
+    channel
+        .queue_declare(
+            queue.into(),
+            QueueDeclareOptions {
+                durable: true,
+                ..QueueDeclareOptions::default()
+            },
+            queues.table(),
+        )
+        .await?;
+    channel
+        .queue_bind(
+            queue.into(),
+            queue.into(),
+            queue.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The broker's refusal (`ACCESS_REFUSED: …`, `PRECONDITION_FAILED: …`), when the error is one.
+fn protocol_refusal(e: &lapin::Error) -> Option<String> {
+    match e.kind() {
+        lapin::ErrorKind::ProtocolError(p) => Some(p.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(url: &str) -> AMQPUri {
+        parse_url(&Redacted::new(url)).unwrap()
+    }
+
+    #[test]
+    fn celery_urls_parse() {
+        let u = parsed("amqp://guest:guest@localhost:5672//");
+        assert_eq!(u.scheme, AMQPScheme::AMQP);
+        assert_eq!(u.vhost, "/");
+        assert_eq!(u.authority.port, 5672);
+        let u = parsed("pyamqp://us%40er:p%3Ass@rabbit/prod");
+        assert_eq!(u.authority.userinfo.username, "us@er");
+        assert_eq!(u.authority.userinfo.password, "p:ss");
+        assert_eq!(u.authority.host, "rabbit");
+        assert_eq!(u.vhost, "prod");
+        let u = parsed("amqps://[::1]/%2F");
+        assert_eq!(u.scheme, AMQPScheme::AMQPS);
+        assert_eq!(u.authority.host, "::1");
+        assert_eq!(u.authority.port, 5671);
+        assert_eq!(u.vhost, "/");
+        let u = parsed("amqp://");
+        assert_eq!(u.authority.host, "localhost");
+        assert_eq!(u.authority.userinfo.username, "guest");
+        assert_eq!(u.vhost, "/");
+        for bad in [
+            "amqp://h:port/",
+            "amqp://[::1/",
+            "amqp://h/%zz",
+            "redis://h",
+        ] {
+            let e = parse_url(&Redacted::new(bad)).unwrap_err();
+            assert!(matches!(e, AmqpError::InvalidUrl { .. }), "{bad}: {e}");
+        }
+        // The password never shows.
+        let e = parse_url(&Redacted::new("amqp://u:secret@h:x/")).unwrap_err();
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn headers_have_the_wire_types_of_py_amqp() {
+        let m = TaskMessage {
+            task_name: "app.tasks.add".into(),
+            task_id: Uuid::nil(),
+            args: vec![serde_json::json!(1)],
+            kwargs: serde_json::Map::new(),
+            queue: "celery".into(),
+            priority: None,
+            eta: None,
+            expires: Some(DateTime::from_timestamp(1_800_000_060, 0).unwrap()),
+            origin: "stockura@h".into(),
+            beat: true,
+        };
+        let a = AmqpMessage::new(&m);
+        let headers = a.properties.headers().clone().unwrap();
+        let h = headers.inner();
+        let get = |k: &str| h.get(&ShortString::from(k)).unwrap().clone();
+        assert!(matches!(get("task"), AMQPValue::LongString(_)));
+        assert_eq!(get("shadow"), AMQPValue::Void);
+        assert!(matches!(get("expires"), AMQPValue::LongString(_)));
+        assert_eq!(get("retries"), AMQPValue::LongInt(0));
+        assert_eq!(
+            get("timelimit"),
+            AMQPValue::FieldArray(vec![AMQPValue::Void, AMQPValue::Void].into())
+        );
+        assert_eq!(get("stamps"), AMQPValue::FieldTable(FieldTable::default()));
+        assert_eq!(get("celery_beat_task"), AMQPValue::Boolean(true));
+        assert!(
+            h.values().all(|v| !matches!(v, AMQPValue::ShortString(_))),
+            "no short strings in a header table"
+        );
+        assert_eq!(a.properties.priority(), &Some(0));
+        assert_eq!(a.properties.delivery_mode(), &Some(2));
+        assert_eq!(a.task_id(), Some(Uuid::nil()));
+        assert_eq!(
+            std::str::from_utf8(&a.body).unwrap(),
+            r#"[[1], {}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]"#
+        );
+        // The expiration is the lifetime left when it is published, never negative.
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(
+            a.properties_at(at)
+                .expiration()
+                .as_ref()
+                .map(|e| e.to_string()),
+            Some("60000".to_string())
+        );
+        let after = DateTime::from_timestamp(1_800_000_100, 0).unwrap();
+        assert_eq!(
+            a.properties_at(after)
+                .expiration()
+                .as_ref()
+                .map(|e| e.to_string()),
+            Some("0".to_string())
+        );
+        let mut none = m.clone();
+        none.expires = None;
+        assert!(
+            AmqpMessage::new(&none)
+                .properties_at(at)
+                .expiration()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn queue_arguments_are_celerys() {
+        let q = QueueArguments {
+            max_priority: Some(10),
+            queue_type: Some("quorum".into()),
+        };
+        let t = q.table();
+        assert_eq!(
+            t.inner().get(&ShortString::from("x-max-priority")),
+            Some(&AMQPValue::LongInt(10))
+        );
+        assert_eq!(q.describe(), "x-max-priority=10, x-queue-type=quorum");
+        let classic = QueueArguments {
+            max_priority: None,
+            queue_type: Some("classic".into()),
+        };
+        assert!(classic.table().inner().is_empty());
+        assert_eq!(classic.describe(), "no arguments");
+    }
+}
