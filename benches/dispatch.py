@@ -39,6 +39,14 @@ Standard library only. For every backend x N it:
     buffers written by backends, WAL position in bytes, autovacuum and autoanalyze runs of the two
     tables, dead tuples of `celery_beat_schedules`, autovacuum workers running, and the size of
     `schedule_runs`,
+With `--broker amqp` the messages go to RabbitMQ instead (`--amqp-url`, default
+`amqp://guest:guest@127.0.0.1:5672`, in a virtual host made for the run with `rabbitmqctl` and
+deleted after it): the queue's message count is polled with a passive `queue.declare` over a
+dedicated connection (py-amqp: run the script with a Python that has it, such as the venv of
+`--compare`, `target/bench-venv/bin/python`), and the counts are those the broker has
+committed. Redis still carries the change events and the leadership. `--compare` then runs
+celery beat against the same RabbitMQ.
+
 Prints a markdown table of medians.
 """
 
@@ -141,13 +149,107 @@ def vm_hwm_mb(pid):
     return float("nan")
 
 
+class RedisQueues:
+    """The broker's queues on Redis: lists."""
+
+    def __init__(self, port):
+        self.port = port
+        self.r = Resp(port)
+
+    def count(self, queue):
+        return self.r.cmd("LLEN", queue)
+
+    def clear(self, *queues):
+        self.r.cmd("DEL", *queues)
+
+    def pop(self, queue, timeout):
+        """Blocks until a message is in `queue` (on a connection of its own); returns it."""
+        item = Resp(self.port).cmd("BLPOP", queue, timeout)
+        return item[1] if item else None
+
+
+class AmqpQueues:
+    """The broker's queues on RabbitMQ, through py-amqp: counts by passive declarations."""
+
+    def __init__(self, url):
+        import amqp  # noqa: PLC0415  (only --broker amqp needs it)
+        self.amqp = amqp
+        self.url = url
+        self.conn = self._connect()
+        self.ch = self.conn.channel()
+
+    def _connect(self):
+        rest = self.url.split("://", 1)[1]
+        auth, rest = rest.rsplit("@", 1)
+        hostport, vhost = rest.split("/", 1)
+        user, password = auth.split(":", 1)
+        conn = self.amqp.Connection(host=hostport, userid=user, password=password,
+                                    virtual_host=vhost or "/")
+        conn.connect()
+        return conn
+
+    def count(self, queue):
+        try:
+            return self.ch.queue_declare(queue, passive=True).message_count
+        except self.amqp.exceptions.NotFound:
+            self.ch = self.conn.channel()
+            return 0
+
+    def clear(self, *queues):
+        for q in queues:
+            try:
+                self.ch.queue_purge(q)
+            except self.amqp.exceptions.NotFound:
+                self.ch = self.conn.channel()
+
+    def pop(self, queue, timeout):
+        deadline = time.time() + timeout
+        conn = self._connect()
+        ch = conn.channel()
+        try:
+            while time.time() < deadline:
+                try:
+                    msg = ch.basic_get(queue, no_ack=True)
+                except self.amqp.exceptions.NotFound:
+                    ch = conn.channel()
+                    msg = None
+                if msg is not None:
+                    return msg.body
+                time.sleep(0.0005)
+            return None
+        finally:
+            conn.close()
+
+
+def make_vhost():
+    name = "stockura-bench-%s" % uuid.uuid4().hex[:12]
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return name
+
+
+def drop_vhost(name):
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def broker_for(args, redis_port):
+    """(broker URL, queues, vhost or None) for this run."""
+    if args.broker == "amqp":
+        vhost = make_vhost()
+        url = "%s/%s" % (args.amqp_url.rstrip("/"), vhost)
+        return url, AmqpQueues(url), vhost
+    return "redis://127.0.0.1:%d/0" % redis_port, RedisQueues(redis_port), None
+
+
 def watch(r, key, n, deadline, start):
-    """Polls LLEN until n messages are there or the deadline passes; returns the seconds from
-    `start` at which the count reached 1, 50 %, 99 %, 100 % of n (None if never)."""
+    """Polls the queue's count until n messages are there or the deadline passes; returns the
+    seconds from `start` at which the count reached 1, 50 %, 99 %, 100 % of n (None if never)."""
     marks = [1, max(1, n // 2), max(1, (n * 99 + 99) // 100), n]
     seen = [None] * 4
     while time.time() < deadline:
-        count = r.cmd("LLEN", key)
+        count = r.count(key)
         now = time.time()
         for i, m in enumerate(marks):
             if seen[i] is None and count >= m:
@@ -159,11 +261,12 @@ def watch(r, key, n, deadline, start):
 
 
 def settle(r, key, quiet, deadline):
-    """Waits until LLEN of key has not changed for `quiet` seconds (or the deadline passes)."""
-    last, since = r.cmd("LLEN", key), time.time()
+    """Waits until the queue's count has not changed for `quiet` seconds (or the deadline
+    passes)."""
+    last, since = r.count(key), time.time()
     while time.time() < deadline:
         time.sleep(0.05)
-        count = r.cmd("LLEN", key)
+        count = r.count(key)
         if count != last:
             last, since = count, time.time()
         elif time.time() - since >= quiet:
@@ -272,7 +375,8 @@ def log_events(path):
 
 def run_stockura(args, backend, n, redis_port):
     tmp = tempfile.mkdtemp(prefix="stockura-dispatch-")
-    broker = "redis://127.0.0.1:%d/0" % redis_port
+    broker, r, vhost = broker_for(args, redis_port)
+    events = "redis://127.0.0.1:%d/0" % redis_port
     dbname = None
     if backend == "postgres":
         dbname = "stockura_dispatch_%s" % uuid.uuid4().hex
@@ -281,16 +385,15 @@ def run_stockura(args, backend, n, redis_port):
     else:
         url = "sqlite://%s/bench.db" % tmp
     env = {"PATH": os.environ.get("PATH", ""), "HOME": tmp, "DATABASE_URL": url,
-           "CELERY_BROKER_URL": broker, "REDIS_URL": broker,
+           "CELERY_BROKER_URL": broker, "REDIS_URL": events,
            "STOCKURA_BEAT_NAMESPACE": "bench_%s" % uuid.uuid4().hex[:8],
            "STOCKURA_LOG": "stockura=debug"}
-    r = Resp(redis_port)
     beat = None
     try:
         seed(backend, url, n, env, args.bin)
         log_path = os.path.join(tmp, "beat.log")
         log = open(log_path, "w")
-        r.cmd("DEL", "celery")
+        r.clear("celery")
         t_launch = time.time()
         beat = subprocess.Popen([args.bin, "run-beat", "--log-format", "json"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=log)
@@ -298,7 +401,7 @@ def run_stockura(args, backend, n, redis_port):
         # A minute boundary that fell during the start's catch-up batch is sent after it: let
         # that finish too, so no boundary below counts messages of another.
         settle(r, "celery", 3.0, t_launch + 120)
-        r.cmd("DEL", "celery")
+        r.clear("celery")
         rows, syncs, idle, idle_pure, sync_dispatch = [], [], [], [], []
         sync_names = []
         for b in range(args.boundaries):
@@ -313,8 +416,8 @@ def run_stockura(args, backend, n, redis_port):
                 time.sleep(0.01)
             # Anything still in the list belongs to an earlier batch (say one that overran its
             # minute): counted, reported and removed before the watch.
-            stale = r.cmd("LLEN", "celery")
-            r.cmd("DEL", "celery")
+            stale = r.count("celery")
+            r.clear("celery")
             if stale:
                 print("# warning: %d messages of an earlier batch were in the list %.2f s before "
                       "the boundary" % (stale, 0.25), file=sys.stderr)
@@ -323,8 +426,8 @@ def run_stockura(args, backend, n, redis_port):
             expect = n
             seen = watch(r, "celery", expect, boundary + 55, boundary)
             after = server_stats(url) if dbname else None
-            sync_sent = r.cmd("LLEN", "bench_sync")
-            r.cmd("DEL", "celery", "bench_sync")
+            sync_sent = r.count("bench_sync")
+            r.clear("celery", "bench_sync")
             first, p50, p99, last = seen
             rate = None
             if last is not None:
@@ -352,8 +455,7 @@ def run_stockura(args, backend, n, redis_port):
             popped = {}
 
             def wait_for_sync(popped=popped):
-                w = Resp(redis_port)
-                item = w.cmd("BLPOP", "bench_sync", 15)
+                item = r.pop("bench_sync", 15)
                 popped["at"] = time.time()
                 popped["item"] = item
 
@@ -370,7 +472,7 @@ def run_stockura(args, backend, n, redis_port):
                            stdout=subprocess.DEVNULL)
             t_returned = time.time()
             waiter.join()
-            if popped.get("item") and b"bench.tasks.sync" in popped["item"][1]:
+            if popped.get("item") is not None:
                 sync_dispatch.append(((popped["at"] - t_returned) * 1000,
                                       (popped["at"] - t_add) * 1000))
             syncs.append((name, t_returned))
@@ -393,6 +495,8 @@ def run_stockura(args, backend, n, redis_port):
     finally:
         if beat is not None and beat.poll() is None:
             beat.kill()
+        if vhost:
+            drop_vhost(vhost)
         if dbname:
             try:
                 psql(args.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
@@ -404,7 +508,7 @@ APP = """
 from celery import Celery
 from celery.schedules import crontab
 app = Celery("benchapp", broker=%(broker)r)
-app.conf.update(timezone="UTC", enable_utc=True, redbeat_redis_url=%(broker)r,
+app.conf.update(timezone="UTC", enable_utc=True, redbeat_redis_url=%(redis)r,
                 redbeat_key_prefix="bench_redbeat:",
                 beat_schedule={"bench_%%d" %% i: {"task": "bench.tasks.noop", "schedule": crontab(),
                                "kwargs": {"i": i}} for i in range(1, %(n)d + 1)})
@@ -414,15 +518,15 @@ app.conf.update(timezone="UTC", enable_utc=True, redbeat_redis_url=%(broker)r,
 def run_incumbent(args, which, n, redis_port):
     """celery beat (PersistentScheduler) or RedBeat with the same N `* * * * *` entries."""
     tmp = tempfile.mkdtemp(prefix="stockura-dispatch-%s-" % which)
-    broker = "redis://127.0.0.1:%d/0" % redis_port
+    broker, r, vhost = broker_for(args, redis_port)
     with open(os.path.join(tmp, "benchapp.py"), "w") as f:
-        f.write(APP % {"broker": broker, "n": n})
+        f.write(APP % {"broker": broker, "n": n,
+                       "redis": "redis://127.0.0.1:%d/0" % redis_port})
     cmd = [os.path.join(os.path.abspath(args.venv), "bin", "celery"), "-A", "benchapp", "beat", "-l", "warning",
            "--schedule", os.path.join(tmp, "beat-schedule"), "--pidfile", ""]
     if which == "redbeat":
         cmd += ["-S", "redbeat.RedBeatScheduler", "--max-interval", "5"]
-    r = Resp(redis_port)
-    r.cmd("DEL", "celery")
+    r.clear("celery")
     beat = subprocess.Popen(cmd, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "HOME": tmp},
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "beat.log"), "w"))
     rows, idle, prev = [], [], None
@@ -438,7 +542,7 @@ def run_incumbent(args, which, n, redis_port):
                 idle.append((cpu_seconds(beat.pid) - prev[0]) / (time.time() - prev[1]) * 60)
             while time.time() < boundary - 0.2:
                 time.sleep(0.01)
-            r.cmd("DEL", "celery")
+            r.clear("celery")
             first, p50, p99, last = watch(r, "celery", n, boundary + 58, boundary)
             rate = None
             if last is not None:
@@ -456,6 +560,8 @@ def run_incumbent(args, which, n, redis_port):
             beat.wait(15)
         except subprocess.TimeoutExpired:
             beat.kill()
+        if vhost:
+            drop_vhost(vhost)
     return dict(backend=which, n=n, rows=rows, idle=idle, rss=rss, launch=[None] * 4,
                 sync_ms=[], batches=[], sync_seen="-", sync_dispatch_ms=[], sync_dispatched="-")
 
@@ -490,6 +596,11 @@ def main():
     p.add_argument("--venv", default="target/bench-venv",
                    help="virtualenv with celery[redis]==5.7.0 and celery-redbeat")
     p.add_argument("--json", help="also write the raw results to this file")
+    p.add_argument("--broker", choices=["redis", "amqp"], default="redis",
+                   help="where the messages go (amqp needs py-amqp: see above)")
+    p.add_argument("--amqp-url", default=os.environ.get(
+        "STOCKURA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"),
+        help="RabbitMQ without a vhost (one is made per run)")
     args = p.parse_args()
     results = []
     configs = [] if args.compare_only else [(b, n) for b in args.backend.split(",")
@@ -505,6 +616,7 @@ def main():
                 else:
                     res = run_stockura(args, backend, n, port)
                 res["load"] = os.getloadavg()
+                res["broker"] = args.broker
                 print(json.dumps(res), file=sys.stderr)
                 results.append(res)
             finally:
@@ -522,7 +634,8 @@ def main():
         rate = med([x["rate"] for x in rows])
         who = res["backend"] if res["backend"] in ("celery-beat", "redbeat") else "stockura"
         print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %.0f MB | %s | %s | %s (%s) | %s (%s) |" % (
-            who, "-" if who != "stockura" else res["backend"], "{:,}".format(res["n"]), len(rows),
+            who, "%s, %s" % ("-" if who != "stockura" else res["backend"], res.get("broker", "redis")),
+            "{:,}".format(res["n"]), len(rows),
             fmt(med([x["first"] for x in rows])), fmt(med([x["p50"] for x in rows])),
             fmt(med([x["p99"] for x in rows])), fmt(med([x["last"] for x in rows])),
             "{:,.0f}".format(rate) if rate else "-",

@@ -49,6 +49,74 @@ pub mod vars {
     /// `classic` or `quorum`: the type of the queues declared on an AMQP broker (Celery's
     /// `task_default_queue_type`).
     pub const CELERY_TASK_DEFAULT_QUEUE_TYPE: &str = "CELERY_TASK_DEFAULT_QUEUE_TYPE";
+    /// Celery's `broker_transport_options` as JSON: `master_name` and
+    /// `sentinel_kwargs.password` for `sentinel://` URLs, `global_keyprefix`.
+    pub const CELERY_BROKER_TRANSPORT_OPTIONS: &str = "CELERY_BROKER_TRANSPORT_OPTIONS";
+}
+
+/// What stockura reads of Celery's `broker_transport_options`
+/// ([`vars::CELERY_BROKER_TRANSPORT_OPTIONS`]); it applies to every `sentinel://` URL.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TransportOptions {
+    /// `master_name`: the Sentinel name of the Redis master.
+    pub master_name: Option<String>,
+    /// `sentinel_kwargs.password`: authenticates to the Sentinels (the URL's password
+    /// authenticates to the master).
+    pub sentinel_password: Option<String>,
+    /// `global_keyprefix`.
+    pub global_keyprefix: Option<String>,
+}
+
+impl TransportOptions {
+    /// Parses the JSON object; unknown keys are ignored (they are Celery's).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+        let object = value.as_object().ok_or("not a JSON object")?;
+        let text_of = |v: Option<&serde_json::Value>, what: &str| match v {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("{what} is not a string")),
+        };
+        let sentinel_password = match object.get("sentinel_kwargs") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Object(k)) => {
+                text_of(k.get("password"), "sentinel_kwargs.password")?
+            }
+            Some(_) => return Err("sentinel_kwargs is not an object".into()),
+        };
+        Ok(Self {
+            master_name: text_of(object.get("master_name"), "master_name")?,
+            sentinel_password,
+            global_keyprefix: text_of(object.get("global_keyprefix"), "global_keyprefix")?,
+        })
+    }
+}
+
+impl fmt::Display for TransportOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(m) = &self.master_name {
+            parts.push(format!("master_name={m}"));
+        }
+        if self.sentinel_password.is_some() {
+            parts.push("sentinel password set".to_string());
+        }
+        if let Some(p) = &self.global_keyprefix {
+            parts.push(format!("global_keyprefix={p}"));
+        }
+        if parts.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+impl fmt::Debug for TransportOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TransportOptions({self})")
+    }
 }
 
 /// The default namespace of the leadership key and heartbeats (`stockura:beat:leader`, …).
@@ -129,9 +197,10 @@ impl Redacted {
         &self.0
     }
 
-    /// Whether it names a Redis server over TCP (`redis://`, `rediss://`).
+    /// Whether it names a Redis server over TCP (`redis://`, `rediss://`, or Sentinels that
+    /// name one: `sentinel://`).
     pub fn is_redis(&self) -> bool {
-        matches!(self.scheme().as_str(), "redis" | "rediss")
+        matches!(self.scheme().as_str(), "redis" | "rediss" | "sentinel")
     }
 
     /// Its scheme, lower-cased (`redis`, `amqp`, …).
@@ -162,6 +231,10 @@ impl fmt::Debug for Redacted {
 /// The user-info part is taken to end at the *last* `@`, so passwords holding an unencoded
 /// `/`, `?`, `#` or `@` are masked too; when in doubt, more is masked rather than less.
 pub fn redact(url: &str) -> String {
+    // Celery's list of Sentinels: `sentinel://:pw@h1:26379/0;sentinel://:pw@h2:26379/0`.
+    if url.contains(';') && url.split(';').all(|part| part.contains("://")) {
+        return url.split(';').map(redact).collect::<Vec<_>>().join(";");
+    }
     let Some(scheme_end) = url.find("://") else {
         return redact_pairs(url);
     };
@@ -284,6 +357,8 @@ pub struct Settings {
     pub queue_max_priority: Setting<Option<u8>>,
     /// `CELERY_TASK_DEFAULT_QUEUE_TYPE` (default `classic`): `classic` or `quorum`.
     pub queue_type: Setting<String>,
+    /// `CELERY_BROKER_TRANSPORT_OPTIONS` (default none).
+    pub transport_options: Setting<TransportOptions>,
 }
 
 /// The raw material settings are resolved from. Tests build it by hand. Its `Debug` shows
@@ -571,7 +646,7 @@ impl Settings {
         let redis_url = keep_url(
             inputs,
             vars::REDIS_URL,
-            &["redis", "rediss", "unix", "redis+unix"],
+            &["redis", "rediss", "unix", "redis+unix", "sentinel"],
             &mut problems,
         );
         let broker_url = keep_url(inputs, vars::CELERY_BROKER_URL, &[], &mut problems);
@@ -677,7 +752,45 @@ impl Settings {
                 }
             },
         };
+        let transport_options = match inputs.lookup(vars::CELERY_BROKER_TRANSPORT_OPTIONS) {
+            None => Setting {
+                value: TransportOptions::default(),
+                source: Source::Default,
+            },
+            Some((raw, source)) => match TransportOptions::parse(&raw) {
+                Ok(value) => Setting { value, source },
+                Err(why) => {
+                    problems.push(ConfigError {
+                        message: format!(
+                            "{} (from {source}) is {why}",
+                            vars::CELERY_BROKER_TRANSPORT_OPTIONS
+                        ),
+                        hint: r#"set it to Celery's broker_transport_options as JSON, e.g. {"master_name": "mymaster", "sentinel_kwargs": {"password": "…"}}"#.into(),
+                    });
+                    Setting {
+                        value: TransportOptions::default(),
+                        source: Source::Default,
+                    }
+                }
+            },
+        };
+        // The key prefix of the transport options, unless STOCKURA_BROKER_KEY_PREFIX says.
+        let broker_key_prefix = match (&transport_options.value.global_keyprefix, broker_key_prefix)
+        {
+            (
+                Some(prefix),
+                Setting {
+                    source: Source::Default,
+                    ..
+                },
+            ) => Setting {
+                value: prefix.clone(),
+                source: transport_options.source,
+            },
+            (_, prefix) => prefix,
+        };
         let settings = Self {
+            transport_options,
             queue_max_priority,
             queue_type,
             beat_namespace,
@@ -1239,5 +1352,41 @@ mod tests {
             find_bad_entry("# c\nA=\"x\ny\"\nexport B=2\nC='a # b' # note\nD=\n"),
             None
         );
+    }
+    #[test]
+    fn transport_options_and_sentinel_lists() {
+        let o = TransportOptions::parse(
+            r#"{"master_name": "m", "sentinel_kwargs": {"password": "s3cret"}, "visibility_timeout": 3600}"#,
+        )
+        .unwrap();
+        assert_eq!(o.master_name.as_deref(), Some("m"));
+        assert_eq!(o.sentinel_password.as_deref(), Some("s3cret"));
+        assert!(!format!("{o} {o:?}").contains("s3cret"));
+        assert!(TransportOptions::parse("[]").is_err());
+        assert!(TransportOptions::parse(r#"{"master_name": 1}"#).is_err());
+        assert!(TransportOptions::parse("{").is_err());
+        let shown =
+            Redacted::new("sentinel://:pw1@h1:26379/0;sentinel://:pw2@h2:26379/0").to_string();
+        assert_eq!(
+            shown,
+            "sentinel://:***@h1:26379/0;sentinel://:***@h2:26379/0"
+        );
+        let s = Settings::resolve(&inputs(
+            &[
+                ("HOME", "/h"),
+                (
+                    "CELERY_BROKER_TRANSPORT_OPTIONS",
+                    r#"{"global_keyprefix": "app:"}"#,
+                ),
+            ],
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(s.broker_key_prefix.value, "app:");
+        let bad = Settings::resolve(&inputs(
+            &[("HOME", "/h"), ("CELERY_TASK_QUEUE_MAX_PRIORITY", "300")],
+            &[],
+        ));
+        assert!(bad.is_err());
     }
 }

@@ -168,6 +168,17 @@ fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
     details.push(line("CELERY_BEAT_REDIS_CHANNEL", &s.redis_channel));
     details.push(line("CELERY_DEFAULT_QUEUE", &s.default_queue));
     details.push(line("STOCKURA_BEAT_NAMESPACE", &s.beat_namespace));
+    details.push(line(
+        "CELERY_BROKER_TRANSPORT_OPTIONS",
+        &s.transport_options,
+    ));
+    if let Some(max) = s.queue_max_priority.value {
+        details.push(format!(
+            "CELERY_TASK_QUEUE_MAX_PRIORITY = {max} ({})",
+            s.queue_max_priority.source
+        ));
+    }
+    details.push(line("CELERY_TASK_DEFAULT_QUEUE_TYPE", &s.queue_type));
     if !s.broker_key_prefix.value.is_empty() {
         details.push(line("STOCKURA_BROKER_KEY_PREFIX", &s.broker_key_prefix));
     }

@@ -189,6 +189,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     {
         return Err(first.clone().into());
     }
+    crate::sync::redis_conn::use_transport_options(settings.transport_options.value.clone());
     let ctx = Ctx::new(
         settings,
         cli.global.output,

@@ -294,7 +294,7 @@ pub async fn check_broker(
     let scheme = url.scheme();
     let hint = "check that the broker runs and that CELERY_BROKER_URL points at it";
     match scheme.as_str() {
-        "redis" | "rediss" => {
+        "redis" | "rediss" | "sentinel" => {
             let mut conn = match redis_conn::connect(url, timeout).await {
                 Ok(c) => c,
                 Err(e) => return Check::failed("broker", &e, hint).timed(start),

@@ -1,4 +1,6 @@
-//! Connections to Redis with bounded waits, and publishing change events.
+//! Connections to Redis with bounded waits, and publishing change events. A `sentinel://` URL
+//! (Celery's list of Sentinels) is resolved to the master the Sentinels name at each
+//! connection, so every reconnect after a failover reaches the new master.
 
 use std::time::Duration;
 
@@ -6,7 +8,7 @@ use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 
 use super::ChangeEvent;
-use crate::config::Redacted;
+use crate::config::{Redacted, TransportOptions};
 use crate::error::{Classify, ErrorKind};
 
 /// The default wait for connecting to Redis and for each reply.
@@ -78,7 +80,163 @@ pub fn client(url: &Redacted) -> Result<redis::Client, SyncError> {
     })
 }
 
-/// One multiplexed connection, every wait bounded by `timeout`.
+/// The transport options `sentinel://` URLs are resolved with: set once, at start.
+static TRANSPORT: std::sync::OnceLock<TransportOptions> = std::sync::OnceLock::new();
+
+/// Sets the transport options (`master_name`, the Sentinels' password) of `sentinel://` URLs.
+pub fn use_transport_options(options: TransportOptions) {
+    let _ = TRANSPORT.set(options);
+}
+
+/// The Redis server `url` names now: itself, or for `sentinel://` URLs the master that the
+/// first Sentinel to answer names (Sentinels tried in the URL's order; each asked within
+/// `timeout`). The URL's password and database apply to the master; the Sentinels
+/// authenticate with `sentinel_kwargs.password`.
+pub async fn resolve(url: &Redacted, timeout: Duration) -> Result<Redacted, SyncError> {
+    if url.scheme() != "sentinel" {
+        return Ok(url.clone());
+    }
+    let options = TRANSPORT.get().cloned().unwrap_or_default();
+    let invalid = |why: String| SyncError::InvalidUrl {
+        url: url.clone(),
+        source: redis::RedisError::from((
+            redis::ErrorKind::InvalidClientConfig,
+            "unusable Sentinel URL",
+            why,
+        )),
+    };
+    let Some(master) = options.master_name else {
+        return Err(invalid(
+            "a sentinel:// URL needs master_name in CELERY_BROKER_TRANSPORT_OPTIONS".into(),
+        ));
+    };
+    let SentinelList {
+        sentinels,
+        password,
+        db,
+    } = SentinelList::parse(url.expose()).map_err(invalid)?;
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout));
+    let mut failures = Vec::new();
+    for sentinel in &sentinels {
+        let auth = options
+            .sentinel_password
+            .as_deref()
+            .map(|p| format!(":{}@", percent_encode(p)))
+            .unwrap_or_default();
+        let asked = async {
+            let client = redis::Client::open(format!("redis://{auth}{sentinel}"))?;
+            let mut conn = client
+                .get_multiplexed_async_connection_with_config(&config)
+                .await?;
+            redis::cmd("SENTINEL")
+                .arg("get-master-addr-by-name")
+                .arg(&master)
+                .query_async::<Option<(String, u16)>>(&mut conn)
+                .await
+        };
+        match tokio::time::timeout(timeout, asked).await {
+            Ok(Ok(Some((host, port)))) => {
+                let host = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                let auth = password
+                    .as_deref()
+                    .map(|p| format!(":{p}@"))
+                    .unwrap_or_default();
+                let db = db.as_deref().unwrap_or("0");
+                return Ok(Redacted::new(format!("redis://{auth}{host}:{port}/{db}")));
+            }
+            Ok(Ok(None)) => failures.push(format!("{sentinel} knows no master named {master}")),
+            Ok(Err(e)) => failures.push(format!("{sentinel}: {e}")),
+            Err(_) => failures.push(format!(
+                "{sentinel}: no answer within {} ms",
+                timeout.as_millis()
+            )),
+        }
+    }
+    Err(SyncError::Unreachable {
+        url: url.clone(),
+        source: redis::RedisError::from(std::io::Error::new(
+            std::io::ErrorKind::NotConnected,
+            format!("no Sentinel named the master: {}", failures.join("; ")),
+        )),
+    })
+}
+
+/// Celery's list of Sentinels, parsed.
+#[derive(Debug, PartialEq, Eq)]
+struct SentinelList {
+    /// `host:port` of each, in order (port 26379 when none is given).
+    sentinels: Vec<String>,
+    /// The master's password: the first one in the list.
+    password: Option<String>,
+    /// The master's database: the first one in the list.
+    db: Option<String>,
+}
+
+impl SentinelList {
+    fn parse(text: &str) -> Result<Self, String> {
+        let (mut password, mut db, mut sentinels) = (None, None, Vec::new());
+        for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some(rest) = part.strip_prefix("sentinel://") else {
+                return Err("every part of the list must start with sentinel://".into());
+            };
+            let (auth, hostpath) = match rest.rsplit_once('@') {
+                Some((a, h)) => (Some(a), h),
+                None => (None, rest),
+            };
+            if password.is_none() {
+                password = auth
+                    .and_then(|a| a.split_once(':'))
+                    .map(|(_, p)| p.to_string())
+                    .filter(|p| !p.is_empty());
+            }
+            let (hostport, path) = hostpath.split_once('/').unwrap_or((hostpath, ""));
+            if db.is_none() && !path.is_empty() {
+                db = Some(path.to_string());
+            }
+            if hostport.is_empty() {
+                return Err("a Sentinel address is empty".into());
+            }
+            let has_port = hostport
+                .rsplit_once(':')
+                .is_some_and(|(h, p)| !h.ends_with(':') && p.parse::<u16>().is_ok());
+            sentinels.push(if has_port {
+                hostport.to_string()
+            } else {
+                format!("{hostport}:26379")
+            });
+        }
+        if sentinels.is_empty() {
+            return Err("no Sentinel address".into());
+        }
+        Ok(Self {
+            sentinels,
+            password,
+            db,
+        })
+    }
+}
+
+/// Percent-encodes a password for a URL's userinfo.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One multiplexed connection, every wait bounded by `timeout` (to the master the Sentinels
+/// name now, for a `sentinel://` URL).
 pub async fn connect(
     url: &Redacted,
     timeout: Duration,
@@ -86,7 +244,7 @@ pub async fn connect(
     let config = redis::AsyncConnectionConfig::new()
         .set_connection_timeout(Some(timeout))
         .set_response_timeout(Some(timeout));
-    let client = client(url)?;
+    let client = client(&resolve(url, timeout).await?)?;
     match tokio::time::timeout(
         timeout,
         client.get_multiplexed_async_connection_with_config(&config),
@@ -183,7 +341,7 @@ pub async fn subscribe(
     channel: &str,
     timeout: Duration,
 ) -> Result<redis::aio::PubSub, SyncError> {
-    let client = client(url)?;
+    let client = client(&resolve(url, timeout).await?)?;
     let setup = async {
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.subscribe(channel).await?;
@@ -196,5 +354,25 @@ pub async fn subscribe(
             url: url.clone(),
             timeout,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn celery_sentinel_lists_parse() {
+        let l = SentinelList::parse("sentinel://:pw@h1:26380/2;sentinel://h2/5; sentinel://h3:1")
+            .unwrap();
+        assert_eq!(l.sentinels, ["h1:26380", "h2:26379", "h3:1"]);
+        assert_eq!(l.password.as_deref(), Some("pw"));
+        assert_eq!(l.db.as_deref(), Some("2"));
+        let l = SentinelList::parse("sentinel://h").unwrap();
+        assert_eq!((l.password, l.db), (None, None));
+        assert!(SentinelList::parse("sentinel://h;redis://x").is_err());
+        assert!(SentinelList::parse(";").is_err());
+        assert!(SentinelList::parse("sentinel:///0").is_err());
+        assert_eq!(percent_encode("a b@c:d"), "a%20b%40c%3Ad");
     }
 }

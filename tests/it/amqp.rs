@@ -293,7 +293,7 @@ fn next_minute() -> chrono::DateTime<chrono::Utc> {
         + minute
 }
 
-fn nix_term(child: &std::process::Child) {
+pub(crate) fn nix_term(child: &std::process::Child) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

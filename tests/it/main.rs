@@ -25,6 +25,7 @@ mod policies;
 mod rabbit;
 mod robustness;
 mod runs;
+mod sentinel;
 mod store_contract;
 mod sync;
 mod tasks;

@@ -128,6 +128,11 @@ impl ThrowawayRedis {
         format!("redis://127.0.0.1:{}/0", self.port)
     }
 
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// Stops it and starts it again on the same port: every client connection breaks.
     pub async fn restart(&mut self) {
         self.stop();

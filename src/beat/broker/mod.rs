@@ -198,7 +198,7 @@ impl Classify for BrokerError {
 /// Which kind of broker a URL names, by its scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Transport {
-    /// `redis://`, `rediss://`, `unix://`.
+    /// `redis://`, `rediss://`, `unix://`, `sentinel://`.
     #[default]
     Redis,
     /// `amqp://`, `amqps://`, `pyamqp://`.
@@ -209,7 +209,7 @@ impl Transport {
     /// The transport of a broker URL; `None` for schemes stockura cannot send to.
     pub fn of(url: &Redacted) -> Option<Self> {
         match url.scheme().as_str() {
-            "redis" | "rediss" | "unix" => Some(Self::Redis),
+            "redis" | "rediss" | "unix" | "sentinel" => Some(Self::Redis),
             "amqp" | "amqps" | "pyamqp" => Some(Self::Amqp),
             _ => None,
         }

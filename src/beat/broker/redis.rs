@@ -55,6 +55,9 @@ pub struct RedisBroker {
     url: Redacted,
     timeout: Duration,
     conn: Option<MultiplexedConnection>,
+    /// Behind Sentinel, the master's replicas when it was connected to: a push counts only
+    /// once a replica has it (`WAIT`), so a failover cannot take back a push that answered.
+    replicas: usize,
 }
 
 impl RedisBroker {
@@ -64,6 +67,7 @@ impl RedisBroker {
             url,
             timeout,
             conn: None,
+            replicas: 0,
         }
     }
 
@@ -72,9 +76,23 @@ impl RedisBroker {
         &self.url
     }
 
-    /// Connects now (to fail fast at start).
+    /// Connects now (to fail fast at start). Behind Sentinel, also learns how many replicas
+    /// the master has.
     pub async fn connect(&mut self) -> Result<(), SyncError> {
-        self.conn = Some(redis_conn::connect(&self.url, self.timeout).await?);
+        let mut conn = redis_conn::connect(&self.url, self.timeout).await?;
+        if self.url.scheme() == "sentinel" {
+            let info: String = redis::cmd("INFO")
+                .arg("replication")
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| redis_conn::command_error(&self.url, self.timeout, e))?;
+            self.replicas = info
+                .lines()
+                .find_map(|l| l.strip_prefix("connected_slaves:"))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0);
+        }
+        self.conn = Some(conn);
         Ok(())
     }
 
@@ -173,20 +191,47 @@ impl RedisBroker {
             return Err(self.unreachable());
         };
         let result: Result<Vec<i64>, redis::RedisError> = cmd.query_async(conn).await;
-        match result {
-            Ok(reply) if reply.first() == Some(&1) => Ok((
+        let landed = match result {
+            Ok(reply) if reply.first() == Some(&1) => (
                 Pushed::Sent,
                 reply[1..]
                     .iter()
                     .filter_map(|&p| usize::try_from(p - 1).ok())
                     .collect(),
-            )),
-            Ok(_) => Ok((Pushed::AlreadyThere, Vec::new())),
+            ),
+            Ok(_) => (Pushed::AlreadyThere, Vec::new()),
             Err(e) => {
                 self.conn = None;
-                Err(redis_conn::command_error(&self.url, self.timeout, e))
+                return Err(redis_conn::command_error(&self.url, self.timeout, e));
+            }
+        };
+        if self.replicas > 0 {
+            // A failover promotes a replica: what it has not received is gone. The push
+            // counts once one has it; otherwise it is retried with its marker (on this master
+            // the marker answers; on a new one that lacks it, the push lands there).
+            let ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+            let acked: Result<i64, redis::RedisError> =
+                redis::cmd("WAIT").arg(1).arg(ms).query_async(conn).await;
+            match acked {
+                Ok(n) if n >= 1 => {}
+                Ok(_) => {
+                    self.conn = None;
+                    return Err(SyncError::Command {
+                        url: self.url.clone(),
+                        source: redis::RedisError::from((
+                            redis::ErrorKind::Io,
+                            "no replica acknowledged the push",
+                            format!("within {ms} ms; a failover would lose it, so it is retried"),
+                        )),
+                    });
+                }
+                Err(e) => {
+                    self.conn = None;
+                    return Err(redis_conn::command_error(&self.url, self.timeout, e));
+                }
             }
         }
+        Ok(landed)
     }
 
     fn unreachable(&self) -> SyncError {
