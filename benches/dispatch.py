@@ -522,15 +522,18 @@ def run_incumbent(args, which, n, redis_port):
     with open(os.path.join(tmp, "benchapp.py"), "w") as f:
         f.write(APP % {"broker": broker, "n": n,
                        "redis": "redis://127.0.0.1:%d/0" % redis_port})
-    cmd = [os.path.join(os.path.abspath(args.venv), "bin", "celery"), "-A", "benchapp", "beat", "-l", "warning",
+    # `python -m celery`: a venv moved since it was made keeps a working python, not scripts.
+    cmd = [os.path.join(os.path.abspath(args.venv), "bin", "python"), "-m", "celery", "-A", "benchapp", "beat", "-l", "warning",
            "--schedule", os.path.join(tmp, "beat-schedule"), "--pidfile", ""]
     if which == "redbeat":
         cmd += ["-S", "redbeat.RedBeatScheduler", "--max-interval", "5"]
-    r.clear("celery")
-    beat = subprocess.Popen(cmd, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "HOME": tmp},
-                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "beat.log"), "w"))
+    beat = None
     rows, idle, prev = [], [], None
     try:
+        r.clear("celery")
+        beat = subprocess.Popen(cmd, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "HOME": tmp},
+                                stdout=subprocess.DEVNULL,
+                                stderr=open(os.path.join(tmp, "beat.log"), "w"))
         started = time.time()
         for b in range(args.compare_boundaries):
             # The first boundary at least 20 s after the launch: RedBeat first copies the N
@@ -555,11 +558,12 @@ def run_incumbent(args, which, n, redis_port):
                 prev = (cpu_seconds(beat.pid), time.time())
         rss = vm_hwm_mb(beat.pid)
     finally:
-        beat.send_signal(signal.SIGTERM)
-        try:
-            beat.wait(15)
-        except subprocess.TimeoutExpired:
-            beat.kill()
+        if beat is not None:
+            beat.send_signal(signal.SIGTERM)
+            try:
+                beat.wait(15)
+            except subprocess.TimeoutExpired:
+                beat.kill()
         if vhost:
             drop_vhost(vhost)
     return dict(backend=which, n=n, rows=rows, idle=idle, rss=rss, launch=[None] * 4,

@@ -457,6 +457,8 @@ if ! have redis-server; then
 fi
 # The completion and man page tests load the scripts in bash and zsh and render with man -l.
 have zsh || apt_install zsh
+# The rediss:// test makes a self-signed certificate.
+have openssl || apt_install openssl
 have man || apt_install man-db
 # The status page is tested in a real headless browser.
 if [[ -z ${STOCKURA_TEST_CHROMIUM:-} ]] && ! have chromium && ! have chromium-browser; then

@@ -72,12 +72,88 @@ impl Classify for SyncError {
     }
 }
 
-/// Opens a client for `url` (no I/O yet).
+/// Opens a client for `url` (no I/O yet). A `rediss://` URL may name the certificate
+/// authority to trust as Celery's Redis URLs do, `?ssl_ca_certs=/path/ca.pem` (PEM; a private,
+/// self-signed authority works; a server certificate that is its own authority is refused);
+/// without it the system's trusted certificates apply.
 pub fn client(url: &Redacted) -> Result<redis::Client, SyncError> {
-    redis::Client::open(url.expose()).map_err(|source| SyncError::InvalidUrl {
+    let invalid = |source| SyncError::InvalidUrl {
         url: url.clone(),
         source,
-    })
+    };
+    let (plain, ca) = tls_options(url.expose()).map_err(|why| {
+        invalid(redis::RedisError::from((
+            redis::ErrorKind::InvalidClientConfig,
+            "unusable TLS options",
+            why,
+        )))
+    })?;
+    match ca {
+        None => redis::Client::open(plain),
+        Some(root) => redis::Client::build_with_tls(
+            plain,
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(root),
+            },
+        ),
+    }
+    .map_err(invalid)
+}
+
+/// The URL without Celery's TLS query options, and the certificate authority they name.
+fn tls_options(url: &str) -> Result<(String, Option<Vec<u8>>), String> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), None));
+    };
+    let mut kept = Vec::new();
+    let mut ca = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "ssl_ca_certs" => {
+                let path = percent_decode(value)
+                    .ok_or("ssl_ca_certs is not valid percent-encoded UTF-8")?;
+                let pem = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read ssl_ca_certs {path}: {e}"))?;
+                ca = Some(pem);
+            }
+            "ssl_cert_reqs" => match value.to_ascii_lowercase().as_str() {
+                "required" | "cert_required" => {}
+                other => {
+                    return Err(format!(
+                        "ssl_cert_reqs={other} is not supported: stockura always verifies the server (give its certificate authority with ssl_ca_certs)"
+                    ));
+                }
+            },
+            _ => kept.push(pair),
+        }
+    }
+    if ca.is_some() && !base.to_ascii_lowercase().starts_with("rediss://") {
+        return Err("ssl_ca_certs needs a rediss:// URL".into());
+    }
+    let plain = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((plain, ca))
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The transport options `sentinel://` URLs are resolved with: set once, at start.
@@ -374,5 +450,26 @@ mod tests {
         assert!(SentinelList::parse(";").is_err());
         assert!(SentinelList::parse("sentinel:///0").is_err());
         assert_eq!(percent_encode("a b@c:d"), "a%20b%40c%3Ad");
+    }
+
+    #[test]
+    fn celery_tls_options_are_taken_out_of_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, b"PEM").unwrap();
+        let url = format!(
+            "rediss://:pw@h:6380/1?ssl_cert_reqs=required&ssl_ca_certs={}&protocol=resp3",
+            ca.display()
+        );
+        let (plain, root) = tls_options(&url).unwrap();
+        assert_eq!(plain, "rediss://:pw@h:6380/1?protocol=resp3");
+        assert_eq!(root.as_deref(), Some(&b"PEM"[..]));
+        assert_eq!(
+            tls_options("redis://h/0").unwrap(),
+            ("redis://h/0".into(), None)
+        );
+        assert!(tls_options("rediss://h/0?ssl_cert_reqs=none").is_err());
+        assert!(tls_options("rediss://h/0?ssl_ca_certs=/no/such/file").is_err());
+        assert!(tls_options(&format!("redis://h/0?ssl_ca_certs={}", ca.display())).is_err());
     }
 }

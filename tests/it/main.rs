@@ -30,4 +30,5 @@ mod store_contract;
 mod sync;
 mod tasks;
 mod terminal;
+mod tls;
 mod trust;

@@ -129,7 +129,7 @@ pub struct Landed {
     /// claim (see [`Guard`]).
     pub elsewhere: Vec<usize>,
     /// Positions of the messages the broker did not take (a negative acknowledgement, a
-    /// message returned as unroutable, a confirmation that never came): owed, to retry.
+    /// message returned as unroutable): owed, to retry.
     pub refused: Vec<usize>,
     /// Why, when `refused` is not empty.
     pub refusal: String,
@@ -226,7 +226,7 @@ pub enum Broker {
 
 impl Broker {
     /// A broker at `url` (connected on first use), or `None` for a scheme stockura cannot send
-    /// to. `timeout` bounds every step (a connection, a push, a confirmation).
+    /// to. `timeout` bounds every step (a connection, a push, a commit).
     pub fn new(url: Redacted, timeout: Duration, queues: QueueArguments) -> Option<Self> {
         Some(match Transport::of(&url)? {
             Transport::Redis => Self::Redis(RedisBroker::new(url, timeout)),
@@ -276,7 +276,7 @@ impl Broker {
     /// nothing when the marker shows an earlier attempt landed, skipping slots another
     /// scheduler sent without a claim (the [`Guard`] over `ids`, aligned with `items`); a
     /// connection found broken is re-opened and the push tried once more. On AMQP: published
-    /// with confirmations, the refused ones reported in [`Landed::refused`].
+    /// in one transaction, the returned ones reported in [`Landed::refused`].
     pub async fn push_guarded(
         &mut self,
         items: Vec<Wire>,
