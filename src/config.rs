@@ -252,6 +252,24 @@ pub fn redact(url: &str) -> String {
     format!("{head}{}", redact_pairs(&rest))
 }
 
+/// Decodes `%XX` escapes (a URL's user, password or path); `None` when an escape is malformed
+/// or the result is not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Masks the value of every `password=` pair, whether separated by `&` (query strings) or
 /// spaces (libpq key/value strings).
 fn redact_pairs(text: &str) -> String {

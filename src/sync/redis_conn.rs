@@ -112,7 +112,7 @@ fn tls_options(url: &str) -> Result<(String, Option<Vec<u8>>), String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "ssl_ca_certs" => {
-                let path = percent_decode(value)
+                let path = crate::config::percent_decode(value)
                     .ok_or("ssl_ca_certs is not valid percent-encoded UTF-8")?;
                 let pem = std::fs::read(&path)
                     .map_err(|e| format!("cannot read ssl_ca_certs {path}: {e}"))?;
@@ -138,22 +138,6 @@ fn tls_options(url: &str) -> Result<(String, Option<Vec<u8>>), String> {
         format!("{base}?{}", kept.join("&"))
     };
     Ok((plain, ca))
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            out.push(u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The transport options `sentinel://` URLs are resolved with: set once, at start.

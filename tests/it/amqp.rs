@@ -10,7 +10,7 @@ use std::time::Duration;
 use lapin::types::{AMQPValue, ShortString};
 use serde_json::{Value, json};
 
-use crate::beat_process::{scaled_clock, spawn_beat, wait_for};
+use crate::beat_process::{next_minute, scaled_clock, spawn_beat, wait_for};
 use crate::celery::{Worker, WorkerOptions, backend_url, recorded};
 use crate::rabbit::{ThrowawayRabbit, Vhost, drain};
 use crate::support::TestDb;
@@ -283,16 +283,6 @@ async fn run_beat_sends_each_slot_once_in_celerys_amqp_format() {
     assert_eq!(sent, recorded_ids);
 }
 
-/// A minute boundary at least 30 s ahead of now (so schedules made now exist before it).
-fn next_minute() -> chrono::DateTime<chrono::Utc> {
-    use chrono::DurationRound;
-    let minute = chrono::Duration::minutes(1);
-    (chrono::Utc::now() + chrono::Duration::seconds(30))
-        .duration_trunc(minute)
-        .unwrap()
-        + minute
-}
-
 pub(crate) fn nix_term(child: &std::process::Child) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -491,14 +481,8 @@ async fn diagnose_names_what_is_wrong_with_an_amqp_broker() {
 #[tokio::test]
 async fn a_rabbitmq_restart_during_a_burst_loses_nothing() {
     let db = TestDb::postgres().await;
-    db.stdout(&["migrate"]);
-    db.exec(
-        "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, args, \
-         kwargs, created_at, updated_at) SELECT gen_random_uuid(), 'burst_' || g, \
-         'app.tasks.burst', '* * * * *', true, '[]', jsonb_build_object('i', g), \
-         now() - interval '1 day', now() - interval '1 day' FROM generate_series(1, 2000) g",
-    )
-    .await;
+    db.seed_every_minute("burst_", "app.tasks.burst", 2000)
+        .await;
     let rabbit = ThrowawayRabbit::start();
     let vhost = Vhost::create_on(rabbit.base(), Some(rabbit.node()));
     let start = next_minute() - chrono::Duration::seconds(4);

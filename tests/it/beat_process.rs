@@ -260,6 +260,16 @@ pub fn scaled_clock(speed: f64, sim_start: chrono::DateTime<chrono::Utc>) -> Str
     )
 }
 
+/// A minute boundary at least 30 s ahead of now (so schedules made now exist before it).
+pub fn next_minute() -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound;
+    let minute = chrono::Duration::minutes(1);
+    (chrono::Utc::now() + chrono::Duration::seconds(30))
+        .duration_trunc(minute)
+        .unwrap()
+        + minute
+}
+
 /// The arguments adding schedule `m<n>` of `app.tasks.every_minute`, `* * * * *` (the same job
 /// under several names, on purpose).
 pub fn every_minute_args(n: usize) -> Vec<String> {

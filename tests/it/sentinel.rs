@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::beat_process::{scaled_clock, spawn_beat, wait_for};
+use crate::beat_process::{next_minute, scaled_clock, spawn_beat, wait_for};
 use crate::support::{TestDb, ThrowawayRedis};
 
 const MASTER: &str = "stockura-test";
@@ -142,14 +142,7 @@ impl Drop for Sentinels {
 #[tokio::test]
 async fn a_sentinel_failover_during_dispatch_loses_and_doubles_nothing() {
     let db = TestDb::postgres().await;
-    db.stdout(&["migrate"]);
-    db.exec(
-        "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, args, \
-         kwargs, created_at, updated_at) SELECT gen_random_uuid(), 'fo_' || g, \
-         'app.tasks.failover', '* * * * *', true, '[]', jsonb_build_object('i', g), \
-         now() - interval '1 day', now() - interval '1 day' FROM generate_series(1, 300) g",
-    )
-    .await;
+    db.seed_every_minute("fo_", "app.tasks.failover", 300).await;
     let master = ThrowawayRedis::start(&[]).await;
     let master_port = master.port();
     let replica =
@@ -173,14 +166,7 @@ async fn a_sentinel_failover_during_dispatch_loses_and_doubles_nothing() {
     assert_eq!(out.status.code(), Some(7), "{text}");
     assert!(text.contains("knows no master named nope"), "{text}");
 
-    let minute = chrono::Duration::minutes(1);
-    let next = {
-        use chrono::DurationRound;
-        (chrono::Utc::now() + chrono::Duration::seconds(30))
-            .duration_trunc(minute)
-            .unwrap()
-            + minute
-    };
+    let next = next_minute();
     let (mut child, rx, reader) = spawn_beat(
         &db,
         &[

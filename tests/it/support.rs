@@ -547,6 +547,19 @@ impl TestDb {
         )
     }
 
+    /// Migrates a Postgres test database and inserts `n` schedules `<prefix><i>` of `task`,
+    /// `* * * * *`, made a day ago, in one statement.
+    pub async fn seed_every_minute(&self, prefix: &str, task: &str, n: usize) {
+        self.stdout(&["migrate"]);
+        self.exec(&format!(
+            "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, enabled, \
+             args, kwargs, created_at, updated_at) SELECT gen_random_uuid(), '{prefix}' || g, \
+             '{task}', '* * * * *', true, '[]', jsonb_build_object('i', g), \
+             now() - interval '1 day', now() - interval '1 day' FROM generate_series(1, {n}) g"
+        ))
+        .await;
+    }
+
     /// Runs raw SQL against the test database, as another program (psql, the Python
     /// application) would. Creates the SQLite file when it does not exist yet.
     pub async fn exec(&self, statement: &str) {

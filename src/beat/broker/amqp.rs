@@ -259,7 +259,7 @@ pub fn parse_url(url: &Redacted) -> Result<AMQPUri, AmqpError> {
         None => (None, authority),
     };
     let decode = |s: &str, what: &str| {
-        percent_decode(s)
+        crate::config::percent_decode(s)
             .ok_or_else(|| invalid(&format!("the {what} is not valid percent-encoded UTF-8")))
     };
     let (username, password) = match userinfo {
@@ -309,23 +309,6 @@ pub fn parse_url(url: &Redacted) -> Result<AMQPUri, AmqpError> {
         vhost,
         query: AMQPQueryString::default(),
     })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// One queue as the broker sees it ([`AmqpBroker::inspect`]).
