@@ -174,6 +174,10 @@ pub async fn broker_for(
         )
         .into());
     };
+    // RabbitMQ cannot hold the guard sets: they go to the scheduler's Redis when it has one.
+    if let Some(redis) = ctx.settings.redis_url.value.clone() {
+        broker.keep_guards_in(redis);
+    }
     // On RabbitMQ the default queue is declared at once, so that a queue the workers declared
     // with other arguments is named now rather than at the first slot.
     let mut ready = broker.connect().await;

@@ -666,3 +666,98 @@ async fn a_message_no_queue_takes_is_refused_not_dropped() {
         .collect();
     assert_eq!(args, [json!(3)]);
 }
+
+/// On RabbitMQ the guard sets live in the scheduler's Redis: a push recorded as sent without a
+/// claim keeps a later checked push of the same slots from publishing them again, and a
+/// checked push publishes only the others.
+#[tokio::test]
+async fn the_guard_sets_live_in_redis_for_an_amqp_broker() {
+    use stockura::beat::broker::{Broker, Guard, QueueArguments, Transport};
+    use stockura::beat::dispatch::{DeliveryTags, Marker, encode};
+    use stockura::beat::message::{BrokerLayout, TaskMessage};
+    use stockura::config::Redacted;
+    let vhost = Vhost::create();
+    let prefix = format!("stockura_test_{}:", uuid::Uuid::new_v4().simple());
+    let mut broker = Broker::new(
+        Redacted::new(vhost.url()),
+        Duration::from_secs(2),
+        QueueArguments::default(),
+    )
+    .unwrap();
+    broker.keep_guards_in(Redacted::new(format!("{}/0", crate::support::redis_url())));
+    let layout = BrokerLayout {
+        global_keyprefix: prefix.clone(),
+        transport: Transport::Amqp,
+    };
+    let ids: Vec<uuid::Uuid> = (0..3).map(|_| uuid::Uuid::new_v4()).collect();
+    let wires = |which: &[usize]| {
+        let mut tags = DeliveryTags::new();
+        which
+            .iter()
+            .map(|&i| {
+                let m = TaskMessage {
+                    task_name: "app.tasks.guarded".into(),
+                    task_id: ids[i],
+                    args: vec![json!(i)],
+                    kwargs: serde_json::Map::new(),
+                    queue: "guarded".into(),
+                    priority: None,
+                    eta: None,
+                    expires: None,
+                    origin: "stockura@test".into(),
+                    beat: true,
+                };
+                encode(&m, &layout, &mut tags).0
+            })
+            .collect::<Vec<_>>()
+    };
+    // Slot 0 sent while the database was down (recorded).
+    let record = Guard {
+        record: true,
+        ..Guard::default()
+    };
+    let landed = broker
+        .push_guarded(
+            wires(&[0]),
+            &ids[..1],
+            record,
+            &Marker::new(&layout, "a".repeat(16), 60),
+        )
+        .await
+        .unwrap();
+    assert!(landed.elsewhere.is_empty() && landed.refused.is_empty());
+    // Another scheduler's catch-up of slots 0-2 skips slot 0.
+    let check = Guard {
+        check: true,
+        ..Guard::default()
+    };
+    let landed = broker
+        .push_guarded(
+            wires(&[0, 1, 2]),
+            &ids,
+            check,
+            &Marker::new(&layout, "b".repeat(16), 60),
+        )
+        .await
+        .unwrap();
+    assert_eq!(landed.elsewhere, [0]);
+    let held = drain(&vhost.url(), "guarded").await;
+    let mut sent: Vec<i64> = held
+        .iter()
+        .map(|m| {
+            serde_json::from_slice::<Value>(&m.delivery.data).unwrap()[0][0]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    sent.sort_unstable();
+    assert_eq!(sent, [0, 1, 2], "each slot once");
+    let client = redis::Client::open(format!("{}/0", crate::support::redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: i64 = redis::cmd("DEL")
+        .arg(format!("{prefix}stockura:unclaimed"))
+        .arg(format!("{prefix}stockura:recent"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}

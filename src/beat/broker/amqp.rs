@@ -22,7 +22,7 @@ use lapin::uri::{AMQPAuthority, AMQPQueryString, AMQPScheme, AMQPUri, AMQPUserIn
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use uuid::Uuid;
 
-use super::{Landed, Marker, Pushed};
+use super::{Guard, Landed, Marker, Pushed, RECENT_KEY, UNCLAIMED_KEY};
 use crate::beat::message::{Header, TaskMessage};
 use crate::config::Redacted;
 use crate::error::{Classify, ErrorKind};
@@ -344,6 +344,9 @@ pub struct AmqpBroker {
     link: Option<Link>,
     /// Pushes whose commit went unanswered: their markers prove nothing.
     doubtful: HashSet<String>,
+    /// Where the sets of slots sent without a claim and of a new leader's recent sends are
+    /// kept (`REDIS_URL`): RabbitMQ cannot hold them. `None`: no guard.
+    guards: Option<(Redacted, Option<redis::aio::MultiplexedConnection>)>,
 }
 
 impl AmqpBroker {
@@ -355,6 +358,139 @@ impl AmqpBroker {
             queues,
             link: None,
             doubtful: HashSet::new(),
+            guards: None,
+        }
+    }
+
+    /// Keeps the guard sets ([`Guard`]) in the Redis at `url` (the scheduler's `REDIS_URL`).
+    pub fn keep_guards_in(&mut self, url: Redacted) {
+        self.guards = Some((url, None));
+    }
+
+    /// [`Self::publish`] under a [`Guard`] over the messages' task ids (`ids`, aligned with
+    /// `items`): with a guard store, a message whose slot another scheduler sent without a
+    /// claim (or sent in its first lease) is not published and is reported in
+    /// [`Landed::elsewhere`]; the published ones are recorded as the guard says once the
+    /// commit answered. Unlike on Redis the check and the record are not one atomic step
+    /// with the publish: a scheduler that stops between its commit and the record leaves its
+    /// slots unrecorded. Without a guard store the guard is not applied.
+    pub async fn publish_guarded(
+        &mut self,
+        items: Vec<Option<&AmqpMessage>>,
+        ids: &[Uuid],
+        guard: Guard,
+        marker: &Marker,
+    ) -> Result<Landed, AmqpError> {
+        if !guard.any() || self.guards.is_none() || ids.len() != items.len() {
+            return self.publish(items, marker).await;
+        }
+        let keys = [
+            format!("{}{UNCLAIMED_KEY}", marker.prefix),
+            format!("{}{RECENT_KEY}", marker.prefix),
+        ];
+        let text: Vec<String> = ids.iter().map(|id| id.hyphenated().to_string()).collect();
+        let mut elsewhere = Vec::new();
+        if guard.check {
+            let [a, b] = &keys;
+            let found: Vec<(Vec<bool>, Vec<bool>)> = self
+                .guard_commands(|pipe| {
+                    for chunk in text.chunks(500) {
+                        pipe.cmd("SMISMEMBER").arg(a).arg(chunk);
+                        pipe.cmd("SMISMEMBER").arg(b).arg(chunk);
+                    }
+                })
+                .await?;
+            let mut at = 0;
+            for (x, y) in found {
+                for (p, q) in x.into_iter().zip(y) {
+                    if p || q {
+                        elsewhere.push(at);
+                    }
+                    at += 1;
+                }
+            }
+        }
+        let kept: Vec<usize> = (0..items.len())
+            .filter(|i| elsewhere.binary_search(i).is_err())
+            .collect();
+        let mut landed = if kept.is_empty() {
+            Landed::all(Pushed::SentUnclaimed, Vec::new())
+        } else {
+            let subset = kept.iter().map(|&i| items[i]).collect();
+            let mut landed = self.publish(subset, marker).await?;
+            landed.refused = landed.refused.iter().map(|&k| kept[k]).collect();
+            landed
+        };
+        let sent: Vec<&String> = kept
+            .iter()
+            .filter(|i| landed.refused.binary_search(i).is_err())
+            .map(|&i| &text[i])
+            .collect();
+        let into = match (guard.record, guard.recent_secs) {
+            (true, _) => Some((&keys[0], marker.ttl_secs)),
+            (false, Some(secs)) => Some((&keys[1], secs)),
+            (false, None) => None,
+        };
+        if let Some((set, ttl)) = into
+            && !sent.is_empty()
+        {
+            let recorded: Result<Vec<redis::Value>, AmqpError> = self
+                .guard_commands(|pipe| {
+                    for chunk in sent.chunks(500) {
+                        pipe.cmd("SADD").arg(set).arg(chunk).ignore();
+                    }
+                    // Each set always gets the same lifetime, renewed by every record.
+                    pipe.cmd("EXPIRE").arg(set).arg(ttl).ignore();
+                })
+                .await;
+            if let Err(e) = recorded {
+                // Sent all the same: only a scheduler taking over meanwhile could double them.
+                tracing::warn!(error = %e, "could not record the slots sent in the guard set");
+            }
+        }
+        landed.elsewhere = elsewhere;
+        Ok(landed)
+    }
+
+    /// Runs a pipeline on the guard store (connecting when needed).
+    async fn guard_commands<T: redis::FromRedisValue>(
+        &mut self,
+        build: impl FnOnce(&mut redis::Pipeline),
+    ) -> Result<T, AmqpError> {
+        let timeout = self.timeout;
+        let Some((url, conn)) = self.guards.as_mut() else {
+            return Err(AmqpError::NotTaken {
+                url: self.url.clone(),
+                why: "no guard store".into(),
+            });
+        };
+        let unavailable = |e: crate::sync::SyncError| AmqpError::NotTaken {
+            url: url.clone(),
+            why: format!("the guard sets cannot be read ({e}); not sent, retried"),
+        };
+        if conn.is_none() {
+            *conn = Some(
+                crate::sync::redis_conn::connect(url, timeout)
+                    .await
+                    .map_err(unavailable)?,
+            );
+        }
+        let Some(c) = conn.as_mut() else {
+            return Err(unavailable(crate::sync::SyncError::Timeout {
+                url: url.clone(),
+                timeout,
+            }));
+        };
+        let mut pipe = redis::pipe();
+        build(&mut pipe);
+        match pipe.query_async(c).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                *conn = None;
+                Err(unavailable(crate::sync::redis_conn::command_error(
+                    url, timeout, e,
+                )))
+            }
         }
     }
 

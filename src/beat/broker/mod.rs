@@ -291,7 +291,9 @@ impl Broker {
                     .await?;
                 Ok(Landed::all(pushed, elsewhere))
             }
-            Self::Amqp(b) => Ok(b.publish(amqp_items(&items), marker).await?),
+            Self::Amqp(b) => Ok(b
+                .publish_guarded(amqp_items(&items), ids, guard, marker)
+                .await?),
         }
     }
 
@@ -316,8 +318,17 @@ impl Broker {
                 if b.landed(marker).await? {
                     return Ok(Landed::all(Pushed::AlreadyThere, Vec::new()));
                 }
-                Ok(b.publish(amqp_items(items), marker).await?)
+                Ok(b.publish_guarded(amqp_items(items), ids, guard, marker)
+                    .await?)
             }
+        }
+    }
+
+    /// Keeps the guard sets of an AMQP broker in the Redis at `url` (a Redis broker keeps
+    /// them itself).
+    pub fn keep_guards_in(&mut self, url: Redacted) {
+        if let Self::Amqp(b) = self {
+            b.keep_guards_in(url);
         }
     }
 
