@@ -29,7 +29,8 @@ pub const UNCLAIMED_KEY: &str = "stockura:unclaimed";
 /// it sends without a claim. Kept only as long as such an overlap can last (twice the lease).
 pub const RECENT_KEY: &str = "stockura:recent";
 
-/// How a push guards against slots another scheduler sent (see [`PUSH_ONCE`]).
+/// How a push guards against slots another scheduler sent: on Redis inside the push script
+/// (`redis::PUSH_ONCE`), on RabbitMQ in `REDIS_URL` (`AmqpBroker::publish_guarded`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Guard {
     /// Skip the messages whose slot is in either set.
