@@ -203,20 +203,27 @@ pub async fn broker_for(
         }
         let hint = match &e {
             dispatch::BrokerError::Amqp(a) => crate::error::Classify::hint(a),
+            dispatch::BrokerError::Redis(r @ crate::sync::SyncError::InvalidUrl { .. }) => {
+                crate::error::Classify::hint(r)
+            }
             dispatch::BrokerError::Redis(_) => None,
         }
         .unwrap_or_else(|| {
             "check that the broker's Redis runs and that CELERY_BROKER_URL points at it (host, port, db, password)".into()
         });
+        // A malformed URL is invalid input (exit 3); a broker that does not answer or refuses
+        // is unavailable (exit 6).
+        let kind = crate::error::Classify::kind(&e);
         let message = match &e {
             dispatch::BrokerError::Amqp(crate::beat::broker::AmqpError::Declaration { .. }) => {
                 format!("{e}{cause}")
             }
+            _ if kind == crate::error::ErrorKind::InvalidInput => format!("{e}{cause}"),
             _ => format!("cannot reach the broker: {e}{cause}"),
         };
         return Err(CliError {
             message,
-            kind: crate::error::ErrorKind::Unavailable,
+            kind,
             hint: Some(hint),
         }
         .into());
