@@ -43,7 +43,7 @@ fn long_string(v: &AMQPValue) -> String {
 }
 
 #[tokio::test]
-async fn trigger_reaches_a_celery_worker_on_rabbitmq() {
+async fn trigger_and_run_beat_reach_a_celery_worker_on_rabbitmq() {
     let db = TestDb::sqlite().await;
     let vhost = Vhost::create();
     let queue = "stockura_routed";
@@ -122,12 +122,45 @@ async fn trigger_reaches_a_celery_worker_on_rabbitmq() {
     );
     let waited: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(waited["result_status"], "SUCCESS", "{waited}");
-    // Exactly twice in all: no message ran twice.
+    // What run-beat sends (here the catch-up run of a schedule last run 90 s ago) runs too.
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "stockura_test.record",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "beaten",
+        "--queue",
+        queue,
+        "--kwargs",
+        kwargs,
+        "--last-run-at",
+        "90s",
+    ]);
+    let out = db
+        .cmd()
+        .env("CELERY_BROKER_URL", vhost.url())
+        .args(["run-beat", "--once"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let beaten = db.json(&["history", "beaten", "--status", "dispatched"]);
+    let beaten_id = beaten[0]["celery_task_id"].as_str().unwrap().to_string();
+    let got = recorded(&backend_url(), &record_key, 3, Duration::from_secs(30)).await;
+    assert_eq!(got.len(), 3, "worker log:\n{}", worker.log());
+    assert_eq!(got[2]["id"], beaten_id.as_str());
+    assert_eq!(got[2]["kwargs"], expected_kwargs);
+    // Exactly three in all: no message ran twice.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let got = recorded(&backend_url(), &record_key, 3, Duration::from_millis(200)).await;
-    let ids: Vec<&str> = got.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 2, "{ids:?}");
-    assert_ne!(ids[0], ids[1]);
+    let got = recorded(&backend_url(), &record_key, 4, Duration::from_millis(200)).await;
+    let ids: HashSet<&str> = got.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!((got.len(), ids.len()), (3, 3), "{ids:?}");
 }
 
 #[tokio::test]
