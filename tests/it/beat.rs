@@ -1486,6 +1486,89 @@ async fn a_restart_during_a_database_outage_does_not_send_a_slot_again() {
     assert_eq!(shown["last_run_at"], json!("2030-01-01T00:02:00Z"));
 }
 
+/// The same on RabbitMQ, whose guard sets live in `REDIS_URL`: slots sent without a claim
+/// while the database hung are recorded there, and the next scheduler's catch-up of them
+/// sends nothing again.
+#[tokio::test]
+async fn a_restart_during_a_database_outage_does_not_send_a_slot_again_on_rabbitmq() {
+    use stockura::beat::broker::{QueueArguments, Transport};
+    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
+    rig.add_each_minute(3, &[]);
+    let vhost = crate::rabbit::Vhost::create();
+    let amqp = || {
+        let mut broker = Broker::new(
+            Redacted::new(vhost.url()),
+            std::time::Duration::from_secs(2),
+            QueueArguments::default(),
+        )
+        .unwrap();
+        broker.keep_guards_in(Redacted::new(format!("{}/0", redis_url())));
+        broker
+    };
+    let mut config = rig.config(false);
+    config.dispatch.layout.transport = Transport::Amqp;
+    let (proxy, store) = rig.store_behind_a_proxy().await;
+    let mut frozen = config.clone();
+    frozen.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let mut first = Beat::new(store, rig.clock.clone(), frozen, Some(amqp()));
+    first.start().await.unwrap();
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    let outcome = first.tick().await;
+    assert_eq!(outcome.dispatched, 3, "{outcome:?}");
+    proxy.freeze();
+    rig.clock.set(at("2030-01-01T00:02:00Z"));
+    let outcome = first.tick().await;
+    assert!(outcome.database_down);
+    assert_eq!(outcome.dispatched, 3, "{outcome:?}");
+    drop(first);
+    drop(proxy);
+
+    rig.clock.set(at("2030-01-01T00:02:30Z"));
+    let mut second = Beat::new(
+        rig.db.store().await,
+        rig.clock.clone(),
+        config,
+        Some(amqp()),
+    );
+    second.start().await.unwrap();
+    let messages = crate::rabbit::drain(&vhost.url(), "celery").await;
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .map(|m| {
+            m.delivery
+                .properties
+                .correlation_id()
+                .as_ref()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!((messages.len(), ids.len()), (6, 6), "a slot was sent twice");
+    assert_eq!(second.stats().dispatched, 0);
+    let runs = rig.runs().await;
+    let caught_up: Vec<_> = runs
+        .iter()
+        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
+        .collect();
+    assert_eq!(caught_up.len(), 3, "{runs:#?}");
+    assert!(
+        caught_up
+            .iter()
+            .all(|r| r.run.status == RunStatus::Dispatched
+                && r.run.detail.as_deref() == Some(stockura::beat::dispatch::SENT_UNCLAIMED)
+                && ids.contains(&r.run.celery_task_id.unwrap().to_string())),
+        "{caught_up:#?}"
+    );
+    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: i64 = redis::cmd("DEL")
+        .arg(format!("{}stockura:unclaimed", rig.prefix))
+        .arg(format!("{}stockura:recent", rig.prefix))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}
+
 /// A catch-up cut short by a database outage (the database hangs between two batches of
 /// runs), while live slots go on being sent without claims: when the database answers again,
 /// the recovery still records what every schedule owed when the catch-up began. Those whose

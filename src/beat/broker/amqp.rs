@@ -392,7 +392,9 @@ impl AmqpBroker {
         let mut elsewhere = Vec::new();
         if guard.check {
             let [a, b] = &keys;
-            let found: Vec<(Vec<bool>, Vec<bool>)> = self
+            // One reply per command, in pairs (read as a flat list: a list of pairs of
+            // two-element lists would be taken for pairs of values).
+            let found: Vec<Vec<bool>> = self
                 .guard_commands(|pipe| {
                     for chunk in text.chunks(500) {
                         pipe.cmd("SMISMEMBER").arg(a).arg(chunk);
@@ -401,9 +403,10 @@ impl AmqpBroker {
                 })
                 .await?;
             let mut at = 0;
-            for (x, y) in found {
-                for (p, q) in x.into_iter().zip(y) {
-                    if p || q {
+            for pair in found.chunks(2) {
+                let (x, y) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
+                for (p, q) in x.iter().zip(y) {
+                    if *p || *q {
                         elsewhere.push(at);
                     }
                     at += 1;
@@ -466,7 +469,12 @@ impl AmqpBroker {
         };
         let unavailable = |e: crate::sync::SyncError| AmqpError::NotTaken {
             url: url.clone(),
-            why: format!("the guard sets cannot be read ({e}); not sent, retried"),
+            why: format!(
+                "the guard sets cannot be read ({e}{}); not sent, retried",
+                std::error::Error::source(&e)
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default()
+            ),
         };
         if conn.is_none() {
             *conn = Some(
