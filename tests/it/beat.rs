@@ -1781,13 +1781,43 @@ async fn a_lease_lost_during_a_catch_up_leaves_the_rest_to_the_next_leader(db: T
 /// broker's set of slots sent without a claim, and so do the old one's.
 #[tokio::test]
 async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() {
+    old_and_new_leaders_send_each_slot_once(false).await;
+}
+
+/// The same on RabbitMQ, whose guard sets live in `REDIS_URL`.
+#[tokio::test]
+async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once_on_rabbitmq() {
+    old_and_new_leaders_send_each_slot_once(true).await;
+}
+
+async fn old_and_new_leaders_send_each_slot_once(rabbitmq: bool) {
+    use stockura::beat::broker::{QueueArguments, Transport};
     let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(3, &[]);
     let url = format!("{}/0", redis_url());
-    let (proxy, store) = rig.store_behind_a_proxy().await;
+    let vhost = rabbitmq.then(crate::rabbit::Vhost::create);
+    let broker = || match &vhost {
+        Some(vhost) => {
+            let mut broker = Broker::new(
+                Redacted::new(vhost.url()),
+                std::time::Duration::from_secs(2),
+                QueueArguments::default(),
+            )
+            .unwrap();
+            broker.keep_guards_in(Redacted::new(&url));
+            broker
+        }
+        None => Broker::redis(Redacted::new(&url), std::time::Duration::from_secs(2)),
+    };
     let mut config = rig.config(false);
-    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
-    let mut old = rig.beat_with(store, config, false, &url).await;
+    if rabbitmq {
+        config.dispatch.layout.transport = Transport::Amqp;
+    }
+    let (proxy, store) = rig.store_behind_a_proxy().await;
+    let mut frozen = config.clone();
+    frozen.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let mut old = Beat::new(store, rig.clock.clone(), frozen, Some(broker()));
+    old.start().await.unwrap();
     let (_lease, lease_rx) = tokio::sync::watch::channel(stockura::beat::leader::Lease {
         until: Some(std::time::Instant::now() + std::time::Duration::from_secs(3600)),
         attempts: 1,
@@ -1795,11 +1825,8 @@ async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() 
     let mut new = Beat::new(
         rig.db.store().await,
         rig.clock.clone(),
-        rig.config(false),
-        Some(Broker::redis(
-            Redacted::new(&url),
-            std::time::Duration::from_secs(2),
-        )),
+        config,
+        Some(broker()),
     )
     .with_leadership(lease_rx, std::time::Duration::from_secs(3600));
     new.start().await.unwrap();
@@ -1823,12 +1850,28 @@ async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() 
         "the new leader sent a slot again"
     );
 
-    let messages = rig.messages("celery").await;
-    let ids: std::collections::HashSet<String> = messages
-        .iter()
-        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!((messages.len(), ids.len()), (6, 6));
+    let ids: Vec<String> = match &vhost {
+        Some(vhost) => crate::rabbit::drain(&vhost.url(), "celery")
+            .await
+            .iter()
+            .map(|m| {
+                m.delivery
+                    .properties
+                    .correlation_id()
+                    .as_ref()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect(),
+        None => rig
+            .messages("celery")
+            .await
+            .iter()
+            .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+            .collect(),
+    };
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (6, 6));
     let runs = rig.runs().await;
     assert_eq!(runs.len(), 6, "{runs:#?}");
     assert!(runs.iter().all(|r| r.run.status == RunStatus::Dispatched));
@@ -1868,6 +1911,15 @@ async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once() 
     assert_eq!((unclaimed, recent), (3, 3));
     assert!(unclaimed_ttl > 86_400, "{unclaimed_ttl}");
     assert!(recent_ttl > 0 && recent_ttl <= 7_200, "{recent_ttl}");
+    if rabbitmq {
+        let mut conn = conn.clone();
+        let _: i64 = redis::cmd("DEL")
+            .arg(format!("{}stockura:unclaimed", rig.prefix))
+            .arg(format!("{}stockura:recent", rig.prefix))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
     drop(conn);
     drop(old);
 }
