@@ -63,6 +63,9 @@ impl Classify for SyncError {
     }
     fn hint(&self) -> Option<String> {
         Some(match self {
+            Self::InvalidUrl { url, .. } if url.scheme() == "sentinel" => {
+                r#"list the Sentinels as sentinel://[:password@]host:26379/db;sentinel://host2:26379/db and name the master in CELERY_BROKER_TRANSPORT_OPTIONS: {"master_name": "mymaster"}"#.into()
+            }
             Self::InvalidUrl { .. } => {
                 "use redis://[:password@]host:6379/db or rediss:// for TLS".into()
             }
