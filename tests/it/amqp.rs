@@ -10,7 +10,7 @@ use std::time::Duration;
 use lapin::types::{AMQPValue, ShortString};
 use serde_json::{Value, json};
 
-use crate::beat_process::{next_minute, scaled_clock, spawn_beat, wait_for};
+use crate::beat_process::{next_minute, scaled_clock, spawn_beat, until_a_burst_begins, wait_for};
 use crate::celery::{Worker, WorkerOptions, backend_url, recorded};
 use crate::rabbit::{ThrowawayRabbit, Vhost, drain};
 use crate::support::TestDb;
@@ -529,13 +529,8 @@ async fn a_rabbitmq_restart_during_a_burst_loses_nothing() {
         &["--log-format", "json", "-v"],
     );
     let mut seen = Vec::new();
-    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
-    let sent = |v: &Value| v["message"] == "batch" && v["dispatched"].as_u64().unwrap_or(0) > 0;
-    wait_for(&rx, &mut seen, "the first boundary", sent);
     // The second burst: its claim takes about 60 ms, its publishing about 400 ms.
-    wait_for(&rx, &mut seen, "the second boundary", |v| {
-        v["message"] == "batch begins"
-    });
+    until_a_burst_begins(&rx, &mut seen);
     tokio::time::sleep(Duration::from_millis(150)).await;
     rabbit.kill();
     rabbit.start_again();

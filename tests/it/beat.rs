@@ -1440,31 +1440,47 @@ async fn a_hung_database_delays_a_boundary_by_the_deadline_only() {
 /// claim shows it was sent, so it is recorded, not sent again.
 #[tokio::test]
 async fn a_restart_during_a_database_outage_does_not_send_a_slot_again() {
+    restart_during_a_database_outage(false).await;
+}
+
+/// The same on RabbitMQ, whose guard sets live in `REDIS_URL`.
+#[tokio::test]
+async fn a_restart_during_a_database_outage_does_not_send_a_slot_again_on_rabbitmq() {
+    restart_during_a_database_outage(true).await;
+}
+
+async fn restart_during_a_database_outage(rabbitmq: bool) {
     let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(3, &[]);
+    let target = Target::new(rabbitmq);
+    let config = target.config(&rig);
     let (proxy, store) = rig.store_behind_a_proxy().await;
-    let mut config = rig.config(false);
-    config.dispatch.statement_timeout = std::time::Duration::from_millis(500);
-    let url = format!("{}/0", redis_url());
-    let mut first = rig.beat_with(store, config, false, &url).await;
+    let mut frozen = config.clone();
+    frozen.dispatch.statement_timeout = std::time::Duration::from_millis(500);
+    let mut first = Beat::new(store, rig.clock.clone(), frozen, Some(target.broker()));
+    first.start().await.unwrap();
     rig.clock.set(at("2030-01-01T00:01:00Z"));
-    assert_eq!(first.tick().await.dispatched, 3);
+    let outcome = first.tick().await;
+    assert_eq!(outcome.dispatched, 3, "{outcome:?}");
     proxy.freeze();
     rig.clock.set(at("2030-01-01T00:02:00Z"));
     let outcome = first.tick().await;
     assert!(outcome.database_down);
-    assert_eq!(outcome.dispatched, 3);
+    assert_eq!(outcome.dispatched, 3, "{outcome:?}");
     drop(first);
     drop(proxy);
 
     rig.clock.set(at("2030-01-01T00:02:30Z"));
-    let second = rig.beat_on(false, &url).await;
-    let messages = rig.messages("celery").await;
-    let ids: std::collections::HashSet<String> = messages
-        .iter()
-        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!((messages.len(), ids.len()), (6, 6), "a slot was sent twice");
+    let mut second = Beat::new(
+        rig.db.store().await,
+        rig.clock.clone(),
+        config,
+        Some(target.broker()),
+    );
+    second.start().await.unwrap();
+    let sent = target.sent_ids(&rig).await;
+    let ids: std::collections::HashSet<String> = sent.iter().cloned().collect();
+    assert_eq!((sent.len(), ids.len()), (6, 6), "a slot was sent twice");
     assert_eq!(second.stats().dispatched, 0);
     let runs = rig.runs().await;
     let caught_up: Vec<_> = runs
@@ -1484,89 +1500,86 @@ async fn a_restart_during_a_database_outage_does_not_send_a_slot_again() {
     // Its bookkeeping is written: the next start owes nothing for 00:02.
     let shown = rig.db.json(&["schedule", "show", "s0"]);
     assert_eq!(shown["last_run_at"], json!("2030-01-01T00:02:00Z"));
+    target.forget_guards(&rig).await;
 }
 
-/// The same on RabbitMQ, whose guard sets live in `REDIS_URL`: slots sent without a claim
-/// while the database hung are recorded there, and the next scheduler's catch-up of them
-/// sends nothing again.
-#[tokio::test]
-async fn a_restart_during_a_database_outage_does_not_send_a_slot_again_on_rabbitmq() {
-    use stockura::beat::broker::{QueueArguments, Transport};
-    let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
-    rig.add_each_minute(3, &[]);
-    let vhost = crate::rabbit::Vhost::create();
-    let amqp = || {
-        let mut broker = Broker::new(
-            Redacted::new(vhost.url()),
-            std::time::Duration::from_secs(2),
-            QueueArguments::default(),
-        )
-        .unwrap();
-        broker.keep_guards_in(Redacted::new(format!("{}/0", redis_url())));
-        broker
-    };
-    let mut config = rig.config(false);
-    config.dispatch.layout.transport = Transport::Amqp;
-    let (proxy, store) = rig.store_behind_a_proxy().await;
-    let mut frozen = config.clone();
-    frozen.dispatch.statement_timeout = std::time::Duration::from_millis(500);
-    let mut first = Beat::new(store, rig.clock.clone(), frozen, Some(amqp()));
-    first.start().await.unwrap();
-    rig.clock.set(at("2030-01-01T00:01:00Z"));
-    let outcome = first.tick().await;
-    assert_eq!(outcome.dispatched, 3, "{outcome:?}");
-    proxy.freeze();
-    rig.clock.set(at("2030-01-01T00:02:00Z"));
-    let outcome = first.tick().await;
-    assert!(outcome.database_down);
-    assert_eq!(outcome.dispatched, 3, "{outcome:?}");
-    drop(first);
-    drop(proxy);
+/// The broker a test runs against: the test Redis (db 0), or RabbitMQ in a vhost of the
+/// test's own with the guard sets in the test Redis.
+struct Target {
+    vhost: Option<crate::rabbit::Vhost>,
+    redis: String,
+}
 
-    rig.clock.set(at("2030-01-01T00:02:30Z"));
-    let mut second = Beat::new(
-        rig.db.store().await,
-        rig.clock.clone(),
-        config,
-        Some(amqp()),
-    );
-    second.start().await.unwrap();
-    let messages = crate::rabbit::drain(&vhost.url(), "celery").await;
-    let ids: std::collections::HashSet<String> = messages
-        .iter()
-        .map(|m| {
-            m.delivery
-                .properties
-                .correlation_id()
-                .as_ref()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    assert_eq!((messages.len(), ids.len()), (6, 6), "a slot was sent twice");
-    assert_eq!(second.stats().dispatched, 0);
-    let runs = rig.runs().await;
-    let caught_up: Vec<_> = runs
-        .iter()
-        .filter(|r| r.run.scheduled_for == at("2030-01-01T00:02:00Z"))
-        .collect();
-    assert_eq!(caught_up.len(), 3, "{runs:#?}");
-    assert!(
-        caught_up
-            .iter()
-            .all(|r| r.run.status == RunStatus::Dispatched
-                && r.run.detail.as_deref() == Some(stockura::beat::dispatch::SENT_UNCLAIMED)
-                && ids.contains(&r.run.celery_task_id.unwrap().to_string())),
-        "{caught_up:#?}"
-    );
-    let client = redis::Client::open(format!("{}/0", redis_url())).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let _: i64 = redis::cmd("DEL")
-        .arg(format!("{}stockura:unclaimed", rig.prefix))
-        .arg(format!("{}stockura:recent", rig.prefix))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+impl Target {
+    fn new(rabbitmq: bool) -> Self {
+        Self {
+            vhost: rabbitmq.then(crate::rabbit::Vhost::create),
+            redis: format!("{}/0", redis_url()),
+        }
+    }
+
+    /// A broker, connected on first use.
+    fn broker(&self) -> Broker {
+        let timeout = std::time::Duration::from_secs(2);
+        match &self.vhost {
+            Some(vhost) => {
+                let mut broker = Broker::new(
+                    Redacted::new(vhost.url()),
+                    timeout,
+                    stockura::beat::broker::QueueArguments::default(),
+                )
+                .unwrap();
+                broker.keep_guards_in(Redacted::new(&self.redis));
+                broker
+            }
+            None => Broker::redis(Redacted::new(&self.redis), timeout),
+        }
+    }
+
+    /// The rig's configuration, encoding messages for this broker.
+    fn config(&self, rig: &Rig) -> BeatConfig {
+        let mut config = rig.config(false);
+        if self.vhost.is_some() {
+            config.dispatch.layout.transport = stockura::beat::broker::Transport::Amqp;
+        }
+        config
+    }
+
+    /// The task ids of the messages in the queue `celery`, in order (taken off RabbitMQ).
+    async fn sent_ids(&self, rig: &Rig) -> Vec<String> {
+        match &self.vhost {
+            Some(vhost) => crate::rabbit::drain(&vhost.url(), "celery")
+                .await
+                .iter()
+                .map(|m| {
+                    m.delivery
+                        .properties
+                        .correlation_id()
+                        .as_ref()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect(),
+            None => rig
+                .messages("celery")
+                .await
+                .iter()
+                .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+                .collect(),
+        }
+    }
+
+    /// Deletes the guard sets under the rig's prefix.
+    async fn forget_guards(&self, rig: &Rig) {
+        let client = redis::Client::open(self.redis.as_str()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let _: i64 = redis::cmd("DEL")
+            .arg(format!("{}stockura:unclaimed", rig.prefix))
+            .arg(format!("{}stockura:recent", rig.prefix))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
 }
 
 /// A catch-up cut short by a database outage (the database hangs between two batches of
@@ -1791,32 +1804,14 @@ async fn an_old_leader_without_its_database_and_a_new_one_send_each_slot_once_on
 }
 
 async fn old_and_new_leaders_send_each_slot_once(rabbitmq: bool) {
-    use stockura::beat::broker::{QueueArguments, Transport};
     let rig = Rig::new(TestDb::postgres().await, "2030-01-01T00:00:30Z").await;
     rig.add_each_minute(3, &[]);
-    let url = format!("{}/0", redis_url());
-    let vhost = rabbitmq.then(crate::rabbit::Vhost::create);
-    let broker = || match &vhost {
-        Some(vhost) => {
-            let mut broker = Broker::new(
-                Redacted::new(vhost.url()),
-                std::time::Duration::from_secs(2),
-                QueueArguments::default(),
-            )
-            .unwrap();
-            broker.keep_guards_in(Redacted::new(&url));
-            broker
-        }
-        None => Broker::redis(Redacted::new(&url), std::time::Duration::from_secs(2)),
-    };
-    let mut config = rig.config(false);
-    if rabbitmq {
-        config.dispatch.layout.transport = Transport::Amqp;
-    }
+    let target = Target::new(rabbitmq);
+    let config = target.config(&rig);
     let (proxy, store) = rig.store_behind_a_proxy().await;
     let mut frozen = config.clone();
     frozen.dispatch.statement_timeout = std::time::Duration::from_millis(500);
-    let mut old = Beat::new(store, rig.clock.clone(), frozen, Some(broker()));
+    let mut old = Beat::new(store, rig.clock.clone(), frozen, Some(target.broker()));
     old.start().await.unwrap();
     let (_lease, lease_rx) = tokio::sync::watch::channel(stockura::beat::leader::Lease {
         until: Some(std::time::Instant::now() + std::time::Duration::from_secs(3600)),
@@ -1826,7 +1821,7 @@ async fn old_and_new_leaders_send_each_slot_once(rabbitmq: bool) {
         rig.db.store().await,
         rig.clock.clone(),
         config,
-        Some(broker()),
+        Some(target.broker()),
     )
     .with_leadership(lease_rx, std::time::Duration::from_secs(3600));
     new.start().await.unwrap();
@@ -1850,26 +1845,7 @@ async fn old_and_new_leaders_send_each_slot_once(rabbitmq: bool) {
         "the new leader sent a slot again"
     );
 
-    let ids: Vec<String> = match &vhost {
-        Some(vhost) => crate::rabbit::drain(&vhost.url(), "celery")
-            .await
-            .iter()
-            .map(|m| {
-                m.delivery
-                    .properties
-                    .correlation_id()
-                    .as_ref()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect(),
-        None => rig
-            .messages("celery")
-            .await
-            .iter()
-            .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
-            .collect(),
-    };
+    let ids = target.sent_ids(&rig).await;
     let distinct: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!((ids.len(), distinct.len()), (6, 6));
     let runs = rig.runs().await;
@@ -1887,7 +1863,7 @@ async fn old_and_new_leaders_send_each_slot_once(rabbitmq: bool) {
     // The old leader's sends without a claim are kept a day past the send deadline; the new
     // leader's own sends only twice its lease (a beat that restarts in a loop does not grow
     // the broker's memory for a day).
-    let client = redis::Client::open(url.as_str()).unwrap();
+    let client = redis::Client::open(target.redis.as_str()).unwrap();
     let conn = client.get_multiplexed_async_connection().await.unwrap();
     let count = |key: &'static str| {
         let key = format!("{}stockura:{key}", rig.prefix);
@@ -1911,17 +1887,9 @@ async fn old_and_new_leaders_send_each_slot_once(rabbitmq: bool) {
     assert_eq!((unclaimed, recent), (3, 3));
     assert!(unclaimed_ttl > 86_400, "{unclaimed_ttl}");
     assert!(recent_ttl > 0 && recent_ttl <= 7_200, "{recent_ttl}");
-    if rabbitmq {
-        let mut conn = conn.clone();
-        let _: i64 = redis::cmd("DEL")
-            .arg(format!("{}stockura:unclaimed", rig.prefix))
-            .arg(format!("{}stockura:recent", rig.prefix))
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-    }
     drop(conn);
     drop(old);
+    target.forget_guards(&rig).await;
 }
 
 /// The database and the broker are both unreachable at a boundary; the database comes back

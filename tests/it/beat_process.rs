@@ -34,6 +34,18 @@ pub fn wait_for(
     panic!("no log line for {what}; log so far:\n{}", seen.join("\n"));
 }
 
+/// Waits (JSON logs at debug level) until the beat is ready, has sent the first boundary that
+/// sent anything, and begins its next batch: the moment to break something mid-burst.
+pub fn until_a_burst_begins(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>) {
+    wait_for(lines, seen, "ready", |v| v["event"] == "ready");
+    wait_for(lines, seen, "the first boundary", |v| {
+        v["message"] == "batch" && v["dispatched"].as_u64().unwrap_or(0) > 0
+    });
+    wait_for(lines, seen, "the next batch", |v| {
+        v["message"] == "batch begins"
+    });
+}
+
 /// A `run-beat` process with `extra_env`, its stderr lines streamed to a channel.
 pub fn spawn_beat(
     db: &TestDb,

@@ -14,6 +14,8 @@ use lapin::options::{BasicAckOptions, BasicGetOptions};
 use lapin::{Connection, ConnectionProperties};
 use tempfile::TempDir;
 
+use crate::support::free_port;
+
 /// The test broker, without a virtual host.
 pub fn amqp_base() -> String {
     std::env::var("STOCKURA_TEST_AMQP_URL")
@@ -129,14 +131,6 @@ pub struct ThrowawayRabbit {
     dir: TempDir,
     /// The shells that stop the node when their stdin closes (one per start).
     watch: std::sync::Mutex<Vec<std::process::Child>>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl ThrowawayRabbit {

@@ -6,21 +6,14 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::beat_process::{next_minute, scaled_clock, spawn_beat, wait_for};
-use crate::support::{TestDb, ThrowawayRedis};
+use crate::beat_process::{
+    broker_list, next_minute, scaled_clock, spawn_beat, until_a_burst_begins,
+};
+use crate::support::{TestDb, ThrowawayRedis, free_port};
 
 const MASTER: &str = "stockura-test";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Three Sentinels watching one master (quorum 2, down after 1 s), killed on drop.
 struct Sentinels {
@@ -185,12 +178,7 @@ async fn a_sentinel_failover_during_dispatch_loses_and_doubles_nothing() {
         &["--log-format", "json", "-v"],
     );
     let mut seen = Vec::new();
-    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
-    let sent = |v: &Value| v["message"] == "batch" && v["dispatched"].as_u64().unwrap_or(0) > 0;
-    wait_for(&rx, &mut seen, "the first boundary", sent);
-    wait_for(&rx, &mut seen, "the second boundary", |v| {
-        v["message"] == "batch begins"
-    });
+    until_a_burst_begins(&rx, &mut seen);
     sentinels
         .ask(0, redis::cmd("SENTINEL").arg("failover").arg(MASTER))
         .await
@@ -216,20 +204,11 @@ async fn a_sentinel_failover_during_dispatch_loses_and_doubles_nothing() {
     reader.join().unwrap();
     seen.extend(rx.try_iter());
 
-    let new_master = redis::Client::open(replica.url()).unwrap();
-    let mut conn = new_master.get_multiplexed_async_connection().await.unwrap();
-    let items: Vec<String> = redis::cmd("LRANGE")
-        .arg("celery")
-        .arg(0)
-        .arg(-1)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let (messages, _) = broker_list(&replica.url(), "celery").await;
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    for item in &items {
-        let v: Value = serde_json::from_str(item).unwrap();
+    for m in &messages {
         *by_id
-            .entry(v["headers"]["id"].as_str().unwrap().to_string())
+            .entry(m["headers"]["id"].as_str().unwrap().to_string())
             .or_default() += 1;
     }
     let runs = db.json(&["history", "--limit", "5000"]);

@@ -97,6 +97,15 @@ impl Drop for Subscriber {
     }
 }
 
+/// A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
 /// A redis-server of a test's own, on a free loopback port, stopped on drop.
 pub struct ThrowawayRedis {
     port: u16,
@@ -108,11 +117,7 @@ pub struct ThrowawayRedis {
 impl ThrowawayRedis {
     /// Starts one with these extra arguments and waits (hang guard: 5 s) until it answers.
     pub async fn start(extra: &[&str]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = free_port();
         let mut server = Self {
             port,
             extra: extra.iter().map(|a| a.to_string()).collect(),

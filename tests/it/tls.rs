@@ -75,12 +75,7 @@ fn self_signed(dir: &std::path::Path) -> (String, String, String) {
 async fn rediss_with_a_self_signed_certificate() {
     let certs = tempfile::TempDir::new().unwrap();
     let (ca, cert, key) = self_signed(certs.path());
-    let tls_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let tls_port = crate::support::free_port().to_string();
     let redis = ThrowawayRedis::start(&[
         "--tls-port",
         &tls_port,
@@ -141,15 +136,7 @@ async fn rediss_with_a_self_signed_certificate() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let client = redis::Client::open(redis.url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let items: Vec<String> = redis::cmd("LRANGE")
-        .arg("celery")
-        .arg(0)
-        .arg(-1)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 1, "{items:?}");
-    assert!(items[0].contains("app.tasks.tls"));
+    let (messages, _) = crate::beat_process::broker_list(&redis.url(), "celery").await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["headers"]["task"], "app.tasks.tls");
 }

@@ -581,14 +581,12 @@ impl AmqpBroker {
         }
     }
 
-    /// What the broker says about `queue`, without creating it: whether it exists, how many
-    /// messages wait and how many consumers it has, and whether it was declared with the
-    /// arguments stockura declares it with (re-declaring an existing queue with the same
-    /// arguments changes nothing; with others the broker refuses, naming the difference).
-    pub async fn inspect(&mut self, queue: &str) -> Result<QueueState, AmqpError> {
+    /// Whether `queue` exists (a passive declaration, which creates nothing), with its
+    /// messages and consumers. A missing queue closes the channel on the broker's side, so
+    /// the link is let go (the next step opens another), as after any failure.
+    async fn existing(&mut self, queue: &str) -> Result<Option<(u32, u32)>, AmqpError> {
         let timeout = self.timeout;
         let url = self.url.clone();
-        let queues = self.queues.clone();
         let link = self.link().await?;
         let passive = QueueDeclareOptions {
             passive: true,
@@ -600,18 +598,35 @@ impl AmqpBroker {
                 .queue_declare(queue.into(), passive, FieldTable::default()),
         )
         .await;
-        let state = match found {
-            Err(_) => Err(AmqpError::Timeout { url, timeout }),
+        let found = match found {
+            Ok(Ok(q)) => return Ok(Some((q.message_count(), q.consumer_count()))),
             Ok(Err(e)) => match protocol_refusal(&e) {
-                Some(why) if why.contains("NOT_FOUND") => Ok(QueueState::Missing),
+                Some(why) if why.contains("NOT_FOUND") => Ok(None),
                 _ => Err(AmqpError::Unreachable {
                     url,
                     why: e.to_string(),
                     refused: false,
                 }),
             },
-            Ok(Ok(q)) => {
-                let (messages, consumers) = (q.message_count(), q.consumer_count());
+            Err(_) => Err(AmqpError::Timeout { url, timeout }),
+        };
+        self.drop_link();
+        found
+    }
+
+    /// What the broker says about `queue`, without creating it: whether it exists, how many
+    /// messages wait and how many consumers it has, and whether it was declared with the
+    /// arguments stockura declares it with (re-declaring an existing queue with the same
+    /// arguments changes nothing; with others the broker refuses, naming the difference).
+    pub async fn inspect(&mut self, queue: &str) -> Result<QueueState, AmqpError> {
+        let timeout = self.timeout;
+        let url = self.url.clone();
+        let queues = self.queues.clone();
+        let state = match self.existing(queue).await {
+            Err(e) => Err(e),
+            Ok(None) => Ok(QueueState::Missing),
+            Ok(Some((messages, consumers))) => {
+                let link = self.link().await?;
                 let same = tokio::time::timeout(
                     timeout,
                     link.channel.queue_declare(
@@ -774,40 +789,10 @@ impl AmqpBroker {
         if self.doubtful.contains(&marker.id) {
             return Ok(false);
         }
-        let timeout = self.timeout;
-        let url = self.url.clone();
-        let link = self.link().await?;
-        let passive = QueueDeclareOptions {
-            passive: true,
-            ..QueueDeclareOptions::default()
-        };
-        let found = tokio::time::timeout(
-            timeout,
-            link.channel.queue_declare(
-                marker_queue(marker).as_str().into(),
-                passive,
-                FieldTable::default(),
-            ),
-        )
-        .await;
-        match found {
-            Ok(Ok(q)) => Ok(q.message_count() > 0),
-            Ok(Err(e)) => {
-                self.drop_link();
-                match protocol_refusal(&e) {
-                    Some(why) if why.contains("NOT_FOUND") => Ok(false),
-                    _ => Err(AmqpError::Unreachable {
-                        url,
-                        why: e.to_string(),
-                        refused: false,
-                    }),
-                }
-            }
-            Err(_) => {
-                self.drop_link();
-                Err(AmqpError::Timeout { url, timeout })
-            }
-        }
+        Ok(self
+            .existing(&marker_queue(marker))
+            .await?
+            .is_some_and(|(messages, _)| messages > 0))
     }
 
     /// Deletes the marker queues of pushes whose messages the history now records sent

@@ -309,7 +309,8 @@ impl Broker {
     ) -> Result<Landed, BrokerError> {
         match self {
             Self::Redis(b) => {
-                let items = redis_items(items.to_vec());
+                // Borrowed: an owed push is retried many times, each without a copy.
+                let items = redis_refs(items);
                 let (pushed, elsewhere) = b.push_again(&items, ids, guard, marker).await?;
                 Ok(Landed::all(pushed, elsewhere))
             }
@@ -358,6 +359,20 @@ fn redis_items(items: Vec<Wire>) -> Vec<(Vec<u8>, String)> {
         .into_iter()
         .filter_map(|w| match w {
             Wire::Redis { key, envelope } => Some((key, envelope)),
+            Wire::Amqp(_) => {
+                tracing::error!("an AMQP message was given to a Redis broker; not sent");
+                None
+            }
+        })
+        .collect()
+}
+
+/// [`redis_items`] borrowed.
+fn redis_refs(items: &[Wire]) -> Vec<(&[u8], &str)> {
+    items
+        .iter()
+        .filter_map(|w| match w {
+            Wire::Redis { key, envelope } => Some((key.as_slice(), envelope.as_str())),
             Wire::Amqp(_) => {
                 tracing::error!("an AMQP message was given to a Redis broker; not sent");
                 None

@@ -126,10 +126,12 @@ impl RedisBroker {
             return Ok((Pushed::Sent, Vec::new()));
         }
         let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), guard, marker);
-        for (_, envelope) in items {
-            cmd.arg(envelope.as_str());
-        }
-        push_ids(&mut cmd, ids, guard);
+        push_rest(
+            &mut cmd,
+            items.into_iter().map(|(_, envelope)| envelope),
+            ids,
+            guard,
+        );
         let mut last = None;
         for attempt in 0..2 {
             match self.run_push(&cmd).await {
@@ -149,7 +151,7 @@ impl RedisBroker {
     /// in [`Self::push_guarded`].
     pub async fn push_again(
         &mut self,
-        items: &[(Vec<u8>, String)],
+        items: &[(&[u8], &str)],
         ids: &[Uuid],
         guard: Guard,
         marker: &Marker,
@@ -157,11 +159,13 @@ impl RedisBroker {
         if items.is_empty() {
             return Ok((Pushed::Sent, Vec::new()));
         }
-        let mut cmd = push_command(items.iter().map(|(key, _)| key.as_slice()), guard, marker);
-        for (_, envelope) in items {
-            cmd.arg(envelope.as_str());
-        }
-        push_ids(&mut cmd, ids, guard);
+        let mut cmd = push_command(items.iter().map(|(key, _)| *key), guard, marker);
+        push_rest(
+            &mut cmd,
+            items.iter().map(|(_, envelope)| *envelope),
+            ids,
+            guard,
+        );
         self.run_push(&cmd).await
     }
 
@@ -243,7 +247,7 @@ impl RedisBroker {
 }
 
 /// The `EVAL` of [`PUSH_ONCE`] for messages on these lists, up to the messages themselves
-/// (appended by the caller, in the same order, then [`push_ids`]).
+/// (appended by [`push_rest`], in the same order).
 fn push_command<'a>(
     keys: impl ExactSizeIterator<Item = &'a [u8]>,
     guard: Guard,
@@ -269,8 +273,17 @@ fn push_command<'a>(
     cmd
 }
 
-/// The task ids a guarded push checks or records.
-fn push_ids(cmd: &mut redis::Cmd, ids: &[Uuid], guard: Guard) {
+/// The rest of a push's `EVAL` after [`push_command`]: the messages, then the task ids a
+/// guarded push checks or records (each envelope is dropped once copied into the command).
+fn push_rest<E: AsRef<str>>(
+    cmd: &mut redis::Cmd,
+    envelopes: impl Iterator<Item = E>,
+    ids: &[Uuid],
+    guard: Guard,
+) {
+    for envelope in envelopes {
+        cmd.arg(envelope.as_ref());
+    }
     if guard.any() {
         let mut buf = Uuid::encode_buffer();
         for id in ids {
