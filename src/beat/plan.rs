@@ -521,25 +521,10 @@ mod tests {
             NameChoice::Explicit(n) | NameChoice::Auto(n) | NameChoice::KeepAuto(n) => n,
         };
         Schedule {
-            id: Uuid::new_v4(),
-            name,
             task_name: new.task_name,
-            cron_expression: new.cron_expression,
             timezone: new.timezone,
-            enabled: true,
-            args: vec![],
-            kwargs: Default::default(),
-            description: None,
-            category: None,
-            tags: vec![],
-            execution_policy: Default::default(),
             auto_generated_name: true,
-            options: Default::default(),
-            last_run_at: None,
-            total_run_count: 0,
-            created_at: at("2026-01-01T00:00:00Z"),
-            updated_at: at("2026-01-01T00:00:00Z"),
-            unreadable: vec![],
+            ..Schedule::example(&name, &new.cron_expression, at("2026-01-01T00:00:00Z"))
         }
     }
 

@@ -221,7 +221,6 @@ fn shorten(text: &str, most: usize) -> String {
 mod tests {
     use super::*;
     use crate::domain::run::{NewRun, Trigger};
-    use uuid::Uuid;
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -231,25 +230,8 @@ mod tests {
 
     fn schedule(cron: &str, updated: &str, last: Option<&str>) -> Schedule {
         Schedule {
-            id: Uuid::new_v4(),
-            name: "s".into(),
-            task_name: "app.tasks.t".into(),
-            cron_expression: cron.into(),
-            timezone: None,
-            enabled: true,
-            args: vec![],
-            kwargs: Default::default(),
-            description: None,
-            category: None,
-            tags: vec![],
-            execution_policy: Default::default(),
-            auto_generated_name: false,
-            options: Default::default(),
             last_run_at: last.map(at),
-            total_run_count: 0,
-            created_at: at(updated),
-            updated_at: at(updated),
-            unreadable: vec![],
+            ..Schedule::example("s", cron, at(updated))
         }
     }
 

@@ -171,6 +171,35 @@ pub struct Schedule {
     pub unreadable: Vec<Unreadable>,
 }
 
+#[cfg(test)]
+impl Schedule {
+    /// A schedule for unit tests: task `app.tasks.t`, enabled, made and last changed at
+    /// `at`, never run; override fields with struct update syntax.
+    pub(crate) fn example(name: &str, cron: &str, at: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            name: name.into(),
+            task_name: "app.tasks.t".into(),
+            cron_expression: cron.into(),
+            timezone: None,
+            enabled: true,
+            args: vec![],
+            kwargs: Map::new(),
+            description: None,
+            category: None,
+            tags: vec![],
+            execution_policy: ExecutionPolicy::default(),
+            auto_generated_name: false,
+            options: DeliveryOptions::default(),
+            last_run_at: None,
+            total_run_count: 0,
+            created_at: at,
+            updated_at: at,
+            unreadable: vec![],
+        }
+    }
+}
+
 /// A column of a row that another program wrote and stockura cannot read. The row is still
 /// listed, shown, enabled, disabled and deleted; an update must replace that column.
 #[derive(Debug, Clone, PartialEq, Eq)]

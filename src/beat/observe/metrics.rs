@@ -562,27 +562,7 @@ mod tests {
         let t: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().unwrap();
         let mut plan = Plan::default();
         for name in names {
-            let schedule = Schedule {
-                id: uuid::Uuid::new_v4(),
-                name: name.to_string(),
-                task_name: "app.tasks.t".into(),
-                cron_expression: "* * * * *".into(),
-                timezone: None,
-                enabled: true,
-                args: vec![],
-                kwargs: Default::default(),
-                description: None,
-                category: None,
-                tags: vec![],
-                execution_policy: Default::default(),
-                auto_generated_name: false,
-                options: Default::default(),
-                last_run_at: None,
-                total_run_count: 0,
-                created_at: t,
-                updated_at: t,
-                unreadable: vec![],
-            };
+            let schedule = Schedule::example(name, "* * * * *", t);
             plan.upsert(schedule, chrono_tz::Tz::UTC, t).unwrap();
         }
         let o = Observer::new(
