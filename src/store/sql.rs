@@ -18,25 +18,31 @@ pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 
 /// Overwrites the user-editable columns of a row if it still has the expected `updated_at`
-/// ($16). Run bookkeeping (`last_run_at`, `total_run_count`) is left alone. $1..$14 bind as
-/// for INSERT; $15 is the new `updated_at`.
-///
-/// SQLite stores timestamps as text: stockura writes exactly 27 characters
-/// (`2026-01-01T00:00:00.000000Z`), and a row written by another program in another form
-/// (`2026-01-01 00:00:00`) is compared by its instant instead.
+/// ($16, see [`unchanged_since`]). Run bookkeeping (`last_run_at`, `total_run_count`) is left
+/// alone. $1..$14 bind as for INSERT; $15 is the new `updated_at`.
 pub fn update(dialect: Dialect) -> String {
-    let version = match dialect {
-        Dialect::Postgres => "updated_at = $16",
-        Dialect::Sqlite => {
-            "(updated_at = $16 OR (length(updated_at) <> 27 AND julianday(updated_at) = julianday($16)))"
-        }
-    };
+    let version = unchanged_since(dialect, "$16");
     format!(
         "UPDATE celery_beat_schedules SET name = $2, task_name = $3, cron_expression = $4, timezone = $5, \
          enabled = $6, args = $7, kwargs = $8, description = $9, category = $10, tags = $11, \
          execution_policy = $12, auto_generated_name = $13, options = $14, updated_at = $15 \
          WHERE id = $1 AND {version} RETURNING {COLUMNS}"
     )
+}
+
+/// The condition that a row's `updated_at` is still the instant bound at `param`: the version
+/// check of every write that was planned from an earlier read.
+///
+/// SQLite stores timestamps as text: stockura writes exactly 27 characters
+/// (`2026-01-01T00:00:00.000000Z`), and a row written by another program in another form
+/// (`2026-01-01 00:00:00`) is compared by its instant instead.
+pub fn unchanged_since(dialect: Dialect, param: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!("updated_at = {param}"),
+        Dialect::Sqlite => format!(
+            "(updated_at = {param} OR (length(updated_at) <> 27 AND julianday(updated_at) = julianday({param})))"
+        ),
+    }
 }
 
 /// The columns of `task_definitions`, with the number of schedules of each task.
@@ -263,6 +269,13 @@ impl Where {
     pub fn and(mut self, template: &str, value: Bind) -> Self {
         let p = self.bind(value);
         self.clauses.push(template.replace("{}", &p));
+        self
+    }
+
+    /// Adds the version check [`unchanged_since`] with `updated_at` as the bound instant.
+    pub fn unchanged_since(mut self, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        let p = self.bind(Bind::Time(updated_at));
+        self.clauses.push(unchanged_since(self.dialect, &p));
         self
     }
 

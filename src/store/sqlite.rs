@@ -1409,8 +1409,8 @@ impl super::BatchStore for SqliteStore {
                     name,
                     expected_updated_at,
                 } => {
-                    let w = Where::ids(Dialect::Sqlite, &[*id])
-                        .and("updated_at = {}", Bind::Time(*expected_updated_at));
+                    let w =
+                        Where::ids(Dialect::Sqlite, &[*id]).unchanged_since(*expected_updated_at);
                     let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
                     let done = bind_all(sqlx::query(&(text)), &w.binds)
                         .execute(&mut *tx)

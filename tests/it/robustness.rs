@@ -325,6 +325,41 @@ async fn sqlite_rows_with_foreign_timestamps_can_be_updated() {
     db.json(&["schedule", "update", "ext", "--description", "again"]);
 }
 
+/// `apply --prune` deletes a row only if it is unchanged since the plan read it. On SQLite a
+/// row last written by another program keeps its timestamp in that program's form
+/// (`2025-01-01 09:00:00`): it is compared by its instant, not as text, so the prune is not a
+/// false conflict.
+#[tokio::test]
+async fn sqlite_rows_with_foreign_timestamps_can_be_pruned() {
+    let db = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = |text: &str| {
+        let path = dir.path().join("team.yaml");
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let both = file(
+        "source: team-a\nschedules:\n  a1:\n    task: app.tasks.a\n    cron: '@hourly'\n  a2:\n    task: app.tasks.a\n    cron: '@daily'\n",
+    );
+    db.json(&["apply", "-f", &both, "--yes"]);
+    db.exec(
+        "UPDATE celery_beat_schedules SET updated_at = '2025-01-01 09:00:00' WHERE name = 'a2'",
+    )
+    .await;
+    let one =
+        file("source: team-a\nschedules:\n  a1:\n    task: app.tasks.a\n    cron: '@hourly'\n");
+    let (code, stdout, stderr) = db.run(&["apply", "-f", &one, "--prune", "--yes", "-o", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let names: Vec<String> = db
+        .json(&["schedule", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["a1"]);
+}
+
 #[tokio::test]
 async fn a_python_created_sqlite_table_is_adopted() {
     let db = TestDb::sqlite().await;
