@@ -316,6 +316,14 @@ pub enum Backend {
     Sqlite,
 }
 
+impl Backend {
+    /// Whether the database notifies every change itself (Postgres NOTIFY), so that a
+    /// listener hears changes without Redis.
+    pub fn notifies_changes(self) -> bool {
+        self == Self::Postgres
+    }
+}
+
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -1,4 +1,5 @@
-//! Change feeds: the Redis channel and Postgres NOTIFY, turned into [`Change`]s for the loop.
+//! Change feeds: the Redis channel and the database's notifications (Postgres NOTIFY), turned
+//! into [`Change`]s for the loop.
 //! A lost connection is logged once, retried with backoff, and followed by a [`Change::Resync`].
 
 use std::time::Duration;
@@ -9,7 +10,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::config::Redacted;
-use crate::store::PgStore;
+use crate::store::AnyStore;
 use crate::sync::redis_conn;
 
 /// What the loop hears.
@@ -142,14 +143,22 @@ pub fn spawn_redis(
     })
 }
 
-/// LISTENs for the version trigger's NOTIFY for as long as `tx` is open.
-pub fn spawn_postgres(store: PgStore, tx: mpsc::Sender<Change>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+/// Listens for the database's change notifications (Postgres: the version trigger's NOTIFY)
+/// for as long as `tx` is open; `None` when the database sends none (SQLite).
+pub fn spawn_database(
+    store: AnyStore,
+    tx: mpsc::Sender<Change>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if !store.has_change_notifications() {
+        return None;
+    }
+    Some(tokio::spawn(async move {
         let mut backoff = BACKOFF_START;
         let mut outage = false;
         loop {
             match store.listen_changes().await {
-                Ok(mut listener) => {
+                Ok(None) => return,
+                Ok(Some(mut listener)) => {
                     if outage {
                         tracing::info!("Postgres LISTEN restored");
                         if tx.send(Change::Resync).await.is_err() {
@@ -160,7 +169,7 @@ pub fn spawn_postgres(store: PgStore, tx: mpsc::Sender<Change>) -> tokio::task::
                     loop {
                         match listener.recv().await {
                             Ok(note) => {
-                                let change = parse_notify(note.payload());
+                                let change = parse_notify(&note.payload);
                                 if tx.send(change).await.is_err() {
                                     return;
                                 }
@@ -186,7 +195,7 @@ pub fn spawn_postgres(store: PgStore, tx: mpsc::Sender<Change>) -> tokio::task::
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(BACKOFF_MAX);
         }
-    })
+    }))
 }
 
 #[cfg(test)]

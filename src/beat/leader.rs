@@ -11,7 +11,6 @@
 //! renew stops dispatching before its key can expire and another process take over. The slot
 //! claims (see `dispatch`) keep a slot to one message even when two processes believe they lead.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
@@ -19,8 +18,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::config::Redacted;
-use crate::store::postgres::AdvisoryLock;
-use crate::store::{PgStore, StoreError};
+use crate::store::{LeaderLock, StoreError};
 use crate::sync::redis_conn::{self, SyncError};
 
 /// Renews the key only while it still holds this owner's token.
@@ -80,22 +78,8 @@ pub enum Backend {
         /// Whether the last attempt held the key.
         held: bool,
     },
-    /// A Postgres session advisory lock.
-    Postgres {
-        /// The database.
-        store: PgStore,
-        /// The lock number.
-        key: i64,
-        /// The session holding (or trying for) the lock.
-        lock: Option<AdvisoryLock>,
-    },
-    /// An exclusive lock on a file.
-    File {
-        /// The lock file.
-        path: PathBuf,
-        /// Open (and locked) while leading.
-        file: Option<std::fs::File>,
-    },
+    /// A lock the database keeps (see [`crate::store::AnyStore::leader_lock`]).
+    Database(LeaderLock),
 }
 
 impl std::fmt::Debug for Backend {
@@ -110,17 +94,9 @@ pub enum LeaderError {
     /// Redis failed.
     #[error(transparent)]
     Redis(#[from] SyncError),
-    /// Postgres failed.
+    /// The database's lock failed.
     #[error(transparent)]
     Database(#[from] StoreError),
-    /// The lock file cannot be opened.
-    #[error("cannot open the leadership lock file {path}: {source}")]
-    File {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
 }
 
 impl crate::error::Classify for LeaderError {
@@ -128,16 +104,12 @@ impl crate::error::Classify for LeaderError {
         match self {
             Self::Redis(e) => e.kind(),
             Self::Database(e) => e.kind(),
-            Self::File { .. } => crate::error::ErrorKind::Unavailable,
         }
     }
     fn hint(&self) -> Option<String> {
         match self {
             Self::Redis(e) => e.hint(),
             Self::Database(e) => e.hint(),
-            Self::File { .. } => Some(
-                "check that the lock file's directory exists and is writable by this user".into(),
-            ),
         }
     }
 }
@@ -147,8 +119,7 @@ impl Backend {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Redis { .. } => "redis",
-            Self::Postgres { .. } => "postgres",
-            Self::File { .. } => "file",
+            Self::Database(lock) => lock.kind(),
         }
     }
 
@@ -156,8 +127,7 @@ impl Backend {
     pub fn describe(&self) -> String {
         match self {
             Self::Redis { url, key, .. } => format!("Redis key {key} at {url}"),
-            Self::Postgres { key, .. } => format!("Postgres advisory lock {key}"),
-            Self::File { path, .. } => format!("lock file {}", path.display()),
+            Self::Database(lock) => lock.describe(),
         }
     }
 
@@ -212,53 +182,7 @@ impl Backend {
                     }
                 }
             }
-            Self::Postgres { store, key, lock } => {
-                if lock.is_none() {
-                    *lock = Some(store.advisory_lock(*key).await?);
-                }
-                let l = lock.as_mut().expect("opened above");
-                match tokio::time::timeout(timeout, l.try_acquire()).await {
-                    Ok(Ok(held)) => Ok(held),
-                    Ok(Err(e)) => {
-                        *lock = None;
-                        Err(e.into())
-                    }
-                    Err(_) => {
-                        *lock = None;
-                        Err(StoreError::Database(sqlx::Error::PoolTimedOut).into())
-                    }
-                }
-            }
-            Self::File { path, file } => {
-                if file.is_some() {
-                    return Ok(true);
-                }
-                let f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .read(true)
-                    .write(true)
-                    .open(&*path)
-                    .map_err(|source| LeaderError::File {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
-                match f.try_lock() {
-                    Ok(()) => {
-                        use std::io::Write as _;
-                        let mut g = &f;
-                        let _ = g.set_len(0);
-                        let _ = writeln!(g, "{token} pid {}", std::process::id());
-                        *file = Some(f);
-                        Ok(true)
-                    }
-                    Err(std::fs::TryLockError::WouldBlock) => Ok(false),
-                    Err(std::fs::TryLockError::Error(source)) => Err(LeaderError::File {
-                        path: path.display().to_string(),
-                        source,
-                    }),
-                }
-            }
+            Self::Database(lock) => Ok(lock.attempt(token, timeout).await?),
         }
     }
 
@@ -283,17 +207,7 @@ impl Backend {
                 };
                 let _ = tokio::time::timeout(timeout, released).await;
             }
-            Self::Postgres { lock, .. } => {
-                if let Some(l) = lock.take() {
-                    let _ = tokio::time::timeout(timeout, l.release()).await;
-                }
-            }
-            Self::File { file, .. } => {
-                if let Some(f) = file.take() {
-                    let _ = f.set_len(0);
-                    let _ = f.unlock();
-                }
-            }
+            Self::Database(lock) => lock.release(timeout).await,
         }
     }
 }

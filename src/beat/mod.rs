@@ -3,6 +3,7 @@
 
 pub mod broker;
 pub mod clock;
+pub mod daemon;
 pub mod dispatch;
 pub mod feed;
 pub mod heartbeat;

@@ -71,7 +71,7 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
             .map(|p| layout.list_key(queue, p))
             .collect();
         let routed = routed_queues(ctx, timeout).await;
-        let arguments = crate::cli::run_beat::queue_arguments(ctx);
+        let arguments = crate::cli::wiring::queue_arguments(ctx);
         report.checks.push(
             diagnose::check_broker(
                 s.broker_url.value.as_ref(),

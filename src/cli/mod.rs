@@ -16,6 +16,7 @@ pub mod run_beat;
 pub mod schedule;
 pub mod sync;
 pub mod task;
+pub mod wiring;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

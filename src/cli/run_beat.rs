@@ -10,19 +10,16 @@ use tokio::sync::{mpsc, watch};
 
 use super::Ctx;
 use super::output::Output;
-use crate::beat::broker::{QueueArguments, Transport};
+use super::wiring::{broker_for, dispatch_options, policy_checker};
+use crate::beat::broker::Transport;
 use crate::beat::clock::{Clock, ScaledClock, SystemClock};
-use crate::beat::dispatch::{self, Broker, DispatchOptions};
-use crate::beat::feed::{self, Change};
-use crate::beat::heartbeat::{self, Identity, Registry, Snapshot};
-use crate::beat::leader::{self, Leadership};
-use crate::beat::message::BrokerLayout;
+use crate::beat::daemon::{self, Coordination, Membership};
+use crate::beat::dispatch::{self, DispatchOptions};
+use crate::beat::feed::Change;
+use crate::beat::leader;
 use crate::beat::observe::{Observer, http};
-use crate::beat::policy::Checker;
 use crate::beat::runner::{Beat, BeatConfig};
-use crate::config::Redacted;
 use crate::error::CliError;
-use crate::store::AnyStore;
 
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,140 +128,6 @@ fn init_logs(args: &RunBeatArgs) {
     };
 }
 
-/// The broker to send to, or none for a dry run; refuses what cannot work. `offers_dry_run`:
-/// whether the command has `--dry-run` (its hints suggest only flags it has).
-/// `wait_for_broker`: a broker that does not answer is not an error (the long-running
-/// scheduler); else it fails with exit code 6.
-pub async fn broker_for(
-    ctx: &Ctx,
-    dry_run: bool,
-    offers_dry_run: bool,
-    wait_for_broker: bool,
-) -> Result<Option<Broker>> {
-    let or_dry_run = if offers_dry_run {
-        ", or pass --dry-run"
-    } else {
-        ""
-    };
-    let Some(url) = &ctx.settings.broker_url.value else {
-        if dry_run {
-            return Ok(None);
-        }
-        return Err(CliError::usage(
-            "no broker: CELERY_BROKER_URL is not set",
-            format!(
-                "set CELERY_BROKER_URL to the Redis broker the workers use (redis://host:6379/0){or_dry_run}"
-            ),
-        )
-        .into());
-    };
-    if dry_run {
-        return Ok(None);
-    }
-    let Some(mut broker) = Broker::new(
-        Redacted::new(url.expose()),
-        ctx.settings.redis_timeout.value.max(Duration::from_secs(2)),
-        queue_arguments(ctx),
-    ) else {
-        return Err(CliError::invalid(
-            format!("the broker {url} is not supported: stockura sends to Redis and RabbitMQ brokers"),
-            format!(
-                "use a Redis (redis://, rediss://) or RabbitMQ (amqp://, amqps://, pyamqp://) broker for the workers{or_dry_run}"
-            ),
-        )
-        .into());
-    };
-    // RabbitMQ cannot hold the guard sets: they go to the scheduler's Redis when it has one.
-    if let Some(redis) = ctx.settings.redis_url.value.clone() {
-        broker.keep_guards_in(redis);
-    }
-    // On RabbitMQ the default queue is declared at once, so that a queue the workers declared
-    // with other arguments is named now rather than at the first slot.
-    let mut ready = broker.connect().await;
-    if ready.is_ok() {
-        ready = broker.prepare(&ctx.settings.default_queue.value).await;
-    }
-    if let Err(e) = ready {
-        let cause = std::error::Error::source(&e)
-            .map(|c| format!(" ({c})"))
-            .unwrap_or_default();
-        // Only a broker that does not answer is waited for; a malformed URL or a broker that
-        // answers with a refusal (a wrong password, say) is a configuration error.
-        if wait_for_broker && e.is_transient() {
-            // A scheduler that starts during a broker outage runs anyway: the slots due
-            // meanwhile are claimed and owed, and sent when the broker answers (nothing is
-            // lost, as when the broker goes down later). Exiting would leave the boundary to
-            // whatever restarts the process.
-            tracing::warn!(
-                error = %format!("{e}{cause}"),
-                "the broker does not answer at start; slots due meanwhile are owed and sent when it does"
-            );
-            return Ok(Some(broker));
-        }
-        let hint = match &e {
-            dispatch::BrokerError::Amqp(a) => crate::error::Classify::hint(a),
-            dispatch::BrokerError::Redis(r @ crate::sync::SyncError::InvalidUrl { .. }) => {
-                crate::error::Classify::hint(r)
-            }
-            dispatch::BrokerError::Redis(_) => None,
-        }
-        .unwrap_or_else(|| {
-            "check that the broker's Redis runs and that CELERY_BROKER_URL points at it (host, port, db, password)".into()
-        });
-        // A malformed URL is invalid input (exit 3); a broker that does not answer or refuses
-        // is unavailable (exit 6).
-        let kind = crate::error::Classify::kind(&e);
-        let message = match &e {
-            dispatch::BrokerError::Amqp(crate::beat::broker::AmqpError::Declaration { .. }) => {
-                format!("{e}{cause}")
-            }
-            _ if kind == crate::error::ErrorKind::InvalidInput => format!("{e}{cause}"),
-            _ => format!("cannot reach the broker: {e}{cause}"),
-        };
-        return Err(CliError {
-            message,
-            kind,
-            hint: Some(hint),
-        }
-        .into());
-    }
-    Ok(Some(broker))
-}
-
-/// How queues are declared on an AMQP broker, from the Celery settings.
-pub fn queue_arguments(ctx: &Ctx) -> QueueArguments {
-    QueueArguments {
-        max_priority: ctx.settings.queue_max_priority.value,
-        queue_type: Some(ctx.settings.queue_type.value.clone()),
-    }
-}
-
-/// The dispatch options from settings and flags.
-pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> DispatchOptions {
-    let global_keyprefix = prefix.map_or_else(
-        || ctx.settings.broker_key_prefix.value.clone(),
-        str::to_string,
-    );
-    DispatchOptions {
-        dry_run,
-        default_queue: ctx.settings.default_queue.value.clone(),
-        layout: BrokerLayout {
-            global_keyprefix,
-            transport: ctx
-                .settings
-                .broker_url
-                .value
-                .as_ref()
-                .and_then(Transport::of)
-                .unwrap_or_default(),
-        },
-        origin: dispatch::origin(),
-        chunk_rows: dispatch::CHUNK_ROWS,
-        send_deadline: dispatch::send_deadline(chrono::Duration::hours(1)),
-        statement_timeout: dispatch::STATEMENT_TIMEOUT,
-    }
-}
-
 /// Parses a lease-like duration: `parse_duration`'s forms plus milliseconds (`1500ms`).
 pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError> {
     let text = text.trim();
@@ -279,83 +142,6 @@ pub fn parse_short_duration(flag: &str, text: &str) -> Result<Duration, CliError
     parse_duration(flag, text)?
         .to_std()
         .map_err(|_| CliError::invalid(format!("{flag} '{text}' is negative"), "e.g. 10s"))
-}
-
-/// The running checks of the execution policies: worker locks in `REDIS_URL` (else the
-/// broker's Redis), results in a Redis `CELERY_RESULT_BACKEND`.
-pub fn policy_checker(ctx: &Ctx, running_timeout: chrono::Duration) -> Checker {
-    let s = &ctx.settings;
-    let is_redis = |u: &Redacted| u.is_redis() || u.scheme() == "unix";
-    let locks = s
-        .redis_url
-        .value
-        .clone()
-        .or_else(|| s.broker_url.value.clone().filter(is_redis));
-    let results = s.result_backend.value.clone().filter(is_redis);
-    Checker::new(locks, results, running_timeout, s.redis_timeout.value)
-}
-
-/// How leadership and heartbeats work for this configuration: with `REDIS_URL`, a Redis key
-/// and Redis heartbeats; else an advisory lock (Postgres) or a lock file (SQLite), with
-/// heartbeats in the database.
-pub fn leadership_for(
-    ctx: &Ctx,
-    store: &AnyStore,
-    token: uuid::Uuid,
-    lease: Duration,
-) -> Result<(Leadership, Registry)> {
-    let namespace = ctx.settings.beat_namespace.value.clone();
-    let timeout = ctx.settings.redis_timeout.value;
-    let (backend, registry) = match (&ctx.settings.redis_url.value, store) {
-        (Some(url), _) => (
-            leader::Backend::Redis {
-                url: url.clone(),
-                key: leader::leader_key(&namespace),
-                conn: None,
-                held: false,
-            },
-            Registry::Redis {
-                url: url.clone(),
-                namespace,
-            },
-        ),
-        (None, AnyStore::Postgres(pg)) => (
-            leader::Backend::Postgres {
-                store: pg.clone(),
-                key: leader::advisory_key(&namespace),
-                lock: None,
-            },
-            Registry::Database(store.clone()),
-        ),
-        (None, AnyStore::Sqlite(lite)) => {
-            let Some(db) = lite.file_path() else {
-                return Err(CliError::invalid(
-                    "run-beat needs an SQLite database file for its leadership lock",
-                    "use a sqlite:// URL naming a file",
-                )
-                .into());
-            };
-            let mut path = db.into_os_string();
-            path.push(".beat-lock");
-            (
-                leader::Backend::File {
-                    path: path.into(),
-                    file: None,
-                },
-                Registry::Database(store.clone()),
-            )
-        }
-    };
-    Ok((
-        Leadership {
-            backend,
-            token,
-            lease,
-            timeout,
-            watchdog: None,
-        },
-        registry,
-    ))
 }
 
 /// Runs the scheduler until stopped.
@@ -469,23 +255,21 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
             ..dispatch_options(ctx, args.dry_run, args.broker_key_prefix.as_deref())
         },
     };
-    let mut feeds = Vec::new();
-    if !args.once {
-        if let (true, Some(url)) = (
-            ctx.settings.sync_enabled.value,
-            &ctx.settings.redis_url.value,
-        ) {
-            feeds.push(feed::spawn_redis(
-                url.clone(),
-                ctx.settings.redis_channel.value.clone(),
-                ctx.settings.redis_timeout.value,
-                tx.clone(),
-            ));
-        }
-        if let AnyStore::Postgres(pg) = &store {
-            feeds.push(feed::spawn_postgres(pg.clone(), tx.clone()));
-        }
-    }
+    let coordination = Coordination {
+        redis_url: ctx.settings.redis_url.value.clone(),
+        namespace: ctx.settings.beat_namespace.value.clone(),
+        channel: ctx
+            .settings
+            .sync_enabled
+            .value
+            .then(|| ctx.settings.redis_channel.value.clone()),
+        redis_timeout: ctx.settings.redis_timeout.value,
+    };
+    let feeds = if args.once {
+        Vec::new()
+    } else {
+        daemon::spawn_feeds(&coordination, &store, &tx)
+    };
     let checker = policy_checker(ctx, running_timeout);
     let has_broker = broker.is_some();
     let progress = leader::Progress::new();
@@ -516,51 +300,27 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
     };
     // Leadership and heartbeats: not for `--once` and `--dry-run`, which never compete with
     // the live schedulers (their slots are claimed, or not claimed at all).
-    let (ha_stop_tx, ha_stop_rx) = watch::channel(false);
-    let mut ha_tasks = Vec::new();
-    let mut heartbeats = None;
+    let mut membership = None;
     if ha {
-        let (mut leadership, registry) = leadership_for(ctx, &store, instance_id, lease)?;
-        leadership.watchdog = Some((progress.clone(), leader::stall_limit(lease)));
-        tracing::info!(instance = %instance_id, via = %leadership.backend.describe(), heartbeats = %registry.describe(), lease_ms = lease.as_millis() as u64, "leadership");
-        let identity = Identity {
-            instance_id,
-            host: dispatch::hostname(),
-            pid: std::process::id(),
-            started_at: chrono::Utc::now(),
-            leadership: leadership.backend.kind().to_string(),
-        };
-        let (lease_rx, lease_task) = leadership.spawn(ha_stop_rx.clone());
-        // The first attempt decides whether start-up catches up (leader) or stands by.
-        let mut first = lease_rx.clone();
-        let _ = tokio::time::timeout(lease, first.wait_for(|l| l.attempts > 0)).await;
-        let (snap_tx, snap_rx) = watch::channel(Snapshot::default());
-        let every = (lease / 3).min(Duration::from_secs(5));
-        ha_tasks.push(lease_task);
-        heartbeats = Some((registry, identity, every, lease_rx.clone(), snap_rx));
-        beat = beat.with_leadership(lease_rx, lease).with_snapshot(snap_tx);
+        let (member, seat) =
+            Membership::join(&coordination, &store, instance_id, lease, progress.clone()).await?;
+        beat = beat
+            .with_leadership(seat.lease, lease)
+            .with_snapshot(seat.snapshot);
+        membership = Some(member);
     }
     beat.start().await?;
     if let Some(o) = &observer {
         o.loaded.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     // Heartbeats from the first one on report the loaded plan.
-    if let Some((registry, identity, every, lease_rx, snap_rx)) = heartbeats {
-        ha_tasks.push(heartbeat::spawn(
-            registry,
-            identity,
-            every,
-            lease_rx,
-            snap_rx,
-            ha_stop_rx,
-            ctx.settings.redis_timeout.value,
-        ));
+    if let Some(member) = &mut membership {
+        member.start_heartbeats();
     }
     let stats = beat.run(rx, stop_rx).await;
     // Only now give up the leadership and remove the heartbeat: the in-flight batch is done.
-    let _ = ha_stop_tx.send(true);
-    for task in ha_tasks {
-        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    if let Some(member) = membership {
+        member.leave().await;
     }
     signals.abort();
     for f in feeds {

@@ -10,9 +10,8 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::output::{self, Output, ReceivedEvent};
-use crate::config::Backend;
 use crate::error::{CliError, ErrorKind};
-use crate::store::AnyStore;
+use crate::store::ChangeListener;
 use crate::sync::redis_conn;
 
 /// Sync subcommands.
@@ -68,16 +67,15 @@ async fn monitor(ctx: &Ctx, args: MonitorArgs) -> Result<Output> {
         ),
         None => None,
     };
-    // On Postgres, the version trigger's NOTIFY is heard too, even without Redis.
-    let postgres = matches!(
-        ctx.settings.database.as_ref().map(|d| d.value.backend),
-        Ok(Backend::Postgres)
-    );
-    let mut listener = if postgres {
-        match ctx.store().await? {
-            AnyStore::Postgres(store) => Some(store.listen_changes().await?),
-            AnyStore::Sqlite(_) => None,
-        }
+    // Where the database notifies its changes itself (Postgres), they are heard too, even
+    // without Redis.
+    let notifies = ctx
+        .settings
+        .database
+        .as_ref()
+        .is_ok_and(|d| d.value.backend.notifies_changes());
+    let mut listener = if notifies {
+        ctx.store().await?.listen_changes().await?
     } else {
         None
     };
@@ -96,7 +94,7 @@ async fn monitor(ctx: &Ctx, args: MonitorArgs) -> Result<Output> {
             .map(|u| format!("{channel} at {u}")),
         listener
             .as_ref()
-            .map(|_| format!("NOTIFY {}", crate::store::postgres::CHANGES_CHANNEL)),
+            .map(|_| format!("NOTIFY {}", ChangeListener::CHANNEL)),
     ]
     .into_iter()
     .flatten()
@@ -124,12 +122,12 @@ async fn monitor(ctx: &Ctx, args: MonitorArgs) -> Result<Output> {
             },
             note = async { listener.as_mut()?.recv().await.ok() }, if listener.is_some() => match note {
                 Some(note) => {
-                    let event = match crate::beat::feed::parse_notify(note.payload()) {
+                    let event = match crate::beat::feed::parse_notify(&note.payload) {
                         crate::beat::feed::Change::Version(v) => serde_json::json!({"version": v}),
                         crate::beat::feed::Change::Rows { version, ids } => serde_json::json!({"version": version, "schedule_ids": ids}),
-                        _ => Value::String(note.payload().to_string()),
+                        _ => Value::String(note.payload),
                     };
-                    ReceivedEvent { source: "postgres", channel: note.channel().to_string(), received_at: Utc::now(), event }
+                    ReceivedEvent { source: "postgres", channel: note.channel, received_at: Utc::now(), event }
                 }
                 None => return Err(CliError { message: "the Postgres LISTEN connection was lost".into(), kind: ErrorKind::Unavailable, hint: Some("check the database server".into()) }.into()),
             },

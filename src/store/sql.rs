@@ -56,7 +56,7 @@ pub const UPSERT_TASK: &str = "INSERT INTO task_definitions (id, task_name, cate
     parameter_schema, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
     ON CONFLICT (task_name) DO UPDATE SET category = excluded.category, \
     description = excluded.description, parameter_schema = excluded.parameter_schema, \
-    updated_at = excluded.updated_at RETURNING id";
+    updated_at = excluded.updated_at RETURNING CAST(id AS TEXT)";
 
 /// The clauses that find the definitions a TASK argument could mean: the exact name, or a
 /// name ending with `.TASK` (case-sensitive on both backends).
@@ -131,13 +131,41 @@ pub enum Dialect {
     Sqlite,
 }
 
-/// A value to bind, in placeholder order.
+/// A value to bind, in placeholder order. Each backend binds it in its own types: an id is a
+/// `uuid` on Postgres and its hyphenated text on SQLite, a time a `timestamptz` or RFC 3339
+/// text, JSON a `jsonb` or its text.
 #[derive(Debug, Clone)]
 pub enum Bind {
     Text(String),
+    OptText(Option<String>),
     Bool(bool),
+    Int(i64),
     Id(Uuid),
     Time(chrono::DateTime<chrono::Utc>),
+    OptTime(Option<chrono::DateTime<chrono::Utc>>),
+    Json(serde_json::Value),
+    OptJson(Option<serde_json::Value>),
+}
+
+/// The binds $1..$14 of [`INSERT`] and [`update`]: the columns a user edits.
+pub fn editable(s: &crate::domain::Schedule) -> Vec<Bind> {
+    use serde_json::Value;
+    vec![
+        Bind::Id(s.id),
+        Bind::Text(s.name.clone()),
+        Bind::Text(s.task_name.clone()),
+        Bind::Text(s.cron_expression.clone()),
+        Bind::OptText(s.timezone.clone()),
+        Bind::Bool(s.enabled),
+        Bind::Json(Value::Array(s.args.clone())),
+        Bind::Json(Value::Object(s.kwargs.clone())),
+        Bind::OptText(s.description.clone()),
+        Bind::OptText(s.category.clone()),
+        Bind::Json(Value::from(s.tags.clone())),
+        Bind::Text(s.execution_policy.as_str().to_string()),
+        Bind::Bool(s.auto_generated_name),
+        Bind::Json(s.options.to_json()),
+    ]
 }
 
 /// A WHERE clause under construction.

@@ -2242,14 +2242,14 @@ async fn a_broker_restart_does_not_lose_the_next_slot() {
 }
 
 /// Reads the version NOTIFYs of `n` statements as the Postgres feed turns them into changes.
-async fn notified(listener: &mut sqlx::postgres::PgListener, n: usize) -> Vec<Change> {
+async fn notified(listener: &mut stockura::store::ChangeListener, n: usize) -> Vec<Change> {
     let mut out = Vec::new();
     for _ in 0..n {
         let note = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv())
             .await
             .expect("a NOTIFY (hang guard)")
             .unwrap();
-        out.push(stockura::beat::feed::parse_notify(note.payload()));
+        out.push(stockura::beat::feed::parse_notify(&note.payload));
     }
     out
 }
@@ -2275,10 +2275,14 @@ async fn direct_sql_writes_reach_the_beat_through_notify_alone() {
     ]);
     let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
     let mut beat = rig.beat(true).await;
-    let AnyStore::Postgres(pg) = rig.db.store().await else {
-        unreachable!()
-    };
-    let mut listener = pg.listen_changes().await.unwrap();
+    let mut listener = rig
+        .db
+        .store()
+        .await
+        .listen_changes()
+        .await
+        .unwrap()
+        .expect("Postgres notifies its changes");
     let full = beat.stats().full_reloads;
 
     // One row by plain SQL, no Redis event: the NOTIFY names it; a targeted reload.

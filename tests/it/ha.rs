@@ -487,11 +487,10 @@ async fn a_stuck_loop_gives_up_redis_leadership() {
 
 #[tokio::test]
 async fn a_stuck_loop_gives_up_the_lock_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db.sqlite3.beat-lock");
-    a_stuck_loop_gives_up_the_leadership(|| stockura::beat::leader::Backend::File {
-        path: path.clone(),
-        file: None,
+    let db = crate::support::TestDb::sqlite().await;
+    let store = db.store().await;
+    a_stuck_loop_gives_up_the_leadership(|| {
+        stockura::beat::leader::Backend::Database(store.leader_lock(1).unwrap())
     })
     .await;
 }

@@ -340,17 +340,18 @@ both_backends!(
 #[tokio::test]
 async fn postgres_notifies_every_change_without_redis() {
     let db = TestDb::postgres().await;
-    let store = match db.store().await {
-        stockura::store::AnyStore::Postgres(s) => s,
-        stockura::store::AnyStore::Sqlite(_) => unreachable!("a Postgres test database"),
-    };
-    let mut listener = store.listen_changes().await.unwrap();
+    let store = db.store().await;
+    let mut listener = store
+        .listen_changes()
+        .await
+        .unwrap()
+        .expect("Postgres notifies its changes");
     db.json(&["schedule", "add", "--task", "t", "--cron", "@daily"]);
     let note = tokio::time::timeout(Duration::from_secs(10), listener.recv())
         .await
         .expect("a notification")
         .unwrap();
-    assert_eq!(note.channel(), "stockura_schedule_changes");
+    assert_eq!(note.channel, "stockura_schedule_changes");
     use stockura::store::ScheduleStore;
     // "V:id": the version this statement produced and the one schedule it changed.
     let id = db.json(&["schedule", "list"])[0]["id"]
@@ -358,7 +359,7 @@ async fn postgres_notifies_every_change_without_redis() {
         .unwrap()
         .to_string();
     assert_eq!(
-        note.payload(),
+        note.payload,
         format!("{}:{id}", store.change_version().await.unwrap().version)
     );
 }

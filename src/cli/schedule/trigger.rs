@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::super::Ctx;
 use super::super::output::Output;
-use super::super::run_beat::{broker_for, dispatch_options};
+use super::super::wiring::{broker_for, dispatch_options};
 use crate::beat::dispatch::{self, Definitions};
 use crate::beat::plan::Due;
 use crate::domain::reference::ScheduleRef;

@@ -1,4 +1,12 @@
 //! The Postgres backend: the production store, shared with the Python application.
+//!
+//! Here: connecting, binding and decoding in Postgres types, the statements only Postgres runs
+//! this way (the run claims, bookkeeping and heartbeats), the change notifications and the
+//! advisory locks. Migrations are in [`migrate`]; the writes both backends share in
+//! `store::shared`.
+
+mod lock;
+mod migrate;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -11,19 +19,21 @@ use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, Postgres, Row};
 use uuid::Uuid;
 
-use super::migrate::{self, MigrationReport};
+pub use lock::AdvisoryLock;
+
+use super::migrate::MigrationReport;
+use super::shared::{self, Engine, select, write_time};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
     ChangeVersion, Creation, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
-    ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_lookup, task_queries,
-    write_time,
+    ScheduleStore, StoreError, TaskSummary,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
-use crate::domain::task::{NewTaskDefinition, TaskDefinition};
-use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+use crate::domain::task::TaskDefinition;
+use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule};
 
 /// The NOTIFY channel of the version trigger.
 pub const CHANGES_CHANNEL: &str = "stockura_schedule_changes";
@@ -79,27 +89,6 @@ impl PgStore {
         listener.listen(CHANGES_CHANNEL).await?;
         Ok(listener)
     }
-
-    /// The connection pool, for tests and later layers that need raw access.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    /// Fails unless every migration this binary knows has been applied.
-    pub async fn check_current(&self) -> Result<(), StoreError> {
-        let exists: Option<String> =
-            sqlx::query_scalar("SELECT to_regclass('stockura_migrations')::text")
-                .fetch_one(&self.pool)
-                .await?;
-        let applied: Vec<i64> = if exists.is_some() {
-            sqlx::query_scalar("SELECT version FROM stockura_migrations")
-                .fetch_all(&self.pool)
-                .await?
-        } else {
-            Vec::new()
-        };
-        migrate::check(&self.url, migrate::POSTGRES, &applied)
-    }
 }
 
 fn bind_all<'q>(mut q: PgQuery<'q>, binds: &'q [Bind]) -> PgQuery<'q> {
@@ -109,27 +98,14 @@ fn bind_all<'q>(mut q: PgQuery<'q>, binds: &'q [Bind]) -> PgQuery<'q> {
             Bind::Bool(v) => q.bind(*v),
             Bind::Id(id) => q.bind(*id),
             Bind::Time(t) => q.bind(*t),
+            Bind::OptText(t) => q.bind(t.as_deref()),
+            Bind::Int(n) => q.bind(*n),
+            Bind::OptTime(t) => q.bind(*t),
+            Bind::Json(v) => q.bind(Json(v)),
+            Bind::OptJson(v) => q.bind(v.as_ref().map(Json)),
         };
     }
     q
-}
-
-/// Binds $1..$14: the columns a user edits.
-fn bind_editable<'q>(q: PgQuery<'q>, s: &'q Schedule) -> PgQuery<'q> {
-    q.bind(s.id)
-        .bind(s.name.as_str())
-        .bind(s.task_name.as_str())
-        .bind(s.cron_expression.as_str())
-        .bind(s.timezone.as_deref())
-        .bind(s.enabled)
-        .bind(Json(Value::Array(s.args.clone())))
-        .bind(Json(Value::Object(s.kwargs.clone())))
-        .bind(s.description.as_deref())
-        .bind(s.category.as_deref())
-        .bind(Json(Value::from(s.tags.clone())))
-        .bind(s.execution_policy.as_str())
-        .bind(s.auto_generated_name)
-        .bind(Json(s.options.to_json()))
 }
 
 fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
@@ -165,56 +141,71 @@ fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
     })
 }
 
-fn select(clause: &Where, suffix: &str) -> String {
-    format!(
-        "SELECT {} FROM celery_beat_schedules{}{suffix}",
-        sql::COLUMNS,
-        clause.sql()
-    )
-}
+impl Engine for PgStore {
+    type Db = Postgres;
+    const DIALECT: Dialect = Dialect::Postgres;
 
-/// Resolves a generated name to the first free `_N` variant, inside the write's transaction.
-/// An advisory lock on the base name serializes concurrent writers choosing the same one.
-/// Inserts a new schedule (with a free name) inside the caller's transaction.
-async fn insert_new(
-    tx: &mut sqlx::PgConnection,
-    new: &NewSchedule,
-) -> Result<Schedule, StoreError> {
-    let now = write_time(None);
-    let schedule = new_row(new, free_name(tx, &new.name, None).await?, now);
-    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-    let row = bind_editable(sqlx::query(&(text)), &schedule)
-        .bind(schedule.last_run_at)
-        .bind(schedule.total_run_count)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-    decode_row(&row)
-}
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
 
-async fn free_name(
-    tx: &mut sqlx::PgConnection,
-    choice: &NameChoice,
-    except: Option<Uuid>,
-) -> Result<String, StoreError> {
-    match choice {
-        NameChoice::Explicit(name) | NameChoice::KeepAuto(name) => Ok(name.clone()),
-        NameChoice::Auto(base) => {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind(format!("stockura:name:{base}"))
-                .execute(&mut *tx)
-                .await?;
-            let w = Where::name_family(Dialect::Postgres, base, except);
-            let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
-            let taken: Vec<String> = bind_all(sqlx::query(&(text)), &w.binds)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            Ok(naming::first_free(base, taken.iter().map(String::as_str)))
-        }
+    async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Postgres>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    async fn schedules(
+        conn: &mut PgConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<Schedule>, StoreError> {
+        let rows = bind_all(sqlx::query(statement), binds)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn tasks(
+        conn: &mut PgConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<TaskSummary>, StoreError> {
+        let rows = bind_all(sqlx::query(statement), binds)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(decode_task).collect()
+    }
+
+    async fn texts(
+        conn: &mut PgConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = bind_all(sqlx::query(statement), binds)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn execute(
+        conn: &mut PgConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<u64, StoreError> {
+        let done = bind_all(sqlx::query(statement), binds)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn lock(conn: &mut PgConnection, key: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 }
 
@@ -224,53 +215,19 @@ impl ScheduleStore for PgStore {
     }
 
     async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let created = insert_new(&mut tx, new).await?;
-        tx.commit().await?;
-        Ok(created)
+        shared::create_schedule(self, new).await
     }
 
     async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind(format!("stockura:task:{}", new.task_name))
-            .execute(&mut *tx)
-            .await?;
-        let w = Where::filter(
-            Dialect::Postgres,
-            &ScheduleFilter {
-                task_name: Some(new.task_name.clone()),
-                ..ScheduleFilter::default()
-            },
-        );
-        let rows = bind_all(sqlx::query(&select(&w, sql::ORDER)), &w.binds)
-            .fetch_all(&mut *tx)
-            .await?;
-        for row in &rows {
-            let existing = decode_row(row)?;
-            if new.same_job_as(&existing) {
-                return Ok(Creation::Exists(existing));
-            }
-        }
-        let created = insert_new(&mut tx, new).await?;
-        tx.commit().await?;
-        Ok(Creation::Created(created))
+        shared::create_schedule_once(self, new).await
     }
 
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
-        let w = Where::ids(Dialect::Postgres, &[id]);
-        let row = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(decode_row).transpose()
+        shared::get_schedule(self, id).await
     }
 
     async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
-        let w = Where::reference(Dialect::Postgres, reference);
-        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(decode_row).collect()
+        shared::find_candidates(self, reference).await
     }
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
@@ -300,52 +257,11 @@ impl ScheduleStore for PgStore {
         name: &NameChoice,
         expected_updated_at: DateTime<Utc>,
     ) -> Result<Schedule, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut row_state = next.clone();
-        row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
-        row_state.auto_generated_name = name.is_auto();
-        let text = sql::update(Dialect::Postgres);
-        let row = bind_editable(sqlx::query(&(text)), &row_state)
-            .bind(write_time(Some(expected_updated_at)))
-            .bind(expected_updated_at)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            // Deleted meanwhile (not found), or changed meanwhile (conflict).
-            let w = Where::ids(Dialect::Postgres, &[next.id]);
-            let still = bind_all(
-                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
-                &w.binds,
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            return Err(match still {
-                Some(_) => StoreError::Conflict {
-                    id: next.id,
-                    name: next.name.clone(),
-                },
-                None => StoreError::NotFound {
-                    reference: next.id.to_string(),
-                },
-            });
-        };
-        let updated = decode_row(&row)?;
-        tx.commit().await?;
-        Ok(updated)
+        shared::update_schedule(self, next, name, expected_updated_at).await
     }
 
     async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.pool.begin().await?;
-        let w = Where::ids(Dialect::Postgres, ids);
-        let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
-        let done = bind_all(sqlx::query(&(text)), &w.binds)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
+        shared::delete_schedules(self, ids).await
     }
 
     async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
@@ -432,8 +348,8 @@ impl ScheduleStore for PgStore {
         Ok(DatabaseStatus {
             backend: Backend::Postgres,
             server_version: format!("PostgreSQL {server_version}"),
-            pending: migrate::pending(migrate::POSTGRES, &applied)
-                .map(migrate::Migration::label)
+            pending: super::migrate::pending(super::migrate::POSTGRES, &applied)
+                .map(super::migrate::Migration::label)
                 .collect(),
             enabled,
             disabled,
@@ -442,44 +358,7 @@ impl ScheduleStore for PgStore {
     }
 
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // One migrator at a time, across every host.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('stockura:migrate'))")
-            .execute(&mut *tx)
-            .await?;
-        let adopting: Option<String> =
-            sqlx::query_scalar("SELECT to_regclass('celery_beat_schedules')::text")
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS stockura_migrations (version BIGINT PRIMARY KEY, \
-             description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM stockura_migrations")
-            .fetch_all(&mut *tx)
-            .await?;
-        migrate::check_not_newer(&self.url, migrate::POSTGRES, &applied)?;
-        let mut report = MigrationReport::new(Backend::Postgres);
-        for m in migrate::pending(migrate::POSTGRES, &applied) {
-            if m.version == 1 && adopting.is_some() {
-                let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM celery_beat_schedules")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                report.adopted_rows = Some(rows);
-            }
-            sqlx::Executor::execute(&mut *tx, m.sql).await?;
-            sqlx::query("INSERT INTO stockura_migrations (version, description) VALUES ($1, $2)")
-                .bind(m.version)
-                .bind(m.description)
-                .execute(&mut *tx)
-                .await?;
-            report.applied.push(m.label());
-        }
-        tx.commit().await?;
-        report.version = migrate::latest(migrate::POSTGRES);
-        Ok(report)
+        migrate::run(self).await
     }
 }
 
@@ -498,46 +377,6 @@ fn decode_task(row: &PgRow) -> Result<TaskSummary, StoreError> {
         },
         schedule_count: row.try_get("schedule_count")?,
     })
-}
-
-task_lookup!(PgStore, Dialect::Postgres);
-
-impl TaskStore for PgStore {
-    async fn upsert_task(
-        &self,
-        new: &NewTaskDefinition,
-    ) -> Result<(TaskDefinition, bool), StoreError> {
-        let id = Uuid::new_v4();
-        let mut tx = self.pool.begin().await?;
-        let stored = upsert_task_in(&mut tx, new, id).await?;
-        tx.commit().await?;
-        let task = self
-            .get_task(&new.task_name)
-            .await?
-            .ok_or(StoreError::TaskNotFound {
-                reference: new.task_name.clone(),
-            })?;
-        Ok((task, stored == id))
-    }
-
-    task_queries!();
-}
-
-/// Creates or replaces a task definition inside `tx`; returns the stored id (`id` when created).
-async fn upsert_task_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    new: &NewTaskDefinition,
-    id: Uuid,
-) -> Result<Uuid, StoreError> {
-    Ok(sqlx::query_scalar(sql::UPSERT_TASK)
-        .bind(id)
-        .bind(new.task_name.as_str())
-        .bind(new.category.as_deref())
-        .bind(new.description.as_deref())
-        .bind(new.parameter_schema.clone().map(Json))
-        .bind(write_time(None))
-        .fetch_one(&mut **tx)
-        .await?)
 }
 
 fn decode_run(row: &PgRow) -> Result<Run, StoreError> {
@@ -686,7 +525,7 @@ impl RunStore for PgStore {
         } else {
             self.insert_chunk(runs, now).await?
         };
-        Ok(super::align_claims(runs, inserted))
+        Ok(super::shared::align_claims(runs, inserted))
     }
 
     async fn mark_runs(
@@ -783,7 +622,7 @@ impl RunStore for PgStore {
         .bind(ids)
         .fetch_all(&self.pool)
         .await?;
-        Ok(super::latest_of(rows.into_iter().map(
+        Ok(super::traits::latest_of(rows.into_iter().map(
             |(schedule_id, celery_task_id, dispatched_at)| LastDispatch {
                 schedule_id,
                 celery_task_id,
@@ -906,52 +745,6 @@ impl InstanceStore for PgStore {
     }
 }
 
-/// A session-level advisory lock on its own connection (not the pool's): held while the
-/// connection lives, released by the server the moment the session ends, however it ends.
-pub struct AdvisoryLock {
-    conn: PgConnection,
-    key: i64,
-    held: bool,
-}
-
-impl std::fmt::Debug for AdvisoryLock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdvisoryLock")
-            .field("key", &self.key)
-            .field("held", &self.held)
-            .finish()
-    }
-}
-
-impl AdvisoryLock {
-    /// Takes the lock if it is free; `Ok(true)` while this session holds it. Once held, the
-    /// call only checks that the session is still alive (a lost session has lost the lock).
-    pub async fn try_acquire(&mut self) -> Result<bool, StoreError> {
-        if self.held {
-            sqlx::query("SELECT 1").execute(&mut self.conn).await?;
-            return Ok(true);
-        }
-        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(self.key)
-            .fetch_one(&mut self.conn)
-            .await?;
-        self.held = got;
-        Ok(got)
-    }
-
-    /// Releases the lock and closes the session.
-    pub async fn release(mut self) -> Result<(), StoreError> {
-        if self.held {
-            sqlx::query("SELECT pg_advisory_unlock($1)")
-                .bind(self.key)
-                .execute(&mut self.conn)
-                .await?;
-        }
-        self.conn.close().await?;
-        Ok(())
-    }
-}
-
 impl PgStore {
     /// A dedicated session for the advisory lock `key` (not yet taken).
     pub async fn advisory_lock(&self, key: i64) -> Result<AdvisoryLock, StoreError> {
@@ -976,82 +769,5 @@ impl PgStore {
             key,
             held: false,
         })
-    }
-}
-
-impl super::BatchStore for PgStore {
-    async fn write_batch(
-        &self,
-        writes: &[super::BatchWrite],
-    ) -> Result<Vec<Option<Schedule>>, StoreError> {
-        use super::BatchWrite;
-        let mut tx = self.pool.begin().await?;
-        let mut written = Vec::with_capacity(writes.len());
-        for write in writes {
-            let (id, name) = match write {
-                BatchWrite::Create(new) => {
-                    written.push(Some(insert_new(&mut tx, new).await?));
-                    continue;
-                }
-                BatchWrite::DefineTask(new) => {
-                    upsert_task_in(&mut tx, new, Uuid::new_v4()).await?;
-                    written.push(None);
-                    continue;
-                }
-                BatchWrite::Update {
-                    next,
-                    name,
-                    expected_updated_at,
-                } => {
-                    let mut row_state = next.clone();
-                    row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
-                    row_state.auto_generated_name = name.is_auto();
-                    let text = sql::update(Dialect::Postgres);
-                    let row = bind_editable(sqlx::query(&(text)), &row_state)
-                        .bind(write_time(Some(*expected_updated_at)))
-                        .bind(*expected_updated_at)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(row) = row {
-                        written.push(Some(decode_row(&row)?));
-                        continue;
-                    }
-                    (next.id, next.name.clone())
-                }
-                BatchWrite::Delete {
-                    id,
-                    name,
-                    expected_updated_at,
-                } => {
-                    let w =
-                        Where::ids(Dialect::Postgres, &[*id]).unchanged_since(*expected_updated_at);
-                    let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
-                    let done = bind_all(sqlx::query(&(text)), &w.binds)
-                        .execute(&mut *tx)
-                        .await?;
-                    if done.rows_affected() == 1 {
-                        written.push(None);
-                        continue;
-                    }
-                    (*id, name.clone())
-                }
-            };
-            // Deleted meanwhile (not found), or changed meanwhile (conflict): nothing is kept.
-            let w = Where::ids(Dialect::Postgres, &[id]);
-            let still = bind_all(
-                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
-                &w.binds,
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            return Err(match still {
-                Some(_) => StoreError::Conflict { id, name },
-                None => StoreError::NotFound {
-                    reference: id.to_string(),
-                },
-            });
-        }
-        tx.commit().await?;
-        Ok(written)
     }
 }

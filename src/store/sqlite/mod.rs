@@ -1,5 +1,13 @@
 //! The embedded SQLite backend: zero setup, migrated on first use; the embedded default is
 //! created on first use, a file named by a URL only by `stockura migrate`.
+//!
+//! Here: opening the file (read-only when it cannot be written), binding and decoding in
+//! SQLite's types (times as RFC 3339 text, JSON as text), the statements SQLite runs its own
+//! way (schedules read in pages, run claims as one JSON document) and the heartbeats.
+//! Migrations and the adoption of a table another program created are in [`migrate`]; the
+//! writes both backends share in `store::shared`.
+
+mod migrate;
 
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -9,25 +17,25 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::Value;
 use sqlx::query::Query;
 use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow,
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteRow,
 };
-use sqlx::{Row, Sqlite};
+use sqlx::{FromRow, Row, Sqlite};
 use uuid::Uuid;
 
-use super::migrate::{self, MigrationReport};
+use super::migrate::MigrationReport;
+use super::shared::{self, Engine, select, write_time};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
     ChangeVersion, Creation, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
-    ScheduleStore, StoreError, TaskStore, TaskSummary, new_row, task_lookup, task_queries,
-    write_time,
+    ScheduleStore, StoreError, TaskSummary,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
-use crate::domain::task::{NewTaskDefinition, TaskDefinition};
-use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule, naming};
+use crate::domain::task::TaskDefinition;
+use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule};
 
 /// How long a writer waits for another process's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -158,27 +166,6 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(self.url.expose()).ok()?;
         Some(options.get_filename().to_path_buf())
     }
-
-    /// The connection pool, for tests and later layers that need raw access.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    async fn applied(&self, conn: &mut sqlx::SqliteConnection) -> Result<Vec<i64>, StoreError> {
-        let exists: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stockura_migrations'",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        if exists == 0 {
-            return Ok(Vec::new());
-        }
-        Ok(
-            sqlx::query_scalar("SELECT version FROM stockura_migrations")
-                .fetch_all(&mut *conn)
-                .await?,
-        )
-    }
 }
 
 /// Whether this process may write the database file and create files beside it: the
@@ -227,27 +214,14 @@ fn bind_all<'q>(mut q: LiteQuery<'q>, binds: &'q [Bind]) -> LiteQuery<'q> {
             Bind::Bool(v) => q.bind(*v),
             Bind::Id(id) => q.bind(id.to_string()),
             Bind::Time(t) => q.bind(format_time(*t)),
+            Bind::OptText(t) => q.bind(t.as_deref()),
+            Bind::Int(n) => q.bind(*n),
+            Bind::OptTime(t) => q.bind(t.map(format_time)),
+            Bind::Json(v) => q.bind(v.to_string()),
+            Bind::OptJson(v) => q.bind(v.as_ref().map(Value::to_string)),
         };
     }
     q
-}
-
-/// Binds $1..$14: the columns a user edits.
-fn bind_editable<'q>(q: LiteQuery<'q>, s: &'q Schedule) -> LiteQuery<'q> {
-    q.bind(s.id.to_string())
-        .bind(s.name.as_str())
-        .bind(s.task_name.as_str())
-        .bind(s.cron_expression.as_str())
-        .bind(s.timezone.as_deref())
-        .bind(s.enabled)
-        .bind(Value::Array(s.args.clone()).to_string())
-        .bind(Value::Object(s.kwargs.clone()).to_string())
-        .bind(s.description.as_deref())
-        .bind(s.category.as_deref())
-        .bind(Value::from(s.tags.clone()).to_string())
-        .bind(s.execution_policy.as_str())
-        .bind(s.auto_generated_name)
-        .bind(s.options.to_json().to_string())
 }
 
 /// One row of `celery_beat_schedules` as SQLite holds it, in [`sql::COLUMNS`] order: read
@@ -276,8 +250,8 @@ struct RawRow {
     updated_at: Option<String>,
 }
 
-impl RawRow {
-    fn read(row: &SqliteRow) -> Result<Self, StoreError> {
+impl FromRow<'_, SqliteRow> for RawRow {
+    fn from_row(row: &SqliteRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             id: row.try_get("id")?,
             name: row.try_get("name")?,
@@ -299,7 +273,9 @@ impl RawRow {
             updated_at: row.try_get("updated_at")?,
         })
     }
+}
 
+impl RawRow {
     fn decode(self) -> Result<Schedule, StoreError> {
         let key = self.id;
         let id = Uuid::parse_str(&key).map_err(|e| StoreError::Corrupt {
@@ -347,7 +323,7 @@ impl RawRow {
 }
 
 fn decode_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
-    RawRow::read(row)?.decode()
+    RawRow::from_row(row)?.decode()
 }
 
 /// Schedules per page of [`visit_schedules`](ScheduleStore::visit_schedules): SQLite hands
@@ -371,52 +347,68 @@ fn select_pages(clause: &Where) -> String {
     )
 }
 
-fn select(clause: &Where, suffix: &str) -> String {
-    format!(
-        "SELECT {} FROM celery_beat_schedules{}{suffix}",
-        sql::COLUMNS,
-        clause.sql()
-    )
-}
+impl Engine for SqliteStore {
+    type Db = Sqlite;
+    const DIALECT: Dialect = Dialect::Sqlite;
 
-/// Resolves a generated name inside the write's transaction (`BEGIN IMMEDIATE` already
-/// serializes writers).
-/// Inserts a new schedule (with a free name) inside the caller's transaction.
-async fn insert_new(
-    tx: &mut sqlx::SqliteConnection,
-    new: &NewSchedule,
-) -> Result<Schedule, StoreError> {
-    let now = write_time(None);
-    let schedule = new_row(new, free_name(tx, &new.name, None).await?, now);
-    let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-    let row = bind_editable(sqlx::query(&(text)), &schedule)
-        .bind(schedule.last_run_at.map(format_time))
-        .bind(schedule.total_run_count)
-        .bind(format_time(now))
-        .bind(format_time(now))
-        .fetch_one(&mut *tx)
-        .await?;
-    decode_row(&row)
-}
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
 
-async fn free_name(
-    tx: &mut sqlx::SqliteConnection,
-    choice: &NameChoice,
-    except: Option<Uuid>,
-) -> Result<String, StoreError> {
-    match choice {
-        NameChoice::Explicit(name) | NameChoice::KeepAuto(name) => Ok(name.clone()),
-        NameChoice::Auto(base) => {
-            let w = Where::name_family(Dialect::Sqlite, base, except);
-            let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
-            let taken: Vec<String> = bind_all(sqlx::query(&(text)), &w.binds)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            Ok(naming::first_free(base, taken.iter().map(String::as_str)))
-        }
+    async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    async fn schedules(
+        conn: &mut SqliteConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<Schedule>, StoreError> {
+        let rows = bind_all(sqlx::query(statement), binds)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn tasks(
+        conn: &mut SqliteConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<TaskSummary>, StoreError> {
+        let rows = bind_all(sqlx::query(statement), binds)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(decode_task).collect()
+    }
+
+    async fn texts(
+        conn: &mut SqliteConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = bind_all(sqlx::query(statement), binds)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn execute(
+        conn: &mut SqliteConnection,
+        statement: &str,
+        binds: &[Bind],
+    ) -> Result<u64, StoreError> {
+        let done = bind_all(sqlx::query(statement), binds)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn lock(_conn: &mut SqliteConnection, _key: &str) -> Result<(), StoreError> {
+        // `BEGIN IMMEDIATE` (see `begin_write`) already admits one writer at a time.
+        Ok(())
     }
 }
 
@@ -426,50 +418,19 @@ impl ScheduleStore for SqliteStore {
     }
 
     async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let created = insert_new(&mut tx, new).await?;
-        tx.commit().await?;
-        Ok(created)
+        shared::create_schedule(self, new).await
     }
 
     async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // BEGIN IMMEDIATE: no other writer until the commit.
-        let w = Where::filter(
-            Dialect::Sqlite,
-            &ScheduleFilter {
-                task_name: Some(new.task_name.clone()),
-                ..ScheduleFilter::default()
-            },
-        );
-        let rows = bind_all(sqlx::query(&select(&w, sql::ORDER)), &w.binds)
-            .fetch_all(&mut *tx)
-            .await?;
-        for row in &rows {
-            let existing = decode_row(row)?;
-            if new.same_job_as(&existing) {
-                return Ok(Creation::Exists(existing));
-            }
-        }
-        let created = insert_new(&mut tx, new).await?;
-        tx.commit().await?;
-        Ok(Creation::Created(created))
+        shared::create_schedule_once(self, new).await
     }
 
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
-        let w = Where::ids(Dialect::Sqlite, &[id]);
-        let row = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(decode_row).transpose()
+        shared::get_schedule(self, id).await
     }
 
     async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
-        let w = Where::reference(Dialect::Sqlite, reference);
-        let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(decode_row).collect()
+        shared::find_candidates(self, reference).await
     }
 
     async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
@@ -532,52 +493,11 @@ impl ScheduleStore for SqliteStore {
         name: &NameChoice,
         expected_updated_at: DateTime<Utc>,
     ) -> Result<Schedule, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut row_state = next.clone();
-        row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
-        row_state.auto_generated_name = name.is_auto();
-        let text = sql::update(Dialect::Sqlite);
-        let row = bind_editable(sqlx::query(&(text)), &row_state)
-            .bind(format_time(write_time(Some(expected_updated_at))))
-            .bind(format_time(expected_updated_at))
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            // Deleted meanwhile (not found), or changed meanwhile (conflict).
-            let w = Where::ids(Dialect::Sqlite, &[next.id]);
-            let still = bind_all(
-                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
-                &w.binds,
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            return Err(match still {
-                Some(_) => StoreError::Conflict {
-                    id: next.id,
-                    name: next.name.clone(),
-                },
-                None => StoreError::NotFound {
-                    reference: next.id.to_string(),
-                },
-            });
-        };
-        let updated = decode_row(&row)?;
-        tx.commit().await?;
-        Ok(updated)
+        shared::update_schedule(self, next, name, expected_updated_at).await
     }
 
     async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let w = Where::ids(Dialect::Sqlite, ids);
-        let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
-        let done = bind_all(sqlx::query(&(text)), &w.binds)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
+        shared::delete_schedules(self, ids).await
     }
 
     async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
@@ -690,8 +610,8 @@ impl ScheduleStore for SqliteStore {
         Ok(DatabaseStatus {
             backend: Backend::Sqlite,
             server_version: format!("SQLite {server_version}"),
-            pending: migrate::pending(migrate::SQLITE, &applied)
-                .map(migrate::Migration::label)
+            pending: super::migrate::pending(super::migrate::SQLITE, &applied)
+                .map(super::migrate::Migration::label)
                 .collect(),
             enabled,
             disabled,
@@ -700,46 +620,7 @@ impl ScheduleStore for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {
-        let mut report = MigrationReport::new(Backend::Sqlite);
-        report.version = migrate::latest(migrate::SQLITE);
-        // Fast path: a read, no write lock, when the schema is current (every command opens here).
-        let mut conn = self.pool.acquire().await?;
-        let applied = self.applied(&mut conn).await?;
-        migrate::check_not_newer(&self.url, migrate::SQLITE, &applied)?;
-        if migrate::pending(migrate::SQLITE, &applied).next().is_none() {
-            return Ok(report);
-        }
-        drop(conn);
-        if self.read_only {
-            let pending = migrate::pending(migrate::SQLITE, &applied).count();
-            return Err(StoreError::ReadOnly {
-                what: format!("apply {pending} pending migration(s)"),
-                source: None,
-            });
-        }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS stockura_migrations (version INTEGER PRIMARY KEY, \
-             description TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let applied = self.applied(&mut tx).await?;
-        for m in migrate::pending(migrate::SQLITE, &applied) {
-            if m.version == 1 {
-                report.adopted_rows = adopt_legacy_table(&mut tx, m.sql).await?;
-            }
-            sqlx::Executor::execute(&mut *tx, m.sql).await?;
-            sqlx::query("INSERT INTO stockura_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.description)
-                .bind(format_time(Utc::now()))
-                .execute(&mut *tx)
-                .await?;
-            report.applied.push(m.label());
-        }
-        tx.commit().await?;
-        Ok(report)
+        migrate::run(self).await
     }
 }
 
@@ -776,137 +657,6 @@ fn decode_task(row: &SqliteRow) -> Result<TaskSummary, StoreError> {
         },
         schedule_count: row.try_get("schedule_count")?,
     })
-}
-
-task_lookup!(SqliteStore, Dialect::Sqlite);
-
-impl TaskStore for SqliteStore {
-    async fn upsert_task(
-        &self,
-        new: &NewTaskDefinition,
-    ) -> Result<(TaskDefinition, bool), StoreError> {
-        let id = Uuid::new_v4();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let stored = upsert_task_in(&mut tx, new, id).await?;
-        tx.commit().await?;
-        let task = self
-            .get_task(&new.task_name)
-            .await?
-            .ok_or(StoreError::TaskNotFound {
-                reference: new.task_name.clone(),
-            })?;
-        Ok((task, stored == id.to_string()))
-    }
-
-    task_queries!();
-}
-
-/// Adopts a `celery_beat_schedules` table that another program created with the older shape
-/// (`id, name (unique), task_name, cron_expression, enabled, args, kwargs, description,
-/// created_at, updated_at`). SQLite cannot drop a unique constraint in place, so the table is
-/// rebuilt: renamed, created anew by `create_sql`, every row copied (ids normalised to the
-/// hyphenated lower-case form, NULLs replaced by the defaults), the old table dropped. Returns
-/// the number of rows kept, or `None` when there was nothing to adopt. Runs inside the
-/// migration's transaction.
-async fn adopt_legacy_table(
-    tx: &mut sqlx::SqliteConnection,
-    create_sql: &str,
-) -> Result<Option<i64>, StoreError> {
-    let columns: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM pragma_table_info('celery_beat_schedules')")
-            .fetch_all(&mut *tx)
-            .await?;
-    if columns.is_empty() || columns.iter().any(|c| c == "execution_policy") {
-        return Ok(None);
-    }
-    const LEGACY: &str = "stockura_legacy_celery_beat_schedules";
-    sqlx::Executor::execute(
-        &mut *tx,
-        format!("ALTER TABLE celery_beat_schedules RENAME TO {LEGACY}").as_str(),
-    )
-    .await?;
-    sqlx::Executor::execute(&mut *tx, create_sql).await?;
-    let now = format!("'{}'", format_time(Utc::now()));
-    let has = |c: &str| columns.iter().any(|x| x == c);
-    let mut targets = Vec::new();
-    let mut sources = Vec::new();
-    let mut copy = |target: &str, source: String| {
-        targets.push(target.to_string());
-        sources.push(source);
-    };
-    copy(
-        "id",
-        "CASE WHEN length(id) = 32 THEN lower(substr(id, 1, 8) || '-' || substr(id, 9, 4) || '-' || \
-         substr(id, 13, 4) || '-' || substr(id, 17, 4) || '-' || substr(id, 21)) ELSE lower(id) END"
-            .into(),
-    );
-    for c in ["name", "task_name", "cron_expression"] {
-        copy(c, c.to_string());
-    }
-    let defaults = [
-        ("enabled", "1"),
-        ("args", "'[]'"),
-        ("kwargs", "'{}'"),
-        ("tags", "'[]'"),
-        ("options", "'{}'"),
-    ];
-    for (c, default) in defaults {
-        if has(c) {
-            copy(c, format!("COALESCE({c}, {default})"));
-        }
-    }
-    for c in [
-        "timezone",
-        "description",
-        "category",
-        "execution_policy",
-        "auto_generated_name",
-        "last_run_at",
-        "total_run_count",
-    ] {
-        if has(c) {
-            copy(c, c.to_string());
-        }
-    }
-    let created = if has("created_at") {
-        format!("COALESCE(created_at, {now})")
-    } else {
-        now.clone()
-    };
-    let updated = if has("updated_at") {
-        format!("COALESCE(updated_at, {created})")
-    } else {
-        created.clone()
-    };
-    copy("created_at", created);
-    copy("updated_at", updated);
-    let insert = format!(
-        "INSERT INTO celery_beat_schedules ({}) SELECT {} FROM {LEGACY}",
-        targets.join(", "),
-        sources.join(", ")
-    );
-    let done = sqlx::Executor::execute(&mut *tx, insert.as_str()).await?;
-    sqlx::Executor::execute(&mut *tx, format!("DROP TABLE {LEGACY}").as_str()).await?;
-    Ok(Some(
-        i64::try_from(done.rows_affected()).unwrap_or(i64::MAX),
-    ))
-}
-
-/// Creates or replaces a task definition inside `tx`; returns the stored id (`id` when created).
-async fn upsert_task_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    new: &NewTaskDefinition,
-    id: Uuid,
-) -> Result<String, StoreError> {
-    Ok(sqlx::query_scalar(sql::UPSERT_TASK)
-        .bind(id.to_string())
-        .bind(new.task_name.as_str())
-        .bind(new.category.as_deref())
-        .bind(new.description.as_deref())
-        .bind(new.parameter_schema.as_ref().map(Value::to_string))
-        .bind(format_time(write_time(None)))
-        .fetch_one(&mut **tx)
-        .await?)
 }
 
 fn decode_run(row: &SqliteRow) -> Result<Run, StoreError> {
@@ -1088,7 +838,7 @@ impl RunStore for SqliteStore {
                 claims.extend((before + 1..=last).map(Some));
             } else {
                 // Some were skipped: read back what this statement inserted and match it.
-                claims.extend(super::align_claims(
+                claims.extend(super::shared::align_claims(
                     chunk,
                     inserted_since(&mut tx, before).await?,
                 ));
@@ -1240,7 +990,7 @@ impl RunStore for SqliteStore {
                 dispatched_at: parse_time(&key, "dispatched_at", &at)?,
             });
         }
-        Ok(super::latest_of(found))
+        Ok(super::traits::latest_of(found))
     }
 
     async fn deferred_runs(&self) -> Result<Vec<Run>, StoreError> {
@@ -1362,83 +1112,6 @@ impl InstanceStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-}
-
-impl super::BatchStore for SqliteStore {
-    async fn write_batch(
-        &self,
-        writes: &[super::BatchWrite],
-    ) -> Result<Vec<Option<Schedule>>, StoreError> {
-        use super::BatchWrite;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut written = Vec::with_capacity(writes.len());
-        for write in writes {
-            let (id, name) = match write {
-                BatchWrite::Create(new) => {
-                    written.push(Some(insert_new(&mut tx, new).await?));
-                    continue;
-                }
-                BatchWrite::DefineTask(new) => {
-                    upsert_task_in(&mut tx, new, Uuid::new_v4()).await?;
-                    written.push(None);
-                    continue;
-                }
-                BatchWrite::Update {
-                    next,
-                    name,
-                    expected_updated_at,
-                } => {
-                    let mut row_state = next.clone();
-                    row_state.name = free_name(&mut tx, name, Some(next.id)).await?;
-                    row_state.auto_generated_name = name.is_auto();
-                    let text = sql::update(Dialect::Sqlite);
-                    let row = bind_editable(sqlx::query(&(text)), &row_state)
-                        .bind(format_time(write_time(Some(*expected_updated_at))))
-                        .bind(format_time(*expected_updated_at))
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(row) = row {
-                        written.push(Some(decode_row(&row)?));
-                        continue;
-                    }
-                    (next.id, next.name.clone())
-                }
-                BatchWrite::Delete {
-                    id,
-                    name,
-                    expected_updated_at,
-                } => {
-                    let w =
-                        Where::ids(Dialect::Sqlite, &[*id]).unchanged_since(*expected_updated_at);
-                    let text = format!("DELETE FROM celery_beat_schedules{}", w.sql());
-                    let done = bind_all(sqlx::query(&(text)), &w.binds)
-                        .execute(&mut *tx)
-                        .await?;
-                    if done.rows_affected() == 1 {
-                        written.push(None);
-                        continue;
-                    }
-                    (*id, name.clone())
-                }
-            };
-            // Deleted meanwhile (not found), or changed meanwhile (conflict): nothing is kept.
-            let w = Where::ids(Dialect::Sqlite, &[id]);
-            let still = bind_all(
-                sqlx::query(&format!("SELECT 1 FROM celery_beat_schedules{}", w.sql())),
-                &w.binds,
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            return Err(match still {
-                Some(_) => StoreError::Conflict { id, name },
-                None => StoreError::NotFound {
-                    reference: id.to_string(),
-                },
-            });
-        }
-        tx.commit().await?;
-        Ok(written)
     }
 }
 
