@@ -17,7 +17,7 @@ Standard library only (it borrows the helpers of `benches/dispatch.py`). It:
     stops listening (a stopped server: connections refused at once); both end by forwarding
     again,
   * launches `stockura run-beat` with no flag but the log format, and across five minute
-    boundaries B0..B4 injects: nothing at B0; a freeze from 20 s before B1 lasting `--freeze`
+    boundaries B0..B4 injects: nothing at B0; a freeze from `--freeze-lead` seconds (0.2 by default) before B1 lasting `--freeze`
     seconds (so B1 falls inside it); nothing at B2 (the recovery); a refusal from 10 s before B3
     lasting `--refuse` seconds; nothing at B4,
   * polls the broker list `celery` every 0.5 ms and reports, per boundary, how late its first

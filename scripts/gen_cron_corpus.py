@@ -23,7 +23,7 @@ docs/cron-semantics.md. Cases are chosen where croniter and the reference agree:
 * only zones and periods where daylight-saving time plays no part (UTC, Asia/Tokyo,
   Asia/Kolkata, Asia/Kathmandu, Australia/Eucla, and DST zones only when the UTC offset is
   constant from the start to the fifth result), because croniter's own DST handling differs
-  from the Vixie-cron rules stockura follows (those are unit-tested in src/domain/cron.rs);
+  from the Vixie-cron rules stockura follows (those are unit-tested in the cron module, src/domain/cron/);
 * no equal-ended ranges such as `5-5` (croniter widens them to the whole field);
 * `W`, `#` and `Ld` only with the other day field `*` (croniter intersects them with a
   restricted other day field instead of applying the OR rule), and `W` never in a list

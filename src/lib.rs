@@ -1,9 +1,10 @@
 //! stockura: administer Celery periodic tasks (schedules in Postgres or an embedded SQLite
-//! database) and, later, run the scheduler loop itself.
+//! database) and run the scheduler loop itself.
 //!
-//! Layers, arrows pointing down only: [`cli`] parses and renders; [`domain`] holds pure logic;
-//! [`store`] talks to databases. [`config`] resolves settings once; [`error`] maps failures
-//! to exit codes.
+//! Layers: [`cli`] parses and renders; [`beat`] runs the scheduler (plan, messages, brokers,
+//! leadership, observability); [`sync`] talks to Redis (change events, results, diagnostics);
+//! [`store`] talks to databases; [`domain`] holds pure logic and does no I/O. [`config`]
+//! resolves settings once; [`error`] maps failures to exit codes.
 
 pub mod beat;
 pub mod cli;

@@ -1,6 +1,6 @@
 //! Dispatch: turn due slots into history rows and Celery messages. Each batch is one database
-//! insert (the rows claim their slots), one pipelined round trip to the broker for the claimed
-//! ones, and one bookkeeping update.
+//! insert (the rows claim their slots), one push to the broker for the claimed ones (see
+//! [`super::broker`]), and one bookkeeping update.
 
 use std::collections::HashMap;
 use std::sync::Arc;
