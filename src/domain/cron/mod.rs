@@ -2095,7 +2095,7 @@ mod tests {
     #[test]
     fn corpus_matches_croniter() {
         let corpus: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/data/cron_corpus.json")).unwrap();
+            serde_json::from_str(include_str!("../../../tests/data/cron_corpus.json")).unwrap();
         let cases = corpus.as_array().unwrap();
         let mut mismatches = Vec::new();
         for case in cases {
