@@ -158,7 +158,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
@@ -166,7 +166,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
@@ -282,7 +282,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -291,7 +291,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -418,7 +418,7 @@ wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'"
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l dry-run -d 'Print the plan and write nothing'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l prune -d 'Also delete schedules applied earlier from the same `source:` that the file no longer has'
-complete -c stockura -n "__fish_stockura_using_subcommand apply" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when the plan deletes)'
+complete -c stockura -n "__fish_stockura_using_subcommand apply" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s V -l version -d 'Print version'

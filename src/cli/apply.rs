@@ -10,7 +10,7 @@ use super::Ctx;
 use super::output::{ApplyView, Output};
 use super::progress::Progress;
 use crate::domain::apply::{self, PlanContext, Step, Syntax};
-use crate::error::{CliError, ErrorKind};
+use crate::error::CliError;
 use crate::store::{BatchStore, BatchWrite, ScheduleFilter, ScheduleStore, TaskStore};
 use crate::sync::{ChangeEvent, EventKind};
 
@@ -32,9 +32,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub prune: bool,
 
-    /// Do not ask for confirmation (required without a terminal when the plan deletes)
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    #[command(flatten)]
+    pub yes: super::confirm::Yes,
 }
 
 /// Reads and validates the whole document, plans, confirms, writes in one transaction and
@@ -105,7 +104,7 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
         return Ok(Output::Applied(view));
     }
     let deletes = view.plan.counts().2;
-    if !args.yes {
+    if !args.yes.yes {
         if ctx.interactive {
             // The plan goes to stdout as a table; with --output json, the JSON comes at the end
             // and the plan to read before answering goes to stderr.
@@ -117,25 +116,12 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
                 }
                 super::args::OutputFormat::Json => eprint!("{}", super::output::to_text(&plan)),
             }
-            eprint!("Apply these changes? [y/N] ");
-            let mut answer = String::new();
-            std::io::stdin().read_line(&mut answer)?;
-            if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-                return Err(CliError {
-                    message: "cancelled; nothing was written".into(),
-                    kind: ErrorKind::Interrupted,
-                    hint: None,
-                }
-                .into());
-            }
+            super::confirm::ask("Apply these changes?", "cancelled; nothing was written")?;
         } else if deletes > 0 {
-            return Err(CliError::usage(
-                format!(
-                    "refusing to delete {deletes} schedule(s) without confirmation: no terminal to ask on"
-                ),
+            return Err(super::confirm::refusal(
+                &format!("{deletes} schedule(s) "),
                 "check the plan with --dry-run, then pass --yes to confirm non-interactively",
-            )
-            .into());
+            ));
         }
     }
     let writes: Vec<BatchWrite> = view

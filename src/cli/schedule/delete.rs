@@ -5,8 +5,8 @@ use chrono::Utc;
 use clap::Args;
 
 use super::super::Ctx;
+use super::super::confirm::confirm;
 use super::super::output::{Output, ScheduleView};
-use super::confirm;
 use crate::store::{self, ScheduleStore};
 use crate::sync::{ChangeEvent, EventKind};
 
@@ -20,9 +20,8 @@ pub struct DeleteArgs {
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
 
-    /// Do not ask for confirmation (required without a terminal)
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    #[command(flatten)]
+    pub yes: super::super::confirm::Yes,
 }
 
 /// Resolves every REF first (one bad REF deletes nothing), confirms, deletes in one transaction.

@@ -123,32 +123,3 @@ async fn note_undefined(ctx: &Ctx, store: &crate::store::AnyStore, task: &str) -
     }
     Ok(())
 }
-
-/// Fails with a usage error when a destructive command may not go ahead: no terminal to ask
-/// on and no `--yes`; on a terminal, asks.
-pub(crate) fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<()> {
-    if yes {
-        return Ok(());
-    }
-    if !ctx.interactive {
-        return Err(CliError::usage(
-            "refusing to delete without confirmation: no terminal to ask on",
-            "pass --yes to confirm non-interactively",
-        )
-        .into());
-    }
-    // The question lists names, which may come from another program's rows.
-    eprint!("{} [y/N] ", crate::cli::output::escape_but_lines(question));
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError {
-            message: "cancelled; nothing was deleted".into(),
-            kind: crate::error::ErrorKind::Interrupted,
-            hint: None,
-        }
-        .into())
-    }
-}

@@ -4,8 +4,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::super::Ctx;
+use super::super::confirm::confirm;
 use super::super::output::{Output, TaskView};
-use super::super::schedule::confirm;
 use crate::error::{CliError, ErrorKind};
 use crate::store::{self, ScheduleFilter, ScheduleStore, TaskStore};
 use crate::sync::{ChangeEvent, EventKind};
@@ -17,9 +17,8 @@ pub struct DeleteArgs {
     #[arg(value_name = "TASK")]
     pub task: String,
 
-    /// Do not ask for confirmation (required without a terminal)
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    #[command(flatten)]
+    pub yes: super::super::confirm::Yes,
 
     /// Delete the definition even though schedules use the task (they stay, unvalidated)
     #[arg(long)]
