@@ -6,6 +6,7 @@ pub mod apply;
 pub mod args;
 pub mod beat;
 pub mod check;
+pub mod classify;
 pub mod confirm;
 pub mod diagnose;
 pub mod docs;

@@ -17,7 +17,7 @@ use crate::domain::Schedule;
 use crate::domain::params::escape_unprintable;
 use crate::domain::schedule::NextRuns;
 use crate::domain::task::{TaskDefinition, Violation};
-use crate::error::{self, ErrorKind};
+use crate::error::ErrorKind;
 use crate::store::MigrationReport;
 use crate::sync::diagnose::{Report, Status};
 
@@ -1652,8 +1652,8 @@ pub fn report_usage_error(detail: &str, message: &str) {
 /// Prints an error on stderr: `error:`, `caused by:` lines and `hint:`, or one JSON object
 /// with `--output json`. Returns the exit code.
 pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
-    let (kind, hint) = error::classify(err);
-    let extra = error::typed(err).and_then(|t| t.json_fields());
+    let (kind, hint) = super::classify::classify(err);
+    let extra = super::classify::typed(err).and_then(|t| t.json_fields());
     let message = err.to_string();
     // Drivers often repeat their inner error in their own message: print each text once.
     let mut causes: Vec<String> = Vec::new();
