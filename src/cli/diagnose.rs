@@ -8,9 +8,11 @@ use clap::Args;
 
 use super::Ctx;
 use super::output::Output;
+use crate::beat::broker::diagnose::check_broker;
 use crate::config::{ConfigError, Redacted, Setting, Settings};
+use crate::domain::diagnosis::{CHECKS, Check, Report, Status};
 use crate::store::{AnyStore, OpenMode, ScheduleStore};
-use crate::sync::diagnose::{self, CHECKS, Check, Report, Status};
+use crate::sync::diagnose;
 
 /// Arguments of `diagnose`.
 #[derive(Debug, Args)]
@@ -73,7 +75,7 @@ pub async fn run(ctx: &Ctx, args: DiagnoseArgs, problems: &[ConfigError]) -> Res
         let routed = routed_queues(ctx, timeout).await;
         let arguments = crate::cli::wiring::queue_arguments(ctx);
         report.checks.push(
-            diagnose::check_broker(
+            check_broker(
                 s.broker_url.value.as_ref(),
                 queue,
                 &keys,
@@ -256,7 +258,7 @@ fn check_config(s: &Settings, problems: &[ConfigError]) -> Check {
         check.details.push(format!("warning: {w}"));
     }
     check.details.extend(details);
-    check.timed(start)
+    check.took(start.elapsed())
 }
 
 /// Whether a configuration problem is about the variable `name` (messages start with it).
@@ -276,7 +278,7 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
     let fail = |summary: String, hint: &str| {
         Check::new("schedules", Status::Fail, summary)
             .hint(hint)
-            .timed(start)
+            .took(start.elapsed())
     };
     let default_tz = ctx.settings.timezone.value;
     let read = async {
@@ -331,7 +333,7 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
             Status::Ok,
             format!("{total} enabled schedule(s), all can run"),
         )
-        .timed(start);
+        .took(start.elapsed());
     }
     let mut check = Check::new(
         "schedules",
@@ -346,7 +348,7 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
          another program wrote it; `stockura schedule disable REF` stops the warning",
     );
     check.details = bad;
-    check.timed(start)
+    check.took(start.elapsed())
 }
 
 /// `host:port` and db number of a Redis URL.
@@ -378,7 +380,7 @@ async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
         Err(e) => {
             return Check::new("database", Status::Fail, e.message.clone())
                 .hint(e.hint.clone())
-                .timed(start);
+                .took(start.elapsed());
         }
     };
     let url = &target.value.url;
@@ -396,7 +398,7 @@ async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
             let hint = crate::error::Classify::hint(&e).unwrap_or_default();
             return Check::new("database", Status::Fail, format!("{e}{cause}"))
                 .hint(hint)
-                .timed(start);
+                .took(start.elapsed());
         }
         Err(_) => {
             return Check::new(
@@ -408,19 +410,21 @@ async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
                 ),
             )
             .hint("check that the server is running and that DATABASE_URL is right")
-            .timed(start);
+            .took(start.elapsed());
         }
     };
     let status = match tokio::time::timeout(timeout, store.status()).await {
         Ok(Ok(status)) => status,
-        Ok(Err(e)) => return Check::new("database", Status::Fail, e.to_string()).timed(start),
+        Ok(Err(e)) => {
+            return Check::new("database", Status::Fail, e.to_string()).took(start.elapsed());
+        }
         Err(_) => {
             return Check::new(
                 "database",
                 Status::Fail,
                 "the database did not answer in time",
             )
-            .timed(start);
+            .took(start.elapsed());
         }
     };
     let mut details = vec![
@@ -491,7 +495,7 @@ async fn check_database(ctx: &Ctx, timeout: Duration) -> Check {
         .hint("make the database file and its directory writable by the user running stockura");
     }
     check.details = details;
-    check.timed(start)
+    check.took(start.elapsed())
 }
 
 /// A leader is alive, its heartbeat is fresh, and it has seen the database's latest change.
@@ -500,7 +504,7 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
     let fail = |summary: String, hint: &str| {
         Check::new("scheduler", Status::Fail, summary)
             .hint(hint)
-            .timed(start)
+            .took(start.elapsed())
     };
     let store = match tokio::time::timeout(timeout, ctx.store()).await {
         Ok(Ok(store)) => store,
@@ -630,7 +634,7 @@ async fn check_scheduler(ctx: &Ctx, timeout: Duration) -> Check {
         };
     }
     check.details = details;
-    check.timed(start)
+    check.took(start.elapsed())
 }
 
 #[cfg(test)]

@@ -14,12 +14,12 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::args::OutputFormat;
 use crate::domain::Schedule;
+use crate::domain::diagnosis::{Report, Status};
 use crate::domain::params::escape_unprintable;
 use crate::domain::schedule::NextRuns;
 use crate::domain::task::{TaskDefinition, Violation};
 use crate::error::ErrorKind;
 use crate::store::MigrationReport;
-use crate::sync::diagnose::{Report, Status};
 
 /// A schedule as printed: the stored fields plus the effective zone and the next run.
 #[derive(Debug, Clone)]

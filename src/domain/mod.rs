@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod cron;
+pub mod diagnosis;
 pub mod guided;
 pub mod health;
 pub mod instance;

@@ -5,6 +5,7 @@
 //! message; RabbitMQ pushes are transactions (see `docs/celery-wire-format.md`).
 
 pub mod amqp;
+pub mod diagnose;
 pub mod redis;
 
 use std::time::Duration;
