@@ -24,10 +24,10 @@ pub const CATCH_UP_BATCH_TIME: Duration = Duration::from_millis(200);
 /// How long the batches of a catch-up's runs last, about, after the first (one chunk). Longer
 /// than [`CATCH_UP_BATCH_TIME`], since each batch of messages ends with its own settle and
 /// bookkeeping statements before the next batch's messages, yet short enough that a signal
-/// stops the catch-up within the 2 s a container stop allows. The price, measured on
-/// 2026-12-07 (BENCHMARKS.md): a start of 100,000 overdue schedules sends its last catch-up
-/// message 6.3 s after the launch on Postgres, 3.5 s when they were one batch that a signal
-/// had to wait for. A batch still ends before the next live slot.
+/// stops the catch-up within the 2 s a container stop allows. The price is a longer catch-up:
+/// a start with many overdue schedules sends its last catch-up message later than when they
+/// went as one batch, which a signal had to wait for (BENCHMARKS.md). A batch still ends
+/// before the next live slot.
 pub const CATCH_UP_RUN_BATCH_TIME: Duration = Duration::from_secs(1);
 
 /// Why a catch-up stopped before its end.
@@ -87,8 +87,8 @@ where
         let window = self.config.catchup_window;
         // In id order, as the slots of an instant are (the plan's queue): each chunk's history
         // rows then go into one stretch of the claim index, whose pages SQLite's cache holds.
-        // In the plan's hash order a start's claim of 200,000 rows took 5.0 s on SQLite, and
-        // 2.8 s sorted (BENCHMARKS.md, 2026-12-06).
+        // In the plan's hash order the claims of a large start spread over the whole index and
+        // take longer on SQLite (BENCHMARKS.md).
         ids.sort_unstable();
         // What each schedule had run when the catch-up began: a slot sent during it moves an
         // entry's `last_run_at`, and the catch-up must still record what it owed before.
