@@ -11,11 +11,24 @@ use super::{Beat, due_event};
 use crate::beat::clock::Clock;
 use crate::beat::dispatch::{self, Owed, Settle};
 use crate::beat::plan::Due;
-use crate::beat::policy::{self as checks, CheckItem};
+use crate::beat::policy::{self as checks, CheckItem, Checker};
 use crate::domain::Job;
 use crate::domain::policy::{self, Decision};
 use crate::domain::run::{RunStatus, Trigger};
 use crate::store::{LastDispatch, RunStore, ScheduleStore, TaskStore};
+
+/// What the execution policies' running checks work with.
+#[derive(Default)]
+pub(super) struct PolicyChecks {
+    /// The running checks; without them, `skip` and `queue` behave as `allow`.
+    pub(super) checker: Option<Checker>,
+    /// What this scheduler sent last, for the schedules whose policy checks (merged with what
+    /// the history says).
+    pub(super) last_sent: HashMap<Uuid, LastDispatch>,
+    /// Whether the checks are failing (logged once when they start failing, once when they
+    /// work again).
+    failing: bool,
+}
 
 /// A run the `queue` policy holds until the schedule's previous run finishes.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +94,7 @@ where
         items: &[(Uuid, &str, serde_json::Map<String, serde_json::Value>)],
         now: DateTime<Utc>,
     ) -> Vec<Option<policy::Running>> {
-        let Some(checker) = self.checker.as_mut() else {
+        let Some(checker) = self.checks.checker.as_mut() else {
             return vec![None; items.len()];
         };
         let ids: Vec<Uuid> = items.iter().map(|(id, _, _)| *id).collect();
@@ -107,21 +120,24 @@ where
             .map(|(id, task, kwargs)| CheckItem {
                 task_name: task,
                 kwargs,
-                last: checks::merge_last(known.get(id).copied(), self.last_sent.get(id).copied()),
+                last: checks::merge_last(
+                    known.get(id).copied(),
+                    self.checks.last_sent.get(id).copied(),
+                ),
             })
             .collect();
         match checker.check(&check, now).await {
             Ok(found) => {
-                if self.check_failing {
+                if self.checks.failing {
                     tracing::info!("execution policy checks work again");
-                    self.check_failing = false;
+                    self.checks.failing = false;
                 }
                 found
             }
             Err(e) => {
-                if !self.check_failing {
+                if !self.checks.failing {
                     tracing::warn!(error = %e, "cannot check for running tasks; dispatching as allow until it works again");
-                    self.check_failing = true;
+                    self.checks.failing = true;
                 }
                 vec![None; items.len()]
             }
@@ -341,7 +357,7 @@ where
                 self.backlog.settle.push(confirm);
             }
             self.held.remove(&h.due.schedule.id);
-            self.last_sent.insert(
+            self.checks.last_sent.insert(
                 h.due.schedule.id,
                 checks::sent_now(h.due.schedule.id, h.task_id, now),
             );

@@ -11,6 +11,17 @@ use crate::beat::leader::Lease;
 use crate::beat::plan::Plan;
 use crate::store::{RunStore, ScheduleStore, TaskStore};
 
+/// The lease a scheduler dispatches under, and the guard of a new leader's first pushes.
+#[derive(Default)]
+pub(super) struct Leadership {
+    /// Dispatch only while it is valid (without one, always).
+    pub(super) lease: Option<watch::Receiver<Lease>>,
+    /// How long a new leader's pushes are guarded (the lease).
+    pub(super) takeover_guard: Duration,
+    /// Until when they are.
+    guard_until: Option<tokio::time::Instant>,
+}
+
 impl<S, C> Beat<S, C>
 where
     S: ScheduleStore + TaskStore + RunStore,
@@ -19,19 +30,24 @@ where
     /// The lease, while the pushes of now are a new leader's first ones (see
     /// [`Self::with_leadership`]).
     pub(super) fn guarding(&self) -> Option<Duration> {
-        self.guard_until
+        self.leadership
+            .guard_until
             .filter(|until| tokio::time::Instant::now() < *until)
-            .map(|_| self.takeover_guard)
+            .map(|_| self.leadership.takeover_guard)
     }
 
     pub(super) fn became_leader(&mut self) {
-        if self.lease.is_some() {
-            self.guard_until = Some(tokio::time::Instant::now() + self.takeover_guard);
+        if self.leadership.lease.is_some() {
+            self.leadership.guard_until =
+                Some(tokio::time::Instant::now() + self.leadership.takeover_guard);
         }
     }
 
     pub(super) fn lease_valid(&self) -> bool {
-        self.lease.as_ref().is_none_or(|l| l.borrow().valid())
+        self.leadership
+            .lease
+            .as_ref()
+            .is_none_or(|l| l.borrow().valid())
     }
 
     /// Follows the lease: a standby that became the leader starts from the schedules'

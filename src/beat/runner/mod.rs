@@ -46,11 +46,12 @@ use super::plan::{Due, Missed, Plan};
 use super::policy::{self as checks, Checker};
 use crate::domain::policy;
 use crate::domain::run::{RunStatus, Trigger};
-use crate::store::{LastDispatch, RunStore, ScheduleStore, StoreError, TaskStore};
+use crate::store::{RunStore, ScheduleStore, StoreError, TaskStore};
 
 pub use catchup::{CATCH_UP_BATCH_TIME, CATCH_UP_ROWS, CATCH_UP_RUN_BATCH_TIME};
 pub use held::Held;
-use leadership::lease_changed;
+use held::PolicyChecks;
+use leadership::{Leadership, lease_changed};
 use owed::OWED_RETRY_FIRST;
 use prebuild::PREBUILD_LEAD;
 
@@ -122,14 +123,14 @@ pub struct Beat<S, C> {
     backlog: Backlog,
     stats: Stats,
     last_retention: Option<DateTime<Utc>>,
-    lease: Option<watch::Receiver<Lease>>,
+    /// The lease and the takeover guard (see [`Self::with_leadership`]).
+    leadership: Leadership,
     leading: bool,
-    checker: Option<Checker>,
+    /// What the execution policies check by (see [`Self::with_checker`]).
+    checks: PolicyChecks,
     held: HashMap<Uuid, Held>,
-    last_sent: HashMap<Uuid, LastDispatch>,
     snapshot: Option<watch::Sender<Snapshot>>,
     last_batch: Option<(DateTime<Utc>, i64)>,
-    check_failing: bool,
     /// Messages being encoded ahead of the instant they are due at.
     prebuilding: Option<(DateTime<Utc>, tokio::task::JoinHandle<Prebuilt>)>,
     /// Schedules created with imported bookkeeping that entered the plan since the last
@@ -143,10 +144,6 @@ pub struct Beat<S, C> {
     owed: Vec<Owed>,
     /// When owed slots are tried next, and the wait after that.
     owed_retry: Option<(tokio::time::Instant, Duration)>,
-    /// How long a new leader's pushes are guarded (the lease).
-    takeover_guard: Duration,
-    /// Until when they are.
-    guard_until: Option<tokio::time::Instant>,
     /// The leadership's watchdog: the loop reports its steps.
     progress: Option<Progress>,
     /// Turns true at the first stop signal: a catch-up stops between its batches.
@@ -178,21 +175,17 @@ where
             backlog: Backlog::default(),
             stats: Stats::default(),
             last_retention: None,
-            lease: None,
+            leadership: Leadership::default(),
             leading: true,
-            checker: None,
+            checks: PolicyChecks::default(),
             held: HashMap::new(),
-            last_sent: HashMap::new(),
             snapshot: None,
             last_batch: None,
-            check_failing: false,
             prebuilding: None,
             arrived: Vec::new(),
             catch_up_pending: HashMap::new(),
             owed: Vec::new(),
             owed_retry: None,
-            takeover_guard: Duration::ZERO,
-            guard_until: None,
             progress: None,
             stop: None,
             abort: Arc::new(std::sync::atomic::AtomicBool::new(false)),
@@ -224,9 +217,9 @@ where
     /// pushes check and record the slots sent without a claim ([`dispatch::Guard`]), since the
     /// previous leader, cut off from the database, may still be sending the same slots.
     pub fn with_leadership(mut self, lease: watch::Receiver<Lease>, length: Duration) -> Self {
-        self.lease = Some(lease);
+        self.leadership.lease = Some(lease);
         self.leading = false;
-        self.takeover_guard = length;
+        self.leadership.takeover_guard = length;
         self
     }
 
@@ -246,7 +239,7 @@ where
     /// Applies the execution policies with these running checks (without, `skip` and `queue`
     /// behave as `allow`: nothing can tell that a run is still running).
     pub fn with_checker(mut self, checker: Checker) -> Self {
-        self.checker = Some(checker);
+        self.checks.checker = Some(checker);
         self
     }
 
@@ -409,10 +402,11 @@ where
                 .get(*id)
                 .is_some_and(|e| policy::needs_check(e.schedule.execution_policy));
             if checked {
-                self.last_sent
+                self.checks
+                    .last_sent
                     .insert(*id, checks::sent_now(*id, *task_id, now));
             } else {
-                self.last_sent.remove(id);
+                self.checks.last_sent.remove(id);
             }
         }
         for (run_id, n) in &outcome.deferred {
@@ -500,7 +494,7 @@ where
         poll.tick().await;
         let mut flush = tokio::time::interval(Duration::from_secs(1));
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut lease = self.lease.clone();
+        let mut lease = self.leadership.lease.clone();
         let mut feeds_open = true;
         while !*shutdown.borrow() && !self.aborted() {
             self.retention().await;

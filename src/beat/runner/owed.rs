@@ -348,7 +348,8 @@ where
                 self.backlog.runs.push(row);
             }
             if policy::needs_check(o.due.schedule.execution_policy) {
-                self.last_sent
+                self.checks
+                    .last_sent
                     .insert(id, checks::sent_now(id, o.task_id, now));
             }
             self.plan.ran(id, o.due.slot);
