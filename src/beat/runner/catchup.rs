@@ -13,7 +13,8 @@ use crate::beat::dispatch::{self, Prebuilt};
 use crate::beat::plan::{self, Due, Missed, Plan};
 use crate::store::{RunStore, ScheduleStore, TaskStore};
 
-/// The most rows in one batch of a catch-up, by default (see [`BeatConfig::catch_up_rows`]).
+/// The most rows in one batch of a catch-up, by default (see
+/// [`BeatConfig::catch_up_rows`](super::BeatConfig::catch_up_rows)).
 pub const CATCH_UP_ROWS: usize = 200_000;
 
 /// How long the batches of a catch-up's missed rows last, about (their size follows the
