@@ -2,7 +2,7 @@
 //!
 //! Unmodified Python Celery 5.7 workers (kombu 5.7 Redis transport) execute what this module
 //! builds. The layout follows `docs/celery-wire-format.md` and was checked against
-//! messages captured from `celery.app.task.Task.apply_async` (celery 5.7.0, kombu 5.7.0):
+//! messages captured from Celery's `Task.apply_async` (celery 5.7.0, kombu 5.7.0):
 //!
 //! * [`TaskMessage::envelope`] gives the JSON text of one list item: the same keys, in the same
 //!   order, with the same values as Celery's own, except for the fields that identify the
@@ -12,10 +12,12 @@
 //!   reads (it is a relative TTL computed from the sender's clock).
 //! * [`TaskMessage::body`] gives the body text byte for byte as kombu's `json.dumps` writes it
 //!   (`", "` and `": "` separators, non-ASCII escaped as `\uXXXX`, floats spelled as Python does).
-//! * `argsrepr` / `kwargsrepr` are what Celery puts there: `celery.utils.saferepr.saferepr(...,
-//!   1024, maxlevels=3)`, which differs from [`python_repr`] (strings always in single quotes,
-//!   only `'` escaped, cut after 1024 characters, containers deeper than 3 levels shown as
-//!   `[...]`). [`python_repr`] is the plain `repr()` for showing values to people.
+//! * `argsrepr` / `kwargsrepr` are what Celery puts there, its `saferepr(..., 1024,
+//!   maxlevels=3)` (`docs/celery-wire-format.md`, "argsrepr and kwargsrepr"), which differs
+//!   from [`python_repr`] (strings always in single quotes, only `'` escaped, cut after 1024
+//!   characters, containers deeper than 3 levels shown as `[...]`). [`python_repr`] is the
+//!   plain `repr()` for showing values to people. Both, and the body's `json.dumps`, are
+//!   written by `pyrepr`.
 //! * [`BrokerLayout::list_key`] gives the list key (priority buckets and `global_keyprefix`).
 
 use std::fmt::Write as _;
@@ -32,8 +34,8 @@ mod pyrepr;
 use pyrepr::{celery_argsrepr, celery_kwargsrepr, write_py_json_map, write_py_json_seq};
 pub use pyrepr::{python_json_dumps_sorted, python_repr};
 
-/// The two bytes kombu's Redis transport puts between a queue name and its priority bucket
-/// (`broker_transport_options['sep']`, default `'\x06\x16'`).
+/// The two bytes between a queue name and its priority bucket in a list key, kombu's default
+/// `sep` (`docs/celery-wire-format.md`, "Where a message goes").
 const PRIORITY_SEP: &[u8] = b"\x06\x16";
 
 /// The namespace of [`slot_task_id`]: UUID v5 of the name `urn:stockura:beat:slot-task-id` in
@@ -76,7 +78,8 @@ fn priority_value(priority: Option<u8>) -> u8 {
     priority.unwrap_or(0).min(9)
 }
 
-/// kombu's bucket for a priority (`priority_steps` `[0, 3, 6, 9]`): the largest step not above it.
+/// kombu's bucket for a priority: the largest of its default `priority_steps` 0, 3, 6, 9 not
+/// above it (`docs/celery-wire-format.md`, "Where a message goes").
 fn priority_bucket(priority: Option<u8>) -> u8 {
     match priority_value(priority) {
         0..=2 => 0,
@@ -312,7 +315,7 @@ mod tests {
         Value::Object(envelope).to_string()
     }
 
-    /// The message headers, in the order Celery's `as_task_v2` writes them.
+    /// The message headers, in Celery's order (`docs/celery-wire-format.md`, "The envelope").
     fn headers_via_tree(m: &TaskMessage, id: Value) -> Map<String, Value> {
         let stamp = |t: Option<DateTime<Utc>>| {
             t.map_or(Value::Null, |t| Value::String(python_isoformat(t)))
@@ -765,6 +768,7 @@ mod tests {
         assert_ne!(slot_task_id(other, slot), id);
     }
 
+    // Expected values computed with celery 5.7.0 on Python 3.11.7: kombu's `json.dumps`.
     // body vectors: (args json, kwargs json, kombu json.dumps([args, kwargs, embed]))
     const BODY_VECTORS: &[(&str, &str, &str)] = &[
         (

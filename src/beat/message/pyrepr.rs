@@ -1,14 +1,19 @@
-//! Python's spelling of JSON values, emulated for the Celery message: `repr()`, the body's
-//! `json.dumps`, and the `saferepr` that fills `argsrepr` / `kwargsrepr`.
+//! Python's spelling of JSON values, emulated for the Celery message
+//! (`docs/celery-wire-format.md`): the body as Python's `json.dumps` writes it ("The body"),
+//! `argsrepr` / `kwargsrepr` as Celery's `saferepr` writes them ("argsrepr and kwargsrepr").
+//! Also the plain `repr()` ([`python_repr`]) and the sorted `json.dumps` that the worker-side
+//! task locks hash ([`python_json_dumps_sorted`]).
 
 use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
 
-/// `celery.app.amqp.AMQP.argsrepr_maxsize` and `kwargsrepr_maxsize`.
+/// The budget of `argsrepr` and `kwargsrepr`, in characters (`docs/celery-wire-format.md`,
+/// "argsrepr and kwargsrepr").
 const REPR_MAXSIZE: usize = 1024;
 
-/// Celery's default `task_repr_maxlevels`.
+/// How many levels of containers `argsrepr` and `kwargsrepr` show; deeper ones show as `[...]`
+/// or `{...}` (`docs/celery-wire-format.md`, "argsrepr and kwargsrepr").
 const REPR_MAXLEVELS: usize = 3;
 
 /// Python's repr() of a JSON value as Celery would show args/kwargs (argsrepr/kwargsrepr): str
@@ -22,10 +27,10 @@ const REPR_MAXLEVELS: usize = 3;
 /// integer with all its digits (`-0` shows as `0`). Printability of non-ASCII characters
 /// follows Python 3.11 (Unicode 14.0.0).
 ///
-/// Celery itself fills `argsrepr`/`kwargsrepr` with `celery.utils.saferepr.saferepr`, which
-/// writes strings differently (always single quotes, only `'` escaped, nothing else) and cuts
-/// long or deep values; [`TaskMessage::envelope`](super::TaskMessage::envelope) reproduces that,
-/// not this function.
+/// Celery itself fills `argsrepr`/`kwargsrepr` with its `saferepr` (`docs/celery-wire-format.md`,
+/// "argsrepr and kwargsrepr"), which writes strings differently (always single quotes, only `'`
+/// escaped, nothing else) and cuts long or deep values;
+/// [`TaskMessage::envelope`](super::TaskMessage::envelope) reproduces that, not this function.
 pub fn python_repr(value: &Value) -> String {
     let mut out = String::new();
     write_python_repr(&mut out, value);
@@ -207,7 +212,8 @@ fn python_float_repr(x: f64) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Body JSON, as Python's `json.dumps` (kombu's serializer) writes it.
+// Body JSON, as Python's `json.dumps` (kombu's serializer) writes it
+// (`docs/celery-wire-format.md`, "The body").
 
 fn write_py_json(out: &mut String, value: &Value) {
     match value {
@@ -324,9 +330,10 @@ fn write_py_json_str(out: &mut String, s: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// argsrepr / kwargsrepr: `celery.utils.saferepr.saferepr(value, 1024, maxlevels=3)`.
+// argsrepr / kwargsrepr as Celery's `saferepr(value, 1024, maxlevels=3)` writes them
+// (`docs/celery-wire-format.md`, "argsrepr and kwargsrepr").
 
-/// Celery's `argsrepr`. Celery turns empty args into the empty tuple (`args or ()`).
+/// Celery's `argsrepr`: empty args show as the empty tuple, `()`.
 pub(super) fn celery_argsrepr(args: &[Value]) -> String {
     if args.is_empty() {
         return "()".to_owned();
@@ -512,8 +519,8 @@ fn saferepr_chars(s: &str, maxlen: Option<i64>) -> String {
     format!("'{}'", truncate_text(s, maxlen).replace('\'', "\\'"))
 }
 
-/// `celery.utils.text.truncate(s, maxlen)`: when `len(s) >= maxlen`, keep the first `maxlen`
-/// characters up to their last space (if any) and add `...`.
+/// Celery's `truncate(s, maxlen)`: when `len(s) >= maxlen`, keep the first `maxlen` characters
+/// up to their last space (if any) and add `...`.
 fn truncate_text(s: &str, maxlen: Option<i64>) -> String {
     let Some(maxlen) = maxlen.filter(|m| *m != 0) else {
         return s.to_owned();
@@ -823,9 +830,9 @@ mod tests {
         assert!(!is_python_printable(0x10FFFF));
     }
 
-    // Expected values computed with celery 5.7.0 on Python 3.11.7: `repr(json.loads(j))`,
-    // `celery.utils.saferepr.saferepr(json.loads(j), 1024, maxlevels=3)` and kombu's
-    // `json.dumps([args, kwargs, embed])` (the LONG inputs are `long_case`'s values).
+    // Expected values computed with celery 5.7.0 on Python 3.11.7: `repr(json.loads(j))` and
+    // `celery.utils.saferepr.saferepr(json.loads(j), 1024, maxlevels=3)` (the LONG inputs are
+    // `long_case`'s values).
     // repr vectors: (json, python repr)
     const REPR_VECTORS: &[(&str, &str)] = &[
         ("\"plain\"", "'plain'"),
