@@ -96,7 +96,7 @@ impl RedisBroker {
         Ok(())
     }
 
-    /// Pushes every message and sets the push's marker in one atomic script ([`PUSH_ONCE`]):
+    /// Pushes every message and sets the push's marker in one atomic script (`PUSH_ONCE`):
     /// all or nothing, and nothing when the marker shows an earlier attempt landed. The items
     /// are taken: each envelope is freed as soon as it is copied into the command. A connection
     /// found broken (a broker restart since the last batch) is re-opened and the push tried

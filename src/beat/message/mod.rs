@@ -120,9 +120,9 @@ pub struct TaskMessage {
 impl TaskMessage {
     /// The envelope JSON text to LPUSH (compact serde_json), with a fresh delivery tag.
     ///
-    /// `delivery_tag` must be unique per pushed message (a fresh `Uuid::new_v4()`): kombu uses
-    /// it to track unacknowledged messages, and of two messages sharing one, one is lost on
-    /// requeue. Push the text to [`BrokerLayout::list_key`]`(&self.queue, self.priority)`.
+    /// `delivery_tag` must be unique per pushed message (dispatch draws them from
+    /// `DeliveryTags`, random version-4 ids): kombu uses it to track unacknowledged messages,
+    /// and of two messages sharing one, one is lost on requeue. Push the text to [`BrokerLayout::list_key`]`(&self.queue, self.priority)`.
     pub fn envelope(&self, delivery_tag: Uuid) -> String {
         // Written straight into one string, in the key order (and with the escaping) of
         // serde_json's compact writer; `envelope_via_tree` in the tests is the reference.
