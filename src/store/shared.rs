@@ -24,6 +24,9 @@ use crate::domain::{NameChoice, NewSchedule, Schedule, naming};
 /// A connection of an engine's database.
 pub type Conn<E> = <<E as Engine>::Db as Database>::Connection;
 
+/// A result row of an engine's database.
+pub type Row<E> = <<E as Engine>::Db as Database>::Row;
+
 /// A backend's primitives: everything the shared code needs that differs by database.
 ///
 /// Public in a private module: nameable by the blanket implementations, not outside `store`.
@@ -44,27 +47,21 @@ pub trait Engine: Send + Sync {
     /// A pooled connection for reads.
     fn reader(&self) -> impl Future<Output = Result<PoolConnection<Self::Db>, StoreError>> + Send;
 
-    /// Runs `statement` and decodes the schedules it returns (columns as [`sql::COLUMNS`]).
-    fn schedules(
+    /// Runs `statement` and returns its rows.
+    fn rows(
         conn: &mut Conn<Self>,
         statement: &str,
         binds: &[Bind],
-    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Row<Self>>, StoreError>> + Send;
 
-    /// Runs `statement` and decodes the task definitions it returns
-    /// (columns as [`sql::TASK_COLUMNS`]).
-    fn tasks(
-        conn: &mut Conn<Self>,
-        statement: &str,
-        binds: &[Bind],
-    ) -> impl Future<Output = Result<Vec<TaskSummary>, StoreError>> + Send;
+    /// A schedule from a row of [`sql::COLUMNS`].
+    fn schedule(row: &Row<Self>) -> Result<Schedule, StoreError>;
 
-    /// Runs `statement` and returns its first column, which is text.
-    fn texts(
-        conn: &mut Conn<Self>,
-        statement: &str,
-        binds: &[Bind],
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// A task definition from a row of [`sql::TASK_COLUMNS`].
+    fn task(row: &Row<Self>) -> Result<TaskSummary, StoreError>;
+
+    /// The first column of a row, which is text.
+    fn text(row: &Row<Self>) -> Result<String, StoreError>;
 
     /// Runs `statement`; returns how many rows it changed.
     fn execute(
@@ -117,6 +114,32 @@ pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Sc
     }
 }
 
+/// The schedules `statement` returns.
+async fn schedules<E: Engine>(
+    conn: &mut Conn<E>,
+    statement: &str,
+    binds: &[Bind],
+) -> Result<Vec<Schedule>, StoreError> {
+    E::rows(conn, statement, binds)
+        .await?
+        .iter()
+        .map(E::schedule)
+        .collect()
+}
+
+/// The first column of every row `statement` returns.
+async fn texts<E: Engine>(
+    conn: &mut Conn<E>,
+    statement: &str,
+    binds: &[Bind],
+) -> Result<Vec<String>, StoreError> {
+    E::rows(conn, statement, binds)
+        .await?
+        .iter()
+        .map(E::text)
+        .collect()
+}
+
 /// `SELECT` of whole schedule rows.
 pub(super) fn select(clause: &Where, suffix: &str) -> String {
     format!(
@@ -140,7 +163,7 @@ async fn free_name<E: Engine>(
             E::lock(conn, &format!("stockura:name:{base}")).await?;
             let w = Where::name_family(E::DIALECT, base, except);
             let text = format!("SELECT name FROM celery_beat_schedules{}", w.sql());
-            let taken = E::texts(conn, &text, &w.binds).await?;
+            let taken = texts::<E>(conn, &text, &w.binds).await?;
             Ok(naming::first_free(base, taken.iter().map(String::as_str)))
         }
     }
@@ -167,7 +190,7 @@ pub(super) async fn insert_new<E: Engine>(
         Bind::Time(now),
     ]);
     let text = format!("{} RETURNING {}", sql::INSERT, sql::COLUMNS);
-    the_row(E::schedules(conn, &text, &binds).await?)
+    the_row(schedules::<E>(conn, &text, &binds).await?)
 }
 
 /// Overwrites a row that still has `expected_updated_at`; `None` when it does not (changed or
@@ -186,7 +209,7 @@ async fn overwrite<E: Engine>(
         Bind::Time(write_time(Some(expected_updated_at))),
         Bind::Time(expected_updated_at),
     ]);
-    Ok(E::schedules(conn, &sql::update(E::DIALECT), &binds)
+    Ok(schedules::<E>(conn, &sql::update(E::DIALECT), &binds)
         .await?
         .pop())
 }
@@ -214,7 +237,7 @@ async fn conflict_or_not_found<E: Engine>(
         "SELECT CAST(id AS TEXT) FROM celery_beat_schedules{}",
         w.sql()
     );
-    match E::texts(conn, &text, &w.binds).await {
+    match texts::<E>(conn, &text, &w.binds).await {
         Ok(found) if found.is_empty() => StoreError::NotFound {
             reference: id.to_string(),
         },
@@ -248,7 +271,7 @@ pub(super) async fn create_schedule_once<E: Engine>(
             ..ScheduleFilter::default()
         },
     );
-    let existing = E::schedules(&mut tx, &select(&w, sql::ORDER), &w.binds).await?;
+    let existing = schedules::<E>(&mut tx, &select(&w, sql::ORDER), &w.binds).await?;
     if let Some(same) = existing.into_iter().find(|s| new.same_job_as(s)) {
         return Ok(Creation::Exists(same));
     }
@@ -264,7 +287,7 @@ pub(super) async fn get_schedule<E: Engine>(
 ) -> Result<Option<Schedule>, StoreError> {
     let w = Where::ids(E::DIALECT, &[id]);
     Ok(
-        E::schedules(&mut *engine.reader().await?, &select(&w, ""), &w.binds)
+        schedules::<E>(&mut *engine.reader().await?, &select(&w, ""), &w.binds)
             .await?
             .pop(),
     )
@@ -276,7 +299,7 @@ pub(super) async fn find_candidates<E: Engine>(
     reference: &ScheduleRef,
 ) -> Result<Vec<Schedule>, StoreError> {
     let w = Where::reference(E::DIALECT, reference);
-    E::schedules(
+    schedules::<E>(
         &mut *engine.reader().await?,
         &select(&w, sql::ORDER),
         &w.binds,
@@ -378,7 +401,7 @@ async fn upsert_task_in<E: Engine>(
         Bind::OptJson(new.parameter_schema.clone()),
         Bind::Time(write_time(None)),
     ];
-    let stored = E::texts(conn, sql::UPSERT_TASK, &binds).await?;
+    let stored = texts::<E>(conn, sql::UPSERT_TASK, &binds).await?;
     Ok(stored.first().is_some_and(|s| *s == id.to_string()))
 }
 
@@ -392,7 +415,11 @@ async fn tasks_where<E: Engine>(
         "SELECT {} FROM task_definitions t{clause} ORDER BY t.task_name",
         sql::TASK_COLUMNS
     );
-    E::tasks(&mut *engine.reader().await?, &text, binds).await
+    E::rows(&mut *engine.reader().await?, &text, binds)
+        .await?
+        .iter()
+        .map(E::task)
+        .collect()
 }
 
 impl<E: Engine> TaskStore for E {

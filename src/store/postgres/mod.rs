@@ -153,40 +153,26 @@ impl Engine for PgStore {
         Ok(self.pool.acquire().await?)
     }
 
-    async fn schedules(
+    async fn rows(
         conn: &mut PgConnection,
         statement: &str,
         binds: &[Bind],
-    ) -> Result<Vec<Schedule>, StoreError> {
-        let rows = bind_all(sqlx::query(statement), binds)
+    ) -> Result<Vec<PgRow>, StoreError> {
+        Ok(bind_all(sqlx::query(statement), binds)
             .fetch_all(&mut *conn)
-            .await?;
-        rows.iter().map(decode_row).collect()
+            .await?)
     }
 
-    async fn tasks(
-        conn: &mut PgConnection,
-        statement: &str,
-        binds: &[Bind],
-    ) -> Result<Vec<TaskSummary>, StoreError> {
-        let rows = bind_all(sqlx::query(statement), binds)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter().map(decode_task).collect()
+    fn schedule(row: &PgRow) -> Result<Schedule, StoreError> {
+        decode_row(row)
     }
 
-    async fn texts(
-        conn: &mut PgConnection,
-        statement: &str,
-        binds: &[Bind],
-    ) -> Result<Vec<String>, StoreError> {
-        let rows = bind_all(sqlx::query(statement), binds)
-            .fetch_all(&mut *conn)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?)
+    fn task(row: &PgRow) -> Result<TaskSummary, StoreError> {
+        decode_task(row)
+    }
+
+    fn text(row: &PgRow) -> Result<String, StoreError> {
+        Ok(row.try_get(0)?)
     }
 
     async fn execute(

@@ -359,40 +359,26 @@ impl Engine for SqliteStore {
         Ok(self.pool.acquire().await?)
     }
 
-    async fn schedules(
+    async fn rows(
         conn: &mut SqliteConnection,
         statement: &str,
         binds: &[Bind],
-    ) -> Result<Vec<Schedule>, StoreError> {
-        let rows = bind_all(sqlx::query(statement), binds)
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        Ok(bind_all(sqlx::query(statement), binds)
             .fetch_all(&mut *conn)
-            .await?;
-        rows.iter().map(decode_row).collect()
+            .await?)
     }
 
-    async fn tasks(
-        conn: &mut SqliteConnection,
-        statement: &str,
-        binds: &[Bind],
-    ) -> Result<Vec<TaskSummary>, StoreError> {
-        let rows = bind_all(sqlx::query(statement), binds)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter().map(decode_task).collect()
+    fn schedule(row: &SqliteRow) -> Result<Schedule, StoreError> {
+        decode_row(row)
     }
 
-    async fn texts(
-        conn: &mut SqliteConnection,
-        statement: &str,
-        binds: &[Bind],
-    ) -> Result<Vec<String>, StoreError> {
-        let rows = bind_all(sqlx::query(statement), binds)
-            .fetch_all(&mut *conn)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?)
+    fn task(row: &SqliteRow) -> Result<TaskSummary, StoreError> {
+        decode_task(row)
+    }
+
+    fn text(row: &SqliteRow) -> Result<String, StoreError> {
+        Ok(row.try_get(0)?)
     }
 
     async fn execute(
