@@ -1,9 +1,11 @@
-//! `beat status`: the live schedulers.
+//! `beat status`: the live schedulers; `run-beat`'s counters once it stopped.
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use uuid::Uuid;
 
 use super::table::{Fit, Grid, Layout};
+use crate::beat::runner::Stats;
 
 /// What `beat status` shows: the live schedulers, read from `source` at `now`.
 #[derive(Debug, Clone)]
@@ -22,33 +24,172 @@ pub struct BeatStatusView {
 
 impl BeatStatusView {
     /// The documented JSON object.
-    pub fn to_json(&self) -> Value {
-        let t = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        json!({
-            "leader": self.group.leader,
-            "healthy": self.group.leader.is_some(),
-            "source": self.source,
-            "database_version": self.database_version,
-            "database_changed_at": self.database_changed_at.map(t),
-            "instances": self.group.instances.iter().map(|i| json!({
-                "instance_id": i.instance_id,
-                "host": i.host,
-                "pid": i.pid,
-                "version": i.version,
-                "started_at": t(i.started_at),
-                "role": if Some(i.instance_id) == self.group.leader { "leader" } else { "standby" },
-                "reported_role": i.role.as_str(),
-                "leadership": i.leadership,
-                "schedules": i.schedules,
-                "last_tick_at": i.last_tick_at.map(t),
-                "lag_ms": i.lag_ms,
-                "change_version": i.change_version,
-                "heartbeat_at": t(i.heartbeat_at),
-                "heartbeat_age_ms": (self.now - i.heartbeat_at).num_milliseconds().max(0),
-                "expires_at": t(i.expires_at),
-            })).collect::<Vec<_>>(),
-        })
+    pub fn json(&self) -> StatusJson<'_> {
+        let leader = self.group.leader;
+        StatusJson {
+            leader,
+            healthy: leader.is_some(),
+            source: self.source,
+            database_version: self.database_version,
+            database_changed_at: self.database_changed_at.map(micros_text),
+            instances: self
+                .group
+                .instances
+                .iter()
+                .map(|i| InstanceJson {
+                    instance_id: i.instance_id,
+                    host: &i.host,
+                    pid: i.pid,
+                    version: &i.version,
+                    started_at: micros_text(i.started_at),
+                    role: if Some(i.instance_id) == leader {
+                        "leader"
+                    } else {
+                        "standby"
+                    },
+                    reported_role: i.role.as_str(),
+                    leadership: &i.leadership,
+                    schedules: i.schedules,
+                    last_tick_at: i.last_tick_at.map(micros_text),
+                    lag_ms: i.lag_ms,
+                    change_version: i.change_version,
+                    heartbeat_at: micros_text(i.heartbeat_at),
+                    heartbeat_age_ms: (self.now - i.heartbeat_at).num_milliseconds().max(0),
+                    expires_at: micros_text(i.expires_at),
+                })
+                .collect(),
+        }
     }
+}
+
+/// An instant in UTC with all six digits of microseconds, as `beat status` prints them.
+fn micros_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// `beat status`: the live schedulers and the leader (exit 7 when no leader is alive).
+/// Instants are RFC 3339, UTC, always with six digits of microseconds.
+#[derive(Debug, Serialize)]
+pub struct StatusJson<'a> {
+    /// The leading instance's id; null when none leads.
+    pub leader: Option<Uuid>,
+    /// Whether a leader is alive.
+    pub healthy: bool,
+    /// Where the heartbeats were read: `redis` or `database`.
+    pub source: &'static str,
+    /// The database's change version; null when it could not be read.
+    pub database_version: Option<i64>,
+    /// When that version was set; null when it could not be read.
+    pub database_changed_at: Option<String>,
+    /// The live instances, the leader first, then by start time; empty when none runs.
+    pub instances: Vec<InstanceJson<'a>>,
+}
+
+/// One live scheduler, from its heartbeat.
+#[derive(Debug, Serialize)]
+pub struct InstanceJson<'a> {
+    /// Its id, a UUID.
+    pub instance_id: Uuid,
+    /// The host it runs on.
+    pub host: &'a str,
+    /// Its process id.
+    pub pid: u32,
+    /// Its stockura version.
+    pub version: &'a str,
+    /// When it started.
+    pub started_at: String,
+    /// The group's view: `leader` or `standby` (the owner of the leadership key wins over a
+    /// heartbeat a few seconds old).
+    pub role: &'static str,
+    /// The role the instance last wrote in its heartbeat.
+    pub reported_role: &'static str,
+    /// How its leadership is held, as it reported it.
+    pub leadership: &'a str,
+    /// How many schedules it has loaded.
+    pub schedules: u64,
+    /// Its loop's last tick; null before the first.
+    pub last_tick_at: Option<String>,
+    /// How late its last tick ran, in milliseconds; null before the first.
+    pub lag_ms: Option<i64>,
+    /// The database change version it has seen.
+    pub change_version: i64,
+    /// Its last heartbeat.
+    pub heartbeat_at: String,
+    /// How old that heartbeat was when read, in milliseconds (never negative).
+    pub heartbeat_age_ms: i64,
+    /// When the heartbeat expires unless renewed.
+    pub expires_at: String,
+}
+
+/// `run-beat`, once it stopped: its counters.
+#[derive(Debug, Serialize)]
+pub struct StoppedJson {
+    /// Batches dispatched.
+    pub batches: usize,
+    /// Messages sent.
+    pub dispatched: usize,
+    /// Runs recorded failed.
+    pub failed: usize,
+    /// Missed slots recorded.
+    pub missed: usize,
+    /// Runs recorded as dry runs.
+    pub dry_run: usize,
+    /// Full reloads of the schedules.
+    pub full_reloads: usize,
+    /// Schedules reloaded one by one.
+    pub targeted_reloads: usize,
+    /// Slots skipped by an execution policy.
+    pub skipped: usize,
+    /// Slots held by the `queue` policy.
+    pub deferred: usize,
+    /// Held runs sent once their previous run finished.
+    pub deferred_sent: usize,
+    /// Times this scheduler became the leader after standing by.
+    pub takeovers: usize,
+}
+
+impl StoppedJson {
+    pub(super) fn new(stats: &Stats) -> Self {
+        Self {
+            batches: stats.batches,
+            dispatched: stats.dispatched,
+            failed: stats.failed,
+            missed: stats.missed,
+            dry_run: stats.dry_run,
+            full_reloads: stats.full_reloads,
+            targeted_reloads: stats.targeted_reloads,
+            skipped: stats.skipped,
+            deferred: stats.deferred,
+            deferred_sent: stats.deferred_sent,
+            takeovers: stats.takeovers,
+        }
+    }
+}
+
+/// `run-beat`, once it stopped: one line of counters.
+pub(super) fn stopped_text(stats: &Stats) -> String {
+    format!(
+        "{} ({}): {} dispatched, {} failed, {} missed, {} dry run, {} skipped, {} deferred ({} sent later), {} reload(s), {} takeover(s)\n",
+        if stats.batches == 0 {
+            "Nothing was due"
+        } else {
+            "Done"
+        },
+        if stats.batches == 1 {
+            "1 batch".to_string()
+        } else {
+            format!("{} batches", stats.batches)
+        },
+        stats.dispatched,
+        stats.failed,
+        stats.missed,
+        stats.dry_run,
+        stats.skipped,
+        stats.deferred,
+        stats.deferred_sent,
+        stats.full_reloads + stats.targeted_reloads,
+        stats.takeovers,
+    )
 }
 
 /// `beat status`. Narrow, the columns go in this order: version, started, pid, last tick,

@@ -1,8 +1,57 @@
 //! `diagnose`: the checks of configuration, database, Redis, change events and broker.
 
+use serde::Serialize;
+
 use super::table::{Fit, Grid, Layout};
 use crate::sync::diagnose::{Report, Status};
 
+/// `diagnose`: the verdict and every check that ran (exit 7 when it fails).
+#[derive(Debug, Serialize)]
+pub struct DiagnosisJson<'a> {
+    /// Whether it passed: no check failed (with `--strict`, none warned either).
+    pub ok: bool,
+    /// The checks, in the order they ran.
+    pub checks: Vec<CheckJson<'a>>,
+}
+
+/// One check.
+#[derive(Debug, Serialize)]
+pub struct CheckJson<'a> {
+    /// `config`, `database`, `schedules`, `redis`, `pubsub`, `broker` or `scheduler`.
+    pub name: &'static str,
+    /// `ok`, `warn`, `fail` or `skip`.
+    pub status: &'static str,
+    /// One line.
+    pub summary: &'a str,
+    /// Supporting facts, one a line (URLs without passwords); possibly empty.
+    pub details: &'a [String],
+    /// How to fix a warning or a failure; null otherwise.
+    pub hint: Option<&'a str>,
+    /// How long the check took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl<'a> DiagnosisJson<'a> {
+    pub(super) fn new(report: &'a Report, strict: bool) -> Self {
+        Self {
+            ok: report.passes(strict),
+            checks: report
+                .checks
+                .iter()
+                .map(|c| CheckJson {
+                    name: c.name,
+                    status: c.status.as_str(),
+                    summary: &c.summary,
+                    details: &c.details,
+                    hint: c.hint.as_deref(),
+                    duration_ms: c.duration_ms,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `diagnose`: a line per check, the details of each warning and failure, the verdict.
 pub(super) fn diagnosis_text(report: &Report, strict: bool, layout: Layout) -> String {
     let mark = |s: Status| match s {
         Status::Ok => "✓ ok  ",

@@ -2,11 +2,43 @@
 
 use std::io::Write;
 
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::escape_but_lines;
 use crate::cli::args::OutputFormat;
 use crate::error::{self, ErrorKind};
+
+/// The JSON error report: one object on stderr, on one line, under `--output json` (command-line
+/// usage errors included).
+#[derive(Debug, Serialize)]
+pub struct ErrorJson<'a> {
+    /// What went wrong.
+    pub error: ErrorBody<'a>,
+}
+
+/// The error itself.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    /// `internal`, `usage`, `invalid_input`, `not_found`, `ambiguous`, `conflict`,
+    /// `unavailable`, `check_failed` or `interrupted`.
+    pub kind: &'static str,
+    /// The exit code.
+    pub code: u8,
+    /// The error's own message (several lines for some: an ambiguous reference lists the
+    /// candidates).
+    pub message: &'a str,
+    /// The causes under it, outermost first, each text once; empty when none.
+    pub causes: Vec<String>,
+    /// How to fix it; null when there is nothing the user can do.
+    pub hint: Option<&'a str>,
+    /// Fields of some typed errors, after the others: `candidates` of an ambiguous
+    /// reference (`[{"id", "name", "task_name"}]` for schedules, `[{"task_name"}]` for task
+    /// definitions), `problems` of an invalid document (`[{"path", "line", "message",
+    /// "hint"}]`). Never one of the names above.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
 
 /// Prints a command-line usage error (from clap) as the JSON error object on stderr.
 pub fn report_usage_error(detail: &str, message: &str) {
@@ -16,11 +48,17 @@ pub fn report_usage_error(detail: &str, message: &str) {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let doc = json!({"error": {
-        "kind": ErrorKind::Usage.name(), "code": ErrorKind::Usage.code(), "message": first,
-        "causes": [detail], "hint": "run the command with --help to see its arguments",
-    }});
-    eprintln!("{doc}");
+    let doc = ErrorJson {
+        error: ErrorBody {
+            kind: ErrorKind::Usage.name(),
+            code: ErrorKind::Usage.code(),
+            message: &first,
+            causes: vec![detail.to_string()],
+            hint: Some("run the command with --help to see its arguments"),
+            extra: Map::new(),
+        },
+    };
+    eprintln!("{}", json_line(&doc));
 }
 
 /// Prints an error on stderr: `error:`, `caused by:` lines and `hint:`, or one JSON object
@@ -39,13 +77,17 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
     let mut stderr = std::io::stderr().lock();
     let _ = match format {
         OutputFormat::Json => {
-            let mut doc = json!({"error": {
-                "kind": kind.name(), "code": kind.code(), "message": message, "causes": causes, "hint": hint,
-            }});
-            if let (Some(extra), Some(obj)) = (extra, doc["error"].as_object_mut()) {
-                obj.extend(extra);
-            }
-            writeln!(stderr, "{doc}")
+            let doc = ErrorJson {
+                error: ErrorBody {
+                    kind: kind.name(),
+                    code: kind.code(),
+                    message: &message,
+                    causes,
+                    hint: hint.as_deref(),
+                    extra: extra.unwrap_or_default(),
+                },
+            };
+            writeln!(stderr, "{}", json_line(&doc))
         }
         OutputFormat::Table | OutputFormat::Wide => {
             let mut text = format!("error: {message}\n");
@@ -60,4 +102,16 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
         }
     };
     kind
+}
+
+/// The report as one line of JSON.
+fn json_line(doc: &ErrorJson<'_>) -> String {
+    debug_assert!(
+        ["kind", "code", "message", "causes", "hint"]
+            .iter()
+            .all(|k| !doc.error.extra.contains_key(*k)),
+        "an error's extra JSON fields repeat a common one"
+    );
+    // Plain fields and JSON values: serialising cannot fail.
+    serde_json::to_string(doc).unwrap_or_default()
 }

@@ -1,6 +1,8 @@
 //! `history`, and the recent runs under `schedule show`.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use super::table::{Fit, Grid, Layout};
 use super::utc_text;
@@ -23,27 +25,66 @@ impl HistoryRow {
     }
 
     /// The documented JSON object: the table's columns plus the result.
-    pub fn to_json(&self) -> Value {
+    pub fn json(&self) -> HistoryJson<'_> {
         let r = &self.run.run;
-        json!({
-            "id": self.run.id,
-            "schedule_id": r.schedule_id,
-            "schedule_name": r.schedule_name,
-            "task_name": r.task_name,
-            "celery_task_id": r.celery_task_id,
-            "scheduled_for": utc_text(r.scheduled_for),
-            "dispatched_at": r.dispatched_at.map(utc_text),
-            "trigger": r.trigger.as_str(),
-            "status": r.status.as_str(),
-            "detail": r.detail,
-            "args": r.arguments.args(),
-            "kwargs": r.arguments.kwargs(),
-            "created_at": utc_text(self.run.created_at),
-            "result_status": self.result.as_ref().map(|x| x.status.clone()),
-            "result": self.result.as_ref().map(|x| x.result.clone()),
-            "runtime_seconds": self.runtime_seconds(),
-        })
+        HistoryJson {
+            id: self.run.id,
+            schedule_id: r.schedule_id,
+            schedule_name: &r.schedule_name,
+            task_name: &r.task_name,
+            celery_task_id: r.celery_task_id,
+            scheduled_for: utc_text(r.scheduled_for),
+            dispatched_at: r.dispatched_at.map(utc_text),
+            trigger: r.trigger.as_str(),
+            status: r.status.as_str(),
+            detail: r.detail.as_deref(),
+            args: r.arguments.args(),
+            kwargs: r.arguments.kwargs(),
+            created_at: utc_text(self.run.created_at),
+            result_status: self.result.as_ref().map(|x| x.status.as_str()),
+            result: self.result.as_ref().map(|x| &x.result),
+            runtime_seconds: self.runtime_seconds(),
+        }
     }
+}
+
+/// A recorded run: each element of `history`, and of `schedule show`'s `recent_runs`.
+#[derive(Debug, Serialize)]
+pub struct HistoryJson<'a> {
+    /// The run's number in the history, increasing.
+    pub id: i64,
+    /// The schedule's id; null when the schedule was deleted since (Postgres keeps the id).
+    pub schedule_id: Option<Uuid>,
+    /// The schedule's name when the run was recorded.
+    pub schedule_name: &'a str,
+    /// The Celery task.
+    pub task_name: &'a str,
+    /// The id of the Celery task message; null when nothing was sent (missed, skipped, …).
+    pub celery_task_id: Option<Uuid>,
+    /// The slot the run is for (RFC 3339, UTC).
+    pub scheduled_for: String,
+    /// When the message was sent (RFC 3339, UTC); null when it was not.
+    pub dispatched_at: Option<String>,
+    /// `schedule`, `catchup` or `manual`.
+    pub trigger: &'static str,
+    /// `dispatched`, `missed`, `failed`, `dry_run`, `skipped`, `deferred` or `owed`.
+    pub status: &'static str,
+    /// Why, for a run that was not sent as planned; null otherwise.
+    pub detail: Option<&'a str>,
+    /// The positional arguments sent (or that would have been).
+    pub args: Vec<Value>,
+    /// The keyword arguments sent (or that would have been).
+    pub kwargs: Map<String, Value>,
+    /// When the row was written (RFC 3339, UTC).
+    pub created_at: String,
+    /// With `CELERY_RESULT_BACKEND`, for a sent run: `SUCCESS`, `FAILURE`, `REVOKED`,
+    /// `STARTED`, or `PENDING` when the backend has no result; null otherwise.
+    pub result_status: Option<&'a str>,
+    /// The stored result (the return value, or the exception of a failure); null when
+    /// `result_status` is.
+    pub result: Option<&'a Value>,
+    /// Seconds from `dispatched_at` to the worker's `date_done`; null without both.
+    pub runtime_seconds: Option<f64>,
 }
 
 /// A run's result as a table cell: the status, with the exception for a failure.
@@ -128,4 +169,12 @@ pub(super) fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
         ]);
     }
     grid.render(layout)
+}
+
+/// `history`.
+pub(super) fn history_text(rows: &[HistoryRow], layout: Layout) -> String {
+    if rows.is_empty() {
+        return "No runs match.\n".into();
+    }
+    history_table(rows, layout)
 }

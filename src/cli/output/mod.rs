@@ -1,25 +1,63 @@
 //! Every table and every JSON document stockura prints, and the error report.
 //!
-//! Commands return an [`Output`]; [`emit`] renders it on stdout. The JSON forms are a stable
-//! contract (the README lists the fields): add fields, never rename or remove them.
+//! Commands return an [`Output`]; [`emit`] renders it on stdout, as a table (or text) or, with
+//! `--output json`, as the JSON document of its family. Errors are reported on stderr by
+//! [`report_error`].
+//!
+//! # The JSON contract
+//!
+//! Other programs parse the JSON forms, so they are a stable contract: fields may be added,
+//! never renamed or removed, and their order does not change. Each document is a
+//! `#[derive(Serialize)]` type of its family's module, each field documented where it is
+//! declared (what it means, when it is null); a field is never left out, it is null instead.
+//! Serialisation keeps the declaration order (`serde_json` is built with `preserve_order`),
+//! and a `#[serde(flatten)]` field puts the fields of a shared object first (`schedule show`
+//! is a schedule plus `upcoming` and `recent_runs`). Documents on stdout are pretty-printed
+//! with a final line end; the error report and `sync monitor`'s events are one line each.
+//!
+//! | command | document |
+//! |---|---|
+//! | `schedule add`, `update` | [`schedule::ScheduleJson`] |
+//! | `schedule list`, `enable`, `disable`, `delete` | an array of [`schedule::ScheduleJson`] |
+//! | `schedule show` | [`schedule::ShowJson`] |
+//! | `schedule next` | an array of RFC 3339 instants with the zone's offset |
+//! | `schedule trigger` | [`schedule::TriggeredJson`] |
+//! | `schedule export` | the document itself, whatever `--output` says |
+//! | `task define` | [`task::DefinedJson`] |
+//! | `task list` | an array of [`task::TaskJson`] |
+//! | `task show` | [`task::ShowJson`] |
+//! | `task delete` | [`task::TaskJson`] |
+//! | `task validate` | [`task::ValidationJson`] |
+//! | `history` | an array of [`history::HistoryJson`] |
+//! | `apply` | [`apply::ApplyJson`] |
+//! | `check` | [`check::CheckReport`] |
+//! | `diagnose` | [`diagnose::DiagnosisJson`] |
+//! | `beat status` | [`beat::StatusJson`] |
+//! | `run-beat` (when it stops) | [`beat::StoppedJson`] |
+//! | `migrate` | [`migrate::MigratedJson`] |
+//! | `sync monitor` | one [`sync::EventJson`] a line |
+//! | any error (stderr) | [`error::ErrorJson`] |
+//!
+//! The integration tests keep every command's output as a snapshot (`tests/it/output.rs`).
 
-mod apply;
-mod beat;
-mod check;
-mod diagnose;
-mod error;
-mod history;
-mod schedule;
-mod sync;
+pub mod apply;
+pub mod beat;
+pub mod check;
+pub mod diagnose;
+pub mod error;
+pub mod history;
+pub mod migrate;
+pub mod schedule;
+pub mod sync;
 mod table;
-mod task;
+pub mod task;
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 pub use apply::ApplyView;
 pub use beat::BeatStatusView;
@@ -37,14 +75,7 @@ use crate::domain::task::Violation;
 use crate::error::ErrorKind;
 use crate::store::MigrationReport;
 use crate::sync::diagnose::Report;
-use apply::{apply_json, apply_text};
-use beat::beat_status_table;
-use check::check_text;
-use diagnose::diagnosis_text;
-use history::{history_table, recent_table};
-use schedule::{detail_table, list_table};
-use table::local;
-use task::{task_list_table, task_table};
+use check::CheckReport;
 
 /// What a command produced.
 #[derive(Debug)]
@@ -152,7 +183,7 @@ pub enum Output {
     /// `apply`: the plan, and what was written.
     Applied(ApplyView),
     /// `check`.
-    Check(crate::cli::check::CheckReport),
+    Check(CheckReport),
 }
 
 impl Output {
@@ -214,30 +245,115 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
     quiet_when_closed(write_stdout(text.as_bytes()))
 }
 
-/// The JSON document of an output on stdout, as `serde_json::to_string_pretty` spells it. A list
-/// of schedules is written one object at a time: built whole, 100,000 schedules held their rows,
-/// a `Value` tree and the text at once (635 MB).
-fn write_json(out: &Output) -> std::io::Result<()> {
-    /// A list of schedules serialised lazily, one view's object at a time.
-    struct Views<'a>(&'a [ScheduleView]);
-    impl serde::Serialize for Views<'_> {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.collect_seq(self.0.iter().map(ScheduleView::to_json))
-        }
+/// The JSON document of an output, one variant per shape; serialised as the inner value.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Json<'a> {
+    Schedule(schedule::ScheduleJson<'a>),
+    Schedules(Each<'a, ScheduleView, schedule::ScheduleJson<'a>>),
+    Show(schedule::ShowJson<'a>),
+    Times(Vec<String>),
+    Triggered(schedule::TriggeredJson<'a>),
+    Task(task::TaskJson<'a>),
+    Tasks(Each<'a, TaskView, task::TaskJson<'a>>),
+    TaskDefined(task::DefinedJson<'a>),
+    TaskShow(task::ShowJson<'a>),
+    Validation(task::ValidationJson<'a>),
+    History(Each<'a, HistoryRow, history::HistoryJson<'a>>),
+    Applied(apply::ApplyJson<'a>),
+    Check(&'a CheckReport),
+    Diagnosis(diagnose::DiagnosisJson<'a>),
+    BeatStatus(beat::StatusJson<'a>),
+    BeatStopped(beat::StoppedJson),
+    Migrated(migrate::MigratedJson<'a>),
+}
+
+/// A slice written as a JSON array, each element through its view as it is reached: built
+/// whole, 100,000 schedules held their rows, a `Value` tree and the text at once (635 MB).
+struct Each<'a, T, J>(&'a [T], fn(&'a T) -> J);
+
+impl<T, J: Serialize> Serialize for Each<'_, T, J> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(self.1))
     }
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = match out {
+}
+
+impl<T, J> std::fmt::Debug for Each<'_, T, J> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Each({} elements)", self.0.len())
+    }
+}
+
+/// The JSON document of an output; `None` for the outputs that have none of their own
+/// (`sync monitor` printed its events as they came, `schedule export` is its document).
+fn json(out: &Output) -> Option<Json<'_>> {
+    Some(match out {
+        Output::Created(v) | Output::Updated(v) | Output::Existing(v) | Output::Unchanged(v) => {
+            Json::Schedule(v.json())
+        }
         Output::List(views) | Output::Deleted(views) => {
-            serde_json::to_writer_pretty(&mut stdout, &Views(views))
+            Json::Schedules(Each(views, ScheduleView::json))
         }
-        Output::Toggled { schedules, .. } => {
-            serde_json::to_writer_pretty(&mut stdout, &Views(schedules))
+        Output::Toggled { schedules, .. } => Json::Schedules(Each(schedules, ScheduleView::json)),
+        Output::Show {
+            schedule,
+            upcoming,
+            recent,
+        } => Json::Show(schedule::ShowJson::new(schedule, upcoming, recent)),
+        Output::Next { times } => Json::Times(times.iter().map(zoned_text).collect()),
+        Output::Triggered {
+            schedule,
+            task_id,
+            result,
+        } => Json::Triggered(schedule::TriggeredJson::new(
+            schedule,
+            *task_id,
+            result.as_ref(),
+        )),
+        Output::TaskDefined {
+            task,
+            created,
+            invalid_schedules,
+        } => Json::TaskDefined(task::DefinedJson {
+            task: task.json(),
+            action: if *created { "created" } else { "replaced" },
+            invalid_schedules: *invalid_schedules,
+        }),
+        Output::TaskList(tasks) => Json::Tasks(Each(tasks, TaskView::json)),
+        Output::TaskShow { task, schedules } => Json::TaskShow(task::ShowJson {
+            task: task.json(),
+            schedules: schedules.iter().map(ScheduleView::json).collect(),
+        }),
+        Output::TaskDeleted(task) => Json::Task(task.json()),
+        Output::Validation {
+            task_name,
+            violations,
+            ..
+        } => Json::Validation(task::ValidationJson::new(task_name, violations)),
+        Output::History(rows) => Json::History(Each(rows, HistoryRow::json)),
+        Output::Applied(view) => Json::Applied(apply::ApplyJson::new(view)),
+        Output::Check(report) => Json::Check(report),
+        Output::Diagnosis { report, strict } => {
+            Json::Diagnosis(diagnose::DiagnosisJson::new(report, *strict))
         }
-        other => serde_json::to_writer_pretty(&mut stdout, &to_json(other)),
-    }
-    .map_err(std::io::Error::from)
-    .and_then(|()| stdout.write_all(b"\n"))
-    .and_then(|()| stdout.flush());
+        Output::BeatStatus(view) => Json::BeatStatus(view.json()),
+        Output::BeatStopped(stats) => Json::BeatStopped(beat::StoppedJson::new(stats)),
+        Output::Migrated { report, .. } => Json::Migrated(migrate::MigratedJson::new(report)),
+        Output::Monitored { .. } | Output::Document(_) => return None,
+    })
+}
+
+/// The JSON document of an output on stdout, as `serde_json::to_string_pretty` spells it, and a
+/// line end. Lists are written one element at a time.
+fn write_json(out: &Output) -> std::io::Result<()> {
+    let Some(doc) = json(out) else {
+        return Ok(());
+    };
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut stdout, &doc)
+        .map_err(std::io::Error::from)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
     quiet_when_closed(written)
 }
 
@@ -261,92 +377,6 @@ fn quiet_when_closed(written: std::io::Result<()>) -> std::io::Result<()> {
 /// pipe is a quiet success.
 pub fn print_raw(bytes: &[u8]) -> std::io::Result<()> {
     quiet_when_closed(write_stdout(bytes))
-}
-
-/// The JSON document of an output.
-pub fn to_json(out: &Output) -> Value {
-    let many =
-        |views: &[ScheduleView]| Value::Array(views.iter().map(ScheduleView::to_json).collect());
-    match out {
-        Output::Created(v) | Output::Updated(v) | Output::Existing(v) | Output::Unchanged(v) => {
-            v.to_json()
-        }
-        Output::List(views) | Output::Deleted(views) => many(views),
-        Output::Toggled { schedules, .. } => many(schedules),
-        Output::Show {
-            schedule,
-            upcoming,
-            recent,
-        } => {
-            let mut doc = schedule.to_json();
-            doc["upcoming"] = upcoming.iter().map(zoned_text).collect();
-            doc["recent_runs"] = recent.iter().map(HistoryRow::to_json).collect();
-            doc
-        }
-        Output::Next { times } => times.iter().map(zoned_text).collect(),
-        Output::TaskDefined {
-            task,
-            created,
-            invalid_schedules,
-        } => {
-            let mut doc = task.to_json();
-            doc["action"] = json!(if *created { "created" } else { "replaced" });
-            doc["invalid_schedules"] = json!(invalid_schedules);
-            doc
-        }
-        Output::TaskList(tasks) => tasks.iter().map(TaskView::to_json).collect(),
-        Output::TaskShow { task, schedules } => {
-            let mut doc = task.to_json();
-            doc["schedules"] = schedules.iter().map(ScheduleView::to_json).collect();
-            doc
-        }
-        Output::TaskDeleted(task) => task.to_json(),
-        Output::Monitored { events } => json!({"events": events}),
-        Output::Document(text) => Value::String(text.clone()),
-        Output::Applied(view) => apply_json(view),
-        Output::BeatStopped(stats) => json!({
-            "batches": stats.batches, "dispatched": stats.dispatched, "failed": stats.failed, "missed": stats.missed,
-            "dry_run": stats.dry_run, "full_reloads": stats.full_reloads, "targeted_reloads": stats.targeted_reloads,
-            "skipped": stats.skipped, "deferred": stats.deferred, "deferred_sent": stats.deferred_sent,
-            "takeovers": stats.takeovers,
-        }),
-        Output::Triggered {
-            schedule,
-            task_id,
-            result,
-        } => json!({
-            "schedule_id": schedule.id, "name": schedule.name, "task_name": schedule.task_name,
-            "celery_task_id": task_id, "status": "dispatched",
-            "result_status": result.as_ref().map(|r| r.status.clone()),
-            "result": result.as_ref().map(|r| r.result.clone()),
-        }),
-        Output::History(rows) => rows.iter().map(HistoryRow::to_json).collect(),
-        Output::BeatStatus(view) => view.to_json(),
-        // Serialising plain fields cannot fail.
-        Output::Check(report) => serde_json::to_value(report).unwrap_or(Value::Null),
-        Output::Diagnosis { report, strict } => json!({
-            "ok": report.passes(*strict),
-            "checks": report.checks.iter().map(|c| json!({
-                "name": c.name, "status": c.status.as_str(), "summary": c.summary, "details": c.details,
-                "hint": c.hint, "duration_ms": c.duration_ms,
-            })).collect::<Vec<_>>(),
-        }),
-        Output::Validation {
-            task_name,
-            violations,
-            ..
-        } => json!({
-            "task_name": task_name,
-            "valid": violations.is_empty(),
-            "violations": violations.iter().map(|v| json!({"path": v.path, "message": v.message, "keyword": v.keyword})).collect::<Vec<_>>(),
-        }),
-        Output::Migrated { report, .. } => json!({
-            "backend": report.backend.to_string(),
-            "applied": report.applied,
-            "version": report.version,
-            "adopted_rows": report.adopted_rows,
-        }),
-    }
 }
 
 pub(super) fn plural(n: usize, noun: &str) -> String {
@@ -379,252 +409,49 @@ pub fn render(out: &Output, layout: Layout) -> String {
 
 fn render_raw(out: &Output, layout: Layout) -> String {
     match out {
-        Output::Created(v) => format!(
-            "Created schedule '{}' ({}).\n{}",
-            escape(&v.schedule.name),
-            v.schedule.id,
-            detail_table(v, layout)
-        ),
-        Output::Updated(v) => format!(
-            "Updated schedule '{}' ({}).\n{}",
-            escape(&v.schedule.name),
-            v.schedule.id,
-            detail_table(v, layout)
-        ),
-        Output::Existing(v) => format!(
-            "Schedule '{}' ({}) already does this job; nothing was written.\n{}",
-            escape(&v.schedule.name),
-            v.schedule.id,
-            detail_table(v, layout)
-        ),
-        Output::Unchanged(v) => format!(
-            "No changes: schedule '{}' ({}) already is as given; nothing was written.\n",
-            escape(&v.schedule.name),
-            v.schedule.id,
-        ),
-        Output::List(views) if views.is_empty() => "No schedules match.\n".into(),
-        Output::List(views) => {
-            let mut text = list_table(views, layout);
-            let broken = views.iter().filter(|v| !v.problems.is_empty()).count();
-            if broken > 0 {
-                text.push_str(&format!(
-                    "{} cannot run as stored (NEXT RUN shows `cannot run`): see \
-                     `stockura schedule show REF` or `stockura diagnose --check schedules`\n",
-                    plural(broken, "schedule")
-                ));
-            }
-            text
-        }
+        Output::Created(v) => schedule::created_text(v, layout),
+        Output::Updated(v) => schedule::updated_text(v, layout),
+        Output::Existing(v) => schedule::existing_text(v, layout),
+        Output::Unchanged(v) => schedule::unchanged_text(v),
+        Output::List(views) => schedule::list_text(views, layout),
         Output::Show {
             schedule,
             upcoming,
             recent,
-        } => {
-            let mut text = detail_table(schedule, layout);
-            if upcoming.is_empty() {
-                text.push_str("No upcoming runs.\n");
-            } else {
-                text.push_str(&format!("Next {}:\n", plural(upcoming.len(), "run")));
-                for t in upcoming {
-                    text.push_str(&format!(
-                        "  {}  ({})\n",
-                        local(t),
-                        utc_text(t.with_timezone(&Utc))
-                    ));
-                }
-            }
-            if recent.is_empty() {
-                text.push_str("No runs recorded yet.\n");
-            } else {
-                text.push_str(&format!("Last {}:\n", plural(recent.len(), "run")));
-                text.push_str(&recent_table(recent, layout));
-            }
-            text
-        }
-        Output::Deleted(views) => format!(
-            "Deleted {}.\n{}",
-            plural(views.len(), "schedule"),
-            list_table(views, layout)
-        ),
+        } => schedule::show_text(schedule, upcoming, recent, layout),
+        Output::Deleted(views) => schedule::deleted_text(views, layout),
         Output::Toggled {
             enabled,
             schedules,
             unchanged,
-        } => {
-            let state = if *enabled { "enabled" } else { "disabled" };
-            let changed = schedules.len() - unchanged;
-            let head = match (changed, *unchanged) {
-                (0, n) => format!(
-                    "No changes: {} already {state}; nothing was written.",
-                    if n == 1 {
-                        "the schedule was".to_string()
-                    } else {
-                        format!("all {n} schedules were")
-                    }
-                ),
-                (c, 0) => format!(
-                    "{} {}.",
-                    if *enabled { "Enabled" } else { "Disabled" },
-                    plural(c, "schedule")
-                ),
-                (c, n) => format!(
-                    "{} {}; {} already {state}.",
-                    if *enabled { "Enabled" } else { "Disabled" },
-                    plural(c, "schedule"),
-                    if n == 1 {
-                        "1 was".to_string()
-                    } else {
-                        format!("{n} were")
-                    }
-                ),
-            };
-            format!("{head}\n{}", list_table(schedules, layout))
-        }
-        Output::Next { times } if times.is_empty() => {
-            "No fire times: the expression never fires again.\n".into()
-        }
-        Output::Next { times } => times
-            .iter()
-            .map(|t| format!("{}  ({})\n", zoned_text(t), utc_text(t.with_timezone(&Utc))))
-            .collect(),
-        Output::TaskDefined {
-            task,
-            created,
-            invalid_schedules,
-        } => {
-            let mut text = format!(
-                "{} the definition of task {}.\n{}",
-                if *created { "Created" } else { "Replaced" },
-                escape(&task.task.task_name),
-                task_table(task, layout)
-            );
-            if *invalid_schedules > 0 {
-                text.push_str(&format!(
-                    "Note: {} no longer match the schema (--force); they fail validation when next updated.\n",
-                    plural(*invalid_schedules, "schedule")
-                ));
-            }
-            text
-        }
-        Output::TaskList(tasks) if tasks.is_empty() => "No task definitions.\n".into(),
-        Output::TaskList(tasks) => task_list_table(tasks, layout),
-        Output::TaskShow { task, schedules } => {
-            let mut text = task_table(task, layout);
-            match &task.task.parameter_schema {
-                Some(schema) => {
-                    text.push_str("Parameter schema:\n");
-                    text.push_str(&serde_json::to_string_pretty(schema).unwrap_or_default());
-                    text.push('\n');
-                }
-                None => text.push_str("No parameter schema: any kwargs are accepted.\n"),
-            }
-            if schedules.is_empty() {
-                text.push_str("No schedules use this task.\n");
-            } else {
-                text.push_str(&format!(
-                    "{}:\n{}",
-                    plural(schedules.len(), "schedule"),
-                    list_table(schedules, layout)
-                ));
-            }
-            text
-        }
-        Output::Monitored { .. } => String::new(),
-        Output::BeatStopped(stats) => format!(
-            "{} ({}): {} dispatched, {} failed, {} missed, {} dry run, {} skipped, {} deferred ({} sent later), {} reload(s), {} takeover(s)\n",
-            if stats.batches == 0 {
-                "Nothing was due"
-            } else {
-                "Done"
-            },
-            if stats.batches == 1 {
-                "1 batch".to_string()
-            } else {
-                format!("{} batches", stats.batches)
-            },
-            stats.dispatched,
-            stats.failed,
-            stats.missed,
-            stats.dry_run,
-            stats.skipped,
-            stats.deferred,
-            stats.deferred_sent,
-            stats.full_reloads + stats.targeted_reloads,
-            stats.takeovers,
-        ),
-        Output::Document(text) => text.clone(),
-        Output::Applied(view) => apply_text(view),
+        } => schedule::toggled_text(*enabled, schedules, *unchanged, layout),
+        Output::Next { times } => schedule::next_text(times),
         Output::Triggered {
             schedule,
             task_id,
             result,
-        } => {
-            let mut text = format!(
-                "Sent '{}' ({}) as task {task_id}.\n",
-                escape(&schedule.name),
-                escape(&schedule.task_name)
-            );
-            if let Some(r) = result {
-                text.push_str(&format!("Result: {} {}\n", r.status, r.result));
-            }
-            text
-        }
-        Output::History(rows) if rows.is_empty() => "No runs match.\n".into(),
-        Output::History(rows) => history_table(rows, layout),
-        Output::BeatStatus(view) => beat_status_table(view, layout),
-        Output::Diagnosis { report, strict } => diagnosis_text(report, *strict, layout),
-        Output::Check(report) => check_text(report, layout),
-        Output::TaskDeleted(task) => {
-            format!(
-                "Deleted the definition of task {}.\n",
-                escape(&task.task.task_name)
-            )
-        }
+        } => schedule::triggered_text(schedule, *task_id, result.as_ref()),
+        Output::TaskDefined {
+            task,
+            created,
+            invalid_schedules,
+        } => task::defined_text(task, *created, *invalid_schedules, layout),
+        Output::TaskList(tasks) => task::list_text(tasks, layout),
+        Output::TaskShow { task, schedules } => task::show_text(task, schedules, layout),
+        Output::TaskDeleted(task) => task::deleted_text(task),
         Output::Validation {
             task_name,
             has_schema,
             violations,
-        } => {
-            if !has_schema {
-                format!(
-                    "valid: task {task_name} has no parameter schema, so any kwargs are accepted\n"
-                )
-            } else if violations.is_empty() {
-                format!("valid: the parameters match the schema of task {task_name}\n")
-            } else {
-                let mut text = format!(
-                    "invalid: {} against the schema of task {task_name}:\n",
-                    plural(violations.len(), "problem")
-                );
-                for v in violations {
-                    text.push_str(&format!("  {v}\n"));
-                }
-                text
-            }
-        }
-        Output::Migrated { report, url } => {
-            let mut text = String::new();
-            if let Some(rows) = report.adopted_rows {
-                text.push_str(&format!(
-                    "Adopted the existing celery_beat_schedules table ({} kept).\n",
-                    plural(rows as usize, "row")
-                ));
-            }
-            for label in &report.applied {
-                text.push_str(&format!("Applied {label}\n"));
-            }
-            if report.applied.is_empty() {
-                text.push_str(&format!(
-                    "{url} is up to date (schema version {}).\n",
-                    report.version
-                ));
-            } else {
-                text.push_str(&format!(
-                    "{url} is now at schema version {}.\n",
-                    report.version
-                ));
-            }
-            text
-        }
+        } => task::validation_text(task_name, *has_schema, violations),
+        Output::Monitored { .. } => String::new(),
+        Output::BeatStopped(stats) => beat::stopped_text(stats),
+        Output::Document(text) => text.clone(),
+        Output::Applied(view) => apply::apply_text(view),
+        Output::History(rows) => history::history_text(rows, layout),
+        Output::BeatStatus(view) => beat::beat_status_table(view, layout),
+        Output::Diagnosis { report, strict } => diagnose::diagnosis_text(report, *strict, layout),
+        Output::Check(report) => check::check_text(report, layout),
+        Output::Migrated { report, url } => migrate::migrated_text(report, url),
     }
 }

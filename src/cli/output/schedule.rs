@@ -3,12 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
 
+use super::history::{HistoryJson, HistoryRow, recent_table};
 use super::table::{Field, Fit, Grid, Layout, fields_table, local, local_in};
-use super::{utc_text, zoned_text};
+use super::{escape, plural, utc_text, zoned_text};
 use crate::domain::Schedule;
 use crate::domain::schedule::NextRuns;
+use crate::sync::results::TaskResult;
 
 /// A schedule as printed: the stored fields plus the effective zone and the next run.
 #[derive(Debug, Clone)]
@@ -72,31 +76,147 @@ impl ScheduleView {
     }
 
     /// The documented JSON object.
-    pub fn to_json(&self) -> Value {
+    pub fn json(&self) -> ScheduleJson<'_> {
         let s = &self.schedule;
-        json!({
-            "id": s.id,
-            "name": s.name,
-            "task_name": s.task_name,
-            "cron_expression": s.cron_expression,
-            "timezone": self.timezone_name(),
-            "enabled": s.enabled,
-            "args": s.args,
-            "kwargs": s.kwargs,
-            "description": s.description,
-            "category": s.category,
-            "tags": s.tags,
-            "execution_policy": s.execution_policy.as_str(),
-            "auto_generated_name": s.auto_generated_name,
-            "options": s.options.to_json(),
-            "last_run_at": s.last_run_at.map(utc_text),
-            "total_run_count": s.total_run_count,
-            "next_run_at": self.next_run_at.map(|t| zoned_text(&t)),
-            "created_at": utc_text(s.created_at),
-            "updated_at": utc_text(s.updated_at),
-            "problems": self.problems,
-            "last_result_status": self.last_result_status,
-        })
+        ScheduleJson {
+            id: s.id,
+            name: &s.name,
+            task_name: &s.task_name,
+            cron_expression: &s.cron_expression,
+            timezone: self.timezone_name(),
+            enabled: s.enabled,
+            args: &s.args,
+            kwargs: &s.kwargs,
+            description: s.description.as_deref(),
+            category: s.category.as_deref(),
+            tags: &s.tags,
+            execution_policy: s.execution_policy.as_str(),
+            auto_generated_name: s.auto_generated_name,
+            options: s.options.to_json(),
+            last_run_at: s.last_run_at.map(utc_text),
+            total_run_count: s.total_run_count,
+            next_run_at: self.next_run_at.map(|t| zoned_text(&t)),
+            created_at: utc_text(s.created_at),
+            updated_at: utc_text(s.updated_at),
+            problems: &self.problems,
+            last_result_status: self.last_result_status.as_deref(),
+        }
+    }
+}
+
+/// A schedule: what `schedule add` and `update` print, and each element of the arrays that
+/// `schedule list`, `enable`, `disable` and `delete` print (and of `task show`'s `schedules`).
+#[derive(Debug, Serialize)]
+pub struct ScheduleJson<'a> {
+    /// The schedule's id, a UUID.
+    pub id: Uuid,
+    /// Its name; not unique.
+    pub name: &'a str,
+    /// The Celery task it sends.
+    pub task_name: &'a str,
+    /// The cron expression as stored.
+    pub cron_expression: &'a str,
+    /// The effective zone: the schedule's own, else `CELERY_TIMEZONE`; a stored zone stockura
+    /// does not know is printed as stored.
+    pub timezone: String,
+    /// Whether the scheduler sends it.
+    pub enabled: bool,
+    /// Positional arguments.
+    pub args: &'a [Value],
+    /// Keyword arguments.
+    pub kwargs: &'a Map<String, Value>,
+    /// Free text; null when none.
+    pub description: Option<&'a str>,
+    /// Null when none.
+    pub category: Option<&'a str>,
+    /// Possibly empty.
+    pub tags: &'a [String],
+    /// `allow`, `skip` or `queue`.
+    pub execution_policy: &'static str,
+    /// Whether stockura made the name up (no `--name`).
+    pub auto_generated_name: bool,
+    /// Delivery options: `queue`, `priority` (0-9), `expires` (seconds) and any other key the
+    /// application stored; `{}` when none.
+    pub options: Value,
+    /// The slot it last ran for (RFC 3339, UTC), kept by the scheduler; null when it never ran.
+    pub last_run_at: Option<String>,
+    /// How many times it ran, kept by the scheduler.
+    pub total_run_count: i64,
+    /// Its next fire time (RFC 3339 with the zone's offset); null when it is disabled, cannot
+    /// run as stored, or never fires again.
+    pub next_run_at: Option<String>,
+    /// RFC 3339, UTC, with microseconds (fewer digits when they are zeros).
+    pub created_at: String,
+    /// RFC 3339, UTC, with microseconds (fewer digits when they are zeros).
+    pub updated_at: String,
+    /// What keeps a row another program wrote from running as stored; empty normally.
+    pub problems: &'a [String],
+    /// The Celery status of its latest dispatched run (`SUCCESS`, `FAILURE`, …): only
+    /// `schedule list` with a Redis result backend reads it; null otherwise, and when the
+    /// backend holds no result for it.
+    pub last_result_status: Option<&'a str>,
+}
+
+/// `schedule show`: the schedule, its next fire times and its newest runs.
+#[derive(Debug, Serialize)]
+pub struct ShowJson<'a> {
+    /// The schedule's fields.
+    #[serde(flatten)]
+    pub schedule: ScheduleJson<'a>,
+    /// Its next fire times (RFC 3339 with the zone's offset); empty when there are none.
+    pub upcoming: Vec<String>,
+    /// Its newest runs, newest first, as `history` prints them.
+    pub recent_runs: Vec<HistoryJson<'a>>,
+}
+
+impl<'a> ShowJson<'a> {
+    pub(super) fn new(
+        schedule: &'a ScheduleView,
+        upcoming: &[DateTime<Tz>],
+        recent: &'a [HistoryRow],
+    ) -> Self {
+        Self {
+            schedule: schedule.json(),
+            upcoming: upcoming.iter().map(zoned_text).collect(),
+            recent_runs: recent.iter().map(HistoryRow::json).collect(),
+        }
+    }
+}
+
+/// `schedule trigger`: the run it sent.
+#[derive(Debug, Serialize)]
+pub struct TriggeredJson<'a> {
+    /// The schedule's id.
+    pub schedule_id: Uuid,
+    /// The schedule's name.
+    pub name: &'a str,
+    /// The Celery task sent.
+    pub task_name: &'a str,
+    /// The id of the Celery task message.
+    pub celery_task_id: Uuid,
+    /// Always `dispatched`.
+    pub status: &'static str,
+    /// With `--wait`: the Celery status it reached; null without `--wait`.
+    pub result_status: Option<&'a str>,
+    /// With `--wait`: the stored result; null without `--wait`.
+    pub result: Option<&'a Value>,
+}
+
+impl<'a> TriggeredJson<'a> {
+    pub(super) fn new(
+        schedule: &'a Schedule,
+        task_id: Uuid,
+        result: Option<&'a TaskResult>,
+    ) -> Self {
+        Self {
+            schedule_id: schedule.id,
+            name: &schedule.name,
+            task_name: &schedule.task_name,
+            celery_task_id: task_id,
+            status: "dispatched",
+            result_status: result.map(|r| r.status.as_str()),
+            result: result.map(|r| &r.result),
+        }
     }
 }
 
@@ -232,4 +352,163 @@ pub(super) fn detail_table(v: &ScheduleView, layout: Layout) -> String {
         rows.push(("problems", Field::Lines(v.problems.clone())));
     }
     fields_table(rows, layout)
+}
+
+/// `schedule add`.
+pub(super) fn created_text(v: &ScheduleView, layout: Layout) -> String {
+    format!(
+        "Created schedule '{}' ({}).\n{}",
+        escape(&v.schedule.name),
+        v.schedule.id,
+        detail_table(v, layout)
+    )
+}
+
+/// `schedule update`.
+pub(super) fn updated_text(v: &ScheduleView, layout: Layout) -> String {
+    format!(
+        "Updated schedule '{}' ({}).\n{}",
+        escape(&v.schedule.name),
+        v.schedule.id,
+        detail_table(v, layout)
+    )
+}
+
+/// `schedule add --if-not-exists` that found a schedule doing the same job.
+pub(super) fn existing_text(v: &ScheduleView, layout: Layout) -> String {
+    format!(
+        "Schedule '{}' ({}) already does this job; nothing was written.\n{}",
+        escape(&v.schedule.name),
+        v.schedule.id,
+        detail_table(v, layout)
+    )
+}
+
+/// `schedule update` that would change nothing.
+pub(super) fn unchanged_text(v: &ScheduleView) -> String {
+    format!(
+        "No changes: schedule '{}' ({}) already is as given; nothing was written.\n",
+        escape(&v.schedule.name),
+        v.schedule.id,
+    )
+}
+
+/// `schedule list`: the table, and a note when rows cannot run as stored.
+pub(super) fn list_text(views: &[ScheduleView], layout: Layout) -> String {
+    if views.is_empty() {
+        return "No schedules match.\n".into();
+    }
+    let mut text = list_table(views, layout);
+    let broken = views.iter().filter(|v| !v.problems.is_empty()).count();
+    if broken > 0 {
+        text.push_str(&format!(
+            "{} cannot run as stored (NEXT RUN shows `cannot run`): see \
+             `stockura schedule show REF` or `stockura diagnose --check schedules`\n",
+            plural(broken, "schedule")
+        ));
+    }
+    text
+}
+
+/// `schedule show`: the detail, the next fire times, the newest runs.
+pub(super) fn show_text(
+    schedule: &ScheduleView,
+    upcoming: &[DateTime<Tz>],
+    recent: &[HistoryRow],
+    layout: Layout,
+) -> String {
+    let mut text = detail_table(schedule, layout);
+    if upcoming.is_empty() {
+        text.push_str("No upcoming runs.\n");
+    } else {
+        text.push_str(&format!("Next {}:\n", plural(upcoming.len(), "run")));
+        for t in upcoming {
+            text.push_str(&format!(
+                "  {}  ({})\n",
+                local(t),
+                utc_text(t.with_timezone(&Utc))
+            ));
+        }
+    }
+    if recent.is_empty() {
+        text.push_str("No runs recorded yet.\n");
+    } else {
+        text.push_str(&format!("Last {}:\n", plural(recent.len(), "run")));
+        text.push_str(&recent_table(recent, layout));
+    }
+    text
+}
+
+/// `schedule delete`.
+pub(super) fn deleted_text(views: &[ScheduleView], layout: Layout) -> String {
+    format!(
+        "Deleted {}.\n{}",
+        plural(views.len(), "schedule"),
+        list_table(views, layout)
+    )
+}
+
+/// `schedule enable` / `disable`: what changed, then the schedules.
+pub(super) fn toggled_text(
+    enabled: bool,
+    schedules: &[ScheduleView],
+    unchanged: usize,
+    layout: Layout,
+) -> String {
+    let state = if enabled { "enabled" } else { "disabled" };
+    let changed = schedules.len() - unchanged;
+    let head = match (changed, unchanged) {
+        (0, n) => format!(
+            "No changes: {} already {state}; nothing was written.",
+            if n == 1 {
+                "the schedule was".to_string()
+            } else {
+                format!("all {n} schedules were")
+            }
+        ),
+        (c, 0) => format!(
+            "{} {}.",
+            if enabled { "Enabled" } else { "Disabled" },
+            plural(c, "schedule")
+        ),
+        (c, n) => format!(
+            "{} {}; {} already {state}.",
+            if enabled { "Enabled" } else { "Disabled" },
+            plural(c, "schedule"),
+            if n == 1 {
+                "1 was".to_string()
+            } else {
+                format!("{n} were")
+            }
+        ),
+    };
+    format!("{head}\n{}", list_table(schedules, layout))
+}
+
+/// `schedule next`: one fire time a line, in its zone and in UTC.
+pub(super) fn next_text(times: &[DateTime<Tz>]) -> String {
+    if times.is_empty() {
+        return "No fire times: the expression never fires again.\n".into();
+    }
+    times
+        .iter()
+        .map(|t| format!("{}  ({})\n", zoned_text(t), utc_text(t.with_timezone(&Utc))))
+        .collect()
+}
+
+/// `schedule trigger`.
+pub(super) fn triggered_text(
+    schedule: &Schedule,
+    task_id: Uuid,
+    result: Option<&TaskResult>,
+) -> String {
+    let mut text = format!(
+        "Sent '{}' ({}) as task {task_id}.\n",
+        escape(&schedule.name),
+        escape(&schedule.task_name)
+    );
+    if let Some(r) = result {
+        text.push_str(&format!("Result: {} {}\n", r.status, r.result));
+    }
+    text
 }
