@@ -53,7 +53,8 @@ impl HistoryRow {
 pub struct HistoryJson<'a> {
     /// The run's number in the history, increasing.
     pub id: i64,
-    /// The schedule's id; null when the schedule was deleted since (Postgres keeps the id).
+    /// The schedule's id; null when the row has none (on SQLite, once the schedule was
+    /// deleted; Postgres keeps it).
     pub schedule_id: Option<Uuid>,
     /// The schedule's name when the run was recorded.
     pub schedule_name: &'a str,

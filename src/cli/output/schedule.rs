@@ -138,7 +138,7 @@ pub struct ScheduleJson<'a> {
     /// Delivery options: `queue`, `priority` (0-9), `expires` (seconds) and any other key the
     /// application stored; `{}` when none.
     pub options: Value,
-    /// The slot it last ran for (RFC 3339, UTC), kept by the scheduler; null when it never ran.
+    /// When it last ran (RFC 3339, UTC), kept by the scheduler; null when it never ran.
     pub last_run_at: Option<String>,
     /// How many times it ran, kept by the scheduler.
     pub total_run_count: i64,
