@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::Args;
-use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::Ctx;
 use super::args::parse_duration;
+pub use super::output::check::{CheckReport, Unhealthy};
 use super::output::{Output, utc_text};
-use crate::domain::health::{self, Finished, Problem, Rules};
+use crate::domain::health::{self, Finished, Rules};
 use crate::domain::run::{Run, RunStatus};
 use crate::store::{RunStore, ScheduleFilter, ScheduleStore};
 use crate::sync::results;
@@ -46,43 +46,6 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub failures: u32,
-}
-
-/// The verdict on the selected schedules, as printed.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    /// Whether every checked schedule is healthy.
-    pub ok: bool,
-    /// Enabled schedules checked.
-    pub checked: usize,
-    /// How many of them are healthy.
-    pub healthy: usize,
-    /// `--grace`, in seconds.
-    pub grace_seconds: i64,
-    /// `--failures`.
-    pub failures: u32,
-    /// Whether results were read: `read`, `off` (`--failures 0`), `no result backend`, or
-    /// `unreadable: <why>` (then failures are not judged).
-    pub results: String,
-    /// The unhealthy schedules, by name.
-    pub unhealthy: Vec<Unhealthy>,
-}
-
-/// One unhealthy schedule.
-#[derive(Debug, Clone, Serialize)]
-pub struct Unhealthy {
-    /// Schedule id.
-    pub id: Uuid,
-    /// Schedule name.
-    pub name: String,
-    /// Celery task name.
-    pub task_name: String,
-    /// Its `last_run_at` (UTC, RFC 3339), if it ever ran.
-    pub last_run_at: Option<String>,
-    /// The slot that should have gone out, when one did not.
-    pub due_slot: Option<String>,
-    /// Every reason, in order.
-    pub problems: Vec<Problem>,
 }
 
 /// Judges every enabled schedule of the selection.

@@ -21,6 +21,7 @@ mod history;
 mod interactive;
 mod interop;
 mod observe;
+mod output;
 mod policies;
 mod rabbit;
 mod robustness;
