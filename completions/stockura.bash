@@ -290,7 +290,7 @@ _stockura() {
 
     case "${cmd}" in
         stockura)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version schedule task sync run-beat beat history diagnose check apply migrate completions man help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version schedule task sync run-beat beat history diagnose check apply migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,11 +301,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -316,7 +316,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__apply)
-            opts="-f -y -o -h -V --file --dry-run --prune --yes --database-url --output --no-dotenv --help --version"
+            opts="-f -y -o -h -V --file --dry-run --prune --yes --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,11 +335,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -350,7 +350,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__beat)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version status help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,11 +361,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -418,7 +418,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__beat__subcmd__status)
-            opts="-o -h -V --timeout --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --timeout --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,11 +433,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -448,7 +448,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__check)
-            opts="-t -s -o -h -V --task --category --tag --search --grace --failures --database-url --output --no-dotenv --help --version"
+            opts="-t -s -o -h -V --task --category --tag --search --grace --failures --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -491,11 +491,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -506,7 +506,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__completions)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version bash zsh fish elvish powershell"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,11 +517,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -532,7 +532,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__diagnose)
-            opts="-o -h -V --timeout --strict --check --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --timeout --strict --check --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,11 +551,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1000,7 +1000,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__history)
-            opts="-t -n -o -h -V --status --task --since --limit --database-url --output --no-dotenv --help --version"
+            opts="-t -n -o -h -V --status --task --since --limit --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1035,11 +1035,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1050,7 +1050,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__man)
-            opts="-o -h -V --out-dir --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --out-dir --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,11 +1065,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1080,7 +1080,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__migrate)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,11 +1091,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1106,7 +1106,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__run__subcmd__beat)
-            opts="-v -o -h -V --dry-run --once --catchup-window --sync-interval --history-retention --lease --running-timeout --broker-key-prefix --log-format --verbose --http --metrics-per-schedule --database-url --output --no-dotenv --help --version"
+            opts="-v -o -h -V --dry-run --once --catchup-window --sync-interval --history-retention --lease --running-timeout --broker-key-prefix --log-format --verbose --http --metrics-per-schedule --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,11 +1153,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1168,7 +1168,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version add list ls show update delete rm enable disable next trigger export help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable next trigger export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,11 +1179,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1194,7 +1194,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__add)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --database-url --output --no-dotenv --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1277,11 +1277,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1292,7 +1292,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__delete)
-            opts="-y -o -h -V --yes --database-url --output --no-dotenv --help --version"
+            opts="-y -o -h -V --yes --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1303,11 +1303,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1318,7 +1318,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__disable)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1329,11 +1329,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1344,7 +1344,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__enable)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1355,11 +1355,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1370,7 +1370,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__export)
-            opts="-t -o -h -V --task --category --tag --format --with-tasks --database-url --output --no-dotenv --help --version"
+            opts="-t -o -h -V --task --category --tag --format --with-tasks --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1401,11 +1401,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1584,7 +1584,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__list)
-            opts="-t -s -o -h -V --task --category --tag --enabled --disabled --search --database-url --output --no-dotenv --help --version"
+            opts="-t -s -o -h -V --task --category --tag --enabled --disabled --search --sort-by --limit --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1614,16 +1614,24 @@ _stockura() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sort-by)
+                    COMPREPLY=($(compgen -W "name next last created" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1634,7 +1642,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__next)
-            opts="-c -n -o -h -V --cron --tz --after --count --database-url --output --no-dotenv --help --version"
+            opts="-c -n -o -h -V --cron --tz --after --count --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1669,11 +1677,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1684,7 +1692,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__show)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1695,11 +1703,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1710,7 +1718,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__trigger)
-            opts="-o -h -V --wait --timeout --broker-key-prefix --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --wait --timeout --broker-key-prefix --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1729,11 +1737,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1744,7 +1752,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__update)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1831,11 +1839,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1846,7 +1854,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__sync)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version monitor help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version monitor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1857,11 +1865,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1914,7 +1922,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__sync__subcmd__monitor)
-            opts="-o -h -V --count --timeout --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --count --timeout --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1933,11 +1941,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1948,7 +1956,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version define list ls show delete rm validate help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version define list ls show delete rm validate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1959,11 +1967,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1974,7 +1982,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task__subcmd__define)
-            opts="-o -h -V --schema --category --description --force --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --schema --category --description --force --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1997,11 +2005,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2012,7 +2020,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task__subcmd__delete)
-            opts="-y -o -h -V --yes --force --database-url --output --no-dotenv --help --version"
+            opts="-y -o -h -V --yes --force --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2023,11 +2031,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2136,7 +2144,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task__subcmd__list)
-            opts="-o -h -V --category --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --category --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2151,11 +2159,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2166,7 +2174,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task__subcmd__show)
-            opts="-o -h -V --database-url --output --no-dotenv --help --version"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2177,11 +2185,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2192,7 +2200,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task__subcmd__validate)
-            opts="-p -o -h -V --kwargs --param --database-url --output --no-dotenv --help --version"
+            opts="-p -o -h -V --kwargs --param --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2215,11 +2223,11 @@ _stockura() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_stockura_global_optspecs
-    string join \n database-url= o/output= no-dotenv h/help V/version
+    string join \n database-url= o/output= no-dotenv no-headers h/help V/version
 end
 
 function __fish_stockura_needs_command
@@ -27,8 +27,11 @@ end
 complete -c stockura -n "__fish_stockura_needs_command" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_needs_command" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_needs_command" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_needs_command" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_needs_command" -f -a "schedule" -d 'Create, list, change and preview schedules'
@@ -47,8 +50,11 @@ complete -c stockura -n "__fish_stockura_needs_command" -f -a "help" -d 'Print t
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "add" -d 'Create a schedule'
@@ -82,45 +88,67 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l disabled -d 'Create it disabled'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l allow-duplicate -d 'Add it even when a schedule already does the same job (same task, arguments, cron, timezone and delivery options); without this such an add is refused (exit 5)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l if-not-exists -d 'When a schedule already does the same job, print it and exit 0 without writing (makes scripts idempotent)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l category -d 'Only this category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s s -l search -d 'Case-insensitive text in name, task, description or category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l sort-by -d 'The order of the list (ascending; schedules without the value come last)' -r -f -a "name\t'By name (then creation, then id): the stored order'
+next\t'By next run, the soonest first; disabled schedules and those that never run again last'
+last\t'By last run, the longest ago first; schedules that never ran last'
+created\t'By creation, the oldest first'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N schedules, the first N in the list\'s order' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l enabled -d 'Only enabled schedules'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l disabled -d 'Only disabled schedules'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l category -d 'Only this category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l tag -d 'Only schedules with this tag (repeat: all of them)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s s -l search -d 'Case-insensitive text in name, task, description or category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l sort-by -d 'The order of the list (ascending; schedules without the value come last)' -r -f -a "name\t'By name (then creation, then id): the stored order'
+next\t'By next run, the soonest first; disabled schedules and those that never run again last'
+last\t'By last run, the longest ago first; schedules that never ran last'
+created\t'By creation, the oldest first'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N schedules, the first N in the list\'s order' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l enabled -d 'Only enabled schedules'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l disabled -d 'Only disabled schedules'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s t -l task -d 'New Celery task name' -r
@@ -142,7 +170,9 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l require-definition -d 'Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-description -d 'Remove the description'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l clear-category -d 'Remove the category'
@@ -152,36 +182,49 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l disabled -d 'Disable the schedule'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l regenerate-name -d 'Generate the name again from task, parameters and cron (a name otherwise stays as it is, given or generated)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s c -l cron -d 'A cron expression to preview instead of a stored schedule' -r
@@ -191,8 +234,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l timeout -d 'Seconds to wait with --wait' -r
@@ -200,9 +246,12 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l wait -d 'Wait for the Celery result; exit 0 on SUCCESS, 7 on FAILURE, REVOKED or timeout'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
@@ -213,9 +262,12 @@ json\t'JSON'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l with-tasks -d 'Include the definitions of the exported schedules\' tasks'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a schedule'
@@ -232,8 +284,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and not __fish_seen_subcommand_from define list ls show delete rm validate help" -f -a "define" -d 'Create or replace a task definition with a JSON Schema for its kwargs'
@@ -250,50 +305,68 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l force -d 'Replace the schema even though existing schedules of the task would break it'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from define" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l category -d 'Only this category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l category -d 'Only this category' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l kwargs -d 'The kwargs: inline JSON object, \'-\' for standard input, or a JSON file' -r
@@ -301,8 +374,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "define" -d 'Create or replace a task definition with a JSON Schema for its kwargs'
@@ -314,8 +390,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and not __fish_seen_subcommand_from monitor help" -f -a "monitor" -d 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
@@ -325,8 +404,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from monitor" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "monitor" -d 'Print change events as they arrive (Redis channel, and Postgres NOTIFY)'
@@ -345,18 +427,24 @@ false\t''"
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l dry-run -d 'Record and log what would be sent; send nothing (no broker needed)'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l once -d 'Process everything due now (catch-up included), then exit'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s v -l verbose -d 'More logs (-v debug, -vv trace); STOCKURA_LOG sets a filter directly'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand run-beat" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and not __fish_seen_subcommand_from status help" -f -a "status" -d 'List the live schedulers (leader first); exit 7 when no leader is alive'
@@ -365,8 +453,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_subcommand_from help" -f -a "status" -d 'List the live schedulers (leader first); exit 7 when no leader is alive'
@@ -378,8 +469,11 @@ complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand history" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l timeout -d 'Seconds each network step may take' -r
@@ -393,9 +487,12 @@ scheduler\t''"
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l strict -d 'Fail on warnings too'
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand check" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
@@ -407,41 +504,56 @@ complete -c stockura -n "__fish_stockura_using_subcommand check" -l failures -d 
 complete -c stockura -n "__fish_stockura_using_subcommand check" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand check" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand check" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand check" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s f -l file -d 'The document (YAML, or JSON when it ends in .json); `-` reads stdin' -r -F
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l dry-run -d 'Print the plan and write nothing'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l prune -d 'Also delete schedules applied earlier from the same `source:` that the file no longer has'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand apply" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand migrate" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand completions" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand man" -l out-dir -d 'Directory to write the pages into (created if missing): stockura.1, stockura-schedule-add.1, ...' -r -F
 complete -c stockura -n "__fish_stockura_using_subcommand man" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
-json\t'JSON: a stable contract for other programs (fields listed in the README)'"
+json\t'JSON: a stable contract for other programs (fields listed in the README)'
+jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
+name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand man" -l no-dotenv -d 'Do not read the .env file in the current directory'
+complete -c stockura -n "__fish_stockura_using_subcommand man" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand man" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand help; and not __fish_seen_subcommand_from schedule task sync run-beat beat history diagnose check apply migrate completions man help" -f -a "schedule" -d 'Create, list, change and preview schedules'

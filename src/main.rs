@@ -45,11 +45,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether the command line asked for JSON output, read without clap (which just failed).
+/// Whether the command line asked for JSON (or JSON Lines) output, read without clap (which
+/// just failed).
 fn wants_json(args: impl Iterator<Item = String>) -> bool {
     let args: Vec<String> = args.collect();
+    let json = |v: &str| matches!(v, "json" | "jsonl");
     args.iter().enumerate().any(|(i, a)| match a.as_str() {
-        "-o" | "--output" => args.get(i + 1).is_some_and(|v| v == "json"),
-        other => matches!(other, "--output=json" | "-ojson" | "-o=json"),
+        "-o" | "--output" => args.get(i + 1).is_some_and(|v| json(v)),
+        other => ["--output=", "-o=", "-o"]
+            .iter()
+            .any(|p| other.strip_prefix(p).is_some_and(json)),
     })
 }

@@ -111,10 +111,14 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
             let plan = Output::Applied(view.clone());
             match ctx.format {
                 super::args::OutputFormat::Table | super::args::OutputFormat::Wide => {
-                    super::output::emit(&plan, ctx.format)?;
+                    super::output::emit(&plan, ctx.format, ctx.headers)?;
                     view.plan_shown = true;
                 }
-                super::args::OutputFormat::Json => eprint!("{}", super::output::to_text(&plan)),
+                super::args::OutputFormat::Json
+                | super::args::OutputFormat::Jsonl
+                | super::args::OutputFormat::Name => {
+                    eprint!("{}", super::output::to_text(&plan));
+                }
             }
             super::confirm::ask("Apply these changes?", "cancelled; nothing was written")?;
         } else if deletes > 0 {

@@ -14,6 +14,18 @@ pub enum OutputFormat {
     Wide,
     /// JSON: a stable contract for other programs (fields listed in the README).
     Json,
+    /// JSON Lines: a list as one compact JSON object per line, written as it is produced;
+    /// anything else as its JSON document on one line.
+    Jsonl,
+    /// Names only, one per line, for pipes: schedule ids, task names, run ids, instants.
+    Name,
+}
+
+impl OutputFormat {
+    /// Whether errors are reported as one JSON object (`json`, `jsonl`).
+    pub fn json_errors(self) -> bool {
+        matches!(self, Self::Json | Self::Jsonl)
+    }
 }
 
 /// Options every command accepts, before or after the subcommand. Its `Debug` redacts the URL.
@@ -31,6 +43,10 @@ pub struct GlobalArgs {
     /// Do not read the .env file in the current directory
     #[arg(long, global = true)]
     pub no_dotenv: bool,
+
+    /// Print table rows without the header line (and nothing for an empty list)
+    #[arg(long, global = true)]
+    pub no_headers: bool,
 }
 
 /// The schedule fields `add` and `update` share.

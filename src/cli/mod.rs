@@ -85,6 +85,27 @@ pub enum Command {
     Man(docs::ManArgs),
 }
 
+impl Command {
+    /// Whether `--output name` has something to print for this command (see
+    /// [`output::names`]); checked before the command runs, so a refusal changes nothing.
+    fn prints_names(&self) -> bool {
+        use schedule::ScheduleCommand as S;
+        use task::TaskCommand as T;
+        match self {
+            Self::Schedule(cmd) => !matches!(**cmd, S::Export(_)),
+            Self::Task(cmd) => !matches!(**cmd, T::Validate(_)),
+            Self::History(_) | Self::Completions(_) | Self::Man(_) => true,
+            Self::Sync(_)
+            | Self::RunBeat(_)
+            | Self::Beat(_)
+            | Self::Diagnose(_)
+            | Self::Check(_)
+            | Self::Apply(_)
+            | Self::Migrate(_) => false,
+        }
+    }
+}
+
 /// What every command gets: resolved settings, the output format, and whether a person is
 /// at a terminal.
 #[derive(Debug)]
@@ -95,6 +116,8 @@ pub struct Ctx {
     pub format: OutputFormat,
     /// Whether stdin and stderr are terminals (prompts allowed).
     pub interactive: bool,
+    /// Whether tables print their header line (`--no-headers` turns it off).
+    pub headers: bool,
     /// Notes for the user about what the command did (printed on stderr after its output).
     notes: std::sync::Mutex<Vec<String>>,
 }
@@ -106,6 +129,7 @@ impl Ctx {
             settings,
             format,
             interactive,
+            headers: true,
             notes: std::sync::Mutex::default(),
         }
     }
@@ -182,6 +206,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Man(args) => return docs::man(args).map(|()| ExitCode::SUCCESS),
         _ => {}
     }
+    if cli.global.output == OutputFormat::Name && !cli.command.prints_names() {
+        return Err(crate::error::CliError::usage(
+            "--output name prints the ids or names of what a command lists or writes, and this command has none",
+            "use --output json (or jsonl); --output name works with `schedule` add, update, list, show, \
+             delete, enable, disable, next and trigger, `task` define, list, show and delete, and `history`",
+        )
+        .into());
+    }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let inputs = Inputs::gather(cli.global.database_url.clone(), cli.global.no_dotenv, &cwd)?;
     // Settings are resolved leniently so that `diagnose` can report every problem; any other
@@ -193,11 +225,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         return Err(first.clone().into());
     }
     crate::sync::redis_conn::use_transport_options(settings.transport_options.value.clone());
-    let ctx = Ctx::new(
+    let mut ctx = Ctx::new(
         settings,
         cli.global.output,
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
     );
+    ctx.headers = !cli.global.no_headers;
     let result = match cli.command {
         Command::Schedule(cmd) => schedule::run(&ctx, *cmd).await,
         Command::Task(cmd) => task::run(&ctx, *cmd).await,
@@ -213,7 +246,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     };
     let notes = ctx.take_notes();
     let out = result.inspect_err(|_| print_notes(&notes))?;
-    output::emit(&out, ctx.format)?;
+    output::emit(&out, ctx.format, ctx.headers)?;
     print_notes(&notes);
     Ok(out.exit_code())
 }

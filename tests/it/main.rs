@@ -16,6 +16,7 @@ mod config;
 mod cron_contract;
 mod docs;
 mod export;
+mod formats;
 mod ha;
 mod history;
 mod interactive;

@@ -76,7 +76,7 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
     }
     let mut stderr = std::io::stderr().lock();
     let _ = match format {
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Jsonl => {
             let doc = ErrorJson {
                 error: ErrorBody {
                     kind: kind.name(),
@@ -89,7 +89,7 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) -> ErrorKind {
             };
             writeln!(stderr, "{}", json_line(&doc))
         }
-        OutputFormat::Table | OutputFormat::Wide => {
+        OutputFormat::Table | OutputFormat::Wide | OutputFormat::Name => {
             let mut text = format!("error: {message}\n");
             for cause in &causes {
                 text.push_str(&format!("caused by: {cause}\n"));

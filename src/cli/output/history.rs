@@ -175,7 +175,11 @@ pub(super) fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
 /// `history`.
 pub(super) fn history_text(rows: &[HistoryRow], layout: Layout) -> String {
     if rows.is_empty() {
-        return "No runs match.\n".into();
+        return if layout.headers {
+            "No runs match.\n".into()
+        } else {
+            String::new()
+        };
     }
     history_table(rows, layout)
 }

@@ -229,8 +229,9 @@ pub fn zoned_text(t: &DateTime<Tz>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// Renders the output on stdout.
-pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
+/// Renders the output on stdout; `headers`: whether tables print their header line (and the
+/// notes around a list, such as "No schedules match.").
+pub fn emit(out: &Output, format: OutputFormat, headers: bool) -> std::io::Result<()> {
     if let Output::Monitored { .. } = out {
         // Its events were printed as they arrived.
         return Ok(());
@@ -240,9 +241,46 @@ pub fn emit(out: &Output, format: OutputFormat) -> std::io::Result<()> {
     }
     let text = match format {
         OutputFormat::Json => return write_json(out),
-        OutputFormat::Table | OutputFormat::Wide => render(out, Layout::detect(format)),
+        OutputFormat::Jsonl => return write_jsonl(out),
+        OutputFormat::Name => match names(out) {
+            Some(names) => names.into_iter().fold(String::new(), |mut text, name| {
+                text.push_str(&escape(&name));
+                text.push('\n');
+                text
+            }),
+            // Refused before the command ran (`prints_names`); shown as a table if not.
+            None => render(out, Layout::detect(OutputFormat::Table).headers(headers)),
+        },
+        OutputFormat::Table | OutputFormat::Wide => {
+            render(out, Layout::detect(format).headers(headers))
+        }
     };
     quiet_when_closed(write_stdout(text.as_bytes()))
+}
+
+/// What `--output name` prints for an output, one per line: the ids of the schedules, the
+/// names of the task definitions, the ids of the runs, the instants of `schedule next`, the
+/// Celery task id of `schedule trigger`. `None` for the outputs that have none.
+pub fn names(out: &Output) -> Option<Vec<String>> {
+    Some(match out {
+        Output::Created(v) | Output::Updated(v) | Output::Existing(v) | Output::Unchanged(v) => {
+            vec![v.schedule.id.to_string()]
+        }
+        Output::Show { schedule, .. } => vec![schedule.schedule.id.to_string()],
+        Output::List(views)
+        | Output::Deleted(views)
+        | Output::Toggled {
+            schedules: views, ..
+        } => views.iter().map(|v| v.schedule.id.to_string()).collect(),
+        Output::Next { times } => times.iter().map(zoned_text).collect(),
+        Output::Triggered { task_id, .. } => vec![task_id.to_string()],
+        Output::TaskDefined { task, .. }
+        | Output::TaskShow { task, .. }
+        | Output::TaskDeleted(task) => vec![task.task.task_name.clone()],
+        Output::TaskList(tasks) => tasks.iter().map(|t| t.task.task_name.clone()).collect(),
+        Output::History(rows) => rows.iter().map(|r| r.run.id.to_string()).collect(),
+        _ => return None,
+    })
 }
 
 /// The JSON document of an output, one variant per shape; serialised as the inner value.
@@ -271,6 +309,13 @@ enum Json<'a> {
 /// A slice written as a JSON array, each element through its view as it is reached: built
 /// whole, 100,000 schedules held their rows, a `Value` tree and the text at once (635 MB).
 struct Each<'a, T, J>(&'a [T], fn(&'a T) -> J);
+
+impl<'a, T, J> Each<'a, T, J> {
+    /// Each element's view, in order.
+    fn iter(&self) -> impl Iterator<Item = J> + '_ {
+        self.0.iter().map(self.1)
+    }
+}
 
 impl<T, J: Serialize> Serialize for Each<'_, T, J> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -355,6 +400,42 @@ fn write_json(out: &Output) -> std::io::Result<()> {
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush());
     quiet_when_closed(written)
+}
+
+/// JSON Lines on stdout: each element of a list as one compact JSON value on its line, written
+/// as it is reached; any other document whole on one line.
+fn write_jsonl(out: &Output) -> std::io::Result<()> {
+    let Some(doc) = json(out) else {
+        return Ok(());
+    };
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut line = |value: &dyn erased::Value| -> std::io::Result<()> {
+        value.write(&mut stdout)?;
+        stdout.write_all(b"\n")
+    };
+    let written = match &doc {
+        Json::Schedules(each) => each.iter().try_for_each(|j| line(&j)),
+        Json::Tasks(each) => each.iter().try_for_each(|j| line(&j)),
+        Json::History(each) => each.iter().try_for_each(|j| line(&j)),
+        Json::Times(times) => times.iter().try_for_each(|t| line(t)),
+        whole => line(whole),
+    }
+    .and_then(|()| stdout.flush());
+    quiet_when_closed(written)
+}
+
+/// One compact JSON value written to a stream, whatever its type.
+mod erased {
+    /// A value `write_jsonl` can put on a line.
+    pub(super) trait Value {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Value for T {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer(out, self).map_err(std::io::Error::from)
+        }
+    }
 }
 
 /// Writes `bytes` on stdout and flushes. A closed pipe comes back as

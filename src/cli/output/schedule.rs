@@ -396,11 +396,15 @@ pub(super) fn unchanged_text(v: &ScheduleView) -> String {
 /// `schedule list`: the table, and a note when rows cannot run as stored.
 pub(super) fn list_text(views: &[ScheduleView], layout: Layout) -> String {
     if views.is_empty() {
-        return "No schedules match.\n".into();
+        return if layout.headers {
+            "No schedules match.\n".into()
+        } else {
+            String::new()
+        };
     }
     let mut text = list_table(views, layout);
     let broken = views.iter().filter(|v| !v.problems.is_empty()).count();
-    if broken > 0 {
+    if broken > 0 && layout.headers {
         text.push_str(&format!(
             "{} cannot run as stored (NEXT RUN shows `cannot run`): see \
              `stockura schedule show REF` or `stockura diagnose --check schedules`\n",

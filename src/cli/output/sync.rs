@@ -51,8 +51,11 @@ impl<'a> EventJson<'a> {
 pub fn print_event(e: &ReceivedEvent, format: OutputFormat) -> std::io::Result<bool> {
     let line = match format {
         // Plain fields and a JSON value: serialising cannot fail.
-        OutputFormat::Json => serde_json::to_string(&EventJson::new(e)).unwrap_or_default(),
-        OutputFormat::Table | OutputFormat::Wide => {
+        OutputFormat::Json | OutputFormat::Jsonl => {
+            serde_json::to_string(&EventJson::new(e)).unwrap_or_default()
+        }
+        // Refused before the command ran: `sync monitor` has no names to print.
+        OutputFormat::Table | OutputFormat::Wide | OutputFormat::Name => {
             let field = |k: &str| {
                 e.event
                     .get(k)

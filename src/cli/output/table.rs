@@ -19,6 +19,9 @@ pub struct Layout {
     pub width: Option<usize>,
     /// Box-drawing borders (stdout is a terminal) rather than plain aligned columns.
     pub borders: bool,
+    /// Whether tables print their header line, and lists the notes around their rows
+    /// (`--no-headers` turns both off).
+    pub headers: bool,
 }
 
 impl Layout {
@@ -31,12 +34,20 @@ impl Layout {
             OutputFormat::Table => env_columns().or_else(|| {
                 terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
             }),
-            OutputFormat::Wide | OutputFormat::Json => None,
+            OutputFormat::Wide | OutputFormat::Json | OutputFormat::Jsonl | OutputFormat::Name => {
+                None
+            }
         };
         Self {
             width: width.filter(|w| *w > 0),
             borders: terminal,
+            headers: true,
         }
+    }
+
+    /// The same layout, with or without header lines.
+    pub fn headers(self, headers: bool) -> Self {
+        Self { headers, ..self }
     }
 }
 
@@ -113,7 +124,13 @@ impl Grid {
         let header: Vec<usize> = self
             .columns
             .iter()
-            .map(|(h, _)| if self.header { h.width() } else { 0 })
+            .map(|(h, _)| {
+                if self.header && layout.headers {
+                    h.width()
+                } else {
+                    0
+                }
+            })
             .collect();
         let natural: Vec<usize> = (0..self.columns.len())
             .map(|i| {
@@ -137,7 +154,7 @@ impl Grid {
             .filter_map(|(i, w)| w.map(|w| (i, w)))
             .collect();
         let mut table = new_table(layout);
-        if self.header {
+        if self.header && layout.headers {
             table.set_header(kept.iter().map(|(i, _)| self.columns[*i].0));
         }
         for row in &rows {
@@ -364,6 +381,7 @@ mod tests {
         Layout {
             width: Some(width),
             borders: false,
+            headers: true,
         }
     }
 
@@ -430,6 +448,7 @@ mod tests {
                 let text = sample().render(Layout {
                     width: Some(width),
                     borders,
+                    headers: true,
                 });
                 for line in text.lines() {
                     assert_eq!(line, line.trim_end(), "{text}");
@@ -466,6 +485,7 @@ mod tests {
         let wide = sample().render(Layout {
             width: None,
             borders: false,
+            headers: true,
         });
         assert!(wide.contains("free text that can be cut anywhere  2026-12-07 00:00 UTC  x"));
         assert!(wide.lines().next().unwrap().ends_with("LOW"));

@@ -200,7 +200,11 @@ pub(super) fn defined_text(
 /// `task list`.
 pub(super) fn list_text(tasks: &[TaskView], layout: Layout) -> String {
     if tasks.is_empty() {
-        return "No task definitions.\n".into();
+        return if layout.headers {
+            "No task definitions.\n".into()
+        } else {
+            String::new()
+        };
     }
     task_list_table(tasks, layout)
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use chrono::Utc;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::super::Ctx;
 use super::super::output::{Output, ScheduleView};
@@ -14,7 +14,7 @@ use crate::store::{RunStore, ScheduleFilter, ScheduleStore};
 /// Arguments of `schedule list`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura schedule list\n  stockura schedule list --task fetch_listed_info_task_asyncpg --enabled\n  stockura schedule list --search report -o json"
+    after_help = "Examples:\n  stockura schedule list\n  stockura schedule list --task fetch_listed_info_task_asyncpg --enabled\n  stockura schedule list --search report -o json\n  stockura schedule list --sort-by next --limit 10\n  stockura schedule list --category reports -o name | xargs stockura schedule disable --yes"
 )]
 pub struct ListArgs {
     #[command(flatten)]
@@ -31,6 +31,42 @@ pub struct ListArgs {
     /// Case-insensitive text in name, task, description or category
     #[arg(long, short = 's', value_name = "TEXT")]
     pub search: Option<String>,
+
+    /// The order of the list (ascending; schedules without the value come last)
+    #[arg(long, value_enum, default_value_t = SortBy::Name)]
+    pub sort_by: SortBy,
+
+    /// Show at most N schedules, the first N in the list's order
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+}
+
+/// What `schedule list --sort-by` orders by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// By name (then creation, then id): the stored order
+    Name,
+    /// By next run, the soonest first; disabled schedules and those that never run again last
+    Next,
+    /// By last run, the longest ago first; schedules that never ran last
+    Last,
+    /// By creation, the oldest first
+    Created,
+}
+
+/// Orders the views (stable: equal keys keep the name order) and keeps the first `limit`.
+fn sort_and_limit(views: &mut Vec<ScheduleView>, by: SortBy, limit: Option<u64>) {
+    match by {
+        SortBy::Name => {}
+        SortBy::Next => views.sort_by_key(|v| (v.next_run_at.is_none(), v.next_run_at)),
+        SortBy::Last => {
+            views.sort_by_key(|v| (v.schedule.last_run_at.is_none(), v.schedule.last_run_at))
+        }
+        SortBy::Created => views.sort_by_key(|v| v.schedule.created_at),
+    }
+    if let Some(n) = limit {
+        views.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
 }
 
 /// Lists matching schedules, ordered by name, with their next run.
@@ -52,6 +88,7 @@ pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
     let tz = ctx.settings.timezone.value;
     let schedules = store.list_schedules(&filter).await?;
     let mut views = ScheduleView::many(schedules, tz, now);
+    sort_and_limit(&mut views, args.sort_by, args.limit);
     add_last_results(ctx, &store, &mut views).await?;
     Ok(Output::List(views))
 }

@@ -169,7 +169,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
             if status == "SUCCESS" {
                 return Ok(out);
             }
-            super::super::output::emit(&out, ctx.format)?;
+            super::super::output::emit(&out, ctx.format, ctx.headers)?;
             return Err(CliError {
                 message: format!("task {task_id} ended {status}"),
                 kind: ErrorKind::CheckFailed,

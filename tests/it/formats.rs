@@ -1,0 +1,226 @@
+//! The operator's output vocabulary through the real binary, on both backends: `-o jsonl`,
+//! `-o name`, `--no-headers`, and `schedule list --sort-by / --limit`.
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::support::TestDb;
+
+/// Three schedules: `b-hourly` made first, `a-daily`, then `c-disabled` (disabled). Returns
+/// their ids in that order.
+fn three(db: &TestDb) -> Vec<String> {
+    let add = |name: &str, cron: &str, extra: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.t",
+            "--cron",
+            cron,
+            "--name",
+            name,
+        ];
+        args.extend(extra);
+        db.json(&args)["id"].as_str().unwrap().to_string()
+    };
+    vec![
+        add("b-hourly", "0 * * * *", &[]),
+        add("a-daily", "0 3 * * *", &[]),
+        add("c-disabled", "* * * * *", &["--disabled"]),
+    ]
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+async fn jsonl_is_one_object_per_line(db: TestDb) {
+    let ids = three(&db);
+    let text = db.stdout(&["schedule", "list", "-o", "jsonl"]);
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    // The same objects as the JSON array, in the same order.
+    let array = db.json(&["schedule", "list"]);
+    assert_eq!(Value::Array(rows.clone()), array);
+    assert_eq!(rows.len(), 3);
+    assert!(text.ends_with('\n') && !text.contains("\n\n"), "{text:?}");
+    assert_eq!(rows[0]["name"], "a-daily");
+
+    // A command that prints one document prints it on one line.
+    let one = db.stdout(&["schedule", "show", &ids[0], "-o", "jsonl"]);
+    assert_eq!(lines(&one).len(), 1, "{one}");
+    let shown: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(shown["id"], ids[0].as_str());
+
+    // Task definitions, history and the next fire times list one per line too.
+    db.stdout(&["task", "define", "app.tasks.t"]);
+    let tasks = db.stdout(&["task", "list", "-o", "jsonl"]);
+    assert_eq!(lines(&tasks).len(), 1);
+    let next = db.stdout(&["schedule", "next", &ids[0], "-n", "3", "-o", "jsonl"]);
+    assert_eq!(lines(&next).len(), 3, "{next}");
+    assert!(lines(&next).iter().all(|l| l.starts_with('"')), "{next}");
+    let empty = db.stdout(&["history", "-o", "jsonl"]);
+    assert_eq!(empty, "");
+
+    // An error with -o jsonl is the one-line JSON error object.
+    let (code, stdout, stderr) = db.run(&["schedule", "show", "nothing-here", "-o", "jsonl"]);
+    assert_eq!(code, 4, "{stderr}");
+    assert_eq!(stdout, "");
+    let error: Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "not_found");
+}
+
+async fn name_prints_ids_for_pipes(db: TestDb) {
+    let ids = three(&db);
+    // Names, in list order: a-daily, b-hourly, c-disabled.
+    let names = db.stdout(&["schedule", "list", "-o", "name"]);
+    assert_eq!(lines(&names), [&ids[1], &ids[0], &ids[2]]);
+    // What one command prints, the next one takes as REFs.
+    let enabled = db.stdout(&["schedule", "list", "--enabled", "-o", "name"]);
+    let mut disable = vec!["schedule", "disable"];
+    disable.extend(lines(&enabled));
+    disable.extend(["-o", "name"]);
+    let disabled = db.stdout(&disable);
+    assert_eq!(lines(&disabled), [&ids[1], &ids[0]]);
+    assert_eq!(
+        db.stdout(&["schedule", "list", "--enabled", "-o", "name"]),
+        ""
+    );
+    // A write prints the id of what it wrote.
+    let added = db.stdout(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.u",
+        "--cron",
+        "@daily",
+        "-o",
+        "name",
+    ]);
+    let id = added.trim();
+    assert_eq!(
+        db.json(&["schedule", "show", id])["task_name"],
+        "app.tasks.u"
+    );
+    // Task names; run ids.
+    db.stdout(&["task", "define", "app.tasks.t"]);
+    assert_eq!(db.stdout(&["task", "list", "-o", "name"]), "app.tasks.t\n");
+    assert_eq!(db.stdout(&["history", "-o", "name"]), "");
+}
+
+async fn name_is_refused_where_there_are_no_names(db: TestDb) {
+    three(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.yaml");
+    std::fs::write(
+        &file,
+        "schedules:\n  new-one:\n    task: app.tasks.n\n    cron: '@hourly'\n",
+    )
+    .unwrap();
+    let before = db.snapshot();
+    for args in [
+        vec!["apply", "-f", file.to_str().unwrap(), "--yes", "-o", "name"],
+        vec!["diagnose", "-o", "name"],
+        vec!["check", "-o", "name"],
+        vec!["migrate", "-o", "name"],
+    ] {
+        let (code, stdout, stderr) = db.run(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert!(stderr.contains("--output name"), "{stderr}");
+        assert!(stderr.contains("hint: use --output json"), "{stderr}");
+    }
+    // Refused before it ran: apply wrote nothing.
+    assert_eq!(db.snapshot(), before);
+}
+
+async fn no_headers_prints_rows_only(db: TestDb) {
+    three(&db);
+    let with = db.stdout(&["schedule", "list", "-o", "wide"]);
+    let without = db.stdout(&["schedule", "list", "-o", "wide", "--no-headers"]);
+    assert!(with.lines().next().unwrap().contains("NAME"), "{with}");
+    assert_eq!(lines(&without).len(), 3, "{without}");
+    assert!(!without.contains("NAME"), "{without}");
+    assert!(lines(&without)[0].contains("a-daily"), "{without}");
+    // The global flag goes before or after the subcommand.
+    let first = db.stdout(&["--no-headers", "schedule", "list", "-o", "wide"]);
+    assert_eq!(first, without);
+    // An empty list prints nothing at all (its "No schedules match." is a header too).
+    let none = db.stdout(&["schedule", "list", "--search", "zzz", "--no-headers"]);
+    assert_eq!(none, "");
+    assert_eq!(db.stdout(&["history", "--no-headers"]), "");
+    db.stdout(&["task", "define", "app.tasks.t"]);
+    let tasks = db.stdout(&["task", "list", "--no-headers", "-o", "wide"]);
+    assert_eq!(lines(&tasks).len(), 1, "{tasks}");
+    assert!(tasks.contains("app.tasks.t"), "{tasks}");
+}
+
+async fn list_sorts_and_limits(db: TestDb) {
+    let ids = three(&db);
+    let names = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["schedule", "list"];
+        args.extend(extra);
+        db.json(&args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&[]), ["a-daily", "b-hourly", "c-disabled"]);
+    assert_eq!(
+        names(&["--sort-by", "created"]),
+        ["b-hourly", "a-daily", "c-disabled"]
+    );
+    // Soonest first: the hourly one runs before 03:00 comes round, unless this very hour
+    // is 02:xx (then both are within the hour and the daily one may come first); the
+    // disabled one never runs: last.
+    let by_next = names(&["--sort-by", "next"]);
+    assert_eq!(by_next[2], "c-disabled");
+    let list = db.json(&["schedule", "list", "--sort-by", "next"]);
+    let next: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["next_run_at"].as_str())
+        .collect();
+    assert_eq!(next.len(), 2);
+    let instants: Vec<chrono::DateTime<chrono::FixedOffset>> = next
+        .iter()
+        .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap())
+        .collect();
+    assert!(instants[0] <= instants[1], "{next:?}");
+    // Last run: the longest ago first, never-run last.
+    db.exec(&format!(
+        "UPDATE celery_beat_schedules SET last_run_at = '2026-01-02T00:00:00Z' WHERE id = '{}'",
+        ids[2]
+    ))
+    .await;
+    db.exec(&format!(
+        "UPDATE celery_beat_schedules SET last_run_at = '2026-01-01T00:00:00Z' WHERE id = '{}'",
+        ids[1]
+    ))
+    .await;
+    assert_eq!(
+        names(&["--sort-by", "last"]),
+        ["a-daily", "c-disabled", "b-hourly"]
+    );
+    assert_eq!(names(&["--sort-by", "last", "--limit", "1"]), ["a-daily"]);
+    assert_eq!(names(&["--limit", "2"]), ["a-daily", "b-hourly"]);
+    // --limit 0 and an unknown order are usage errors.
+    let (code, _, stderr) = db.run(&["schedule", "list", "--limit", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = db.run(&["schedule", "list", "--sort-by", "size"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("next"), "{stderr}");
+}
+
+both_backends!(
+    jsonl_is_one_object_per_line,
+    name_prints_ids_for_pipes,
+    name_is_refused_where_there_are_no_names,
+    no_headers_prints_rows_only,
+    list_sorts_and_limits,
+);
