@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Dispatch benchmark of `stockura run-beat` (issue 8).
+"""Dispatch benchmark of `stockura run-beat`.
 
 Run (from the repository root, after `cargo build --release`):
 

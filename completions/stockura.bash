@@ -1000,7 +1000,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__history)
-            opts="-t -n -o -h -V --status --task --since --limit --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -n -f -o -h -V --status --task --since --limit --follow --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

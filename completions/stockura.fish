@@ -465,13 +465,14 @@ complete -c stockura -n "__fish_stockura_using_subcommand beat; and __fish_seen_
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l status -d 'Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred, owed)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s t -l task -d 'Only this task (full name, or its last dotted segment)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l since -d 'Only slots since a duration ago (30m, 6h, 2d, 1w) or an RFC 3339 instant' -r
-complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit -d 'At most this many runs (1-100000)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s n -l limit -d 'At most this many runs (1-100000); with --follow, how many recent ones come first' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
+complete -c stockura -n "__fish_stockura_using_subcommand history" -s f -l follow -d 'Keep printing runs as they are recorded, and a run again when its status changes (owed or deferred to dispatched), until Ctrl-C; JSON formats print one object per line'
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand history" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -16,7 +16,7 @@ use crate::sync::results::{self, TaskResult};
 /// Arguments of `history`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura history\n  stockura history fetch_listed_info_weekdays_1800 -n 10\n  stockura history --status failed --since 6h"
+    after_help = "Examples:\n  stockura history\n  stockura history fetch_listed_info_weekdays_1800 -n 10\n  stockura history --status failed --since 6h\n  stockura history --follow -o jsonl"
 )]
 pub struct HistoryArgs {
     /// Only this schedule: id, unique id prefix or exact name
@@ -35,11 +35,22 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DURATION|RFC3339")]
     pub since: Option<String>,
 
-    /// At most this many runs (1-100000)
+    /// At most this many runs (1-100000); with --follow, how many recent ones come first
     #[arg(long, short = 'n', default_value_t = 50,
           value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub limit: i64,
+
+    /// Keep printing runs as they are recorded, and a run again when its status changes (owed
+    /// or deferred to dispatched), until Ctrl-C; JSON formats print one object per line
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
+
+/// How often `history --follow` reads on: one indexed range read of the runs table.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs read per statement while following.
+const FOLLOW_BATCH: i64 = 1_000;
 
 /// Lists runs and reads their results in one MGET.
 pub async fn run(ctx: &Ctx, args: HistoryArgs) -> Result<Output> {
@@ -71,8 +82,12 @@ pub async fn run(ctx: &Ctx, args: HistoryArgs) -> Result<Output> {
         status,
         task: args.task,
         since,
+        after_id: None,
         limit: args.limit.clamp(1, 100_000),
     };
+    if args.follow {
+        return follow(ctx, &store, filter).await;
+    }
     let runs = store.list_runs(&filter).await?;
     Ok(Output::History(with_results(ctx, runs).await))
 }
@@ -109,6 +124,94 @@ pub async fn results_of(ctx: &Ctx, ids: Vec<uuid::Uuid>) -> HashMap<uuid::Uuid, 
         }
         _ => HashMap::new(),
     }
+}
+
+/// `history --follow`: the newest runs (oldest first), then every run recorded afterwards as it
+/// appears, and a run again when its status changes from `owed` or `deferred`, until Ctrl-C or
+/// until stdout is closed. Reads the runs table by id once a [`FOLLOW_EVERY`].
+async fn follow(ctx: &Ctx, store: &AnyStore, filter: RunFilter) -> Result<Output> {
+    let mut cursor = store.latest_run_id().await?;
+    let mut first = store.list_runs(&filter).await?;
+    first.reverse();
+    // Runs whose status may still change, with the status last printed.
+    let mut pending: std::collections::BTreeMap<i64, RunStatus> = std::collections::BTreeMap::new();
+    let mut printed = 0usize;
+    let mut header = ctx.headers;
+    let mut show = |runs: Vec<Run>, pending: &mut std::collections::BTreeMap<i64, RunStatus>| {
+        let runs: Vec<Run> = runs
+            .into_iter()
+            .filter(|r| {
+                let changed = pending.get(&r.id) != Some(&r.run.status);
+                if r.run.status.may_change() {
+                    pending.insert(r.id, r.run.status);
+                } else {
+                    pending.remove(&r.id);
+                }
+                changed
+            })
+            .collect();
+        printed += runs.len();
+        runs
+    };
+    let runs = show(first, &mut pending);
+    if !print_follow(ctx, runs, &mut header).await? {
+        return Ok(Output::Monitored { events: printed });
+    }
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        tokio::select! {
+            _ = &mut interrupted => return Ok(Output::Monitored { events: printed }),
+            () = tokio::time::sleep(FOLLOW_EVERY) => {}
+        }
+        // Runs recorded since the last read, then the ones that were still pending.
+        let mut runs = store
+            .list_runs(&RunFilter {
+                after_id: Some(cursor),
+                limit: FOLLOW_BATCH,
+                ..filter.clone()
+            })
+            .await?;
+        if let Some(last) = runs.last() {
+            cursor = last.id;
+        }
+        if let Some((&oldest, _)) = pending.first_key_value() {
+            // Pending runs lie below the first new one (or at or below the cursor).
+            let before = runs.first().map_or(cursor + 1, |r| r.id);
+            let span = (before - oldest).clamp(1, FOLLOW_BATCH * 5);
+            let mut again = store
+                .list_runs(&RunFilter {
+                    after_id: Some(oldest - 1),
+                    limit: span,
+                    ..filter.clone()
+                })
+                .await?;
+            again.retain(|r| r.id < before && pending.contains_key(&r.id));
+            // A pending run the whole span was read for and that is not there any more was
+            // deleted, or no longer matches the filter: nothing more to print for it.
+            if span == before - oldest {
+                let there: std::collections::HashSet<i64> = again.iter().map(|r| r.id).collect();
+                pending.retain(|id, _| *id >= before || there.contains(id));
+            }
+            again.append(&mut runs);
+            runs = again;
+        }
+        let runs = show(runs, &mut pending);
+        if !print_follow(ctx, runs, &mut header).await? {
+            return Ok(Output::Monitored { events: printed });
+        }
+    }
+}
+
+/// Prints runs read by [`follow`] with their results; `false` once stdout is closed.
+async fn print_follow(ctx: &Ctx, runs: Vec<Run>, header: &mut bool) -> Result<bool> {
+    if runs.is_empty() {
+        return Ok(true);
+    }
+    let rows = with_results(ctx, runs).await;
+    let text = super::output::history::follow_text(&rows, ctx.format, *header);
+    *header = false;
+    Ok(super::output::print_while_read(text.as_bytes())?)
 }
 
 /// Whether runs were recorded under the schedule name `name` (a schedule deleted since).

@@ -39,6 +39,14 @@ pub enum RunStatus {
     Owed,
 }
 
+impl RunStatus {
+    /// Whether a run in this status may still change it: an owed run becomes dispatched (or
+    /// failed), a deferred one owed, dispatched or skipped. Every other status is final.
+    pub fn may_change(self) -> bool {
+        matches!(self, Self::Owed | Self::Deferred)
+    }
+}
+
 macro_rules! spelled {
     ($ty:ident $noun:literal { $($variant:ident => $text:literal),* $(,)? }) => {
         impl $ty {
@@ -132,7 +140,10 @@ pub struct RunFilter {
     pub task: Option<String>,
     /// Slots at or after this instant.
     pub since: Option<DateTime<Utc>>,
-    /// At most this many, newest first.
+    /// Only runs recorded after the run with this id, and then in the order they were
+    /// recorded (oldest first) instead of newest slot first: how `history --follow` reads on.
+    pub after_id: Option<i64>,
+    /// At most this many.
     pub limit: i64,
 }
 
@@ -144,6 +155,7 @@ impl Default for RunFilter {
             status: None,
             task: None,
             since: None,
+            after_id: None,
             limit: 50,
         }
     }

@@ -182,6 +182,9 @@ impl RunStore for AnyStore {
     async fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.list_runs(filter))
     }
+    async fn latest_run_id(&self) -> Result<i64, StoreError> {
+        delegate!(self, s => s.latest_run_id())
+    }
     async fn delete_runs_before(
         &self,
         cutoff: DateTime<Utc>,

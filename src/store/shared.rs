@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::sql::{self, Bind, Dialect, Where};
 use super::{BatchStore, BatchWrite, Creation, ScheduleFilter, StoreError, TaskStore, TaskSummary};
 use crate::domain::reference::ScheduleRef;
-use crate::domain::run::NewRun;
+use crate::domain::run::{NewRun, Run, RunFilter};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
 use crate::domain::{NameChoice, NewSchedule, Schedule, naming};
 
@@ -62,6 +62,9 @@ pub trait Engine: Send + Sync {
 
     /// The first column of a row, which is text.
     fn text(row: &Row<Self>) -> Result<String, StoreError>;
+
+    /// A run from a row of [`sql::RUN_COLUMNS`].
+    fn run(row: &Row<Self>) -> Result<Run, StoreError>;
 
     /// Runs `statement`; returns how many rows it changed.
     fn execute(
@@ -478,6 +481,26 @@ impl<E: Engine> TaskStore for E {
         tx.commit().await?;
         Ok(deleted > 0)
     }
+}
+
+/// [`RunStore::list_runs`](super::RunStore::list_runs).
+pub(super) async fn list_runs<E: Engine>(
+    engine: &E,
+    filter: &RunFilter,
+) -> Result<Vec<Run>, StoreError> {
+    let (text, binds) = sql::list_runs(E::DIALECT, filter);
+    E::rows(&mut *engine.reader().await?, &text, &binds)
+        .await?
+        .iter()
+        .map(E::run)
+        .collect()
+}
+
+/// [`RunStore::latest_run_id`](super::RunStore::latest_run_id).
+pub(super) async fn latest_run_id<E: Engine>(engine: &E) -> Result<i64, StoreError> {
+    let text = "SELECT CAST(COALESCE(max(id), 0) AS TEXT) FROM schedule_runs";
+    let found = texts::<E>(&mut *engine.reader().await?, text, &[]).await?;
+    Ok(found.first().and_then(|t| t.parse().ok()).unwrap_or(0))
 }
 
 /// Aligns the rows an insert returned with the runs that were asked for.

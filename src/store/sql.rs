@@ -118,8 +118,30 @@ impl Where {
             let p = w.bind(Bind::Time(since));
             w.clauses.push(format!("scheduled_for >= {p}"));
         }
+        if let Some(after) = f.after_id {
+            let p = w.bind(Bind::Int(after));
+            w.clauses.push(format!("id > {p}"));
+        }
         w
     }
+}
+
+/// `SELECT` of the runs a filter selects, in its order (see [`RunFilter::after_id`]).
+pub fn list_runs(dialect: Dialect, f: &crate::domain::run::RunFilter) -> (String, Vec<Bind>) {
+    let w = Where::runs(dialect, f);
+    let order = if f.after_id.is_some() {
+        "id"
+    } else {
+        "scheduled_for DESC, id DESC"
+    };
+    (
+        format!(
+            "SELECT {RUN_COLUMNS} FROM schedule_runs{} ORDER BY {order} LIMIT {}",
+            w.sql(),
+            f.limit.max(0)
+        ),
+        w.binds,
+    )
 }
 
 /// The order of every listing.

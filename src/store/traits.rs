@@ -224,7 +224,12 @@ pub trait RunStore: Send + Sync {
         ran: &[(Uuid, DateTime<Utc>)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Runs matching the filter, newest slot first.
+    /// The id of the newest recorded run (0 when there is none): where reading on with
+    /// [`RunFilter::after_id`] starts.
+    fn latest_run_id(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Runs matching the filter, newest slot first (in the order recorded with
+    /// [`RunFilter::after_id`]).
     fn list_runs(
         &self,
         filter: &RunFilter,

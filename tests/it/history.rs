@@ -194,4 +194,138 @@ async fn history_joins_celery_results(db: TestDb) {
         .unwrap();
 }
 
-both_backends!(history_joins_celery_results);
+/// `history --follow -o jsonl`: the newest run first, then each run as it is recorded (a real
+/// `schedule trigger` through the Redis broker, rows another scheduler writes), an owed run
+/// again when it becomes dispatched, a filter applied to what follows; Ctrl-C ends it with
+/// exit code 0.
+async fn history_follow_prints_runs_as_they_are_recorded(db: TestDb) {
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.f",
+        "--cron",
+        "0 0 1 1 *",
+        "--name",
+        "f",
+    ]);
+    let insert = |status: &str| {
+        format!(
+            "INSERT INTO schedule_runs (schedule_id, schedule_name, task_name, scheduled_for, trigger, status, detail, created_at)
+             SELECT id, name, task_name, '2026-01-01T00:00:00.000000Z', 'manual', '{status}', '', '2026-01-01T00:00:00.000000Z'
+             FROM celery_beat_schedules WHERE name = 'f'"
+        )
+    };
+    db.exec(&insert("missed")).await;
+    let prefix = db.broker_prefix();
+    let follower = || {
+        let mut cmd = crate::support::std_cmd(db.dir.path());
+        cmd.env("DATABASE_URL", &db.url);
+        cmd
+    };
+    let mut child = follower()
+        .args(["history", "--follow", "-n", "1", "-o", "jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let value = serde_json::from_str(&line).unwrap_or(Value::String(line));
+            if tx.send(value).is_err() {
+                return;
+            }
+        }
+    });
+    let next = || {
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("a line within 10 s")
+    };
+    let first = next();
+    assert_eq!(first["status"], "missed", "{first}");
+
+    // A real send: `schedule trigger` records a manual run, dispatched.
+    let out = db
+        .cmd()
+        .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+        .args([
+            "schedule",
+            "trigger",
+            "f",
+            "--broker-key-prefix",
+            &prefix,
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let triggered = next();
+    assert_eq!(triggered["trigger"], "manual", "{triggered}");
+    assert_eq!(triggered["status"], "dispatched", "{triggered}");
+    assert_eq!(
+        triggered["celery_task_id"], sent["celery_task_id"],
+        "{triggered} {sent}"
+    );
+
+    // An owed run, then the same run dispatched: printed twice, same id.
+    db.exec(&insert("owed")).await;
+    let owed = next();
+    assert_eq!(owed["status"], "owed", "{owed}");
+    db.exec(&format!(
+        "UPDATE schedule_runs SET status = 'dispatched' WHERE id = {}",
+        owed["id"]
+    ))
+    .await;
+    let settled = next();
+    assert_eq!(settled["id"], owed["id"], "{settled}");
+    assert_eq!(settled["status"], "dispatched", "{settled}");
+
+    // Ctrl-C: exit 0, nothing more.
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_millis(200))
+            .is_err()
+    );
+
+    // A filter applies to what follows; a table prints its header once.
+    let child = follower()
+        .args(["history", "--follow", "--status", "failed", "-o", "wide"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    db.exec(&insert("skipped")).await;
+    db.exec(&insert("failed")).await;
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("STATUS"), "{text}");
+    assert!(
+        lines[1].contains("failed") && !text.contains("skipped"),
+        "{text}"
+    );
+}
+
+both_backends!(
+    history_joins_celery_results,
+    history_follow_prints_runs_as_they_are_recorded
+);

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::table::{Fit, Grid, Layout};
 use super::utc_text;
+use crate::cli::args::OutputFormat;
 
 /// A run with its Celery result.
 #[derive(Debug, Clone)]
@@ -173,6 +174,23 @@ pub(super) fn history_table(rows: &[HistoryRow], layout: Layout) -> String {
 }
 
 /// `history`.
+/// Runs of `history --follow` as they are read: one JSON object per line (`json`, `jsonl`),
+/// the run ids (`name`), or table rows, with the header line only when `header`.
+pub fn follow_text(rows: &[HistoryRow], format: OutputFormat, header: bool) -> String {
+    match format {
+        OutputFormat::Json | OutputFormat::Jsonl => rows.iter().fold(String::new(), |mut s, r| {
+            s.push_str(&serde_json::to_string(&r.json()).unwrap_or_default());
+            s.push('\n');
+            s
+        }),
+        OutputFormat::Name => rows.iter().map(|r| format!("{}\n", r.run.id)).collect(),
+        OutputFormat::Table | OutputFormat::Wide => super::render(
+            &super::Output::History(rows.to_vec()),
+            Layout::detect(format).headers(header),
+        ),
+    }
+}
+
 pub(super) fn history_text(rows: &[HistoryRow], layout: Layout) -> String {
     if rows.is_empty() {
         return if layout.headers {

@@ -460,6 +460,15 @@ pub fn print_raw(bytes: &[u8]) -> std::io::Result<()> {
     quiet_when_closed(write_stdout(bytes))
 }
 
+/// Prints text on stdout as a stream goes on; `Ok(false)` once the reader closed it (the
+/// stream stops, successfully).
+pub fn print_while_read(bytes: &[u8]) -> std::io::Result<bool> {
+    match write_stdout(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        other => other.map(|()| true),
+    }
+}
+
 pub(super) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")

@@ -381,6 +381,10 @@ impl Engine for SqliteStore {
         Ok(row.try_get(0)?)
     }
 
+    fn run(row: &SqliteRow) -> Result<Run, StoreError> {
+        decode_run(row)
+    }
+
     async fn execute(
         conn: &mut SqliteConnection,
         statement: &str,
@@ -896,17 +900,11 @@ impl RunStore for SqliteStore {
     }
 
     async fn list_runs(&self, filter: &RunFilter) -> Result<Vec<Run>, StoreError> {
-        let w = Where::runs(Dialect::Sqlite, filter);
-        let text = format!(
-            "SELECT {} FROM schedule_runs{} ORDER BY scheduled_for DESC, id DESC LIMIT {}",
-            sql::RUN_COLUMNS,
-            w.sql(),
-            filter.limit.max(0)
-        );
-        let rows = bind_all(sqlx::query(&text), &w.binds)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(decode_run).collect()
+        shared::list_runs(self, filter).await
+    }
+
+    async fn latest_run_id(&self) -> Result<i64, StoreError> {
+        shared::latest_run_id(self).await
     }
 
     async fn delete_runs_before(
