@@ -185,44 +185,70 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s t -l task -d 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l category -d 'Instead of REFs: every schedule in this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l tag -d 'Instead of REFs: every schedule with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s s -l search -d 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l all -d 'Instead of REFs: every schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and write nothing'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s t -l task -d 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l category -d 'Instead of REFs: every schedule in this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l tag -d 'Instead of REFs: every schedule with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s s -l search -d 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l all -d 'Instead of REFs: every schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l dry-run -d 'Show what would change and write nothing'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s t -l task -d 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l category -d 'Instead of REFs: every schedule in this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l tag -d 'Instead of REFs: every schedule with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s s -l search -d 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l all -d 'Instead of REFs: every schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l dry-run -d 'Show what would change and write nothing'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s t -l task -d 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l category -d 'Instead of REFs: every schedule in this category' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l tag -d 'Instead of REFs: every schedule with this tag (repeat: all of them)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s s -l search -d 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l database-url -d 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables, fitted to the terminal\'s width (or COLUMNS): the least useful columns are left out, free text is cut; ids and names are never cut or wrapped'
 wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l all -d 'Instead of REFs: every schedule'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l dry-run -d 'Show what would change and write nothing'
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -351,7 +377,7 @@ wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
@@ -363,7 +389,7 @@ wide\t'Tables with every column, whole, whatever the width'
 json\t'JSON: a stable contract for other programs (fields listed in the README)'
 jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is produced; anything else as its JSON document on one line'
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
-complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
+complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l force -d 'Delete the definition even though schedules use the task (they stay, unvalidated)'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand task; and __fish_seen_subcommand_from rm" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
@@ -521,7 +547,7 @@ jsonl\t'JSON Lines: a list as one compact JSON object per line, written as it is
 name\t'Names only, one per line, for pipes: schedule ids, task names, run ids, instants'"
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l dry-run -d 'Print the plan and write nothing'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l prune -d 'Also delete schedules applied earlier from the same `source:` that the file no longer has'
-complete -c stockura -n "__fish_stockura_using_subcommand apply" -s y -l yes -d 'Do not ask for confirmation (required without a terminal when something is deleted)'
+complete -c stockura -n "__fish_stockura_using_subcommand apply" -s y -l yes -d 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l no-dotenv -d 'Do not read the .env file in the current directory'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -l no-headers -d 'Print table rows without the header line (and nothing for an empty list)'
 complete -c stockura -n "__fish_stockura_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'

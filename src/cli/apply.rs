@@ -123,7 +123,7 @@ pub async fn run(ctx: &Ctx, args: ApplyArgs) -> Result<Output> {
             super::confirm::ask("Apply these changes?", "cancelled; nothing was written")?;
         } else if deletes > 0 {
             return Err(super::confirm::refusal(
-                &format!("{deletes} schedule(s) "),
+                &format!("delete {deletes} schedule(s)"),
                 "check the plan with --dry-run, then pass --yes to confirm non-interactively",
             ));
         }

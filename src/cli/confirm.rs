@@ -1,5 +1,6 @@
-//! `--yes` and the question a command asks before it deletes: one flag, one question, one set
-//! of refusals for every command that deletes (`schedule delete`, `task delete`, `apply`).
+//! `--yes` and the question a command asks before it deletes or changes a selection: one flag,
+//! one question, one set of refusals for every such command (`schedule delete`, `enable` and
+//! `disable` of a selection, `task delete`, `apply`).
 
 use anyhow::Result;
 use clap::Args;
@@ -10,7 +11,8 @@ use crate::error::{CliError, ErrorKind};
 /// The `--yes` flag.
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub struct Yes {
-    /// Do not ask for confirmation (required without a terminal when something is deleted)
+    /// Do not ask for confirmation (required without a terminal to delete, or to change a
+    /// selection)
     #[arg(long, short = 'y')]
     pub yes: bool,
 }
@@ -34,10 +36,11 @@ pub fn ask(question: &str, cancelled: &str) -> Result<()> {
     }
 }
 
-/// The usage error of a deletion without `--yes` and without a terminal to ask on.
-pub fn refusal(what: &str, hint: &str) -> anyhow::Error {
+/// The usage error of `action` (`delete`, `disable 3 schedules`) without `--yes` and without a
+/// terminal to ask on.
+pub fn refusal(action: &str, hint: &str) -> anyhow::Error {
     CliError::usage(
-        format!("refusing to delete {what}without confirmation: no terminal to ask on"),
+        format!("refusing to {action} without confirmation: no terminal to ask on"),
         hint,
     )
     .into()
@@ -46,11 +49,28 @@ pub fn refusal(what: &str, hint: &str) -> anyhow::Error {
 /// Lets a deletion go ahead: at once with `--yes`; on a terminal, when the user answers yes;
 /// without a terminal, never (a usage error that names `--yes`).
 pub fn confirm(ctx: &Ctx, yes: Yes, question: &str) -> Result<()> {
+    confirm_to(
+        ctx,
+        yes,
+        "delete",
+        question,
+        "cancelled; nothing was deleted",
+    )
+}
+
+/// Lets `action` go ahead as [`confirm`] does; `cancelled` is the message of a "no".
+pub fn confirm_to(
+    ctx: &Ctx,
+    yes: Yes,
+    action: &str,
+    question: &str,
+    cancelled: &str,
+) -> Result<()> {
     if yes.yes {
         return Ok(());
     }
     if !ctx.interactive {
-        return Err(refusal("", "pass --yes to confirm non-interactively"));
+        return Err(refusal(action, "pass --yes to confirm non-interactively"));
     }
-    ask(question, "cancelled; nothing was deleted")
+    ask(question, cancelled)
 }

@@ -1,5 +1,6 @@
 //! The operator's output vocabulary through the real binary, on both backends: `-o jsonl`,
-//! `-o name`, `--no-headers`, and `schedule list --sort-by / --limit`.
+//! `-o name`, `--no-headers`, `schedule list --sort-by / --limit`, and `enable`, `disable` and
+//! `delete` of a selection (`--task/--category/--tag/--search/--all`, `--dry-run`).
 
 use serde_json::Value;
 
@@ -217,10 +218,161 @@ async fn list_sorts_and_limits(db: TestDb) {
     assert!(stderr.contains("next"), "{stderr}");
 }
 
+/// Six schedules: `r1`, `r2` (category reports, tag daily), `b1` (category billing, tag daily),
+/// `x1` (task app.tasks.x), `x2` (task app.tasks.x, disabled), `plain`.
+fn six(db: &TestDb) {
+    let add = |name: &str, task: &str, extra: &[&str]| {
+        let mut args = vec![
+            "schedule", "add", "--task", task, "--cron", "@daily", "--name", name,
+        ];
+        args.extend(extra);
+        db.json(&args);
+    };
+    add(
+        "r1",
+        "app.tasks.r",
+        &["--category", "reports", "--tag", "daily"],
+    );
+    add(
+        "r2",
+        "app.tasks.r",
+        &[
+            "--category",
+            "reports",
+            "--tag",
+            "daily",
+            "--kwargs",
+            r#"{"k": 2}"#,
+        ],
+    );
+    add(
+        "b1",
+        "app.tasks.b",
+        &["--category", "billing", "--tag", "daily"],
+    );
+    add("x1", "app.tasks.x", &[]);
+    add(
+        "x2",
+        "app.tasks.x",
+        &["--disabled", "--kwargs", r#"{"k": 2}"#],
+    );
+    add("plain", "app.tasks.p", &[]);
+}
+
+/// The names of the schedules with `enabled` as given.
+fn names_where(db: &TestDb, enabled: bool) -> Vec<String> {
+    db.json(&["schedule", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["enabled"] == enabled)
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn bulk_selection_is_confirmed_and_written_at_once(db: TestDb) {
+    six(&db);
+    let before = db.snapshot();
+    // Without a terminal a selection needs --yes: refused, nothing written.
+    let (code, _, stderr) = db.run(&["schedule", "disable", "--category", "reports"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("refusing to disable 2 schedules without confirmation"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--yes"), "{stderr}");
+    assert_eq!(db.snapshot(), before);
+    // --dry-run shows the schedules as they would be and writes nothing.
+    let (code, stdout, stderr) = db.run(&["schedule", "disable", "--tag", "daily", "--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Would disable 3 schedules; nothing was written (--dry-run)."),
+        "{stdout}"
+    );
+    let would = db.json(&["schedule", "disable", "--tag", "daily", "--dry-run"]);
+    let would: Vec<(&str, bool)> = would
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["enabled"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(would, [("b1", false), ("r1", false), ("r2", false)]);
+    assert_eq!(db.snapshot(), before);
+    // With --yes: exactly the selection, in one write.
+    let done = db.stdout(&[
+        "schedule",
+        "disable",
+        "--category",
+        "reports",
+        "--yes",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(lines(&done).len(), 2, "{done}");
+    assert_eq!(names_where(&db, false), ["r1", "r2", "x2"]);
+    // By task (its short name), by search; enable brings them back.
+    db.stdout(&["schedule", "enable", "--task", "x", "--yes"]);
+    assert_eq!(names_where(&db, false), ["r1", "r2"]);
+    db.stdout(&["schedule", "enable", "--search", "R", "--yes"]);
+    assert_eq!(names_where(&db, false), Vec::<String>::new());
+    // A selection of nothing writes nothing and succeeds.
+    let (code, stdout, _) = db.run(&["schedule", "disable", "--category", "none-such", "--yes"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("No schedules match; nothing was written."),
+        "{stdout}"
+    );
+    // REFs and a selection together, or neither: usage errors.
+    let (code, _, stderr) = db.run(&["schedule", "disable", "r1", "--category", "reports"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = db.run(&["schedule", "enable"]);
+    assert_eq!(code, 2, "{stderr}");
+    // REFs need no confirmation, as before.
+    db.stdout(&["schedule", "disable", "plain"]);
+    assert_eq!(names_where(&db, false), ["plain"]);
+}
+
+async fn bulk_delete_by_selection(db: TestDb) {
+    six(&db);
+    let before = db.snapshot();
+    let plan = db.json(&["schedule", "delete", "--task", "app.tasks.x", "--dry-run"]);
+    assert_eq!(plan.as_array().unwrap().len(), 2, "{plan}");
+    let (code, stdout, _) = db.run(&["schedule", "delete", "--task", "app.tasks.x", "--dry-run"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("Would delete 2 schedules; nothing was deleted (--dry-run)."),
+        "{stdout}"
+    );
+    assert_eq!(db.snapshot(), before);
+    let (code, _, stderr) = db.run(&["schedule", "delete", "--task", "app.tasks.x"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("refusing to delete without confirmation"),
+        "{stderr}"
+    );
+    assert_eq!(db.snapshot(), before);
+    db.stdout(&["schedule", "delete", "--task", "app.tasks.x", "--yes"]);
+    let left: Vec<String> = db
+        .json(&["schedule", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(left, ["b1", "plain", "r1", "r2"]);
+    // --all, and --all with a filter is refused.
+    let (code, _, stderr) = db.run(&["schedule", "delete", "--all", "--category", "reports"]);
+    assert_eq!(code, 2, "{stderr}");
+    db.stdout(&["schedule", "delete", "--all", "--yes"]);
+    assert_eq!(db.json(&["schedule", "list"]), serde_json::json!([]));
+}
+
 both_backends!(
     jsonl_is_one_object_per_line,
     name_prints_ids_for_pipes,
     name_is_refused_where_there_are_no_names,
     no_headers_prints_rows_only,
     list_sorts_and_limits,
+    bulk_selection_is_confirmed_and_written_at_once,
+    bulk_delete_by_selection,
 );

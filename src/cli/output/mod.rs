@@ -99,9 +99,15 @@ pub enum Output {
         /// Its newest runs, newest first, with their results.
         recent: Vec<HistoryRow>,
     },
-    /// `schedule delete`: what was deleted.
-    Deleted(Vec<ScheduleView>),
-    /// `schedule enable` / `disable`: the schedules afterwards.
+    /// `schedule delete`: what was deleted (with `--dry-run`: what would be).
+    Deleted {
+        /// The schedules.
+        schedules: Vec<ScheduleView>,
+        /// `--dry-run`: nothing was deleted.
+        dry_run: bool,
+    },
+    /// `schedule enable` / `disable`: the schedules afterwards (with `--dry-run`: as they would
+    /// be).
     Toggled {
         /// Whether they were enabled.
         enabled: bool,
@@ -109,6 +115,8 @@ pub enum Output {
         schedules: Vec<ScheduleView>,
         /// How many of them already were in that state (not written).
         unchanged: usize,
+        /// `--dry-run`: nothing was written.
+        dry_run: bool,
     },
     /// `schedule next`.
     Next {
@@ -268,7 +276,9 @@ pub fn names(out: &Output) -> Option<Vec<String>> {
         }
         Output::Show { schedule, .. } => vec![schedule.schedule.id.to_string()],
         Output::List(views)
-        | Output::Deleted(views)
+        | Output::Deleted {
+            schedules: views, ..
+        }
         | Output::Toggled {
             schedules: views, ..
         } => views.iter().map(|v| v.schedule.id.to_string()).collect(),
@@ -336,9 +346,10 @@ fn json(out: &Output) -> Option<Json<'_>> {
         Output::Created(v) | Output::Updated(v) | Output::Existing(v) | Output::Unchanged(v) => {
             Json::Schedule(v.json())
         }
-        Output::List(views) | Output::Deleted(views) => {
-            Json::Schedules(Each(views, ScheduleView::json))
-        }
+        Output::List(views)
+        | Output::Deleted {
+            schedules: views, ..
+        } => Json::Schedules(Each(views, ScheduleView::json)),
         Output::Toggled { schedules, .. } => Json::Schedules(Each(schedules, ScheduleView::json)),
         Output::Show {
             schedule,
@@ -509,12 +520,15 @@ fn render_raw(out: &Output, layout: Layout) -> String {
             upcoming,
             recent,
         } => schedule::show_text(schedule, upcoming, recent, layout),
-        Output::Deleted(views) => schedule::deleted_text(views, layout),
+        Output::Deleted { schedules, dry_run } => {
+            schedule::deleted_text(schedules, *dry_run, layout)
+        }
         Output::Toggled {
             enabled,
             schedules,
             unchanged,
-        } => schedule::toggled_text(*enabled, schedules, *unchanged, layout),
+            dry_run,
+        } => schedule::toggled_text(*enabled, schedules, *unchanged, *dry_run, layout),
         Output::Next { times } => schedule::next_text(times),
         Output::Triggered {
             schedule,

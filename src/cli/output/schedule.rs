@@ -444,7 +444,17 @@ pub(super) fn show_text(
 }
 
 /// `schedule delete`.
-pub(super) fn deleted_text(views: &[ScheduleView], layout: Layout) -> String {
+pub(super) fn deleted_text(views: &[ScheduleView], dry_run: bool, layout: Layout) -> String {
+    if views.is_empty() {
+        return "No schedules match; nothing was deleted.\n".into();
+    }
+    if dry_run {
+        return format!(
+            "Would delete {}; nothing was deleted (--dry-run).\n{}",
+            plural(views.len(), "schedule"),
+            list_table(views, layout)
+        );
+    }
     format!(
         "Deleted {}.\n{}",
         plural(views.len(), "schedule"),
@@ -457,11 +467,25 @@ pub(super) fn toggled_text(
     enabled: bool,
     schedules: &[ScheduleView],
     unchanged: usize,
+    dry_run: bool,
     layout: Layout,
 ) -> String {
     let state = if enabled { "enabled" } else { "disabled" };
     let changed = schedules.len() - unchanged;
+    if schedules.is_empty() {
+        return "No schedules match; nothing was written.\n".into();
+    }
     let head = match (changed, unchanged) {
+        (c, n) if dry_run && c > 0 => format!(
+            "Would {} {}{}; nothing was written (--dry-run).",
+            if enabled { "enable" } else { "disable" },
+            plural(c, "schedule"),
+            if n > 0 {
+                format!(" ({n} already {state})")
+            } else {
+                String::new()
+            }
+        ),
         (0, n) => format!(
             "No changes: {} already {state}; nothing was written.",
             if n == 1 {

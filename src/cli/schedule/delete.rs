@@ -5,58 +5,51 @@ use chrono::Utc;
 use clap::Args;
 
 use super::super::Ctx;
-use super::super::confirm::confirm;
+use super::super::confirm::{Yes, confirm};
 use super::super::output::{Output, ScheduleView};
-use crate::store::{self, ScheduleStore};
+use super::targets::{Targets, count, listing};
+use crate::store::ScheduleStore;
 use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule delete`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura schedule delete nightly-report\n  stockura schedule delete 3f2a 9c1e --yes"
+    after_help = "Examples:\n  stockura schedule delete nightly-report\n  stockura schedule delete 3f2a 9c1e --yes\n  stockura schedule delete --category legacy --dry-run"
 )]
 pub struct DeleteArgs {
-    /// Schedule ids, unique id prefixes or exact names
-    #[arg(value_name = "REF", required = true)]
-    pub references: Vec<String>,
+    #[command(flatten)]
+    pub targets: Targets,
 
     #[command(flatten)]
-    pub yes: super::super::confirm::Yes,
+    pub yes: Yes,
 }
 
-/// Resolves every REF first (one bad REF deletes nothing), confirms, deletes in one transaction.
+/// Resolves the targets first (one bad REF deletes nothing), confirms, deletes in one
+/// transaction; `--dry-run` lists what would go and deletes nothing.
 pub async fn run(ctx: &Ctx, args: DeleteArgs) -> Result<Output> {
     let store = ctx.store().await?;
-    let targets = store::resolve_all(&store, &args.references).await?;
-    let listing: String = targets
-        .iter()
-        .map(|s| format!("\n  {}  {}  ({})", short_id(s.id), s.name, s.task_name))
-        .collect();
-    let noun = if targets.len() == 1 {
-        "schedule"
-    } else {
-        "schedules"
-    };
-    confirm(
-        ctx,
-        args.yes,
-        &format!("Delete {} {noun}?{listing}\n", targets.len()),
-    )?;
-    let ids: Vec<_> = targets.iter().map(|s| s.id).collect();
-    store.delete_schedules(&ids).await?;
-    let now = Utc::now();
-    let events = targets
-        .iter()
-        .map(|s| {
-            ChangeEvent::schedule(EventKind::ScheduleDeleted, s.id, &s.name, &s.task_name, now)
-        })
-        .collect();
-    ctx.publish(&store, events).await;
+    let targets = args.targets.resolve(&store).await?.schedules;
+    let dry_run = args.targets.dry_run;
+    if !dry_run && !targets.is_empty() {
+        confirm(
+            ctx,
+            args.yes,
+            &format!("Delete {}?{}\n", count(targets.len()), listing(&targets)),
+        )?;
+        let ids: Vec<_> = targets.iter().map(|s| s.id).collect();
+        store.delete_schedules(&ids).await?;
+        let now = Utc::now();
+        let events = targets
+            .iter()
+            .map(|s| {
+                ChangeEvent::schedule(EventKind::ScheduleDeleted, s.id, &s.name, &s.task_name, now)
+            })
+            .collect();
+        ctx.publish(&store, events).await;
+    }
     let tz = ctx.settings.timezone.value;
-    let now = Utc::now();
-    Ok(Output::Deleted(ScheduleView::many(targets, tz, now)))
-}
-
-fn short_id(id: uuid::Uuid) -> String {
-    id.simple().to_string()[..8].to_string()
+    Ok(Output::Deleted {
+        schedules: ScheduleView::many(targets, tz, Utc::now()),
+        dry_run,
+    })
 }

@@ -7,6 +7,7 @@ mod guided;
 mod list;
 mod next;
 mod show;
+mod targets;
 mod toggle;
 mod trigger;
 mod update;

@@ -5,50 +5,78 @@ use chrono::Utc;
 use clap::Args;
 
 use super::super::Ctx;
+use super::super::confirm::{Yes, confirm_to};
 use super::super::output::{Output, ScheduleView};
-use crate::store::{self, ScheduleStore};
+use super::targets::{Targets, count, listing};
+use crate::store::ScheduleStore;
 use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule enable` / `disable`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  stockura schedule disable nightly-report\n  stockura schedule disable --category reports --dry-run\n  stockura schedule enable --tag billing --yes"
+)]
 pub struct ToggleArgs {
-    /// Schedule ids, unique id prefixes or exact names
-    #[arg(value_name = "REF", required = true)]
-    pub references: Vec<String>,
+    #[command(flatten)]
+    pub targets: Targets,
+
+    #[command(flatten)]
+    pub yes: Yes,
 }
 
-/// Resolves every REF first, then switches those not already in that state in one
-/// transaction. Schedules already in that state are not written (no `updated_at` bump, no
-/// change event).
+/// Resolves the targets first (a bad REF changes nothing), asks before changing a selection,
+/// then switches those not already in that state in one transaction. Schedules already in that
+/// state are not written (no `updated_at` bump, no change event); `--dry-run` writes nothing.
 pub async fn run(ctx: &Ctx, args: ToggleArgs, enabled: bool) -> Result<Output> {
     let store = ctx.store().await?;
-    let targets = store::resolve_all(&store, &args.references).await?;
-    let ids: Vec<_> = targets
+    let selected = args.targets.resolve(&store).await?;
+    let dry_run = args.targets.dry_run;
+    let targets = selected.schedules;
+    let changing: Vec<_> = targets
         .iter()
         .filter(|s| s.enabled != enabled)
-        .map(|s| s.id)
+        .cloned()
         .collect();
-    let mut after = if ids.is_empty() {
+    let ids: Vec<_> = changing.iter().map(|s| s.id).collect();
+    if selected.by_filter && !changing.is_empty() && !dry_run {
+        let verb = if enabled { "enable" } else { "disable" };
+        confirm_to(
+            ctx,
+            args.yes,
+            &format!("{verb} {}", count(changing.len())),
+            &format!(
+                "{}{} {}?{}\n",
+                verb[..1].to_uppercase(),
+                &verb[1..],
+                count(changing.len()),
+                listing(&changing)
+            ),
+            "cancelled; nothing was written",
+        )?;
+    }
+    let mut after = if ids.is_empty() || dry_run {
         Vec::new()
     } else {
         store.set_enabled(&ids, enabled).await?
     };
-    let now = Utc::now();
-    let events = targets
-        .iter()
-        .filter(|before| before.enabled != enabled)
-        .map(|s| {
-            ChangeEvent::schedule(EventKind::ScheduleUpdated, s.id, &s.name, &s.task_name, now)
-        })
-        .collect();
-    ctx.publish(&store, events).await;
+    if !dry_run {
+        let now = Utc::now();
+        let events = changing
+            .iter()
+            .map(|s| {
+                ChangeEvent::schedule(EventKind::ScheduleUpdated, s.id, &s.name, &s.task_name, now)
+            })
+            .collect();
+        ctx.publish(&store, events).await;
+    }
     let unchanged = targets.len() - ids.len();
-    // In the order the REFs were given.
+    // In the order the REFs were given; with --dry-run, as they would be.
     let schedules = targets
         .into_iter()
         .map(
             |before| match after.iter().position(|a| a.id == before.id) {
                 Some(i) => after.swap_remove(i),
+                None if dry_run => crate::domain::Schedule { enabled, ..before },
                 None => before,
             },
         )
@@ -58,5 +86,6 @@ pub async fn run(ctx: &Ctx, args: ToggleArgs, enabled: bool) -> Result<Output> {
         enabled,
         schedules: views,
         unchanged,
+        dry_run,
     })
 }
