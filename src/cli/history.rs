@@ -16,7 +16,7 @@ use crate::sync::results::{self, TaskResult};
 /// Arguments of `history`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura history\n  stockura history fetch_listed_info_weekdays_1800 -n 10\n  stockura history --status failed --since 6h\n  stockura history --follow -o jsonl"
+    after_help = "Examples:\n  stockura history fetch_listed_info_weekdays_1800 -n 10\n  stockura history --status failed --since 6h\n  stockura history --follow -o jsonl"
 )]
 pub struct HistoryArgs {
     /// Only this schedule: id, unique id prefix or exact name

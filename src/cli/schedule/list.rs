@@ -14,7 +14,7 @@ use crate::store::{RunStore, ScheduleFilter, ScheduleStore};
 /// Arguments of `schedule list`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura schedule list\n  stockura schedule list --task fetch_listed_info_task_asyncpg --enabled\n  stockura schedule list --search report -o json\n  stockura schedule list --sort-by next --limit 10\n  stockura schedule list --category reports -o name | xargs stockura schedule disable --yes"
+    after_help = "Examples:\n  stockura schedule list --task fetch_listed_info_task_asyncpg --enabled\n  stockura schedule list --sort-by next --limit 10\n  stockura schedule list --category reports -o name | xargs stockura schedule disable"
 )]
 pub struct ListArgs {
     #[command(flatten)]

@@ -38,8 +38,14 @@ pub enum ScheduleCommand {
     #[command(visible_alias = "rm")]
     Delete(delete::DeleteArgs),
     /// Enable schedules
+    #[command(
+        after_help = "Examples:\n  stockura schedule enable nightly-report\n  stockura schedule enable --tag billing --dry-run\n  stockura schedule enable --category reports --yes"
+    )]
     Enable(toggle::ToggleArgs),
     /// Disable schedules
+    #[command(
+        after_help = "Examples:\n  stockura schedule disable nightly-report\n  stockura schedule disable --category reports --dry-run\n  stockura schedule disable --task fetch_listed_info_task_asyncpg --yes"
+    )]
     Disable(toggle::ToggleArgs),
     /// Preview fire times of a schedule or of a cron expression
     Next(next::NextArgs),

@@ -13,9 +13,6 @@ use crate::sync::{ChangeEvent, EventKind};
 
 /// Arguments of `schedule enable` / `disable`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  stockura schedule disable nightly-report\n  stockura schedule disable --category reports --dry-run\n  stockura schedule enable --tag billing --yes"
-)]
 pub struct ToggleArgs {
     #[command(flatten)]
     pub targets: Targets,
