@@ -218,36 +218,7 @@ async fn seeded() -> Scene {
         "--description",
         "Fetch the listed info",
     ]);
-    s.setup(&[
-        "schedule",
-        "add",
-        "--task",
-        "app.tasks.fetch",
-        "--cron",
-        "0 9 * * 1-5",
-        "--tz",
-        "Asia/Tokyo",
-        "-p",
-        "n=12",
-        "-p",
-        "market=prime",
-        "--category",
-        "market-data",
-        "--tag",
-        "jp",
-        "--tag",
-        "nightly",
-        "--policy",
-        "skip",
-        "--queue",
-        "prices",
-        "--priority",
-        "3",
-        "--expires",
-        "120",
-        "--description",
-        "Fetch listed info",
-    ]);
+    s.setup(ADD_FETCH);
     s.setup(&[
         "schedule",
         "add",
@@ -274,6 +245,38 @@ fn sent_task_id(s: &Scene) -> String {
     s.ids.last().expect("seeded").clone()
 }
 
+/// `schedule add` of the fully-optioned schedule every scene starts from.
+const ADD_FETCH: &[&str] = &[
+    "schedule",
+    "add",
+    "--task",
+    "app.tasks.fetch",
+    "--cron",
+    "0 9 * * 1-5",
+    "--tz",
+    "Asia/Tokyo",
+    "-p",
+    "n=12",
+    "-p",
+    "market=prime",
+    "--category",
+    "market-data",
+    "--tag",
+    "jp",
+    "--tag",
+    "nightly",
+    "--policy",
+    "skip",
+    "--queue",
+    "prices",
+    "--priority",
+    "3",
+    "--expires",
+    "120",
+    "--description",
+    "Fetch listed info",
+];
+
 macro_rules! snap {
     ($name:expr, $text:expr) => {
         insta::assert_snapshot!($name, $text)
@@ -283,39 +286,7 @@ macro_rules! snap {
 #[tokio::test]
 async fn schedule_add_update_enable_disable_delete() {
     let mut s = Scene::new().await;
-    snap!(
-        "schedule_add",
-        s.shot(&[
-            "schedule",
-            "add",
-            "--task",
-            "app.tasks.fetch",
-            "--cron",
-            "0 9 * * 1-5",
-            "--tz",
-            "Asia/Tokyo",
-            "-p",
-            "n=12",
-            "-p",
-            "market=prime",
-            "--category",
-            "market-data",
-            "--tag",
-            "jp",
-            "--tag",
-            "nightly",
-            "--policy",
-            "skip",
-            "--queue",
-            "prices",
-            "--priority",
-            "3",
-            "--expires",
-            "120",
-            "--description",
-            "Fetch listed info",
-        ])
-    );
+    snap!("schedule_add", s.shot(ADD_FETCH));
     let report = [
         "schedule",
         "add",
