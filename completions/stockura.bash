@@ -1194,7 +1194,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__add)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --dry-run --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1824,7 +1824,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__update)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --dry-run --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2054,7 +2054,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__task__subcmd__define)
-            opts="-o -h -V --schema --category --description --force --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-o -h -V --schema --category --description --force --dry-run --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

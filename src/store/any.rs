@@ -240,6 +240,12 @@ impl TaskStore for AnyStore {
     ) -> Result<(TaskDefinition, bool), StoreError> {
         delegate!(self, s => s.upsert_task(new))
     }
+    async fn preview_upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> Result<(TaskDefinition, bool), StoreError> {
+        delegate!(self, s => s.preview_upsert_task(new))
+    }
     async fn get_task(&self, task_name: &str) -> Result<Option<TaskDefinition>, StoreError> {
         delegate!(self, s => s.get_task(task_name))
     }
@@ -266,6 +272,17 @@ impl ScheduleStore for AnyStore {
     }
     async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
         delegate!(self, s => s.create_schedule_once(new))
+    }
+    async fn preview_create(&self, new: &NewSchedule, once: bool) -> Result<Creation, StoreError> {
+        delegate!(self, s => s.preview_create(new, once))
+    }
+    async fn preview_update(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        delegate!(self, s => s.preview_update(next, name, expected_updated_at))
     }
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
         delegate!(self, s => s.get_schedule(id))

@@ -249,14 +249,36 @@ async fn conflict_or_not_found<E: Engine>(
     }
 }
 
+/// Whether a write is kept, or run in full and rolled back (a dry run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Commit.
+    Keep,
+    /// Roll back: every statement ran, nothing is written.
+    RollBack,
+}
+
+/// Ends a write transaction as `mode` says.
+async fn finish<E: Engine>(
+    tx: sqlx::Transaction<'static, E::Db>,
+    mode: Mode,
+) -> Result<(), StoreError> {
+    match mode {
+        Mode::Keep => tx.commit().await?,
+        Mode::RollBack => tx.rollback().await?,
+    }
+    Ok(())
+}
+
 /// [`ScheduleStore::create_schedule`](super::ScheduleStore::create_schedule).
 pub(super) async fn create_schedule<E: Engine>(
     engine: &E,
     new: &NewSchedule,
+    mode: Mode,
 ) -> Result<Schedule, StoreError> {
     let mut tx = engine.begin_write().await?;
     let created = insert_new::<E>(&mut tx, new).await?;
-    tx.commit().await?;
+    finish::<E>(tx, mode).await?;
     Ok(created)
 }
 
@@ -264,6 +286,7 @@ pub(super) async fn create_schedule<E: Engine>(
 pub(super) async fn create_schedule_once<E: Engine>(
     engine: &E,
     new: &NewSchedule,
+    mode: Mode,
 ) -> Result<Creation, StoreError> {
     let mut tx = engine.begin_write().await?;
     E::lock(&mut tx, &format!("stockura:task:{}", new.task_name)).await?;
@@ -279,7 +302,7 @@ pub(super) async fn create_schedule_once<E: Engine>(
         return Ok(Creation::Exists(same));
     }
     let created = insert_new::<E>(&mut tx, new).await?;
-    tx.commit().await?;
+    finish::<E>(tx, mode).await?;
     Ok(Creation::Created(created))
 }
 
@@ -316,11 +339,12 @@ pub(super) async fn update_schedule<E: Engine>(
     next: &Schedule,
     name: &NameChoice,
     expected_updated_at: DateTime<Utc>,
+    mode: Mode,
 ) -> Result<Schedule, StoreError> {
     let mut tx = engine.begin_write().await?;
     match overwrite::<E>(&mut tx, next, name, expected_updated_at).await? {
         Some(updated) => {
-            tx.commit().await?;
+            finish::<E>(tx, mode).await?;
             Ok(updated)
         }
         None => Err(conflict_or_not_found::<E>(&mut tx, next.id, next.name.clone()).await),
@@ -408,6 +432,32 @@ async fn upsert_task_in<E: Engine>(
     Ok(stored.first().is_some_and(|s| *s == id.to_string()))
 }
 
+/// Creates or replaces a definition and reads it back, in one transaction ended as `mode`
+/// says; whether it was created.
+async fn upsert_task<E: Engine>(
+    engine: &E,
+    new: &NewTaskDefinition,
+    mode: Mode,
+) -> Result<(TaskDefinition, bool), StoreError> {
+    let mut tx = engine.begin_write().await?;
+    let created = upsert_task_in::<E>(&mut tx, new, Uuid::new_v4()).await?;
+    let text = format!(
+        "SELECT {} FROM task_definitions t WHERE t.task_name = $1",
+        sql::TASK_COLUMNS
+    );
+    let found = E::rows(&mut tx, &text, &[Bind::Text(new.task_name.clone())])
+        .await?
+        .iter()
+        .map(E::task)
+        .next()
+        .transpose()?;
+    finish::<E>(tx, mode).await?;
+    let task = found.ok_or(StoreError::TaskNotFound {
+        reference: new.task_name.clone(),
+    })?;
+    Ok((task.task, created))
+}
+
 /// Every task definition a `WHERE` clause selects, with its schedule count, by task name.
 async fn tasks_where<E: Engine>(
     engine: &E,
@@ -430,16 +480,14 @@ impl<E: Engine> TaskStore for E {
         &self,
         new: &NewTaskDefinition,
     ) -> Result<(TaskDefinition, bool), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let created = upsert_task_in::<E>(&mut tx, new, Uuid::new_v4()).await?;
-        tx.commit().await?;
-        let task = self
-            .get_task(&new.task_name)
-            .await?
-            .ok_or(StoreError::TaskNotFound {
-                reference: new.task_name.clone(),
-            })?;
-        Ok((task, created))
+        upsert_task::<E>(self, new, Mode::Keep).await
+    }
+
+    async fn preview_upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> Result<(TaskDefinition, bool), StoreError> {
+        upsert_task::<E>(self, new, Mode::RollBack).await
     }
 
     async fn get_task(&self, task_name: &str) -> Result<Option<TaskDefinition>, StoreError> {

@@ -88,6 +88,25 @@ pub trait ScheduleStore: Send + Sync {
         new: &NewSchedule,
     ) -> impl Future<Output = Result<Creation, StoreError>> + Send;
 
+    /// What [`Self::create_schedule_once`] (`once`) or [`Self::create_schedule`] would do, run
+    /// in full and rolled back: the row it would insert (its name chosen as the write would
+    /// choose it; its id and times are this attempt's) or the schedule that already does the
+    /// job. Nothing is written.
+    fn preview_create(
+        &self,
+        new: &NewSchedule,
+        once: bool,
+    ) -> impl Future<Output = Result<Creation, StoreError>> + Send;
+
+    /// [`Self::update_schedule`] run in full and rolled back: the row afterwards, or the same
+    /// errors; nothing is written.
+    fn preview_update(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Schedule, StoreError>> + Send;
+
     /// One schedule by id.
     fn get_schedule(
         &self,
@@ -168,6 +187,12 @@ pub struct TaskSummary {
 pub trait TaskStore: Send + Sync {
     /// Creates or replaces the definition of `new.task_name`; `true` when it was created.
     fn upsert_task(
+        &self,
+        new: &NewTaskDefinition,
+    ) -> impl Future<Output = Result<(TaskDefinition, bool), StoreError>> + Send;
+
+    /// [`Self::upsert_task`] run in full and rolled back; nothing is written.
+    fn preview_upsert_task(
         &self,
         new: &NewTaskDefinition,
     ) -> impl Future<Output = Result<(TaskDefinition, bool), StoreError>> + Send;

@@ -367,6 +367,116 @@ async fn bulk_delete_by_selection(db: TestDb) {
     assert_eq!(db.json(&["schedule", "list"]), serde_json::json!([]));
 }
 
+/// `--dry-run` on `schedule add`, `schedule update` and `task define`: the write runs in full
+/// and is rolled back, so what it shows is what the write would do (the generated name with its
+/// free suffix, the same-job refusal), and nothing is written.
+async fn dry_runs_of_writes_show_the_write_and_keep_nothing(db: TestDb) {
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.d",
+        "--cron",
+        "@daily",
+    ]);
+    let before = db.snapshot();
+    // The name a second add would get: the first free suffix.
+    let would = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.d",
+        "--cron",
+        "@daily",
+        "--kwargs",
+        r#"{"k": 1}"#,
+        "--dry-run",
+    ]);
+    let existing = before[0]["name"].as_str().unwrap().to_string();
+    assert_eq!(would["name"], format!("{existing}_2"), "{would}");
+    let (code, stdout, stderr) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.d",
+        "--cron",
+        "@daily",
+        "--kwargs",
+        r#"{"k": 1}"#,
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with(&format!("Would create schedule '{existing}_2' (")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("; nothing was written (--dry-run)."),
+        "{stdout}"
+    );
+    // The same job: refused as the write would be (exit 5), nothing written.
+    let (code, _, stderr) = db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.d",
+        "--cron",
+        "@daily",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 5, "{stderr}");
+    assert_eq!(db.snapshot(), before);
+
+    // Update: the row as it would be; the stored row unchanged.
+    let would = db.json(&[
+        "schedule",
+        "update",
+        &existing,
+        "--cron",
+        "0 5 * * *",
+        "--dry-run",
+    ]);
+    assert_eq!(would["cron_expression"], "0 5 * * *");
+    assert_eq!(db.snapshot(), before);
+    let (code, stdout, _) = db.run(&[
+        "schedule",
+        "update",
+        &existing,
+        "--cron",
+        "0 5 * * *",
+        "--dry-run",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), before[0]["id"].as_str().unwrap());
+
+    // Task define: created, as it would be; no definition stored.
+    let (code, stdout, stderr) = db.run(&[
+        "task",
+        "define",
+        "app.tasks.d",
+        "--description",
+        "D",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with(
+            "Would create the definition of task app.tasks.d; nothing was written (--dry-run)."
+        ),
+        "{stdout}"
+    );
+    let defined = db.json(&["task", "define", "app.tasks.d", "--dry-run"]);
+    assert_eq!(defined["action"], "created", "{defined}");
+    assert_eq!(db.json(&["task", "list"]), serde_json::json!([]));
+    assert_eq!(db.snapshot(), before);
+}
+
 both_backends!(
     jsonl_is_one_object_per_line,
     name_prints_ids_for_pipes,
@@ -375,4 +485,5 @@ both_backends!(
     list_sorts_and_limits,
     bulk_selection_is_confirmed_and_written_at_once,
     bulk_delete_by_selection,
+    dry_runs_of_writes_show_the_write_and_keep_nothing,
 );

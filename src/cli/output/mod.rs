@@ -192,6 +192,9 @@ pub enum Output {
     Applied(ApplyView),
     /// `check`.
     Check(CheckReport),
+    /// `--dry-run` of `schedule add`, `schedule update` or `task define`: what the write would
+    /// have produced (the write ran and was rolled back). Its JSON is the inner document.
+    DryRun(Box<Output>),
 }
 
 impl Output {
@@ -289,6 +292,7 @@ pub fn names(out: &Output) -> Option<Vec<String>> {
         | Output::TaskDeleted(task) => vec![task.task.task_name.clone()],
         Output::TaskList(tasks) => tasks.iter().map(|t| t.task.task_name.clone()).collect(),
         Output::History(rows) => rows.iter().map(|r| r.run.id.to_string()).collect(),
+        Output::DryRun(inner) => return names(inner),
         _ => return None,
     })
 }
@@ -395,6 +399,7 @@ fn json(out: &Output) -> Option<Json<'_>> {
         Output::BeatStatus(view) => Json::BeatStatus(view.json()),
         Output::BeatStopped(stats) => Json::BeatStopped(beat::StoppedJson::new(stats)),
         Output::Migrated { report, .. } => Json::Migrated(migrate::MigratedJson::new(report)),
+        Output::DryRun(inner) => return json(inner),
         Output::Monitored { .. } | Output::Document(_) => return None,
     })
 }
@@ -557,5 +562,29 @@ fn render_raw(out: &Output, layout: Layout) -> String {
         Output::Diagnosis { report, strict } => diagnose::diagnosis_text(report, *strict, layout),
         Output::Check(report) => check::check_text(report, layout),
         Output::Migrated { report, url } => migrate::migrated_text(report, url),
+        Output::DryRun(inner) => dry_run_text(&render_raw(inner, layout)),
     }
+}
+
+/// The text of a dry run: the write's own text, its first line ("Created schedule 'x' (id).")
+/// saying what would have been done ("Would create schedule 'x' (id); nothing was written
+/// (--dry-run).").
+fn dry_run_text(text: &str) -> String {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let would = [
+        ("Created ", "Would create "),
+        ("Updated ", "Would update "),
+        ("Replaced ", "Would replace "),
+    ]
+    .iter()
+    .find_map(|(done, would)| {
+        first
+            .strip_prefix(done)
+            .map(|tail| format!("{would}{tail}"))
+    })
+    .unwrap_or_else(|| first.to_string());
+    format!(
+        "{}; nothing was written (--dry-run).\n{rest}",
+        would.trim_end_matches('.')
+    )
 }

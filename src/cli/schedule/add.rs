@@ -50,6 +50,11 @@ pub struct AddArgs {
     /// (makes scripts idempotent)
     #[arg(long)]
     pub if_not_exists: bool,
+
+    /// Validate and show the schedule that would be created (its generated name included)
+    /// without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Validates everything, then inserts one row. On a terminal, a missing `--task` or `--cron`
@@ -118,10 +123,15 @@ pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
     for warning in schedule::cron_warnings(&new.cron_expression) {
         ctx.note(warning);
     }
-    let created = if args.allow_duplicate {
-        store.create_schedule(&new).await?
+    let creation = if args.dry_run {
+        store.preview_create(&new, !args.allow_duplicate).await?
+    } else if args.allow_duplicate {
+        Creation::Created(store.create_schedule(&new).await?)
     } else {
-        match store.create_schedule_once(&new).await? {
+        store.create_schedule_once(&new).await?
+    };
+    let created = {
+        match creation {
             Creation::Created(created) => created,
             Creation::Exists(existing) => {
                 let view = ScheduleView::new(&existing, ctx.settings.timezone.value, Utc::now());
@@ -145,6 +155,10 @@ pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
             }
         }
     };
+    let view = ScheduleView::new(&created, ctx.settings.timezone.value, Utc::now());
+    if args.dry_run {
+        return Ok(Output::DryRun(Box::new(Output::Created(view))));
+    }
     let event = ChangeEvent::schedule(
         EventKind::ScheduleCreated,
         created.id,
@@ -153,6 +167,5 @@ pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
         Utc::now(),
     );
     ctx.publish(&store, vec![event]).await;
-    let view = ScheduleView::new(&created, ctx.settings.timezone.value, Utc::now());
     Ok(Output::Created(view))
 }

@@ -35,6 +35,10 @@ pub struct UpdateArgs {
     #[command(flatten)]
     pub fields: ScheduleFields,
 
+    /// Validate and show the schedule as it would be, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// Add a tag (repeatable)
     #[arg(long = "add-tag", value_name = "TAG")]
     pub add_tags: Vec<String>,
@@ -151,6 +155,14 @@ pub async fn run(ctx: &Ctx, mut args: UpdateArgs) -> Result<Output> {
         for warning in schedule::cron_warnings(&next.cron_expression) {
             ctx.note(warning);
         }
+    }
+    if args.dry_run {
+        let would = store
+            .preview_update(&next, &name, current.updated_at)
+            .await?;
+        return Ok(Output::DryRun(Box::new(Output::Updated(
+            ScheduleView::new(&would, ctx.settings.timezone.value, Utc::now()),
+        ))));
     }
     let updated = store
         .update_schedule(&next, &name, current.updated_at)

@@ -37,6 +37,10 @@ pub struct DefineArgs {
     /// Replace the schema even though existing schedules of the task would break it
     #[arg(long)]
     pub force: bool,
+
+    /// Validate and show the definition as it would be, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Validates the schema, checks every existing schedule of the task against it, then writes.
@@ -98,6 +102,17 @@ pub async fn run(ctx: &Ctx, args: DefineArgs) -> Result<Output> {
             "fix those schedules first (`stockura schedule update REF --param …`), or pass --force to replace the schema anyway",
         )
         .into());
+    }
+    if args.dry_run {
+        let (definition, created) = store.preview_upsert_task(&new).await?;
+        return Ok(Output::DryRun(Box::new(Output::TaskDefined {
+            task: TaskView {
+                task: definition,
+                schedule_count: schedules.len() as i64,
+            },
+            created,
+            invalid_schedules: broken.len(),
+        })));
     }
     let (definition, created) = store.upsert_task(&new).await?;
     let event = ChangeEvent::task(

@@ -22,7 +22,7 @@ use uuid::Uuid;
 pub use lock::AdvisoryLock;
 
 use super::migrate::MigrationReport;
-use super::shared::{self, Engine, select, write_time};
+use super::shared::{self, Engine, Mode, select, write_time};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
     ChangeVersion, Creation, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
@@ -205,11 +205,21 @@ impl ScheduleStore for PgStore {
     }
 
     async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
-        shared::create_schedule(self, new).await
+        shared::create_schedule(self, new, Mode::Keep).await
     }
 
     async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
-        shared::create_schedule_once(self, new).await
+        shared::create_schedule_once(self, new, Mode::Keep).await
+    }
+
+    async fn preview_create(&self, new: &NewSchedule, once: bool) -> Result<Creation, StoreError> {
+        if once {
+            shared::create_schedule_once(self, new, Mode::RollBack).await
+        } else {
+            shared::create_schedule(self, new, Mode::RollBack)
+                .await
+                .map(Creation::Created)
+        }
     }
 
     async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
@@ -247,7 +257,16 @@ impl ScheduleStore for PgStore {
         name: &NameChoice,
         expected_updated_at: DateTime<Utc>,
     ) -> Result<Schedule, StoreError> {
-        shared::update_schedule(self, next, name, expected_updated_at).await
+        shared::update_schedule(self, next, name, expected_updated_at, Mode::Keep).await
+    }
+
+    async fn preview_update(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        shared::update_schedule(self, next, name, expected_updated_at, Mode::RollBack).await
     }
 
     async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
