@@ -5,7 +5,8 @@
 //! A backend takes part by implementing [`Engine`]: how it opens a write transaction, binds a
 //! [`Bind`] and decodes a row. The statements come from [`sql`] in the backend's [`Dialect`].
 //! Task definitions and batches need nothing else, so every engine is a [`TaskStore`] and a
-//! [`BatchStore`] through the blanket implementations below.
+//! [`BatchStore`] through the blanket implementations below; with the few schedule operations
+//! each backend runs its own way ([`NativeSchedules`]) it is a [`ScheduleStore`] too.
 
 use std::future::Future;
 
@@ -15,7 +16,11 @@ use sqlx::pool::PoolConnection;
 use uuid::Uuid;
 
 use super::sql::{self, Bind, Dialect, Where};
-use super::{BatchStore, BatchWrite, Creation, ScheduleFilter, StoreError, TaskStore, TaskSummary};
+use super::{
+    BatchStore, BatchWrite, ChangeLog, ChangeVersion, Creation, DatabaseStatus, MigrationReport,
+    ScheduleFilter, ScheduleStore, StoreError, TaskStore, TaskSummary,
+};
+use crate::config::Backend;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -80,6 +85,136 @@ pub trait Engine: Send + Sync {
         conn: &mut Conn<Self>,
         key: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The schedule operations each backend runs its own way (SQLite reads schedules in pages,
+/// Postgres switches `enabled` in one statement, each has its own migrations and status);
+/// every other [`ScheduleStore`] method is written once, below, over [`Engine`].
+pub trait NativeSchedules: Engine {
+    /// See [`ScheduleStore::backend`].
+    fn backend(&self) -> Backend;
+
+    /// See [`ScheduleStore::visit_schedules`].
+    fn visit_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        visit: &mut (dyn FnMut(Schedule) + Send),
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// See [`ScheduleStore::set_enabled`].
+    fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        enabled: bool,
+    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// See [`ScheduleStore::change_version`].
+    fn change_version(&self) -> impl Future<Output = Result<ChangeVersion, StoreError>> + Send;
+
+    /// See [`ScheduleStore::changes_since`].
+    fn changes_since(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Option<ChangeLog>, StoreError>> + Send;
+
+    /// See [`ScheduleStore::status`].
+    fn status(&self) -> impl Future<Output = Result<DatabaseStatus, StoreError>> + Send;
+
+    /// See [`ScheduleStore::migrate`].
+    fn migrate(&self) -> impl Future<Output = Result<MigrationReport, StoreError>> + Send;
+}
+
+impl<E: NativeSchedules> ScheduleStore for E {
+    fn backend(&self) -> Backend {
+        NativeSchedules::backend(self)
+    }
+
+    async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
+        create_schedule(self, new, Mode::Keep).await
+    }
+
+    async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
+        create_schedule_once(self, new, Mode::Keep).await
+    }
+
+    async fn preview_create(&self, new: &NewSchedule, once: bool) -> Result<Creation, StoreError> {
+        if once {
+            create_schedule_once(self, new, Mode::RollBack).await
+        } else {
+            create_schedule(self, new, Mode::RollBack)
+                .await
+                .map(Creation::Created)
+        }
+    }
+
+    async fn preview_update(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        update_schedule(self, next, name, expected_updated_at, Mode::RollBack).await
+    }
+
+    async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
+        get_schedule(self, id).await
+    }
+
+    async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
+        find_candidates(self, reference).await
+    }
+
+    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
+        let mut out = Vec::new();
+        NativeSchedules::visit_schedules(self, filter, &mut |s| out.push(s)).await?;
+        Ok(out)
+    }
+
+    async fn visit_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        visit: &mut (dyn FnMut(Schedule) + Send),
+    ) -> Result<(), StoreError> {
+        NativeSchedules::visit_schedules(self, filter, visit).await
+    }
+
+    async fn update_schedule(
+        &self,
+        next: &Schedule,
+        name: &NameChoice,
+        expected_updated_at: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        update_schedule(self, next, name, expected_updated_at, Mode::Keep).await
+    }
+
+    async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
+        delete_schedules(self, ids).await
+    }
+
+    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+        NativeSchedules::set_enabled(self, ids, enabled).await
+    }
+
+    async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        NativeSchedules::migrate(self).await
+    }
+
+    async fn change_version(&self) -> Result<ChangeVersion, StoreError> {
+        NativeSchedules::change_version(self).await
+    }
+
+    async fn changes_since(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<ChangeLog>, StoreError> {
+        NativeSchedules::changes_since(self, after, limit).await
+    }
+
+    async fn status(&self) -> Result<DatabaseStatus, StoreError> {
+        NativeSchedules::status(self).await
+    }
 }
 
 /// The time a write stamps: now at microsecond precision (what Postgres keeps), and always

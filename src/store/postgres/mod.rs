@@ -22,18 +22,17 @@ use uuid::Uuid;
 pub use lock::AdvisoryLock;
 
 use super::migrate::MigrationReport;
-use super::shared::{self, Engine, Mode, select, write_time};
+use super::shared::{self, Engine, NativeSchedules, select, write_time};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, Creation, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
-    ScheduleStore, StoreError, TaskSummary,
+    ChangeVersion, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
+    StoreError, TaskSummary,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
-use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
-use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule};
+use crate::domain::{Arguments, DeliveryOptions, Schedule};
 
 /// The NOTIFY channel of the version trigger.
 pub const CHANGES_CHANNEL: &str = "stockura_schedule_changes";
@@ -199,41 +198,9 @@ impl Engine for PgStore {
     }
 }
 
-impl ScheduleStore for PgStore {
+impl NativeSchedules for PgStore {
     fn backend(&self) -> Backend {
         Backend::Postgres
-    }
-
-    async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
-        shared::create_schedule(self, new, Mode::Keep).await
-    }
-
-    async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
-        shared::create_schedule_once(self, new, Mode::Keep).await
-    }
-
-    async fn preview_create(&self, new: &NewSchedule, once: bool) -> Result<Creation, StoreError> {
-        if once {
-            shared::create_schedule_once(self, new, Mode::RollBack).await
-        } else {
-            shared::create_schedule(self, new, Mode::RollBack)
-                .await
-                .map(Creation::Created)
-        }
-    }
-
-    async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
-        shared::get_schedule(self, id).await
-    }
-
-    async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
-        shared::find_candidates(self, reference).await
-    }
-
-    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
-        let mut out = Vec::new();
-        self.visit_schedules(filter, &mut |s| out.push(s)).await?;
-        Ok(out)
     }
 
     async fn visit_schedules(
@@ -249,28 +216,6 @@ impl ScheduleStore for PgStore {
             visit(decode_row(&row)?);
         }
         Ok(())
-    }
-
-    async fn update_schedule(
-        &self,
-        next: &Schedule,
-        name: &NameChoice,
-        expected_updated_at: DateTime<Utc>,
-    ) -> Result<Schedule, StoreError> {
-        shared::update_schedule(self, next, name, expected_updated_at, Mode::Keep).await
-    }
-
-    async fn preview_update(
-        &self,
-        next: &Schedule,
-        name: &NameChoice,
-        expected_updated_at: DateTime<Utc>,
-    ) -> Result<Schedule, StoreError> {
-        shared::update_schedule(self, next, name, expected_updated_at, Mode::RollBack).await
-    }
-
-    async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
-        shared::delete_schedules(self, ids).await
     }
 
     async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
@@ -350,7 +295,7 @@ impl ScheduleStore for PgStore {
             (0, 0)
         };
         let version = if has("stockura_schedule_version").await? {
-            Some(self.change_version().await?)
+            Some(NativeSchedules::change_version(self).await?)
         } else {
             None
         };

@@ -24,18 +24,17 @@ use sqlx::{FromRow, Row, Sqlite};
 use uuid::Uuid;
 
 use super::migrate::MigrationReport;
-use super::shared::{self, Engine, Mode, select, write_time};
+use super::shared::{self, Engine, NativeSchedules, select, write_time};
 use super::sql::{self, Bind, Dialect, Where, decode};
 use super::{
-    ChangeVersion, Creation, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
-    ScheduleStore, StoreError, TaskSummary,
+    ChangeVersion, DatabaseStatus, InstanceStore, LastDispatch, RunStore, ScheduleFilter,
+    StoreError, TaskSummary,
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
-use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
-use crate::domain::{Arguments, DeliveryOptions, NameChoice, NewSchedule, Schedule};
+use crate::domain::{Arguments, DeliveryOptions, Schedule};
 
 /// How long a writer waits for another process's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -326,7 +325,7 @@ fn decode_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
     RawRow::from_row(row)?.decode()
 }
 
-/// Schedules per page of [`visit_schedules`](ScheduleStore::visit_schedules): SQLite hands
+/// Schedules per page of [`visit_schedules`](NativeSchedules::visit_schedules): SQLite hands
 /// sqlx each result row on a worker thread, a wake-up and a copy of every value per row, which
 /// cost 26 µs a row (2.6 s for 100,000); one JSON array per page costs one hand-over.
 const PAGE_ROWS: usize = 2_000;
@@ -402,41 +401,9 @@ impl Engine for SqliteStore {
     }
 }
 
-impl ScheduleStore for SqliteStore {
+impl NativeSchedules for SqliteStore {
     fn backend(&self) -> Backend {
         Backend::Sqlite
-    }
-
-    async fn create_schedule(&self, new: &NewSchedule) -> Result<Schedule, StoreError> {
-        shared::create_schedule(self, new, Mode::Keep).await
-    }
-
-    async fn create_schedule_once(&self, new: &NewSchedule) -> Result<Creation, StoreError> {
-        shared::create_schedule_once(self, new, Mode::Keep).await
-    }
-
-    async fn preview_create(&self, new: &NewSchedule, once: bool) -> Result<Creation, StoreError> {
-        if once {
-            shared::create_schedule_once(self, new, Mode::RollBack).await
-        } else {
-            shared::create_schedule(self, new, Mode::RollBack)
-                .await
-                .map(Creation::Created)
-        }
-    }
-
-    async fn get_schedule(&self, id: Uuid) -> Result<Option<Schedule>, StoreError> {
-        shared::get_schedule(self, id).await
-    }
-
-    async fn find_candidates(&self, reference: &ScheduleRef) -> Result<Vec<Schedule>, StoreError> {
-        shared::find_candidates(self, reference).await
-    }
-
-    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>, StoreError> {
-        let mut out = Vec::new();
-        self.visit_schedules(filter, &mut |s| out.push(s)).await?;
-        Ok(out)
     }
 
     async fn visit_schedules(
@@ -485,28 +452,6 @@ impl ScheduleStore for SqliteStore {
             }
         }
         Ok(())
-    }
-
-    async fn update_schedule(
-        &self,
-        next: &Schedule,
-        name: &NameChoice,
-        expected_updated_at: DateTime<Utc>,
-    ) -> Result<Schedule, StoreError> {
-        shared::update_schedule(self, next, name, expected_updated_at, Mode::Keep).await
-    }
-
-    async fn preview_update(
-        &self,
-        next: &Schedule,
-        name: &NameChoice,
-        expected_updated_at: DateTime<Utc>,
-    ) -> Result<Schedule, StoreError> {
-        shared::update_schedule(self, next, name, expected_updated_at, Mode::RollBack).await
-    }
-
-    async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
-        shared::delete_schedules(self, ids).await
     }
 
     async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
@@ -612,7 +557,7 @@ impl ScheduleStore for SqliteStore {
             (0, 0)
         };
         let version = if has("stockura_schedule_version").await? {
-            Some(self.change_version().await?)
+            Some(NativeSchedules::change_version(self).await?)
         } else {
             None
         };
