@@ -133,6 +133,8 @@ async fn follow(ctx: &Ctx, store: &AnyStore, filter: RunFilter) -> Result<Output
     let mut cursor = store.latest_run_id().await?;
     let mut first = store.list_runs(&filter).await?;
     first.reverse();
+    // A run recorded between the two reads is in `first`: not read again as new.
+    cursor = first.iter().map(|r| r.id).fold(cursor, i64::max);
     // Runs whose status may still change, with the status last printed.
     let mut pending: std::collections::BTreeMap<i64, RunStatus> = std::collections::BTreeMap::new();
     let mut printed = 0usize;
