@@ -477,6 +477,29 @@ async fn dry_runs_of_writes_show_the_write_and_keep_nothing(db: TestDb) {
     assert_eq!(db.snapshot(), before);
 }
 
+/// `run-beat` reports its owed counters with the others when it stops.
+async fn run_beat_json_counts_owed_slots(db: TestDb) {
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.t",
+        "--cron",
+        "* * * * *",
+    ]);
+    let stopped = db.json(&["run-beat", "--once", "--dry-run"]);
+    for field in [
+        "dispatched",
+        "deferred_sent",
+        "takeovers",
+        "owed",
+        "owed_sent",
+    ] {
+        assert!(stopped[field].is_u64(), "{field}: {stopped}");
+    }
+    assert_eq!(stopped["owed"], 0, "{stopped}");
+}
+
 both_backends!(
     jsonl_is_one_object_per_line,
     name_prints_ids_for_pipes,
@@ -486,4 +509,5 @@ both_backends!(
     bulk_selection_is_confirmed_and_written_at_once,
     bulk_delete_by_selection,
     dry_runs_of_writes_show_the_write_and_keep_nothing,
+    run_beat_json_counts_owed_slots,
 );

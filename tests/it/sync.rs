@@ -308,6 +308,13 @@ async fn sync_monitor_prints_events_and_stops(db: TestDb) {
             line["received_at"].is_string() && line["channel"].is_string(),
             "{line}"
         );
+        // An RFC 3339 instant with at most microseconds, as every instant stockura prints.
+        let at = line["received_at"].as_str().unwrap();
+        let fraction = at
+            .split_once('.')
+            .map_or("", |(_, f)| f.trim_end_matches('Z'));
+        assert!(fraction.len() <= 6, "{at}");
+        chrono::DateTime::parse_from_rfc3339(at).unwrap();
         match line["source"].as_str().unwrap() {
             "redis" => assert_eq!(line["event"]["event_type"], "schedule_created"),
             "postgres" => assert!(line["event"]["version"].is_i64(), "{line}"),

@@ -146,6 +146,10 @@ pub struct StoppedJson {
     pub deferred_sent: usize,
     /// Times this scheduler became the leader after standing by.
     pub takeovers: usize,
+    /// Slots the broker did not take at first: owed, and retried with the same task ids.
+    pub owed: usize,
+    /// Owed slots sent later.
+    pub owed_sent: usize,
 }
 
 impl StoppedJson {
@@ -162,6 +166,8 @@ impl StoppedJson {
             deferred: stats.deferred,
             deferred_sent: stats.deferred_sent,
             takeovers: stats.takeovers,
+            owed: stats.owed,
+            owed_sent: stats.owed_sent,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `sync monitor`: change events, printed as they arrive.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -40,7 +40,8 @@ impl<'a> EventJson<'a> {
         Self {
             source: e.source,
             channel: &e.channel,
-            received_at: utc_text(e.received_at),
+            // Microseconds, as every other instant stockura prints.
+            received_at: utc_text(e.received_at.trunc_subsecs(6)),
             event: &e.event,
         }
     }
