@@ -7,6 +7,10 @@ use stockura::cli::output::{report_error, report_usage_error};
 use stockura::error::exit;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash stockura` prints the shell's dynamic completion script; the shell then
+    // calls back with `COMPLETE` set to complete a word (schedule and task names included).
+    clap_complete::CompleteEnv::with_factory(<stockura::Cli as clap::CommandFactory>::command)
+        .complete();
     let cli = match stockura::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

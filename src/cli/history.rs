@@ -20,7 +20,7 @@ use crate::sync::results::{self, TaskResult};
 )]
 pub struct HistoryArgs {
     /// Only this schedule: id, unique id prefix or exact name
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", add = crate::cli::complete::schedule_names())]
     pub reference: Option<String>,
 
     /// Only runs with this status (dispatched, missed, failed, dry_run, skipped, deferred, owed)

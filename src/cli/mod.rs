@@ -7,6 +7,7 @@ pub mod args;
 pub mod beat;
 pub mod check;
 pub mod classify;
+pub mod complete;
 pub mod confirm;
 pub mod diagnose;
 pub mod docs;

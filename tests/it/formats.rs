@@ -500,6 +500,66 @@ async fn run_beat_json_counts_owed_slots(db: TestDb) {
     assert_eq!(stopped["owed"], 0, "{stopped}");
 }
 
+/// The words the shell's dynamic completion (`COMPLETE=bash`) offers for the last of `words`.
+fn completions(mut cmd: assert_cmd::Command, words: &[&str]) -> Vec<String> {
+    let out = cmd
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .arg("--")
+        .args(words)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Dynamic completion offers the stored schedule names for a REF and the defined task names
+/// for a TASK.
+async fn names_complete_from_the_database(db: TestDb) {
+    for (name, task) in [
+        ("nightly-report", "app.tasks.report"),
+        ("night-sync", "app.tasks.sync"),
+        ("weekly", "app.tasks.weekly"),
+    ] {
+        db.json(&[
+            "schedule", "add", "--task", task, "--cron", "@daily", "--name", name,
+        ]);
+    }
+    db.stdout(&["task", "define", "app.tasks.report"]);
+    assert_eq!(
+        completions(db.cmd(), &["stockura", "schedule", "show", "ni"]),
+        ["night-sync", "nightly-report"]
+    );
+    let all = completions(db.cmd(), &["stockura", "schedule", "disable", ""]);
+    assert!(all.contains(&"weekly".to_string()), "{all:?}");
+    assert_eq!(
+        completions(db.cmd(), &["stockura", "history", "we"]),
+        ["weekly"]
+    );
+    let tasks = completions(db.cmd(), &["stockura", "task", "show", "app"]);
+    assert_eq!(tasks, ["app.tasks.report"]);
+}
+
+/// Without a database, completion offers no names, fails nothing and creates nothing.
+#[test]
+fn completion_without_a_database_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let mut cmd = crate::support::bare_cmd(dir.path());
+    cmd.env("STOCKURA_HOME", &home);
+    let offered = completions(cmd, &["stockura", "schedule", "show", "n"]);
+    assert_eq!(offered, Vec::<String>::new());
+    assert_eq!(std::fs::read_dir(&home).unwrap().count(), 0);
+}
+
 both_backends!(
     jsonl_is_one_object_per_line,
     name_prints_ids_for_pipes,
@@ -510,4 +570,5 @@ both_backends!(
     bulk_delete_by_selection,
     dry_runs_of_writes_show_the_write_and_keep_nothing,
     run_beat_json_counts_owed_slots,
+    names_complete_from_the_database,
 );

@@ -22,7 +22,7 @@ pub const MAX_COUNT: usize = 10_000;
 )]
 pub struct NextArgs {
     /// A stored schedule: id, unique id prefix or exact name
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", add = crate::cli::complete::schedule_names())]
     pub reference: Option<String>,
 
     /// A cron expression to preview instead of a stored schedule

@@ -23,7 +23,7 @@ pub const RECENT: i64 = 10;
 )]
 pub struct ShowArgs {
     /// Schedule id, unique id prefix (4+ hex digits) or exact name
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", add = crate::cli::complete::schedule_names())]
     pub reference: String,
 }
 

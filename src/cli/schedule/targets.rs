@@ -12,6 +12,7 @@ pub struct Targets {
     /// Schedule ids, unique id prefixes or exact names
     #[arg(
         value_name = "REF",
+        add = crate::cli::complete::schedule_names(),
         required_unless_present_any = ["task", "category", "tags", "search", "all"],
         conflicts_with_all = ["task", "category", "tags", "search", "all"]
     )]

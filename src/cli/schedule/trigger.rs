@@ -24,7 +24,7 @@ use crate::sync::results;
 )]
 pub struct TriggerArgs {
     /// Schedule id, unique id prefix or exact name
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", add = crate::cli::complete::schedule_names())]
     pub reference: String,
 
     /// Wait for the Celery result; exit 0 on SUCCESS, 7 on FAILURE, REVOKED or timeout

@@ -21,7 +21,7 @@ use crate::sync::{ChangeEvent, EventKind};
 )]
 pub struct UpdateArgs {
     /// Schedule id, unique id prefix (4+ hex digits) or exact name
-    #[arg(value_name = "REF")]
+    #[arg(value_name = "REF", add = crate::cli::complete::schedule_names())]
     pub reference: String,
 
     /// New Celery task name

@@ -14,7 +14,7 @@ use crate::sync::{ChangeEvent, EventKind};
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Task name (full, or its last dotted segment when unique)
-    #[arg(value_name = "TASK")]
+    #[arg(value_name = "TASK", add = crate::cli::complete::task_names())]
     pub task: String,
 
     #[command(flatten)]

@@ -12,7 +12,7 @@ use crate::store::{self, ScheduleFilter, ScheduleStore};
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Task name (full, or its last dotted segment when unique)
-    #[arg(value_name = "TASK")]
+    #[arg(value_name = "TASK", add = crate::cli::complete::task_names())]
     pub task: String,
 }
 

@@ -20,7 +20,7 @@ use crate::store;
 )]
 pub struct ValidateArgs {
     /// Task name (full, or its last dotted segment when unique)
-    #[arg(value_name = "TASK")]
+    #[arg(value_name = "TASK", add = crate::cli::complete::task_names())]
     pub task: String,
 
     /// The kwargs: inline JSON object, '-' for standard input, or a JSON file
