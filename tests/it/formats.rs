@@ -367,6 +367,19 @@ async fn bulk_delete_by_selection(db: TestDb) {
     assert_eq!(db.json(&["schedule", "list"]), serde_json::json!([]));
 }
 
+/// A second schedule of the dry-run test's task, previewed.
+const SECOND_ADD_DRY_RUN: &[&str] = &[
+    "schedule",
+    "add",
+    "--task",
+    "app.tasks.d",
+    "--cron",
+    "@daily",
+    "--kwargs",
+    r#"{"k": 1}"#,
+    "--dry-run",
+];
+
 /// `--dry-run` on `schedule add`, `schedule update` and `task define`: the write runs in full
 /// and is rolled back, so what it shows is what the write would do (the generated name with its
 /// free suffix, the same-job refusal), and nothing is written.
@@ -381,30 +394,10 @@ async fn dry_runs_of_writes_show_the_write_and_keep_nothing(db: TestDb) {
     ]);
     let before = db.snapshot();
     // The name a second add would get: the first free suffix.
-    let would = db.json(&[
-        "schedule",
-        "add",
-        "--task",
-        "app.tasks.d",
-        "--cron",
-        "@daily",
-        "--kwargs",
-        r#"{"k": 1}"#,
-        "--dry-run",
-    ]);
+    let would = db.json(SECOND_ADD_DRY_RUN);
     let existing = before[0]["name"].as_str().unwrap().to_string();
     assert_eq!(would["name"], format!("{existing}_2"), "{would}");
-    let (code, stdout, stderr) = db.run(&[
-        "schedule",
-        "add",
-        "--task",
-        "app.tasks.d",
-        "--cron",
-        "@daily",
-        "--kwargs",
-        r#"{"k": 1}"#,
-        "--dry-run",
-    ]);
+    let (code, stdout, stderr) = db.run(SECOND_ADD_DRY_RUN);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.starts_with(&format!("Would create schedule '{existing}_2' (")),

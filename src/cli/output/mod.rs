@@ -425,33 +425,22 @@ fn write_jsonl(out: &Output) -> std::io::Result<()> {
         return Ok(());
     };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut line = |value: &dyn erased::Value| -> std::io::Result<()> {
-        value.write(&mut stdout)?;
-        stdout.write_all(b"\n")
-    };
+    let out = &mut stdout;
     let written = match &doc {
-        Json::Schedules(each) => each.iter().try_for_each(|j| line(&j)),
-        Json::Tasks(each) => each.iter().try_for_each(|j| line(&j)),
-        Json::History(each) => each.iter().try_for_each(|j| line(&j)),
-        Json::Times(times) => times.iter().try_for_each(|t| line(t)),
-        whole => line(whole),
+        Json::Schedules(each) => each.iter().try_for_each(|j| json_line(out, &j)),
+        Json::Tasks(each) => each.iter().try_for_each(|j| json_line(out, &j)),
+        Json::History(each) => each.iter().try_for_each(|j| json_line(out, &j)),
+        Json::Times(times) => times.iter().try_for_each(|t| json_line(out, t)),
+        whole => json_line(out, whole),
     }
     .and_then(|()| stdout.flush());
     quiet_when_closed(written)
 }
 
-/// One compact JSON value written to a stream, whatever its type.
-mod erased {
-    /// A value `write_jsonl` can put on a line.
-    pub(super) trait Value {
-        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
-    }
-
-    impl<T: serde::Serialize> Value for T {
-        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-            serde_json::to_writer(out, self).map_err(std::io::Error::from)
-        }
-    }
+/// One value as compact JSON and a line end.
+fn json_line(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
 }
 
 /// Writes `bytes` on stdout and flushes. A closed pipe comes back as
