@@ -73,8 +73,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
         'stockura;schedule;add' {
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)')
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)')
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)')
-            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily, or an interval such as ''@every 30s'' (asked on a terminal when missing)')
+            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily, or an interval such as ''@every 30s'' (asked on a terminal when missing)')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h (5 hours into each 6-hour period); slots are aligned to the Unix epoch in UTC')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Schedule name (not unique); generated from task, parameters and cron when omitted')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]')
             [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'', a file holding one, or ''-'' for standard input')
@@ -164,8 +165,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
         'stockura;schedule;update' {
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'New Celery task name')
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'New Celery task name')
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'New cron expression')
-            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'New cron expression')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'New cron expression (or an interval such as ''@every 30s'')')
+            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'New cron expression (or an interval such as ''@every 30s'')')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Schedule name (not unique); generated from task, parameters and cron when omitted')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]')
             [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'', a file holding one, or ''-'' for standard input')
@@ -292,6 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
         'stockura;schedule;next' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A cron expression to preview instead of a stored schedule')
             [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'A cron expression to preview instead of a stored schedule')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'An interval to preview instead of a stored schedule, such as 30s or 6h/5h')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA timezone [default: the schedule''s zone, else CELERY_TIMEZONE, else UTC]')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Start instant (RFC 3339); results are strictly after it [default: now]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many fire times')

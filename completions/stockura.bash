@@ -1194,7 +1194,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__add)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --dry-run --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -c -p -o -h -V --task --cron --every --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --dry-run --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,6 +1213,10 @@ _stockura() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1714,7 +1718,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__next)
-            opts="-c -n -o -h -V --cron --tz --after --count --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-c -n -o -h -V --cron --every --tz --after --count --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1725,6 +1729,10 @@ _stockura() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1824,7 +1832,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__update)
-            opts="-t -c -p -o -h -V --task --cron --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --dry-run --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -c -p -o -h -V --task --cron --every --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --dry-run --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1843,6 +1851,10 @@ _stockura() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

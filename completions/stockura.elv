@@ -68,8 +68,9 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;schedule;add'= {
             cand -t 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)'
             cand --task 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)'
-            cand -c '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)'
-            cand --cron '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily (asked on a terminal when missing)'
+            cand -c '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily, or an interval such as ''@every 30s'' (asked on a terminal when missing)'
+            cand --cron '5-field cron expression or macro, e.g. ''0 9 * * mon-fri'' or @daily, or an interval such as ''@every 30s'' (asked on a terminal when missing)'
+            cand --every 'Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h (5 hours into each 6-hour period); slots are aligned to the Unix epoch in UTC'
             cand --name 'Schedule name (not unique); generated from task, parameters and cron when omitted'
             cand --tz 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]'
             cand --args 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'', a file holding one, or ''-'' for standard input'
@@ -155,8 +156,9 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;schedule;update'= {
             cand -t 'New Celery task name'
             cand --task 'New Celery task name'
-            cand -c 'New cron expression'
-            cand --cron 'New cron expression'
+            cand -c 'New cron expression (or an interval such as ''@every 30s'')'
+            cand --cron 'New cron expression (or an interval such as ''@every 30s'')'
+            cand --every 'Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h'
             cand --name 'Schedule name (not unique); generated from task, parameters and cron when omitted'
             cand --tz 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]'
             cand --args 'Positional task arguments as a JSON array, e.g. ''[1, "a"]'', a file holding one, or ''-'' for standard input'
@@ -278,6 +280,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;schedule;next'= {
             cand -c 'A cron expression to preview instead of a stored schedule'
             cand --cron 'A cron expression to preview instead of a stored schedule'
+            cand --every 'An interval to preview instead of a stored schedule, such as 30s or 6h/5h'
             cand --tz 'IANA timezone [default: the schedule''s zone, else CELERY_TIMEZONE, else UTC]'
             cand --after 'Start instant (RFC 3339); results are strictly after it [default: now]'
             cand -n 'How many fire times'

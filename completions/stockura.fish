@@ -71,7 +71,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fi
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "export" -d 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and not __fish_seen_subcommand_from add list ls show update delete rm enable disable next trigger export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s t -l task -d 'Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal when missing)' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s c -l cron -d '5-field cron expression or macro, e.g. \'0 9 * * mon-fri\' or @daily (asked on a terminal when missing)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -s c -l cron -d '5-field cron expression or macro, e.g. \'0 9 * * mon-fri\' or @daily, or an interval such as \'@every 30s\' (asked on a terminal when missing)' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l every -d 'Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h (5 hours into each 6-hour period); slots are aligned to the Unix epoch in UTC' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l name -d 'Schedule name (not unique); generated from task, parameters and cron when omitted' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l tz -d 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from add" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\', a file holding one, or \'-\' for standard input' -r
@@ -153,7 +154,8 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s t -l task -d 'New Celery task name' -r
-complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s c -l cron -d 'New cron expression' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -s c -l cron -d 'New cron expression (or an interval such as \'@every 30s\')' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l every -d 'Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l name -d 'Schedule name (not unique); generated from task, parameters and cron when omitted' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l tz -d 'IANA timezone the cron expression is evaluated in [default: CELERY_TIMEZONE, else UTC]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from update" -l args -d 'Positional task arguments as a JSON array, e.g. \'[1, "a"]\', a file holding one, or \'-\' for standard input' -r
@@ -256,6 +258,7 @@ complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_s
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s c -l cron -d 'A cron expression to preview instead of a stored schedule' -r
+complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l every -d 'An interval to preview instead of a stored schedule, such as 30s or 6h/5h' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l tz -d 'IANA timezone [default: the schedule\'s zone, else CELERY_TIMEZONE, else UTC]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -l after -d 'Start instant (RFC 3339); results are strictly after it [default: now]' -r
 complete -c stockura -n "__fish_stockura_using_subcommand schedule; and __fish_seen_subcommand_from next" -s n -l count -d 'How many fire times' -r

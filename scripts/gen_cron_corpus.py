@@ -179,7 +179,7 @@ NEVER = ["0 0 30 2 *", "0 0 31 4 *", "0 0 31 2,4,6,9,11 *", "0 0 30,31 feb *",
 HANDWRITTEN_ERRORS = [
     ("", None), ("   ", None), ("* * * *", None), ("* * *", None), ("* * * * * *", None),
     ("0 0 * * * *", None), ("0 0 0 * * * 2026", None), ("@reboot", None),
-    ("@every 5m", None), ("@every", None), ("@fortnightly", None), ("@daily 0", None),
+    ("@every 0s", None), ("@every", None), ("@fortnightly", None), ("@daily 0", None),
     ("*/0 * * * *", "minute"), ("1,,2 * * * *", "minute"), ("1, * * * *", "minute"),
     ("1-2-3 * * * *", "minute"), ("10/20 * * * *", "minute"), ("5-1 * * * *", "minute"),
     ("60 * * * *", "minute"), ("-5 * * * *", "minute"), ("L * * * *", "minute"),

@@ -274,35 +274,28 @@ impl Plan {
             let floor = now
                 .checked_sub_signed(Duration::days(MISSED_LOOKBACK_DAYS))
                 .unwrap_or(DateTime::<Utc>::MIN_UTC);
-            let mut recent: std::collections::VecDeque<DateTime<Utc>> =
-                std::collections::VecDeque::new();
+            let mut recent = std::collections::VecDeque::new();
             let mut total = 0usize;
             let mut counted_since = None;
-            let mut slot = Some(at);
+            // Slots from `at` on (a slot is a whole second: after `at` less a nanosecond).
+            let mut from = at
+                .checked_sub_signed(Duration::nanoseconds(1))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
             if at < floor {
                 counted_since = Some(floor);
                 total += 1;
                 recent.push_back(at);
-                slot = entry
-                    .cron
-                    .next_after(floor, entry.tz)
-                    .map(|t| t.with_timezone(&Utc))
-                    .filter(|t| *t <= now);
+                from = floor;
             }
+            // Counted, not walked, for an interval: a 1 s interval behind by a day has 86,400.
+            let tail = entry.cron.tail(from, now, entry.tz, MAX_MISSED_ROWS + 1);
+            let mut latest = tail.latest;
             let mut resume = now;
-            if let Some(mut current) = slot {
-                while let Some(next) = entry
-                    .cron
-                    .next_after(current, entry.tz)
-                    .map(|t| t.with_timezone(&Utc))
-                    .filter(|t| *t <= now)
-                {
-                    total += 1;
-                    recent.push_back(current);
-                    if recent.len() > MAX_MISSED_ROWS {
-                        recent.pop_front();
-                    }
-                    current = next;
+            if let Some(current) = latest.pop_back() {
+                total += tail.total - 1;
+                recent.extend(latest);
+                while recent.len() > MAX_MISSED_ROWS {
+                    recent.pop_front();
                 }
                 due.push(Due {
                     schedule: entry.schedule.clone(),
@@ -352,39 +345,30 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
         return (None, Vec::new());
     };
     // Count back MISSED_LOOKBACK_DAYS: a frequent schedule's latest slot lies there, and the
-    // walk stays bounded (44,640 slots of an every-minute cron). Only a sparse schedule with
+    // walk stays bounded (44,640 slots of an every-minute cron; an interval's slots are
+    // counted, not walked: 2.7 million of a 1 s interval). Only a sparse schedule with
     // no slot in that stretch (a yearly one) is searched further back, as far as the catch-up
     // window reaches; it has few slots to walk. Checked arithmetic: never a panic.
     let near = now
         .checked_sub_signed(Duration::days(MISSED_LOOKBACK_DAYS))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let mut recent: std::collections::VecDeque<DateTime<Utc>> = std::collections::VecDeque::new();
-    let mut total = 0usize;
-    // Counts the slots in (from, until], keeping the latest MAX_MISSED_ROWS + 1.
-    let walk = |from: DateTime<Utc>,
-                until: DateTime<Utc>,
-                recent: &mut std::collections::VecDeque<DateTime<Utc>>,
-                total: &mut usize| {
-        for slot in slots_in(entry, from, until) {
-            *total += 1;
-            recent.push_back(slot);
-            if recent.len() > MAX_MISSED_ROWS + 1 {
-                recent.pop_front();
-            }
-        }
-    };
-    walk(last.max(near), now, &mut recent, &mut total);
+    let mut tail = entry
+        .cron
+        .tail(last.max(near), now, entry.tz, MAX_MISSED_ROWS + 1);
     let mut floor = near;
-    if recent.is_empty() && last < near {
+    if tail.latest.is_empty() && last < near {
         let far = window
             .checked_add(&Duration::days(1))
             .and_then(|back| now.checked_sub_signed(back))
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         if far < near {
-            walk(last.max(far), near, &mut recent, &mut total);
+            tail = entry
+                .cron
+                .tail(last.max(far), near, entry.tz, MAX_MISSED_ROWS + 1);
             floor = far;
         }
     }
+    let (mut recent, mut total) = (tail.latest, tail.total);
     let Some(latest) = recent.back().copied() else {
         return (None, Vec::new());
     };
@@ -419,19 +403,6 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     (catchup, missed)
 }
 
-/// The schedule's slots in (`from`, `until`], in order.
-fn slots_in(
-    entry: &Entry,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> impl Iterator<Item = DateTime<Utc>> + '_ {
-    entry
-        .cron
-        .upcoming(from, entry.tz)
-        .map(|t| t.with_timezone(&Utc))
-        .take_while(move |slot| *slot <= until)
-}
-
 /// The run of [`catch_up`] alone, found by walking only the catch-up window: a catch-up sends
 /// its runs first and records the missed slots after (see the runner), so the walk over up to
 /// 1,000 missed slots per schedule is not done twice before the first message.
@@ -447,7 +418,7 @@ pub fn catch_up_run(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Opti
         .and_then(|t| t.checked_sub_signed(Duration::nanoseconds(1)))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let from = last.max(start);
-    let latest_in = |from, until| slots_in(entry, from, until).last();
+    let latest_in = |from, until| entry.cron.tail(from, until, entry.tz, 1).latest.pop_back();
     // As in `catch_up`: the look-back first, so a frequent schedule and a wide window walk
     // at most 31 days of slots; further back only when nothing fired in it.
     let near = now
@@ -815,6 +786,47 @@ mod tests {
              the latest 1000 are recorded"
         );
         assert_eq!(missed.iter().filter(|m| m.count.is_some()).count(), 1);
+    }
+
+    /// An interval behind by days is counted, not walked: the same rows and totals as a
+    /// walk would give, 2.6 million slots of a 1 s interval over the look-back included.
+    #[test]
+    fn intervals_are_counted_not_walked() {
+        let now = at("2026-01-02T00:00:00.400Z");
+        let (catchup, missed) = owed("@every 1s", "2026-01-01T00:00:00Z", now);
+        assert_eq!(catchup.unwrap().slot, at("2026-01-02T00:00:00Z"));
+        assert_eq!(missed.len(), MAX_MISSED_ROWS);
+        assert_eq!(missed.last().unwrap().slot, at("2026-01-01T23:59:59Z"));
+        assert_eq!(missed[0].slot, at("2026-01-01T23:43:20Z"));
+        let count = missed.last().unwrap().count.as_deref().copied().unwrap();
+        assert_eq!(count.total, 86_399);
+        assert_eq!(count.counted_since, None);
+
+        let mut plan = Plan::default();
+        plan.upsert(
+            schedule("@every 10s/3s", None),
+            Tz::UTC,
+            at("2026-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T00:00:03Z")));
+        let (due, missed) = plan.take_due(at("2026-01-01T00:00:03Z"));
+        assert_eq!((due[0].slot, missed.len()), (at("2026-01-01T00:00:03Z"), 0));
+        assert_eq!(plan.next_due(), Some(at("2026-01-01T00:00:13Z")));
+        // Behind by more than the look-back: the latest slot runs, the rest are counted.
+        let later = at("2026-03-01T00:00:05Z");
+        let (due, missed) = plan.take_due(later);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].slot, at("2026-03-01T00:00:03Z"));
+        assert_eq!(missed.len(), MAX_MISSED_ROWS);
+        let count = missed.last().unwrap().count.as_deref().copied().unwrap();
+        let floor = later - Duration::days(MISSED_LOOKBACK_DAYS);
+        assert_eq!(count.counted_since, Some(floor));
+        // The first overdue slot, then every slot after the floor (31 days less 10 s of
+        // them) but the one that runs.
+        assert_eq!(count.total, (MISSED_LOOKBACK_DAYS * 8_640) as usize);
+        assert_eq!(missed.last().unwrap().slot, at("2026-02-28T23:59:53Z"));
+        assert_eq!(plan.next_due(), Some(at("2026-03-01T00:00:13Z")));
     }
 
     /// A small deterministic generator (xorshift): the same cases on every run.

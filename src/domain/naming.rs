@@ -29,7 +29,11 @@ pub fn sanitize(value: &str) -> String {
 
 /// A readable frequency for common cron shapes, `custom` for anything else.
 pub fn frequency(cron: &Cron) -> String {
-    let [minute, hour, dom, month, dow] = cron.fields();
+    let Some([minute, hour, dom, month, dow]) = cron.fields() else {
+        return cron
+            .every()
+            .map_or_else(|| "custom".into(), |every| every.frequency());
+    };
     // Steps that select one value or all values read as the plain field: */1 is *, a minute
     // step of 60 or more is 0, an hour step of 24 or more is 0.
     let simplify = |field: &str, size: u32| -> String {

@@ -662,7 +662,9 @@ pub fn cron_warnings(expr: &str) -> Vec<String> {
     let Ok(cron) = Cron::parse(expr) else {
         return Vec::new();
     };
-    let [_, _, dom, _, dow] = cron.fields();
+    let Some([_, _, dom, _, dow]) = cron.fields() else {
+        return Vec::new();
+    };
     let restricted = |f: &str| f != "*" && f != "?";
     if restricted(dom) && restricted(dow) {
         vec![format!(
@@ -673,6 +675,16 @@ pub fn cron_warnings(expr: &str) -> Vec<String> {
     } else {
         Vec::new()
     }
+}
+
+/// The stored expression of `--every TEXT`: `@every` and the interval in its canonical form
+/// (`--every 90s` is `@every 1m30s`), as `docs/cron-semantics.md` describes.
+pub fn every_expression(text: &str) -> Result<String, DomainError> {
+    cron::Every::parse(text)
+        .map(|every| format!("@every {every}"))
+        .map_err(|(message, hint)| {
+            DomainError::new(format!("--every '{}': {message}", text.trim()), hint)
+        })
 }
 
 /// Reads the `last_run_at` given for a new schedule (`--last-run-at`: its last run under

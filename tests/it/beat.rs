@@ -632,6 +632,86 @@ async fn a_slot_is_sent_once_even_by_two_schedulers(db: TestDb) {
     assert_eq!(rig.messages("celery").await.len(), 1);
 }
 
+/// Intervals through the scheduler: slots at the epoch-aligned instants (sub-minute ones
+/// included), each sent once with its slot's task id even by two schedulers, and a restart
+/// after downtime catches up the latest slot and records the others as missed.
+async fn intervals_fire_on_their_epoch_aligned_slots(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:05Z").await;
+    let ten = rig.add(&["--task", "app.tasks.a", "--every", "10s"]);
+    assert_eq!(ten["cron_expression"], "@every 10s");
+    assert_eq!(ten["name"], "a_every_10_seconds");
+    let offset = rig.add(&["--task", "app.tasks.b", "--every", "1m/30s"]);
+    assert_eq!(offset["cron_expression"], "@every 1m/30s");
+    let id = |v: &Value| uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap();
+    let mut one = rig.beat(false).await;
+    let mut two = rig.beat(false).await;
+    assert_eq!(one.plan().next_due(), Some(at("2030-01-01T00:00:10Z")));
+    let mut sent_ids = Vec::new();
+    for (instant, due) in [
+        ("2030-01-01T00:00:10Z", 1),
+        ("2030-01-01T00:00:20Z", 1),
+        ("2030-01-01T00:00:30Z", 2),
+        ("2030-01-01T00:00:40Z", 1),
+    ] {
+        rig.clock.set(at(instant));
+        let (x, y) = (one.tick().await, two.tick().await);
+        assert_eq!(
+            (
+                x.dispatched + y.dispatched,
+                x.already_claimed + y.already_claimed
+            ),
+            (due, due),
+            "{instant}"
+        );
+        sent_ids.push(slot_task_id(id(&ten), at(instant)).to_string());
+    }
+    sent_ids.push(slot_task_id(id(&offset), at("2030-01-01T00:00:30Z")).to_string());
+    let mut on_broker: Vec<String> = rig
+        .messages("celery")
+        .await
+        .iter()
+        .map(|m| m["headers"]["id"].as_str().unwrap().to_string())
+        .collect();
+    on_broker.sort();
+    sent_ids.sort();
+    assert_eq!(
+        on_broker, sent_ids,
+        "each slot once, with its slot's task id"
+    );
+
+    // Down from 00:00:40 to 00:01:05: 00:00:50 and 00:01:00 of the 10 s interval passed, and
+    // 00:00:30's successor 00:01:30 of the other has not come yet.
+    drop((one, two));
+    rig.clock.set(at("2030-01-01T00:01:05Z"));
+    let beat = rig.beat(false).await;
+    assert_eq!((beat.stats().dispatched, beat.stats().missed), (1, 1));
+    let mut rows: Vec<String> = rig
+        .runs()
+        .await
+        .iter()
+        .filter(|r| r.run.schedule_name == "a_every_10_seconds")
+        .map(|r| {
+            let when = r.run.scheduled_for.format("%H:%M:%S");
+            format!("{when} {} {}", r.run.trigger, r.run.status)
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            "00:00:10 schedule dispatched",
+            "00:00:20 schedule dispatched",
+            "00:00:30 schedule dispatched",
+            "00:00:40 schedule dispatched",
+            "00:00:50 schedule missed",
+            "00:01:00 catchup dispatched",
+        ]
+    );
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:01:10Z")));
+    let shown = rig.db.json(&["schedule", "show", "a_every_10_seconds"]);
+    assert_eq!(shown["last_run_at"], "2030-01-01T00:01:00Z");
+}
+
 async fn parameters_are_revalidated_at_dispatch(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.db.json(&[
@@ -2059,6 +2139,7 @@ both_backends!(
     catch_up_after_downtime_runs_once_and_records_missed_slots,
     a_large_catch_up_is_dispatched_in_bounded_batches,
     a_slot_is_sent_once_even_by_two_schedulers,
+    intervals_fire_on_their_epoch_aligned_slots,
     parameters_are_revalidated_at_dispatch,
     changes_without_events_are_found_by_the_version_poll,
     dst_days_fire_as_cron_does,

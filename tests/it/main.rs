@@ -32,5 +32,6 @@ mod store_contract;
 mod sync;
 mod tasks;
 mod terminal;
+mod timing;
 mod tls;
 mod trust;

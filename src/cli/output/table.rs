@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::io::IsTerminal;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use comfy_table::{ContentArrangement, Table, presets};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -355,8 +355,14 @@ pub(super) fn local_in(t: DateTime<Utc>, tz: Option<Tz>) -> String {
     local(&t.with_timezone(&tz.unwrap_or(Tz::UTC)))
 }
 
+/// To the minute, as cron slots are; with seconds when the instant has them (an interval's
+/// slots, a run's times).
 pub(super) fn local(t: &DateTime<Tz>) -> String {
-    t.format("%Y-%m-%d %H:%M %Z").to_string()
+    if t.second() == 0 {
+        t.format("%Y-%m-%d %H:%M %Z").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M:%S %Z").to_string()
+    }
 }
 
 #[cfg(test)]

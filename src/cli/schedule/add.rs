@@ -16,7 +16,7 @@ use crate::sync::{ChangeEvent, EventKind};
 /// Arguments of `schedule add`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura schedule add -t app.tasks.fetch_listed_info -c '0 18 * * 1-5' -p period_type=daily\n  stockura schedule add -t app.tasks.report -c @daily --name nightly-report --if-not-exists\n  stockura schedule add -t app.tasks.sync -c '*/5 * * * *' --kwargs params.json --policy skip"
+    after_help = "Examples:\n  stockura schedule add -t app.tasks.fetch_listed_info -c '0 18 * * 1-5' -p period_type=daily\n  stockura schedule add -t app.tasks.report -c @daily --name nightly-report --if-not-exists\n  stockura schedule add -t app.tasks.sync -c '*/5 * * * *' --kwargs params.json --policy skip\n  stockura schedule add -t app.tasks.heartbeat --every 30s"
 )]
 pub struct AddArgs {
     /// Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal
@@ -24,10 +24,15 @@ pub struct AddArgs {
     #[arg(long = "task", short = 't', value_name = "TASK")]
     pub task: Option<String>,
 
-    /// 5-field cron expression or macro, e.g. '0 9 * * mon-fri' or @daily (asked on a
-    /// terminal when missing)
+    /// 5-field cron expression or macro, e.g. '0 9 * * mon-fri' or @daily, or an interval
+    /// such as '@every 30s' (asked on a terminal when missing)
     #[arg(long, short = 'c', value_name = "EXPR", allow_hyphen_values = true)]
     pub cron: Option<String>,
+
+    /// Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h (5 hours into each
+    /// 6-hour period); slots are aligned to the Unix epoch in UTC
+    #[arg(long, value_name = "DURATION", conflicts_with = "cron")]
+    pub every: Option<String>,
 
     #[command(flatten)]
     pub fields: ScheduleFields,
@@ -61,6 +66,9 @@ pub struct AddArgs {
 /// starts the guided prompt; elsewhere it is a usage error.
 pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
     args.fields.read_inputs()?;
+    if let Some(every) = &args.every {
+        args.cron = Some(schedule::every_expression(every)?);
+    }
     let last_run_at = args
         .last_run_at
         .as_deref()

@@ -16,9 +16,9 @@ pub const MAX_COUNT: usize = 10_000;
 
 /// Arguments of `schedule next`.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("what").required(true).args(["reference", "cron"]))]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["reference", "cron", "every"]))]
 #[command(
-    after_help = "Examples:\n  stockura schedule next nightly-report -n 3\n  stockura schedule next --cron '0 2 * * *' --tz Europe/Berlin"
+    after_help = "Examples:\n  stockura schedule next nightly-report -n 3\n  stockura schedule next --cron '0 2 * * *' --tz Europe/Berlin\n  stockura schedule next --every 6h/5h -n 4"
 )]
 pub struct NextArgs {
     /// A stored schedule: id, unique id prefix or exact name
@@ -34,6 +34,10 @@ pub struct NextArgs {
         conflicts_with = "reference"
     )]
     pub cron: Option<String>,
+
+    /// An interval to preview instead of a stored schedule, such as 30s or 6h/5h
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["reference", "cron"])]
+    pub every: Option<String>,
 
     /// IANA timezone [default: the schedule's zone, else CELERY_TIMEZONE, else UTC]
     #[arg(long = "tz", value_name = "ZONE")]
@@ -67,7 +71,12 @@ pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
         .into());
     }
     let override_tz = args.timezone.as_deref().map(parse_timezone).transpose()?;
-    let (cron, tz) = match (&args.cron, &args.reference) {
+    let every = args
+        .every
+        .as_deref()
+        .map(crate::domain::schedule::every_expression)
+        .transpose()?;
+    let (cron, tz) = match (every.as_ref().or(args.cron.as_ref()), &args.reference) {
         (Some(expr), _) => (
             Cron::parse(expr)?,
             override_tz.unwrap_or(ctx.settings.timezone.value),

@@ -28,9 +28,13 @@ pub struct UpdateArgs {
     #[arg(long = "task", short = 't', value_name = "TASK")]
     pub task: Option<String>,
 
-    /// New cron expression
+    /// New cron expression (or an interval such as '@every 30s')
     #[arg(long, short = 'c', value_name = "EXPR", allow_hyphen_values = true)]
     pub cron: Option<String>,
+
+    /// Instead of --cron: every DURATION, such as 30s, 1h30m or 6h/5h
+    #[arg(long, value_name = "DURATION", conflicts_with = "cron")]
+    pub every: Option<String>,
 
     #[command(flatten)]
     pub fields: ScheduleFields,
@@ -84,7 +88,10 @@ pub async fn run(ctx: &Ctx, mut args: UpdateArgs) -> Result<Output> {
     let clear = |flag: bool, value: Option<String>| if flag { Some(None) } else { value.map(Some) };
     let patch = SchedulePatch {
         task_name: args.task,
-        cron_expression: args.cron,
+        cron_expression: match &args.every {
+            Some(every) => Some(schedule::every_expression(every)?),
+            None => args.cron,
+        },
         name: args.fields.name,
         timezone: clear(args.clear_timezone, args.fields.timezone),
         args: parsed.args,

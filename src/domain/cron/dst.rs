@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::Cron;
+use super::Calendar;
 
 /// How far ahead (in wall-clock seconds) a search looks before deciding that an
 /// expression never fires: a little over one 400-year Gregorian cycle, after which the
@@ -17,7 +17,7 @@ const PROBE_SECS: i64 = 86_400;
 /// Upper bound on the UTC-offset segments one search walks through.
 const MAX_SEGMENTS: usize = 4_000;
 
-impl Cron {
+impl Calendar {
     /// The core search, on Unix seconds.
     ///
     /// The time line is cut into segments of constant UTC offset. Inside a segment wall
@@ -137,6 +137,7 @@ fn is_later_pass(tz: Tz, wall: NaiveDateTime, instant: i64) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Cron;
     use super::super::test_support::{next_n, tz, utc};
     use super::*;
 

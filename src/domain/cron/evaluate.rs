@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
-use super::Cron;
+use super::{Calendar, Cron, Kind, SlotTail};
 
 impl Cron {
     /// The first fire time strictly after `after`, in zone `tz`.
@@ -13,11 +13,15 @@ impl Cron {
     /// Matching is done on the zone's wall clock. A fixed-time job whose wall time falls in
     /// a spring-forward gap fires once, at the first instant after the gap; in a repeated
     /// (fall-back) hour it fires on the first pass only. A wildcard job skips wall times
-    /// that do not exist and fires on both passes of a repeated hour. Returns `None` when
-    /// the expression can never fire (for example `0 0 30 2 *`).
+    /// that do not exist and fires on both passes of a repeated hour. An interval ignores
+    /// the zone: its slots are fixed instants. Returns `None` when the expression can never
+    /// fire (for example `0 0 30 2 *`).
     #[must_use]
     pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Tz>> {
-        let instant = self.next_instant(after, tz)?;
+        let instant = match &self.kind {
+            Kind::Calendar(c) => c.next_instant(after, tz)?,
+            Kind::Every(every) => every.next_after(after.timestamp())?,
+        };
         DateTime::from_timestamp(instant, 0).map(|t| t.with_timezone(&tz))
     }
 
@@ -33,19 +37,63 @@ impl Cron {
         })
     }
 
+    /// The slots in (`from`, `until`]: how many, and the latest `keep` of them in order.
+    /// An interval counts them with arithmetic, however many there are; a calendar
+    /// expression walks them (callers bound the stretch).
+    pub fn tail(&self, from: DateTime<Utc>, until: DateTime<Utc>, tz: Tz, keep: usize) -> SlotTail {
+        match &self.kind {
+            Kind::Every(every) => every.tail(from, until, keep),
+            Kind::Calendar(_) => {
+                let mut tail = SlotTail::default();
+                for slot in self
+                    .upcoming(from, tz)
+                    .map(|t| t.with_timezone(&Utc))
+                    .take_while(|slot| *slot <= until)
+                {
+                    tail.total += 1;
+                    tail.latest.push_back(slot);
+                    if tail.latest.len() > keep {
+                        tail.latest.pop_front();
+                    }
+                }
+                tail
+            }
+        }
+    }
+
     /// Whether the wall-clock date and time `wall` matches every field (a test oracle).
     #[cfg(test)]
     pub(super) fn matches_wall(&self, wall: NaiveDateTime) -> bool {
+        match &self.kind {
+            Kind::Calendar(c) => c.matches_wall(wall),
+            Kind::Every(_) => false,
+        }
+    }
+
+    /// Whether `other` fires at exactly the same times: `@daily` and `0 0 * * *`, `mon-fri`
+    /// and `1-5`, `@every 90s` and `@every 1m30s`. Days are compared over 28 years (one full
+    /// cycle of weekdays and leap years within 1901-2099), so a difference that first shows
+    /// later is not seen.
+    pub fn fires_like(&self, other: &Cron) -> bool {
+        match (&self.kind, &other.kind) {
+            (Kind::Calendar(a), Kind::Calendar(b)) => a.fires_like(b),
+            (Kind::Every(a), Kind::Every(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Calendar {
+    /// Whether the wall-clock date and time `wall` matches every field (a test oracle).
+    #[cfg(test)]
+    fn matches_wall(&self, wall: NaiveDateTime) -> bool {
         self.minutes & (1u64 << wall.minute()) != 0
             && self.hours & (1u64 << wall.hour()) != 0
             && self.month_matches(wall.month())
             && self.day_matches(wall.date())
     }
 
-    /// Whether `other` fires at exactly the same wall-clock times: `@daily` and `0 0 * * *`,
-    /// `mon-fri` and `1-5`. Days are compared over 28 years (one full cycle of weekdays and
-    /// leap years within 1901-2099), so a difference that first shows later is not seen.
-    pub fn fires_like(&self, other: &Cron) -> bool {
+    fn fires_like(&self, other: &Calendar) -> bool {
         if self.fields == other.fields {
             return true;
         }

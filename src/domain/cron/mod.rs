@@ -24,8 +24,10 @@
 
 mod dst;
 mod evaluate;
+mod every;
 mod parse;
 
+pub use every::{Every, SlotTail};
 pub use parse::parse_timezone;
 
 use std::fmt;
@@ -73,7 +75,8 @@ pub struct CronError {
     pub hint: String,
 }
 
-/// A parsed, validated cron expression.
+/// A parsed, validated schedule expression: 5-field cron (or one of its macros), or an
+/// interval (`@every 30s`).
 ///
 /// Cheap to clone; `Send + Sync`. Evaluate it with [`Cron::next_after`] or
 /// [`Cron::upcoming`].
@@ -81,6 +84,22 @@ pub struct CronError {
 pub struct Cron {
     /// The expression as given, trimmed.
     source: String,
+    /// What it means.
+    kind: Kind,
+}
+
+/// The two kinds of expression.
+#[derive(Debug, Clone)]
+enum Kind {
+    /// 5-field cron, evaluated on a zone's wall clock.
+    Calendar(Box<Calendar>),
+    /// A fixed period aligned to the Unix epoch in UTC.
+    Every(Every),
+}
+
+/// A parsed 5-field cron expression.
+#[derive(Debug, Clone)]
+struct Calendar {
     /// The five fields after macro expansion, lower-cased.
     fields: [String; 5],
     /// Minute or hour field starts with `*`: follows elapsed time across DST changes.
@@ -106,30 +125,49 @@ impl Cron {
         &self.source
     }
 
-    /// The five fields after macro expansion, lower-cased, otherwise as written.
+    /// The five fields after macro expansion, lower-cased, otherwise as written; `None` for
+    /// an interval.
     #[must_use]
-    pub fn fields(&self) -> [&str; 5] {
-        [
-            &self.fields[0],
-            &self.fields[1],
-            &self.fields[2],
-            &self.fields[3],
-            &self.fields[4],
-        ]
+    pub fn fields(&self) -> Option<[&str; 5]> {
+        match &self.kind {
+            Kind::Calendar(c) => Some([
+                &c.fields[0],
+                &c.fields[1],
+                &c.fields[2],
+                &c.fields[3],
+                &c.fields[4],
+            ]),
+            Kind::Every(_) => None,
+        }
+    }
+
+    /// The interval, when this is one (`@every …`).
+    #[must_use]
+    pub fn every(&self) -> Option<Every> {
+        match &self.kind {
+            Kind::Every(every) => Some(*every),
+            Kind::Calendar(_) => None,
+        }
     }
 
     /// Whether the expression can never fire, whatever the start and zone (a day that the
-    /// selected months do not have, such as `0 0 30 2 *`).
+    /// selected months do not have, such as `0 0 30 2 *`). An interval always fires.
     pub fn never_fires(&self) -> bool {
-        self.never
+        match &self.kind {
+            Kind::Calendar(c) => c.never,
+            Kind::Every(_) => false,
+        }
     }
 
     /// Whether this is a *wildcard* job: its minute or hour field starts with `*`
     /// (`@hourly` included). Wildcard jobs follow elapsed time across DST changes; all
-    /// other jobs are *fixed-time* jobs.
+    /// other jobs are *fixed-time* jobs. An interval follows elapsed time too.
     #[must_use]
     pub fn is_wildcard(&self) -> bool {
-        self.wildcard
+        match &self.kind {
+            Kind::Calendar(c) => c.wildcard,
+            Kind::Every(_) => true,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use chrono_tz::Tz;
 
-use super::{Cron, CronError, CronField};
+use super::{Calendar, Cron, CronError, CronField, Every, Kind};
 
 const MACROS: [(&str, &str); 7] = [
     ("@yearly", "0 0 1 1 *"),
@@ -67,15 +67,19 @@ impl Cron {
                     "'@reboot' runs a job when a machine boots, which a periodic schedule cannot express".into(),
                     "use a time-based macro such as '@daily' or 5 fields such as '0 0 * * *'",
                 ));
-            } else if lower.starts_with("@every") {
-                return Err(whole(
-                    "'@every' intervals are not cron syntax".into(),
-                    "use a step instead, such as '*/15 * * * *' for every 15 minutes",
-                ));
+            } else if let Some(rest) = lower
+                .strip_prefix("@every")
+                .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+            {
+                let every = Every::parse(rest).map_err(|(message, hint)| whole(message, &hint))?;
+                return Ok(Cron {
+                    source,
+                    kind: Kind::Every(every),
+                });
             } else {
                 return Err(whole(
                     format!("unknown macro '{source}'"),
-                    "use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, or 5 fields such as '*/15 * * * *'",
+                    "use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, an interval such as '@every 30s', or 5 fields such as '*/15 * * * *'",
                 ));
             }
         } else {
@@ -166,14 +170,16 @@ impl Cron {
 
         Ok(Cron {
             source,
-            fields,
-            wildcard,
-            engine,
-            minutes,
-            hours,
-            months,
-            w_days: dom.w_days,
-            never,
+            kind: Kind::Calendar(Box::new(Calendar {
+                fields,
+                wildcard,
+                engine,
+                minutes,
+                hours,
+                months,
+                w_days: dom.w_days,
+                never,
+            })),
         })
     }
 }
@@ -734,7 +740,7 @@ mod tests {
             ("* * * * * *", None, "found 6"),
             ("0 * * * * * 2026", None, "found 7"),
             ("@reboot", None, "@reboot"),
-            ("@every 5m", None, "@every"),
+            ("@every 0s", None, "zero"),
             ("@fortnightly", None, "unknown macro"),
             ("*/0 * * * *", Some(Minute), "at least 1"),
             ("1,,2 * * * *", Some(Minute), "empty item"),
@@ -835,7 +841,7 @@ mod tests {
         ];
         for (expr, fields) in cases {
             let c = Cron::parse(expr).unwrap();
-            assert_eq!(c.fields(), fields, "{expr}");
+            assert_eq!(c.fields(), Some(fields), "{expr}");
             assert_eq!(c.source(), expr.trim());
         }
         assert!(Cron::parse("@hourly").unwrap().is_wildcard());
@@ -850,7 +856,7 @@ mod tests {
     fn fields_source_and_wildcard() {
         let c = Cron::parse("  0 9 * JAN-Mar MON-fri ").unwrap();
         assert_eq!(c.source(), "0 9 * JAN-Mar MON-fri");
-        assert_eq!(c.fields(), ["0", "9", "*", "jan-mar", "mon-fri"]);
+        assert_eq!(c.fields(), Some(["0", "9", "*", "jan-mar", "mon-fri"]));
         assert!(!c.is_wildcard());
         assert!(Cron::parse("*/15 * * * *").unwrap().is_wildcard());
         assert!(Cron::parse("0 * * * *").unwrap().is_wildcard());

@@ -1,0 +1,222 @@
+//! When slots are: intervals (`--every`, `@every`) through the CLI, `apply` and a real
+//! `run-beat` process against a real Redis broker, on both backends. The scheduler's
+//! handling of intervals with a test clock is in `beat.rs`.
+
+use std::collections::BTreeSet;
+
+use crate::beat_process::{broker_list, spawn_beat, wait_for};
+use crate::both_backends;
+use crate::support::{TestDb, redis_url};
+use chrono::{DateTime, Utc};
+
+fn count(db: &TestDb) -> usize {
+    db.json(&["schedule", "list"]).as_array().unwrap().len()
+}
+
+/// `--every` writes the canonical `@every` text and names the schedule by its frequency; a bad
+/// period is refused with exit 3 and writes nothing; intervals compare by meaning.
+async fn every_is_written_canonically_and_checked(db: TestDb) {
+    let added = db.json(&["schedule", "add", "-t", "app.tasks.ping", "--every", "90s"]);
+    assert_eq!(added["cron_expression"], "@every 1m30s");
+    assert_eq!(added["name"], "ping_every_90_seconds");
+    assert_eq!(count(&db), 1);
+
+    for (every, needle) in [
+        ("1.5h", "has a fraction"),
+        ("0s", "is zero"),
+        ("500ms", "shorter than a second"),
+        ("1h/2h", "not shorter than the period"),
+        ("400d", "longer than 366 days"),
+    ] {
+        let (code, stdout, stderr) =
+            db.run(&["schedule", "add", "-t", "app.tasks.ping", "--every", every]);
+        assert_eq!(code, 3, "--every {every}: {stderr}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.contains(&format!("error: --every '{every}'")) && stderr.contains(needle),
+            "{stderr}"
+        );
+        assert!(stderr.contains("\nhint: "), "{stderr}");
+    }
+    let (code, _, stderr) = db.run(&[
+        "schedule",
+        "add",
+        "-t",
+        "app.tasks.ping",
+        "--every",
+        "1m",
+        "--cron",
+        "* * * * *",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(count(&db), 1, "nothing was written by the refused commands");
+
+    // The same job written another way is the same job.
+    let (code, _, stderr) = db.run(&[
+        "schedule",
+        "add",
+        "-t",
+        "app.tasks.ping",
+        "-c",
+        "@every 1m30s",
+    ]);
+    assert_eq!(code, 5, "{stderr}");
+    let again = db.json(&[
+        "schedule",
+        "add",
+        "-t",
+        "app.tasks.ping",
+        "-c",
+        "@EVERY 90s",
+        "--if-not-exists",
+    ]);
+    assert_eq!(again["id"], added["id"]);
+
+    // Update to another interval; the generated name follows when asked.
+    let updated = db.json(&[
+        "schedule",
+        "update",
+        "ping_every_90_seconds",
+        "--every",
+        "6h/300m",
+        "--regenerate-name",
+    ]);
+    assert_eq!(updated["cron_expression"], "@every 6h/5h");
+    assert_eq!(updated["name"], "ping_every_6_hours_offset_5h");
+
+    // Its slots: aligned to the epoch in UTC, whatever the zone it is displayed in.
+    let next = db.json(&[
+        "schedule",
+        "next",
+        "ping_every_6_hours_offset_5h",
+        "--after",
+        "2026-03-29T00:00:00Z",
+        "--tz",
+        "Europe/Berlin",
+        "-n",
+        "3",
+    ]);
+    assert_eq!(
+        next,
+        serde_json::json!([
+            "2026-03-29T07:00:00+02:00",
+            "2026-03-29T13:00:00+02:00",
+            "2026-03-29T19:00:00+02:00"
+        ])
+    );
+    let preview = db.json(&[
+        "schedule",
+        "next",
+        "--every",
+        "45s",
+        "--after",
+        "2026-01-01T00:00:00Z",
+        "-n",
+        "2",
+    ]);
+    assert_eq!(
+        preview,
+        serde_json::json!(["2026-01-01T00:00:45+00:00", "2026-01-01T00:01:30+00:00"])
+    );
+    // The table shows the seconds of a sub-minute slot.
+    let table = db.stdout(&["schedule", "list", "-o", "wide"]);
+    assert!(table.contains("@every 6h/5h"), "{table}");
+}
+
+/// A document with `cron: '@every …'` is applied, exported as written, and applied again
+/// without a change; a bad interval fails the whole document.
+async fn documents_carry_intervals(db: TestDb) {
+    let path = db.dir.path().join("intervals.yaml");
+    std::fs::write(
+        &path,
+        "source: team-a\nschedules:\n  poll:\n    task: app.tasks.poll\n    cron: '@every 30s'\n  report:\n    task: app.tasks.report\n    cron: '@every 24h/2h'\n",
+    )
+    .unwrap();
+    let file = path.display().to_string();
+    let applied = db.json(&["apply", "-f", &file]);
+    assert_eq!(applied["summary"]["create"], 2, "{applied}");
+    let again = db.json(&["apply", "-f", &file]);
+    assert_eq!(again["summary"]["unchanged"], 2, "{again}");
+    let exported = db.stdout(&["schedule", "export"]);
+    assert!(exported.contains("cron: '@every 30s'"), "{exported}");
+    assert!(exported.contains("cron: '@every 24h/2h'"), "{exported}");
+
+    std::fs::write(
+        &path,
+        "source: team-a\nschedules:\n  poll:\n    task: app.tasks.poll\n    cron: '@every 30s'\n  broken:\n    task: app.tasks.poll\n    cron: '@every 2.5s'\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = db.run(&["apply", "-f", &file]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("schedules.broken.cron"), "{stderr}");
+    assert_eq!(count(&db), 2, "nothing was written");
+}
+
+/// A 1 s interval in real time, against a real Redis: every slot the beat reached is on the
+/// broker once, consecutive seconds, each recorded `dispatched`.
+async fn a_one_second_interval_is_sent_every_second(db: TestDb) {
+    let prefix = db.broker_prefix();
+    db.json(&[
+        "schedule",
+        "add",
+        "-t",
+        "app.tasks.tick",
+        "--every",
+        "1s",
+        "--name",
+        "tick",
+    ]);
+    let (mut child, rx, reader) = spawn_beat(
+        &db,
+        &[("STOCKURA_LOG", "debug".into())],
+        &["--log-format", "json", "--broker-key-prefix", &prefix],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, "ready", |v| v["event"] == "ready");
+    for n in 0..3 {
+        wait_for(&rx, &mut seen, &format!("sending batch {n}"), |v| {
+            v["message"] == "batch" && v["dispatched"].as_u64().unwrap_or(0) > 0
+        });
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let code = child.wait().unwrap();
+    let _ = reader.join();
+    seen.extend(rx.try_iter());
+    assert_eq!(code.code(), Some(0), "log:\n{}", seen.join("\n"));
+
+    let (messages, ids) =
+        broker_list(&format!("{}/0", redis_url()), &format!("{prefix}celery")).await;
+    assert!(messages.len() >= 3, "{} messages", messages.len());
+    assert_eq!(ids.len(), messages.len(), "no slot was sent twice");
+    let runs = db.json(&["history", "--limit", "1000"]);
+    let slots: BTreeSet<DateTime<Utc>> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "dispatched")
+        .map(|r| r["scheduled_for"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(slots.len(), messages.len(), "{runs}");
+    let (first, last) = (slots.first().unwrap(), slots.last().unwrap());
+    assert_eq!(
+        (*last - *first).num_seconds() + 1,
+        slots.len() as i64,
+        "consecutive seconds: {slots:?}"
+    );
+    let statuses: BTreeSet<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, BTreeSet::from(["dispatched"]), "{runs}");
+}
+
+both_backends!(
+    every_is_written_canonically_and_checked,
+    documents_carry_intervals,
+    a_one_second_interval_is_sent_every_second,
+);
