@@ -1194,7 +1194,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__add)
-            opts="-t -c -p -o -h -V --task --cron --every --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --dry-run --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -c -p -o -h -V --task --cron --every --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --jitter --require-definition --disabled --last-run-at --allow-duplicate --if-not-exists --dry-run --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,6 +1269,10 @@ _stockura() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jitter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1832,7 +1836,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__update)
-            opts="-t -c -p -o -h -V --task --cron --every --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --require-definition --dry-run --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -c -p -o -h -V --task --cron --every --name --tz --args --kwargs --param --category --tag --policy --queue --priority --expires --description --jitter --require-definition --dry-run --add-tag --remove-tag --clear-description --clear-category --clear-timezone --clear-options --enabled --disabled --regenerate-name --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1907,6 +1911,10 @@ _stockura() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jitter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -28,8 +28,10 @@ pub struct Entry {
     pub cron: Arc<Cron>,
     /// Its zone.
     pub tz: Tz,
-    /// Its next fire instant.
+    /// Its next fire instant: the slot.
     pub next: DateTime<Utc>,
+    /// When the slot's message is sent: `next`, or later with a jitter (the plan's order).
+    pub send_at: DateTime<Utc>,
     /// The latest slot it ran: the stored `last_run_at`, moved on by [`Plan::ran`] (kept here,
     /// not in the shared schedule, so noting a run never copies the schedule).
     pub last_run_at: Option<DateTime<Utc>>,
@@ -42,8 +44,23 @@ pub struct Due {
     pub schedule: Arc<Job>,
     /// The cron instant.
     pub slot: DateTime<Utc>,
+    /// When it was meant to be sent: the slot, or later with a jitter (lateness counts from
+    /// here).
+    pub send_at: DateTime<Utc>,
     /// Why.
     pub trigger: Trigger,
+}
+
+impl Due {
+    /// A slot meant to be sent at its instant.
+    pub fn at_slot(schedule: Arc<Job>, slot: DateTime<Utc>, trigger: Trigger) -> Self {
+        Self {
+            schedule,
+            slot,
+            send_at: slot,
+            trigger,
+        }
+    }
 }
 
 /// A slot that passed without a run.
@@ -156,7 +173,8 @@ impl Plan {
 
     /// Adds or replaces a schedule. Its next instant is kept when nothing that decides it
     /// changed (so a reload never skips a slot that is due but not yet sent); otherwise it is
-    /// the first fire instant strictly after `after`.
+    /// the first fire instant strictly after `after`, or with a jitter, the first whose send
+    /// time is after `after` (a start between a slot and its send time sends it on time).
     pub fn upsert(
         &mut self,
         schedule: Schedule,
@@ -184,23 +202,23 @@ impl Plan {
             .max(schedule.last_run_at);
         let keep = previous
             .filter(|p| p.cron.source() == parsed.source() && p.tz == tz)
-            .map(|p| p.next);
-        let next = match keep {
-            Some(next) => next,
-            None => parsed
-                .next_after(after, tz)
-                .ok_or(Unplanned::Never)?
-                .with_timezone(&Utc),
+            .map(|p| (p.next, p.send_at, p.schedule.jitter));
+        let job = Arc::new(Job::from(schedule));
+        let (next, send_at) = match keep {
+            Some((next, send_at, jitter)) if jitter == job.jitter => (next, send_at),
+            Some((next, _, _)) => (next, send_time(&parsed, tz, &job, next)),
+            None => first_unsent(&parsed, tz, &job, after).ok_or(Unplanned::Never)?,
         };
-        self.queue.insert((next, schedule.id));
+        self.queue.insert((send_at, job.id));
         self.entries.insert(
-            schedule.id,
+            job.id,
             Entry {
                 last_run_at,
-                schedule: Arc::new(Job::from(schedule)),
+                schedule: job,
                 cron: parsed,
                 tz,
                 next,
+                send_at,
             },
         );
         Ok(())
@@ -234,12 +252,12 @@ impl Plan {
     /// Removes a schedule; returns its entry.
     pub fn remove(&mut self, id: Uuid) -> Option<Entry> {
         let entry = self.entries.remove(&id)?;
-        self.queue.remove(&(entry.next, id));
+        self.queue.remove(&(entry.send_at, id));
         Some(entry)
     }
 
-    /// The first `limit` schedules whose next instant is exactly `at`, as the slots they will
-    /// be due with; the plan is unchanged.
+    /// The first `limit` schedules to be sent at exactly `at`, as the slots they will be due
+    /// with; the plan is unchanged.
     pub fn due_at(&self, at: DateTime<Utc>, limit: usize) -> Vec<Due> {
         self.queue
             .range((at, Uuid::nil())..=(at, Uuid::max()))
@@ -247,15 +265,17 @@ impl Plan {
             .filter_map(|(_, id)| self.entries.get(id))
             .map(|entry| Due {
                 schedule: entry.schedule.clone(),
-                slot: at,
+                slot: entry.next,
+                send_at: at,
                 trigger: Trigger::Schedule,
             })
             .collect()
     }
 
-    /// Takes every schedule due at `now`. A schedule that fell behind by several slots (the
-    /// loop was paused) runs its latest slot once; the earlier ones come back as missed.
-    /// Each taken schedule advances to its first instant after the slot it runs.
+    /// Takes every schedule due at `now` (whose send time came). A schedule that fell behind
+    /// by several slots (the loop was paused) runs its latest due slot once; the earlier ones
+    /// come back as missed. Each taken schedule advances to its first instant after the slot
+    /// it runs.
     pub fn take_due(&mut self, now: DateTime<Utc>) -> (Vec<Due>, Vec<Missed>) {
         let mut due = Vec::new();
         let mut missed = Vec::new();
@@ -267,6 +287,8 @@ impl Plan {
             let Some(entry) = self.entries.get_mut(&id) else {
                 continue;
             };
+            // `at` is the send time; the slot is the entry's.
+            let (send_at, at) = (at, entry.next);
             // Behind by several slots (the loop was paused, the clock jumped): the latest slot
             // runs, the ones before it are missed. As at a start, the walk looks back at most
             // MISSED_LOOKBACK_DAYS and records at most MAX_MISSED_ROWS rows, the total in the
@@ -288,18 +310,38 @@ impl Plan {
                 from = floor;
             }
             // Counted, not walked, for an interval: a 1 s interval behind by a day has 86,400.
-            let tail = entry.cron.tail(from, now, entry.tz, MAX_MISSED_ROWS + 1);
+            let tail = entry.cron.tail(from, now, entry.tz, MAX_MISSED_ROWS + 2);
             let mut latest = tail.latest;
+            let mut count = tail.total;
+            // With a jitter, the newest slot may not be due yet: it stays planned.
+            let mut pending = None;
+            if entry.schedule.jitter.is_some()
+                && let Some(&newest) = latest.back()
+                && newest != at
+            {
+                let newest_send = send_time(&entry.cron, entry.tz, &entry.schedule, newest);
+                if newest_send > now {
+                    latest.pop_back();
+                    count -= 1;
+                    pending = Some((newest, newest_send));
+                }
+            }
             let mut resume = now;
             if let Some(current) = latest.pop_back() {
-                total += tail.total - 1;
+                total += count - 1;
                 recent.extend(latest);
                 while recent.len() > MAX_MISSED_ROWS {
                     recent.pop_front();
                 }
+                let current_send = if current == at {
+                    send_at
+                } else {
+                    send_time(&entry.cron, entry.tz, &entry.schedule, current)
+                };
                 due.push(Due {
                     schedule: entry.schedule.clone(),
                     slot: current,
+                    send_at: current_send,
                     trigger: Trigger::Schedule,
                 });
                 resume = current;
@@ -321,10 +363,24 @@ impl Plan {
                     summary: false,
                 }));
             }
-            match entry.cron.next_after(resume, entry.tz) {
-                Some(next) => {
-                    entry.next = next.with_timezone(&Utc);
-                    self.queue.insert((entry.next, id));
+            let following = match pending {
+                Some(planned) => Some(planned),
+                None => entry
+                    .cron
+                    .next_after(resume, entry.tz)
+                    .map(|next| next.with_timezone(&Utc))
+                    .map(|next| {
+                        (
+                            next,
+                            send_time(&entry.cron, entry.tz, &entry.schedule, next),
+                        )
+                    }),
+            };
+            match following {
+                Some((next, next_send)) => {
+                    entry.next = next;
+                    entry.send_at = next_send;
+                    self.queue.insert((next_send, id));
                 }
                 None => {
                     self.entries.remove(&id);
@@ -332,6 +388,52 @@ impl Plan {
             }
         }
         (due, missed)
+    }
+}
+
+/// When `job`'s `slot` is sent: the slot, or with a jitter, the slot plus its offset, before
+/// the schedule's next slot.
+fn send_time(cron: &Cron, tz: Tz, job: &Job, slot: DateTime<Utc>) -> DateTime<Utc> {
+    match job.jitter {
+        None => slot,
+        Some(jitter) => {
+            let following = cron.next_after(slot, tz).map(|t| t.with_timezone(&Utc));
+            jitter.send_at(job.id, slot, following)
+        }
+    }
+}
+
+/// The first slot whose message is sent after `after`, and its send time: the first slot
+/// after `after` without a jitter; with one, possibly a slot just before `after` whose send
+/// time is still ahead.
+fn first_unsent(
+    cron: &Cron,
+    tz: Tz,
+    job: &Job,
+    after: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let from = match job.jitter {
+        None => after,
+        Some(jitter) => after
+            .checked_sub_signed(Duration::seconds(i64::from(jitter.secs())))
+            .unwrap_or(after),
+    };
+    cron.upcoming(from, tz)
+        .map(|t| t.with_timezone(&Utc))
+        .map(|slot| (slot, send_time(cron, tz, job, slot)))
+        .find(|(_, send_at)| *send_at > after)
+}
+
+/// The end of what a catch-up looks at: `now`, or with a jitter, just before the planned slot
+/// when that slot has passed but is sent later: it is not owed, it is sent on time.
+fn owed_until(entry: &Entry, now: DateTime<Utc>) -> DateTime<Utc> {
+    if entry.schedule.jitter.is_some() && entry.next <= now {
+        entry
+            .next
+            .checked_sub_signed(Duration::nanoseconds(1))
+            .unwrap_or(now)
+    } else {
+        now
     }
 }
 
@@ -352,9 +454,12 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     let near = now
         .checked_sub_signed(Duration::days(MISSED_LOOKBACK_DAYS))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let mut tail = entry
-        .cron
-        .tail(last.max(near), now, entry.tz, MAX_MISSED_ROWS + 1);
+    let mut tail = entry.cron.tail(
+        last.max(near),
+        owed_until(entry, now),
+        entry.tz,
+        MAX_MISSED_ROWS + 1,
+    );
     let mut floor = near;
     if tail.latest.is_empty() && last < near {
         let far = window
@@ -375,11 +480,7 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
     let catchup = (window > Duration::zero() && now - latest <= window).then(|| {
         recent.pop_back();
         total -= 1;
-        Due {
-            schedule: entry.schedule.clone(),
-            slot: latest,
-            trigger: Trigger::Catchup,
-        }
+        Due::at_slot(entry.schedule.clone(), latest, Trigger::Catchup)
     });
     while recent.len() > MAX_MISSED_ROWS {
         recent.pop_front();
@@ -424,13 +525,13 @@ pub fn catch_up_run(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Opti
     let near = now
         .checked_sub_signed(Duration::days(MISSED_LOOKBACK_DAYS))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let latest = latest_in(from.max(near), now)
+    let latest = latest_in(from.max(near), owed_until(entry, now))
         .or_else(|| (from < near).then(|| latest_in(from, near))?)?;
-    Some(Due {
-        schedule: entry.schedule.clone(),
-        slot: latest,
-        trigger: Trigger::Catchup,
-    })
+    Some(Due::at_slot(
+        entry.schedule.clone(),
+        latest,
+        Trigger::Catchup,
+    ))
 }
 
 /// [`catch_up`] summed up in one `missed` row, for a catch-up cut short (a stop, a database
@@ -827,6 +928,76 @@ mod tests {
         assert_eq!(count.total, (MISSED_LOOKBACK_DAYS * 8_640) as usize);
         assert_eq!(missed.last().unwrap().slot, at("2026-02-28T23:59:53Z"));
         assert_eq!(plan.next_due(), Some(at("2026-03-01T00:00:13Z")));
+    }
+
+    /// With a jitter, a schedule is planned at its slot's send time, and the slot stays the
+    /// slot: taken at the send time (not before), started between a slot and its send time
+    /// it sends that slot on time, and a catch-up does not take a slot that is still ahead.
+    #[test]
+    fn a_jitter_moves_the_send_time_not_the_slot() {
+        use crate::domain::jitter::Jitter;
+        let jitter = Jitter::from_stored(Some(59)).unwrap();
+        let s = Schedule {
+            jitter: Some(jitter),
+            ..schedule("* * * * *", None)
+        };
+        let slot = at("2026-01-01T00:01:00Z");
+        // An id whose offset for this slot is not zero, so "before" and "at" differ.
+        let offset = jitter.offset(s.id, slot);
+        assert!(offset > Duration::zero() && offset < Duration::seconds(59));
+        let send = slot + offset;
+        let mut plan = Plan::default();
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z"))
+            .unwrap();
+        assert_eq!(plan.next_due(), Some(send));
+        assert_eq!(plan.get(s.id).unwrap().next, slot);
+        let (due, missed) = plan.take_due(send - Duration::milliseconds(1));
+        assert!(due.is_empty() && missed.is_empty());
+        let prebuilt = plan.due_at(send, 10);
+        assert_eq!((prebuilt[0].slot, prebuilt[0].send_at), (slot, send));
+        let (due, missed) = plan.take_due(send);
+        assert_eq!((due.len(), missed.len()), (1, 0));
+        assert_eq!((due[0].slot, due[0].send_at), (slot, send));
+        let next_slot = at("2026-01-01T00:02:00Z");
+        assert_eq!(
+            plan.next_due(),
+            Some(next_slot + jitter.offset(s.id, next_slot))
+        );
+
+        // A start between the slot and its send time plans that slot; the catch-up of a
+        // schedule that last ran the slot before leaves it to the plan.
+        let mut ran = s.clone();
+        ran.last_run_at = Some(at("2026-01-01T00:00:00Z"));
+        let mut plan = Plan::default();
+        let start = slot + Duration::milliseconds(1);
+        plan.upsert(ran.clone(), Tz::UTC, start).unwrap();
+        assert_eq!(plan.next_due(), Some(send));
+        let entry = plan.get(ran.id).unwrap();
+        assert_eq!(catch_up(entry, start, Duration::hours(1)), (None, vec![]));
+        assert_eq!(catch_up_run(entry, start, Duration::hours(1)), None);
+        // Later than the send time, the slot is owed as a catch-up.
+        let late = send + Duration::seconds(1);
+        let mut plan = Plan::default();
+        plan.upsert(ran.clone(), Tz::UTC, late).unwrap();
+        let (run, missed) = catch_up(plan.get(ran.id).unwrap(), late, Duration::hours(1));
+        assert_eq!((run.unwrap().slot, missed.len()), (slot, 0));
+
+        // Behind by minutes: the latest slot whose send time came runs; a newer slot still
+        // ahead stays planned.
+        let mut plan = Plan::default();
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z"))
+            .unwrap();
+        let third = at("2026-01-01T00:03:00Z");
+        let third_send = third + jitter.offset(s.id, third);
+        if third_send > third {
+            let now = third_send - Duration::milliseconds(1);
+            let (due, missed) = plan.take_due(now);
+            assert_eq!(due.len(), 1);
+            assert_eq!(due[0].slot, at("2026-01-01T00:02:00Z"));
+            assert_eq!(missed.iter().map(|m| m.slot).collect::<Vec<_>>(), [slot]);
+            assert_eq!(plan.next_due(), Some(third_send));
+            assert_eq!(plan.get(s.id).unwrap().next, third);
+        }
     }
 
     /// A small deterministic generator (xorshift): the same cases on every run.

@@ -102,6 +102,11 @@ pub struct ScheduleFields {
     #[arg(long)]
     pub description: Option<String>,
 
+    /// Send each slot up to DURATION after its instant (such as 60s or 5m; 0 for none): a
+    /// fixed offset per schedule and slot, so schedules on the same instant spread out
+    #[arg(long, value_name = "DURATION")]
+    pub jitter: Option<String>,
+
     /// Refuse a task that has no definition [env: STOCKURA_REQUIRE_TASK_DEFINITIONS]
     #[arg(long)]
     pub require_definition: bool,

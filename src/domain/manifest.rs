@@ -61,6 +61,9 @@ pub struct ManifestSchedule {
     /// Delivery options (queue, priority, expires, anything else).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub options: Map<String, Value>,
+    /// How far after its slots each message may be sent, such as `60s`; absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<String>,
 }
 
 /// One task definition.
@@ -118,6 +121,7 @@ impl ManifestSchedule {
                 .collect(),
             policy: s.execution_policy.as_str().to_string(),
             options,
+            jitter: s.jitter.map(|j| j.to_string()),
         }
     }
 }

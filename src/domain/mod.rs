@@ -6,6 +6,7 @@ pub mod diagnosis;
 pub mod guided;
 pub mod health;
 pub mod instance;
+pub mod jitter;
 pub mod json;
 pub mod manifest;
 pub mod naming;
@@ -18,7 +19,7 @@ pub mod task;
 
 pub use schedule::{
     Arguments, DeliveryOptions, ExecutionPolicy, Job, NameChoice, NewSchedule, Schedule,
-    ScheduleInput, SchedulePatch,
+    ScheduleInput, SchedulePatch, Upcoming,
 };
 
 use crate::error::{Classify, ErrorKind};

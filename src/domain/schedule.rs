@@ -9,6 +9,7 @@ use serde_json::{Map, Number, Value};
 use uuid::Uuid;
 
 use super::cron::{self, Cron};
+use super::jitter::Jitter;
 use super::task::DefinitionCheck;
 use super::{DomainError, naming, params};
 
@@ -159,6 +160,8 @@ pub struct Schedule {
     pub auto_generated_name: bool,
     /// Delivery options.
     pub options: DeliveryOptions,
+    /// How far after its slots each message may be sent (`jitter_seconds`); none when `None`.
+    pub jitter: Option<Jitter>,
     /// The last dispatched run.
     pub last_run_at: Option<DateTime<Utc>>,
     /// How many runs were dispatched.
@@ -191,6 +194,7 @@ impl Schedule {
             execution_policy: ExecutionPolicy::default(),
             auto_generated_name: false,
             options: DeliveryOptions::default(),
+            jitter: None,
             last_run_at: None,
             total_run_count: 0,
             created_at: at,
@@ -208,6 +212,25 @@ pub struct Unreadable {
     pub column: &'static str,
     /// What is wrong with it.
     pub problem: String,
+}
+
+/// A coming slot and when its message is sent (later than the slot with a jitter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upcoming {
+    /// The slot: the cron (or interval) instant, the run's identity.
+    pub slot: DateTime<Tz>,
+    /// When its message goes out.
+    pub send_at: DateTime<Tz>,
+}
+
+impl Upcoming {
+    /// A slot sent at its instant (no jitter).
+    pub fn at(slot: DateTime<Tz>) -> Self {
+        Self {
+            slot,
+            send_at: slot,
+        }
+    }
 }
 
 /// What the scheduler keeps of a schedule between its instants: what it sends and records,
@@ -233,6 +256,8 @@ pub struct Job {
     pub priority: Option<u8>,
     /// Seconds after the slot after which the run is pointless.
     pub expires: Option<Number>,
+    /// How far after its slots it is sent.
+    pub jitter: Option<Jitter>,
 }
 
 impl From<Schedule> for Job {
@@ -250,6 +275,7 @@ impl From<Schedule> for Job {
             queue: s.options.queue,
             priority: s.options.priority,
             expires: s.options.expires,
+            jitter: s.jitter,
         }
     }
 }
@@ -328,6 +354,43 @@ impl Schedule {
     /// disabled, when the expression or zone is invalid, or when it never fires again.
     pub fn next_run_after(&self, after: DateTime<Utc>, default_tz: Tz) -> Option<DateTime<Tz>> {
         NextRuns::default().next_run(self, after, default_tz)
+    }
+
+    /// When the message of `slot` is sent: the slot itself, or with a jitter, the slot plus
+    /// its offset, before `following` (the next slot).
+    pub fn send_time(
+        &self,
+        slot: DateTime<Utc>,
+        following: Option<DateTime<Utc>>,
+    ) -> DateTime<Utc> {
+        self.jitter
+            .map_or(slot, |j| j.send_at(self.id, slot, following))
+    }
+
+    /// The first `n` slots of `cron` in `tz` sent after `after`, each with its send time: the
+    /// slots after `after`, and with a jitter, a slot just before it whose send time is still
+    /// ahead (as the scheduler plans them).
+    pub fn upcoming(&self, cron: &Cron, tz: Tz, after: DateTime<Utc>, n: usize) -> Vec<Upcoming> {
+        let from = match self.jitter {
+            None => after,
+            Some(j) => after
+                .checked_sub_signed(chrono::Duration::seconds(i64::from(j.secs())))
+                .unwrap_or(after),
+        };
+        let mut slots = cron.upcoming(from, tz).peekable();
+        let mut out = Vec::with_capacity(n.min(1_000));
+        while out.len() < n {
+            let Some(slot) = slots.next() else { break };
+            let following = slots.peek().map(|t| t.with_timezone(&Utc));
+            let send_at = self.send_time(slot.with_timezone(&Utc), following);
+            if send_at > after {
+                out.push(Upcoming {
+                    slot,
+                    send_at: send_at.with_timezone(&tz),
+                });
+            }
+        }
+        out
     }
 
     /// Whether `needle` occurs in the name, task, description or category, ignoring case
@@ -499,6 +562,8 @@ pub struct ScheduleInput {
     pub expires: Option<Number>,
     /// `--description`.
     pub description: Option<String>,
+    /// `--jitter` (a duration; `0` is none).
+    pub jitter: Option<String>,
     /// `!--disabled`.
     pub enabled: bool,
 }
@@ -530,6 +595,8 @@ pub struct NewSchedule {
     pub execution_policy: ExecutionPolicy,
     /// See [`Schedule::options`].
     pub options: DeliveryOptions,
+    /// See [`Schedule::jitter`].
+    pub jitter: Option<Jitter>,
     /// Bookkeeping brought from elsewhere (`schedule add --last-run-at`, see
     /// [`check_last_run_at`]); none for a schedule that never ran.
     pub last_run_at: Option<DateTime<Utc>>,
@@ -577,6 +644,7 @@ impl ScheduleInput {
         let description = normalize_text("description", self.description);
         let category = self.category.map(|c| check_category(&c)).transpose();
         let tags = check_tags(self.tags);
+        let jitter = self.jitter.as_deref().map(Jitter::parse).transpose();
         let mut take = |field: &'static str, e: DomainError| problems.push((field, e));
         macro_rules! field {
             ($name:literal, $value:expr) => {
@@ -599,6 +667,7 @@ impl ScheduleInput {
         let description = field!("description", description);
         let category = field!("category", category);
         let tags = field!("tags", tags);
+        let jitter = field!("jitter", jitter);
         let (
             Some(task_name),
             Some(cron),
@@ -610,6 +679,7 @@ impl ScheduleInput {
             Some(description),
             Some(category),
             Some(tags),
+            Some(jitter),
         ) = (
             task_name,
             cron,
@@ -621,10 +691,17 @@ impl ScheduleInput {
             description,
             category,
             tags,
+            jitter,
         )
         else {
             return Err(problems);
         };
+        let jitter = jitter.flatten();
+        if let Some(j) = jitter
+            && let Err(e) = check_jitter(j, &cron, timezone.as_deref())
+        {
+            problems.push(("jitter", e));
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -650,9 +727,19 @@ impl ScheduleInput {
                 expires,
                 extra: Map::new(),
             },
+            jitter,
             last_run_at: None,
         })
     }
+}
+
+/// Refuses a jitter that is not shorter than the gap between two slots of `cron` (looked at in
+/// the schedule's zone, UTC when it names none).
+fn check_jitter(jitter: Jitter, cron: &Cron, timezone: Option<&str>) -> Result<(), DomainError> {
+    let tz = timezone
+        .and_then(|name| cron::parse_timezone(name).ok())
+        .unwrap_or(Tz::UTC);
+    jitter.check_fits(cron, tz)
 }
 
 /// Warnings about a valid cron expression that may not do what its author expects: when both
@@ -781,6 +868,8 @@ pub struct SchedulePatch {
     pub expires: Option<Number>,
     /// `--enabled` / `--disabled`.
     pub enabled: Option<bool>,
+    /// `--jitter` (`0` removes it).
+    pub jitter: Option<String>,
     /// `--clear-options`: drop every delivery option before applying the given ones.
     pub clear_options: bool,
     /// `--regenerate-name`: generate the name again from task, parameters and cron.
@@ -807,6 +896,7 @@ impl SchedulePatch {
             && self.priority.is_none()
             && self.expires.is_none()
             && self.enabled.is_none()
+            && self.jitter.is_none()
             && !self.clear_options
             && !self.regenerate_name
     }
@@ -904,6 +994,19 @@ impl SchedulePatch {
         }
         if let Some(enabled) = self.enabled {
             next.enabled = enabled;
+        }
+        if let Some(jitter) = &self.jitter {
+            next.jitter = Jitter::parse(jitter)?;
+        }
+        // A new cron or zone must leave room for the jitter kept, as a new jitter must fit.
+        if let Some(jitter) = next.jitter
+            && (self.jitter.is_some() || self.cron_expression.is_some() || self.timezone.is_some())
+        {
+            check_jitter(
+                jitter,
+                &parse_cron(&next.cron_expression)?,
+                next.timezone.as_deref(),
+            )?;
         }
         let name = if let Some(name) = &self.name {
             NameChoice::Explicit(check_name(name)?)
@@ -1136,6 +1239,7 @@ mod tests {
             execution_policy: new.execution_policy,
             auto_generated_name: auto,
             options: new.options,
+            jitter: new.jitter,
             last_run_at: None,
             total_run_count: 0,
             created_at: now,

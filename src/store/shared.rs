@@ -244,6 +244,7 @@ pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Sc
         execution_policy: new.execution_policy,
         auto_generated_name: new.name.is_auto(),
         options: new.options.clone(),
+        jitter: new.jitter,
         last_run_at: new.last_run_at,
         total_run_count: 0,
         created_at: now,

@@ -9,23 +9,25 @@ use crate::domain::reference::ScheduleRef;
 /// The columns of `celery_beat_schedules`, in the order the row decoders read them.
 pub const COLUMNS: &str = "id, name, task_name, cron_expression, timezone, enabled, args, kwargs, \
     description, category, tags, execution_policy, auto_generated_name, options, last_run_at, \
-    total_run_count, created_at, updated_at";
+    total_run_count, created_at, updated_at, jitter_seconds";
 
 /// Inserts a row; binds follow [`COLUMNS`] order.
 pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, \
     timezone, enabled, args, kwargs, description, category, tags, execution_policy, \
-    auto_generated_name, options, last_run_at, total_run_count, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+    auto_generated_name, options, jitter_seconds, last_run_at, total_run_count, created_at, \
+    updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
 
 /// Overwrites the user-editable columns of a row if it still has the expected `updated_at`
-/// ($16, see [`unchanged_since`]). Run bookkeeping (`last_run_at`, `total_run_count`) is left
-/// alone. $1..$14 bind as for INSERT; $15 is the new `updated_at`.
+/// ($17, see [`unchanged_since`]). Run bookkeeping (`last_run_at`, `total_run_count`) is left
+/// alone. $1..$15 bind as for INSERT; $16 is the new `updated_at`.
 pub fn update(dialect: Dialect) -> String {
-    let version = unchanged_since(dialect, "$16");
+    let version = unchanged_since(dialect, "$17");
     format!(
         "UPDATE celery_beat_schedules SET name = $2, task_name = $3, cron_expression = $4, timezone = $5, \
          enabled = $6, args = $7, kwargs = $8, description = $9, category = $10, tags = $11, \
-         execution_policy = $12, auto_generated_name = $13, options = $14, updated_at = $15 \
+         execution_policy = $12, auto_generated_name = $13, options = $14, jitter_seconds = $15, \
+         updated_at = $16 \
          WHERE id = $1 AND {version} RETURNING {COLUMNS}"
     )
 }
@@ -162,6 +164,7 @@ pub enum Bind {
     OptText(Option<String>),
     Bool(bool),
     Int(i64),
+    OptInt(Option<i64>),
     Id(Uuid),
     Time(chrono::DateTime<chrono::Utc>),
     OptTime(Option<chrono::DateTime<chrono::Utc>>),
@@ -169,7 +172,7 @@ pub enum Bind {
     OptJson(Option<serde_json::Value>),
 }
 
-/// The binds $1..$14 of [`INSERT`] and [`update`]: the columns a user edits.
+/// The binds $1..$15 of [`INSERT`] and [`update`]: the columns a user edits.
 pub fn editable(s: &crate::domain::Schedule) -> Vec<Bind> {
     use serde_json::Value;
     vec![
@@ -187,6 +190,7 @@ pub fn editable(s: &crate::domain::Schedule) -> Vec<Bind> {
         Bind::Text(s.execution_policy.as_str().to_string()),
         Bind::Bool(s.auto_generated_name),
         Bind::Json(s.options.to_json()),
+        Bind::OptInt(s.jitter.map(|j| i64::from(j.secs()))),
     ]
 }
 

@@ -712,6 +712,92 @@ async fn intervals_fire_on_their_epoch_aligned_slots(db: TestDb) {
     assert_eq!(shown["last_run_at"], "2030-01-01T00:01:00Z");
 }
 
+/// A jitter sends each slot at the instant `schedule next` shows (the slot plus a fixed
+/// offset): not a millisecond before, and with the slot's own task id and history row.
+async fn a_jitter_sends_each_slot_at_its_shown_time(db: TestDb) {
+    // After every send time of the 00:00 slot (at most 45 s late): the first is 00:01's.
+    let rig = Rig::new(db, "2030-01-01T00:00:50Z").await;
+    let mut schedules = Vec::new();
+    for n in 0..3 {
+        let name = format!("j{n}");
+        let added = rig.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--jitter",
+            "45s",
+            "--name",
+            &name,
+            "--allow-duplicate",
+        ]);
+        assert_eq!(added["jitter_seconds"], 45);
+        let id = uuid::Uuid::parse_str(added["id"].as_str().unwrap()).unwrap();
+        let shown = rig.db.json(&[
+            "schedule",
+            "next",
+            &name,
+            "--after",
+            "2030-01-01T00:00:50Z",
+            "-n",
+            "1",
+        ]);
+        let send: DateTime<Utc> = shown[0].as_str().unwrap().parse().unwrap();
+        assert!(
+            send >= at("2030-01-01T00:01:00Z") && send < at("2030-01-01T00:01:45Z"),
+            "{send}"
+        );
+        schedules.push((id, send));
+    }
+    schedules.sort_by_key(|(_, send)| *send);
+    let mut beat = rig.beat(false).await;
+    assert_eq!(beat.plan().next_due(), Some(schedules[0].1));
+    for (n, (id, send)) in schedules.iter().enumerate() {
+        rig.clock.set(*send - Duration::milliseconds(1));
+        assert_eq!(beat.tick().await.dispatched, 0, "not before its send time");
+        rig.clock.set(*send);
+        assert_eq!(beat.tick().await.dispatched, 1, "at its send time");
+        let sent = rig.messages("celery").await;
+        assert_eq!(sent.len(), n + 1);
+        assert_eq!(
+            sent[n]["headers"]["id"],
+            json!(slot_task_id(*id, at("2030-01-01T00:01:00Z"))),
+            "the slot's own task id"
+        );
+    }
+    let runs = rig.runs().await;
+    assert_eq!(runs.len(), 3);
+    for r in &runs {
+        assert_eq!(r.run.scheduled_for, at("2030-01-01T00:01:00Z"));
+        assert_eq!(r.run.status, RunStatus::Dispatched);
+    }
+    // A restart between the next slot and its send time sends it on time, not as a catch-up.
+    let (id, _) = schedules[2];
+    let next_slot = at("2030-01-01T00:02:00Z");
+    let offset = stockura::domain::jitter::Jitter::from_stored(Some(45))
+        .unwrap()
+        .offset(id, next_slot);
+    drop(beat);
+    rig.clock.set(next_slot);
+    let mut beat = rig.beat(false).await;
+    assert_eq!(
+        beat.stats().dispatched,
+        0,
+        "nothing is caught up at the slot itself"
+    );
+    rig.clock.set(next_slot + offset);
+    beat.tick().await;
+    let runs = rig.runs().await;
+    let row = runs
+        .iter()
+        .find(|r| r.run.schedule_id == Some(id) && r.run.scheduled_for == next_slot)
+        .unwrap();
+    assert_eq!(
+        (row.run.trigger, row.run.status),
+        (Trigger::Schedule, RunStatus::Dispatched)
+    );
+}
+
 async fn parameters_are_revalidated_at_dispatch(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
     rig.db.json(&[
@@ -2140,6 +2226,7 @@ both_backends!(
     a_large_catch_up_is_dispatched_in_bounded_batches,
     a_slot_is_sent_once_even_by_two_schedulers,
     intervals_fire_on_their_epoch_aligned_slots,
+    a_jitter_sends_each_slot_at_its_shown_time,
     parameters_are_revalidated_at_dispatch,
     changes_without_events_are_found_by_the_version_poll,
     dst_days_fire_as_cron_does,

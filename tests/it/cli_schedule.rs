@@ -6,7 +6,7 @@ use crate::both_backends;
 use crate::support::TestDb;
 
 /// The documented JSON fields of a schedule, in order (the README lists them).
-const FIELDS: [&str; 21] = [
+const FIELDS: [&str; 23] = [
     "id",
     "name",
     "task_name",
@@ -21,9 +21,11 @@ const FIELDS: [&str; 21] = [
     "execution_policy",
     "auto_generated_name",
     "options",
+    "jitter_seconds",
     "last_run_at",
     "total_run_count",
     "next_run_at",
+    "next_send_at",
     "created_at",
     "updated_at",
     "problems",

@@ -215,8 +215,146 @@ async fn a_one_second_interval_is_sent_every_second(db: TestDb) {
     assert_eq!(statuses, BTreeSet::from(["dispatched"]), "{runs}");
 }
 
+/// `--jitter`: stored, shown with the send times, refused (exit 3, nothing written) when it is
+/// malformed, longer than an hour or not shorter than the gap between two slots, also when an
+/// update shortens that gap under a kept jitter; `--jitter 0` removes it.
+async fn jitter_is_stored_shown_and_checked(db: TestDb) {
+    let added = db.json(&[
+        "schedule",
+        "add",
+        "-t",
+        "app.tasks.report",
+        "-c",
+        "0 * * * *",
+        "--jitter",
+        "90s",
+        "--name",
+        "spread",
+    ]);
+    assert_eq!(added["jitter_seconds"], 90);
+    let next = db.json(&[
+        "schedule",
+        "next",
+        "spread",
+        "--after",
+        "2026-01-01T00:30:00Z",
+        "-n",
+        "3",
+    ]);
+    for (n, send) in next.as_array().unwrap().iter().enumerate() {
+        let send: DateTime<Utc> = send.as_str().unwrap().parse().unwrap();
+        let slot: DateTime<Utc> = format!("2026-01-01T0{}:00:00Z", n + 1).parse().unwrap();
+        assert!(
+            send >= slot && send < slot + chrono::Duration::seconds(90),
+            "{send}"
+        );
+    }
+    let table = db.stdout(&[
+        "schedule",
+        "next",
+        "spread",
+        "--after",
+        "2026-01-01T00:30:00Z",
+        "-n",
+        "1",
+    ]);
+    assert!(
+        table.contains("slot 2026-01-01T01:00:00+00:00 +"),
+        "{table}"
+    );
+    let shown = db.stdout(&["schedule", "show", "spread"]);
+    assert!(shown.contains("jitter       1m30s"), "{shown}");
+    assert!(shown.contains(", sent at "), "{shown}");
+    let json = db.json(&["schedule", "show", "spread"]);
+    assert_eq!(json["upcoming"].as_array().unwrap().len(), 5);
+    assert_eq!(json["upcoming_sends"].as_array().unwrap().len(), 5);
+    assert!(json["next_send_at"].is_string());
+
+    for (args, needle) in [
+        (
+            vec!["-c", "* * * * *", "--jitter", "60s"],
+            "not shorter than the 1m between two slots",
+        ),
+        (
+            vec!["--every", "10s", "--jitter", "10s"],
+            "not shorter than the 10s between two slots",
+        ),
+        (
+            vec!["-c", "@daily", "--jitter", "2h"],
+            "longer than one hour",
+        ),
+        (
+            vec!["-c", "@daily", "--jitter", "soon"],
+            "expected a number",
+        ),
+    ] {
+        let mut full = vec!["schedule", "add", "-t", "app.tasks.x"];
+        full.extend(args);
+        let (code, _, stderr) = db.run(&full);
+        assert_eq!(code, 3, "{full:?}: {stderr}");
+        assert!(stderr.contains(needle), "{stderr}");
+    }
+    // An update that brings the slots closer than the kept jitter is refused as a whole.
+    let (code, _, stderr) = db.run(&["schedule", "update", "spread", "-c", "* * * * *"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("--jitter 1m30s is not shorter"), "{stderr}");
+    assert_eq!(
+        db.json(&["schedule", "show", "spread"])["cron_expression"],
+        "0 * * * *"
+    );
+    let cleared = db.json(&[
+        "schedule",
+        "update",
+        "spread",
+        "-c",
+        "* * * * *",
+        "--jitter",
+        "0",
+    ]);
+    assert_eq!(cleared["jitter_seconds"], serde_json::Value::Null);
+    assert_eq!(cleared["next_send_at"], cleared["next_run_at"]);
+    assert_eq!(count(&db), 1);
+}
+
+/// A document's `jitter` is applied, exported in its canonical form and compared like any
+/// field; a bad one fails the document at its location.
+async fn documents_carry_jitter(db: TestDb) {
+    let path = db.dir.path().join("jitter.yaml");
+    let file = path.display().to_string();
+    let doc = |jitter: &str| {
+        format!(
+            "source: team-a\nschedules:\n  hourly:\n    task: app.tasks.report\n    cron: '@hourly'\n    jitter: {jitter}\n"
+        )
+    };
+    std::fs::write(&path, doc("120s")).unwrap();
+    let applied = db.json(&["apply", "-f", &file]);
+    assert_eq!(applied["summary"]["create"], 1, "{applied}");
+    assert_eq!(
+        db.json(&["schedule", "show", "hourly"])["jitter_seconds"],
+        120
+    );
+    let exported = db.stdout(&["schedule", "export"]);
+    assert!(exported.contains("jitter: 2m"), "{exported}");
+    std::fs::write(&path, doc("2m")).unwrap();
+    assert_eq!(db.json(&["apply", "-f", &file])["summary"]["unchanged"], 1);
+    std::fs::write(&path, doc("5m")).unwrap();
+    let plan = db.json(&["apply", "-f", &file, "--dry-run"]);
+    assert_eq!(plan["summary"]["update"], 1, "{plan}");
+    assert!(plan.to_string().contains("\"jitter\""), "{plan}");
+    std::fs::write(&path, doc("2h")).unwrap();
+    let (code, _, stderr) = db.run(&["apply", "-f", &file]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("schedules.hourly.jitter"), "{stderr}");
+    assert_eq!(
+        db.json(&["schedule", "show", "hourly"])["jitter_seconds"],
+        120
+    );
+}
+
 both_backends!(
     every_is_written_canonically_and_checked,
     documents_carry_intervals,
     a_one_second_interval_is_sent_every_second,
+    jitter_is_stored_shown_and_checked,
+    documents_carry_jitter,
 );

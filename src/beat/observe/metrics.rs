@@ -577,6 +577,7 @@ mod tests {
         o.record(plan.entries().map(|e| super::super::SlotEvent {
             job: &e.schedule,
             slot,
+            send_at: slot,
             trigger: Trigger::Schedule,
             status: RunStatus::Dispatched,
             at: slot + chrono::Duration::milliseconds(20),
@@ -674,6 +675,7 @@ mod tests {
         o.record([super::super::SlotEvent {
             job: &job,
             slot,
+            send_at: slot,
             trigger: crate::domain::run::Trigger::Schedule,
             status: crate::domain::run::RunStatus::Dispatched,
             at: slot,

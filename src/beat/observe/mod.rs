@@ -193,6 +193,8 @@ pub struct SlotEvent<'a> {
     pub job: &'a Arc<Job>,
     /// Its slot.
     pub slot: DateTime<Utc>,
+    /// When it was meant to be sent: the slot, or later with a jitter.
+    pub send_at: DateTime<Utc>,
     /// Why it ran.
     pub trigger: Trigger,
     /// What happened.
@@ -367,7 +369,7 @@ impl Observer {
             let c = cell(e.trigger, e.status);
             *table.totals.entry(c).or_default() += e.count;
             if e.live && e.status == RunStatus::Dispatched && e.trigger == Trigger::Schedule {
-                let late = (e.at - e.slot).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
+                let late = (e.at - e.send_at).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
                 table.lag.observe(late, e.count);
             }
             if matches!(

@@ -74,11 +74,7 @@ where
             let schedule = Arc::new(schedule);
             self.held.entry(id).or_insert(Held {
                 run_id: r.id,
-                due: Due {
-                    schedule,
-                    slot: r.run.scheduled_for,
-                    trigger: r.run.trigger,
-                },
+                due: Due::at_slot(schedule, r.run.scheduled_for, r.run.trigger),
                 task_id,
             });
         }

@@ -347,7 +347,7 @@ where
         let outcome = self.dispatch(&due, &missed, now, prebuilt).await;
         let lag_ms = due
             .iter()
-            .map(|d| (now - d.slot).num_milliseconds())
+            .map(|d| (now - d.send_at).num_milliseconds())
             .max()
             .unwrap_or(0);
         tracing::info!(
@@ -575,6 +575,7 @@ fn due_event(
     SlotEvent {
         job: &d.schedule,
         slot: d.slot,
+        send_at: d.send_at,
         trigger: d.trigger,
         status,
         at,
@@ -610,6 +611,7 @@ fn batch_events<'a>(
     let missed = missed.iter().map(move |m| SlotEvent {
         job: &m.schedule,
         slot: m.slot,
+        send_at: m.slot,
         trigger: Trigger::Schedule,
         status: RunStatus::Missed,
         at: now,

@@ -499,11 +499,7 @@ where
                 }
             };
             self.owed.push(Owed {
-                due: Due {
-                    schedule: Arc::new(schedule),
-                    slot: r.run.scheduled_for,
-                    trigger: r.run.trigger,
-                },
+                due: Due::at_slot(Arc::new(schedule), r.run.scheduled_for, r.run.trigger),
                 task_id,
                 run_id: Some(r.id),
                 row: None,

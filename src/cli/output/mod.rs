@@ -69,10 +69,10 @@ pub use table::Layout;
 pub use task::TaskView;
 
 use super::args::OutputFormat;
-use crate::domain::Schedule;
 use crate::domain::diagnosis::Report;
 use crate::domain::params::escape_unprintable;
 use crate::domain::task::Violation;
+use crate::domain::{Schedule, Upcoming};
 use crate::error::ErrorKind;
 use crate::store::MigrationReport;
 use check::CheckReport;
@@ -94,8 +94,8 @@ pub enum Output {
     Show {
         /// The schedule.
         schedule: ScheduleView,
-        /// Its next fire times.
-        upcoming: Vec<DateTime<Tz>>,
+        /// Its next slots, with their send times.
+        upcoming: Vec<Upcoming>,
         /// Its newest runs, newest first, with their results.
         recent: Vec<HistoryRow>,
     },
@@ -120,8 +120,10 @@ pub enum Output {
     },
     /// `schedule next`.
     Next {
-        /// Fire times in their zone.
-        times: Vec<DateTime<Tz>>,
+        /// Slots in their zone, with their send times.
+        times: Vec<Upcoming>,
+        /// Whether the send times differ from the slots (a schedule with a jitter).
+        jittered: bool,
     },
     /// `task define`.
     TaskDefined {
@@ -240,6 +242,12 @@ pub fn zoned_text(t: &DateTime<Tz>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// RFC 3339 with the zone's offset and, when the instant has them, milliseconds (a send time
+/// moved by a jitter); exactly [`zoned_text`] otherwise.
+pub fn precise_text(t: &DateTime<Tz>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
 /// Renders the output on stdout; `headers`: whether tables print their header line (and the
 /// notes around a list, such as "No schedules match.").
 pub fn emit(out: &Output, format: OutputFormat, headers: bool) -> std::io::Result<()> {
@@ -285,7 +293,7 @@ pub fn names(out: &Output) -> Option<Vec<String>> {
         | Output::Toggled {
             schedules: views, ..
         } => views.iter().map(|v| v.schedule.id.to_string()).collect(),
-        Output::Next { times } => times.iter().map(zoned_text).collect(),
+        Output::Next { times, .. } => times.iter().map(|u| precise_text(&u.send_at)).collect(),
         Output::Triggered { task_id, .. } => vec![task_id.to_string()],
         Output::TaskDefined { task, .. }
         | Output::TaskShow { task, .. }
@@ -360,7 +368,9 @@ fn json(out: &Output) -> Option<Json<'_>> {
             upcoming,
             recent,
         } => Json::Show(schedule::ShowJson::new(schedule, upcoming, recent)),
-        Output::Next { times } => Json::Times(times.iter().map(zoned_text).collect()),
+        Output::Next { times, .. } => {
+            Json::Times(times.iter().map(|u| precise_text(&u.send_at)).collect())
+        }
         Output::Triggered {
             schedule,
             task_id,
@@ -523,7 +533,7 @@ fn render_raw(out: &Output, layout: Layout) -> String {
             unchanged,
             dry_run,
         } => schedule::toggled_text(*enabled, schedules, *unchanged, *dry_run, layout),
-        Output::Next { times } => schedule::next_text(times),
+        Output::Next { times, jittered } => schedule::next_text(times, *jittered),
         Output::Triggered {
             schedule,
             task_id,

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::history::{HistoryJson, HistoryRow, recent_table};
 use super::table::{Field, Fit, Grid, Layout, fields_table, local, local_in};
-use super::{escape, plural, utc_text, zoned_text};
-use crate::domain::Schedule;
+use super::{escape, plural, precise_text, utc_text, zoned_text};
 use crate::domain::schedule::NextRuns;
+use crate::domain::{Schedule, Upcoming};
 use crate::sync::results::TaskResult;
 
 /// A schedule as printed: the stored fields plus the effective zone and the next run.
@@ -25,6 +25,8 @@ pub struct ScheduleView {
     pub default_timezone: bool,
     /// The next fire time; `None` when disabled, broken, or never again.
     pub next_run_at: Option<DateTime<Tz>>,
+    /// When the next fire time's message is sent (later than it with a jitter).
+    pub next_send_at: Option<DateTime<Tz>>,
     /// What keeps the row from running as stored (see [`Schedule::problems`]).
     pub problems: Vec<String>,
     /// The Celery status of its latest dispatched run (`SUCCESS`, `FAILURE`, `PENDING`, …):
@@ -56,10 +58,23 @@ impl ScheduleView {
         } else {
             schedule.problems()
         };
+        // With a jitter, the next run is the next slot sent: possibly one just passed whose
+        // send time is still ahead, as the scheduler plans it.
+        let (next_run_at, next_send_at) = match (schedule.jitter, schedule.cron()) {
+            (Some(_), Ok(cron)) if schedule.enabled => next
+                .zone(&schedule, default_tz)
+                .and_then(|tz| schedule.upcoming(&cron, tz, now, 1).into_iter().next())
+                .map_or((None, None), |u| (Some(u.slot), Some(u.send_at))),
+            _ => {
+                let slot = next.next_run(&schedule, now, default_tz);
+                (slot, slot)
+            }
+        };
         Self {
             timezone: next.zone(&schedule, default_tz),
             default_timezone: schedule.timezone.is_none(),
-            next_run_at: next.next_run(&schedule, now, default_tz),
+            next_run_at,
+            next_send_at,
             problems,
             schedule,
             last_result_status: None,
@@ -93,9 +108,11 @@ impl ScheduleView {
             execution_policy: s.execution_policy.as_str(),
             auto_generated_name: s.auto_generated_name,
             options: s.options.to_json(),
+            jitter_seconds: s.jitter.map(|j| j.secs()),
             last_run_at: s.last_run_at.map(utc_text),
             total_run_count: s.total_run_count,
             next_run_at: self.next_run_at.map(|t| zoned_text(&t)),
+            next_send_at: self.next_send_at.map(|t| precise_text(&t)),
             created_at: utc_text(s.created_at),
             updated_at: utc_text(s.updated_at),
             problems: &self.problems,
@@ -138,6 +155,9 @@ pub struct ScheduleJson<'a> {
     /// Delivery options: `queue`, `priority` (0-9), `expires` (seconds) and any other key the
     /// application stored; `{}` when none.
     pub options: Value,
+    /// Its jitter in seconds: each slot is sent up to this long after its instant; null when
+    /// it has none.
+    pub jitter_seconds: Option<u32>,
     /// When it last ran (RFC 3339, UTC), kept by the scheduler; null when it never ran.
     pub last_run_at: Option<String>,
     /// How many times it ran, kept by the scheduler.
@@ -145,6 +165,10 @@ pub struct ScheduleJson<'a> {
     /// Its next fire time (RFC 3339 with the zone's offset); null when it is disabled, cannot
     /// run as stored, or never fires again.
     pub next_run_at: Option<String>,
+    /// When the message of `next_run_at` is sent (RFC 3339 with the zone's offset, with
+    /// milliseconds when it has them): `next_run_at` plus its jitter offset; the same as
+    /// `next_run_at` without a jitter; null when that is.
+    pub next_send_at: Option<String>,
     /// RFC 3339, UTC, with microseconds (fewer digits when they are zeros).
     pub created_at: String,
     /// RFC 3339, UTC, with microseconds (fewer digits when they are zeros).
@@ -165,6 +189,9 @@ pub struct ShowJson<'a> {
     pub schedule: ScheduleJson<'a>,
     /// Its next fire times (RFC 3339 with the zone's offset); empty when there are none.
     pub upcoming: Vec<String>,
+    /// When each of `upcoming` is sent (RFC 3339, milliseconds when it has them): the same
+    /// instants without a jitter.
+    pub upcoming_sends: Vec<String>,
     /// Its newest runs, newest first, as `history` prints them.
     pub recent_runs: Vec<HistoryJson<'a>>,
 }
@@ -172,12 +199,13 @@ pub struct ShowJson<'a> {
 impl<'a> ShowJson<'a> {
     pub(super) fn new(
         schedule: &'a ScheduleView,
-        upcoming: &[DateTime<Tz>],
+        upcoming: &[Upcoming],
         recent: &'a [HistoryRow],
     ) -> Self {
         Self {
             schedule: schedule.json(),
-            upcoming: upcoming.iter().map(zoned_text).collect(),
+            upcoming: upcoming.iter().map(|u| zoned_text(&u.slot)).collect(),
+            upcoming_sends: upcoming.iter().map(|u| precise_text(&u.send_at)).collect(),
             recent_runs: recent.iter().map(HistoryRow::json).collect(),
         }
     }
@@ -324,17 +352,22 @@ pub(super) fn detail_table(v: &ScheduleView, layout: Layout) -> String {
         ),
         ("options", Field::Text(s.options.to_json().to_string())),
         (
+            "jitter",
+            Field::Whole(s.jitter.map_or_else(|| "-".into(), |j| j.to_string())),
+        ),
+        (
             "description",
             Field::Text(s.description.clone().unwrap_or_else(|| "-".into())),
         ),
         (
             "next run",
-            Field::Whole(
-                v.next_run_at
-                    .as_ref()
-                    .map(local)
-                    .unwrap_or_else(|| "-".into()),
-            ),
+            Field::Whole(match (&v.next_run_at, &v.next_send_at) {
+                (Some(slot), Some(send)) if send != slot => {
+                    format!("{}, sent at {}", local(slot), send_clock(send))
+                }
+                (Some(slot), _) => local(slot),
+                _ => "-".into(),
+            }),
         ),
         (
             "last run",
@@ -417,7 +450,7 @@ pub(super) fn list_text(views: &[ScheduleView], layout: Layout) -> String {
 /// `schedule show`: the detail, the next fire times, the newest runs.
 pub(super) fn show_text(
     schedule: &ScheduleView,
-    upcoming: &[DateTime<Tz>],
+    upcoming: &[Upcoming],
     recent: &[HistoryRow],
     layout: Layout,
 ) -> String {
@@ -426,11 +459,16 @@ pub(super) fn show_text(
         text.push_str("No upcoming runs.\n");
     } else {
         text.push_str(&format!("Next {}:\n", plural(upcoming.len(), "run")));
-        for t in upcoming {
+        for u in upcoming {
+            let sent = if u.send_at == u.slot {
+                String::new()
+            } else {
+                format!(", sent at {}", send_clock(&u.send_at))
+            };
             text.push_str(&format!(
-                "  {}  ({})\n",
-                local(t),
-                utc_text(t.with_timezone(&Utc))
+                "  {}  ({}){sent}\n",
+                local(&u.slot),
+                utc_text(u.slot.with_timezone(&Utc))
             ));
         }
     }
@@ -513,15 +551,30 @@ pub(super) fn toggled_text(
     format!("{head}\n{}", list_table(schedules, layout))
 }
 
-/// `schedule next`: one fire time a line, in its zone and in UTC.
-pub(super) fn next_text(times: &[DateTime<Tz>]) -> String {
+/// `schedule next`: one fire time a line, in its zone and in UTC; with a jitter, the send
+/// time, then its slot and offset.
+pub(super) fn next_text(times: &[Upcoming], jittered: bool) -> String {
     if times.is_empty() {
         return "No fire times: the expression never fires again.\n".into();
     }
     times
         .iter()
-        .map(|t| format!("{}  ({})\n", zoned_text(t), utc_text(t.with_timezone(&Utc))))
+        .map(|u| {
+            let t = &u.send_at;
+            let main = format!("{}  ({})", precise_text(t), utc_text(t.with_timezone(&Utc)));
+            if jittered {
+                let offset = (u.send_at - u.slot).num_milliseconds() as f64 / 1000.0;
+                format!("{main}  slot {} +{offset:.3}s\n", zoned_text(&u.slot))
+            } else {
+                format!("{main}\n")
+            }
+        })
         .collect()
+}
+
+/// A send time on the clock, with milliseconds: `10:00:42.318 UTC`.
+fn send_clock(t: &DateTime<Tz>) -> String {
+    t.format("%H:%M:%S%.3f %Z").to_string()
 }
 
 /// `schedule trigger`.

@@ -16,7 +16,7 @@ use crate::sync::{ChangeEvent, EventKind};
 /// Arguments of `schedule add`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  stockura schedule add -t app.tasks.fetch_listed_info -c '0 18 * * 1-5' -p period_type=daily\n  stockura schedule add -t app.tasks.report -c @daily --name nightly-report --if-not-exists\n  stockura schedule add -t app.tasks.sync -c '*/5 * * * *' --kwargs params.json --policy skip\n  stockura schedule add -t app.tasks.heartbeat --every 30s"
+    after_help = "Examples:\n  stockura schedule add -t app.tasks.fetch_listed_info -c '0 18 * * 1-5' -p period_type=daily\n  stockura schedule add -t app.tasks.report -c @daily --name nightly-report --if-not-exists\n  stockura schedule add -t app.tasks.sync --every 30s --kwargs params.json --policy skip"
 )]
 pub struct AddArgs {
     /// Celery task name, e.g. app.tasks.fetch_listed_info_task_asyncpg (asked on a terminal
@@ -113,6 +113,7 @@ pub async fn run(ctx: &Ctx, mut args: AddArgs) -> Result<Output> {
         priority: args.fields.priority,
         expires: parsed.expires,
         description: args.fields.description,
+        jitter: args.fields.jitter,
         enabled: !args.disabled,
     };
     let require = args.fields.require_definition || ctx.settings.require_task_definitions.value;

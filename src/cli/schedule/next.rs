@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::super::Ctx;
 use super::super::output::Output;
+use crate::domain::Upcoming;
 use crate::domain::cron::{Cron, parse_timezone};
 use crate::domain::reference::ScheduleRef;
 use crate::error::CliError;
@@ -76,10 +77,11 @@ pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
         .as_deref()
         .map(crate::domain::schedule::every_expression)
         .transpose()?;
-    let (cron, tz) = match (every.as_ref().or(args.cron.as_ref()), &args.reference) {
+    let (cron, tz, schedule) = match (every.as_ref().or(args.cron.as_ref()), &args.reference) {
         (Some(expr), _) => (
             Cron::parse(expr)?,
             override_tz.unwrap_or(ctx.settings.timezone.value),
+            None,
         ),
         (None, Some(reference)) => {
             let store = ctx.store().await?;
@@ -100,7 +102,7 @@ pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
                     .into());
                 }
             };
-            (schedule.cron()?, tz)
+            (schedule.cron()?, tz, Some(schedule))
         }
         (None, None) => {
             return Err(CliError::usage(
@@ -110,6 +112,16 @@ pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
             .into());
         }
     };
-    let times = cron.upcoming(after, tz).take(args.count).collect();
-    Ok(Output::Next { times })
+    // A stored schedule's jitter moves its send times; a preview has none.
+    let (times, jittered) = match schedule {
+        Some(s) => (s.upcoming(&cron, tz, after, args.count), s.jitter.is_some()),
+        None => (
+            cron.upcoming(after, tz)
+                .take(args.count)
+                .map(Upcoming::at)
+                .collect(),
+            false,
+        ),
+    };
+    Ok(Output::Next { times, jittered })
 }

@@ -34,9 +34,7 @@ pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
     let upcoming = match (schedule.cron(), schedule.effective_timezone(tz)) {
-        (Ok(cron), Some(zone)) if schedule.enabled => {
-            cron.upcoming(now, zone).take(PREVIEW).collect()
-        }
+        (Ok(cron), Some(zone)) if schedule.enabled => schedule.upcoming(&cron, zone, now, PREVIEW),
         _ => Vec::new(),
     };
     let runs = store

@@ -78,11 +78,11 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     let definitions = Definitions::load(&store).await?;
     let options = dispatch_options(ctx, false, args.broker_key_prefix.as_deref());
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-    let due = [Due {
-        schedule: std::sync::Arc::new(schedule.clone().into()),
-        slot: now,
-        trigger: Trigger::Manual,
-    }];
+    let due = [Due::at_slot(
+        std::sync::Arc::new(schedule.clone().into()),
+        now,
+        Trigger::Manual,
+    )];
     // A row that cannot become a message (a value another program wrote out of range) is
     // refused as run-beat refuses it; nothing is sent.
     if let Err(why) = dispatch::message_for(&due[0], uuid::Uuid::nil(), &options) {

@@ -115,6 +115,7 @@ pub async fn run(ctx: &Ctx, mut args: UpdateArgs) -> Result<Output> {
             (_, true) => Some(false),
             _ => None,
         },
+        jitter: args.fields.jitter,
         clear_options: args.clear_options,
         regenerate_name: args.regenerate_name,
     };

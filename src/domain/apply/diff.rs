@@ -87,6 +87,8 @@ pub fn schedule_changes(before: &Schedule, after: &Schedule) -> Vec<FieldChange>
         &options(&after.options),
         &mut field,
     );
+    let jitter = |s: &Schedule| s.jitter.map(|j| Value::String(j.to_string()));
+    field("jitter", jitter(before), jitter(after));
     out
 }
 

@@ -372,6 +372,7 @@ fn to_input(
         priority,
         expires,
         description: s.description.clone(),
+        jitter: s.jitter.clone(),
         enabled: s.enabled,
     })
 }
@@ -433,6 +434,7 @@ fn desired(current: &Schedule, new: &NewSchedule, has_source: bool) -> (Schedule
     }
     next.execution_policy = new.execution_policy;
     next.options = new.options.clone();
+    next.jitter = new.jitter;
     let choice = if current.auto_generated_name {
         NameChoice::KeepAuto(current.name.clone())
     } else {

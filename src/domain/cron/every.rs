@@ -168,7 +168,7 @@ impl fmt::Display for Every {
 }
 
 /// Seconds as `1h30m`, `45s`, `0s`.
-struct Compact(i64);
+pub(crate) struct Compact(pub(crate) i64);
 
 impl fmt::Display for Compact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -187,7 +187,7 @@ impl fmt::Display for Compact {
 }
 
 /// Seconds in a duration such as `90s`, `1h30m`, `2d`; the error completes "the period …".
-fn seconds(text: &str) -> Result<i64, String> {
+pub(crate) fn seconds(text: &str) -> Result<i64, String> {
     if text.is_empty() {
         return Err("is empty".into());
     }

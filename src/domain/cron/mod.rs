@@ -27,6 +27,7 @@ mod evaluate;
 mod every;
 mod parse;
 
+pub(crate) use every::{Compact, seconds as duration_seconds};
 pub use every::{Every, SlotTail};
 pub use parse::parse_timezone;
 

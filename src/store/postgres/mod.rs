@@ -30,6 +30,7 @@ use super::{
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
+use crate::domain::jitter::Jitter;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
 use crate::domain::{Arguments, DeliveryOptions, Schedule};
@@ -99,6 +100,7 @@ fn bind_all<'q>(mut q: PgQuery<'q>, binds: &'q [Bind]) -> PgQuery<'q> {
             Bind::Time(t) => q.bind(*t),
             Bind::OptText(t) => q.bind(t.as_deref()),
             Bind::Int(n) => q.bind(*n),
+            Bind::OptInt(n) => q.bind(*n),
             Bind::OptTime(t) => q.bind(*t),
             Bind::Json(v) => q.bind(Json(v)),
             Bind::OptJson(v) => q.bind(v.as_ref().map(Json)),
@@ -132,6 +134,10 @@ fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
         execution_policy: decode::policy(&policy, &mut bad),
         auto_generated_name: row.try_get("auto_generated_name")?,
         options: DeliveryOptions::from_json(decode::options(json("options")?, &mut bad)),
+        jitter: Jitter::from_stored(
+            row.try_get::<Option<i32>, _>("jitter_seconds")?
+                .map(i64::from),
+        ),
         last_run_at: row.try_get("last_run_at")?,
         total_run_count: row.try_get("total_run_count")?,
         created_at: row.try_get("created_at")?,

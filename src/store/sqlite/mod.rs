@@ -32,6 +32,7 @@ use super::{
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
+use crate::domain::jitter::Jitter;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
 use crate::domain::{Arguments, DeliveryOptions, Schedule};
@@ -215,6 +216,7 @@ fn bind_all<'q>(mut q: LiteQuery<'q>, binds: &'q [Bind]) -> LiteQuery<'q> {
             Bind::Time(t) => q.bind(format_time(*t)),
             Bind::OptText(t) => q.bind(t.as_deref()),
             Bind::Int(n) => q.bind(*n),
+            Bind::OptInt(n) => q.bind(*n),
             Bind::OptTime(t) => q.bind(t.map(format_time)),
             Bind::Json(v) => q.bind(v.to_string()),
             Bind::OptJson(v) => q.bind(v.as_ref().map(Value::to_string)),
@@ -247,6 +249,7 @@ struct RawRow {
     total_run_count: i64,
     created_at: Option<String>,
     updated_at: Option<String>,
+    jitter_seconds: Option<i64>,
 }
 
 impl FromRow<'_, SqliteRow> for RawRow {
@@ -270,6 +273,7 @@ impl FromRow<'_, SqliteRow> for RawRow {
             total_run_count: row.try_get("total_run_count")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
+            jitter_seconds: row.try_get("jitter_seconds")?,
         })
     }
 }
@@ -312,6 +316,7 @@ impl RawRow {
             execution_policy: decode::policy(&self.execution_policy, &mut bad),
             auto_generated_name: self.auto_generated_name != 0,
             options: DeliveryOptions::from_json(decode::options(options, &mut bad)),
+            jitter: Jitter::from_stored(self.jitter_seconds),
             last_run_at: time("last_run_at", self.last_run_at)?,
             total_run_count: self.total_run_count,
             created_at: required_time("created_at", self.created_at)?,
@@ -1072,7 +1077,12 @@ mod tests {
     /// reading the array by position and the same values by name agree only when they do.
     #[test]
     fn raw_row_fields_follow_the_column_list() {
-        let integers = ["enabled", "auto_generated_name", "total_run_count"];
+        let integers = [
+            "enabled",
+            "auto_generated_name",
+            "total_run_count",
+            "jitter_seconds",
+        ];
         let columns: Vec<&str> = sql::COLUMNS.split(',').map(str::trim).collect();
         let value = |n: usize, c: &str| {
             if integers.contains(&c) {
