@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::super::Ctx;
 use super::super::output::backfill::counts_text;
-use super::super::output::{BackfillView, Output, escape};
+use super::super::output::{BackfillView, Output, escape, utc_text};
 use super::super::progress::Progress;
 use super::super::wiring::{broker_for, dispatch_options, policy_checker};
 use crate::beat::dispatch::Definitions;
@@ -333,8 +333,8 @@ fn question(view: &BackfillView, rate: &Rate) -> String {
         "Backfill '{}' ({}) from {} to {} at {rate}:\n",
         view.schedule.name,
         view.schedule.task_name,
-        view.from.to_rfc3339(),
-        view.to.to_rfc3339()
+        utc_text(view.from),
+        utc_text(view.to)
     );
     let line = |r: &SlotReport| {
         let found = r
