@@ -66,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
+            [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Send the past slots of a range that were not dispatched, once each, in order, at a pace')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -327,6 +328,27 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stockura;schedule;backfill' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start of the range, included: an RFC 3339 instant, or a duration back from now (30m, 6h, 2d, 1w)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'End of the range, excluded, not after now: an RFC 3339 instant or a duration back from now [default: now]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'What to do with a slot while the schedule''s previous run still runs, checked before each slot')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Pace of the messages: N/s, N/m or N/h')
+            [CompletionResult]::new('--broker-key-prefix', '--broker-key-prefix', [CompletionResultType]::ParameterName, 'The broker''s global_keyprefix [env: STOCKURA_BROKER_KEY_PREFIX]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--include-dispatched', '--include-dispatched', [CompletionResultType]::ParameterName, 'Also send again the slots already dispatched (recorded with trigger `resend`)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List the slots and what would be done with each; send and write nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask on a terminal before sending (without a terminal nothing is asked)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask on a terminal before sending (without a terminal nothing is asked)')
+            [CompletionResult]::new('--no-dotenv', '--no-dotenv', [CompletionResultType]::ParameterName, 'Do not read the .env file in the current directory')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Print table rows without the header line (and nothing for an empty list)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stockura;schedule;export' {
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task (full name, or its last dotted segment)')
@@ -355,6 +377,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
+            [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Send the past slots of a range that were not dispatched, once each, in order, at a pace')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -384,6 +407,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;schedule;help;trigger' {
+            break
+        }
+        'stockura;schedule;help;backfill' {
             break
         }
         'stockura;schedule;help;export' {
@@ -777,6 +803,7 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
+            [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Send the past slots of a range that were not dispatched, once each, in order, at a pace')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)')
             break
         }
@@ -805,6 +832,9 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;help;schedule;trigger' {
+            break
+        }
+        'stockura;help;schedule;backfill' {
             break
         }
         'stockura;help;schedule;export' {

@@ -112,6 +112,9 @@ _stockura() {
             stockura__subcmd__help__subcmd__schedule,add)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__add"
                 ;;
+            stockura__subcmd__help__subcmd__schedule,backfill)
+                cmd="stockura__subcmd__help__subcmd__schedule__subcmd__backfill"
+                ;;
             stockura__subcmd__help__subcmd__schedule,delete)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__delete"
                 ;;
@@ -160,6 +163,9 @@ _stockura() {
             stockura__subcmd__schedule,add)
                 cmd="stockura__subcmd__schedule__subcmd__add"
                 ;;
+            stockura__subcmd__schedule,backfill)
+                cmd="stockura__subcmd__schedule__subcmd__backfill"
+                ;;
             stockura__subcmd__schedule,delete)
                 cmd="stockura__subcmd__schedule__subcmd__delete"
                 ;;
@@ -198,6 +204,9 @@ _stockura() {
                 ;;
             stockura__subcmd__schedule__subcmd__help,add)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__add"
+                ;;
+            stockura__subcmd__schedule__subcmd__help,backfill)
+                cmd="stockura__subcmd__schedule__subcmd__help__subcmd__backfill"
                 ;;
             stockura__subcmd__schedule__subcmd__help,delete)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__delete"
@@ -734,7 +743,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule)
-            opts="add list show update delete enable disable next trigger export"
+            opts="add list show update delete enable disable next trigger backfill export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -748,6 +757,20 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__schedule__subcmd__backfill)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1168,7 +1191,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule)
-            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable next trigger export help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable next trigger backfill export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1277,6 +1300,52 @@ _stockura() {
                     return 0
                     ;;
                 --last-run-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__backfill)
+            opts="-y -o -h -V --from --to --policy --rate --include-dispatched --dry-run --yes --broker-key-prefix --database-url --output --no-dotenv --no-headers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -W "allow skip" -- "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker-key-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1496,7 +1565,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help)
-            opts="add list show update delete enable disable next trigger export help"
+            opts="add list show update delete enable disable next trigger backfill export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1510,6 +1579,20 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__help__subcmd__backfill)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -62,6 +62,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand disable 'Disable schedules'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
+            cand backfill 'Send the past slots of a range that were not dispatched, once each, in order, at a pace'
             cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -311,6 +312,26 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stockura;schedule;backfill'= {
+            cand --from 'Start of the range, included: an RFC 3339 instant, or a duration back from now (30m, 6h, 2d, 1w)'
+            cand --to 'End of the range, excluded, not after now: an RFC 3339 instant or a duration back from now [default: now]'
+            cand --policy 'What to do with a slot while the schedule''s previous run still runs, checked before each slot'
+            cand --rate 'Pace of the messages: N/s, N/m or N/h'
+            cand --broker-key-prefix 'The broker''s global_keyprefix [env: STOCKURA_BROKER_KEY_PREFIX]'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --include-dispatched 'Also send again the slots already dispatched (recorded with trigger `resend`)'
+            cand --dry-run 'List the slots and what would be done with each; send and write nothing'
+            cand -y 'Do not ask on a terminal before sending (without a terminal nothing is asked)'
+            cand --yes 'Do not ask on a terminal before sending (without a terminal nothing is asked)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand --no-headers 'Print table rows without the header line (and nothing for an empty list)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stockura;schedule;export'= {
             cand -t 'Only this task (full name, or its last dotted segment)'
             cand --task 'Only this task (full name, or its last dotted segment)'
@@ -338,6 +359,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand disable 'Disable schedules'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
+            cand backfill 'Send the past slots of a range that were not dispatched, once each, in order, at a pace'
             cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -358,6 +380,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;schedule;help;next'= {
         }
         &'stockura;schedule;help;trigger'= {
+        }
+        &'stockura;schedule;help;backfill'= {
         }
         &'stockura;schedule;help;export'= {
         }
@@ -714,6 +738,7 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand disable 'Disable schedules'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
+            cand backfill 'Send the past slots of a range that were not dispatched, once each, in order, at a pace'
             cand export 'Write the selected schedules as an editable document (YAML or JSON, keyed by name)'
         }
         &'stockura;help;schedule;add'= {
@@ -733,6 +758,8 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;help;schedule;next'= {
         }
         &'stockura;help;schedule;trigger'= {
+        }
+        &'stockura;help;schedule;backfill'= {
         }
         &'stockura;help;schedule;export'= {
         }

@@ -445,8 +445,8 @@ impl<S: RunStore> Batch<'_, S> {
         let d = &self.due[n];
         let s = &d.schedule;
         let task_id = match d.trigger {
-            Trigger::Manual => Uuid::new_v4(),
-            Trigger::Schedule | Trigger::Catchup => slot_task_id(s.id, d.slot),
+            Trigger::Manual | Trigger::Resend => Uuid::new_v4(),
+            Trigger::Schedule | Trigger::Catchup | Trigger::Backfill => slot_task_id(s.id, d.slot),
         };
         let invalid = self.definitions.check_arguments(&s.task_name, &s.arguments);
         // The message is built before anything is claimed: a row that cannot become a message
@@ -718,9 +718,12 @@ impl<S: RunStore> Batch<'_, S> {
         // of such slots (a catch-up, a push while the database is down, the pushes of a new
         // leader's first lease); pushes without a claim are recorded there, a new leader's in the
         // short-lived set of its recent sends.
-        let catching_up = pushed
-            .iter()
-            .any(|&(i, _, _)| self.due[start + i].trigger == Trigger::Catchup);
+        let catching_up = pushed.iter().any(|&(i, _, _)| {
+            matches!(
+                self.due[start + i].trigger,
+                Trigger::Catchup | Trigger::Backfill
+            )
+        });
         let guard = Guard {
             check: unclaimed || catching_up || self.takeover.is_some(),
             record: unclaimed,

@@ -1,6 +1,7 @@
 //! The scheduler (`stockura run-beat`): the plan of due schedules, Celery message building and
 //! dispatch, change feeds, and the loop.
 
+pub mod backfill;
 pub mod broker;
 pub mod clock;
 pub mod daemon;

@@ -946,8 +946,9 @@ mod tests {
         let offset = jitter.offset(s.id, slot);
         assert!(offset > Duration::zero() && offset < Duration::seconds(59));
         let send = slot + offset;
+        // Started after the 00:00 slot's send time (its offset is below 59 s).
         let mut plan = Plan::default();
-        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z"))
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:59.500Z"))
             .unwrap();
         assert_eq!(plan.next_due(), Some(send));
         assert_eq!(plan.get(s.id).unwrap().next, slot);
@@ -985,7 +986,7 @@ mod tests {
         // Behind by minutes: the latest slot whose send time came runs; a newer slot still
         // ahead stays planned.
         let mut plan = Plan::default();
-        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:30Z"))
+        plan.upsert(s.clone(), Tz::UTC, at("2026-01-01T00:00:59.500Z"))
             .unwrap();
         let third = at("2026-01-01T00:03:00Z");
         let third_send = third + jitter.offset(s.id, third);

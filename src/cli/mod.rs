@@ -211,7 +211,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         return Err(crate::error::CliError::usage(
             "--output name prints the ids or names of what a command lists or writes, and this command has none",
             "use --output json (or jsonl); --output name works with `schedule` add, update, list, show, \
-             delete, enable, disable, next and trigger, `task` define, list, show and delete, and `history`",
+             delete, enable, disable, next, trigger and backfill, `task` define, list, show and delete, and `history`",
         )
         .into());
     }
@@ -354,6 +354,7 @@ mod tests {
             "schedule list",
             "schedule update",
             "schedule trigger",
+            "schedule backfill",
             "schedule next",
             "schedule show",
             "schedule export",

@@ -1,6 +1,6 @@
-//! Progress on stderr for long operations (apply, export, migrate): drawn only when stderr is a
-//! terminal, without colour (so `NO_COLOR` and dumb terminals get the same plain line), and
-//! cleared when done so that it never mixes with the output.
+//! Progress on stderr for long operations (apply, export, migrate, schedule backfill): drawn
+//! only when stderr is a terminal, without colour (so `NO_COLOR` and dumb terminals get the
+//! same plain line), and cleared when done so that it never mixes with the output.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -24,6 +24,30 @@ impl Progress {
         bar.set_message(message.into());
         bar.enable_steady_tick(Duration::from_millis(100));
         Self(Some(bar))
+    }
+
+    /// Starts a bar of `len` steps showing `message`, the count, the rate and the time left.
+    pub fn bar(len: u64, message: impl Into<String>) -> Self {
+        if !std::io::stderr().is_terminal() || std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+        {
+            return Self(None);
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        let style =
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(message.into());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Self(Some(bar))
+    }
+
+    /// Moves a bar one step on.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
     }
 
     /// Changes the message.

@@ -1,6 +1,7 @@
 //! Pure logic: no I/O, no clock reads. Time and identifiers arrive as arguments.
 
 pub mod apply;
+pub mod backfill;
 pub mod cron;
 pub mod diagnosis;
 pub mod guided;

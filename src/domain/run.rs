@@ -17,6 +17,20 @@ pub enum Trigger {
     Catchup,
     /// `stockura schedule trigger`.
     Manual,
+    /// `stockura schedule backfill`: a past slot sent now. It claims its slot as a scheduled
+    /// or catch-up run does, so each slot is sent once whoever sends it.
+    Backfill,
+    /// `stockura schedule backfill --include-dispatched`: a slot already dispatched, sent
+    /// again. It claims nothing (like a manual run), so the slot's own claim stays as it was.
+    Resend,
+}
+
+impl Trigger {
+    /// Whether a run of this trigger claims its slot (`ux_schedule_runs_claim`): at most one
+    /// such run per schedule and slot, dry runs aside.
+    pub fn claims_slot(self) -> bool {
+        matches!(self, Self::Schedule | Self::Catchup | Self::Backfill)
+    }
 }
 
 /// What happened to a run.
@@ -75,7 +89,13 @@ macro_rules! spelled {
     };
 }
 
-spelled!(Trigger "trigger" { Schedule => "schedule", Catchup => "catchup", Manual => "manual" });
+spelled!(Trigger "trigger" {
+    Schedule => "schedule",
+    Catchup => "catchup",
+    Manual => "manual",
+    Backfill => "backfill",
+    Resend => "resend",
+});
 spelled!(RunStatus "run status" {
     Dispatched => "dispatched",
     Missed => "missed",
@@ -217,6 +237,9 @@ mod tests {
             assert_eq!(s.parse::<RunStatus>().unwrap().as_str(), s);
         }
         assert_eq!("CATCHUP".parse::<Trigger>().unwrap(), Trigger::Catchup);
+        for t in ["schedule", "catchup", "manual", "backfill", "resend"] {
+            assert_eq!(t.parse::<Trigger>().unwrap().as_str(), t);
+        }
         assert!(
             "sometimes"
                 .parse::<RunStatus>()

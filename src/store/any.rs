@@ -204,6 +204,17 @@ impl RunStore for AnyStore {
     async fn promote_deferred(&self, id: i64, push_marker: &str) -> Result<bool, StoreError> {
         delegate!(self, s => s.promote_deferred(id, push_marker))
     }
+    async fn slot_claims(
+        &self,
+        schedule_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Run>, StoreError> {
+        delegate!(self, s => s.slot_claims(schedule_id, from, to))
+    }
+    async fn retake_run(&self, id: i64, run: &NewRun) -> Result<bool, StoreError> {
+        delegate!(self, s => s.retake_run(id, run))
+    }
     async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {
         delegate!(self, s => s.owed_runs())
     }

@@ -91,6 +91,11 @@ pub const POSTGRES: &[Migration] = &[
         sql: include_str!("../../migrations/postgres/0013_push_markers.sql"),
     },
     Migration {
+        version: 15,
+        description: "backfill_runs",
+        sql: include_str!("../../migrations/postgres/0015_backfill_runs.sql"),
+    },
+    Migration {
         version: 16,
         description: "schedule_jitter",
         sql: include_str!("../../migrations/postgres/0016_schedule_jitter.sql"),
@@ -163,6 +168,11 @@ pub const SQLITE: &[Migration] = &[
         version: 13,
         description: "push_markers",
         sql: include_str!("../../migrations/sqlite/0013_push_markers.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "backfill_runs",
+        sql: include_str!("../../migrations/sqlite/0015_backfill_runs.sql"),
     },
     Migration {
         version: 16,

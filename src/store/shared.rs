@@ -680,6 +680,47 @@ pub(super) async fn list_runs<E: Engine>(
         .collect()
 }
 
+/// [`RunStore::slot_claims`](super::RunStore::slot_claims).
+pub(super) async fn slot_claims<E: Engine>(
+    engine: &E,
+    schedule_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Run>, StoreError> {
+    let binds = [Bind::Id(schedule_id), Bind::Time(from), Bind::Time(to)];
+    E::rows(&mut *engine.reader().await?, &sql::slot_claims(), &binds)
+        .await?
+        .iter()
+        .map(E::run)
+        .collect()
+}
+
+/// [`RunStore::retake_run`](super::RunStore::retake_run).
+pub(super) async fn retake_run<E: Engine>(
+    engine: &E,
+    id: i64,
+    run: &NewRun,
+) -> Result<bool, StoreError> {
+    // The arguments as JSON values: one row, parsed once (the claim inserts bind their text).
+    let json = |text: &str, empty: serde_json::Value| serde_json::from_str(text).unwrap_or(empty);
+    let Some(task_id) = run.celery_task_id else {
+        return Ok(false);
+    };
+    let binds = [
+        Bind::Int(id),
+        Bind::Text(run.trigger.as_str().to_string()),
+        Bind::Id(task_id),
+        Bind::OptText(run.push_marker.clone()),
+        Bind::Json(json(run.arguments.args_text(), serde_json::json!([]))),
+        Bind::Json(json(run.arguments.kwargs_text(), serde_json::json!({}))),
+        Bind::OptText(run.detail.clone()),
+    ];
+    let mut tx = engine.begin_write().await?;
+    let changed = E::execute(&mut tx, sql::RETAKE_RUN, &binds).await?;
+    tx.commit().await?;
+    Ok(changed == 1)
+}
+
 /// [`RunStore::latest_run_id`](super::RunStore::latest_run_id).
 pub(super) async fn latest_run_id<E: Engine>(engine: &E) -> Result<i64, StoreError> {
     let text = "SELECT CAST(COALESCE(max(id), 0) AS TEXT) FROM schedule_runs";

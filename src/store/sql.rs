@@ -516,6 +516,27 @@ pub fn deferred_runs() -> String {
     runs_in("deferred")
 }
 
+/// The runs of schedule `$1` that claim a slot in `[$2, $3)` (see
+/// [`Trigger::claims_slot`](crate::domain::run::Trigger::claims_slot)): at most one a slot,
+/// oldest slot first. Served by the claim index, whose first keys these are.
+pub fn slot_claims() -> String {
+    format!(
+        "SELECT {RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = $1 \
+         AND scheduled_for >= $2 AND scheduled_for < $3 \
+         AND trigger IN ('schedule', 'catchup', 'backfill') AND status <> 'dry_run' \
+         ORDER BY scheduled_for, id"
+    )
+}
+
+/// Makes run `$1`, a claim that was not sent and never will be (`missed`, `failed`, or
+/// `skipped` by a policy), the claim of a backfill: trigger `$2`, `owed` with the task id `$3`
+/// and the push `$4` that is to carry it, the arguments `$5` and `$6` it is sent with, the
+/// detail `$7`. Only while it is still in such a state: two backfills cannot both take it.
+pub const RETAKE_RUN: &str = "UPDATE schedule_runs SET trigger = $2, status = 'owed', \
+    celery_task_id = $3, push_marker = $4, args = $5, kwargs = $6, detail = $7, dispatched_at = NULL \
+    WHERE id = $1 AND status IN ('missed', 'failed', 'skipped') \
+    AND trigger IN ('schedule', 'catchup', 'backfill')";
+
 /// Every `owed` run whose schedule still exists, oldest slot first.
 pub fn owed_runs() -> String {
     runs_in("owed")

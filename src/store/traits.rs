@@ -304,6 +304,27 @@ pub trait RunStore: Send + Sync {
         async { false }
     }
 
+    /// The runs of a schedule that claim a slot in `[from, to)` (scheduled, catch-up and
+    /// backfilled runs, dry runs aside): at most one a slot, oldest slot first. What
+    /// `schedule backfill` plans from.
+    fn slot_claims(
+        &self,
+        schedule_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
+
+    /// Makes run `id`, a claim that was not sent and never will be (`missed`, `failed`, or
+    /// `skipped` by a policy), the claim of `run`: its trigger, its task id (a run without one
+    /// takes nothing), its push marker, arguments and detail, status `owed`. Only while the
+    /// row is still in such a state, so that two callers cannot both take it; returns whether
+    /// this call did. Once the push answered the run is settled ([`Self::settle_runs`]).
+    fn retake_run(
+        &self,
+        id: i64,
+        run: &NewRun,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Every claimed run the broker has not taken yet (`owed`) whose schedule still exists,
     /// oldest slot first: what a scheduler that becomes the leader retries.
     fn owed_runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;

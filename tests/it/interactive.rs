@@ -46,16 +46,29 @@ print(json.dumps({"code": os.waitstatus_to_exitcode(status), "screen": screen}))
 "#;
 
 fn drive(db: &TestDb, args: &[&str], steps: &[(&str, &str)]) -> (i32, String) {
+    drive_with(db, &[], args, steps)
+}
+
+/// [`drive`] with more environment variables.
+fn drive_with(
+    db: &TestDb,
+    vars: &[(&str, &str)],
+    args: &[&str],
+    steps: &[(&str, &str)],
+) -> (i32, String) {
     let python = std::env::var("STOCKURA_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let mut argv = vec![env!("CARGO_BIN_EXE_stockura").to_string()];
     argv.extend(args.iter().map(|a| a.to_string()));
-    let env = json!({
+    let mut env = json!({
         "HOME": db.dir.path(),
         "DATABASE_URL": db.url,
         "TERM": "xterm",
         "NO_COLOR": "1",
         "PATH": "/usr/bin:/bin",
     });
+    for (k, v) in vars {
+        env[*k] = json!(v);
+    }
     let input = json!([argv, env, steps]).to_string();
     let out = std::process::Command::new(python)
         .args(["-c", DRIVER, &input])
@@ -179,6 +192,52 @@ async fn guided_add_keeps_the_flags_and_declining_writes_nothing() {
     assert_eq!(code, 0, "{screen}");
     let list = db.json(&["schedule", "list"]);
     assert_eq!(list[0]["task_name"], "app.tasks.free", "{list}");
+}
+
+/// On a terminal `schedule backfill` lists the slots and asks: declined, nothing is sent or
+/// written; accepted, every slot is sent.
+#[tokio::test]
+async fn backfill_asks_on_a_terminal() {
+    use chrono::{Duration, DurationRound, SecondsFormat, Utc};
+    let db = TestDb::sqlite().await;
+    db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.fill",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "fill",
+    ]);
+    let to = Utc::now().duration_trunc(Duration::minutes(1)).unwrap() - Duration::minutes(10);
+    let from = (to - Duration::minutes(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let to = to.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let prefix = db.broker_prefix();
+    let broker = format!("{}/0", crate::support::redis_url());
+    let vars = [("CELERY_BROKER_URL", broker.as_str())];
+    let args = [
+        "schedule",
+        "backfill",
+        "fill",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--broker-key-prefix",
+        &prefix,
+    ];
+    let (code, screen) = drive_with(&db, &vars, &args, &[("to the broker", "n\r")]);
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("3 slots: 3 to send."), "{screen}");
+    assert!(screen.contains("nothing was sent"), "{screen}");
+    assert_eq!(db.json(&["history"]), json!([]));
+
+    let (code, screen) = drive_with(&db, &vars, &args, &[("to the broker", "y\r")]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("3 slots: 3 sent."), "{screen}");
+    let history = db.json(&["history"]);
+    assert_eq!(history.as_array().unwrap().len(), 3, "{history}");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod support;
 mod adoption;
 mod amqp;
 mod apply;
+mod backfill;
 mod batch;
 mod beat;
 mod beat_process;

@@ -705,6 +705,28 @@ async fn history_and_check() {
     );
 }
 
+/// A backfill's plan over the seeded history: a slot dispatched (not sent), one missed (taken
+/// over), two with no run (sent). A dry run needs no broker and writes nothing.
+#[tokio::test]
+async fn schedule_backfill_dry_run() {
+    let mut s = seeded().await;
+    let args = [
+        "schedule",
+        "backfill",
+        "nightly-report",
+        "--from",
+        "2019-12-31T00:00:00Z",
+        "--to",
+        "2020-01-04T00:00:00Z",
+        "--dry-run",
+    ];
+    snap!("schedule_backfill_dry_run", s.shot(&args));
+    snap!(
+        "schedule_backfill_dry_run_json",
+        s.shot(&[&args[..], &["-o", "json"]].concat())
+    );
+}
+
 #[tokio::test]
 async fn export_and_apply() {
     let mut s = seeded().await;

@@ -654,7 +654,74 @@ async fn claims_name_the_row_each_run_became(db: TestDb) {
     }
 }
 
+/// A backfilled run claims its slot against every other claim; a re-send claims nothing. The
+/// claims of a range are read back one per slot; a run never sent is retaken once, a sent one
+/// never.
+async fn backfills_claim_slots_and_retake_unsent_runs(db: TestDb) {
+    let store = db.store().await;
+    let a = schedule(&db, "a", "app.tasks.a").await;
+    let t0 = at("2026-01-01T00:00:00Z");
+    let m = |n: i64| t0 + Duration::minutes(n);
+    let ids = store
+        .insert_runs(&[
+            run(&a, m(0), Trigger::Schedule, RunStatus::Dispatched),
+            run(&a, m(1), Trigger::Schedule, RunStatus::Missed),
+            run(&a, m(2), Trigger::Backfill, RunStatus::Owed),
+            run(&a, m(3), Trigger::Schedule, RunStatus::DryRun),
+            run(&a, m(0), Trigger::Resend, RunStatus::Dispatched),
+        ])
+        .await
+        .unwrap();
+    assert!(ids.iter().all(Option::is_some), "{ids:?}");
+    // The backfill's slot is taken for a scheduler and for a second backfill; the dispatched
+    // slot for a backfill.
+    let taken = store
+        .insert_runs(&[
+            run(&a, m(2), Trigger::Schedule, RunStatus::Owed),
+            run(&a, m(2), Trigger::Backfill, RunStatus::Owed),
+            run(&a, m(0), Trigger::Backfill, RunStatus::Owed),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(taken, [None, None, None]);
+
+    let claims = store.slot_claims(a.id, m(0), m(3)).await.unwrap();
+    let found: Vec<_> = claims
+        .iter()
+        .map(|r| (r.run.scheduled_for, r.run.trigger, r.run.status))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (m(0), Trigger::Schedule, RunStatus::Dispatched),
+            (m(1), Trigger::Schedule, RunStatus::Missed),
+            (m(2), Trigger::Backfill, RunStatus::Owed),
+        ],
+        "one claim a slot, the range half-open, dry runs and re-sends left out"
+    );
+
+    let mut retake = run(&a, m(1), Trigger::Backfill, RunStatus::Owed);
+    retake.push_marker = Some("0123456789abcdef".into());
+    retake.detail = Some("backfilled; was missed".into());
+    let missed = ids[1].unwrap();
+    assert!(store.retake_run(missed, &retake).await.unwrap());
+    assert!(!store.retake_run(missed, &retake).await.unwrap(), "once");
+    assert!(!store.retake_run(ids[0].unwrap(), &retake).await.unwrap());
+    let after = store.slot_claims(a.id, m(1), m(2)).await.unwrap();
+    assert_eq!(after.len(), 1);
+    let r = &after[0];
+    assert_eq!(
+        (r.id, r.run.trigger, r.run.status),
+        (missed, Trigger::Backfill, RunStatus::Owed)
+    );
+    assert_eq!(r.run.push_marker.as_deref(), Some("0123456789abcdef"));
+    assert_eq!(r.run.celery_task_id, retake.celery_task_id);
+    assert_eq!(r.run.arguments, retake.arguments);
+    assert_eq!(r.run.dispatched_at, None);
+}
+
 both_backends!(
+    backfills_claim_slots_and_retake_unsent_runs,
     a_deleted_schedule_claims_nothing,
     claims_name_the_row_each_run_became,
     a_slot_is_claimed_once,

@@ -351,6 +351,15 @@ impl Broker {
             Self::Amqp(b) => b.forget(markers).await,
         }
     }
+
+    /// [`Self::forget`], and on Redis the markers deleted at once: for pushes of one message
+    /// each (`schedule backfill`), whose markers, kept a week, would otherwise outnumber them.
+    pub async fn forget_now(&mut self, markers: &[Marker]) {
+        match self {
+            Self::Redis(b) => b.delete_markers(markers).await,
+            Self::Amqp(b) => b.forget(markers).await,
+        }
+    }
 }
 
 /// The Redis form of the messages (an AMQP one here is a bug: it is dropped with an error log,

@@ -187,6 +187,24 @@ impl RedisBroker {
         })
     }
 
+    /// Deletes the keys of these markers, best effort (they expire by themselves otherwise).
+    pub async fn delete_markers(&mut self, markers: &[Marker]) {
+        if markers.is_empty() || (self.conn.is_none() && self.connect().await.is_err()) {
+            return;
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        let mut cmd = redis::cmd("DEL");
+        for m in markers {
+            cmd.arg(m.key.as_slice());
+        }
+        let deleted: Result<i64, redis::RedisError> = cmd.query_async(conn).await;
+        if deleted.is_err() {
+            self.conn = None;
+        }
+    }
+
     async fn run_push(&mut self, cmd: &redis::Cmd) -> Result<(Pushed, Vec<usize>), SyncError> {
         if self.conn.is_none() {
             self.connect().await?;

@@ -26,7 +26,13 @@ use crate::domain::run::{RunStatus, Trigger};
 use crate::domain::schedule::Job;
 
 /// Every trigger, in label order.
-pub const TRIGGERS: [Trigger; 3] = [Trigger::Schedule, Trigger::Catchup, Trigger::Manual];
+pub const TRIGGERS: [Trigger; 5] = [
+    Trigger::Schedule,
+    Trigger::Catchup,
+    Trigger::Manual,
+    Trigger::Backfill,
+    Trigger::Resend,
+];
 
 /// Every slot status, in label order.
 pub const STATUSES: [RunStatus; 7] = [

@@ -468,7 +468,10 @@ where
         let mut gone = Vec::new();
         let before = self.owed.len();
         for r in runs {
-            if known.contains(&r.id) {
+            // A backfill's runs are its own: `schedule backfill` run again sends what it left
+            // owed (its slots are past, so a scheduler would only give them up as late).
+            if known.contains(&r.id) || matches!(r.run.trigger, Trigger::Backfill | Trigger::Resend)
+            {
                 continue;
             }
             let (Some(id), Some(task_id)) = (r.run.schedule_id, r.run.celery_task_id) else {

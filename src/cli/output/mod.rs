@@ -22,6 +22,7 @@
 //! | `schedule show` | [`schedule::ShowJson`] |
 //! | `schedule next` | an array of RFC 3339 instants with the zone's offset |
 //! | `schedule trigger` | [`schedule::TriggeredJson`] |
+//! | `schedule backfill` | [`backfill::BackfillJson`] |
 //! | `schedule export` | the document itself, whatever `--output` says |
 //! | `task define` | [`task::DefinedJson`] |
 //! | `task list` | an array of [`task::TaskJson`] |
@@ -41,6 +42,7 @@
 //! The integration tests keep every command's output as a snapshot (`tests/it/output.rs`).
 
 pub mod apply;
+pub mod backfill;
 pub mod beat;
 pub mod check;
 pub mod diagnose;
@@ -60,6 +62,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use apply::ApplyView;
+pub use backfill::BackfillView;
 pub use beat::BeatStatusView;
 pub use error::{report_error, report_usage_error};
 pub use history::HistoryRow;
@@ -170,6 +173,8 @@ pub enum Output {
         /// Its result, with `--wait`.
         result: Option<crate::sync::results::TaskResult>,
     },
+    /// `schedule backfill`.
+    Backfilled(Box<BackfillView>),
     /// `history`.
     History(Vec<HistoryRow>),
     /// `beat status`.
@@ -200,7 +205,8 @@ pub enum Output {
 }
 
 impl Output {
-    /// The process exit code: 3 for parameters that failed `task validate`, else 0.
+    /// The process exit code: 3 for parameters that failed `task validate`, 7 for a failed
+    /// check, the code of what stopped a backfill, else 0.
     pub fn exit_code(&self) -> std::process::ExitCode {
         match self {
             Self::Validation { violations, .. } if !violations.is_empty() => {
@@ -213,6 +219,7 @@ impl Output {
                 ErrorKind::CheckFailed.exit_code()
             }
             Self::Check(report) if !report.ok => ErrorKind::CheckFailed.exit_code(),
+            Self::Backfilled(view) => view.exit_code(),
             _ => std::process::ExitCode::SUCCESS,
         }
     }
@@ -279,7 +286,8 @@ pub fn emit(out: &Output, format: OutputFormat, headers: bool) -> std::io::Resul
 
 /// What `--output name` prints for an output, one per line: the ids of the schedules, the
 /// names of the task definitions, the ids of the runs, the instants of `schedule next`, the
-/// Celery task id of `schedule trigger`. `None` for the outputs that have none.
+/// Celery task id of `schedule trigger` (of each message `schedule backfill` sent). `None` for
+/// the outputs that have none.
 pub fn names(out: &Output) -> Option<Vec<String>> {
     Some(match out {
         Output::Created(v) | Output::Updated(v) | Output::Existing(v) | Output::Unchanged(v) => {
@@ -295,6 +303,12 @@ pub fn names(out: &Output) -> Option<Vec<String>> {
         } => views.iter().map(|v| v.schedule.id.to_string()).collect(),
         Output::Next { times, .. } => times.iter().map(|u| precise_text(&u.send_at)).collect(),
         Output::Triggered { task_id, .. } => vec![task_id.to_string()],
+        Output::Backfilled(view) => view
+            .slots
+            .iter()
+            .filter(|r| r.outcome == Some(crate::domain::backfill::Outcome::Sent))
+            .filter_map(|r| r.task_id.map(|t| t.to_string()))
+            .collect(),
         Output::TaskDefined { task, .. }
         | Output::TaskShow { task, .. }
         | Output::TaskDeleted(task) => vec![task.task.task_name.clone()],
@@ -314,6 +328,7 @@ enum Json<'a> {
     Show(schedule::ShowJson<'a>),
     Times(Vec<String>),
     Triggered(schedule::TriggeredJson<'a>),
+    Backfilled(backfill::BackfillJson<'a>),
     Task(task::TaskJson<'a>),
     Tasks(Each<'a, TaskView, task::TaskJson<'a>>),
     TaskDefined(task::DefinedJson<'a>),
@@ -380,6 +395,7 @@ fn json(out: &Output) -> Option<Json<'_>> {
             *task_id,
             result.as_ref(),
         )),
+        Output::Backfilled(view) => Json::Backfilled(view.json()),
         Output::TaskDefined {
             task,
             created,
@@ -557,6 +573,7 @@ fn render_raw(out: &Output, layout: Layout) -> String {
         Output::Document(text) => text.clone(),
         Output::Applied(view) => apply::apply_text(view),
         Output::History(rows) => history::history_text(rows, layout),
+        Output::Backfilled(view) => backfill::backfill_text(view, layout),
         Output::BeatStatus(view) => beat::beat_status_table(view, layout),
         Output::Diagnosis { report, strict } => diagnose::diagnosis_text(report, *strict, layout),
         Output::Check(report) => check::check_text(report, layout),

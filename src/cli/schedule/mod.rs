@@ -1,6 +1,7 @@
 //! `stockura schedule …`.
 
 mod add;
+mod backfill;
 mod delete;
 mod export;
 mod guided;
@@ -51,6 +52,8 @@ pub enum ScheduleCommand {
     Next(next::NextArgs),
     /// Send one run now (optionally wait for its result)
     Trigger(trigger::TriggerArgs),
+    /// Send the past slots of a range that were not dispatched, once each, in order, at a pace
+    Backfill(backfill::BackfillArgs),
     /// Write the selected schedules as an editable document (YAML or JSON, keyed by name)
     Export(export::ExportArgs),
 }
@@ -67,6 +70,7 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> Result<Output> {
         ScheduleCommand::Disable(args) => toggle::run(ctx, args, false).await,
         ScheduleCommand::Next(args) => next::run(ctx, args).await,
         ScheduleCommand::Trigger(args) => trigger::run(ctx, args).await,
+        ScheduleCommand::Backfill(args) => backfill::run(ctx, args).await,
         ScheduleCommand::Export(args) => export::run(ctx, args).await,
     }
 }

@@ -407,7 +407,7 @@ impl PgStore {
              WHERE NOT EXISTS (SELECT 1 FROM stockura_deleted_schedule_ids d WHERE d.id = sid) \
                 OR (SELECT true FROM celery_beat_schedules s WHERE s.id = sid) \
              ON CONFLICT (schedule_id, scheduled_for, \
-                          (CASE WHEN trigger IN ('schedule', 'catchup') AND status <> 'dry_run' THEN true END)) \
+                          (CASE WHEN trigger IN ('schedule', 'catchup', 'backfill') AND status <> 'dry_run' THEN true END)) \
              DO NOTHING \
              RETURNING id, schedule_id, scheduled_for, trigger",
         )
@@ -598,6 +598,19 @@ impl RunStore for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn slot_claims(
+        &self,
+        schedule_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Run>, StoreError> {
+        shared::slot_claims(self, schedule_id, from, to).await
+    }
+
+    async fn retake_run(&self, id: i64, run: &NewRun) -> Result<bool, StoreError> {
+        shared::retake_run(self, id, run).await
     }
 
     async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {

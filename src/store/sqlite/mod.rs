@@ -961,6 +961,19 @@ impl RunStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn slot_claims(
+        &self,
+        schedule_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Run>, StoreError> {
+        shared::slot_claims(self, schedule_id, from, to).await
+    }
+
+    async fn retake_run(&self, id: i64, run: &NewRun) -> Result<bool, StoreError> {
+        shared::retake_run(self, id, run).await
+    }
+
     async fn owed_runs(&self) -> Result<Vec<Run>, StoreError> {
         let text = sql::owed_runs();
         let rows = sqlx::query(&text).fetch_all(&self.pool).await?;
