@@ -351,10 +351,81 @@ async fn documents_carry_jitter(db: TestDb) {
     );
 }
 
+/// A backfill of an interval sends each of its epoch-aligned slots in the range once; a
+/// second backfill of the same range sends nothing.
+async fn an_interval_is_backfilled_slot_by_slot(db: TestDb) {
+    let prefix = db.broker_prefix();
+    db.json(&[
+        "schedule",
+        "add",
+        "-t",
+        "app.tasks.tick",
+        "--every",
+        "10m/5m",
+        "--name",
+        "tick",
+    ]);
+    let backfill = || {
+        let out = db
+            .cmd()
+            .env("CELERY_BROKER_URL", format!("{}/0", redis_url()))
+            .args([
+                "schedule",
+                "backfill",
+                "tick",
+                "--from",
+                "2026-01-01T00:00:00Z",
+                "--to",
+                "2026-01-01T01:00:00Z",
+                "--rate",
+                "1000/s",
+                "--broker-key-prefix",
+                &prefix,
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = backfill();
+    assert_eq!(
+        (first["total"].as_u64(), first["sent"].as_u64()),
+        (Some(6), Some(6)),
+        "{first}"
+    );
+    let slots: Vec<&str> = first["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slot"].as_str().unwrap())
+        .collect();
+    assert_eq!(slots[0], "2026-01-01T00:05:00Z", "{first}");
+    assert_eq!(slots[5], "2026-01-01T00:55:00Z", "{first}");
+    let second = backfill();
+    assert_eq!(
+        (
+            second["sent"].as_u64(),
+            second["already_dispatched"].as_u64()
+        ),
+        (Some(0), Some(6)),
+        "{second}"
+    );
+    let (messages, ids) =
+        broker_list(&format!("{}/0", redis_url()), &format!("{prefix}celery")).await;
+    assert_eq!((messages.len(), ids.len()), (6, 6));
+}
+
 both_backends!(
     every_is_written_canonically_and_checked,
     documents_carry_intervals,
     a_one_second_interval_is_sent_every_second,
     jitter_is_stored_shown_and_checked,
     documents_carry_jitter,
+    an_interval_is_backfilled_slot_by_slot,
 );
