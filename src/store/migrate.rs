@@ -90,6 +90,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "push_markers",
         sql: include_str!("../../migrations/postgres/0013_push_markers.sql"),
     },
+    Migration {
+        version: 14,
+        description: "pause",
+        sql: include_str!("../../migrations/postgres/0014_pause.sql"),
+    },
 ];
 
 /// SQLite migrations.
@@ -158,6 +163,11 @@ pub const SQLITE: &[Migration] = &[
         version: 13,
         description: "push_markers",
         sql: include_str!("../../migrations/sqlite/0013_push_markers.sql"),
+    },
+    Migration {
+        version: 14,
+        description: "pause",
+        sql: include_str!("../../migrations/sqlite/0014_pause.sql"),
     },
 ];
 
@@ -253,12 +263,19 @@ mod tests {
         let err = check(&url, POSTGRES, &[]).unwrap_err();
         assert!(
             err.to_string().contains(
-                "13 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
+                "14 migration(s) pending (0001 celery_beat_schedules, 0002 task_definitions, 0003 schedule_version, 0004"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("pw"));
-        assert!(check(&url, POSTGRES, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]).is_ok());
+        assert!(
+            check(
+                &url,
+                POSTGRES,
+                &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+            )
+            .is_ok()
+        );
         assert!(matches!(
             check(&url, POSTGRES, &[1]),
             Err(StoreError::NotMigrated { .. })

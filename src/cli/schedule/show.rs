@@ -33,10 +33,14 @@ pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    let upcoming = match (schedule.cron(), schedule.effective_timezone(tz)) {
-        (Ok(cron), Some(zone)) if schedule.enabled => {
-            cron.upcoming(now, zone).take(PREVIEW).collect()
-        }
+    // A schedule paused until an instant runs again from its first slot after it.
+    let from = match schedule.pause().and_then(|p| p.until) {
+        Some(until) if !schedule.enabled => Some(until.max(now)),
+        _ if schedule.enabled => Some(now),
+        _ => None,
+    };
+    let upcoming = match (schedule.cron(), schedule.effective_timezone(tz), from) {
+        (Ok(cron), Some(zone), Some(from)) => cron.upcoming(from, zone).take(PREVIEW).collect(),
         _ => Vec::new(),
     };
     let runs = store

@@ -32,6 +32,7 @@ use super::{
 };
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
+use crate::domain::pause::{Pause, Switch};
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
 use crate::domain::{Arguments, DeliveryOptions, Schedule};
@@ -247,6 +248,11 @@ struct RawRow {
     total_run_count: i64,
     created_at: Option<String>,
     updated_at: Option<String>,
+    paused_at: Option<String>,
+    paused_by: Option<String>,
+    pause_reason: Option<String>,
+    paused_until: Option<String>,
+    resumed_at: Option<String>,
 }
 
 impl FromRow<'_, SqliteRow> for RawRow {
@@ -270,6 +276,11 @@ impl FromRow<'_, SqliteRow> for RawRow {
             total_run_count: row.try_get("total_run_count")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
+            paused_at: row.try_get("paused_at")?,
+            paused_by: row.try_get("paused_by")?,
+            pause_reason: row.try_get("pause_reason")?,
+            paused_until: row.try_get("paused_until")?,
+            resumed_at: row.try_get("resumed_at")?,
         })
     }
 }
@@ -316,6 +327,13 @@ impl RawRow {
             total_run_count: self.total_run_count,
             created_at: required_time("created_at", self.created_at)?,
             updated_at: required_time("updated_at", self.updated_at)?,
+            pause: Pause {
+                at: time("paused_at", self.paused_at)?,
+                by: self.paused_by,
+                reason: self.pause_reason,
+                until: time("paused_until", self.paused_until)?,
+            },
+            resumed_at: time("resumed_at", self.resumed_at)?,
             unreadable: bad,
         })
     }
@@ -454,7 +472,11 @@ impl NativeSchedules for SqliteStore {
         Ok(())
     }
 
-    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+    async fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        switch: &Switch,
+    ) -> Result<Vec<Schedule>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -463,19 +485,23 @@ impl NativeSchedules for SqliteStore {
         let current = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
             .fetch_all(&mut *tx)
             .await?;
+        let (set, binds) = sql::switch_set(switch, 1);
+        let text = format!(
+            "UPDATE celery_beat_schedules SET {set}, updated_at = ${} WHERE id = ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        );
         for schedule in current.iter().map(decode_row) {
             let schedule = schedule?;
-            if schedule.enabled == enabled {
+            if !switch.changes(&schedule) {
                 continue;
             }
-            sqlx::query(
-                "UPDATE celery_beat_schedules SET enabled = $1, updated_at = $2 WHERE id = $3",
-            )
-            .bind(enabled)
-            .bind(format_time(write_time(Some(schedule.updated_at))))
-            .bind(schedule.id.to_string())
-            .execute(&mut *tx)
-            .await?;
+            let mut row_binds = binds.clone();
+            row_binds.push(Bind::Time(write_time(Some(schedule.updated_at))));
+            row_binds.push(Bind::Id(schedule.id));
+            bind_all(sqlx::query(&text), &row_binds)
+                .execute(&mut *tx)
+                .await?;
         }
         let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&mut *tx)
