@@ -130,6 +130,12 @@ _stockura() {
             stockura__subcmd__help__subcmd__schedule,next)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__next"
                 ;;
+            stockura__subcmd__help__subcmd__schedule,pause)
+                cmd="stockura__subcmd__help__subcmd__schedule__subcmd__pause"
+                ;;
+            stockura__subcmd__help__subcmd__schedule,resume)
+                cmd="stockura__subcmd__help__subcmd__schedule__subcmd__resume"
+                ;;
             stockura__subcmd__help__subcmd__schedule,show)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__show"
                 ;;
@@ -184,6 +190,12 @@ _stockura() {
             stockura__subcmd__schedule,next)
                 cmd="stockura__subcmd__schedule__subcmd__next"
                 ;;
+            stockura__subcmd__schedule,pause)
+                cmd="stockura__subcmd__schedule__subcmd__pause"
+                ;;
+            stockura__subcmd__schedule,resume)
+                cmd="stockura__subcmd__schedule__subcmd__resume"
+                ;;
             stockura__subcmd__schedule,rm)
                 cmd="stockura__subcmd__schedule__subcmd__delete"
                 ;;
@@ -219,6 +231,12 @@ _stockura() {
                 ;;
             stockura__subcmd__schedule__subcmd__help,next)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__next"
+                ;;
+            stockura__subcmd__schedule__subcmd__help,pause)
+                cmd="stockura__subcmd__schedule__subcmd__help__subcmd__pause"
+                ;;
+            stockura__subcmd__schedule__subcmd__help,resume)
+                cmd="stockura__subcmd__schedule__subcmd__help__subcmd__resume"
                 ;;
             stockura__subcmd__schedule__subcmd__help,show)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__show"
@@ -734,7 +752,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule)
-            opts="add list show update delete enable disable next trigger export"
+            opts="add list show update delete enable disable pause resume next trigger export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -832,6 +850,34 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__schedule__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__schedule__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1168,7 +1214,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule)
-            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable next trigger export help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable pause resume next trigger export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,7 +1534,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help)
-            opts="add list show update delete enable disable next trigger export help"
+            opts="add list show update delete enable disable pause resume next trigger export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1600,6 +1646,34 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1741,6 +1815,114 @@ _stockura() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__pause)
+            opts="-t -s -y -o -h -V --task --category --tag --search --all --dry-run --reason --until --yes --database-url --output --no-dotenv --no-headers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__resume)
+            opts="-t -s -y -o -h -V --task --category --tag --search --all --dry-run --yes --database-url --output --no-dotenv --no-headers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
