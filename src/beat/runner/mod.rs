@@ -15,6 +15,7 @@
 //! * `held`: the execution policies' running checks, and the runs the `queue` policy holds.
 //! * `prebuild`: messages encoded ahead of the instant they are due at.
 //! * `retention`: old history deleted, once a day.
+//! * `resume`: paused schedules switched on again at their `--until`.
 
 mod catchup;
 mod held;
