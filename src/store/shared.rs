@@ -517,7 +517,7 @@ pub(super) async fn delete_schedules<E: Engine>(
     Ok(deleted)
 }
 
-/// Schedules that are off and resume by themselves, earliest first.
+/// Schedules that are off and resume by themselves (`paused_until`).
 fn resuming(dialect: Dialect) -> Where {
     Where::new(dialect)
         .and("enabled = {}", Bind::Bool(false))

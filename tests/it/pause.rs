@@ -200,7 +200,10 @@ async fn pause_and_resume_record_and_show_who_when_why_and_until(db: TestDb) {
     );
     assert_eq!(disabled[0]["paused_by"], json!(format!("cy@{}", host())));
     let show = db.stdout(&["schedule", "show", "b"]);
-    assert!(show.contains(&format!("disabled     ")), "{show}");
+    assert!(
+        show.contains("disabled     ") && show.contains(&format!("by cy@{}", host())),
+        "{show}"
+    );
     let list = db.stdout(&["schedule", "list"]);
     assert!(
         !list.contains("PAUSE"),
@@ -416,7 +419,42 @@ async fn a_bulk_switch_that_fails_on_one_row_writes_nothing(db: TestDb) {
     assert!(out.starts_with("Paused 4 schedules."), "{out}");
 }
 
+/// A pause whose until passed without a leading scheduler to resume it: `diagnose` warns.
+async fn diagnose_warns_of_a_pause_nobody_resumed(db: TestDb) {
+    add(&db, "a", &[]);
+    let check = |db: &TestDb| {
+        let (code, out, err) = db.run(&["diagnose", "--check", "schedules", "-o", "json"]);
+        let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        (code, doc["checks"][0].clone())
+    };
+    db.json(&["schedule", "pause", "a", "--reason", "x", "--until", "1h"]);
+    let (code, fine) = check(&db);
+    assert_eq!((code, &fine["status"]), (0, &json!("ok")), "{fine:#}");
+    // An hour later, with no run-beat running.
+    db.exec(match db.backend {
+        stockura::config::Backend::Sqlite => {
+            "UPDATE celery_beat_schedules SET paused_until = '2020-01-01T00:00:00.000000Z', enabled = 0"
+        }
+        stockura::config::Backend::Postgres => {
+            "UPDATE celery_beat_schedules SET paused_until = '2020-01-01T00:00:00Z', enabled = false"
+        }
+    })
+    .await;
+    let (code, late) = check(&db);
+    assert_eq!((code, &late["status"]), (0, &json!("warn")), "{late:#}");
+    assert!(
+        late["summary"]
+            .as_str()
+            .unwrap()
+            .contains("was to resume at 2020-01-01T00:00:00Z and is still paused"),
+        "{late:#}"
+    );
+    let (code, _, _) = db.run(&["diagnose", "--check", "schedules", "--strict"]);
+    assert_eq!(code, 7);
+}
+
 both_backends!(
+    diagnose_warns_of_a_pause_nobody_resumed,
     pause_and_resume_record_and_show_who_when_why_and_until,
     bad_pause_input_is_refused_and_writes_nothing,
     selections_are_confirmed_dry_runs_write_nothing_and_events_follow,

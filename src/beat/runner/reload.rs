@@ -82,7 +82,11 @@ where
                 self.plan.remove(id);
             }
         }
-        self.load_next_resume().await?;
+        if let Err(e) = self.load_next_resume().await {
+            // The plan is loaded; only the resumes wait for the next full reload.
+            tracing::warn!(error = %e, "could not read when paused schedules resume");
+            self.next_resume = None;
+        }
         self.plan.forget_unused_crons();
         self.definitions = definitions;
         self.seen_version = version;
