@@ -2144,15 +2144,16 @@ async fn a_schedule_enabled_again_owes_nothing_for_the_time_it_was_off(db: TestD
     let every_minute = ["--task", "app.tasks.a", "--cron", "* * * * *"];
     rig.add(&[&every_minute[..], &["--name", "toggled"]].concat());
     rig.add(&[&every_minute[..], &["--name", "left", "--allow-duplicate"]].concat());
-    let last = (now - Duration::minutes(10)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    rig.db.json(&["schedule", "disable", "toggled"]);
+    let enabled = rig.db.json(&["schedule", "enable", "toggled"]);
+    let resumed = at(enabled[0]["resumed_at"].as_str().unwrap());
+    // Both last ran ten minutes before it was switched on again: ten slots ago.
+    let last = (resumed - Duration::minutes(10)).to_rfc3339_opts(SecondsFormat::Micros, true);
     rig.db
         .exec(&format!(
             "UPDATE celery_beat_schedules SET last_run_at = '{last}'"
         ))
         .await;
-    rig.db.json(&["schedule", "disable", "toggled"]);
-    let enabled = rig.db.json(&["schedule", "enable", "toggled"]);
-    let resumed = at(enabled[0]["resumed_at"].as_str().unwrap());
     rig.clock.set(resumed);
     let beat = rig.beat(false).await;
     // `left` owes the ten minutes: the latest slot runs, nine are missed.
