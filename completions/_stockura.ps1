@@ -62,8 +62,10 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change some fields of a schedule (only what is given changes)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete schedules (asks on a terminal; --yes otherwise)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete schedules (asks on a terminal; --yes otherwise)')
-            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable schedules')
-            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable schedules (paused ones too)')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules (recording who and when)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Disable schedules saying why, and optionally until when (the leading run-beat resumes them then)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Enable paused or disabled schedules again (the same as enable)')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
             [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Send the past slots of a range that were not dispatched, once each, in order, at a pace')
@@ -294,6 +296,52 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stockura;schedule;pause' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule in this category')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule with this tag (repeat: all of them)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the schedules are paused (required; one line, at most 500 characters): `list` and `show` print it until they are resumed')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Resume by itself at this instant: RFC 3339 (2026-12-08T09:00:00Z) or a duration from now (90s, 30m, 2h, 7d, 1w); the leading run-beat resumes it then. Without it, the pause lasts until `schedule resume`')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and write nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)')
+            [CompletionResult]::new('--no-dotenv', '--no-dotenv', [CompletionResultType]::ParameterName, 'Do not read the .env file in the current directory')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Print table rows without the header line (and nothing for an empty list)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stockura;schedule;resume' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)')
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule in this category')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule with this tag (repeat: all of them)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Instead of REFs: every schedule')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and write nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)')
+            [CompletionResult]::new('--no-dotenv', '--no-dotenv', [CompletionResultType]::ParameterName, 'Do not read the .env file in the current directory')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Print table rows without the header line (and nothing for an empty list)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stockura;schedule;next' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A cron expression to preview instead of a stored schedule')
             [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'A cron expression to preview instead of a stored schedule')
@@ -373,8 +421,10 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of a schedule and its next 5 runs')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change some fields of a schedule (only what is given changes)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete schedules (asks on a terminal; --yes otherwise)')
-            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable schedules')
-            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable schedules (paused ones too)')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules (recording who and when)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Disable schedules saying why, and optionally until when (the leading run-beat resumes them then)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Enable paused or disabled schedules again (the same as enable)')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
             [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Send the past slots of a range that were not dispatched, once each, in order, at a pace')
@@ -401,6 +451,12 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;schedule;help;disable' {
+            break
+        }
+        'stockura;schedule;help;pause' {
+            break
+        }
+        'stockura;schedule;help;resume' {
             break
         }
         'stockura;schedule;help;next' {
@@ -799,8 +855,10 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of a schedule and its next 5 runs')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change some fields of a schedule (only what is given changes)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete schedules (asks on a terminal; --yes otherwise)')
-            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable schedules')
-            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable schedules (paused ones too)')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable schedules (recording who and when)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Disable schedules saying why, and optionally until when (the leading run-beat resumes them then)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Enable paused or disabled schedules again (the same as enable)')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview fire times of a schedule or of a cron expression')
             [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Send one run now (optionally wait for its result)')
             [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Send the past slots of a range that were not dispatched, once each, in order, at a pace')
@@ -826,6 +884,12 @@ Register-ArgumentCompleter -Native -CommandName 'stockura' -ScriptBlock {
             break
         }
         'stockura;help;schedule;disable' {
+            break
+        }
+        'stockura;help;schedule;pause' {
+            break
+        }
+        'stockura;help;schedule;resume' {
             break
         }
         'stockura;help;schedule;next' {

@@ -133,6 +133,12 @@ _stockura() {
             stockura__subcmd__help__subcmd__schedule,next)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__next"
                 ;;
+            stockura__subcmd__help__subcmd__schedule,pause)
+                cmd="stockura__subcmd__help__subcmd__schedule__subcmd__pause"
+                ;;
+            stockura__subcmd__help__subcmd__schedule,resume)
+                cmd="stockura__subcmd__help__subcmd__schedule__subcmd__resume"
+                ;;
             stockura__subcmd__help__subcmd__schedule,show)
                 cmd="stockura__subcmd__help__subcmd__schedule__subcmd__show"
                 ;;
@@ -190,6 +196,12 @@ _stockura() {
             stockura__subcmd__schedule,next)
                 cmd="stockura__subcmd__schedule__subcmd__next"
                 ;;
+            stockura__subcmd__schedule,pause)
+                cmd="stockura__subcmd__schedule__subcmd__pause"
+                ;;
+            stockura__subcmd__schedule,resume)
+                cmd="stockura__subcmd__schedule__subcmd__resume"
+                ;;
             stockura__subcmd__schedule,rm)
                 cmd="stockura__subcmd__schedule__subcmd__delete"
                 ;;
@@ -228,6 +240,12 @@ _stockura() {
                 ;;
             stockura__subcmd__schedule__subcmd__help,next)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__next"
+                ;;
+            stockura__subcmd__schedule__subcmd__help,pause)
+                cmd="stockura__subcmd__schedule__subcmd__help__subcmd__pause"
+                ;;
+            stockura__subcmd__schedule__subcmd__help,resume)
+                cmd="stockura__subcmd__schedule__subcmd__help__subcmd__resume"
                 ;;
             stockura__subcmd__schedule__subcmd__help,show)
                 cmd="stockura__subcmd__schedule__subcmd__help__subcmd__show"
@@ -743,7 +761,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule)
-            opts="add list show update delete enable disable next trigger backfill export"
+            opts="add list show update delete enable disable pause resume next trigger backfill export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,6 +873,34 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__help__subcmd__schedule__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__schedule__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__help__subcmd__schedule__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1191,7 +1237,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule)
-            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable next trigger backfill export help"
+            opts="-o -h -V --database-url --output --no-dotenv --no-headers --help --version add list ls show update delete rm enable disable pause resume next trigger backfill export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1565,7 +1611,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help)
-            opts="add list show update delete enable disable next trigger backfill export help"
+            opts="add list show update delete enable disable pause resume next trigger backfill export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1691,6 +1737,34 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__help__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1836,6 +1910,114 @@ _stockura() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__pause)
+            opts="-t -s -y -o -h -V --task --category --tag --search --all --dry-run --reason --until --yes --database-url --output --no-dotenv --no-headers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stockura__subcmd__schedule__subcmd__resume)
+            opts="-t -s -y -o -h -V --task --category --tag --search --all --dry-run --yes --database-url --output --no-dotenv --no-headers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -58,8 +58,10 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand update 'Change some fields of a schedule (only what is given changes)'
             cand delete 'Delete schedules (asks on a terminal; --yes otherwise)'
             cand rm 'Delete schedules (asks on a terminal; --yes otherwise)'
-            cand enable 'Enable schedules'
-            cand disable 'Disable schedules'
+            cand enable 'Enable schedules (paused ones too)'
+            cand disable 'Disable schedules (recording who and when)'
+            cand pause 'Disable schedules saying why, and optionally until when (the leading run-beat resumes them then)'
+            cand resume 'Enable paused or disabled schedules again (the same as enable)'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
             cand backfill 'Send the past slots of a range that were not dispatched, once each, in order, at a pace'
@@ -280,6 +282,50 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stockura;schedule;pause'= {
+            cand -t 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)'
+            cand --task 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)'
+            cand --category 'Instead of REFs: every schedule in this category'
+            cand --tag 'Instead of REFs: every schedule with this tag (repeat: all of them)'
+            cand -s 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)'
+            cand --search 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)'
+            cand --reason 'Why the schedules are paused (required; one line, at most 500 characters): `list` and `show` print it until they are resumed'
+            cand --until 'Resume by itself at this instant: RFC 3339 (2026-12-08T09:00:00Z) or a duration from now (90s, 30m, 2h, 7d, 1w); the leading run-beat resumes it then. Without it, the pause lasts until `schedule resume`'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --all 'Instead of REFs: every schedule'
+            cand --dry-run 'Show what would change and write nothing'
+            cand -y 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
+            cand --yes 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand --no-headers 'Print table rows without the header line (and nothing for an empty list)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stockura;schedule;resume'= {
+            cand -t 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)'
+            cand --task 'Instead of REFs: every schedule of this task (full name, or its last dotted segment)'
+            cand --category 'Instead of REFs: every schedule in this category'
+            cand --tag 'Instead of REFs: every schedule with this tag (repeat: all of them)'
+            cand -s 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)'
+            cand --search 'Instead of REFs: every schedule with this text in its name, task, description or category (case-insensitive)'
+            cand --database-url 'Database URL: postgres://user@host:5432/db or sqlite:///path/file.db [env: DATABASE_URL] [default: embedded SQLite in $STOCKURA_HOME or ~/.local/share/stockura]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --all 'Instead of REFs: every schedule'
+            cand --dry-run 'Show what would change and write nothing'
+            cand -y 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
+            cand --yes 'Do not ask for confirmation (required without a terminal to delete, or to change a selection)'
+            cand --no-dotenv 'Do not read the .env file in the current directory'
+            cand --no-headers 'Print table rows without the header line (and nothing for an empty list)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stockura;schedule;next'= {
             cand -c 'A cron expression to preview instead of a stored schedule'
             cand --cron 'A cron expression to preview instead of a stored schedule'
@@ -355,8 +401,10 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand show 'Show every field of a schedule and its next 5 runs'
             cand update 'Change some fields of a schedule (only what is given changes)'
             cand delete 'Delete schedules (asks on a terminal; --yes otherwise)'
-            cand enable 'Enable schedules'
-            cand disable 'Disable schedules'
+            cand enable 'Enable schedules (paused ones too)'
+            cand disable 'Disable schedules (recording who and when)'
+            cand pause 'Disable schedules saying why, and optionally until when (the leading run-beat resumes them then)'
+            cand resume 'Enable paused or disabled schedules again (the same as enable)'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
             cand backfill 'Send the past slots of a range that were not dispatched, once each, in order, at a pace'
@@ -376,6 +424,10 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;schedule;help;enable'= {
         }
         &'stockura;schedule;help;disable'= {
+        }
+        &'stockura;schedule;help;pause'= {
+        }
+        &'stockura;schedule;help;resume'= {
         }
         &'stockura;schedule;help;next'= {
         }
@@ -734,8 +786,10 @@ set edit:completion:arg-completer[stockura] = {|@words|
             cand show 'Show every field of a schedule and its next 5 runs'
             cand update 'Change some fields of a schedule (only what is given changes)'
             cand delete 'Delete schedules (asks on a terminal; --yes otherwise)'
-            cand enable 'Enable schedules'
-            cand disable 'Disable schedules'
+            cand enable 'Enable schedules (paused ones too)'
+            cand disable 'Disable schedules (recording who and when)'
+            cand pause 'Disable schedules saying why, and optionally until when (the leading run-beat resumes them then)'
+            cand resume 'Enable paused or disabled schedules again (the same as enable)'
             cand next 'Preview fire times of a schedule or of a cron expression'
             cand trigger 'Send one run now (optionally wait for its result)'
             cand backfill 'Send the past slots of a range that were not dispatched, once each, in order, at a pace'
@@ -754,6 +808,10 @@ set edit:completion:arg-completer[stockura] = {|@words|
         &'stockura;help;schedule;enable'= {
         }
         &'stockura;help;schedule;disable'= {
+        }
+        &'stockura;help;schedule;pause'= {
+        }
+        &'stockura;help;schedule;resume'= {
         }
         &'stockura;help;schedule;next'= {
         }

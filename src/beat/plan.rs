@@ -35,6 +35,19 @@ pub struct Entry {
     /// The latest slot it ran: the stored `last_run_at`, moved on by [`Plan::ran`] (kept here,
     /// not in the shared schedule, so noting a run never copies the schedule).
     pub last_run_at: Option<DateTime<Utc>>,
+    /// When it was last switched on again (`enable`, `resume`, its `--until`): a catch-up
+    /// owes nothing for the slots before it (see [`Entry::owed_since`]).
+    pub resumed_at: Option<DateTime<Utc>>,
+}
+
+impl Entry {
+    /// Where a catch-up starts counting what this schedule owes: its last run, or the moment
+    /// it was switched on again when that came later (the slots it was off for were not
+    /// missed). `None` for a schedule that never ran: it owes nothing.
+    pub fn owed_since(&self) -> Option<DateTime<Utc>> {
+        let last = self.last_run_at?;
+        Some(self.resumed_at.map_or(last, |resumed| last.max(resumed)))
+    }
 }
 
 /// A slot to act on.
@@ -82,8 +95,11 @@ pub struct Missed {
 pub struct MissedCount {
     /// Slots missed in all (more than the rows recorded after a long outage).
     pub total: usize,
-    /// The schedule's last run.
+    /// Where counting started: the schedule's last run, or when it was switched on again
+    /// after that (`resumed`).
     pub last_run: DateTime<Utc>,
+    /// Whether `last_run` is the moment the schedule was switched on again.
+    pub resumed: bool,
     /// Where counting started, when the last run lies further back than the look-back.
     pub counted_since: Option<DateTime<Utc>>,
     /// The only row of its schedule's missed slots: the catch-up was cut short after a newer
@@ -100,6 +116,11 @@ impl MissedCount {
                 self.total,
                 self.last_run.to_rfc3339(),
                 floor.to_rfc3339()
+            ),
+            None if self.resumed => format!(
+                "{} slot(s) missed since the schedule was switched on again at {}",
+                self.total,
+                self.last_run.to_rfc3339()
             ),
             None => format!(
                 "{} slot(s) missed since the last run at {}",
@@ -203,6 +224,7 @@ impl Plan {
         let keep = previous
             .filter(|p| p.cron.source() == parsed.source() && p.tz == tz)
             .map(|p| (p.next, p.send_at, p.schedule.jitter));
+        let resumed_at = schedule.resumed_at;
         let job = Arc::new(Job::from(schedule));
         let (next, send_at) = match keep {
             Some((next, send_at, jitter)) if jitter == job.jitter => (next, send_at),
@@ -214,6 +236,7 @@ impl Plan {
             job.id,
             Entry {
                 last_run_at,
+                resumed_at,
                 schedule: job,
                 cron: parsed,
                 tz,
@@ -359,6 +382,7 @@ impl Plan {
                 last_row.count = Some(Box::new(MissedCount {
                     total,
                     last_run: entry.last_run_at.unwrap_or(at),
+                    resumed: false,
                     counted_since,
                     summary: false,
                 }));
@@ -443,7 +467,8 @@ fn owed_until(entry: &Entry, now: DateTime<Utc>) -> DateTime<Utc> {
 /// missed: at most [`MAX_MISSED_ROWS`], the latest ones, the total in the last row's detail.
 /// A schedule that never ran owes nothing.
 pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<Due>, Vec<Missed>) {
-    let Some(last) = entry.last_run_at else {
+    // A schedule switched on again after its last run owes nothing from before that.
+    let Some(last) = entry.owed_since() else {
         return (None, Vec::new());
     };
     // Count back MISSED_LOOKBACK_DAYS: a frequent schedule's latest slot lies there, and the
@@ -497,6 +522,7 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
         last_row.count = Some(Box::new(MissedCount {
             total,
             last_run: last,
+            resumed: entry.last_run_at != Some(last),
             counted_since: (last < floor).then_some(floor),
             summary: false,
         }));
@@ -508,7 +534,7 @@ pub fn catch_up(entry: &Entry, now: DateTime<Utc>, window: Duration) -> (Option<
 /// its runs first and records the missed slots after (see the runner), so the walk over up to
 /// 1,000 missed slots per schedule is not done twice before the first message.
 pub fn catch_up_run(entry: &Entry, now: DateTime<Utc>, window: Duration) -> Option<Due> {
-    let last = entry.last_run_at?;
+    let last = entry.owed_since()?;
     if window <= Duration::zero() {
         return None;
     }
@@ -555,7 +581,8 @@ pub fn catch_up_summary(
         .and_then(|m| m.count.as_deref().copied())
         .unwrap_or(MissedCount {
             total: missed.len() + usize::from(last.is_some()),
-            last_run: entry.last_run_at?,
+            last_run: entry.owed_since()?,
+            resumed: entry.owed_since() != entry.last_run_at,
             counted_since: None,
             summary: true,
         });
@@ -841,6 +868,50 @@ mod tests {
         plan.upsert(fresh.clone(), Tz::UTC, now).unwrap();
         assert_eq!(
             catch_up(plan.get(fresh.id).unwrap(), now, Duration::hours(1)),
+            (None, vec![])
+        );
+    }
+
+    #[test]
+    fn a_schedule_switched_on_again_owes_only_from_then() {
+        let mut s = schedule("* * * * *", None);
+        s.last_run_at = Some(at("2026-01-01T00:00:00Z"));
+        s.resumed_at = Some(at("2026-01-01T00:05:30Z"));
+        let mut plan = Plan::default();
+        let now = at("2026-01-01T00:08:30Z");
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        let entry = plan.get(s.id).unwrap();
+        let (catchup, missed) = catch_up(entry, now, Duration::hours(1));
+        assert_eq!(catchup.unwrap().slot, at("2026-01-01T00:08:00Z"));
+        assert_eq!(
+            missed.iter().map(|m| m.slot).collect::<Vec<_>>(),
+            [at("2026-01-01T00:06:00Z"), at("2026-01-01T00:07:00Z")]
+        );
+        assert_eq!(
+            missed[1].count.as_ref().map(|c| c.detail()).as_deref(),
+            Some(
+                "2 slot(s) missed since the schedule was switched on again at 2026-01-01T00:05:30+00:00"
+            )
+        );
+        assert_eq!(
+            catch_up_run(entry, now, Duration::hours(1)).map(|d| d.slot),
+            Some(at("2026-01-01T00:08:00Z"))
+        );
+        // Switched on before its last run: the last run counts, as before.
+        s.resumed_at = Some(at("2025-12-31T00:00:00Z"));
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        assert_eq!(
+            catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1))
+                .1
+                .len(),
+            7
+        );
+        // Never run: nothing owed, however recently it was switched on.
+        s.last_run_at = None;
+        plan.remove(s.id);
+        plan.upsert(s.clone(), Tz::UTC, now).unwrap();
+        assert_eq!(
+            catch_up(plan.get(s.id).unwrap(), now, Duration::hours(1)),
             (None, vec![])
         );
     }

@@ -309,32 +309,50 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
                 },
             )
             .await?;
-        anyhow::Ok((total, bad))
+        anyhow::Ok((total, bad, store.next_resume().await?))
     };
-    let (total, bad) = match tokio::time::timeout(timeout.max(Duration::from_secs(30)), read).await
-    {
-        Ok(Ok(found)) => found,
-        Ok(Err(e)) => {
-            return fail(
-                format!("cannot read the schedules: {e:#}"),
-                "fix the database check first",
-            );
-        }
-        Err(_) => {
-            return fail(
-                "the database did not return the schedules in time".into(),
-                "fix the database check first",
-            );
-        }
-    };
+    let (total, bad, next_resume) =
+        match tokio::time::timeout(timeout.max(Duration::from_secs(30)), read).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                return fail(
+                    format!("cannot read the schedules: {e:#}"),
+                    "fix the database check first",
+                );
+            }
+            Err(_) => {
+                return fail(
+                    "the database did not return the schedules in time".into(),
+                    "fix the database check first",
+                );
+            }
+        };
+    // A pause whose until passed a while ago: no leading run-beat resumed it.
+    let overdue = next_resume
+        .filter(|until| chrono::Utc::now() - *until > chrono::Duration::minutes(1))
+        .map(|until| {
+            format!(
+                "a paused schedule was to resume at {} and is still paused: no leading run-beat \
+                 resumed it",
+                until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )
+        });
     if bad.is_empty() {
-        return Check::new(
-            "schedules",
-            Status::Ok,
-            format!("{total} enabled schedule(s), all can run"),
-        )
-        .took(start.elapsed());
+        let check = match overdue {
+            Some(late) => Check::new("schedules", Status::Warn, late).hint(
+                "start `stockura run-beat` (its leader resumes paused schedules at their until), \
+                 or `stockura schedule resume REF`",
+            ),
+            None => Check::new(
+                "schedules",
+                Status::Ok,
+                format!("{total} enabled schedule(s), all can run"),
+            ),
+        };
+        return check.took(start.elapsed());
     }
+    let mut bad = bad;
+    bad.extend(overdue);
     let mut check = Check::new(
         "schedules",
         Status::Fail,

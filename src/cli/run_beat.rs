@@ -18,7 +18,7 @@ use crate::beat::dispatch::{self, DispatchOptions};
 use crate::beat::feed::Change;
 use crate::beat::leader;
 use crate::beat::observe::{Observer, http};
-use crate::beat::runner::{Beat, BeatConfig};
+use crate::beat::runner::{Beat, BeatConfig, ChangeEvents};
 use crate::error::CliError;
 
 /// Log line format.
@@ -279,6 +279,14 @@ async fn run_with<C: Clock>(ctx: &Ctx, args: RunBeatArgs, clock: Arc<C>) -> Resu
         .with_checker(checker)
         .with_stop(stop_rx.clone(), abort.clone())
         .with_progress(progress.clone());
+    // The schedules the leader resumes at their `--until` are announced like any write.
+    if let (Some(url), Some(channel)) = (&coordination.redis_url, &coordination.channel) {
+        beat = beat.with_events(ChangeEvents {
+            url: url.clone(),
+            channel: channel.clone(),
+            timeout: coordination.redis_timeout,
+        });
+    }
     let observer = match &args.http {
         Some(addr) => {
             let observer = Arc::new(

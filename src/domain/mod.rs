@@ -12,6 +12,7 @@ pub mod json;
 pub mod manifest;
 pub mod naming;
 pub mod params;
+pub mod pause;
 pub mod policy;
 pub mod reference;
 pub mod run;

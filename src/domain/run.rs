@@ -204,20 +204,25 @@ pub fn parse_instant_or_ago(
             "use a duration such as 30m, 6h, 2d, 1w, or an instant such as 2026-03-08T00:00:00Z",
         )
     };
-    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
+    let back = parse_duration(text).ok_or_else(err)?;
+    now.checked_sub_signed(back).ok_or_else(err)
+}
+
+/// A duration written as a whole number and a unit: `90s`, `15m`, `2h`, `7d`, `1w`. `None`
+/// for anything else, and for one too long to represent.
+pub fn parse_duration(text: &str) -> Option<chrono::Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().map_err(|_| err())?;
+    let n: i64 = number.parse().ok()?;
     let seconds = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => return Err(err()),
+        _ => return None,
     };
-    let back =
-        chrono::Duration::try_seconds(n.checked_mul(seconds).ok_or_else(err)?).ok_or_else(err)?;
-    now.checked_sub_signed(back).ok_or_else(err)
+    chrono::Duration::try_seconds(n.checked_mul(seconds)?)
 }
 
 #[cfg(test)]

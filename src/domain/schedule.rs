@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::cron::{self, Cron};
 use super::jitter::Jitter;
+use super::pause::Pause;
 use super::task::DefinitionCheck;
 use super::{DomainError, naming, params};
 
@@ -170,6 +171,12 @@ pub struct Schedule {
     pub created_at: DateTime<Utc>,
     /// Last modification time; also the optimistic-concurrency token.
     pub updated_at: DateTime<Utc>,
+    /// Who switched it off, when, why and until when (see [`Self::pause`]).
+    pub pause: Pause,
+    /// When it was last switched on again (`enable`, `resume`, a scheduler at its `--until`):
+    /// the slots before it were not missed. `None` when it never was, or when another program
+    /// switched it on.
+    pub resumed_at: Option<DateTime<Utc>>,
     /// Columns the store could not read (written by another program); empty normally.
     pub unreadable: Vec<Unreadable>,
 }
@@ -199,6 +206,8 @@ impl Schedule {
             total_run_count: 0,
             created_at: at,
             updated_at: at,
+            pause: Pause::default(),
+            resumed_at: None,
             unreadable: vec![],
         }
     }
@@ -351,7 +360,8 @@ impl Schedule {
     }
 
     /// The next fire instant strictly after `after`, in the schedule's zone; `None` when
-    /// disabled, when the expression or zone is invalid, or when it never fires again.
+    /// disabled, when the expression or zone is invalid, or when it never fires again. A
+    /// schedule paused until an instant fires next at its first slot after that instant.
     pub fn next_run_after(&self, after: DateTime<Utc>, default_tz: Tz) -> Option<DateTime<Tz>> {
         NextRuns::default().next_run(self, after, default_tz)
     }
@@ -474,9 +484,11 @@ impl NextRuns {
         after: DateTime<Utc>,
         default_tz: Tz,
     ) -> Option<DateTime<Tz>> {
-        if !schedule.enabled {
-            return None;
-        }
+        let after = if schedule.enabled {
+            after
+        } else {
+            after.max(schedule.pause().and_then(|p| p.until)?)
+        };
         let tz = self.zone(schedule, default_tz)?;
         let cron = self
             .crons
@@ -1244,6 +1256,8 @@ mod tests {
             total_run_count: 0,
             created_at: now,
             updated_at: now,
+            pause: Pause::default(),
+            resumed_at: None,
             unreadable: Vec::new(),
         }
     }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::config::{Backend, DatabaseTarget};
 use crate::domain::instance::BeatInstance;
+use crate::domain::pause::Switch;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -322,8 +323,18 @@ impl ScheduleStore for AnyStore {
     async fn delete_schedules(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
         delegate!(self, s => s.delete_schedules(ids))
     }
-    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
-        delegate!(self, s => s.set_enabled(ids, enabled))
+    async fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        switch: &Switch,
+    ) -> Result<Vec<Schedule>, StoreError> {
+        delegate!(self, s => s.set_enabled(ids, switch))
+    }
+    async fn resume_due(&self, now: DateTime<Utc>) -> Result<Vec<Schedule>, StoreError> {
+        delegate!(self, s => s.resume_due(now))
+    }
+    async fn next_resume(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        delegate!(self, s => s.next_resume())
     }
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {
         delegate!(self, s => s.migrate())

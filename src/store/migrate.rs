@@ -91,6 +91,11 @@ pub const POSTGRES: &[Migration] = &[
         sql: include_str!("../../migrations/postgres/0013_push_markers.sql"),
     },
     Migration {
+        version: 14,
+        description: "pause",
+        sql: include_str!("../../migrations/postgres/0014_pause.sql"),
+    },
+    Migration {
         version: 15,
         description: "backfill_runs",
         sql: include_str!("../../migrations/postgres/0015_backfill_runs.sql"),
@@ -168,6 +173,11 @@ pub const SQLITE: &[Migration] = &[
         version: 13,
         description: "push_markers",
         sql: include_str!("../../migrations/sqlite/0013_push_markers.sql"),
+    },
+    Migration {
+        version: 14,
+        description: "pause",
+        sql: include_str!("../../migrations/sqlite/0014_pause.sql"),
     },
     Migration {
         version: 15,

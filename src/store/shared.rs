@@ -21,6 +21,7 @@ use super::{
     ScheduleFilter, ScheduleStore, StoreError, TaskStore, TaskSummary,
 };
 use crate::config::Backend;
+use crate::domain::pause::{Pause, Switch};
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -105,7 +106,7 @@ pub trait NativeSchedules: Engine {
     fn set_enabled(
         &self,
         ids: &[Uuid],
-        enabled: bool,
+        switch: &Switch,
     ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
 
     /// See [`ScheduleStore::change_version`].
@@ -192,8 +193,20 @@ impl<E: NativeSchedules> ScheduleStore for E {
         delete_schedules(self, ids).await
     }
 
-    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
-        NativeSchedules::set_enabled(self, ids, enabled).await
+    async fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        switch: &Switch,
+    ) -> Result<Vec<Schedule>, StoreError> {
+        NativeSchedules::set_enabled(self, ids, switch).await
+    }
+
+    async fn resume_due(&self, now: DateTime<Utc>) -> Result<Vec<Schedule>, StoreError> {
+        resume_due(self, now).await
+    }
+
+    async fn next_resume(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        next_resume(self).await
     }
 
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {
@@ -249,6 +262,8 @@ pub(crate) fn new_row(new: &NewSchedule, name: String, now: DateTime<Utc>) -> Sc
         total_run_count: 0,
         created_at: now,
         updated_at: now,
+        pause: Pause::default(),
+        resumed_at: None,
         unreadable: Vec::new(),
     }
 }
@@ -501,6 +516,59 @@ pub(super) async fn delete_schedules<E: Engine>(
     let deleted = E::execute(&mut tx, &text, &w.binds).await?;
     tx.commit().await?;
     Ok(deleted)
+}
+
+/// Schedules that are off and resume by themselves (`paused_until`).
+fn resuming(dialect: Dialect) -> Where {
+    Where::new(dialect)
+        .and("enabled = {}", Bind::Bool(false))
+        .and_raw("paused_until IS NOT NULL")
+}
+
+/// [`ScheduleStore::resume_due`](super::ScheduleStore::resume_due).
+pub(super) async fn resume_due<E: Engine>(
+    engine: &E,
+    now: DateTime<Utc>,
+) -> Result<Vec<Schedule>, StoreError> {
+    let mut tx = engine.begin_write().await?;
+    // Few rows: the schedules paused with an until. Compared here rather than in SQL, where
+    // SQLite's times are text (another program may have written them in another form).
+    let w = resuming(E::DIALECT);
+    let due: Vec<Schedule> =
+        schedules::<E>(&mut tx, &select(&w, " ORDER BY paused_until"), &w.binds)
+            .await?
+            .into_iter()
+            .filter(|s| s.pause.until.is_some_and(|until| until <= now))
+            .collect();
+    let mut resumed = Vec::with_capacity(due.len());
+    for s in due {
+        let Some(until) = s.pause.until else { continue };
+        let (set, mut binds) = sql::switch_set(&Switch::On { at: until }, 1);
+        let n = binds.len();
+        binds.extend([Bind::Time(write_time(Some(s.updated_at))), Bind::Id(s.id)]);
+        // Still off and paused: another writer may have resumed it since the read (Postgres).
+        let text = format!(
+            "UPDATE celery_beat_schedules SET {set}, updated_at = ${} WHERE id = ${} \
+             AND enabled = ${} AND paused_until IS NOT NULL RETURNING {}",
+            n + 1,
+            n + 2,
+            n + 3,
+            sql::COLUMNS
+        );
+        binds.push(Bind::Bool(false));
+        resumed.extend(schedules::<E>(&mut tx, &text, &binds).await?);
+    }
+    tx.commit().await?;
+    Ok(resumed)
+}
+
+/// [`ScheduleStore::next_resume`](super::ScheduleStore::next_resume).
+pub(super) async fn next_resume<E: Engine>(
+    engine: &E,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let w = resuming(E::DIALECT);
+    let rows = schedules::<E>(&mut *engine.reader().await?, &select(&w, ""), &w.binds).await?;
+    Ok(rows.iter().filter_map(|s| s.pause.until).min())
 }
 
 impl<E: Engine> BatchStore for E {

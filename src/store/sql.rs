@@ -9,7 +9,8 @@ use crate::domain::reference::ScheduleRef;
 /// The columns of `celery_beat_schedules`, in the order the row decoders read them.
 pub const COLUMNS: &str = "id, name, task_name, cron_expression, timezone, enabled, args, kwargs, \
     description, category, tags, execution_policy, auto_generated_name, options, last_run_at, \
-    total_run_count, created_at, updated_at, jitter_seconds";
+    total_run_count, created_at, updated_at, jitter_seconds, paused_at, paused_by, pause_reason, \
+    paused_until, resumed_at";
 
 /// Inserts a row; binds follow [`COLUMNS`] order.
 pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name, cron_expression, \
@@ -20,16 +21,72 @@ pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name
 
 /// Overwrites the user-editable columns of a row if it still has the expected `updated_at`
 /// ($17, see [`unchanged_since`]). Run bookkeeping (`last_run_at`, `total_run_count`) is left
-/// alone. $1..$15 bind as for INSERT; $16 is the new `updated_at`.
+/// alone. $1..$15 bind as for INSERT; $16 is the new `updated_at`. A row switched on by it
+/// (`update --enabled`, `apply`) loses its pause and is resumed at $16, as `schedule enable`
+/// would do; a row that stays off keeps its pause.
 pub fn update(dialect: Dialect) -> String {
     let version = unchanged_since(dialect, "$17");
     format!(
         "UPDATE celery_beat_schedules SET name = $2, task_name = $3, cron_expression = $4, timezone = $5, \
          enabled = $6, args = $7, kwargs = $8, description = $9, category = $10, tags = $11, \
          execution_policy = $12, auto_generated_name = $13, options = $14, jitter_seconds = $15, \
-         updated_at = $16 \
+         updated_at = $16, \
+         paused_at = CASE WHEN $6 THEN NULL ELSE paused_at END, \
+         paused_by = CASE WHEN $6 THEN NULL ELSE paused_by END, \
+         pause_reason = CASE WHEN $6 THEN NULL ELSE pause_reason END, \
+         paused_until = CASE WHEN $6 THEN NULL ELSE paused_until END, \
+         resumed_at = CASE WHEN $6 AND NOT enabled THEN $16 ELSE resumed_at END \
          WHERE id = $1 AND {version} RETURNING {COLUMNS}"
     )
+}
+
+/// The assignments of a switch (`enable`, `disable`, `pause`, `resume`), its binds numbered
+/// from `$first`: `enabled` and the pause columns, and `resumed_at` when it switches on.
+pub fn switch_set(switch: &crate::domain::pause::Switch, first: usize) -> (String, Vec<Bind>) {
+    use crate::domain::pause::Switch;
+    let (columns, binds): (&[&str], Vec<Bind>) = match switch {
+        Switch::On { at } => (
+            &[
+                "enabled",
+                "paused_at",
+                "paused_by",
+                "pause_reason",
+                "paused_until",
+                "resumed_at",
+            ],
+            vec![
+                Bind::Bool(true),
+                Bind::OptTime(None),
+                Bind::OptText(None),
+                Bind::OptText(None),
+                Bind::OptTime(None),
+                Bind::Time(*at),
+            ],
+        ),
+        Switch::Off(p) => (
+            &[
+                "enabled",
+                "paused_at",
+                "paused_by",
+                "pause_reason",
+                "paused_until",
+            ],
+            vec![
+                Bind::Bool(false),
+                Bind::OptTime(p.at),
+                Bind::OptText(p.by.clone()),
+                Bind::OptText(p.reason.clone()),
+                Bind::OptTime(p.until),
+            ],
+        ),
+    };
+    let set = columns
+        .iter()
+        .enumerate()
+        .map(|(n, c)| format!("{c} = ${}", first + n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (set, binds)
 }
 
 /// The condition that a row's `updated_at` is still the instant bound at `param`: the version
@@ -323,6 +380,12 @@ impl Where {
     pub fn and(mut self, template: &str, value: Bind) -> Self {
         let p = self.bind(value);
         self.clauses.push(template.replace("{}", &p));
+        self
+    }
+
+    /// Adds a condition without a bind.
+    pub fn and_raw(mut self, clause: &str) -> Self {
+        self.clauses.push(clause.to_string());
         self
     }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{MigrationReport, StoreError};
 use crate::config::Backend;
 use crate::domain::instance::BeatInstance;
+use crate::domain::pause::Switch;
 use crate::domain::reference::ScheduleRef;
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::{NewTaskDefinition, TaskDefinition};
@@ -147,12 +148,29 @@ pub trait ScheduleStore: Send + Sync {
         ids: &[Uuid],
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
-    /// Enables or disables these schedules in one transaction; returns them afterwards.
+    /// Switches these schedules on or off (`enable`, `resume`; `disable`, `pause`) in one
+    /// transaction, writing only those the switch changes ([`Switch::changes`], checked again
+    /// inside the transaction): no `updated_at` bump for the others. Returns them all
+    /// afterwards.
     fn set_enabled(
         &self,
         ids: &[Uuid],
-        enabled: bool,
+        switch: &Switch,
     ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// Resumes, in one transaction, every paused schedule whose `paused_until` is at or before
+    /// `now`: on again, its pause cleared, `resumed_at` set to its `paused_until` (the slots
+    /// before that instant are not owed) and `updated_at` bumped (a change, seen by the change
+    /// version, the Postgres NOTIFY and the SQLite change log). Returns them afterwards.
+    fn resume_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// The earliest `paused_until` of the schedules that are off; `None` when none resumes by
+    /// itself.
+    fn next_resume(&self)
+    -> impl Future<Output = Result<Option<DateTime<Utc>>, StoreError>> + Send;
 
     /// Applies pending migrations.
     fn migrate(&self) -> impl Future<Output = Result<MigrationReport, StoreError>> + Send;

@@ -119,6 +119,7 @@ async fn adopts_a_python_created_table_with_json_columns_and_a_unique_constraint
             "ix_celery_beat_schedules_category",
             "ix_celery_beat_schedules_enabled",
             "ix_celery_beat_schedules_name",
+            "ix_celery_beat_schedules_paused_until",
             "ix_celery_beat_schedules_tags",
             "ix_celery_beat_schedules_task_name"
         ]

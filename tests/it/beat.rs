@@ -10,7 +10,7 @@ use stockura::beat::clock::ManualClock;
 use stockura::beat::dispatch::{Broker, DispatchOptions};
 use stockura::beat::feed::Change;
 use stockura::beat::message::{BrokerLayout, slot_task_id};
-use stockura::beat::runner::{Beat, BeatConfig};
+use stockura::beat::runner::{Beat, BeatConfig, ChangeEvents};
 use stockura::config::{Backend, Redacted};
 use stockura::domain::run::{RunStatus, Trigger};
 use stockura::store::AnyStore;
@@ -2207,7 +2207,131 @@ async fn a_schedule_that_arrives_owing_a_slot_runs_it_at_once(db: TestDb) {
     assert_eq!(rig.runs().await.len(), 1);
 }
 
+/// `schedule pause --until`: the leader resumes the schedule at that instant (one write, a
+/// change event), then sends its first slot after it. The slots of the pause are neither
+/// caught up nor recorded missed, not even by a scheduler that starts after the resume.
+async fn a_pause_ends_at_its_until_and_owes_nothing_for_it(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    let channel = crate::support::unique_channel();
+    let events = crate::support::Subscriber::start(&channel).await;
+    let a = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+    ]);
+    let id = uuid::Uuid::parse_str(a["id"].as_str().unwrap()).unwrap();
+    let mut beat = rig.beat(false).await.with_events(ChangeEvents {
+        url: Redacted::new(redis_url()),
+        channel: channel.clone(),
+        timeout: std::time::Duration::from_secs(2),
+    });
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 1);
+
+    let paused = rig.db.json(&[
+        "schedule",
+        "pause",
+        "a",
+        "--reason",
+        "backfill",
+        "--until",
+        "2030-01-01T00:04:30Z",
+    ]);
+    assert_eq!(paused[0]["state"], "paused");
+    beat.apply(vec![Change::Schedule(id)]).await;
+    assert_eq!(beat.next_resume(), Some(at("2030-01-01T00:04:30Z")));
+    assert_eq!(
+        beat.plan().next_due(),
+        None,
+        "a paused schedule is not planned"
+    );
+    for minute in ["00:02", "00:03", "00:04"] {
+        rig.clock.set(at(&format!("2030-01-01T{minute}:00Z")));
+        assert_eq!(beat.tick().await.dispatched, 0, "{minute}: paused");
+    }
+
+    // The until: resumed, in the database, and announced.
+    rig.clock.set(at("2030-01-01T00:04:30Z"));
+    assert_eq!(beat.tick().await.dispatched, 0);
+    let shown = rig.db.json(&["schedule", "show", "a"]);
+    assert_eq!(
+        (
+            &shown["state"],
+            &shown["enabled"],
+            &shown["pause_reason"],
+            &shown["paused_until"],
+            &shown["resumed_at"]
+        ),
+        (
+            &json!("enabled"),
+            &json!(true),
+            &Value::Null,
+            &Value::Null,
+            &json!("2030-01-01T00:04:30Z")
+        )
+    );
+    let published = events.wait_for(1).await;
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0]["event_type"], "schedule_updated");
+    assert_eq!(published[0]["schedule_id"], json!(id));
+    assert_eq!(beat.next_resume(), None);
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:05:00Z")));
+
+    // A scheduler that starts now (a restart, a new leader) owes nothing for the pause.
+    rig.clock.set(at("2030-01-01T00:04:40Z"));
+    let fresh = rig.beat(false).await;
+    assert_eq!((fresh.stats().dispatched, fresh.stats().missed), (0, 0));
+    drop(fresh);
+
+    rig.clock.set(at("2030-01-01T00:05:00Z"));
+    assert_eq!(
+        beat.tick().await.dispatched,
+        1,
+        "the first slot after the until"
+    );
+    assert_eq!(
+        rows_of(&rig.runs().await, "a"),
+        ["00:01 schedule dispatched", "00:05 schedule dispatched"]
+    );
+    assert_eq!(rig.messages("celery").await.len(), 2);
+}
+
+/// A schedule enabled again by hand owes nothing for the time it was off either: a scheduler
+/// that starts afterwards catches up only what it owed before it was switched off and after it
+/// was switched on (here nothing), while one left alone owes its catch-up.
+async fn a_schedule_enabled_again_owes_nothing_for_the_time_it_was_off(db: TestDb) {
+    use chrono::SecondsFormat;
+    // `enable` stamps the real time: the beat's clock starts there.
+    let now = Utc::now();
+    let rig = Rig::new(db, &now.to_rfc3339_opts(SecondsFormat::Micros, true)).await;
+    let every_minute = ["--task", "app.tasks.a", "--cron", "* * * * *"];
+    rig.add(&[&every_minute[..], &["--name", "toggled"]].concat());
+    rig.add(&[&every_minute[..], &["--name", "left", "--allow-duplicate"]].concat());
+    rig.db.json(&["schedule", "disable", "toggled"]);
+    let enabled = rig.db.json(&["schedule", "enable", "toggled"]);
+    let resumed = at(enabled[0]["resumed_at"].as_str().unwrap());
+    // Both last ran ten minutes before it was switched on again: ten slots ago.
+    let last = (resumed - Duration::minutes(10)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    rig.db
+        .exec(&format!(
+            "UPDATE celery_beat_schedules SET last_run_at = '{last}'"
+        ))
+        .await;
+    rig.clock.set(resumed);
+    let beat = rig.beat(false).await;
+    // `left` owes the ten minutes: the latest slot runs, nine are missed.
+    assert_eq!((beat.stats().dispatched, beat.stats().missed), (1, 9));
+    let runs = rig.runs().await;
+    assert_eq!(rows_of(&runs, "toggled"), Vec::<String>::new());
+    assert_eq!(rows_of(&runs, "left").len(), 10);
+}
+
 both_backends!(
+    a_pause_ends_at_its_until_and_owes_nothing_for_it,
+    a_schedule_enabled_again_owes_nothing_for_the_time_it_was_off,
     a_boundary_during_a_long_catch_up_is_sent_between_its_batches,
     a_signal_during_the_runs_of_a_catch_up_sums_up_the_rest,
     a_signal_during_the_missed_rows_of_a_catch_up_sums_up_the_rest,
@@ -2232,6 +2356,7 @@ both_backends!(
     dst_days_fire_as_cron_does,
     old_history_is_deleted,
     a_plain_sql_change_after_a_cli_write_is_loaded,
+    a_jitter_set_with_sql_is_loaded,
     a_dry_run_beside_a_live_beat_claims_nothing,
     a_schedule_deleted_before_its_slot_does_not_spoil_the_batch,
     a_schedule_that_arrives_owing_a_slot_runs_it_at_once,
@@ -2335,6 +2460,34 @@ async fn a_plain_sql_change_after_a_cli_write_is_loaded(db: TestDb) {
     rig.clock.set(at("2030-01-01T00:01:00Z"));
     let outcome = beat.tick().await;
     assert_eq!(outcome.dry_run, 1, "c now fires yearly; only a is due");
+}
+
+/// A jitter another program sets with SQL reaches a running scheduler (the change triggers
+/// watch `jitter_seconds`): the schedule's next send moves by its offset.
+async fn a_jitter_set_with_sql_is_loaded(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:50Z").await;
+    let a = rig.add(&[
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "a",
+    ]);
+    let id = uuid::Uuid::parse_str(a["id"].as_str().unwrap()).unwrap();
+    let mut beat = rig.beat(true).await;
+    let slot = at("2030-01-01T00:01:00Z");
+    assert_eq!(beat.plan().next_due(), Some(slot));
+    rig.db
+        .exec(&format!(
+            "UPDATE celery_beat_schedules SET jitter_seconds = 45 WHERE id = '{id}'"
+        ))
+        .await;
+    beat.poll_version().await;
+    let offset = stockura::domain::jitter::Jitter::from_stored(Some(45))
+        .unwrap()
+        .offset(id, slot);
+    assert_eq!(beat.plan().next_due(), Some(slot + offset));
 }
 
 async fn a_dry_run_beside_a_live_beat_claims_nothing(db: TestDb) {

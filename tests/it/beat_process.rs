@@ -1111,7 +1111,104 @@ async fn killed_between_claim_and_push_its_push_landing_later(db: TestDb) {
     killed_between_claim_and_push(db, true).await;
 }
 
+/// `schedule pause --until` while a real `run-beat` runs (its clock ten times real time): the
+/// leader resumes the schedule at that instant, announces it on the change channel, and sends
+/// its first slot after it; nothing is caught up or recorded missed for the slots of the pause.
+async fn a_running_beat_resumes_a_pause_at_its_until(db: TestDb) {
+    use chrono::SecondsFormat;
+    let prefix = db.broker_prefix();
+    let channel = unique_channel();
+    let m1 = next_minute();
+    let until = m1 + chrono::Duration::seconds(20);
+    let added = db.json(
+        &every_minute_args(0)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let id = added["id"].as_str().unwrap().to_string();
+    // It ran two minutes before the pause ends: a catch-up from there would owe m1.
+    let last = (until - chrono::Duration::minutes(2)).format("%Y-%m-%dT%H:%M:%S.000000Z");
+    db.exec(&format!(
+        "UPDATE celery_beat_schedules SET last_run_at = '{last}'"
+    ))
+    .await;
+    let until_text = until.to_rfc3339_opts(SecondsFormat::Secs, true);
+    db.json(&[
+        "schedule",
+        "pause",
+        "m0",
+        "--reason",
+        "backfill",
+        "--until",
+        &until_text,
+    ]);
+    let events = crate::support::Subscriber::start(&channel).await;
+    let (child, rx, reader) = spawn_beat(
+        &db,
+        &[
+            (
+                "STOCKURA_TEST_CLOCK",
+                scaled_clock(10.0, m1 - chrono::Duration::seconds(10)),
+            ),
+            ("REDIS_URL", redis_url()),
+            ("CELERY_BEAT_REDIS_CHANNEL", channel.clone()),
+        ],
+        &["--log-format", "json", "--broker-key-prefix", &prefix],
+    );
+    let mut seen = Vec::new();
+    // Before or after `ready`: a slow start may find the until passed already.
+    let resumed = wait_for(&rx, &mut seen, "the resume", |v| {
+        v["message"] == "schedule resumed: its pause ended"
+    });
+    assert_eq!(resumed["schedule"], "m0");
+    wait_for(&rx, &mut seen, "the first slot after the until", |v| {
+        v["message"] == "batch" && v["dispatched"] == 1
+    });
+    let log = stop_beat(child, rx, reader, seen);
+    assert!(log.contains("scheduler ready"), "{log}");
+
+    let shown = db.json(&["schedule", "show", "m0"]);
+    assert_eq!(
+        (
+            &shown["state"],
+            &shown["pause_reason"],
+            &shown["resumed_at"]
+        ),
+        (
+            &Value::from("enabled"),
+            &Value::Null,
+            &Value::from(until_text.clone())
+        ),
+        "{log}"
+    );
+    let published = events.wait_for(1).await;
+    assert!(
+        published
+            .iter()
+            .any(|e| e["event_type"] == "schedule_updated" && e["schedule_id"] == id.as_str()),
+        "{published:?}"
+    );
+    // One run, at the first slot after the until; the slot of the pause (m1) is not owed.
+    let runs: Vec<_> = db
+        .runs()
+        .await
+        .into_iter()
+        .map(|r| (r.run.scheduled_for, r.run.trigger, r.run.status))
+        .collect();
+    assert_eq!(
+        runs,
+        [(
+            m1 + chrono::Duration::minutes(1),
+            stockura::domain::run::Trigger::Schedule,
+            stockura::domain::run::RunStatus::Dispatched
+        )],
+        "{log}"
+    );
+}
+
 crate::both_backends!(
+    a_running_beat_resumes_a_pause_at_its_until,
     live,
     quiet_and_stoppable,
     broker_dies_3s_before_a_boundary,

@@ -6,7 +6,7 @@ use crate::both_backends;
 use crate::support::TestDb;
 
 /// The documented JSON fields of a schedule, in order (the README lists them).
-const FIELDS: [&str; 23] = [
+const FIELDS: [&str; 29] = [
     "id",
     "name",
     "task_name",
@@ -30,6 +30,12 @@ const FIELDS: [&str; 23] = [
     "updated_at",
     "problems",
     "last_result_status",
+    "state",
+    "paused_at",
+    "paused_by",
+    "pause_reason",
+    "paused_until",
+    "resumed_at",
 ];
 
 fn add(db: &TestDb, extra: &[&str]) -> Value {

@@ -24,6 +24,7 @@ mod interactive;
 mod interop;
 mod observe;
 mod output;
+mod pause;
 mod policies;
 mod rabbit;
 mod robustness;

@@ -100,6 +100,11 @@ impl Scene {
             text = text.replace(&id[..8], &fake[..8]);
         }
         let text = text.replace(&redis_url(), "[redis]");
+        // Who paused a schedule: `user@host`, the host this machine's.
+        let text = text.replace(
+            &format!("@{}", stockura::beat::dispatch::hostname()),
+            "@[host]",
+        );
         mask_dir(&mask_recent_times(&text), self.db.dir.path())
     }
 
@@ -386,6 +391,40 @@ async fn schedule_add_update_enable_disable_delete() {
     snap!(
         "schedule_enable_some",
         s.shot(&["schedule", "enable", "cleanup", "nightly-report"])
+    );
+    let pause = [
+        "schedule",
+        "pause",
+        "nightly-report",
+        "--reason",
+        "backfill of 2020-12, see OPS-123",
+        "--until",
+        "2030-06-01T09:00:00Z",
+    ];
+    snap!("schedule_pause", s.shot_with(&[("USER", "ann")], &pause));
+    snap!(
+        "schedule_pause_unchanged_json",
+        s.shot_with(&[("USER", "ann")], &[&pause[..], &["-o", "json"]].concat())
+    );
+    snap!(
+        "schedule_pause_selection_dry_run",
+        s.shot(&[
+            "schedule",
+            "pause",
+            "--all",
+            "--reason",
+            "freeze",
+            "--dry-run"
+        ])
+    );
+    snap!("schedule_list_paused", s.shot(&["schedule", "list"]));
+    snap!(
+        "schedule_show_paused",
+        s.shot(&["schedule", "show", "nightly-report"])
+    );
+    snap!(
+        "schedule_resume_json",
+        s.shot(&["schedule", "resume", "nightly-report", "-o", "json"])
     );
     s.setup(&[
         "schedule",

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 use stockura::domain::params::{parse_args, parse_kwargs};
+use stockura::domain::pause::{Pause, State, Switch};
 use stockura::domain::reference::ScheduleRef;
 use stockura::domain::{ExecutionPolicy, NameChoice, NewSchedule, ScheduleInput, SchedulePatch};
 use stockura::store::{self, ScheduleFilter, ScheduleStore, StoreError};
@@ -461,7 +462,11 @@ async fn deletes_and_toggles_many_at_once(db: TestDb) {
         .create_schedule(&named("t", "@daily", "c"))
         .await
         .unwrap();
-    let off = store.set_enabled(&[a.id, b.id], false).await.unwrap();
+    let now = chrono::Utc::now();
+    let off = store
+        .set_enabled(&[a.id, b.id], &Switch::disable("ann@host", now))
+        .await
+        .unwrap();
     assert_eq!(
         off.iter()
             .map(|s| (s.name.as_str(), s.enabled))
@@ -470,7 +475,10 @@ async fn deletes_and_toggles_many_at_once(db: TestDb) {
     );
     assert!(off[0].updated_at > a.updated_at);
     // Enabling what is enabled changes nothing, not even updated_at.
-    let same = store.set_enabled(&[c.id], true).await.unwrap();
+    let same = store
+        .set_enabled(&[c.id], &Switch::On { at: now })
+        .await
+        .unwrap();
     assert_eq!(same[0].updated_at, c.updated_at);
     assert_eq!(store.delete_schedules(&[a.id, c.id]).await.unwrap(), 2);
     let left: Vec<_> = store
@@ -482,6 +490,126 @@ async fn deletes_and_toggles_many_at_once(db: TestDb) {
         .collect();
     assert_eq!(left, ["b"]);
     assert_eq!(store.delete_schedules(&[a.id]).await.unwrap(), 0);
+}
+
+/// Pauses record who, when, why and until when; the same pause again writes nothing; a due
+/// pause is resumed in one write, at its until, and the next one is known.
+async fn pauses_are_recorded_and_resumed_at_their_until(db: TestDb) {
+    let store = db.store().await;
+    let at = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let mut made = Vec::new();
+    for name in ["a", "b", "c"] {
+        made.push(
+            store
+                .create_schedule(&named("t", "@daily", name))
+                .await
+                .unwrap(),
+        );
+    }
+    let (a, b, c) = (&made[0], &made[1], &made[2]);
+    let pause = |until: &str| {
+        Switch::Off(Pause {
+            at: Some(at("2030-01-01T00:00:00.123456Z")),
+            by: Some("ann@host".into()),
+            reason: Some("backfill".into()),
+            until: Some(at(until)),
+        })
+    };
+    let paused = store
+        .set_enabled(&[a.id], &pause("2030-01-01T01:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(paused[0].state(), State::Paused);
+    assert_eq!(
+        paused[0].pause,
+        Pause {
+            at: Some(at("2030-01-01T00:00:00.123456Z")),
+            by: Some("ann@host".into()),
+            reason: Some("backfill".into()),
+            until: Some(at("2030-01-01T01:00:00Z")),
+        }
+    );
+    store
+        .set_enabled(&[b.id], &pause("2030-01-01T02:00:00Z"))
+        .await
+        .unwrap();
+    let disabled = store
+        .set_enabled(
+            &[c.id],
+            &Switch::disable("bob@host", at("2030-01-01T00:00:00Z")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(disabled[0].state(), State::Disabled);
+    assert_eq!(disabled[0].pause.by.as_deref(), Some("bob@host"));
+    // The same pause again: nothing written. A plain disable of a paused one: neither.
+    let again = store
+        .set_enabled(&[a.id, b.id], &pause("2030-01-01T02:00:00Z"))
+        .await
+        .unwrap();
+    assert!(
+        again[0].updated_at > paused[0].updated_at,
+        "another until is a change"
+    );
+    assert_eq!(again[0].pause.until, Some(at("2030-01-01T02:00:00Z")));
+    let b_now = store.get_schedule(b.id).await.unwrap().unwrap();
+    assert_eq!(again[1].updated_at, b_now.updated_at);
+    let kept = store
+        .set_enabled(
+            &[a.id],
+            &Switch::disable("bob@host", at("2030-01-01T00:00:00Z")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept[0], again[0],
+        "a paused schedule stays paused, with its reason"
+    );
+
+    assert_eq!(
+        store.next_resume().await.unwrap(),
+        Some(at("2030-01-01T02:00:00Z"))
+    );
+    assert!(
+        store
+            .resume_due(at("2030-01-01T01:59:59Z"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let version = store.change_version().await.unwrap().version;
+    let resumed = store.resume_due(at("2030-01-01T02:00:00Z")).await.unwrap();
+    let mut names: Vec<_> = resumed.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["a", "b"]);
+    for s in &resumed {
+        assert_eq!(s.state(), State::Enabled);
+        assert!(s.pause.is_empty(), "{s:?}");
+        assert_eq!(s.resumed_at, Some(at("2030-01-01T02:00:00Z")));
+    }
+    assert!(
+        store.change_version().await.unwrap().version > version,
+        "a resume is a change the schedulers see"
+    );
+    assert_eq!(store.next_resume().await.unwrap(), None);
+    // Enabled by hand: resumed now, the pause gone.
+    let on = store
+        .set_enabled(
+            &[c.id],
+            &Switch::On {
+                at: at("2030-01-03T00:00:00Z"),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (on[0].state(), on[0].resumed_at, on[0].pause.is_empty()),
+        (State::Enabled, Some(at("2030-01-03T00:00:00Z")), true)
+    );
 }
 
 async fn migrate_is_idempotent(db: TestDb) {
@@ -522,6 +650,7 @@ both_backends!(
     updates_are_patches_and_detect_conflicts,
     regenerated_names_skip_taken_ones_but_keep_their_own,
     deletes_and_toggles_many_at_once,
+    pauses_are_recorded_and_resumed_at_their_until,
     migrate_is_idempotent,
     explicit_name_choice_is_written_as_is,
 );

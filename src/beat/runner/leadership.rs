@@ -66,6 +66,7 @@ where
             }
             self.load_held().await;
             self.load_owed().await;
+            self.resume_paused().await;
             self.catch_up().await;
             tracing::info!(
                 schedules = self.plan.len(),

@@ -15,6 +15,7 @@
 //! * `held`: the execution policies' running checks, and the runs the `queue` policy holds.
 //! * `prebuild`: messages encoded ahead of the instant they are due at.
 //! * `retention`: old history deleted, once a day.
+//! * `resume`: paused schedules switched on again at their `--until`.
 
 mod catchup;
 mod held;
@@ -23,6 +24,7 @@ mod outage;
 mod owed;
 mod prebuild;
 mod reload;
+mod resume;
 mod retention;
 
 use std::collections::HashMap;
@@ -54,6 +56,7 @@ use held::PolicyChecks;
 use leadership::{Leadership, lease_changed};
 use owed::OWED_RETRY_FIRST;
 use prebuild::PREBUILD_LEAD;
+pub use resume::ChangeEvents;
 
 /// How the loop behaves.
 #[derive(Debug, Clone)]
@@ -152,6 +155,10 @@ pub struct Beat<S, C> {
     abort: Arc<std::sync::atomic::AtomicBool>,
     /// What `run-beat --http` shows.
     observer: Option<Arc<Observer>>,
+    /// When the next paused schedule resumes by itself (`schedule pause --until`).
+    next_resume: Option<DateTime<Utc>>,
+    /// Where the change events of this scheduler's own writes go.
+    events: Option<ChangeEvents>,
 }
 
 impl<S, C> Beat<S, C>
@@ -190,6 +197,8 @@ where
             stop: None,
             abort: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             observer: None,
+            next_resume: None,
+            events: None,
         }
     }
 
@@ -317,6 +326,7 @@ where
             self.became_leader();
             self.load_held().await;
             self.load_owed().await;
+            self.resume_paused().await;
             self.catch_up().await;
         }
         self.arrived.clear();
@@ -336,6 +346,8 @@ where
             }
             return Outcome::default();
         }
+        // A pause that ends now first: the schedule's first slot after it may be due too.
+        self.resume_paused().await;
         let now = self.clock.now();
         let (due, missed) = self.plan.take_due(now);
         let prebuilt = self.take_prebuilt(now).await;
@@ -498,7 +510,12 @@ where
         let mut feeds_open = true;
         while !*shutdown.borrow() && !self.aborted() {
             self.retention().await;
-            let next = self.plan.next_due().filter(|_| self.leading);
+            // The next slot, or the end of a pause, whichever comes first.
+            let next = match (self.plan.next_due(), self.next_resume) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+            .filter(|_| self.leading);
             let sleep = sleep_until(self.clock.clone(), next);
             let early = self.next_to_prebuild().map(|at| at - PREBUILD_LEAD);
             let prebuild = sleep_until(self.clock.clone(), early);

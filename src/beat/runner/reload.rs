@@ -29,7 +29,7 @@ where
     C: Clock,
 {
     /// Tells the observer that a schedule was reloaded on its own.
-    fn observe_reload(&self, id: Uuid) {
+    pub(super) fn observe_reload(&self, id: Uuid) {
         if let Some(o) = &self.observer {
             o.reloaded(false, 1);
             o.plan_changed(id, self.plan.get(id));
@@ -81,6 +81,11 @@ where
             if !present.contains(&id) {
                 self.plan.remove(id);
             }
+        }
+        if let Err(e) = self.load_next_resume().await {
+            // The plan is loaded; only the resumes wait for the next full reload.
+            tracing::warn!(error = %e, "could not read when paused schedules resume");
+            self.next_resume = None;
         }
         self.plan.forget_unused_crons();
         self.definitions = definitions;
@@ -188,6 +193,7 @@ where
             .await
             {
                 Ok(Some(s)) => {
+                    self.note_pause(&s);
                     let name = s.name.clone();
                     let owes = self.plan.get(id).is_none() && owes_on_arrival(&s);
                     match self.plan.upsert(s, self.config.default_tz, now) {

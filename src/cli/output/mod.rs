@@ -66,7 +66,7 @@ pub use backfill::BackfillView;
 pub use beat::BeatStatusView;
 pub use error::{report_error, report_usage_error};
 pub use history::HistoryRow;
-pub use schedule::ScheduleView;
+pub use schedule::{ScheduleView, Toggle};
 pub use sync::{ReceivedEvent, print_event};
 pub use table::Layout;
 pub use task::TaskView;
@@ -109,11 +109,11 @@ pub enum Output {
         /// `--dry-run`: nothing was deleted.
         dry_run: bool,
     },
-    /// `schedule enable` / `disable`: the schedules afterwards (with `--dry-run`: as they would
-    /// be).
+    /// `schedule enable`, `disable`, `pause`, `resume`: the schedules afterwards (with
+    /// `--dry-run`: as they would be).
     Toggled {
-        /// Whether they were enabled.
-        enabled: bool,
+        /// Which command.
+        action: Toggle,
         /// The schedules.
         schedules: Vec<ScheduleView>,
         /// How many of them already were in that state (not written).
@@ -544,11 +544,11 @@ fn render_raw(out: &Output, layout: Layout) -> String {
             schedule::deleted_text(schedules, *dry_run, layout)
         }
         Output::Toggled {
-            enabled,
+            action,
             schedules,
             unchanged,
             dry_run,
-        } => schedule::toggled_text(*enabled, schedules, *unchanged, *dry_run, layout),
+        } => schedule::toggled_text(*action, schedules, *unchanged, *dry_run, layout),
         Output::Next { times, jittered } => schedule::next_text(times, *jittered),
         Output::Triggered {
             schedule,

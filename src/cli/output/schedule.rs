@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::history::{HistoryJson, HistoryRow, recent_table};
 use super::table::{Field, Fit, Grid, Layout, fields_table, local, local_in};
 use super::{escape, plural, precise_text, utc_text, zoned_text};
+use crate::domain::pause::State;
 use crate::domain::schedule::NextRuns;
 use crate::domain::{Schedule, Upcoming};
 use crate::sync::results::TaskResult;
@@ -59,11 +60,20 @@ impl ScheduleView {
             schedule.problems()
         };
         // With a jitter, the next run is the next slot sent: possibly one just passed whose
-        // send time is still ahead, as the scheduler plans it.
-        let (next_run_at, next_send_at) = match (schedule.jitter, schedule.cron()) {
-            (Some(_), Ok(cron)) if schedule.enabled => next
+        // send time is still ahead, as the scheduler plans it (from the end of a pause with an
+        // until, as `next_run` does).
+        let from = if schedule.enabled {
+            Some(now)
+        } else {
+            schedule
+                .pause()
+                .and_then(|p| p.until)
+                .map(|until| until.max(now))
+        };
+        let (next_run_at, next_send_at) = match (schedule.jitter, schedule.cron(), from) {
+            (Some(_), Ok(cron), Some(from)) => next
                 .zone(&schedule, default_tz)
-                .and_then(|tz| schedule.upcoming(&cron, tz, now, 1).into_iter().next())
+                .and_then(|tz| schedule.upcoming(&cron, tz, from, 1).into_iter().next())
                 .map_or((None, None), |u| (Some(u.slot), Some(u.send_at))),
             _ => {
                 let slot = next.next_run(&schedule, now, default_tz);
@@ -93,6 +103,7 @@ impl ScheduleView {
     /// The documented JSON object.
     pub fn json(&self) -> ScheduleJson<'_> {
         let s = &self.schedule;
+        let pause = s.pause();
         ScheduleJson {
             id: s.id,
             name: &s.name,
@@ -117,6 +128,12 @@ impl ScheduleView {
             updated_at: utc_text(s.updated_at),
             problems: &self.problems,
             last_result_status: self.last_result_status.as_deref(),
+            state: s.state().as_str(),
+            paused_at: pause.and_then(|p| p.at).map(utc_text),
+            paused_by: pause.and_then(|p| p.by.as_deref()),
+            pause_reason: pause.and_then(|p| p.reason.as_deref()),
+            paused_until: pause.and_then(|p| p.until).map(utc_text),
+            resumed_at: s.resumed_at.map(utc_text),
         }
     }
 }
@@ -179,6 +196,22 @@ pub struct ScheduleJson<'a> {
     /// `schedule list` with a Redis result backend reads it; null otherwise, and when the
     /// backend holds no result for it.
     pub last_result_status: Option<&'a str>,
+    /// `enabled`, `paused` (off, with a reason: `schedule pause`) or `disabled` (off without
+    /// one).
+    pub state: &'static str,
+    /// When it was switched off by `schedule pause` or `disable` (RFC 3339, UTC); null while
+    /// it is on, and when another program (or `schedule update --disabled`) switched it off.
+    pub paused_at: Option<String>,
+    /// Who switched it off, `user@host`; null as `paused_at` is.
+    pub paused_by: Option<&'a str>,
+    /// Why it is paused (`schedule pause --reason`); null unless `state` is `paused`.
+    pub pause_reason: Option<&'a str>,
+    /// When the leading scheduler resumes it by itself (`--until`; RFC 3339, UTC); null when
+    /// it stays off until resumed by hand.
+    pub paused_until: Option<String>,
+    /// When it was last switched on again (`enable`, `resume`, its `--until`; RFC 3339, UTC):
+    /// the scheduler owes nothing for its slots before that instant; null when it never was.
+    pub resumed_at: Option<String>,
 }
 
 /// `schedule show`: the schedule, its next fire times and its newest runs.
@@ -273,6 +306,11 @@ pub(super) fn list_table(views: &[ScheduleView], layout: Layout) -> String {
     if results {
         columns.push(("LAST RESULT", Fit::Whole(2)));
     }
+    // Only when one of them is paused: why, and until when.
+    let paused = views.iter().any(|v| v.schedule.state() == State::Paused);
+    if paused {
+        columns.push(("PAUSE", Fit::Shorten(1, 10)));
+    }
     let mut grid = Grid::new(columns);
     for v in views {
         let s = &v.schedule;
@@ -282,7 +320,7 @@ pub(super) fn list_table(views: &[ScheduleView], layout: Layout) -> String {
             s.task_name.clone(),
             s.cron_expression.clone(),
             v.timezone_name(),
-            if s.enabled { "yes" } else { "no" }.to_string(),
+            enabled_text(s).to_string(),
             s.execution_policy.to_string(),
             s.category.clone().unwrap_or_default(),
             s.tags.join(","),
@@ -301,9 +339,36 @@ pub(super) fn list_table(views: &[ScheduleView], layout: Layout) -> String {
         if results {
             cells.push(v.last_result_status.clone().unwrap_or_else(|| "-".into()));
         }
+        if paused {
+            cells.push(pause_text(v));
+        }
         grid.row(cells);
     }
     grid.render(layout)
+}
+
+/// The ENABLED cell: `yes`, `no`, or `paused`.
+fn enabled_text(s: &Schedule) -> &'static str {
+    match s.state() {
+        State::Enabled => "yes",
+        State::Paused => "paused",
+        State::Disabled => "no",
+    }
+}
+
+/// The PAUSE cell of a paused schedule: its reason, and until when (in its zone); `-` for
+/// the others.
+fn pause_text(v: &ScheduleView) -> String {
+    match v.schedule.pause() {
+        Some(p) if v.schedule.state() == State::Paused => {
+            let reason = p.reason.clone().unwrap_or_default();
+            match p.until {
+                Some(until) => format!("{reason} (until {})", local_in(until, v.timezone)),
+                None => reason,
+            }
+        }
+        _ => "-".into(),
+    }
 }
 
 pub(super) fn detail_table(v: &ScheduleView, layout: Layout) -> String {
@@ -319,16 +384,41 @@ pub(super) fn detail_table(v: &ScheduleView, layout: Layout) -> String {
         s.name.clone()
     };
     let kwargs = serde_json::to_string_pretty(&s.kwargs).unwrap_or_default();
-    let mut rows: Vec<(&str, Field)> = vec![
+    let mut rows: Vec<(&'static str, Field)> = vec![
         ("id", Field::Whole(s.id.to_string())),
         ("name", Field::Whole(name)),
         ("task", Field::Whole(s.task_name.clone())),
         ("cron", Field::Whole(s.cron_expression.clone())),
         ("timezone", Field::Whole(zone)),
-        (
-            "enabled",
-            Field::Whole(if s.enabled { "yes" } else { "no" }.into()),
-        ),
+        ("enabled", Field::Whole(enabled_text(s).into())),
+    ];
+    // Who switched it off, when, why and until when.
+    if let Some(p) = s.pause() {
+        let label = if s.state() == State::Paused {
+            "paused"
+        } else {
+            "disabled"
+        };
+        let when = p.at.map(utc_text).unwrap_or_else(|| "-".into());
+        let by =
+            p.by.as_deref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default();
+        rows.push((label, Field::Whole(format!("{when}{by}"))));
+        if let Some(reason) = &p.reason {
+            rows.push(("reason", Field::Text(reason.clone())));
+        }
+        if s.state() == State::Paused {
+            rows.push((
+                "until",
+                Field::Whole(match p.until {
+                    Some(until) => local_in(until, v.timezone),
+                    None => "resumed by hand (stockura schedule resume)".into(),
+                }),
+            ));
+        }
+    }
+    rows.extend([
         ("policy", Field::Whole(s.execution_policy.to_string())),
         (
             "category",
@@ -380,7 +470,7 @@ pub(super) fn detail_table(v: &ScheduleView, layout: Layout) -> String {
         ("total runs", Field::Whole(s.total_run_count.to_string())),
         ("created", Field::Whole(utc_text(s.created_at))),
         ("updated", Field::Whole(utc_text(s.updated_at))),
-    ];
+    ]);
     if !v.problems.is_empty() {
         rows.push(("problems", Field::Lines(v.problems.clone())));
     }
@@ -500,15 +590,59 @@ pub(super) fn deleted_text(views: &[ScheduleView], dry_run: bool, layout: Layout
     )
 }
 
-/// `schedule enable` / `disable`: what changed, then the schedules.
+/// Which of the commands that switch schedules on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toggle {
+    /// `schedule enable`.
+    Enable,
+    /// `schedule disable`.
+    Disable,
+    /// `schedule pause`.
+    Pause,
+    /// `schedule resume`.
+    Resume,
+}
+
+impl Toggle {
+    /// `enable`, `disable`, `pause`, `resume`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+        }
+    }
+
+    /// `Enabled`, …
+    fn done(self) -> &'static str {
+        match self {
+            Self::Enable => "Enabled",
+            Self::Disable => "Disabled",
+            Self::Pause => "Paused",
+            Self::Resume => "Resumed",
+        }
+    }
+
+    /// The state a schedule it does not change already was in.
+    fn already(self) -> &'static str {
+        match self {
+            Self::Enable | Self::Resume => "enabled",
+            Self::Disable => "disabled",
+            Self::Pause => "paused so",
+        }
+    }
+}
+
+/// `schedule enable`, `disable`, `pause`, `resume`: what changed, then the schedules.
 pub(super) fn toggled_text(
-    enabled: bool,
+    action: Toggle,
     schedules: &[ScheduleView],
     unchanged: usize,
     dry_run: bool,
     layout: Layout,
 ) -> String {
-    let state = if enabled { "enabled" } else { "disabled" };
+    let state = action.already();
     let changed = schedules.len() - unchanged;
     if schedules.is_empty() {
         return "No schedules match; nothing was written.\n".into();
@@ -516,7 +650,7 @@ pub(super) fn toggled_text(
     let head = match (changed, unchanged) {
         (c, n) if dry_run && c > 0 => format!(
             "Would {} {}{}; nothing was written (--dry-run).",
-            if enabled { "enable" } else { "disable" },
+            action.verb(),
             plural(c, "schedule"),
             if n > 0 {
                 format!(" ({n} already {state})")
@@ -532,14 +666,10 @@ pub(super) fn toggled_text(
                 format!("all {n} schedules were")
             }
         ),
-        (c, 0) => format!(
-            "{} {}.",
-            if enabled { "Enabled" } else { "Disabled" },
-            plural(c, "schedule")
-        ),
+        (c, 0) => format!("{} {}.", action.done(), plural(c, "schedule")),
         (c, n) => format!(
             "{} {}; {} already {state}.",
-            if enabled { "Enabled" } else { "Disabled" },
+            action.done(),
             plural(c, "schedule"),
             if n == 1 {
                 "1 was".to_string()

@@ -19,7 +19,7 @@ use serde_json::Number;
 
 use super::Ctx;
 use super::args::ScheduleFields;
-use super::output::Output;
+use super::output::{Output, Toggle};
 use crate::domain::{DomainError, params};
 use crate::error::CliError;
 
@@ -38,16 +38,27 @@ pub enum ScheduleCommand {
     /// Delete schedules (asks on a terminal; --yes otherwise)
     #[command(visible_alias = "rm")]
     Delete(delete::DeleteArgs),
-    /// Enable schedules
+    /// Enable schedules (paused ones too)
     #[command(
         after_help = "Examples:\n  stockura schedule enable nightly-report\n  stockura schedule enable --tag billing --dry-run\n  stockura schedule enable --category reports --yes"
     )]
     Enable(toggle::ToggleArgs),
-    /// Disable schedules
+    /// Disable schedules (recording who and when)
     #[command(
         after_help = "Examples:\n  stockura schedule disable nightly-report\n  stockura schedule disable --category reports --dry-run\n  stockura schedule disable --task fetch_listed_info_task_asyncpg --yes"
     )]
     Disable(toggle::ToggleArgs),
+    /// Disable schedules saying why, and optionally until when (the leading run-beat resumes
+    /// them then)
+    #[command(
+        after_help = "Examples:\n  stockura schedule pause nightly-report --reason 'backfill, see OPS-123' --until 2h\n  stockura schedule pause --tag billing --reason 'invoice freeze' --dry-run\n  stockura schedule pause --category reports --reason upgrade --until 2026-12-08T06:00:00Z --yes"
+    )]
+    Pause(toggle::PauseArgs),
+    /// Enable paused or disabled schedules again (the same as enable)
+    #[command(
+        after_help = "Examples:\n  stockura schedule resume nightly-report\n  stockura schedule resume --tag billing --dry-run\n  stockura schedule resume --all --yes"
+    )]
+    Resume(toggle::ToggleArgs),
     /// Preview fire times of a schedule or of a cron expression
     Next(next::NextArgs),
     /// Send one run now (optionally wait for its result)
@@ -66,8 +77,10 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> Result<Output> {
         ScheduleCommand::Show(args) => show::run(ctx, args).await,
         ScheduleCommand::Update(args) => update::run(ctx, args).await,
         ScheduleCommand::Delete(args) => delete::run(ctx, args).await,
-        ScheduleCommand::Enable(args) => toggle::run(ctx, args, true).await,
-        ScheduleCommand::Disable(args) => toggle::run(ctx, args, false).await,
+        ScheduleCommand::Enable(args) => toggle::toggle(ctx, args, Toggle::Enable).await,
+        ScheduleCommand::Disable(args) => toggle::toggle(ctx, args, Toggle::Disable).await,
+        ScheduleCommand::Pause(args) => toggle::pause(ctx, args).await,
+        ScheduleCommand::Resume(args) => toggle::toggle(ctx, args, Toggle::Resume).await,
         ScheduleCommand::Next(args) => next::run(ctx, args).await,
         ScheduleCommand::Trigger(args) => trigger::run(ctx, args).await,
         ScheduleCommand::Backfill(args) => backfill::run(ctx, args).await,

@@ -33,8 +33,14 @@ pub async fn run(ctx: &Ctx, args: ShowArgs) -> Result<Output> {
     let schedule = store::resolve(&store, &ScheduleRef::parse(&args.reference)).await?;
     let tz = ctx.settings.timezone.value;
     let now = Utc::now();
-    let upcoming = match (schedule.cron(), schedule.effective_timezone(tz)) {
-        (Ok(cron), Some(zone)) if schedule.enabled => schedule.upcoming(&cron, zone, now, PREVIEW),
+    // A schedule paused until an instant runs again from its first slot after it.
+    let from = match schedule.pause().and_then(|p| p.until) {
+        Some(until) if !schedule.enabled => Some(until.max(now)),
+        _ if schedule.enabled => Some(now),
+        _ => None,
+    };
+    let upcoming = match (schedule.cron(), schedule.effective_timezone(tz), from) {
+        (Ok(cron), Some(zone), Some(from)) => schedule.upcoming(&cron, zone, from, PREVIEW),
         _ => Vec::new(),
     };
     let runs = store

@@ -31,6 +31,7 @@ use super::{
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
 use crate::domain::jitter::Jitter;
+use crate::domain::pause::{Pause, Switch};
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
 use crate::domain::{Arguments, DeliveryOptions, Schedule};
@@ -142,6 +143,13 @@ fn decode_row(row: &PgRow) -> Result<Schedule, StoreError> {
         total_run_count: row.try_get("total_run_count")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        pause: Pause {
+            at: row.try_get("paused_at")?,
+            by: row.try_get("paused_by")?,
+            reason: row.try_get("pause_reason")?,
+            until: row.try_get("paused_until")?,
+        },
+        resumed_at: row.try_get("resumed_at")?,
         unreadable: bad,
     })
 }
@@ -224,22 +232,41 @@ impl NativeSchedules for PgStore {
         Ok(())
     }
 
-    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+    async fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        switch: &Switch,
+    ) -> Result<Vec<Schedule>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
-        let w = Where::ids(Dialect::Postgres, ids).and("enabled <> {}", Bind::Bool(enabled));
-        let n = w.binds.len();
+        // One statement; its condition is `Switch::changes`, so a row another writer already
+        // switched meanwhile is not written again.
+        let mut w = Where::ids(Dialect::Postgres, ids);
+        w = match switch {
+            Switch::On { .. } => w.and_raw("NOT enabled"),
+            Switch::Off(Pause { reason: None, .. }) => w.and_raw("enabled"),
+            Switch::Off(p) => {
+                let n = w.binds.len();
+                w.binds.push(Bind::OptText(p.reason.clone()));
+                w.binds.push(Bind::OptTime(p.until));
+                w.and_raw(&format!(
+                    "(enabled OR pause_reason IS DISTINCT FROM ${} OR paused_until IS DISTINCT FROM ${})",
+                    n + 1,
+                    n + 2
+                ))
+            }
+        };
+        let (set, binds) = sql::switch_set(switch, w.binds.len() + 1);
         let text = format!(
-            "UPDATE celery_beat_schedules SET enabled = ${}, updated_at = GREATEST(${}, updated_at + interval '1 microsecond'){}",
-            n + 1,
-            n + 2,
+            "UPDATE celery_beat_schedules SET {set}, updated_at = GREATEST(${}, updated_at + interval '1 microsecond'){}",
+            w.binds.len() + binds.len() + 1,
             w.sql()
         );
-        bind_all(sqlx::query(&(text)), &w.binds)
-            .bind(enabled)
-            .bind(write_time(None))
+        w.binds.extend(binds);
+        w.binds.push(Bind::Time(write_time(None)));
+        bind_all(sqlx::query(&text), &w.binds)
             .execute(&mut *tx)
             .await?;
         let w = Where::ids(Dialect::Postgres, ids);

@@ -33,6 +33,7 @@ use super::{
 use crate::config::{Backend, Redacted};
 use crate::domain::instance::BeatInstance;
 use crate::domain::jitter::Jitter;
+use crate::domain::pause::{Pause, Switch};
 use crate::domain::run::{NewRun, Run, RunFilter, RunStatus};
 use crate::domain::task::TaskDefinition;
 use crate::domain::{Arguments, DeliveryOptions, Schedule};
@@ -250,6 +251,11 @@ struct RawRow {
     created_at: Option<String>,
     updated_at: Option<String>,
     jitter_seconds: Option<i64>,
+    paused_at: Option<String>,
+    paused_by: Option<String>,
+    pause_reason: Option<String>,
+    paused_until: Option<String>,
+    resumed_at: Option<String>,
 }
 
 impl FromRow<'_, SqliteRow> for RawRow {
@@ -274,6 +280,11 @@ impl FromRow<'_, SqliteRow> for RawRow {
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
             jitter_seconds: row.try_get("jitter_seconds")?,
+            paused_at: row.try_get("paused_at")?,
+            paused_by: row.try_get("paused_by")?,
+            pause_reason: row.try_get("pause_reason")?,
+            paused_until: row.try_get("paused_until")?,
+            resumed_at: row.try_get("resumed_at")?,
         })
     }
 }
@@ -321,6 +332,13 @@ impl RawRow {
             total_run_count: self.total_run_count,
             created_at: required_time("created_at", self.created_at)?,
             updated_at: required_time("updated_at", self.updated_at)?,
+            pause: Pause {
+                at: time("paused_at", self.paused_at)?,
+                by: self.paused_by,
+                reason: self.pause_reason,
+                until: time("paused_until", self.paused_until)?,
+            },
+            resumed_at: time("resumed_at", self.resumed_at)?,
             unreadable: bad,
         })
     }
@@ -459,7 +477,11 @@ impl NativeSchedules for SqliteStore {
         Ok(())
     }
 
-    async fn set_enabled(&self, ids: &[Uuid], enabled: bool) -> Result<Vec<Schedule>, StoreError> {
+    async fn set_enabled(
+        &self,
+        ids: &[Uuid],
+        switch: &Switch,
+    ) -> Result<Vec<Schedule>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -468,19 +490,23 @@ impl NativeSchedules for SqliteStore {
         let current = bind_all(sqlx::query(&(select(&w, ""))), &w.binds)
             .fetch_all(&mut *tx)
             .await?;
+        let (set, binds) = sql::switch_set(switch, 1);
+        let text = format!(
+            "UPDATE celery_beat_schedules SET {set}, updated_at = ${} WHERE id = ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        );
         for schedule in current.iter().map(decode_row) {
             let schedule = schedule?;
-            if schedule.enabled == enabled {
+            if !switch.changes(&schedule) {
                 continue;
             }
-            sqlx::query(
-                "UPDATE celery_beat_schedules SET enabled = $1, updated_at = $2 WHERE id = $3",
-            )
-            .bind(enabled)
-            .bind(format_time(write_time(Some(schedule.updated_at))))
-            .bind(schedule.id.to_string())
-            .execute(&mut *tx)
-            .await?;
+            let mut row_binds = binds.clone();
+            row_binds.push(Bind::Time(write_time(Some(schedule.updated_at))));
+            row_binds.push(Bind::Id(schedule.id));
+            bind_all(sqlx::query(&text), &row_binds)
+                .execute(&mut *tx)
+                .await?;
         }
         let rows = bind_all(sqlx::query(&(select(&w, sql::ORDER))), &w.binds)
             .fetch_all(&mut *tx)
