@@ -118,7 +118,13 @@ where
             }
             self.observe_reload(id);
         }
-        match self.store.next_resume().await {
+        let next = crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "reading when the next paused schedule resumes",
+            self.store.next_resume(),
+        )
+        .await;
+        match next {
             Ok(next) => self.next_resume = next,
             Err(e) => {
                 tracing::warn!(error = %e, "could not read when the next paused schedule resumes; trying again");
@@ -135,7 +141,14 @@ where
         if events.is_empty() {
             return;
         }
-        let version = self.store.change_version().await.ok().map(|v| v.version);
+        let version = crate::store::within(
+            self.config.dispatch.statement_timeout,
+            "reading the change version",
+            self.store.change_version(),
+        )
+        .await
+        .ok()
+        .map(|v| v.version);
         for e in &mut events {
             e.version = version;
         }
