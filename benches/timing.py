@@ -29,6 +29,10 @@ directory), runs `stockura migrate`, seeds the schedules with one SQL statement 
   clock, lateness from the send time: p50, p99, max) and, in arrival order, with the broker
   arrivals (k-th arrival against the k-th send time).
 
+The beat logs at debug level; the medians of its own `batch stages` timings (claim, push, first
+and last message sent, bookkeeping) for the batches that sent messages are in the `--json` rows
+(`stages`).
+
 Prints a markdown table; `--json` writes the raw results.
 """
 
@@ -47,7 +51,7 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dispatch import (  # noqa: E402  (the sibling benchmark's helpers)
-    Resp, cpu_seconds, db_url_with, psql, start_redis, vm_hwm_mb)
+    Resp, cpu_seconds, db_url_with, log_events, psql, start_redis, vm_hwm_mb)
 
 MASK = (1 << 64) - 1
 
@@ -154,7 +158,7 @@ def run(args, backend, redis_port):
     env = {"PATH": os.environ.get("PATH", ""), "HOME": tmp, "DATABASE_URL": url,
            "CELERY_BROKER_URL": redis, "REDIS_URL": redis,
            "STOCKURA_BEAT_NAMESPACE": "bench_%s" % uuid.uuid4().hex[:8],
-           "STOCKURA_LOG": "stockura=info"}
+           "STOCKURA_LOG": "stockura=debug"}
     r = Resp(redis_port)
     beat = None
     try:
@@ -165,12 +169,19 @@ def run(args, backend, redis_port):
             boundary = (int(now + 45) // 60 + 1) * 60
             minute = datetime.fromtimestamp(boundary, timezone.utc).minute
             seed(backend, url, args.n, "%d * * * *" % minute, args.jitter, env, args.bin)
-        log = open(os.path.join(tmp, "beat.log"), "w")
+        log_path = os.path.join(tmp, "beat.log")
+        log = open(log_path, "w")
         beat = subprocess.Popen([args.bin, "run-beat", "--log-format", "json"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=log)
         if args.mode == "every":
-            return measure_every(args, r, beat, backend)
-        return measure_jitter(args, r, beat, backend, url, boundary)
+            res = measure_every(args, r, beat, backend)
+        else:
+            res = measure_jitter(args, r, beat, backend, url, boundary)
+        beat.send_signal(signal.SIGTERM)
+        beat.wait(20)
+        log.close()
+        res["stages"] = stage_medians(log_events(log_path)[1])
+        return res
     finally:
         if beat is not None and beat.poll() is None:
             beat.send_signal(signal.SIGTERM)
@@ -256,6 +267,18 @@ def measure_jitter(args, r, beat, backend, url, boundary):
                 beat_cpu_share=(cpu1 - cpu0) / (t1 - t0),
                 host_idle_share=(idle1[0] - idle0[0]) / max(1, idle1[1] - idle0[1]),
                 rss_mb=vm_hwm_mb(beat.pid))
+
+
+def stage_medians(batches):
+    """Medians of the beat's own timings per batch that sent messages (its debug events)."""
+    out = {}
+    for key in ("claim_ms", "push_ms", "first_sent_ms", "sent_ms", "bookkeeping_ms", "lag_ms",
+                "took_ms"):
+        values = [b[key] for b in batches
+                  if b.get(key) is not None and (b.get("messages") or b.get("dispatched"))]
+        if values:
+            out[key] = statistics.median(values)
+    return out
 
 
 def fmt(v, digits=1):
