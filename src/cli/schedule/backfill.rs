@@ -141,16 +141,7 @@ pub async fn run(ctx: &Ctx, args: BackfillArgs) -> Result<Output> {
         schedule.effective_timezone(ctx.settings.timezone.value),
         problems.is_empty(),
     ) else {
-        return Err(CliError::invalid(
-            format!(
-                "'{}' cannot run as stored; nothing was sent:\n  {}",
-                schedule.name,
-                problems.join("\n  ")
-            ),
-            "fix the row with `stockura schedule update` (e.g. --kwargs '{…}', --cron, --tz), \
-             or with SQL if another program wrote it",
-        )
-        .into());
+        return Err(super::cannot_run(&schedule.name, &problems).into());
     };
     let definitions = Definitions::load(&store).await?;
     if let Some(detail) = definitions.check(&schedule.task_name, &schedule.kwargs) {

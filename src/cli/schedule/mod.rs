@@ -129,6 +129,19 @@ impl ScheduleFields {
     }
 }
 
+/// The refusal of `trigger` and `backfill` for a row that cannot run as stored (the check
+/// run-beat makes): it is never sent with values read as empty.
+fn cannot_run(name: &str, problems: &[String]) -> CliError {
+    CliError::invalid(
+        format!(
+            "'{name}' cannot run as stored; nothing was sent:\n  {}",
+            problems.join("\n  ")
+        ),
+        "fix the row with `stockura schedule update` (e.g. --kwargs '{…}', --cron, --tz), \
+         or with SQL if another program wrote it",
+    )
+}
+
 fn parse_expires(text: &str) -> Result<Number, DomainError> {
     text.trim().parse::<Number>().map_err(|_| {
         DomainError::new(

@@ -64,16 +64,7 @@ pub async fn run(ctx: &Ctx, args: TriggerArgs) -> Result<Output> {
     // The check run-beat makes: a row that cannot run as stored is not sent with empty values.
     let problems = schedule.run_problems();
     if !problems.is_empty() {
-        return Err(CliError::invalid(
-            format!(
-                "'{}' cannot run as stored; nothing was sent:\n  {}",
-                schedule.name,
-                problems.join("\n  ")
-            ),
-            "fix the row with `stockura schedule update` (e.g. --kwargs '{…}', --cron, --tz), \
-             or with SQL if another program wrote it",
-        )
-        .into());
+        return Err(super::cannot_run(&schedule.name, &problems).into());
     }
     let definitions = Definitions::load(&store).await?;
     let options = dispatch_options(ctx, false, args.broker_key_prefix.as_deref());
