@@ -1,7 +1,9 @@
 -- 0016: jitter_seconds, the spread of a schedule's send times after its slots (see the
 -- Postgres migration). NULL is no jitter.
+-- Whole seconds only: SQLite would keep 30.5 as a REAL, which no scheduler could read.
 ALTER TABLE celery_beat_schedules ADD COLUMN jitter_seconds INTEGER NULL
-    CHECK (jitter_seconds IS NULL OR jitter_seconds BETWEEN 1 AND 3600);
+    CHECK (jitter_seconds IS NULL
+           OR (typeof(jitter_seconds) = 'integer' AND jitter_seconds BETWEEN 1 AND 3600));
 
 -- A jitter changed by another program (plain SQL) reaches running schedulers like any other
 -- change: the change-log trigger also watches the new column.

@@ -229,7 +229,7 @@ impl Plan {
         let (next, send_at) = match keep {
             Some((next, send_at, jitter)) if jitter == job.jitter => (next, send_at),
             Some((next, _, _)) => (next, send_time(&parsed, tz, &job, next)),
-            None => first_unsent(&parsed, tz, &job, after).ok_or(Unplanned::Never)?,
+            None => first_unsent(&parsed, tz, &job, after, resumed_at).ok_or(Unplanned::Never)?,
         };
         self.queue.insert((send_at, job.id));
         self.entries.insert(
@@ -429,18 +429,20 @@ fn send_time(cron: &Cron, tz: Tz, job: &Job, slot: DateTime<Utc>) -> DateTime<Ut
 
 /// The first slot whose message is sent after `after`, and its send time: the first slot
 /// after `after` without a jitter; with one, possibly a slot just before `after` whose send
-/// time is still ahead.
+/// time is still ahead, but never one from before `resumed_at` (the schedule was off then).
 fn first_unsent(
     cron: &Cron,
     tz: Tz,
     job: &Job,
     after: DateTime<Utc>,
+    resumed_at: Option<DateTime<Utc>>,
 ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let from = match job.jitter {
         None => after,
         Some(jitter) => after
             .checked_sub_signed(Duration::seconds(i64::from(jitter.secs())))
-            .unwrap_or(after),
+            .unwrap_or(after)
+            .max(resumed_at.unwrap_or(DateTime::<Utc>::MIN_UTC).min(after)),
     };
     cron.upcoming(from, tz)
         .map(|t| t.with_timezone(&Utc))
@@ -1069,6 +1071,31 @@ mod tests {
             assert_eq!(missed.iter().map(|m| m.slot).collect::<Vec<_>>(), [slot]);
             assert_eq!(plan.next_due(), Some(third_send));
             assert_eq!(plan.get(s.id).unwrap().next, third);
+        }
+    }
+
+    /// A jittered schedule switched on again between a slot and that slot's send time does not
+    /// send the slot: it was off at the slot's instant.
+    #[test]
+    fn a_jitter_never_reaches_back_before_a_resume() {
+        use crate::domain::jitter::Jitter;
+        let jitter = Jitter::from_stored(Some(59)).unwrap();
+        let mut s = Schedule {
+            jitter: Some(jitter),
+            ..schedule("* * * * *", None)
+        };
+        let slot = at("2026-01-01T00:01:00Z");
+        let resumed = slot + Duration::milliseconds(1);
+        s.resumed_at = Some(resumed);
+        let mut plan = Plan::default();
+        plan.upsert(s.clone(), Tz::UTC, resumed).unwrap();
+        assert_eq!(plan.get(s.id).unwrap().next, at("2026-01-01T00:02:00Z"));
+        // The same start without a resume plans the passed slot whose send time is ahead.
+        s.resumed_at = None;
+        let mut plan = Plan::default();
+        plan.upsert(s.clone(), Tz::UTC, resumed).unwrap();
+        if jitter.offset(s.id, slot) > Duration::milliseconds(1) {
+            assert_eq!(plan.get(s.id).unwrap().next, slot);
         }
     }
 

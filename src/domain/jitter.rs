@@ -89,7 +89,9 @@ impl Jitter {
         slot: DateTime<Utc>,
         following: Option<DateTime<Utc>>,
     ) -> DateTime<Utc> {
-        let at = slot + self.offset(id, slot);
+        let at = slot
+            .checked_add_signed(self.offset(id, slot))
+            .unwrap_or(slot);
         match following {
             Some(next) if at >= next => (next - Duration::milliseconds(1)).max(slot),
             _ => at,

@@ -381,11 +381,19 @@ impl Schedule {
     /// slots after `after`, and with a jitter, a slot just before it whose send time is still
     /// ahead (as the scheduler plans them).
     pub fn upcoming(&self, cron: &Cron, tz: Tz, after: DateTime<Utc>, n: usize) -> Vec<Upcoming> {
+        // Never a slot from before the schedule was switched on again (or, paused with an
+        // until, before that until): it was off then.
+        let on_since = if self.enabled {
+            self.resumed_at
+        } else {
+            self.pause().and_then(|p| p.until)
+        };
         let from = match self.jitter {
             None => after,
             Some(j) => after
                 .checked_sub_signed(chrono::Duration::seconds(i64::from(j.secs())))
-                .unwrap_or(after),
+                .unwrap_or(after)
+                .max(on_since.unwrap_or(DateTime::<Utc>::MIN_UTC).min(after)),
         };
         let mut slots = cron.upcoming(from, tz).peekable();
         let mut out = Vec::with_capacity(n.min(1_000));
@@ -710,7 +718,7 @@ impl ScheduleInput {
         };
         let jitter = jitter.flatten();
         if let Some(j) = jitter
-            && let Err(e) = check_jitter(j, &cron, timezone.as_deref())
+            && let Err(e) = check_jitter(j, &cron, timezone.as_deref(), expires.as_ref())
         {
             problems.push(("jitter", e));
         }
@@ -747,7 +755,24 @@ impl ScheduleInput {
 
 /// Refuses a jitter that is not shorter than the gap between two slots of `cron` (looked at in
 /// the schedule's zone, UTC when it names none).
-fn check_jitter(jitter: Jitter, cron: &Cron, timezone: Option<&str>) -> Result<(), DomainError> {
+fn check_jitter(
+    jitter: Jitter,
+    cron: &Cron,
+    timezone: Option<&str>,
+    expires: Option<&Number>,
+) -> Result<(), DomainError> {
+    // `expires` counts from the slot: a message sent as late as the jitter allows must still
+    // be alive when it arrives.
+    if let Some(expires) = expires.and_then(Number::as_f64)
+        && f64::from(jitter.secs()) >= expires
+    {
+        return Err(DomainError::new(
+            format!(
+                "--jitter {jitter} is not shorter than --expires {expires}: a message sent that late after its slot would arrive expired"
+            ),
+            "give a jitter shorter than the expiry, or a longer --expires",
+        ));
+    }
     let tz = timezone
         .and_then(|name| cron::parse_timezone(name).ok())
         .unwrap_or(Tz::UTC);
@@ -1010,14 +1035,19 @@ impl SchedulePatch {
         if let Some(jitter) = &self.jitter {
             next.jitter = Jitter::parse(jitter)?;
         }
-        // A new cron or zone must leave room for the jitter kept, as a new jitter must fit.
+        // A new cron, zone or expiry must leave room for the jitter kept, as a new jitter must
+        // fit.
         if let Some(jitter) = next.jitter
-            && (self.jitter.is_some() || self.cron_expression.is_some() || self.timezone.is_some())
+            && (self.jitter.is_some()
+                || self.cron_expression.is_some()
+                || self.timezone.is_some()
+                || self.expires.is_some())
         {
             check_jitter(
                 jitter,
                 &parse_cron(&next.cron_expression)?,
                 next.timezone.as_deref(),
+                next.options.expires.as_ref(),
             )?;
         }
         let name = if let Some(name) = &self.name {

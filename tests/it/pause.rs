@@ -453,10 +453,49 @@ async fn diagnose_warns_of_a_pause_nobody_resumed(db: TestDb) {
     assert_eq!(code, 7);
 }
 
+/// A pause another program left behind when it switched the schedule on with SQL (its fields
+/// stay) is dropped when `update --disabled` switches it off again: a stale until would have
+/// the leader switch the schedule on again.
+async fn switching_off_by_update_drops_a_stale_pause(db: TestDb) {
+    add(&db, "stale", &[]);
+    json_as(
+        &db,
+        "ops",
+        &[
+            "schedule",
+            "pause",
+            "stale",
+            "--reason",
+            "vendor down",
+            "--until",
+            "1h",
+        ],
+    );
+    db.exec("UPDATE celery_beat_schedules SET enabled = true WHERE name = 'stale'")
+        .await;
+    let off = db.json(&["schedule", "update", "stale", "--disabled"]);
+    assert_eq!(off["state"], "disabled", "{off}");
+    assert_eq!(off["paused_until"], Value::Null, "{off}");
+    assert_eq!(off["pause_reason"], Value::Null, "{off}");
+    // A row that stays off keeps its pause through an update of another field.
+    add(&db, "kept", &[]);
+    json_as(
+        &db,
+        "ops",
+        &[
+            "schedule", "pause", "kept", "--reason", "audit", "--until", "1h",
+        ],
+    );
+    let edited = db.json(&["schedule", "update", "kept", "--description", "x"]);
+    assert_eq!(edited["pause_reason"], "audit", "{edited}");
+    assert!(edited["paused_until"].is_string(), "{edited}");
+}
+
 both_backends!(
     diagnose_warns_of_a_pause_nobody_resumed,
     pause_and_resume_record_and_show_who_when_why_and_until,
     bad_pause_input_is_refused_and_writes_nothing,
     selections_are_confirmed_dry_runs_write_nothing_and_events_follow,
     a_bulk_switch_that_fails_on_one_row_writes_nothing,
+    switching_off_by_update_drops_a_stale_pause,
 );

@@ -294,7 +294,11 @@ async fn jitter_is_stored_shown_and_checked(db: TestDb) {
         assert_eq!(code, 3, "{full:?}: {stderr}");
         assert!(stderr.contains(needle), "{stderr}");
     }
-    // An update that brings the slots closer than the kept jitter is refused as a whole.
+    // An update that brings the slots closer than the kept jitter, or an expiry shorter than
+    // it, is refused as a whole.
+    let (code, _, stderr) = db.run(&["schedule", "update", "spread", "--expires", "60"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("would arrive expired"), "{stderr}");
     let (code, _, stderr) = db.run(&["schedule", "update", "spread", "-c", "* * * * *"]);
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("--jitter 1m30s is not shorter"), "{stderr}");
@@ -302,6 +306,24 @@ async fn jitter_is_stored_shown_and_checked(db: TestDb) {
         db.json(&["schedule", "show", "spread"])["cron_expression"],
         "0 * * * *"
     );
+    // Whole seconds only, also for another program writing SQL (SQLite would keep a REAL that
+    // no scheduler could read).
+    if db.url.starts_with("sqlite") {
+        use sqlx::Connection;
+        let options: sqlx::sqlite::SqliteConnectOptions = db.url.parse().unwrap();
+        let mut c = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        let refused = sqlx::raw_sql(
+            "UPDATE celery_beat_schedules SET jitter_seconds = 30.5 WHERE name = 'spread'",
+        )
+        .execute(&mut c)
+        .await;
+        assert!(
+            refused.is_err(),
+            "a fractional jitter is refused by the column's check"
+        );
+    }
     let cleared = db.json(&[
         "schedule",
         "update",

@@ -81,12 +81,13 @@ where
         }
     }
 
-    /// The instant after which an owed slot is given up: its send deadline, or its `expires`
-    /// when that is sooner.
+    /// The instant after which an owed slot is given up: its send deadline counted from when
+    /// it was meant to be sent (later than the slot with a jitter), or its `expires` (counted
+    /// from the slot) when that is sooner.
     fn deadline(&self, o: &Owed) -> DateTime<Utc> {
         let late = o
             .due
-            .slot
+            .send_at
             .checked_add_signed(self.config.dispatch.send_deadline)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         match dispatch::expires_at(o.due.slot, o.due.schedule.expires.as_ref()) {

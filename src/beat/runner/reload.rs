@@ -83,9 +83,12 @@ where
             }
         }
         if let Err(e) = self.load_next_resume().await {
-            // The plan is loaded; only the resumes wait for the next full reload.
-            tracing::warn!(error = %e, "could not read when paused schedules resume");
-            self.next_resume = None;
+            // The plan is loaded; the resumes are looked for again after the sync interval.
+            tracing::warn!(error = %e, "could not read when paused schedules resume; trying again");
+            self.next_resume = self.clock.now().checked_add_signed(
+                chrono::Duration::from_std(self.config.sync_interval)
+                    .unwrap_or(chrono::Duration::seconds(5)),
+            );
         }
         self.plan.forget_unused_crons();
         self.definitions = definitions;

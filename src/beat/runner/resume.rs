@@ -60,7 +60,12 @@ where
     /// Reads when the next paused schedule resumes by itself.
     pub(super) async fn load_next_resume(&mut self) -> Result<(), crate::store::StoreError> {
         self.next_resume = if self.resumes() {
-            self.store.next_resume().await?
+            crate::store::within(
+                self.config.dispatch.statement_timeout,
+                "reading when the next paused schedule resumes",
+                self.store.next_resume(),
+            )
+            .await?
         } else {
             None
         };

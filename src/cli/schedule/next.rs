@@ -114,7 +114,14 @@ pub async fn run(ctx: &Ctx, args: NextArgs) -> Result<Output> {
     };
     // A stored schedule's jitter moves its send times; a preview has none.
     let (times, jittered) = match schedule {
-        Some(s) => (s.upcoming(&cron, tz, after, args.count), s.jitter.is_some()),
+        Some(s) => {
+            // A schedule paused until an instant runs again from its first slot after it.
+            let after = match s.pause().and_then(|p| p.until) {
+                Some(until) if !s.enabled => after.max(until),
+                _ => after,
+            };
+            (s.upcoming(&cron, tz, after, args.count), s.jitter.is_some())
+        }
         None => (
             cron.upcoming(after, tz)
                 .take(args.count)
