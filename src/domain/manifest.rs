@@ -61,8 +61,13 @@ pub struct ManifestSchedule {
     /// Delivery options (queue, priority, expires, anything else).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub options: Map<String, Value>,
-    /// How far after its slots each message may be sent, such as `60s`; absent means none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// How far after its slots each message may be sent, such as `60s` (a bare number is
+    /// seconds); absent means none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "duration_text"
+    )]
     pub jitter: Option<String>,
 }
 
@@ -83,6 +88,18 @@ pub struct ManifestTask {
 
 /// The tag prefix recording which `source:` a schedule was applied from.
 pub const MANAGED_BY: &str = "managed-by:";
+
+/// A duration written as text (`60s`, `1m30s`) or as a whole number of seconds (`60`).
+fn duration_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(Value::Number(n)) if n.is_u64() => Ok(Some(format!("{n}s"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a duration such as 60s or a whole number of seconds, found {other}"
+        ))),
+    }
+}
 
 fn yes() -> bool {
     true

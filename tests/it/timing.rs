@@ -359,6 +359,9 @@ async fn documents_carry_jitter(db: TestDb) {
     assert!(exported.contains("jitter: 2m"), "{exported}");
     std::fs::write(&path, doc("2m")).unwrap();
     assert_eq!(db.json(&["apply", "-f", &file])["summary"]["unchanged"], 1);
+    // A bare number is seconds.
+    std::fs::write(&path, doc("120")).unwrap();
+    assert_eq!(db.json(&["apply", "-f", &file])["summary"]["unchanged"], 1);
     std::fs::write(&path, doc("5m")).unwrap();
     let plan = db.json(&["apply", "-f", &file, "--dry-run"]);
     assert_eq!(plan["summary"]["update"], 1, "{plan}");
