@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::broker::{AmqpMessage, Transport};
+use super::broker::{AmqpMessage, Pending as Underway, Transport};
 pub use super::broker::{
     Broker, BrokerError, Guard, Landed, Marker, Pushed, RECENT_KEY, SENT_UNCLAIMED, UNCLAIMED_KEY,
     Wire,
@@ -303,6 +303,17 @@ pub fn message_for(
 /// next chunk's claim.
 pub const CHUNK_ROWS: usize = 5_000;
 
+/// Rows per chunk for a broker: [`CHUNK_ROWS`], or on RabbitMQ one transaction's worth
+/// ([`super::broker::amqp::TRANSACTION_ROWS`]: the broker routes a transaction's messages at
+/// its commit, so smaller pushes, committed while the next ones are claimed and published,
+/// land sooner).
+pub fn chunk_rows(transport: Transport) -> usize {
+    match transport {
+        Transport::Redis => CHUNK_ROWS,
+        Transport::Amqp => super::broker::amqp::TRANSACTION_ROWS,
+    }
+}
+
 /// An encoded message, in its broker's form, and its Celery task id.
 pub type Encoded = (Wire, Uuid);
 
@@ -395,6 +406,39 @@ struct Prepared {
     envelopes: Vec<Option<Encoded>>,
     build: Duration,
     claim: Duration,
+}
+
+/// One chunk, its push begun.
+struct Sending {
+    /// Index of the chunk's first row in the batch.
+    start: usize,
+    /// The rows, kept only when no claim was written (they go to the backlog).
+    rows: Vec<NewRun>,
+    unclaimed: bool,
+    marker: Marker,
+    /// Aligned with the push's messages: the row index, the run id and the task id of each.
+    pushed: Vec<(usize, i64, Uuid)>,
+    /// How many messages the push carries.
+    count: usize,
+    push: Push,
+}
+
+/// A chunk's push.
+enum Push {
+    /// Known without the broker: nothing to push, or not tried (why).
+    Known(Result<Landed, String>),
+    /// Begun on the broker.
+    Underway(Underway),
+}
+
+impl Push {
+    /// Whether what it did is known, without waiting.
+    fn settled(&mut self) -> bool {
+        match self {
+            Self::Known(_) => true,
+            Self::Underway(pending) => pending.settled(),
+        }
+    }
 }
 
 /// What a batch reads, shared by its chunks.
@@ -621,11 +665,11 @@ impl<S: RunStore> Batch<'_, S> {
         }
     }
 
-    /// Sorts a claimed chunk's rows into the outcome and pushes its messages. When the broker
-    /// does not take them, the chunk's slots become owed (see [`Owed`]): the caller retries them
-    /// with the same task ids. After a broker failure the following chunks of the batch are not
-    /// tried (each would wait for the same timeout): their slots are owed at once.
-    async fn send(
+    /// Sorts a claimed chunk's rows into the outcome and begins the push of its messages
+    /// ([`Broker::begin`]); [`Self::land`] takes in what the push did. After a broker failure
+    /// the following chunks of the batch are not tried (each would wait for the same
+    /// timeout): their slots are owed at once.
+    async fn start(
         &self,
         prepared: Prepared,
         broker: &mut Option<&mut Broker>,
@@ -633,7 +677,7 @@ impl<S: RunStore> Batch<'_, S> {
         outcome: &mut Outcome,
         stages: &mut Stages,
         started: std::time::Instant,
-    ) {
+    ) -> Sending {
         let Prepared {
             start,
             mut rows,
@@ -713,7 +757,6 @@ impl<S: RunStore> Batch<'_, S> {
             drop(rows);
             Vec::new()
         };
-        let count = batch.len();
         // A push that may carry a slot another scheduler sent without a claim checks the set
         // of such slots (a catch-up, a push while the database is down, the pushes of a new
         // leader's first lease); pushes without a claim are recorded there, a new leader's in the
@@ -734,31 +777,71 @@ impl<S: RunStore> Batch<'_, S> {
         } else {
             Vec::new()
         };
-        let result = if batch.is_empty() {
-            Ok(Landed::default())
+        let count = batch.len();
+        let pushing = std::time::Instant::now();
+        let push = if batch.is_empty() {
+            Push::Known(Ok(Landed::default()))
         } else {
-            let pushing = std::time::Instant::now();
             if failure.is_none() && self.aborted() {
                 *failure = Some("the scheduler was told to exit at once before sending it".into());
             }
-            let result = match (failure.as_ref(), broker.as_deref_mut()) {
-                (Some(earlier), _) => Err(earlier.clone()),
-                (None, Some(broker)) => broker
-                    .push_guarded(batch, &ids, guard, &marker)
-                    .await
-                    .map_err(|e| {
+            match (failure.as_ref(), broker.as_deref_mut()) {
+                (Some(earlier), _) => Push::Known(Err(earlier.clone())),
+                (None, Some(broker)) => {
+                    let pending = broker.begin(batch, &ids, guard, &marker).await;
+                    stages.push += pushing.elapsed();
+                    Push::Underway(pending)
+                }
+                (None, None) => Push::Known(Ok(Landed::default())),
+            }
+        };
+        Sending {
+            start,
+            rows,
+            unclaimed,
+            marker,
+            pushed,
+            count,
+            push,
+        }
+    }
+
+    /// Takes in what a chunk's push did (waiting for the broker's answer): the slots the
+    /// broker did not take become owed (see [`Owed`]), and the caller retries them with the
+    /// same task ids.
+    async fn land(
+        &self,
+        sending: Sending,
+        failure: &mut Option<String>,
+        outcome: &mut Outcome,
+        stages: &mut Stages,
+        started: std::time::Instant,
+    ) {
+        let Sending {
+            start,
+            rows,
+            unclaimed,
+            marker,
+            pushed,
+            count,
+            push,
+        } = sending;
+        let result = match push {
+            Push::Known(result) => result,
+            Push::Underway(pending) => {
+                let landing = std::time::Instant::now();
+                let result = pending.land().await.map_err(|e| {
                     let cause = std::error::Error::source(&e)
                         .map(|c| format!(": {c}"))
                         .unwrap_or_default();
                     let detail = format!("{e}{cause}");
                     tracing::error!(error = %detail, messages = count, "dispatch failed: the broker did not take the batch; the slots stay owed and are retried");
-                    *failure = Some(detail.clone());
+                    failure.get_or_insert_with(|| detail.clone());
                     detail
-                }),
-                (None, None) => Ok(Landed::default()),
-            };
-            stages.push += pushing.elapsed();
-            result
+                });
+                stages.push += landing.elapsed();
+                result
+            }
         };
         let (skipped, refused, refusal) = match result {
             Ok(landed) => (landed.elsewhere, landed.refused, landed.refusal),
@@ -768,7 +851,9 @@ impl<S: RunStore> Batch<'_, S> {
             tracing::error!(error = %refusal, messages = refused.len(), of = count, "dispatch failed in part: the broker did not take some messages; their slots stay owed and are retried");
             failure.get_or_insert_with(|| refusal.clone());
         }
-        let sent = count - skipped.len() - refused.len();
+        let sent = count
+            .saturating_sub(skipped.len())
+            .saturating_sub(refused.len());
         if sent > 0 {
             stages.first_sent.get_or_insert(started.elapsed());
             outcome.sent_ms = millis(started.elapsed());
@@ -939,6 +1024,12 @@ pub async fn dispatch<S: RunStore>(
     // Chunk i's claim is sent first; the build runs on this thread while the database works
     // (letting the build yield to send the claim sooner measured slower: the two cores are
     // already busy; BENCHMARKS.md, finding 2). The last step only pushes the last chunk.
+    // A push begun stays under way while the next chunks are claimed and pushed (on RabbitMQ
+    // the commit takes longer than the publishing), up to the broker's lanes: then the oldest
+    // lands first. Pushes already answered are taken in before each push, so that a failure
+    // stops the following chunks at once.
+    let lanes = broker.as_deref().map_or(1, Broker::lanes).max(1);
+    let mut flight: std::collections::VecDeque<Sending> = std::collections::VecDeque::new();
     let mut chunks = 0usize;
     let mut built = ranges.next().map(|range| batch.build(range));
     let mut claimed: Option<Prepared> = None;
@@ -954,8 +1045,19 @@ pub async fn dispatch<S: RunStore>(
             },
             async {
                 if let Some(previous) = previous {
-                    batch
-                        .send(
+                    let mut waiting = std::collections::VecDeque::with_capacity(flight.len());
+                    while let Some(mut sending) = flight.pop_front() {
+                        if sending.push.settled() || waiting.len() + flight.len() + 1 >= lanes {
+                            batch
+                                .land(sending, &mut failure, &mut outcome, &mut stages, started)
+                                .await;
+                        } else {
+                            waiting.push_back(sending);
+                        }
+                    }
+                    flight = waiting;
+                    let sending = batch
+                        .start(
                             previous,
                             &mut broker,
                             &mut failure,
@@ -964,6 +1066,7 @@ pub async fn dispatch<S: RunStore>(
                             started,
                         )
                         .await;
+                    flight.push_back(sending);
                 }
             },
             async { next.map(|range| batch.build(range)) },
@@ -971,6 +1074,11 @@ pub async fn dispatch<S: RunStore>(
         .await;
         claimed = prepared;
         built = following;
+    }
+    while let Some(sending) = flight.pop_front() {
+        batch
+            .land(sending, &mut failure, &mut outcome, &mut stages, started)
+            .await;
     }
     let pushed = started.elapsed();
     outcome.prebuilt = batch

@@ -127,21 +127,22 @@ pub fn dispatch_options(ctx: &Ctx, dry_run: bool, prefix: Option<&str>) -> Dispa
         || ctx.settings.broker_key_prefix.value.clone(),
         str::to_string,
     );
+    let transport = ctx
+        .settings
+        .broker_url
+        .value
+        .as_ref()
+        .and_then(Transport::of)
+        .unwrap_or_default();
     DispatchOptions {
         dry_run,
         default_queue: ctx.settings.default_queue.value.clone(),
         layout: BrokerLayout {
             global_keyprefix,
-            transport: ctx
-                .settings
-                .broker_url
-                .value
-                .as_ref()
-                .and_then(Transport::of)
-                .unwrap_or_default(),
+            transport,
         },
         origin: dispatch::origin(),
-        chunk_rows: dispatch::CHUNK_ROWS,
+        chunk_rows: dispatch::chunk_rows(transport),
         send_deadline: dispatch::send_deadline(chrono::Duration::hours(1)),
         statement_timeout: dispatch::STATEMENT_TIMEOUT,
     }

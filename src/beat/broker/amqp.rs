@@ -8,11 +8,23 @@
 //! them when its broker stopped), and sending them again doubles those the broker kept. An
 //! uncommitted transaction is discarded by the broker, so only a break during the commit
 //! itself leaves doubt.
+//!
+//! RabbitMQ routes and stores a transaction's messages at its commit, which takes several
+//! times as long as publishing them. So the pushes are pipelined: each transaction has a
+//! channel of its own (one of [`LANES`]), and the next push is published while the commits
+//! before it are under way ([`AmqpBroker::begin`], [`Commit`]). Each transaction still carries
+//! its own marker and stands alone: one that fails leaves exactly its own slots owed.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use lapin::message::BasicReturnMessage;
 use lapin::options::{
     BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
     QueueDeleteOptions,
@@ -30,6 +42,16 @@ use crate::error::{Classify, ErrorKind};
 /// Why a push whose commit went unanswered is sent again.
 pub const UNANSWERED_COMMIT: &str =
     "the broker did not answer the commit; sent again, so a message it had kept runs twice";
+
+/// How many transactions may be under way at once, each on its own channel of the one
+/// connection: while the broker routes and stores the messages of the ones committing, the
+/// next is published.
+pub const LANES: usize = 4;
+
+/// Messages per transaction when dispatching to RabbitMQ (the dispatch chunk): smaller than a
+/// Redis push, so that the broker starts routing the first ones while the others are claimed
+/// and published.
+pub const TRANSACTION_ROWS: usize = 1_000;
 
 /// How to mend a queue the broker refuses to declare as configured.
 pub const DECLARATION_HINT: &str = "set CELERY_TASK_QUEUE_MAX_PRIORITY and CELERY_TASK_DEFAULT_QUEUE_TYPE to what the workers declare the queue with (their task_queue_max_priority and task_default_queue_type)";
@@ -327,15 +349,40 @@ pub enum QueueState {
     Mismatch(String),
 }
 
-/// An open connection and its transactional channel.
+/// An open connection, its channel for declarations and its transactional channels.
 struct Link {
     connection: Connection,
-    channel: Channel,
-    /// Queues declared on this connection.
-    declared: HashSet<String>,
+    /// Declarations, inspections and deletions (not transactional).
+    control: Channel,
+    /// One transaction under way on each at most.
+    lanes: Vec<Lane>,
+    /// What the commits under way tell the link once they land.
+    state: Arc<Mutex<LinkState>>,
 }
 
-/// A RabbitMQ broker: one connection with one transactional channel, re-opened after a
+/// A transactional channel.
+struct Lane {
+    channel: Channel,
+    /// Whether a transaction is under way on it (its [`Commit`] has not landed yet).
+    busy: Arc<AtomicBool>,
+}
+
+/// The part of a link its commits under way share.
+#[derive(Default)]
+struct LinkState {
+    /// Queues declared on this connection.
+    declared: HashSet<String>,
+    /// A transaction failed, or was let go before its answer: the link is replaced at the
+    /// next step.
+    broken: bool,
+}
+
+/// Locks a mutex whose holder may have panicked (the data stays usable: sets of names).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A RabbitMQ broker: one connection with [`LANES`] transactional channels, re-opened after a
 /// failure.
 pub struct AmqpBroker {
     url: Redacted,
@@ -343,7 +390,7 @@ pub struct AmqpBroker {
     queues: QueueArguments,
     link: Option<Link>,
     /// Pushes whose commit went unanswered: their markers prove nothing.
-    doubtful: HashSet<String>,
+    doubtful: Arc<Mutex<HashSet<String>>>,
     /// Where the sets of slots sent without a claim and of a new leader's recent sends are
     /// kept (`REDIS_URL`): RabbitMQ cannot hold them. `None`: no guard.
     guards: Option<(Redacted, Option<redis::aio::MultiplexedConnection>)>,
@@ -357,7 +404,7 @@ impl AmqpBroker {
             timeout,
             queues,
             link: None,
-            doubtful: HashSet::new(),
+            doubtful: Arc::default(),
             guards: None,
         }
     }
@@ -535,13 +582,13 @@ impl AmqpBroker {
         let url = self.url.clone();
         let queues = self.queues.clone();
         let link = self.link().await?;
-        if link.declared.contains(queue) {
+        if lock(&link.state).declared.contains(queue) {
             return Ok(());
         }
-        let declared = tokio::time::timeout(timeout, declare(&link.channel, queue, &queues)).await;
+        let declared = tokio::time::timeout(timeout, declare(&link.control, queue, &queues)).await;
         match declared {
             Ok(Ok(())) => {
-                link.declared.insert(queue.to_string());
+                lock(&link.state).declared.insert(queue.to_string());
                 Ok(())
             }
             Ok(Err(e)) => {
@@ -594,7 +641,7 @@ impl AmqpBroker {
         };
         let found = tokio::time::timeout(
             timeout,
-            link.channel
+            link.control
                 .queue_declare(queue.into(), passive, FieldTable::default()),
         )
         .await;
@@ -629,7 +676,7 @@ impl AmqpBroker {
                 let link = self.link().await?;
                 let same = tokio::time::timeout(
                     timeout,
-                    link.channel.queue_declare(
+                    link.control.queue_declare(
                         queue.into(),
                         QueueDeclareOptions {
                             durable: true,
@@ -663,22 +710,30 @@ impl AmqpBroker {
         state
     }
 
+    /// [`Self::publish_guarded`], begun: a push without a guard returns once its commit is
+    /// sent, as a [`Commit`] to land later (meanwhile the next push can be published on
+    /// another channel); a guarded push, which records its slots once the commit answered,
+    /// and an empty one return landed. The caller lands a commit before it begins more than
+    /// [`LANES`] pushes: a push begun with every channel busy is not taken.
+    pub async fn begin(
+        &mut self,
+        items: Vec<Option<&AmqpMessage>>,
+        ids: &[Uuid],
+        guard: Guard,
+        marker: &Marker,
+    ) -> Result<Begun, AmqpError> {
+        if guard.any() && self.guards.is_some() && ids.len() == items.len() {
+            return self
+                .publish_guarded(items, ids, guard, marker)
+                .await
+                .map(Begun::Landed);
+        }
+        self.start(items, marker).await
+    }
+
     /// Publishes the messages of one push (`None`: not an AMQP message, refused) in one
-    /// transaction, with the push's marker. Each queue is first declared as Celery's producer
-    /// declares it (a direct durable exchange named after the queue, the durable queue with
-    /// the configured arguments, the binding), once per connection, so that messages sent
-    /// before any worker started wait in the queue; then every message goes to the default
-    /// exchange with the queue as routing key and `mandatory` set, so a message no queue takes
-    /// is returned, not dropped.
-    ///
-    /// The transaction makes the push all or nothing while the broker runs: a connection that
-    /// breaks before the commit leaves nothing on the broker (the push is sent again whole,
-    /// doubling nothing), and an answered commit has every message stored. A commit sent but
-    /// never answered (the broker stopped or the connection broke during it) leaves doubt:
-    /// the push is sent again ([`UNANSWERED_COMMIT`]): no slot is lost, and the messages the
-    /// broker had kept run twice. The push's marker, a message in its own queue
-    /// `stockura.push.<id>` committed with the others, tells a scheduler that takes over owed
-    /// slots whether the push of one that stopped landed ([`Self::landed`]).
+    /// transaction, with the push's marker, and waits for the commit's answer (see
+    /// [`Self::start`]).
     ///
     /// A message the broker returned is in [`Landed::refused`] (owed: the caller retries it
     /// with the same task id). A push that did not land is an error.
@@ -687,9 +742,36 @@ impl AmqpBroker {
         items: Vec<Option<&AmqpMessage>>,
         marker: &Marker,
     ) -> Result<Landed, AmqpError> {
+        match self.start(items, marker).await? {
+            Begun::Landed(landed) => Ok(landed),
+            Begun::Committing(commit) => commit.land().await,
+        }
+    }
+
+    /// Publishes the messages of one push in one transaction on a free channel, with the
+    /// push's marker, and sends the commit. Each queue is first declared as Celery's producer
+    /// declares it (a direct durable exchange named after the queue, the durable queue with
+    /// the configured arguments, the binding), once per connection, so that messages sent
+    /// before any worker started wait in the queue; then every message goes to the default
+    /// exchange with the queue as routing key and `mandatory` set, so a message no queue takes
+    /// is returned, not dropped.
+    ///
+    /// The transaction makes the push all or nothing while the broker runs: a connection that
+    /// breaks before the commit leaves nothing on the broker (an error here: the push is sent
+    /// again whole, doubling nothing), and an answered commit has every message stored. A
+    /// commit sent but never answered (the broker stopped or the connection broke during it)
+    /// leaves doubt: the push is sent again ([`UNANSWERED_COMMIT`]): no slot is lost, and the
+    /// messages the broker had kept run twice. The push's marker, a message in its own queue
+    /// `stockura.push.<id>` committed with the others, tells a scheduler that takes over owed
+    /// slots whether the push of one that stopped landed ([`Self::landed`]).
+    async fn start(
+        &mut self,
+        items: Vec<Option<&AmqpMessage>>,
+        marker: &Marker,
+    ) -> Result<Begun, AmqpError> {
         let count = items.len();
         if count == 0 {
-            return Ok(Landed::all(Pushed::Sent, Vec::new()));
+            return Ok(Begun::Landed(Landed::all(Pushed::Sent, Vec::new())));
         }
         let mut queues: Vec<&str> = items.iter().flatten().map(|m| m.queue.as_str()).collect();
         queues.sort_unstable();
@@ -702,27 +784,40 @@ impl AmqpBroker {
         // The commit of a large push writes every message to disk first: a millisecond per
         // 20 messages on top of the timeout.
         let deadline = tokio::time::Instant::now()
-            + timeout
-            + Duration::from_millis(u64::try_from(count / 20).unwrap_or(u64::MAX));
+            .checked_add(timeout)
+            .and_then(|d| d.checked_add(Duration::from_millis(u64::try_from(count / 20).ok()?)))
+            .ok_or_else(|| AmqpError::NotTaken {
+                url: url.clone(),
+                why: "the broker timeout is out of range".into(),
+            })?;
         let marker_queue = marker_queue(marker);
         let link = self.link().await?;
+        let Some((channel, lane)) = link.free_lane() else {
+            return Err(AmqpError::NotTaken {
+                url,
+                why: format!("every channel has a transaction under way ({LANES})"),
+            });
+        };
+        let control = link.control.clone();
         let now = Utc::now();
+        let started = std::time::Instant::now();
         let sent = async {
-            link.channel
-                .queue_declare(
-                    marker_queue.as_str().into(),
-                    QueueDeclareOptions {
-                        durable: true,
-                        ..QueueDeclareOptions::default()
-                    },
-                    marker_arguments(marker),
-                )
-                .await?;
-            // Every publish of the chunk in flight at once: the frames leave in few writes
+            // The marker's queue exists before its message is published (a message no queue
+            // takes would be dropped, and the push could not be recognised later); it is
+            // declared on the other channel while the messages go out.
+            let declared = control.queue_declare(
+                marker_queue.as_str().into(),
+                QueueDeclareOptions {
+                    durable: true,
+                    ..QueueDeclareOptions::default()
+                },
+                marker_arguments(marker),
+            );
+            // Every publish of the push in flight at once: the frames leave in few writes
             // (awaiting each in turn cost a round of the connection's writer per message).
             // The futures are first polled in order, which is when each queues its frames.
             let publishes = items.iter().flatten().map(|m| {
-                link.channel.basic_publish(
+                channel.basic_publish(
                     ShortString::from(""),
                     ShortString::from(m.queue.as_str()),
                     BasicPublishOptions {
@@ -733,10 +828,14 @@ impl AmqpBroker {
                     m.properties_at(now),
                 )
             });
-            for published in futures_util::future::join_all(publishes).await {
+            let (declared, published) =
+                futures_util::future::join(declared, futures_util::future::join_all(publishes))
+                    .await;
+            declared?;
+            for published in published {
                 published?;
             }
-            link.channel
+            channel
                 .basic_publish(
                     ShortString::from(""),
                     marker_queue.as_str().into(),
@@ -747,46 +846,47 @@ impl AmqpBroker {
                 .await?;
             Ok::<_, lapin::Error>(())
         };
-        let started = std::time::Instant::now();
         let sent = tokio::time::timeout_at(deadline, sent).await;
-        let published = started.elapsed();
         if let Err(why) = flatten(sent, timeout) {
             // Nothing was committed: the broker discards the transaction's messages.
+            drop(lane);
             self.drop_link();
             return Err(AmqpError::NotTaken { url, why });
         }
-        let committed = tokio::time::timeout_at(deadline, link.channel.tx_commit()).await;
-        tracing::debug!(
-            messages = count,
-            publish_ms = published.as_secs_f64() * 1000.0,
-            commit_ms = (started.elapsed() - published).as_secs_f64() * 1000.0,
-            "amqp push"
-        );
-        match flatten(committed, timeout) {
-            Ok(()) => {
-                // In a transaction, `wait_for_confirms` only collects the returned messages.
-                let returned = link.channel.wait_for_confirms().await.unwrap_or_default();
-                Ok(landed_but(&items, returned, &mut link.declared))
-            }
-            Err(why) => {
-                // The commit's answer was lost: the broker may have applied it in full, in
-                // part (RabbitMQ applies a transaction over several queues atomically only
-                // while it runs) or not at all, and the marker cannot tell which. The push is
-                // sent again: nothing is lost, and a message the broker had kept runs twice.
-                self.drop_link();
-                self.doubtful.insert(marker.id.clone());
-                Err(AmqpError::NotTaken {
-                    url,
-                    why: format!("{UNANSWERED_COMMIT} ({why})"),
-                })
-            }
-        }
+        let published = started.elapsed();
+        let addresses = items
+            .iter()
+            .map(|m| m.map(|m| (m.queue.clone(), m.properties.correlation_id().clone())))
+            .collect();
+        let answer: Answer = Box::pin(async move {
+            let committed = tokio::time::timeout_at(deadline, channel.tx_commit()).await;
+            flatten(committed, timeout)?;
+            let answered = std::time::Instant::now();
+            // In a transaction, `wait_for_confirms` only collects the returned messages.
+            let returned = channel.wait_for_confirms().await.unwrap_or_default();
+            Ok((returned, answered))
+        });
+        let mut commit = Commit {
+            answer,
+            early: None,
+            addresses,
+            marker: marker.id.clone(),
+            url,
+            lane,
+            doubtful: Arc::clone(&self.doubtful),
+            published,
+            committing: std::time::Instant::now(),
+        };
+        // Polled once now, which sends the commit: the broker routes this push while the
+        // next one is published.
+        commit.settled();
+        Ok(Begun::Committing(commit))
     }
 
     /// Whether the push `marker` landed: its marker queue holds its marker message (never
     /// for a push whose commit this broker saw go unanswered: see [`Self::publish`]).
     pub async fn landed(&mut self, marker: &Marker) -> Result<bool, AmqpError> {
-        if self.doubtful.contains(&marker.id) {
+        if lock(&self.doubtful).contains(&marker.id) {
             return Ok(false);
         }
         Ok(self
@@ -805,7 +905,7 @@ impl AmqpBroker {
         for marker in markers {
             let deleted = tokio::time::timeout(
                 timeout,
-                link.channel.queue_delete(
+                link.control.queue_delete(
                     marker_queue(marker).as_str().into(),
                     QueueDeleteOptions::default(),
                 ),
@@ -821,10 +921,7 @@ impl AmqpBroker {
 
     /// The open link, connecting first when there is none (or it broke).
     async fn link(&mut self) -> Result<&mut Link, AmqpError> {
-        let healthy = self
-            .link
-            .as_ref()
-            .is_some_and(|l| l.connection.status().connected() && l.channel.status().connected());
+        let healthy = self.link.as_ref().is_some_and(Link::healthy);
         if !healthy {
             self.drop_link();
             let link = tokio::time::timeout(self.timeout, open(&self.url))
@@ -855,6 +952,143 @@ impl AmqpBroker {
     }
 }
 
+impl Link {
+    /// Whether the connection and its channels are open and no transaction failed on it.
+    fn healthy(&self) -> bool {
+        self.connection.status().connected()
+            && self.control.status().connected()
+            && self.lanes.iter().all(|l| l.channel.status().connected())
+            && !lock(&self.state).broken
+    }
+
+    /// A channel with no transaction under way, taken until the guard is dropped.
+    fn free_lane(&self) -> Option<(Channel, LaneGuard)> {
+        let lane = self.lanes.iter().find(|l| {
+            l.busy
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        })?;
+        Some((
+            lane.channel.clone(),
+            LaneGuard {
+                busy: Arc::clone(&lane.busy),
+                state: Arc::clone(&self.state),
+                answered: false,
+            },
+        ))
+    }
+}
+
+/// A channel taken by one transaction. Let go before the commit was answered (the push
+/// failed, or was dropped unawaited), it leaves its link to be replaced: a later transaction
+/// on the channel could otherwise be mixed with the one under way.
+struct LaneGuard {
+    busy: Arc<AtomicBool>,
+    state: Arc<Mutex<LinkState>>,
+    answered: bool,
+}
+
+impl Drop for LaneGuard {
+    fn drop(&mut self) {
+        if !self.answered {
+            lock(&self.state).broken = true;
+        }
+        self.busy.store(false, Ordering::Release);
+    }
+}
+
+/// What [`AmqpBroker::begin`] did.
+pub enum Begun {
+    /// The push has landed already (nothing to publish, or a guarded push).
+    Landed(Landed),
+    /// Its commit is under way.
+    Committing(Commit),
+}
+
+/// A commit's answer: the messages the broker returned and when it answered, or why it did
+/// not.
+type Answer = Pin<
+    Box<dyn Future<Output = Result<(Vec<BasicReturnMessage>, std::time::Instant), String>> + Send>,
+>;
+
+/// Where each message of a push went (its queue and correlation id), to tell which ones the
+/// broker returned; `None` where nothing was published (not an AMQP message).
+type Addresses = Vec<Option<(String, Option<ShortString>)>>;
+
+/// A transaction whose commit is under way ([`AmqpBroker::begin`]): [`Self::land`] waits for
+/// its answer, never past the push's deadline. Its channel takes no other transaction until
+/// then.
+pub struct Commit {
+    answer: Answer,
+    /// The answer, once it was found in by [`Self::settled`].
+    early: Option<Result<(Vec<BasicReturnMessage>, std::time::Instant), String>>,
+    addresses: Addresses,
+    /// The push's marker id.
+    marker: String,
+    url: Redacted,
+    lane: LaneGuard,
+    /// The broker's pushes whose commit went unanswered.
+    doubtful: Arc<Mutex<HashSet<String>>>,
+    /// How long publishing took.
+    published: Duration,
+    /// When the commit was sent.
+    committing: std::time::Instant,
+}
+
+impl Commit {
+    /// Whether the answer is in, without waiting for it (the commit is polled once).
+    pub fn settled(&mut self) -> bool {
+        if self.early.is_none() {
+            let mut cx = Context::from_waker(Waker::noop());
+            if let Poll::Ready(answer) = self.answer.as_mut().poll(&mut cx) {
+                self.early = Some(answer);
+            }
+        }
+        self.early.is_some()
+    }
+
+    /// What the push did, once the commit is answered: every message landed but those the
+    /// broker returned (no queue took them: someone deleted the queue since it was declared,
+    /// so it is declared again by the next push). An unanswered commit is an error
+    /// ([`UNANSWERED_COMMIT`]), and the push's marker proves nothing from then on.
+    pub async fn land(mut self) -> Result<Landed, AmqpError> {
+        let answer = match self.early.take() {
+            Some(answer) => answer,
+            None => (&mut self.answer).await,
+        };
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let answered = answer.as_ref().map_or_else(
+            |_| self.committing.elapsed(),
+            |(_, at)| at.saturating_duration_since(self.committing),
+        );
+        tracing::debug!(
+            messages = self.addresses.len(),
+            publish_ms = ms(self.published),
+            commit_ms = ms(answered),
+            "amqp push"
+        );
+        match answer {
+            Ok((returned, _)) => {
+                self.lane.answered = true;
+                let mut state = lock(&self.lane.state);
+                Ok(landed_but(&self.addresses, returned, &mut state.declared))
+            }
+            Err(why) => {
+                // The commit's answer was lost: the broker may have applied it in full, in
+                // part (RabbitMQ applies a transaction over several queues atomically only
+                // while it runs) or not at all, and the marker cannot tell which. The push is
+                // sent again: nothing is lost, and a message the broker had kept runs twice.
+                // The link is replaced (the guard, unanswered, says so).
+                lock(&self.doubtful).insert(self.marker.clone());
+                Err(AmqpError::NotTaken {
+                    url: self.url.clone(),
+                    why: format!("{UNANSWERED_COMMIT} ({why})"),
+                })
+            }
+        }
+    }
+}
+
 /// The queue holding the marker of push `marker`.
 fn marker_queue(marker: &Marker) -> String {
     format!("stockura.push.{}", marker.id)
@@ -881,13 +1115,13 @@ fn flatten<T>(
 }
 
 /// A committed push: every message landed but those the broker returned (no queue took
-/// them: someone deleted the queue since it was declared, so it is declared again).
+/// them: their queue is declared again by the next push).
 fn landed_but(
-    items: &[Option<&AmqpMessage>],
-    returned: Vec<lapin::message::BasicReturnMessage>,
+    addresses: &Addresses,
+    returned: Vec<BasicReturnMessage>,
     declared: &mut HashSet<String>,
 ) -> Landed {
-    let mut refused: Vec<usize> = items
+    let mut refused: Vec<usize> = addresses
         .iter()
         .enumerate()
         .filter(|(_, m)| m.is_none())
@@ -902,9 +1136,9 @@ fn landed_but(
         let queue = r.delivery.routing_key.to_string();
         declared.remove(&queue);
         let id = r.delivery.properties.correlation_id().clone();
-        let at = items.iter().position(|m| {
-            m.is_some_and(|m| m.queue == queue && *m.properties.correlation_id() == id)
-        });
+        let at = addresses
+            .iter()
+            .position(|m| m.as_ref().is_some_and(|(q, c)| *q == queue && *c == id));
         if let Some(at) = at {
             refused.push(at);
             refusal = format!(
@@ -923,7 +1157,8 @@ fn landed_but(
     }
 }
 
-/// Opens a connection and a transactional channel.
+/// Opens a connection, its channel for declarations and its [`LANES`] transactional
+/// channels.
 async fn open(url: &Redacted) -> Result<Link, AmqpError> {
     let uri = parse_url(url)?;
     let properties = ConnectionProperties::default()
@@ -936,12 +1171,21 @@ async fn open(url: &Redacted) -> Result<Link, AmqpError> {
     let connection = Connection::connect_uri(uri, properties)
         .await
         .map_err(unreachable)?;
-    let channel = connection.create_channel().await.map_err(unreachable)?;
-    channel.tx_select().await.map_err(unreachable)?;
+    let control = connection.create_channel().await.map_err(unreachable)?;
+    let mut lanes = Vec::with_capacity(LANES);
+    for _ in 0..LANES {
+        let channel = connection.create_channel().await.map_err(unreachable)?;
+        channel.tx_select().await.map_err(unreachable)?;
+        lanes.push(Lane {
+            channel,
+            busy: Arc::default(),
+        });
+    }
     Ok(Link {
         connection,
-        channel,
-        declared: HashSet::new(),
+        control,
+        lanes,
+        state: Arc::default(),
     })
 }
 

@@ -2,7 +2,8 @@
 //! chunk's messages either lands (each message is on the broker, counted once), is refused in
 //! part (the refused messages stay owed and are retried with the same task ids), or fails as a
 //! whole (all owed). Redis pushes are atomic and carry a marker, so a retry never doubles a
-//! message; RabbitMQ pushes are transactions (see `docs/celery-wire-format.md`).
+//! message; RabbitMQ pushes are transactions (see `docs/celery-wire-format.md`), several of
+//! them under way at once ([`Broker::begin`]).
 
 pub mod amqp;
 pub mod diagnose;
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-pub use self::amqp::{AmqpBroker, AmqpError, AmqpMessage, QueueArguments, QueueState};
+pub use self::amqp::{AmqpBroker, AmqpError, AmqpMessage, Begun, QueueArguments, QueueState};
 pub use self::redis::RedisBroker;
 use super::message::BrokerLayout;
 use crate::config::Redacted;
@@ -155,6 +156,34 @@ impl Landed {
     }
 }
 
+/// A push under way ([`Broker::begin`]): what it did is known once it lands.
+pub struct Pending(Stage);
+
+enum Stage {
+    /// Answered already.
+    Answered(Result<Landed, BrokerError>),
+    /// A RabbitMQ transaction whose commit is under way.
+    Committing(Box<amqp::Commit>),
+}
+
+impl Pending {
+    /// Whether what it did is known, without waiting for it.
+    pub fn settled(&mut self) -> bool {
+        match &mut self.0 {
+            Stage::Answered(_) => true,
+            Stage::Committing(commit) => commit.settled(),
+        }
+    }
+
+    /// What it did, waiting for the broker's answer (never past the push's deadline).
+    pub async fn land(self) -> Result<Landed, BrokerError> {
+        match self.0 {
+            Stage::Answered(result) => result,
+            Stage::Committing(commit) => Ok((*commit).land().await?),
+        }
+    }
+}
+
 /// A broker that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
@@ -286,16 +315,41 @@ impl Broker {
         guard: Guard,
         marker: &Marker,
     ) -> Result<Landed, BrokerError> {
+        self.begin(items, ids, guard, marker).await.land().await
+    }
+
+    /// [`Self::push_guarded`], begun: on AMQP an unguarded push returns once its messages and
+    /// its commit are sent, and the next push can be begun while the broker commits it; on
+    /// Redis the push is done when this returns. At most [`Self::lanes`] pushes may be under
+    /// way: the oldest lands before another begins (a push begun beyond them is not taken,
+    /// and its slots are owed).
+    pub async fn begin(
+        &mut self,
+        items: Vec<Wire>,
+        ids: &[Uuid],
+        guard: Guard,
+        marker: &Marker,
+    ) -> Pending {
+        Pending(match self {
+            Self::Redis(b) => Stage::Answered(
+                b.push_guarded(redis_items(items), ids, guard, marker)
+                    .await
+                    .map(|(pushed, elsewhere)| Landed::all(pushed, elsewhere))
+                    .map_err(BrokerError::from),
+            ),
+            Self::Amqp(b) => match b.begin(amqp_items(&items), ids, guard, marker).await {
+                Ok(Begun::Landed(landed)) => Stage::Answered(Ok(landed)),
+                Ok(Begun::Committing(commit)) => Stage::Committing(Box::new(commit)),
+                Err(e) => Stage::Answered(Err(e.into())),
+            },
+        })
+    }
+
+    /// How many pushes [`Self::begin`] may have under way at once.
+    pub fn lanes(&self) -> usize {
         match self {
-            Self::Redis(b) => {
-                let (pushed, elsewhere) = b
-                    .push_guarded(redis_items(items), ids, guard, marker)
-                    .await?;
-                Ok(Landed::all(pushed, elsewhere))
-            }
-            Self::Amqp(b) => Ok(b
-                .publish_guarded(amqp_items(&items), ids, guard, marker)
-                .await?),
+            Self::Redis(_) => 1,
+            Self::Amqp(_) => amqp::LANES,
         }
     }
 
