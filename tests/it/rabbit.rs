@@ -208,16 +208,46 @@ impl ThrowawayRabbit {
 
     /// Kills the node (SIGKILL: a crash, nothing flushed) and waits until its port is closed.
     pub fn kill(&self) {
-        let pid = std::fs::read_to_string(self.dir.path().join("pid"))
-            .expect("the node's pid file")
-            .trim()
-            .to_string();
-        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        self.signal("-KILL");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
             assert!(Instant::now() < deadline, "the node outlived SIGKILL");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Stops the node gracefully (SIGTERM, as a service manager stops it: RabbitMQ closes its
+    /// connections and queues before it exits) and waits until its port is closed.
+    pub fn stop(&self) {
+        let pid = self.pid();
+        self.signal("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "the node did not stop within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Gone from the port is not gone: wait for the process to exit.
+        while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            assert!(
+                Instant::now() < deadline,
+                "the node did not exit within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn pid(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("pid"))
+            .expect("the node's pid file")
+            .trim()
+            .to_string()
+    }
+
+    fn signal(&self, signal: &str) {
+        let _ = Command::new("kill").args([signal, &self.pid()]).status();
     }
 
     /// Starts the node again on the same port and data, and waits until it accepts
