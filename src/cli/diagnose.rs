@@ -285,6 +285,7 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
         let store = ctx.store().await?;
         let mut total = 0usize;
         let mut bad: Vec<String> = Vec::new();
+        let mut unread: Vec<String> = Vec::new();
         let mut parsed = NextRuns::default();
         store
             .visit_schedules(
@@ -305,13 +306,20 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
                             s.id,
                             s.run_problems().join("; ")
                         ));
+                    } else if !s.unread_columns().is_empty() {
+                        unread.push(format!(
+                            "{} ({}): {}",
+                            s.name,
+                            s.id,
+                            s.unread_columns().join("; ")
+                        ));
                     }
                 },
             )
             .await?;
-        anyhow::Ok((total, bad, store.next_resume().await?))
+        anyhow::Ok((total, bad, unread, store.next_resume().await?))
     };
-    let (total, bad, next_resume) =
+    let (total, bad, unread, next_resume) =
         match tokio::time::timeout(timeout.max(Duration::from_secs(30)), read).await {
             Ok(Ok(found)) => found,
             Ok(Err(e)) => {
@@ -338,17 +346,28 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
             )
         });
     if bad.is_empty() {
-        let check = match overdue {
-            Some(late) => Check::new("schedules", Status::Warn, late).hint(
+        let mut check = match (overdue, unread.is_empty()) {
+            (Some(late), _) => Check::new("schedules", Status::Warn, late).hint(
                 "start `stockura run-beat` (its leader resumes paused schedules at their until), \
                  or `stockura schedule resume REF`",
             ),
-            None => Check::new(
+            (None, false) => Check::new(
+                "schedules",
+                Status::Warn,
+                format!(
+                    "{} of {total} enabled schedule(s) run, but another program wrote columns \
+                     of them that stockura cannot read (they run from now, catching nothing up)",
+                    unread.len()
+                ),
+            )
+            .hint("fix those columns with SQL (a run writes a readable last_run_at by itself)"),
+            (None, true) => Check::new(
                 "schedules",
                 Status::Ok,
                 format!("{total} enabled schedule(s), all can run"),
             ),
         };
+        check.details = unread;
         return check.took(start.elapsed());
     }
     let mut bad = bad;

@@ -446,7 +446,6 @@ impl Schedule {
     /// The part of [`Self::run_problems`] that needs no parsing (the scheduler parses cron and
     /// zone once per distinct value itself): unreadable columns its message is built from.
     pub fn unsendable_columns(&self) -> Vec<String> {
-        const SENT: [&str; 4] = ["args", "kwargs", "options", "execution_policy"];
         self.unreadable
             .iter()
             .filter(|u| SENT.contains(&u.column))
@@ -454,14 +453,22 @@ impl Schedule {
             .collect()
     }
 
-    /// Everything that keeps this row from running as stored: unreadable columns, an unknown
-    /// zone, an invalid cron expression. Empty for every row stockura itself wrote.
-    pub fn problems(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .unreadable
+    /// Unreadable columns the row runs without (its tags; its last run, creation and pause
+    /// times): the scheduler plans it from now, catching nothing up, and its next run writes a
+    /// last run that can be read.
+    pub fn unread_columns(&self) -> Vec<String> {
+        self.unreadable
             .iter()
+            .filter(|u| !SENT.contains(&u.column))
             .map(|u| format!("{}: {}", u.column, u.problem))
-            .collect();
+            .collect()
+    }
+
+    /// Everything that keeps this row from running as stored: unreadable columns its message
+    /// is built from, an unknown zone, an invalid cron expression. Empty for every row
+    /// stockura itself wrote.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = self.unsendable_columns();
         if let Some(name) = &self.timezone
             && cron::parse_timezone(name).is_err()
         {
@@ -939,6 +946,7 @@ impl SchedulePatch {
     }
 
     /// Whether the patch writes a whole new value for `column`.
+    /// Whether the update gives `column` (one left unreadable) a value.
     fn replaces(&self, column: &str) -> bool {
         match column {
             "args" => self.args.is_some(),
@@ -963,7 +971,7 @@ impl SchedulePatch {
         let kept: Vec<String> = current
             .unreadable
             .iter()
-            .filter(|u| !self.replaces(u.column))
+            .filter(|u| written_back(u.column) && !self.replaces(u.column))
             .map(|u| format!("\n  {}: {}", u.column, u.problem))
             .collect();
         if !kept.is_empty() {
@@ -1242,6 +1250,19 @@ fn normalize_text(what: &str, text: Option<String>) -> Result<Option<String>, Do
 fn check_parameters(args: &[Value], kwargs: &Map<String, Value>) -> Result<(), DomainError> {
     params::check_storable("args", &Value::Array(args.to_vec()))?;
     params::check_storable("kwargs", &Value::Object(kwargs.clone()))
+}
+
+/// The columns a message and its overlap policy are built from.
+const SENT: [&str; 4] = ["args", "kwargs", "options", "execution_policy"];
+
+/// Whether an update writes `column` back from the row as it was read: not the bookkeeping
+/// and pause times, which it leaves as stored (or clears, switching a schedule on), so one
+/// another program left unreadable does not stand in the way of an update.
+fn written_back(column: &str) -> bool {
+    !matches!(
+        column,
+        "last_run_at" | "created_at" | "paused_at" | "paused_until" | "resumed_at"
+    )
 }
 
 #[cfg(test)]

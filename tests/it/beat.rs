@@ -2363,6 +2363,121 @@ both_backends!(
     one_bad_row_never_stops_the_others,
 );
 
+/// SQLite keeps times as text, which another program may fill with anything: such a time
+/// makes only that column unreadable. The row runs from now (its last run unreadable: nothing
+/// caught up) and its first run writes a readable one; a pause whose until cannot be read stays
+/// paused while another resumes at its until; listing, updating and resuming them work.
+#[tokio::test]
+async fn a_time_that_is_not_a_timestamp_stops_only_its_own_column() {
+    let rig = Rig::new(TestDb::sqlite().await, "2030-01-01T00:00:30Z").await;
+    let every_minute = |name: &'static str| {
+        rig.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            name,
+            "--allow-duplicate",
+        ])
+    };
+    for name in ["garbled", "fine", "resumes", "stuck"] {
+        every_minute(name);
+    }
+    for name in ["resumes", "stuck"] {
+        rig.db.json(&[
+            "schedule",
+            "pause",
+            name,
+            "--reason",
+            "maintenance",
+            "--until",
+            "2030-01-01T00:02:30Z",
+        ]);
+    }
+    rig.db
+        .exec(
+            "UPDATE celery_beat_schedules SET last_run_at = 'yesterday', created_at = '?' \
+             WHERE name = 'garbled'",
+        )
+        .await;
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET paused_until = 'next tuesday' WHERE name = 'stuck'")
+        .await;
+
+    // Every row is listed; the garbled ones name their columns and are not `cannot run`.
+    let list = rig.db.json(&["schedule", "list"]);
+    let row = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("garbled")["problems"], json!([]));
+    let unreadable = row("garbled")["unreadable_columns"].clone();
+    assert_eq!(unreadable.as_array().unwrap().len(), 2, "{unreadable}");
+    assert!(
+        unreadable[0]
+            .as_str()
+            .unwrap()
+            .starts_with("last_run_at: 'yesterday'"),
+        "{unreadable}"
+    );
+    assert!(
+        row("stuck")["unreadable_columns"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("paused_until: 'next tuesday'"),
+        "{list}"
+    );
+    assert_eq!(row("fine")["unreadable_columns"], json!([]));
+    // An update does not write those columns back: it goes through.
+    rig.db
+        .json(&["schedule", "update", "garbled", "--description", "kept"]);
+    let (code, out, _) = rig.db.run(&["diagnose", "--check", "schedules"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1 of 2 enabled schedule(s) run, but another program wrote columns"),
+        "{out}"
+    );
+
+    let mut beat = rig.beat(false).await;
+    assert_eq!(beat.next_resume(), Some(at("2030-01-01T00:02:30Z")));
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 2, "garbled and fine");
+    rig.clock.set(at("2030-01-01T00:02:30Z"));
+    beat.tick().await;
+    rig.clock.set(at("2030-01-01T00:03:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 3, "garbled, fine and resumes");
+    let runs = rig.runs().await;
+    for name in ["garbled", "fine"] {
+        assert_eq!(
+            rows_of(&runs, name),
+            [
+                "00:01 schedule dispatched",
+                "00:02 schedule dispatched",
+                "00:03 schedule dispatched"
+            ],
+            "{name}"
+        );
+    }
+    assert_eq!(rows_of(&runs, "resumes"), ["00:03 schedule dispatched"]);
+    assert_eq!(rows_of(&runs, "stuck"), Vec::<String>::new());
+    // Its runs wrote a last run that can be read.
+    let garbled = rig.db.json(&["schedule", "show", "garbled"]);
+    assert_eq!(garbled["last_run_at"], "2030-01-01T00:03:00Z");
+    assert_eq!(garbled["unreadable_columns"].as_array().unwrap().len(), 1);
+    // The stuck pause is ended by hand.
+    rig.db.json(&["schedule", "resume", "stuck"]);
+    let stuck = rig.db.json(&["schedule", "show", "stuck"]);
+    assert_eq!(
+        (&stuck["state"], &stuck["unreadable_columns"]),
+        (&json!("enabled"), &json!([]))
+    );
+}
+
 #[tokio::test]
 async fn a_database_outage_keeps_dispatching_and_writes_the_history_later() {
     use sqlx::Connection;

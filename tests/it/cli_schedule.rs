@@ -6,7 +6,7 @@ use crate::both_backends;
 use crate::support::TestDb;
 
 /// The documented JSON fields of a schedule, in order (the README lists them).
-const FIELDS: [&str; 29] = [
+const FIELDS: [&str; 30] = [
     "id",
     "name",
     "task_name",
@@ -29,6 +29,7 @@ const FIELDS: [&str; 29] = [
     "created_at",
     "updated_at",
     "problems",
+    "unreadable_columns",
     "last_result_status",
     "state",
     "paused_at",

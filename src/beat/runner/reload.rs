@@ -59,8 +59,10 @@ where
                     present.insert(s.id);
                     let (id, name) = (s.id, s.name.clone());
                     let owes = plan.get(id).is_none() && owes_on_arrival(&s);
+                    let unread = s.unread_columns();
                     match plan.upsert(s, default_tz, now) {
                         Ok(()) => {
+                            warn_unread(&name, &unread);
                             if owes {
                                 arrived.push(id);
                             }
@@ -199,8 +201,10 @@ where
                     self.note_pause(&s);
                     let name = s.name.clone();
                     let owes = self.plan.get(id).is_none() && owes_on_arrival(&s);
+                    let unread = s.unread_columns();
                     match self.plan.upsert(s, self.config.default_tz, now) {
                         Ok(()) => {
+                            warn_unread(&name, &unread);
                             if owes {
                                 self.arrived.push(id);
                             }
@@ -303,6 +307,18 @@ where
 /// row itself, i.e. bookkeeping brought from elsewhere (`schedule add --last-run-at`, rows
 /// imported from another scheduler). A schedule enabled again, or repaired, resumes at its
 /// next slot: the slots it was off for were not missed.
+/// Says which columns of a planned schedule could not be read (another program wrote them):
+/// it runs from now without them.
+fn warn_unread(name: &str, unread: &[String]) {
+    if !unread.is_empty() {
+        tracing::warn!(
+            schedule = %name,
+            problem = %unread.join("; "),
+            "schedule runs, but columns of it cannot be read: planned from now, nothing caught up; fix the row with SQL"
+        );
+    }
+}
+
 fn owes_on_arrival(schedule: &crate::domain::schedule::Schedule) -> bool {
     schedule.updated_at == schedule.created_at
         && schedule

@@ -30,6 +30,9 @@ pub struct ScheduleView {
     pub next_send_at: Option<DateTime<Tz>>,
     /// What keeps the row from running as stored (see [`Schedule::problems`]).
     pub problems: Vec<String>,
+    /// Columns another program wrote that cannot be read, which the row runs without (see
+    /// [`Schedule::unread_columns`]).
+    pub unreadable: Vec<String>,
     /// The Celery status of its latest dispatched run (`SUCCESS`, `FAILURE`, `PENDING`, …):
     /// read by `schedule list` when a Redis result backend is configured, else `None`.
     pub last_result_status: Option<String>,
@@ -59,6 +62,7 @@ impl ScheduleView {
         } else {
             schedule.problems()
         };
+        let unreadable = schedule.unread_columns();
         // With a jitter, the next run is the next slot sent: possibly one just passed whose
         // send time is still ahead, as the scheduler plans it (from the end of a pause with an
         // until, as `next_run` does).
@@ -86,6 +90,7 @@ impl ScheduleView {
             next_run_at,
             next_send_at,
             problems,
+            unreadable,
             schedule,
             last_result_status: None,
         }
@@ -127,6 +132,7 @@ impl ScheduleView {
             created_at: utc_text(s.created_at),
             updated_at: utc_text(s.updated_at),
             problems: &self.problems,
+            unreadable_columns: &self.unreadable,
             last_result_status: self.last_result_status.as_deref(),
             state: s.state().as_str(),
             paused_at: pause.and_then(|p| p.at).map(utc_text),
@@ -192,6 +198,9 @@ pub struct ScheduleJson<'a> {
     pub updated_at: String,
     /// What keeps a row another program wrote from running as stored; empty normally.
     pub problems: &'a [String],
+    /// Columns another program wrote that stockura cannot read and the row runs without (its
+    /// tags, its last run, creation or pause times), each `column: problem`; empty normally.
+    pub unreadable_columns: &'a [String],
     /// The Celery status of its latest dispatched run (`SUCCESS`, `FAILURE`, …): only
     /// `schedule list` with a Redis result backend reads it; null otherwise, and when the
     /// backend holds no result for it.
@@ -473,6 +482,9 @@ pub(super) fn detail_table(v: &ScheduleView, layout: Layout) -> String {
     ]);
     if !v.problems.is_empty() {
         rows.push(("problems", Field::Lines(v.problems.clone())));
+    }
+    if !v.unreadable.is_empty() {
+        rows.push(("unreadable", Field::Lines(v.unreadable.clone())));
     }
     fields_table(rows, layout)
 }

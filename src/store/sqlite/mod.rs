@@ -302,16 +302,38 @@ impl RawRow {
         let kwargs = decode::json_text("kwargs", self.kwargs, &mut bad);
         let tags = decode::json_text("tags", self.tags, &mut bad);
         let options = decode::json_text("options", self.options, &mut bad);
-        let time = |column: &'static str, text: Option<String>| {
-            text.map(|t| parse_time(&key, column, &t)).transpose()
-        };
-        let required_time = |column: &'static str, text: Option<String>| {
-            time(column, text)?.ok_or_else(|| StoreError::Corrupt {
-                id: key.clone(),
-                column,
-                problem: "NULL".into(),
+        // A time another program wrote in a form SQLite's text cannot be read as is noted
+        // like any unreadable column (the row is still listed and runs: see
+        // `Schedule::run_problems`), never an error that would stop every other row.
+        let mut time = |column: &'static str, text: Option<String>| {
+            text.and_then(|t| match parse_time(&key, column, &t) {
+                Ok(at) => Some(at),
+                Err(e) => {
+                    let problem = match e {
+                        StoreError::Corrupt { problem, .. } => problem,
+                        other => other.to_string(),
+                    };
+                    bad.push(crate::domain::schedule::Unreadable { column, problem });
+                    None
+                }
             })
         };
+        let last_run_at = time("last_run_at", self.last_run_at);
+        let created_at = time("created_at", self.created_at);
+        let updated_at = time("updated_at", self.updated_at);
+        let pause = Pause {
+            at: time("paused_at", self.paused_at),
+            by: self.paused_by,
+            reason: self.pause_reason,
+            until: time("paused_until", self.paused_until),
+        };
+        let resumed_at = time("resumed_at", self.resumed_at);
+        // Never NULL as stockura writes them (NOT NULL columns): the start of the Unix epoch
+        // stands in for one that cannot be read.
+        let (created_at, updated_at) = (
+            created_at.unwrap_or(DateTime::UNIX_EPOCH),
+            updated_at.unwrap_or(DateTime::UNIX_EPOCH),
+        );
         Ok(Schedule {
             id,
             name: self.name,
@@ -328,17 +350,12 @@ impl RawRow {
             auto_generated_name: self.auto_generated_name != 0,
             options: DeliveryOptions::from_json(decode::options(options, &mut bad)),
             jitter: Jitter::from_stored(self.jitter_seconds),
-            last_run_at: time("last_run_at", self.last_run_at)?,
+            last_run_at,
             total_run_count: self.total_run_count,
-            created_at: required_time("created_at", self.created_at)?,
-            updated_at: required_time("updated_at", self.updated_at)?,
-            pause: Pause {
-                at: time("paused_at", self.paused_at)?,
-                by: self.paused_by,
-                reason: self.pause_reason,
-                until: time("paused_until", self.paused_until)?,
-            },
-            resumed_at: time("resumed_at", self.resumed_at)?,
+            created_at,
+            updated_at,
+            pause,
+            resumed_at,
             unreadable: bad,
         })
     }
@@ -878,10 +895,13 @@ impl RunStore for SqliteStore {
                 );
             }
             pairs.push(']');
-            // Text order is time order for stockura's timestamps; max() keeps the later one.
+            // Text order is time order for stockura's timestamps; max() keeps the later one. A
+            // value another program wrote that is no time at all is replaced (julianday() is
+            // only reached for a value not before the run: rarely).
             sqlx::query(
                 "UPDATE celery_beat_schedules SET \
-                 last_run_at = CASE WHEN last_run_at IS NULL OR last_run_at < v.at THEN v.at ELSE last_run_at END, \
+                 last_run_at = CASE WHEN last_run_at IS NULL OR last_run_at < v.at \
+                 OR julianday(last_run_at) IS NULL THEN v.at ELSE last_run_at END, \
                  total_run_count = total_run_count + v.n \
                  FROM (SELECT value ->> 0 AS id, max(value ->> 1) AS at, count(*) AS n FROM json_each($1) GROUP BY 1) AS v \
                  WHERE celery_beat_schedules.id = v.id",
