@@ -2299,6 +2299,90 @@ async fn a_pause_ends_at_its_until_and_owes_nothing_for_it(db: TestDb) {
     assert_eq!(rig.messages("celery").await.len(), 2);
 }
 
+/// A pause whose until passed while its leader was held up, or while no scheduler ran, owes
+/// the slots since the until as a start owes them: within the catch-up window the latest runs
+/// as `catchup` and the others are recorded `missed`; with no window none runs. Nothing from
+/// before the until is owed.
+async fn a_pause_that_ended_while_no_leader_ran_is_caught_up_by_the_window(db: TestDb) {
+    let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
+    let every_minute = |name: &'static str| {
+        rig.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            name,
+            "--allow-duplicate",
+        ])
+    };
+    let a = every_minute("a");
+    let b = every_minute("b");
+    let mut beat = rig.beat(false).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 2);
+    let pause = |name: &str, until: &str| {
+        rig.db.json(&[
+            "schedule", "pause", name, "--reason", "deploy", "--until", until,
+        ]);
+    };
+    pause("a", "2030-01-01T00:03:30Z");
+    pause("b", "2030-01-01T00:12:30Z");
+    let ids = [a, b].map(|s| uuid::Uuid::parse_str(s["id"].as_str().unwrap()).unwrap());
+    beat.apply(ids.iter().map(|&id| Change::Schedule(id)).collect())
+        .await;
+
+    // The loop held up from 00:01 to 00:10:20 (a stopped process, say): a resumes late.
+    rig.clock.set(at("2030-01-01T00:10:20Z"));
+    let outcome = beat.tick().await;
+    assert_eq!((outcome.dispatched, outcome.missed), (0, 0));
+    let runs = rig.runs().await;
+    assert_eq!(
+        rows_of(&runs, "a"),
+        [
+            "00:01 schedule dispatched",
+            "00:04 schedule missed",
+            "00:05 schedule missed",
+            "00:06 schedule missed",
+            "00:07 schedule missed",
+            "00:08 schedule missed",
+            "00:09 schedule missed",
+            "00:10 catchup dispatched",
+        ]
+    );
+    assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:11:00Z")));
+    rig.clock.set(at("2030-01-01T00:11:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 1, "a's next slot, on time");
+    drop(beat);
+
+    // No scheduler from 00:11 to 00:20:20, and no catch-up window: b's pause ended at 00:12:30
+    // and nothing runs for the time after it, nor for a's.
+    rig.clock.set(at("2030-01-01T00:20:20Z"));
+    let mut config = rig.config(false);
+    config.catchup_window = Duration::zero();
+    let mut beat = rig
+        .beat_with(
+            rig.db.store().await,
+            config,
+            false,
+            &format!("{}/0", redis_url()),
+        )
+        .await;
+    let runs = rig.runs().await;
+    let b = rows_of(&runs, "b");
+    assert_eq!(b.len(), 9, "{b:?}");
+    assert_eq!(b[0], "00:01 schedule dispatched");
+    assert_eq!(b[1], "00:13 schedule missed");
+    assert_eq!(b[8], "00:20 schedule missed");
+    let a = rows_of(&runs, "a");
+    assert_eq!(a.len(), 18, "{a:?}");
+    assert_eq!(a[9], "00:12 schedule missed");
+    assert_eq!(a[17], "00:20 schedule missed");
+    rig.clock.set(at("2030-01-01T00:21:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 2);
+    assert_eq!(rig.messages("celery").await.len(), 2 + 1 + 1 + 2);
+}
+
 /// A schedule enabled again by hand owes nothing for the time it was off either: a scheduler
 /// that starts afterwards catches up only what it owed before it was switched off and after it
 /// was switched on (here nothing), while one left alone owes its catch-up.
@@ -2331,6 +2415,7 @@ async fn a_schedule_enabled_again_owes_nothing_for_the_time_it_was_off(db: TestD
 
 both_backends!(
     a_pause_ends_at_its_until_and_owes_nothing_for_it,
+    a_pause_that_ended_while_no_leader_ran_is_caught_up_by_the_window,
     a_schedule_enabled_again_owes_nothing_for_the_time_it_was_off,
     a_boundary_during_a_long_catch_up_is_sent_between_its_batches,
     a_signal_during_the_runs_of_a_catch_up_sums_up_the_rest,

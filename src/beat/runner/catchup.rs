@@ -244,7 +244,7 @@ where
             .next_due()
             .is_some_and(|next| next <= self.clock.now())
         {
-            self.tick().await;
+            self.tick_in_catch_up().await;
             if !self.lease_valid() {
                 return Some(CatchUpCut::Lease);
             }

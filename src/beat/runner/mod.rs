@@ -337,17 +337,40 @@ where
 
     /// Dispatches everything due at the clock's now.
     pub async fn tick(&mut self) -> Outcome {
-        // A leader whose lease ran out (it could not renew, or the process was paused) stops
-        // before anything else is claimed.
-        if !self.lease_valid() {
-            if self.leading {
-                self.stand_down();
-                self.report();
-            }
+        if !self.still_leading() {
             return Outcome::default();
         }
-        // A pause that ends now first: the schedule's first slot after it may be due too.
+        // A pause that ends now first, and what a pause that ended while no leader ran owes.
         self.resume_paused().await;
+        self.catch_up_arrived().await;
+        self.dispatch_due().await
+    }
+
+    /// [`Self::tick`] between two batches of a catch-up: what fell due goes out, and a pause
+    /// that ends is resumed (what it owes is caught up by the next tick).
+    async fn tick_in_catch_up(&mut self) -> Outcome {
+        if !self.still_leading() {
+            return Outcome::default();
+        }
+        self.resume_paused().await;
+        self.dispatch_due().await
+    }
+
+    /// Whether this scheduler may go on dispatching: a leader whose lease ran out (it could
+    /// not renew, or the process was paused) stands down before anything else is claimed.
+    fn still_leading(&mut self) -> bool {
+        if self.lease_valid() {
+            return true;
+        }
+        if self.leading {
+            self.stand_down();
+            self.report();
+        }
+        false
+    }
+
+    /// Dispatches the slots due at the clock's now.
+    async fn dispatch_due(&mut self) -> Outcome {
         let now = self.clock.now();
         let (due, missed) = self.plan.take_due(now);
         let prebuilt = self.take_prebuilt(now).await;

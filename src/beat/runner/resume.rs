@@ -74,8 +74,11 @@ where
 
     /// Resumes the paused schedules whose `--until` has come (the leader's work): one write
     /// switches them on, with `resumed_at` at their until; each enters the plan at its first
-    /// slot after that instant, and a change event tells the other schedulers. A write that
-    /// fails is tried again after the sync interval.
+    /// slot after now, and a change event tells the other schedulers. A leader that resumes a
+    /// pause late (none ran at its until) owes the slots since the until as a start owes
+    /// them: the latest within the catch-up window runs, the others are recorded `missed`
+    /// (the caller catches up [`Beat::arrived`]). A write that fails is tried again after the
+    /// sync interval.
     pub(super) async fn resume_paused(&mut self) {
         let now = self.clock.now();
         if !self.leading || self.next_resume.is_none_or(|at| at > now) {
@@ -116,10 +119,16 @@ where
                 now,
             ));
             let (id, name) = (s.id, s.name.clone());
-            if let Err(crate::beat::plan::Unplanned::Invalid(why)) =
-                self.plan.upsert(s, self.config.default_tz, at)
-            {
-                tracing::warn!(schedule = %name, problem = %why, "schedule cannot run");
+            // Planned from now, like every schedule at a start: the slots between its until
+            // and now (none when the until has just come; more when no leader ran then) are
+            // what a catch-up owes, by the catch-up window's rule (`resumed_at` is the until:
+            // nothing from before it is owed).
+            match self.plan.upsert(s, self.config.default_tz, now) {
+                Ok(()) => self.arrived.push(id),
+                Err(crate::beat::plan::Unplanned::Invalid(why)) => {
+                    tracing::warn!(schedule = %name, problem = %why, "schedule cannot run");
+                }
+                Err(_) => {}
             }
             self.observe_reload(id);
         }
