@@ -509,3 +509,104 @@ both_backends!(
     an_interrupted_backfill_sends_the_rest_when_run_again,
     bad_input_and_dry_runs_write_nothing,
 );
+
+/// With a jitter, the latest slot before now may still wait for its send time, when the
+/// scheduler sends it: a backfill up to now ends before that slot (a note says so) rather than
+/// send it early.
+#[tokio::test]
+async fn a_backfill_to_now_leaves_a_slot_still_to_be_sent_to_the_scheduler() {
+    let db = TestDb::sqlite().await;
+    for n in 0..6 {
+        let name = format!("j{n}");
+        db.json(&[
+            "schedule",
+            "add",
+            "--task",
+            "app.tasks.fill",
+            "--every",
+            "10s",
+            "--jitter",
+            "9s",
+            "--name",
+            &name,
+            "--allow-duplicate",
+        ]);
+    }
+    let time = |v: &Value| {
+        DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    // Just after a 10 s slot, most of the six still wait for their send time: take the one
+    // waiting longest (at least 3 s, so that it still waits when the backfill runs).
+    let mut found = None;
+    for _ in 0..4 {
+        let now = Utc::now();
+        let into = now.timestamp_millis().rem_euclid(10_000);
+        tokio::time::sleep(std::time::Duration::from_millis(
+            u64::try_from(10_300 - into).unwrap(),
+        ))
+        .await;
+        let now = Utc::now();
+        let list = db.json(&["schedule", "list"]);
+        found = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| time(&s["next_run_at"]) < now)
+            .map(|s| (time(&s["next_send_at"]), s.clone()))
+            .filter(|(send, _)| (*send - now).num_milliseconds() >= 3_000)
+            .max_by_key(|(send, _)| *send);
+        if found.is_some() {
+            break;
+        }
+    }
+    let (send_at, schedule) = found.expect("one of six jittered slots still to be sent");
+    let pending = time(&schedule["next_run_at"]);
+    let out = db
+        .cmd()
+        .args([
+            "schedule",
+            "backfill",
+            schedule["name"].as_str().unwrap(),
+            "--from",
+            "1m",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(Utc::now() < send_at, "the slot was sent meanwhile: retry");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "note: the slot of {} is sent by the scheduler at",
+            json_time(pending)
+        )),
+        "{stderr}"
+    );
+    assert_eq!(doc["to"], json_time(pending), "{doc}");
+    let slots: Vec<&str> = doc["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slot"].as_str().unwrap())
+        .collect();
+    assert!(
+        (5..=6).contains(&slots.len()),
+        "the minute before the pending slot: {slots:?}"
+    );
+    assert_eq!(
+        *slots.last().unwrap(),
+        json_time(pending - Duration::seconds(10)),
+        "{slots:?}"
+    );
+}
+
+/// A time as the JSON documents write it (RFC 3339 UTC, whole seconds here).
+fn json_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}

@@ -166,6 +166,22 @@ pub async fn run(ctx: &Ctx, args: BackfillArgs) -> Result<Output> {
         )
         .into());
     }
+    // With a jitter, the latest slots before now may not be sent yet: the scheduler sends each
+    // at its own time, and the backfill ends before the first of them.
+    let mut to = to;
+    if schedule.enabled
+        && schedule.jitter.is_some()
+        && let Some(pending) = schedule.upcoming(&cron, tz, now, 1).first()
+        && pending.slot.with_timezone(&Utc) < to
+    {
+        let slot = pending.slot.with_timezone(&Utc);
+        ctx.note(format!(
+            "the slot of {} is sent by the scheduler at {} (its jitter): the backfill ends before it",
+            utc_text(slot),
+            super::super::output::precise_text(&pending.send_at)
+        ));
+        to = slot.max(from);
+    }
     let slots = backfill::slots_between(&cron, tz, from, to, MAX_SLOTS)?;
     let claims = store.slot_claims(schedule.id, from, to).await?;
     let reports: Vec<SlotReport> = backfill::plan(&slots, &claims, args.include_dispatched)
