@@ -497,26 +497,21 @@ mod tests {
     }
 
     #[test]
-    fn never_firing_expressions_return_none_quickly() {
+    fn never_firing_expressions_return_none() {
         for expr in [
             "0 0 30 2 *",
             "0 0 31 4 *",
             "0 0 31 2,4,6,9,11 *",
             "0 0 30,31 feb *",
         ] {
+            // How long the answer takes is measured by `cargo bench --bench cron`.
             let c = Cron::parse(expr).unwrap();
-            let start = std::time::Instant::now();
             assert_eq!(
                 c.next_after(utc("2026-01-01T00:00:00Z"), Tz::UTC),
                 None,
                 "{expr}"
             );
             assert_eq!(c.upcoming(utc("2026-01-01T00:00:00Z"), Tz::UTC).count(), 0);
-            assert!(
-                start.elapsed().as_millis() < 50,
-                "{expr} took {:?}",
-                start.elapsed()
-            );
         }
         // Rare but possible.
         assert_eq!(
