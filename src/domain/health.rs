@@ -96,20 +96,23 @@ pub fn assess(
     let (Ok(expr), Some(tz)) = (schedule.cron(), zone(schedule, default_tz)) else {
         return health;
     };
-    // The newest slot of its cron that went out or that its policy decided. A manual run
-    // (`schedule trigger`) does not stand in for a slot. Without such a row (history deleted
-    // by the retention, or written by another scheduler before), `last_run_at` tells.
+    // The newest slot of its cron that went out (on time, caught up or backfilled) or that
+    // its policy decided. A manual run (`schedule trigger`) does not stand in for a slot.
+    // Without such a row (history deleted by the retention, or written by another scheduler
+    // before), `last_run_at` tells.
     let accounted = newest
         .iter()
         .filter(|r| {
-            matches!(r.run.trigger, Trigger::Schedule | Trigger::Catchup)
-                && matches!(
-                    r.run.status,
-                    RunStatus::Dispatched
-                        | RunStatus::Skipped
-                        | RunStatus::Deferred
-                        | RunStatus::DryRun
-                )
+            matches!(
+                r.run.trigger,
+                Trigger::Schedule | Trigger::Catchup | Trigger::Backfill
+            ) && matches!(
+                r.run.status,
+                RunStatus::Dispatched
+                    | RunStatus::Skipped
+                    | RunStatus::Deferred
+                    | RunStatus::DryRun
+            )
         })
         .map(|r| r.run.scheduled_for)
         .max()
@@ -339,6 +342,23 @@ mod tests {
             RULES,
         );
         assert_eq!(h.due_slot, Some(at("2026-01-01T10:00:00Z")), "{h:?}");
+    }
+
+    #[test]
+    fn a_backfilled_slot_went_out() {
+        let s = schedule(
+            "0 9 * * *",
+            "2026-01-01T00:00:00Z",
+            Some("2026-01-03T09:00:00Z"),
+        );
+        let before = row(&s, "2026-01-03T09:00:00Z", RunStatus::Dispatched, None);
+        let mut backfilled = row(&s, "2026-01-04T09:00:00Z", RunStatus::Dispatched, None);
+        backfilled.run.trigger = Trigger::Backfill;
+        let now = at("2026-01-04T12:00:00Z");
+        let h = assess(&s, Tz::UTC, now, &[before.clone()], &[], RULES);
+        assert_eq!(h.due_slot, Some(at("2026-01-04T09:00:00Z")), "{h:?}");
+        let h = assess(&s, Tz::UTC, now, &[before, backfilled], &[], RULES);
+        assert!(h.healthy(), "{h:?}");
     }
 
     #[test]
