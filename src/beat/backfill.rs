@@ -93,9 +93,14 @@ pub async fn send<S: RunStore>(
         Action::Resume {
             task_id,
             push_marker,
+            resend,
             ..
         } => (
-            Trigger::Backfill,
+            if *resend {
+                Trigger::Resend
+            } else {
+                Trigger::Backfill
+            },
             task_id.unwrap_or_else(|| slot_task_id(job.id, slot)),
             push_marker
                 .clone()
@@ -170,7 +175,7 @@ pub async fn send<S: RunStore>(
             }
             (*run_id, was)
         }
-        Action::Resume { run_id, .. } => {
+        Action::Resume { run_id, resend, .. } => {
             // The push of the earlier attempt may have landed (on RabbitMQ a push does not
             // look for its marker itself).
             if broker.landed(&marker).await.unwrap_or(false) {
@@ -182,7 +187,12 @@ pub async fn send<S: RunStore>(
                     Some(detail.into()),
                 ));
             }
-            (*run_id, "sent when the backfill ran again".to_string())
+            let detail = if *resend {
+                "sent again (--include-dispatched) when the backfill ran again"
+            } else {
+                "sent when the backfill ran again"
+            };
+            (*run_id, detail.to_string())
         }
         // Returned above; as planned, should it ever get here.
         Action::AlreadyDispatched { .. } | Action::Held { .. } => {

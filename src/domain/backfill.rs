@@ -167,8 +167,9 @@ pub enum Action {
         /// Its detail before.
         detail: Option<String>,
     },
-    /// An earlier backfill claimed it and did not learn that the broker took it (`owed`): it
-    /// is sent with the same task id by the same push, which the broker does not take twice.
+    /// An earlier backfill claimed it, or sent it again (`--include-dispatched`), and did not
+    /// learn that the broker took it (`owed`: it stopped first): it is sent with the same task
+    /// id by the same push, which the broker does not take twice.
     Resume {
         /// The row.
         run_id: i64,
@@ -176,6 +177,8 @@ pub enum Action {
         task_id: Option<Uuid>,
         /// The push that was to carry it.
         push_marker: Option<String>,
+        /// The row is a `resend` (it claims nothing), not the slot's claim.
+        resend: bool,
     },
     /// Dispatched already, and `--include-dispatched`: sent again, recorded as a `resend` run,
     /// which claims nothing (the slot's claim stays the first run's).
@@ -237,17 +240,36 @@ pub struct PlannedSlot {
     pub action: Action,
 }
 
-/// Decides each slot from the runs that claim slots of the schedule (see
-/// [`crate::store::RunStore::slot_claims`]); `include_dispatched`: send dispatched slots again.
+/// Decides each slot from the runs that claim slots of the schedule and the re-sends an
+/// earlier backfill left owed (see [`crate::store::RunStore::slot_claims`]);
+/// `include_dispatched`: send dispatched slots again. A re-send left owed is finished (sent by
+/// its own push, or found landed) whatever the flag: it was asked for before.
 pub fn plan(slots: &[DateTime<Utc>], claims: &[Run], include_dispatched: bool) -> Vec<PlannedSlot> {
     let by_slot: HashMap<DateTime<Utc>, &Run> = claims
         .iter()
         .filter(|r| r.run.trigger.claims_slot() && r.run.status != RunStatus::DryRun)
         .map(|r| (r.run.scheduled_for, r))
         .collect();
+    let resends: HashMap<DateTime<Utc>, &Run> = claims
+        .iter()
+        .filter(|r| r.run.trigger == Trigger::Resend && r.run.status == RunStatus::Owed)
+        .map(|r| (r.run.scheduled_for, r))
+        .collect();
     slots
         .iter()
         .map(|&slot| {
+            if let Some(r) = resends.get(&slot) {
+                return PlannedSlot {
+                    slot,
+                    found: by_slot.get(&slot).map(|c| c.run.status),
+                    action: Action::Resume {
+                        run_id: r.id,
+                        task_id: r.run.celery_task_id,
+                        push_marker: r.run.push_marker.clone(),
+                        resend: true,
+                    },
+                };
+            }
             let Some(r) = by_slot.get(&slot) else {
                 return PlannedSlot {
                     slot,
@@ -272,6 +294,7 @@ pub fn plan(slots: &[DateTime<Utc>], claims: &[Run], include_dispatched: bool) -
                     run_id: r.id,
                     task_id: run.celery_task_id,
                     push_marker: run.push_marker.clone(),
+                    resend: false,
                 },
                 RunStatus::Owed | RunStatus::Deferred | RunStatus::DryRun => {
                     Action::Held { status: run.status }
@@ -632,7 +655,8 @@ mod tests {
             Action::Resume {
                 run_id: 3,
                 task_id: Some(Uuid::from_u128(3)),
-                push_marker: Some("m3".into())
+                push_marker: Some("m3".into()),
+                resend: false,
             }
         );
         assert_eq!(
@@ -652,6 +676,39 @@ mod tests {
             }
         );
         assert_eq!(again[6].action.as_str(), "resend");
+
+        // A re-send an earlier backfill left owed is finished, with or without the flag; one
+        // that failed is not.
+        let mut with_resends = claims.to_vec();
+        with_resends.push(claim(
+            9,
+            "2026-01-01T00:01:00Z",
+            Trigger::Resend,
+            RunStatus::Owed,
+        ));
+        with_resends.push(claim(
+            10,
+            "2026-01-01T00:06:00Z",
+            Trigger::Resend,
+            RunStatus::Failed,
+        ));
+        for include_dispatched in [false, true] {
+            let planned = plan(&slots, &with_resends, include_dispatched);
+            assert_eq!(
+                planned[1].action,
+                Action::Resume {
+                    run_id: 9,
+                    task_id: Some(Uuid::from_u128(9)),
+                    push_marker: Some("m9".into()),
+                    resend: true,
+                }
+            );
+            assert_eq!(planned[1].found, Some(RunStatus::Dispatched));
+            assert_eq!(
+                planned[6].action.as_str(),
+                if include_dispatched { "resend" } else { "none" }
+            );
+        }
 
         let mut reports: Vec<SlotReport> = planned.into_iter().map(SlotReport::new).collect();
         reports[0].outcome = Some(Outcome::Sent);

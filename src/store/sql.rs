@@ -588,7 +588,8 @@ pub fn slot_claims() -> String {
     format!(
         "SELECT {RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = $1 \
          AND scheduled_for >= $2 AND scheduled_for < $3 \
-         AND trigger IN ('schedule', 'catchup', 'backfill') AND status <> 'dry_run' \
+         AND (trigger IN ('schedule', 'catchup', 'backfill') AND status <> 'dry_run' \
+         OR trigger = 'resend' AND status = 'owed') \
          ORDER BY scheduled_for, id"
     )
 }

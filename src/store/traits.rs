@@ -323,8 +323,8 @@ pub trait RunStore: Send + Sync {
     }
 
     /// The runs of a schedule that claim a slot in `[from, to)` (scheduled, catch-up and
-    /// backfilled runs, dry runs aside): at most one a slot, oldest slot first. What
-    /// `schedule backfill` plans from.
+    /// backfilled runs, dry runs aside: at most one a slot), and the re-sends an earlier
+    /// backfill left `owed`, oldest slot first. What `schedule backfill` plans from.
     fn slot_claims(
         &self,
         schedule_id: Uuid,

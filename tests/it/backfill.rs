@@ -349,6 +349,70 @@ async fn a_push_that_landed_is_recorded_not_sent_again(db: TestDb) {
     assert_eq!(runs[1], (rig.slot(1), Trigger::Schedule, RunStatus::Owed));
 }
 
+/// A re-send (`--include-dispatched`) that an earlier backfill claimed and then stopped before
+/// recording is finished by the next backfill over its slot, with or without the flag: sent
+/// with its own task id, or, when its push had landed, recorded without being sent again.
+async fn a_resend_left_owed_is_finished_when_the_backfill_runs_again(db: TestDb) {
+    let rig = Rig::new(db).await;
+    let store = rig.db.store().await;
+    let sent: Vec<NewRun> = (0..SLOTS)
+        .map(|n| rig.scheduler_run(n, RunStatus::Dispatched))
+        .collect();
+    store.insert_runs(&sent).await.unwrap();
+    let resend = |n: i64, marker: &str| NewRun {
+        trigger: Trigger::Resend,
+        status: RunStatus::Owed,
+        celery_task_id: Some(Uuid::new_v4()),
+        dispatched_at: None,
+        detail: None,
+        push_marker: Some(marker.into()),
+        ..rig.scheduler_run(n, RunStatus::Dispatched)
+    };
+    let (unsent, landed) = (resend(1, "00000000feedface"), resend(2, "00000000feedbeef"));
+    let unsent_id = unsent.celery_task_id.unwrap();
+    store.insert_runs(&[unsent, landed]).await.unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(format!("{}stockura:push:00000000feedbeef", rig.prefix))
+        .arg("1")
+        .query_async(&mut rig.redis().await)
+        .await
+        .unwrap();
+
+    let (code, doc, stderr) = rig.backfill(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        (count(&doc, "sent"), count(&doc, "already_dispatched")),
+        (1, 5),
+        "{doc}"
+    );
+    assert_eq!(
+        (&doc["slots"][1]["action"], &doc["slots"][2]["action"]),
+        (&serde_json::json!("resume"), &serde_json::json!("resume")),
+        "{doc}"
+    );
+    let messages = rig.messages().await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["headers"]["id"], unsent_id.to_string());
+    let resends: Vec<_> = rig
+        .runs()
+        .await
+        .into_iter()
+        .filter(|(_, trigger, _)| *trigger == Trigger::Resend)
+        .collect();
+    assert_eq!(
+        resends,
+        [
+            (rig.slot(1), Trigger::Resend, RunStatus::Dispatched),
+            (rig.slot(2), Trigger::Resend, RunStatus::Dispatched)
+        ]
+    );
+    // Finished: nothing left to resume.
+    let (code, doc, stderr) = rig.backfill(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(count(&doc, "sent"), 0, "{doc}");
+    assert_eq!(rig.messages().await.len(), 1);
+}
+
 /// SIGINT stops a backfill after the message in flight: the slots sent are recorded, the
 /// others are not tried (exit 130); run again, it sends those.
 async fn an_interrupted_backfill_sends_the_rest_when_run_again(db: TestDb) {
@@ -506,6 +570,7 @@ both_backends!(
     backfill_sends_each_slot_once,
     a_backfill_stopped_by_the_broker_finishes_when_run_again,
     a_push_that_landed_is_recorded_not_sent_again,
+    a_resend_left_owed_is_finished_when_the_backfill_runs_again,
     an_interrupted_backfill_sends_the_rest_when_run_again,
     bad_input_and_dry_runs_write_nothing,
 );
