@@ -355,7 +355,7 @@ mod tests {
         let mut backfilled = row(&s, "2026-01-04T09:00:00Z", RunStatus::Dispatched, None);
         backfilled.run.trigger = Trigger::Backfill;
         let now = at("2026-01-04T12:00:00Z");
-        let h = assess(&s, Tz::UTC, now, &[before.clone()], &[], RULES);
+        let h = assess(&s, Tz::UTC, now, std::slice::from_ref(&before), &[], RULES);
         assert_eq!(h.due_slot, Some(at("2026-01-04T09:00:00Z")), "{h:?}");
         let h = assess(&s, Tz::UTC, now, &[before, backfilled], &[], RULES);
         assert!(h.healthy(), "{h:?}");
