@@ -1821,7 +1821,7 @@ _stockura() {
             return 0
             ;;
         stockura__subcmd__schedule__subcmd__list)
-            opts="-t -s -o -h -V --task --category --tag --enabled --disabled --search --sort-by --limit --database-url --output --no-dotenv --no-headers --help --version"
+            opts="-t -s -o -h -V --task --category --tag --enabled --disabled --paused --search --sort-by --limit --database-url --output --no-dotenv --no-headers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -64,6 +64,7 @@ pub async fn run(ctx: &Ctx, args: CheckArgs) -> Result<Output> {
         category: args.select.category,
         tags: args.select.tags,
         enabled: Some(true),
+        paused: false,
         search: args.search.filter(|s| !s.is_empty()),
     };
     // Read before the database and the result backend: a slow read must not make a slot

@@ -333,6 +333,11 @@ impl Where {
             let p = w.bind(Bind::Bool(enabled));
             w.clauses.push(format!("enabled = {p}"));
         }
+        if f.paused {
+            let p = w.bind(Bind::Bool(false));
+            w.clauses
+                .push(format!("enabled = {p} AND pause_reason IS NOT NULL"));
+        }
         if let Some(search) = &f.search {
             let p = w.bind(Bind::Text(format!("%{}%", escape_like(search))));
             let like = w.like();

@@ -27,6 +27,8 @@ pub struct ScheduleFilter {
     pub tags: Vec<String>,
     /// Only enabled (`Some(true)`) or disabled (`Some(false)`) schedules.
     pub enabled: Option<bool>,
+    /// Only paused schedules: off, with a reason (`schedule pause`).
+    pub paused: bool,
     /// Case-insensitive substring of name, task, description or category.
     pub search: Option<String>,
 }

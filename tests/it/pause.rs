@@ -117,6 +117,22 @@ async fn pause_and_resume_record_and_show_who_when_why_and_until(db: TestDb) {
     ] {
         assert!(show.contains(text), "{text:?} in:\n{show}");
     }
+    // `--paused` lists the paused ones only; a plain disable is not a pause.
+    add(&db, "c", &[]);
+    db.json(&["schedule", "disable", "c"]);
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["schedule", "list"];
+        full.extend_from_slice(args);
+        db.json(&full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&["--paused"]), ["a"]);
+    assert_eq!(names(&["--disabled"]), ["a", "c"]);
+    db.json(&["schedule", "delete", "c", "--yes"]);
     let list = db.stdout(&["schedule", "list"]);
     let line = list.lines().find(|l| l.contains(" a ")).unwrap();
     assert!(line.contains("paused"), "{list}");

@@ -24,9 +24,13 @@ pub struct ListArgs {
     #[arg(long, conflicts_with = "disabled")]
     pub enabled: bool,
 
-    /// Only disabled schedules
+    /// Only disabled schedules (paused ones included)
     #[arg(long)]
     pub disabled: bool,
+
+    /// Only paused schedules: switched off with a reason (`schedule pause`)
+    #[arg(long, conflicts_with = "enabled")]
+    pub paused: bool,
 
     /// Case-insensitive text in name, task, description or category
     #[arg(long, short = 's', value_name = "TEXT")]
@@ -81,6 +85,7 @@ pub async fn run(ctx: &Ctx, args: ListArgs) -> Result<Output> {
             (_, true) => Some(false),
             _ => None,
         },
+        paused: args.paused,
         search: args.search.filter(|s| !s.is_empty()),
     };
     let store = ctx.store().await?;
