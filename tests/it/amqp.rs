@@ -1,8 +1,9 @@
 //! RabbitMQ (AMQP 0-9-1) brokers: what `schedule trigger` and `run-beat` publish is what Celery
 //! publishes (topology, properties, header wire types, body), an unmodified Celery worker on
 //! `pyamqp://` runs it exactly once, priorities and expiry work, a queue declared with other
-//! arguments is named, `diagnose` tells the states apart, and a RabbitMQ restart during a burst
-//! neither loses nor doubles a slot. Each test has a virtual host of its own.
+//! arguments is named, `diagnose` tells the states apart, `schedule backfill` sends each slot
+//! once, and a RabbitMQ restart during a burst loses no slot (and doubles only what its history
+//! says). Each test has a virtual host of its own.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -939,4 +940,144 @@ async fn the_guard_sets_live_in_redis_for_an_amqp_broker() {
         .query_async(&mut conn)
         .await
         .unwrap();
+}
+
+/// `schedule backfill` on RabbitMQ: each slot of the range reaches the queue once with the
+/// slot's task id, a second backfill sends nothing, a re-send has a task id of its own, and an
+/// owed slot whose push had landed (its marker queue holds its message) is recorded, not sent
+/// again, its marker queue then deleted.
+#[tokio::test]
+async fn backfill_sends_each_slot_once_on_rabbitmq() {
+    use chrono::{DurationRound, SecondsFormat, Utc};
+    use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
+    use lapin::types::FieldTable;
+    use stockura::beat::message::slot_task_id;
+    use stockura::domain::Arguments;
+    use stockura::domain::run::{NewRun, RunStatus, Trigger};
+    use stockura::store::RunStore;
+
+    let db = TestDb::sqlite().await;
+    let vhost = Vhost::create();
+    let added = db.json(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.fill",
+        "--cron",
+        "* * * * *",
+        "--name",
+        "fill",
+    ]);
+    let id: uuid::Uuid = added["id"].as_str().unwrap().parse().unwrap();
+    let from = Utc::now()
+        .duration_trunc(chrono::Duration::minutes(1))
+        .unwrap()
+        - chrono::Duration::minutes(20);
+    let slot = |n: i64| from + chrono::Duration::minutes(n);
+    let text = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    // Slot 6 was claimed by a backfill that stopped after its push landed.
+    let marker = "00000000feedbeef";
+    db.store()
+        .await
+        .insert_runs(&[NewRun {
+            schedule_id: Some(id),
+            schedule_name: "fill".into(),
+            task_name: "app.tasks.fill".into(),
+            celery_task_id: Some(slot_task_id(id, slot(6))),
+            scheduled_for: slot(6),
+            dispatched_at: None,
+            trigger: Trigger::Backfill,
+            status: RunStatus::Owed,
+            detail: None,
+            arguments: Arguments::new(&[], &serde_json::Map::new()),
+            push_marker: Some(marker.into()),
+        }])
+        .await
+        .unwrap();
+    let conn = lapin::Connection::connect(&vhost.url(), lapin::ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = conn.create_channel().await.unwrap();
+    let marker_queue = format!("stockura.push.{marker}");
+    channel
+        .queue_declare(
+            marker_queue.as_str().into(),
+            QueueDeclareOptions {
+                durable: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    channel
+        .basic_publish(
+            "".into(),
+            marker_queue.as_str().into(),
+            BasicPublishOptions::default(),
+            marker.as_bytes(),
+            lapin::BasicProperties::default(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let backfill = |extra: &[&str]| {
+        let (f, t) = (text(slot(0)), text(slot(7)));
+        let mut args = vec![
+            "schedule", "backfill", "fill", "--from", &f, "--to", &t, "--rate", "1000/s", "-o",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = db
+            .cmd()
+            .env("CELERY_BROKER_URL", vhost.url())
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n = |k: &str| doc[k].as_u64().unwrap();
+        (n("sent"), n("already_dispatched"), doc)
+    };
+
+    let (sent, already, doc) = backfill(&[]);
+    assert_eq!((sent, already), (6, 1), "{doc}");
+    assert_eq!(doc["slots"][6]["action"], "resume");
+    let messages = drain(&vhost.url(), "celery").await;
+    let ids: Vec<String> = messages
+        .iter()
+        .map(|m| long_string(header(m, "id")))
+        .collect();
+    let expected: Vec<String> = (0..6)
+        .map(|n| slot_task_id(id, slot(n)).to_string())
+        .collect();
+    assert_eq!(ids, expected, "each slot once, in order, with its task id");
+    let gone = channel
+        .queue_declare(
+            marker_queue.as_str().into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await;
+    assert!(gone.is_err(), "the landed push's marker queue is deleted");
+
+    let (sent, already, doc) = backfill(&[]);
+    assert_eq!((sent, already), (0, 7), "{doc}");
+    assert!(drain(&vhost.url(), "celery").await.is_empty());
+
+    let (sent, _, doc) = backfill(&["--include-dispatched"]);
+    assert_eq!(sent, 7, "{doc}");
+    let again = drain(&vhost.url(), "celery").await;
+    assert_eq!(again.len(), 7);
+    assert!(
+        again
+            .iter()
+            .all(|m| !expected.contains(&long_string(header(m, "id")))),
+        "a re-send has a task id of its own"
+    );
 }
