@@ -310,7 +310,60 @@ async fn apply_publishes_one_event_per_change(db: TestDb) {
     );
 }
 
+/// A document that wants a schedule on leaves a paused one paused (the pause is an operator's
+/// decision; the plan names it and `resume` ends it), while one disabled without a reason
+/// follows the document.
+async fn apply_leaves_a_pause_alone(db: TestDb) {
+    let doc = write(
+        &db,
+        "paused.yaml",
+        "source: repo\nschedules:\n  nightly:\n    task: app.tasks.nightly\n    cron: '0 2 * * *'\n  hourly:\n    task: app.tasks.hourly\n    cron: '0 * * * *'\n",
+    );
+    apply(&db, &["-f", &doc, "--yes"]);
+    db.json(&[
+        "schedule",
+        "pause",
+        "nightly",
+        "--reason",
+        "incident 42",
+        "--until",
+        "2099-01-01T00:00:00Z",
+    ]);
+    db.json(&["schedule", "disable", "hourly"]);
+
+    let planned = apply(&db, &["-f", &doc, "--dry-run"]);
+    assert_eq!(
+        planned["kept_paused"],
+        json!([{"name": "nightly", "pause_reason": "incident 42", "paused_until": "2099-01-01T00:00:00Z"}]),
+        "{planned}"
+    );
+    let (code, text, _) = db.run(&["apply", "-f", &doc, "--yes", "-o", "table"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("! left paused: nightly (incident 42, until 2099-01-01 00:00 UTC)"),
+        "{text}"
+    );
+    assert!(text.contains("enabled: false -> true"), "{text}");
+    let state = |name: &str| db.json(&["schedule", "show", name]);
+    let nightly = state("nightly");
+    assert_eq!(
+        (&nightly["state"], &nightly["pause_reason"]),
+        (&json!("paused"), &json!("incident 42"))
+    );
+    assert_eq!(state("hourly")["state"], "enabled");
+
+    // Resumed by hand, the document matches.
+    db.json(&["schedule", "resume", "nightly"]);
+    let again = apply(&db, &["-f", &doc, "--dry-run"]);
+    assert_eq!(
+        (&again["kept_paused"], &again["steps"]),
+        (&json!([]), &json!([])),
+        "{again}"
+    );
+}
+
 both_backends!(
+    apply_leaves_a_pause_alone,
     export_edit_apply_round_trips,
     an_invalid_document_reports_every_problem_and_writes_nothing,
     prune_removes_only_the_same_sources_schedules,

@@ -44,10 +44,24 @@ pub struct ApplyJson<'a> {
     pub applied: bool,
     /// The steps: task definitions first, then schedules in document order, then deletions.
     pub steps: Vec<StepJson<'a>>,
+    /// The document's schedules that it wants on and that are paused (`schedule pause`): left
+    /// paused; `schedule resume` ends a pause.
+    pub kept_paused: Vec<KeptPauseJson<'a>>,
     /// Names of the document's schedules that already match.
     pub unchanged: &'a [String],
     /// How many of each.
     pub summary: SummaryJson,
+}
+
+/// A paused schedule left paused.
+#[derive(Debug, Serialize)]
+pub struct KeptPauseJson<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Why it is paused.
+    pub pause_reason: &'a str,
+    /// When the leading scheduler resumes it (RFC 3339 UTC); null when only `resume` does.
+    pub paused_until: Option<String>,
 }
 
 /// One step of the plan.
@@ -179,6 +193,16 @@ impl<'a> ApplyJson<'a> {
             dry_run: view.dry_run,
             applied: view.applied,
             steps,
+            kept_paused: view
+                .plan
+                .kept_paused
+                .iter()
+                .map(|k| KeptPauseJson {
+                    name: &k.name,
+                    pause_reason: &k.reason,
+                    paused_until: k.until.map(super::utc_text),
+                })
+                .collect(),
             unchanged: &view.plan.unchanged,
             summary: SummaryJson {
                 create,
@@ -265,6 +289,19 @@ pub(super) fn apply_text(view: &ApplyView) -> String {
         }
         if !view.plan.unchanged.is_empty() {
             let _ = writeln!(out, "  = {} unchanged", view.plan.unchanged.len());
+        }
+        for k in &view.plan.kept_paused {
+            let until = k
+                .until
+                .map(|t| format!(", until {}", super::table::local_in(t, None)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  ! left paused: {} ({}{until}); `stockura schedule resume {}` ends the pause",
+                escape(&k.name),
+                escape(&k.reason),
+                escape(&k.name)
+            );
         }
     }
     if view.plan.is_empty() {

@@ -49,8 +49,23 @@ pub struct Plan {
     pub source: Option<String>,
     /// The steps, task definitions first, then schedules in document order, then deletions.
     pub steps: Vec<Step>,
+    /// The document's schedules that it wants on and that are paused (`schedule pause`): left
+    /// paused, with their reasons. A pause is an operator's decision that outlives documents;
+    /// `schedule resume` ends it.
+    pub kept_paused: Vec<KeptPause>,
     /// Names of the document's schedules that already match.
     pub unchanged: Vec<String>,
+}
+
+/// A paused schedule that a plan leaves paused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptPause {
+    /// Its name.
+    pub name: String,
+    /// Why it is paused.
+    pub reason: String,
+    /// When the leading scheduler resumes it, if it does.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Plan {
@@ -145,6 +160,7 @@ pub fn plan(doc: &Document, text: &str, ctx: &PlanContext<'_>) -> Result<Plan, V
         by_name.entry(s.name.as_str()).or_default().push(s);
     }
     let mut unchanged = Vec::new();
+    let mut kept_paused = Vec::new();
     let mut touched: Vec<uuid::Uuid> = Vec::new();
     for (name, entry) in &doc.schedules {
         let path = |field: &'static str| -> Vec<&str> {
@@ -235,6 +251,16 @@ pub fn plan(doc: &Document, text: &str, ctx: &PlanContext<'_>) -> Result<Plan, V
                 }
                 touched.push(current.id);
                 let (next, choice) = desired(current, &new, managed_tag.is_some());
+                if new.enabled
+                    && let Some(pause) = current.pause()
+                    && let Some(reason) = &pause.reason
+                {
+                    kept_paused.push(KeptPause {
+                        name: current.name.clone(),
+                        reason: reason.clone(),
+                        until: pause.until,
+                    });
+                }
                 let changes = schedule_changes(current, &next);
                 if changes.is_empty() {
                     unchanged.push(name.clone());
@@ -276,6 +302,7 @@ pub fn plan(doc: &Document, text: &str, ctx: &PlanContext<'_>) -> Result<Plan, V
     Ok(Plan {
         source: doc.source.clone(),
         steps,
+        kept_paused,
         unchanged,
     })
 }
@@ -417,7 +444,9 @@ fn desired(current: &Schedule, new: &NewSchedule, has_source: bool) -> (Schedule
     next.task_name.clone_from(&new.task_name);
     next.cron_expression.clone_from(&new.cron_expression);
     next.timezone.clone_from(&new.timezone);
-    next.enabled = new.enabled;
+    // A paused schedule stays paused (see `Plan::kept_paused`); one switched off without a
+    // reason follows the document.
+    next.enabled = new.enabled && current.state() != crate::domain::pause::State::Paused;
     next.args.clone_from(&new.args);
     next.kwargs.clone_from(&new.kwargs);
     next.description.clone_from(&new.description);
