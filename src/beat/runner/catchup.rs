@@ -54,10 +54,11 @@ where
             .await;
     }
 
-    /// What the schedules that arrived with imported bookkeeping owe, exactly as at start-up:
-    /// the latest slot since `last_run_at` within the catch-up window runs (as `catchup`),
-    /// older ones are recorded `missed`. So a schedule saved with a `last_run_at` one slot
-    /// back is dispatched as soon as its change arrives.
+    /// What the schedules that arrived with imported bookkeeping, or that a pause's until
+    /// resumed, owe, exactly as at start-up: the latest slot since `last_run_at` (and since
+    /// `resumed_at`) within the catch-up window runs (as `catchup`), older ones are recorded
+    /// `missed`. So a schedule saved with a `last_run_at` one slot back is dispatched as soon
+    /// as its change arrives, and a pause resumed late owes what a start would.
     pub(super) async fn catch_up_arrived(&mut self) {
         if self.arrived.is_empty() {
             return;
@@ -67,7 +68,7 @@ where
             // A standby catches up when it takes over; an outage's recovery catches up all.
             return;
         }
-        self.catch_up_ids(arrived, "slots owed by schedules that arrived")
+        self.catch_up_ids(arrived, "slots owed by schedules that arrived or resumed")
             .await;
     }
 
