@@ -545,9 +545,15 @@ async fn restart_during_a_burst(how: Stop) {
             ("CELERY_BROKER_URL", vhost.url()),
             ("STOCKURA_TEST_CLOCK", scaled_clock(4.0, start)),
         ],
-        &["--log-format", "json", "-v"],
+        &["--log-format", "json", "-v", "--http", "127.0.0.1:0"],
     );
     let mut seen = Vec::new();
+    let addr = wait_for(&rx, &mut seen, "the HTTP endpoint", |v| {
+        v["event"] == "http"
+    })["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // The second burst: two transactions of 1,000, all of it on the broker about 190 ms after
     // it begins (debug build); 100 ms in, the first commits while the second is claimed or
     // published.
@@ -567,6 +573,37 @@ async fn restart_during_a_burst(how: Stop) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // The slots sent again in doubt, as the history says and as /metrics counts them (the
+    // counter moves just after the history is written).
+    let in_doubt = db
+        .json(&["history", "--limit", "10000"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("did not answer the commit"))
+        })
+        .count();
+    let counted = |metrics: &str| -> usize {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("stockura_slots_resent_in_doubt_total "))
+            .unwrap_or_else(|| panic!("no doubt counter in:\n{metrics}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = crate::observe::http_get(&addr, "/metrics").await.1;
+        if counted(&metrics) == in_doubt {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(counted(&metrics), in_doubt, "{metrics}");
     nix_term(&child);
     let _ = child.wait();
     reader.join().unwrap();
@@ -609,6 +646,7 @@ async fn restart_during_a_burst(how: Stop) {
         .collect();
     let log = seen.join("\n");
     assert!(doubled.is_empty(), "doubled: {doubled:?}\n{log}");
+    assert_eq!(in_doubt, resent.len());
     if !lost.is_empty() {
         let about: Vec<String> = runs
             .iter()

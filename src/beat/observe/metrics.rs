@@ -34,6 +34,7 @@ pub const NAMES: &[&str] = &[
     "stockura_last_dispatch_timestamp_seconds",
     "stockura_change_version",
     "stockura_reloads_total",
+    "stockura_slots_resent_in_doubt_total",
     "stockura_build_info",
     "process_resident_memory_bytes",
     "process_virtual_memory_bytes",
@@ -75,6 +76,7 @@ struct Gauges {
     change_version: i64,
     full_reloads: u64,
     targeted_reloads: u64,
+    resent_in_doubt: u64,
     version: &'static str,
 }
 
@@ -306,6 +308,7 @@ fn take(o: &Observer, series: bool) -> Scrape {
             change_version: o.change_version.load(Ordering::Relaxed),
             full_reloads: o.full_reloads.load(Ordering::Relaxed),
             targeted_reloads: o.targeted_reloads.load(Ordering::Relaxed),
+            resent_in_doubt: o.resent_in_doubt.load(Ordering::Relaxed),
             version: o.version,
         },
         process: process::read(),
@@ -424,6 +427,12 @@ impl Collector for Scrape {
                 ConstCounter::new(n).encode(family.encode_family(&[("kind", kind)])?)?;
             }
         }
+        ConstCounter::new(g.resent_in_doubt).encode(encoder.encode_descriptor(
+            "stockura_slots_resent_in_doubt",
+            "Slots sent again after the broker did not answer the commit of their first push (RabbitMQ stopped during it): a message it had kept runs twice, and the slot's history says so",
+            None,
+            MetricType::Counter,
+        )?)?;
         {
             let mut info = encoder.encode_descriptor(
                 "stockura_build",

@@ -257,6 +257,8 @@ pub struct Observer {
     pub full_reloads: AtomicU64,
     /// Schedules reloaded one by one.
     pub targeted_reloads: AtomicU64,
+    /// Slots sent again after the broker did not answer the commit of their first push.
+    pub resent_in_doubt: AtomicU64,
     /// The loop's watchdog: how long its current step has lasted.
     pub progress: Progress,
     /// A step longer than this means the loop is stuck (`/healthz` turns 503).
@@ -296,6 +298,7 @@ impl Observer {
             series_generation: AtomicU64::new(0),
             full_reloads: AtomicU64::new(0),
             targeted_reloads: AtomicU64::new(0),
+            resent_in_doubt: AtomicU64::new(0),
             progress,
             stall_limit,
             poll_every,
@@ -408,6 +411,12 @@ impl Observer {
                 }
             }
         }
+    }
+
+    /// Notes `n` slots sent again after the broker did not answer the commit of their first
+    /// push (RabbitMQ stopped during it): a message it had kept runs twice.
+    pub fn resent_in_doubt(&self, n: u64) {
+        self.resent_in_doubt.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Notes a full reload, or `n` schedules reloaded one by one.

@@ -334,6 +334,11 @@ where
         }
         let mut ran = Vec::with_capacity(group.len());
         if let Some(obs) = &self.observer {
+            if pushed == dispatch::Pushed::Sent {
+                let doubt = crate::beat::broker::amqp::UNANSWERED_COMMIT;
+                let n = group.iter().filter(|o| o.error.contains(doubt)).count();
+                obs.resent_in_doubt(n as u64);
+            }
             obs.record(
                 group
                     .iter()
