@@ -362,6 +362,8 @@ async fn overwrite<E: Engine>(
     binds.extend([
         Bind::Time(write_time(Some(expected_updated_at))),
         Bind::Time(expected_updated_at),
+        Bind::OptTime(row_state.pause.at),
+        Bind::OptText(row_state.pause.by.clone()),
     ]);
     Ok(schedules::<E>(conn, &sql::update(E::DIALECT), &binds)
         .await?

@@ -24,8 +24,9 @@ pub const INSERT: &str = "INSERT INTO celery_beat_schedules (id, name, task_name
 /// alone. $1..$15 bind as for INSERT; $16 is the new `updated_at`. A row switched on by it
 /// (`update --enabled`, `apply`) loses its pause and is resumed at $16, as `schedule enable`
 /// would do; a row switched off by it (`update --disabled`, `apply`) loses whatever pause
-/// another program left on it while it was on (a stale until would switch it on again); a row
-/// that stays off keeps its pause.
+/// another program left on it while it was on (a stale until would switch it on again) and
+/// records who switched it off and when ($19, $18: the next state's, as `disable` does; NULL
+/// when the caller does not say); a row that stays off keeps its pause.
 pub fn update(dialect: Dialect) -> String {
     let version = unchanged_since(dialect, "$17");
     format!(
@@ -33,8 +34,8 @@ pub fn update(dialect: Dialect) -> String {
          enabled = $6, args = $7, kwargs = $8, description = $9, category = $10, tags = $11, \
          execution_policy = $12, auto_generated_name = $13, options = $14, jitter_seconds = $15, \
          updated_at = $16, \
-         paused_at = CASE WHEN $6 OR enabled THEN NULL ELSE paused_at END, \
-         paused_by = CASE WHEN $6 OR enabled THEN NULL ELSE paused_by END, \
+         paused_at = CASE WHEN $6 THEN NULL WHEN enabled THEN $18 ELSE paused_at END, \
+         paused_by = CASE WHEN $6 THEN NULL WHEN enabled THEN $19 ELSE paused_by END, \
          pause_reason = CASE WHEN $6 OR enabled THEN NULL ELSE pause_reason END, \
          paused_until = CASE WHEN $6 OR enabled THEN NULL ELSE paused_until END, \
          resumed_at = CASE WHEN $6 AND NOT enabled THEN $16 ELSE resumed_at END \

@@ -470,8 +470,8 @@ async fn diagnose_warns_of_a_pause_nobody_resumed(db: TestDb) {
 }
 
 /// A pause another program left behind when it switched the schedule on with SQL (its fields
-/// stay) is dropped when `update --disabled` switches it off again: a stale until would have
-/// the leader switch the schedule on again.
+/// stay) is dropped when `update --disabled` switches it off again (a stale until would have
+/// the leader switch the schedule on again), which records who and when instead.
 async fn switching_off_by_update_drops_a_stale_pause(db: TestDb) {
     add(&db, "stale", &[]);
     json_as(
@@ -489,10 +489,13 @@ async fn switching_off_by_update_drops_a_stale_pause(db: TestDb) {
     );
     db.exec("UPDATE celery_beat_schedules SET enabled = true WHERE name = 'stale'")
         .await;
-    let off = db.json(&["schedule", "update", "stale", "--disabled"]);
+    let off = json_as(&db, "ann", &["schedule", "update", "stale", "--disabled"]);
     assert_eq!(off["state"], "disabled", "{off}");
     assert_eq!(off["paused_until"], Value::Null, "{off}");
     assert_eq!(off["pause_reason"], Value::Null, "{off}");
+    // Who switched it off and when, as `disable` records them.
+    assert_eq!(off["paused_by"], json!(format!("ann@{}", host())), "{off}");
+    assert!(off["paused_at"].is_string(), "{off}");
     // A row that stays off keeps its pause through an update of another field.
     add(&db, "kept", &[]);
     json_as(

@@ -78,7 +78,7 @@ pub async fn pause(ctx: &Ctx, args: PauseArgs) -> Result<Output> {
 
 /// Who switches schedules off: `$USER@host` (`$LOGNAME` when `USER` is unset, else
 /// `unknown`).
-fn who() -> String {
+pub(super) fn who() -> String {
     let user = ["USER", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|u| !u.trim().is_empty()))

@@ -149,6 +149,15 @@ pub async fn run(ctx: &Ctx, mut args: UpdateArgs) -> Result<Output> {
         super::note_undefined(ctx, &store, &draft.task_name).await?;
     }
     let (mut next, name) = patch.apply(&current, &check.param_info)?;
+    // Switched off: who and when, as `schedule disable` records them.
+    if current.enabled && !next.enabled {
+        next.pause = crate::domain::pause::Pause {
+            at: Some(Utc::now()),
+            by: Some(super::toggle::who()),
+            reason: None,
+            until: None,
+        };
+    }
     if next.task_name != current.task_name && patch.category.is_none() && next.category.is_none() {
         next.category = check.category;
     }

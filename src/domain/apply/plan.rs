@@ -447,6 +447,11 @@ fn desired(current: &Schedule, new: &NewSchedule, has_source: bool) -> (Schedule
     // A paused schedule stays paused (see `Plan::kept_paused`); one switched off without a
     // reason follows the document.
     next.enabled = new.enabled && current.state() != crate::domain::pause::State::Paused;
+    if current.enabled && !next.enabled {
+        // Switched off by the document: nobody to name (whatever another program left in the
+        // pause columns while it was on is dropped).
+        next.pause = crate::domain::pause::Pause::default();
+    }
     next.args.clone_from(&new.args);
     next.kwargs.clone_from(&new.kwargs);
     next.description.clone_from(&new.description);
