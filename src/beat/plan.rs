@@ -216,15 +216,25 @@ impl Plan {
             None => default_tz,
         };
         let parsed = self.parsed(&schedule.cron_expression)?;
+        // A row whose last run or resume time another program left unreadable owes no
+        // catch-up: when it was last on is unknown (it runs from its next slot).
+        let unknown = schedule
+            .unreadable
+            .iter()
+            .any(|u| matches!(u.column, "last_run_at" | "resumed_at"));
+        let (stored_last, resumed_at) = if unknown {
+            (None, None)
+        } else {
+            (schedule.last_run_at, schedule.resumed_at)
+        };
         // A run noted since the row was read (its bookkeeping still to be written) stays noted.
         let last_run_at = previous
             .as_ref()
             .and_then(|p| p.last_run_at)
-            .max(schedule.last_run_at);
+            .max(stored_last);
         let keep = previous
             .filter(|p| p.cron.source() == parsed.source() && p.tz == tz)
             .map(|p| (p.next, p.send_at, p.schedule.jitter));
-        let resumed_at = schedule.resumed_at;
         let job = Arc::new(Job::from(schedule));
         let (next, send_at) = match keep {
             Some((next, send_at, jitter)) if jitter == job.jitter => (next, send_at),

@@ -288,34 +288,42 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
         let mut unread: Vec<String> = Vec::new();
         let mut parsed = NextRuns::default();
         store
-            .visit_schedules(
-                &ScheduleFilter {
-                    enabled: Some(true),
-                    ..ScheduleFilter::default()
-                },
-                &mut |s| {
-                    total += 1;
-                    // Parsed once per distinct cron and zone; the full check only for the rest.
-                    let fine = s.unsendable_columns().is_empty()
-                        && parsed.zone(&s, default_tz).is_some()
-                        && parsed.is_valid(&s);
-                    if !fine {
-                        bad.push(format!(
-                            "{} ({}): {}",
-                            s.name,
-                            s.id,
-                            s.run_problems().join("; ")
-                        ));
-                    } else if !s.unread_columns().is_empty() {
+            .visit_schedules(&ScheduleFilter::default(), &mut |s| {
+                // A schedule that is off is only looked at for unreadable columns (an
+                // unreadable `paused_until` never resumes it by itself).
+                if !s.enabled {
+                    if !s.unread_columns().is_empty() {
                         unread.push(format!(
-                            "{} ({}): {}",
+                            "{} ({}, {}): {}",
                             s.name,
                             s.id,
+                            s.state().as_str(),
                             s.unread_columns().join("; ")
                         ));
                     }
-                },
-            )
+                    return;
+                }
+                total += 1;
+                // Parsed once per distinct cron and zone; the full check only for the rest.
+                let fine = s.unsendable_columns().is_empty()
+                    && parsed.zone(&s, default_tz).is_some()
+                    && parsed.is_valid(&s);
+                if !fine {
+                    bad.push(format!(
+                        "{} ({}): {}",
+                        s.name,
+                        s.id,
+                        s.run_problems().join("; ")
+                    ));
+                } else if !s.unread_columns().is_empty() {
+                    unread.push(format!(
+                        "{} ({}): {}",
+                        s.name,
+                        s.id,
+                        s.unread_columns().join("; ")
+                    ));
+                }
+            })
             .await?;
         anyhow::Ok((total, bad, unread, store.next_resume().await?))
     };
@@ -355,12 +363,17 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
                 "schedules",
                 Status::Warn,
                 format!(
-                    "{} of {total} enabled schedule(s) run, but another program wrote columns \
-                     of them that stockura cannot read (they run from now, catching nothing up)",
+                    "{total} enabled schedule(s) can run, but another program wrote columns of \
+                     {} schedule(s) that stockura cannot read (an unreadable last run or resume \
+                     time: it runs from now, catching nothing up; an unreadable paused_until: it \
+                     never resumes by itself)",
                     unread.len()
                 ),
             )
-            .hint("fix those columns with SQL (a run writes a readable last_run_at by itself)"),
+            .hint(
+                "fix those columns with SQL (a run writes a readable last_run_at by itself; \
+                 `stockura schedule resume REF` ends a pause)",
+            ),
             (None, true) => Check::new(
                 "schedules",
                 Status::Ok,
@@ -370,15 +383,14 @@ async fn check_schedules(ctx: &Ctx, timeout: Duration) -> Check {
         check.details = unread;
         return check.took(start.elapsed());
     }
+    let cannot_run = bad.len();
     let mut bad = bad;
     bad.extend(overdue);
+    bad.extend(unread);
     let mut check = Check::new(
         "schedules",
         Status::Fail,
-        format!(
-            "{} of {total} enabled schedule(s) cannot run as stored",
-            bad.len()
-        ),
+        format!("{cannot_run} of {total} enabled schedule(s) cannot run as stored"),
     )
     .hint(
         "fix each with `stockura schedule update REF` (--cron, --tz, --kwargs …), or with SQL when \

@@ -117,6 +117,12 @@ pub fn assess(
         .map(|r| r.run.scheduled_for)
         .max()
         .or(schedule.last_run_at);
+    // Since when slots are owed: not from the epoch a `updated_at` another program left
+    // unreadable stands in for (SQLite), when nothing else tells.
+    let unread_version = schedule.unreadable.iter().any(|u| u.column == "updated_at");
+    if unread_version && accounted.is_none() {
+        return health;
+    }
     let floor = accounted.map_or(schedule.updated_at, |t| t.max(schedule.updated_at));
     let due_by = now.checked_sub_signed(rules.grace).unwrap_or(now);
     if let Some(slot) = expr

@@ -852,7 +852,9 @@ impl NewSchedule {
         };
         self.task_name == existing.task_name
             && self.enabled == existing.enabled
-            && existing.unreadable.is_empty()
+            // A row whose message cannot be read is not the same job; unreadable times or
+            // tags do not change what a row sends.
+            && existing.unsendable_columns().is_empty()
             && self.args == existing.args
             && self.kwargs == existing.kwargs
             && self.timezone == existing.timezone
@@ -945,8 +947,7 @@ impl SchedulePatch {
             && !self.regenerate_name
     }
 
-    /// Whether the patch writes a whole new value for `column`.
-    /// Whether the update gives `column` (one left unreadable) a value.
+    /// Whether the patch writes a whole new value for `column` (one left unreadable).
     fn replaces(&self, column: &str) -> bool {
         match column {
             "args" => self.args.is_some(),
@@ -1255,13 +1256,15 @@ fn check_parameters(args: &[Value], kwargs: &Map<String, Value>) -> Result<(), D
 /// The columns a message and its overlap policy are built from.
 const SENT: [&str; 4] = ["args", "kwargs", "options", "execution_policy"];
 
-/// Whether an update writes `column` back from the row as it was read: not the bookkeeping
-/// and pause times, which it leaves as stored (or clears, switching a schedule on), so one
-/// another program left unreadable does not stand in the way of an update.
+/// Whether an update writes `column` back from the row as it was read: not the bookkeeping,
+/// version and pause times, which it leaves as stored, replaces or clears, so one another
+/// program left unreadable does not stand in the way of an update.
 fn written_back(column: &str) -> bool {
+    // `updated_at`: every write sets a new one (and an unreadable one matches any version a
+    // write expects, see `store::sql::unchanged_since`).
     !matches!(
         column,
-        "last_run_at" | "created_at" | "paused_at" | "paused_until" | "resumed_at"
+        "last_run_at" | "created_at" | "updated_at" | "paused_at" | "paused_until" | "resumed_at"
     )
 }
 

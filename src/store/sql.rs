@@ -101,8 +101,11 @@ pub fn switch_set(switch: &crate::domain::pause::Switch, first: usize) -> (Strin
 pub fn unchanged_since(dialect: Dialect, param: &str) -> String {
     match dialect {
         Dialect::Postgres => format!("updated_at = {param}"),
+        // Another program's form of the same instant matches too; a value that is no time at
+        // all (read as unreadable) matches whatever version the write expects: nothing could
+        // tell a change by it, and the write replaces it.
         Dialect::Sqlite => format!(
-            "(updated_at = {param} OR (length(updated_at) <> 27 AND julianday(updated_at) = julianday({param})))"
+            "(updated_at = {param} OR (length(updated_at) <> 27 AND (julianday(updated_at) = julianday({param}) OR julianday(updated_at) IS NULL)))"
         ),
     }
 }
@@ -588,8 +591,9 @@ pub fn deferred_runs() -> String {
 }
 
 /// The runs of schedule `$1` that claim a slot in `[$2, $3)` (see
-/// [`Trigger::claims_slot`](crate::domain::run::Trigger::claims_slot)): at most one a slot,
-/// oldest slot first. Served by the claim index, whose first keys these are.
+/// [`Trigger::claims_slot`](crate::domain::run::Trigger::claims_slot): at most one a slot),
+/// and the re-sends left `owed` there, oldest slot first. Served by the claim index, whose
+/// first keys these are.
 pub fn slot_claims() -> String {
     format!(
         "SELECT {RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = $1 \

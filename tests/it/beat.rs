@@ -2318,14 +2318,17 @@ async fn a_pause_that_ended_while_no_leader_ran_is_caught_up_by_the_window(db: T
     };
     let a = every_minute("a");
     let b = every_minute("b");
-    let mut beat = rig.beat(false).await;
-    rig.clock.set(at("2030-01-01T00:01:00Z"));
-    assert_eq!(beat.tick().await.dispatched, 2);
     let pause = |name: &str, until: &str| {
         rig.db.json(&[
             "schedule", "pause", name, "--reason", "deploy", "--until", until,
         ]);
     };
+    // `never` is paused before its first slot: it never ran.
+    every_minute("never");
+    pause("never", "2030-01-01T00:03:30Z");
+    let mut beat = rig.beat(false).await;
+    rig.clock.set(at("2030-01-01T00:01:00Z"));
+    assert_eq!(beat.tick().await.dispatched, 2);
     pause("a", "2030-01-01T00:03:30Z");
     pause("b", "2030-01-01T00:12:30Z");
     let ids = [a, b].map(|s| uuid::Uuid::parse_str(s["id"].as_str().unwrap()).unwrap());
@@ -2350,9 +2353,16 @@ async fn a_pause_that_ended_while_no_leader_ran_is_caught_up_by_the_window(db: T
             "00:10 catchup dispatched",
         ]
     );
+    // A schedule that never ran owes nothing, as after any downtime: it runs from its next
+    // slot.
+    assert_eq!(rows_of(&runs, "never"), Vec::<String>::new());
     assert_eq!(beat.plan().next_due(), Some(at("2030-01-01T00:11:00Z")));
     rig.clock.set(at("2030-01-01T00:11:00Z"));
-    assert_eq!(beat.tick().await.dispatched, 1, "a's next slot, on time");
+    assert_eq!(
+        beat.tick().await.dispatched,
+        2,
+        "a's and never's next slots, on time"
+    );
     drop(beat);
 
     // No scheduler from 00:11 to 00:20:20, and no catch-up window: b's pause ended at 00:12:30
@@ -2379,8 +2389,8 @@ async fn a_pause_that_ended_while_no_leader_ran_is_caught_up_by_the_window(db: T
     assert_eq!(a[9], "00:12 schedule missed");
     assert_eq!(a[17], "00:20 schedule missed");
     rig.clock.set(at("2030-01-01T00:21:00Z"));
-    assert_eq!(beat.tick().await.dispatched, 2);
-    assert_eq!(rig.messages("celery").await.len(), 2 + 1 + 1 + 2);
+    assert_eq!(beat.tick().await.dispatched, 3);
+    assert_eq!(rig.messages("celery").await.len(), 2 + 1 + 2 + 3);
 }
 
 /// A schedule enabled again by hand owes nothing for the time it was off either: a scheduler
@@ -2466,7 +2476,14 @@ async fn a_time_that_is_not_a_timestamp_stops_only_its_own_column() {
             "--allow-duplicate",
         ])
     };
-    for name in ["garbled", "fine", "resumes", "stuck"] {
+    for name in [
+        "garbled",
+        "fine",
+        "resumes",
+        "stuck",
+        "unversioned",
+        "unresumed",
+    ] {
         every_minute(name);
     }
     for name in ["resumes", "stuck"] {
@@ -2488,6 +2505,17 @@ async fn a_time_that_is_not_a_timestamp_stops_only_its_own_column() {
         .await;
     rig.db
         .exec("UPDATE celery_beat_schedules SET paused_until = 'next tuesday' WHERE name = 'stuck'")
+        .await;
+    // No readable version: writes go through all the same. No readable resume time: when it
+    // was last on is unknown, so its old last run catches nothing up.
+    rig.db
+        .exec("UPDATE celery_beat_schedules SET updated_at = 'tomorrow' WHERE name = 'unversioned'")
+        .await;
+    rig.db
+        .exec(
+            "UPDATE celery_beat_schedules SET resumed_at = 'soon', \
+             last_run_at = '2029-12-31T23:50:00.000000Z' WHERE name = 'unresumed'",
+        )
         .await;
 
     // Every row is listed; the garbled ones name their columns and are not `cannot run`.
@@ -2518,26 +2546,44 @@ async fn a_time_that_is_not_a_timestamp_stops_only_its_own_column() {
         "{list}"
     );
     assert_eq!(row("fine")["unreadable_columns"], json!([]));
-    // An update does not write those columns back: it goes through.
-    rig.db
-        .json(&["schedule", "update", "garbled", "--description", "kept"]);
+    // Not the same job as a new one: `add` without --allow-duplicate finds it.
+    let (code, _, err) = rig.db.run(&[
+        "schedule",
+        "add",
+        "--task",
+        "app.tasks.a",
+        "--cron",
+        "* * * * *",
+    ]);
+    assert_ne!(code, 0, "a second row doing the same job: {err}");
     let (code, out, _) = rig.db.run(&["diagnose", "--check", "schedules"]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("1 of 2 enabled schedule(s) run, but another program wrote columns"),
+        out.contains(
+            "4 enabled schedule(s) can run, but another program wrote columns of 4 schedule(s)"
+        ) && out.contains("stuck"),
         "{out}"
     );
+    // An update does not write those columns back, nor needs a readable version: it goes
+    // through.
+    rig.db
+        .json(&["schedule", "update", "garbled", "--description", "kept"]);
+    let fixed = rig
+        .db
+        .json(&["schedule", "update", "unversioned", "--description", "kept"]);
+    assert_eq!(fixed["unreadable_columns"], json!([]), "{fixed}");
 
     let mut beat = rig.beat(false).await;
+    assert_eq!(beat.stats().dispatched, 0, "nothing caught up at the start");
     assert_eq!(beat.next_resume(), Some(at("2030-01-01T00:02:30Z")));
     rig.clock.set(at("2030-01-01T00:01:00Z"));
-    assert_eq!(beat.tick().await.dispatched, 2, "garbled and fine");
+    assert_eq!(beat.tick().await.dispatched, 4, "all but the paused ones");
     rig.clock.set(at("2030-01-01T00:02:30Z"));
     beat.tick().await;
     rig.clock.set(at("2030-01-01T00:03:00Z"));
-    assert_eq!(beat.tick().await.dispatched, 3, "garbled, fine and resumes");
+    assert_eq!(beat.tick().await.dispatched, 5, "and the one resumed");
     let runs = rig.runs().await;
-    for name in ["garbled", "fine"] {
+    for name in ["garbled", "fine", "unversioned", "unresumed"] {
         assert_eq!(
             rows_of(&runs, name),
             [

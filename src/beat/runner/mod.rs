@@ -328,8 +328,11 @@ where
             self.load_owed().await;
             self.resume_paused().await;
             self.catch_up().await;
+            // What a pause that ended during the catch-up owes is left in `arrived`: the first
+            // tick catches it up.
+        } else {
+            self.arrived.clear();
         }
-        self.arrived.clear();
         self.report();
         self.observe_step();
         Ok(())

@@ -302,23 +302,22 @@ where
     }
 }
 
-/// Whether a schedule entering the plan of a running scheduler owes its catch-up at once:
-/// only a row as it was created (never edited since) whose `last_run_at` is older than the
-/// row itself, i.e. bookkeeping brought from elsewhere (`schedule add --last-run-at`, rows
-/// imported from another scheduler). A schedule enabled again, or repaired, resumes at its
-/// next slot: the slots it was off for were not missed.
-/// Says which columns of a planned schedule could not be read (another program wrote them):
-/// it runs from now without them.
+/// Says which columns of a planned schedule could not be read (another program wrote them).
 fn warn_unread(name: &str, unread: &[String]) {
     if !unread.is_empty() {
         tracing::warn!(
             schedule = %name,
             problem = %unread.join("; "),
-            "schedule runs, but columns of it cannot be read: planned from now, nothing caught up; fix the row with SQL"
+            "schedule runs, but columns of it cannot be read (with its last run or resume time unreadable it is planned from now, nothing caught up); fix the row with SQL"
         );
     }
 }
 
+/// Whether a schedule entering the plan of a running scheduler owes its catch-up at once:
+/// only a row as it was created (never edited since) whose `last_run_at` is older than the
+/// row itself, i.e. bookkeeping brought from elsewhere (`schedule add --last-run-at`, rows
+/// imported from another scheduler). A schedule enabled again, or repaired, resumes at its
+/// next slot: the slots it was off for were not missed.
 fn owes_on_arrival(schedule: &crate::domain::schedule::Schedule) -> bool {
     schedule.updated_at == schedule.created_at
         && schedule

@@ -895,13 +895,17 @@ impl RunStore for SqliteStore {
                 );
             }
             pairs.push(']');
-            // Text order is time order for stockura's timestamps; max() keeps the later one. A
-            // value another program wrote that is no time at all is replaced (julianday() is
-            // only reached for a value not before the run: rarely).
+            // Text order is time order for stockura's timestamps; max() keeps the later one
+            // (another program's `2030-01-01 00:05:00` compared as `2030-01-01T00:05:00`). A
+            // value stockura cannot read as a time is replaced (the patterns are only tried on
+            // a value not before the run: rarely).
             sqlx::query(
                 "UPDATE celery_beat_schedules SET \
-                 last_run_at = CASE WHEN last_run_at IS NULL OR last_run_at < v.at \
-                 OR julianday(last_run_at) IS NULL THEN v.at ELSE last_run_at END, \
+                 last_run_at = CASE WHEN last_run_at IS NULL OR replace(last_run_at, ' ', 'T') < v.at \
+                 OR NOT (last_run_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*' \
+                 OR last_run_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*[Zz]' \
+                 OR last_run_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]') \
+                 THEN v.at ELSE last_run_at END, \
                  total_run_count = total_run_count + v.n \
                  FROM (SELECT value ->> 0 AS id, max(value ->> 1) AS at, count(*) AS n FROM json_each($1) GROUP BY 1) AS v \
                  WHERE celery_beat_schedules.id = v.id",
