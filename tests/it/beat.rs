@@ -177,6 +177,19 @@ impl Rig {
         }
     }
 
+    /// Adds `name`, `app.tasks.a` every minute (the same job as others: allowed).
+    fn every_minute(&self, name: &str) -> Value {
+        self.add(&[
+            "--task",
+            "app.tasks.a",
+            "--cron",
+            "* * * * *",
+            "--name",
+            name,
+            "--allow-duplicate",
+        ])
+    }
+
     fn add(&self, args: &[&str]) -> Value {
         let mut full = vec!["schedule", "add"];
         full.extend_from_slice(args);
@@ -2305,17 +2318,7 @@ async fn a_pause_ends_at_its_until_and_owes_nothing_for_it(db: TestDb) {
 /// before the until is owed.
 async fn a_pause_that_ended_while_no_leader_ran_is_caught_up_by_the_window(db: TestDb) {
     let rig = Rig::new(db, "2030-01-01T00:00:30Z").await;
-    let every_minute = |name: &'static str| {
-        rig.add(&[
-            "--task",
-            "app.tasks.a",
-            "--cron",
-            "* * * * *",
-            "--name",
-            name,
-            "--allow-duplicate",
-        ])
-    };
+    let every_minute = |name: &str| rig.every_minute(name);
     let a = every_minute("a");
     let b = every_minute("b");
     let pause = |name: &str, until: &str| {
@@ -2465,17 +2468,7 @@ both_backends!(
 #[tokio::test]
 async fn a_time_that_is_not_a_timestamp_stops_only_its_own_column() {
     let rig = Rig::new(TestDb::sqlite().await, "2030-01-01T00:00:30Z").await;
-    let every_minute = |name: &'static str| {
-        rig.add(&[
-            "--task",
-            "app.tasks.a",
-            "--cron",
-            "* * * * *",
-            "--name",
-            name,
-            "--allow-duplicate",
-        ])
-    };
+    let every_minute = |name: &str| rig.every_minute(name);
     for name in [
         "garbled",
         "fine",
