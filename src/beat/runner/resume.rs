@@ -77,7 +77,7 @@ where
     /// slot after now, and a change event tells the other schedulers. A leader that resumes a
     /// pause late (none ran at its until) owes the slots since the until as a start owes
     /// them: the latest within the catch-up window runs, the others are recorded `missed`
-    /// (the caller catches up [`Beat::arrived`]). A write that fails is tried again after the
+    /// (the caller catches up what `arrived` holds). A write that fails is tried again after the
     /// sync interval.
     pub(super) async fn resume_paused(&mut self) {
         let now = self.clock.now();
