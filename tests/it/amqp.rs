@@ -696,38 +696,53 @@ async fn restart_during_a_burst(how: Stop) {
     assert!(not_sent.is_empty(), "{not_sent:?}");
 }
 
-/// A queue deleted behind stockura's back after it declared it: the broker returns the
-/// message (`mandatory`), which is reported refused (owed) instead of being dropped, and the
-/// next push declares the queue again.
-#[tokio::test]
-async fn a_message_no_queue_takes_is_refused_not_dropped() {
+/// A broker on `vhost` driven directly (2 s timeout, queues declared as by default), and the
+/// AMQP message layout.
+fn amqp_broker(
+    vhost: &Vhost,
+) -> (
+    stockura::beat::broker::Broker,
+    stockura::beat::message::BrokerLayout,
+) {
     use stockura::beat::broker::{Broker, QueueArguments, Transport};
-    use stockura::beat::dispatch::{DeliveryTags, Marker, encode};
-    use stockura::beat::message::{BrokerLayout, TaskMessage};
-    use stockura::config::Redacted;
-    let vhost = Vhost::create();
-    let mut broker = Broker::new(
-        Redacted::new(vhost.url()),
+    let broker = Broker::new(
+        stockura::config::Redacted::new(vhost.url()),
         Duration::from_secs(2),
         QueueArguments::default(),
     )
     .unwrap();
-    let layout = BrokerLayout {
+    let layout = stockura::beat::message::BrokerLayout {
         transport: Transport::Amqp,
         ..Default::default()
     };
-    let message = |n: u32| TaskMessage {
-        task_name: "app.tasks.gone".into(),
+    (broker, layout)
+}
+
+/// Task `task`'s message to `queue` with the argument `n` and a fresh task id.
+fn task_message(task: &str, queue: &str, n: u32) -> stockura::beat::message::TaskMessage {
+    stockura::beat::message::TaskMessage {
+        task_name: task.into(),
         task_id: uuid::Uuid::new_v4(),
         args: vec![json!(n)],
         kwargs: serde_json::Map::new(),
-        queue: "gone".into(),
+        queue: queue.into(),
         priority: None,
         eta: None,
         expires: None,
         origin: "stockura@test".into(),
         beat: false,
-    };
+    }
+}
+
+/// A queue deleted behind stockura's back after it declared it: the broker returns the
+/// message (`mandatory`), which is reported refused (owed) instead of being dropped, and the
+/// next push declares the queue again.
+#[tokio::test]
+async fn a_message_no_queue_takes_is_refused_not_dropped() {
+    use stockura::beat::dispatch::{DeliveryTags, Marker, encode};
+    let vhost = Vhost::create();
+    let (mut broker, layout) = amqp_broker(&vhost);
+    let message = |n: u32| task_message("app.tasks.gone", "gone", n);
     let mut tags = DeliveryTags::new();
     let mut push = async |n: u32| {
         let (wire, _) = encode(&message(n), &layout, &mut tags);
@@ -763,39 +778,21 @@ async fn a_message_no_queue_takes_is_refused_not_dropped() {
 /// nothing of it published.
 #[tokio::test]
 async fn pushes_under_way_together_land_each_on_its_own() {
-    use stockura::beat::broker::{Broker, Guard, QueueArguments, Transport, amqp::LANES};
+    use stockura::beat::broker::{Guard, amqp::LANES};
     use stockura::beat::dispatch::{DeliveryTags, Marker, encode};
-    use stockura::beat::message::{BrokerLayout, TaskMessage};
-    use stockura::config::Redacted;
     let vhost = Vhost::create();
-    let mut broker = Broker::new(
-        Redacted::new(vhost.url()),
-        Duration::from_secs(2),
-        QueueArguments::default(),
-    )
-    .unwrap();
+    let (mut broker, layout) = amqp_broker(&vhost);
     assert_eq!(broker.lanes(), LANES);
-    let layout = BrokerLayout {
-        transport: Transport::Amqp,
-        ..Default::default()
-    };
     let mut tags = DeliveryTags::new();
     let mut wires = |queue: &str, first: u32, n: u32| {
         (first..first + n)
             .map(|k| {
-                let m = TaskMessage {
-                    task_name: "app.tasks.lane".into(),
-                    task_id: uuid::Uuid::new_v4(),
-                    args: vec![json!(k)],
-                    kwargs: serde_json::Map::new(),
-                    queue: queue.into(),
-                    priority: None,
-                    eta: None,
-                    expires: None,
-                    origin: "stockura@test".into(),
-                    beat: false,
-                };
-                encode(&m, &layout, &mut tags).0
+                encode(
+                    &task_message("app.tasks.lane", queue, k),
+                    &layout,
+                    &mut tags,
+                )
+                .0
             })
             .collect::<Vec<_>>()
     };

@@ -115,6 +115,16 @@ impl Rig {
             .unwrap()
     }
 
+    /// Leaves the marker of push `marker` on the broker, as a push that landed does.
+    async fn mark_landed(&self, marker: &str) {
+        let _: () = redis::cmd("SET")
+            .arg(format!("{}stockura:push:{marker}", self.prefix))
+            .arg("1")
+            .query_async(&mut self.redis().await)
+            .await
+            .unwrap();
+    }
+
     async fn redis(&self) -> redis::aio::MultiplexedConnection {
         redis::Client::open(format!("{}/0", redis_url()))
             .unwrap()
@@ -320,12 +330,7 @@ async fn a_push_that_landed_is_recorded_not_sent_again(db: TestDb) {
     let mut held = rig.scheduler_run(1, RunStatus::Owed);
     held.celery_task_id = Some(slot_task_id(rig.id, rig.slot(1)));
     store.insert_runs(&[landed, held]).await.unwrap();
-    let _: () = redis::cmd("SET")
-        .arg(format!("{}stockura:push:00000000feedbeef", rig.prefix))
-        .arg("1")
-        .query_async(&mut rig.redis().await)
-        .await
-        .unwrap();
+    rig.mark_landed("00000000feedbeef").await;
 
     let (code, doc, stderr) = rig.backfill(&[]);
     assert_eq!(code, 0, "{stderr}");
@@ -371,12 +376,7 @@ async fn a_resend_left_owed_is_finished_when_the_backfill_runs_again(db: TestDb)
     let (unsent, landed) = (resend(1, "00000000feedface"), resend(2, "00000000feedbeef"));
     let unsent_id = unsent.celery_task_id.unwrap();
     store.insert_runs(&[unsent, landed]).await.unwrap();
-    let _: () = redis::cmd("SET")
-        .arg(format!("{}stockura:push:00000000feedbeef", rig.prefix))
-        .arg("1")
-        .query_async(&mut rig.redis().await)
-        .await
-        .unwrap();
+    rig.mark_landed("00000000feedbeef").await;
 
     let (code, doc, stderr) = rig.backfill(&[]);
     assert_eq!(code, 0, "{stderr}");
